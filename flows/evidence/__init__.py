@@ -1,0 +1,187 @@
+"""Evidence readers: one module per evidence kind, all returning an :class:`Evidence` batch.
+
+A reader never writes to the warehouse. It reads one input, measures or parses it, and returns
+frames for raw tables (named as in :data:`flows.schemas.RAW_TABLES`), the rows it refused (with
+file, row, column and reason) and one record of the input itself (fingerprint, rows, outcome).
+An input that cannot be read at all raises :class:`flows.errors.EvidenceError`; the caller
+records it as ``unreadable`` and the project goes on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from flows.schemas import RAW_TABLES, validate
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who the evidence belongs to: stamped on every row a reader returns."""
+
+    run_id: str
+    project_id: str
+    as_of: datetime  # timezone-aware UTC; freshness is measured against it
+    survey_salt: str = ""
+
+
+@dataclass
+class Evidence:
+    """What readers return: rows per raw table, refused rows and the record of each input."""
+
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def add(self, table: str, rows: list[dict[str, Any]] | dict[str, Any]) -> None:
+        """Append rows (dicts of column -> value, without run_id/project_id) to a raw table."""
+        if table not in RAW_TABLES:
+            raise KeyError(f"unknown raw table {table!r}")
+        self.tables.setdefault(table, []).extend([rows] if isinstance(rows, dict) else rows)
+
+    def reject(
+        self,
+        kind: str,
+        source: str | Path,
+        reason: str,
+        row: int | None = None,
+        column: str | None = None,
+        value: Any = None,
+    ) -> None:
+        """Keep a refused row with where it was and why (row numbers count from 1, as in the file)."""
+        self.add(
+            "raw_rejected_rows",
+            {
+                "evidence_kind": kind,
+                "source": str(source),
+                "row_number": row,
+                "column_name": column,
+                "value": None if value is None else str(value)[:500],
+                "reason": reason,
+            },
+        )
+
+    def record_input(
+        self,
+        kind: str,
+        name: str,
+        source: str | Path,
+        *,
+        fingerprint: str | None,
+        rows_read: int | None,
+        rows_rejected: int | None = 0,
+        status: str = "ok",
+        error: str | None = None,
+        newest_record_at: datetime | None = None,
+    ) -> None:
+        """Record one input read for the project (its fingerprint makes the run reproducible)."""
+        self.add(
+            "raw_evidence_inputs",
+            {
+                "evidence_kind": kind,
+                "name": name,
+                "source": str(source),
+                "fingerprint": fingerprint,
+                "rows_read": rows_read,
+                "rows_rejected": rows_rejected,
+                "status": status,
+                "error": error,
+                "newest_record_at": newest_record_at,
+            },
+        )
+
+    def extend(self, other: Evidence) -> None:
+        """Merge another batch into this one."""
+        for table, rows in other.tables.items():
+            self.add(table, rows)
+
+    def frames(self, context: Context) -> dict[str, pd.DataFrame]:
+        """Validated frames per raw table, stamped with the run and the project."""
+        out: dict[str, pd.DataFrame] = {}
+        for table, rows in self.tables.items():
+            frame = pd.DataFrame(rows)
+            frame.insert(0, "project_id", context.project_id)
+            frame.insert(0, "run_id", context.run_id)
+            out[table] = validate(RAW_TABLES[table], frame)
+        return out
+
+
+def keep_valid_rows(
+    evidence: Evidence,
+    table: str,
+    rows: list[dict[str, Any]],
+    *,
+    kind: str,
+    source: str | Path,
+    row_numbers: list[int] | None = None,
+) -> list[dict[str, Any]]:
+    """Validate parsed rows with the raw table's Pandera model; refuse the failing rows, keep the rest.
+
+    Every failure case becomes a rejected row naming the file, the row number in the file (from
+    ``row_numbers``, parallel to ``rows``), the column, the value and what was expected. The rows
+    that pass are returned; the caller adds them to ``evidence`` under ``table``.
+    """
+    import pandera.errors
+
+    model = RAW_TABLES[table]
+    if not rows:
+        return []
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "project_id", "-")
+    frame.insert(0, "run_id", "-")
+    try:
+        validate(model, frame)
+        return rows
+    except pandera.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    bad: set[int] = set()
+    seen: set[tuple[object, object]] = set()
+    for case in cases.itertuples(index=False):
+        index = getattr(case, "index", None)
+        column = getattr(case, "column", None)
+        check = str(getattr(case, "check", ""))
+        value = getattr(case, "failure_case", None)
+        if index is None or pd.isna(index):
+            # A frame-level problem (a missing or unknown column) refuses every row.
+            for i in range(len(rows)):
+                bad.add(i)
+            evidence.reject(kind, source, describe_check(check), column=str(column))
+            continue
+        i = int(index)
+        bad.add(i)
+        if (i, column) in seen:
+            continue
+        seen.add((i, column))
+        line = row_numbers[i] if row_numbers else i + 1
+        evidence.reject(
+            kind, source, describe_check(check), row=line, column=str(column), value=value
+        )
+    return [row for i, row in enumerate(rows) if i not in bad]
+
+
+_CHECK_TEXT = [
+    (re.compile(r"^(?:coerce_)?dtype\('?(float64|Float64)'?\)$"), "expected a number"),
+    (re.compile(r"^(?:coerce_)?dtype\('?(int64|Int64)'?\)$"), "expected a whole number"),
+    (re.compile(r"^(?:coerce_)?dtype\('?(bool|boolean)'?\)$"), "expected true or false"),
+    (re.compile(r"^(?:coerce_)?dtype\('?datetime64.*$"), "expected a timestamp"),
+    (re.compile(r"^not_nullable$"), "expected a value, found none"),
+    (re.compile(r"^greater_than_or_equal_to\((.*)\)$"), "expected a value >= {0}"),
+    (re.compile(r"^greater_than\((.*)\)$"), "expected a value > {0}"),
+    (re.compile(r"^less_than_or_equal_to\((.*)\)$"), "expected a value <= {0}"),
+    (re.compile(r"^in_range\((.*)\)$"), "expected a value in range {0}"),
+    (re.compile(r"^isin\((.*)\)$"), "expected one of {0}"),
+    (re.compile(r"^field_uniqueness$"), "expected a unique value"),
+    (re.compile(r"^column_in_dataframe$"), "expected this column"),
+]
+
+
+def describe_check(check: str) -> str:
+    """Turn a Pandera check name into words a person reads: what was expected."""
+    for pattern, text in _CHECK_TEXT:
+        match = pattern.match(check)
+        if match:
+            return text.format(*match.groups())
+    return f"expected {check}"

@@ -1,0 +1,334 @@
+"""Pandera models of every raw table: the boundary between the Python side and dbt.
+
+Each model is one raw table in DuckDB (``raw_<name>``, see :data:`RAW_TABLES`). Evidence readers
+return frames that are validated here (``strict``, ``coerce``, ``lazy``) before the warehouse
+writes them; dbt's staging models read exactly these columns. Every table carries ``run_id`` and
+``project_id`` so that runs never overwrite each other.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+UtcTimestamp = Annotated[pd.DatetimeTZDtype, "ns", "UTC"]
+EVIDENCE_KINDS = (
+    "dataset",
+    "inventory",
+    "survey",
+    "question_bank",
+    "load_test",
+    "costs",
+    "evaluation",
+)
+
+
+class _Raw(pa.DataFrameModel):
+    run_id: Series[str]
+    project_id: Series[str]
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class Runs(pa.DataFrameModel):
+    """One row per flow run (written at start, updated at the end)."""
+
+    run_id: Series[str] = pa.Field(unique=True)
+    portfolio_id: Series[str]
+    started_at: Series[UtcTimestamp]
+    finished_at: Series[UtcTimestamp] = pa.Field(nullable=True)
+    as_of: Series[UtcTimestamp]
+    status: Series[str] = pa.Field(isin=["running", "succeeded", "partial", "failed"])
+    rubric_version: Series[str]
+    rubric_fingerprint: Series[str]
+    code_version: Series[str]
+    min_confidence: Series[float] = pa.Field(ge=0, le=1)
+    ready_threshold: Series[float] = pa.Field(ge=0, le=100)
+    at_risk_threshold: Series[float] = pa.Field(ge=0, le=100)
+    day_rate: Series[float] = pa.Field(ge=0)
+    message: Series[str] = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class RubricChecks(pa.DataFrameModel):
+    """The rubric's checks as used by one run (so every result can be reproduced)."""
+
+    run_id: Series[str]
+    check_id: Series[str]
+    gap: Series[str]
+    title: Series[str]
+    severity: Series[str] = pa.Field(isin=["critical", "major", "minor"])
+    weight: Series[float] = pa.Field(gt=0)
+    direction: Series[str] = pa.Field(isin=["higher_is_better", "lower_is_better"])
+    pass_threshold: Series[float]
+    partial_threshold: Series[float]
+    unit: Series[str]
+    remediation: Series[str]
+    effort_days: Series[float] = pa.Field(ge=0)
+    owner_role: Series[str]
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class ProjectRuns(_Raw):
+    """One row per project per run: who it is, what it requires, and whether its ingest worked."""
+
+    project_name: Series[str]
+    business_unit: Series[str]
+    owner: Series[str]
+    status: Series[str] = pa.Field(isin=["ok", "failed"])
+    error: Series[str] = pa.Field(nullable=True)
+    config_fingerprint: Series[str]
+    p95_latency_slo_ms: Series[float] = pa.Field(nullable=True, gt=0)
+    max_error_rate: Series[float] = pa.Field(nullable=True, ge=0, le=1)
+    target_concurrency: Series[float] = pa.Field(nullable=True, gt=0)
+
+
+class ProjectRequirements(_Raw):
+    """What a project requires: a system role to be mapped, or a stakeholder group to respond."""
+
+    kind: Series[str] = pa.Field(isin=["system_role", "stakeholder_group"])
+    name: Series[str]
+
+
+class EvidenceInputs(_Raw):
+    """Every input file or source read for a project, with its fingerprint and outcome."""
+
+    evidence_kind: Series[str] = pa.Field(isin=list(EVIDENCE_KINDS))
+    name: Series[str]
+    source: Series[str]
+    fingerprint: Series[str] = pa.Field(nullable=True)
+    rows_read: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+    rows_rejected: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+    status: Series[str] = pa.Field(isin=["ok", "unreadable"])
+    error: Series[str] = pa.Field(nullable=True)
+    newest_record_at: Series[UtcTimestamp] = pa.Field(nullable=True)
+
+
+class RejectedRows(_Raw):
+    """Input rows that were refused, with where they were and why: nothing disappears silently."""
+
+    evidence_kind: Series[str] = pa.Field(isin=list(EVIDENCE_KINDS))
+    source: Series[str]
+    row_number: Series[pd.Int64Dtype] = pa.Field(nullable=True)
+    column_name: Series[str] = pa.Field(nullable=True)
+    value: Series[str] = pa.Field(nullable=True)
+    reason: Series[str]
+
+
+class DatasetProfiles(_Raw):
+    """Per dataset measurements of one audit."""
+
+    dataset: Series[str]
+    source: Series[str]
+    readable: Series[bool]
+    error: Series[str] = pa.Field(nullable=True)
+    row_count: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+    key_columns: Series[str] = pa.Field(nullable=True)
+    duplicate_key_rows: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+    timestamp_column: Series[str] = pa.Field(nullable=True)
+    newest_timestamp: Series[UtcTimestamp] = pa.Field(nullable=True)
+    age_seconds: Series[float] = pa.Field(nullable=True)
+    max_age_seconds: Series[float] = pa.Field(nullable=True, gt=0)
+    stale_rows: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+    fields_required: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+    fields_missing: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+    examples: Series[str] = pa.Field(nullable=True)
+
+
+class FieldProfiles(_Raw):
+    """Per field measurements of one audit (counts over the dataset's rows)."""
+
+    dataset: Series[str]
+    field: Series[str]
+    declared_type: Series[str]
+    required: Series[bool]
+    present: Series[bool]
+    found_as: Series[str] = pa.Field(nullable=True)
+    observed_type: Series[str] = pa.Field(nullable=True)
+    row_count: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+    null_count: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+    empty_count: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+    distinct_count: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+    distinct_is_exact: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+    type_failures: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+    not_allowed: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+    out_of_range: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+    pattern_failures: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+    min_value: Series[str] = pa.Field(nullable=True)
+    max_value: Series[str] = pa.Field(nullable=True)
+    top_values: Series[str] = pa.Field(nullable=True)
+    examples: Series[str] = pa.Field(nullable=True)
+
+
+class DatasetRules(_Raw):
+    """Cross-field rules and relationships between datasets, with their violations."""
+
+    dataset: Series[str]
+    rule: Series[str]
+    kind: Series[str] = pa.Field(isin=["rule", "relationship"])
+    rows_checked: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    violations: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    examples: Series[str] = pa.Field(nullable=True)
+
+
+class PocDrift(_Raw):
+    """Production against the POC sample, per field."""
+
+    dataset: Series[str]
+    field: Series[str]
+    poc_null_rate: Series[float] = pa.Field(nullable=True, ge=0, le=1)
+    prod_null_rate: Series[float] = pa.Field(nullable=True, ge=0, le=1)
+    unseen_categories: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+    unseen_examples: Series[str] = pa.Field(nullable=True)
+    psi: Series[float] = pa.Field(nullable=True, ge=0)
+
+
+class InventorySystems(_Raw):
+    """The systems a project must live inside, and what each has solved."""
+
+    system: Series[str]
+    role: Series[str]
+    status: Series[str] = pa.Field(isin=["not_started", "in_progress", "tested", "in_production"])
+    authentication: Series[bool]
+    rate_limit_rps: Series[float] = pa.Field(nullable=True, ge=0)
+    error_handling: Series[bool]
+    observability: Series[bool]
+    rollback: Series[bool]
+    versioning: Series[bool]
+    integration_tests: Series[bool]
+    owner: Series[str] = pa.Field(nullable=True)
+    source: Series[str]
+    source_row: Series[pd.Int64Dtype] = pa.Field(nullable=True)
+
+
+class SurveyQuestions(_Raw):
+    """The question bank as used by one run."""
+
+    question_id: Series[str]
+    question_text: Series[str]
+    gap: Series[str]
+    stakeholder_group: Series[str] = pa.Field(nullable=True)
+    weight: Series[float] = pa.Field(gt=0)
+    kind: Series[str] = pa.Field(isin=["likert", "blocker"])
+    reverse: Series[bool]
+    topic: Series[str] = pa.Field(nullable=True)
+
+
+class SurveyAnswers(_Raw):
+    """One answer per respondent and question; respondents are pseudonymised (salted hash)."""
+
+    respondent: Series[str]
+    stakeholder_group: Series[str]
+    question_id: Series[str]
+    answer_value: Series[float]
+    scale_points: Series[pd.Int64Dtype] = pa.Field(ge=2)
+    comment: Series[str] = pa.Field(nullable=True)
+    source: Series[str]
+    source_row: Series[pd.Int64Dtype] = pa.Field(nullable=True)
+
+
+class LoadTestStats(_Raw):
+    """Locust statistics per endpoint (``is_aggregate`` marks Locust's ``Aggregated`` row)."""
+
+    source: Series[str]
+    users: Series[pd.Int64Dtype] = pa.Field(gt=0)
+    request_type: Series[str] = pa.Field(nullable=True)
+    endpoint: Series[str]
+    is_aggregate: Series[bool]
+    request_count: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    failure_count: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    median_ms: Series[float] = pa.Field(nullable=True, ge=0)
+    average_ms: Series[float] = pa.Field(nullable=True, ge=0)
+    p95_ms: Series[float] = pa.Field(nullable=True, ge=0)
+    p99_ms: Series[float] = pa.Field(nullable=True, ge=0)
+    requests_per_s: Series[float] = pa.Field(nullable=True, ge=0)
+
+
+class CostAssumptions(_Raw):
+    """Unit economics inputs (see :class:`flows.config.CostAssumptions`)."""
+
+    currency: Series[str]
+    requests_per_month_poc: Series[float] = pa.Field(ge=0)
+    requests_per_month_target: Series[float] = pa.Field(gt=0)
+    peak_to_average: Series[float] = pa.Field(ge=1)
+    tokens_in_per_request: Series[float] = pa.Field(ge=0)
+    tokens_out_per_request: Series[float] = pa.Field(ge=0)
+    price_per_1k_tokens_in: Series[float] = pa.Field(ge=0)
+    price_per_1k_tokens_out: Series[float] = pa.Field(ge=0)
+    compute_seconds_per_request: Series[float] = pa.Field(ge=0)
+    price_per_compute_second: Series[float] = pa.Field(ge=0)
+    fixed_monthly_cost: Series[float] = pa.Field(ge=0)
+    monthly_budget: Series[float] = pa.Field(gt=0)
+    maintenance_budget_monthly: Series[float] = pa.Field(ge=0)
+    users_target: Series[float] = pa.Field(nullable=True, gt=0)
+    outcomes_per_request: Series[float] = pa.Field(ge=0)
+    value_per_outcome: Series[float] = pa.Field(ge=0)
+
+
+class EvaluationKpis(_Raw):
+    """Business KPIs with their baseline, target and instrumentation."""
+
+    kpi: Series[str]
+    baseline: Series[float] = pa.Field(nullable=True)
+    target: Series[float] = pa.Field(nullable=True)
+    instrumented: Series[bool]
+    kpi_source: Series[str] = pa.Field(nullable=True)
+
+
+class EvaluationPlans(_Raw):
+    """The evaluation suite and its owner, one row per project."""
+
+    owner: Series[str] = pa.Field(nullable=True)
+    automated_grading: Series[bool]
+    failure_taxonomy: Series[bool]
+    regression_set_size: Series[pd.Int64Dtype] = pa.Field(ge=0)
+
+
+#: Raw table name -> Pandera model. The warehouse creates these tables; dbt declares them as sources.
+RAW_TABLES: dict[str, type[pa.DataFrameModel]] = {
+    "raw_runs": Runs,
+    "raw_rubric_checks": RubricChecks,
+    "raw_project_runs": ProjectRuns,
+    "raw_project_requirements": ProjectRequirements,
+    "raw_evidence_inputs": EvidenceInputs,
+    "raw_rejected_rows": RejectedRows,
+    "raw_dataset_profiles": DatasetProfiles,
+    "raw_field_profiles": FieldProfiles,
+    "raw_dataset_rules": DatasetRules,
+    "raw_poc_drift": PocDrift,
+    "raw_inventory_systems": InventorySystems,
+    "raw_survey_questions": SurveyQuestions,
+    "raw_survey_answers": SurveyAnswers,
+    "raw_load_test_stats": LoadTestStats,
+    "raw_cost_assumptions": CostAssumptions,
+    "raw_evaluation_kpis": EvaluationKpis,
+    "raw_evaluation_plans": EvaluationPlans,
+}
+
+
+def empty_frame(model: type[pa.DataFrameModel]) -> pd.DataFrame:
+    """An empty frame with the model's columns and dtypes (to create tables and to concatenate)."""
+    schema = model.to_schema()
+    return pd.DataFrame(
+        {name: pd.Series(dtype=column.dtype.type) for name, column in schema.columns.items()}
+    )
+
+
+def validate(model: type[pa.DataFrameModel], frame: pd.DataFrame) -> pd.DataFrame:
+    """Validate a frame lazily (every problem at once); an empty frame gets the model's dtypes."""
+    if frame.empty:
+        frame = pd.concat([empty_frame(model), frame], ignore_index=True)[
+            list(model.to_schema().columns)
+        ]
+    return model.validate(frame, lazy=True)
