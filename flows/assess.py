@@ -1,0 +1,291 @@
+"""The Prefect flows: assess a portfolio (or one project) from evidence to a published recommendation.
+
+The flows only wire tasks together. Reading and measuring evidence lives in ``flows.evidence``,
+writing in ``flows.warehouse``, scoring in dbt. Retries sit only where I/O can fail transiently.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from flows import dbt, warehouse
+from flows.config import (
+    LoadedPortfolio,
+    LoadedProject,
+    fingerprint_file,
+    load_portfolio,
+)
+from flows.evidence import Context, Evidence
+from flows.evidence.costs import collect_costs
+from flows.evidence.datasets import collect_datasets
+from flows.evidence.evaluation import collect_evaluation
+from flows.evidence.inventory import collect_inventory
+from flows.evidence.load_tests import collect_load_tests
+from flows.evidence.survey import collect_survey
+from flows.settings import DEFAULT_RUBRIC, REPO_ROOT, Settings, get_settings
+
+
+@dataclass
+class ProjectBatch:
+    """Everything one project's ingest produced: validated frames, or the reason it failed."""
+
+    project_id: str
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a run did: its id, status and the published snapshot."""
+
+    run_id: str
+    status: str
+    snapshot: Path
+    failed_projects: dict[str, str]
+
+
+def new_run_id(now: datetime) -> str:
+    """A sortable, unique run id such as ``20261124T200436Z-1a2b3c4d``."""
+    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
+
+
+def code_version() -> str:
+    """The version of this code: the git commit when available, else the package version."""
+    try:
+        sha = subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=5,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=5,
+        ).stdout.strip()
+        return f"{sha}{'-dirty' if dirty else ''}"
+    except (OSError, subprocess.SubprocessError):
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("ai-readiness")
+        except PackageNotFoundError:
+            return "unknown"
+
+
+def collect_project(
+    context: Context, portfolio: LoadedPortfolio, project: LoadedProject
+) -> Evidence:
+    """Read and measure every evidence kind of one project (no scoring)."""
+    evidence = Evidence()
+    evidence.extend(collect_datasets(context, project))
+    evidence.extend(collect_inventory(context, project))
+    evidence.extend(collect_survey(context, project, portfolio.question_bank_for(project)))
+    evidence.extend(collect_load_tests(context, project))
+    evidence.extend(collect_costs(context, project))
+    evidence.extend(collect_evaluation(context, project))
+    return evidence
+
+
+def project_rows(project: LoadedProject, status: str, error: str | None) -> dict[str, Any]:
+    """The raw_project_runs row of one project."""
+    p = project.project
+    levels = p.service_levels
+    return {
+        "project_name": p.name,
+        "business_unit": p.business_unit,
+        "owner": p.owner,
+        "status": status,
+        "error": error,
+        "config_fingerprint": fingerprint_file(project.path),
+        "p95_latency_slo_ms": levels.p95_latency_ms if levels else None,
+        "max_error_rate": levels.max_error_rate if levels else None,
+        "target_concurrency": levels.target_concurrency if levels else None,
+    }
+
+
+@task(name="ingest-project", cache_policy=NO_CACHE)
+def ingest_project(
+    context: Context, portfolio: LoadedPortfolio, project: LoadedProject
+) -> ProjectBatch:
+    """Ingest one project; a failure is kept as the project's status, never raised."""
+    batch = ProjectBatch(project_id=project.project.id)
+    try:
+        evidence = collect_project(context, portfolio, project)
+        status, error = "ok", None
+    except Exception as exc:  # one project's crash must not stop the portfolio
+        get_run_logger().error(
+            "project %s failed: %s\n%s", project.project.id, exc, traceback.format_exc()
+        )
+        evidence, status, error = Evidence(), "failed", f"{type(exc).__name__}: {exc}"
+    evidence.add("raw_project_runs", project_rows(project, status, error))
+    evidence.add(
+        "raw_project_requirements",
+        [{"kind": "system_role", "name": r} for r in project.project.required_roles]
+        + [{"kind": "stakeholder_group", "name": g} for g in project.project.required_groups],
+    )
+    try:
+        batch.frames = evidence.frames(context)
+    except Exception as exc:  # a reader produced rows outside the contract
+        batch.error = f"{type(exc).__name__}: {exc}"
+        fallback = Evidence()
+        fallback.add("raw_project_runs", project_rows(project, "failed", batch.error))
+        batch.frames = fallback.frames(context)
+    if status == "failed":
+        batch.error = error
+    return batch
+
+
+@task(name="start-run", cache_policy=NO_CACHE)
+def start_run(
+    settings: Settings, portfolio: LoadedPortfolio, run_id: str, started: datetime, as_of: datetime
+) -> None:
+    """Record the run and the rubric it uses; mark runs a killed process left behind."""
+    rubric = portfolio.rubric
+    thresholds = rubric.thresholds
+    with warehouse.connect(settings.warehouse) as con:
+        warehouse.ensure_raw_tables(con)
+        interrupted = warehouse.mark_interrupted_runs(con)
+        if interrupted:
+            get_run_logger().warning("marked %d interrupted run(s) as failed", interrupted)
+        warehouse.record(
+            con,
+            "raw_runs",
+            [
+                {
+                    "run_id": run_id,
+                    "portfolio_id": portfolio.portfolio.id,
+                    "started_at": started,
+                    "finished_at": None,
+                    "as_of": as_of,
+                    "status": "running",
+                    "rubric_version": rubric.version,
+                    "rubric_fingerprint": fingerprint_file(portfolio.rubric_path),
+                    "code_version": code_version(),
+                    "min_confidence": thresholds.min_confidence,
+                    "ready_threshold": thresholds.ready,
+                    "at_risk_threshold": thresholds.at_risk,
+                    "day_rate": settings.day_rate,
+                    "message": None,
+                }
+            ],
+        )
+        warehouse.record(
+            con,
+            "raw_rubric_checks",
+            [
+                {
+                    "run_id": run_id,
+                    "check_id": c.id,
+                    "gap": c.gap,
+                    "title": c.title,
+                    "severity": c.severity,
+                    "weight": c.weight,
+                    "direction": c.direction,
+                    "pass_threshold": c.pass_threshold,
+                    "partial_threshold": c.partial_threshold,
+                    "unit": c.unit,
+                    "remediation": c.remediation,
+                    "effort_days": c.effort_days,
+                    "owner_role": c.owner_role,
+                }
+                for c in rubric.checks
+            ],
+        )
+
+
+@task(name="write-evidence", cache_policy=NO_CACHE)
+def write_evidence(settings: Settings, batches: list[ProjectBatch]) -> int:
+    """The one writer: append every project's frames to the raw tables in one transaction."""
+    written = 0
+    with warehouse.connect(settings.warehouse) as con:
+        con.execute("begin transaction")
+        try:
+            for batch in batches:
+                for table, frame in batch.frames.items():
+                    written += warehouse.append(con, table, frame)
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+    return written
+
+
+@task(name="build-marts", cache_policy=NO_CACHE)
+def build_marts(settings: Settings) -> None:
+    """Score everything with dbt, once for the whole run."""
+    dbt.build(settings)
+
+
+@task(name="publish-snapshot", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def publish_snapshot(settings: Settings) -> Path:
+    """Replace the read-only snapshot that the dashboard and reports read."""
+    return warehouse.publish(settings.warehouse, settings.snapshot)
+
+
+def run_assessment(
+    portfolio_path: Path | None = None,
+    project_ids: list[str] | None = None,
+    settings: Settings | None = None,
+) -> RunResult:
+    """Assess a portfolio (or some of its projects): ingest, score with dbt, publish."""
+    settings = settings or get_settings()
+    logger = get_run_logger()
+    portfolio = load_portfolio(portfolio_path or settings.portfolio, DEFAULT_RUBRIC)
+    selected = (
+        [portfolio.project(p) for p in project_ids] if project_ids else list(portfolio.projects)
+    )
+    started = datetime.now(UTC)
+    as_of = portfolio.portfolio.as_of or started
+    if as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=UTC)
+    run_id = new_run_id(started)
+    with warehouse.run_lock(settings.warehouse):
+        start_run(settings, portfolio, run_id, started, as_of)
+        try:
+            futures = [
+                ingest_project.submit(
+                    Context(run_id, p.project.id, as_of, settings.survey_salt), portfolio, p
+                )
+                for p in selected
+            ]
+            batches = [f.result() for f in futures]
+            write_evidence(settings, batches)
+            build_marts(settings)
+        except BaseException as exc:
+            warehouse.finish_run(
+                settings.warehouse, run_id, "failed", f"{type(exc).__name__}: {exc}"
+            )
+            raise
+        failed = {b.project_id: b.error or "failed" for b in batches if b.error}
+        status = "partial" if failed else "succeeded"
+        message = f"{len(failed)} of {len(batches)} project(s) failed" if failed else None
+        warehouse.finish_run(settings.warehouse, run_id, status, message)
+        snapshot = publish_snapshot(settings)
+    logger.info("run %s %s; snapshot %s", run_id, status, snapshot)
+    return RunResult(run_id=run_id, status=status, snapshot=snapshot, failed_projects=failed)
+
+
+@flow(name="assess_portfolio", log_prints=True)
+def assess_portfolio(portfolio: str | None = None, projects: list[str] | None = None) -> str:
+    """Assess every project of a portfolio (or the named ones) and publish the result; return the run id."""
+    return run_assessment(Path(portfolio) if portfolio else None, projects).run_id
+
+
+@flow(name="assess_project", log_prints=True)
+def assess_project(project: str, portfolio: str | None = None) -> str:
+    """Assess one project of a portfolio and publish the result; return the run id."""
+    return run_assessment(Path(portfolio) if portfolio else None, [project]).run_id

@@ -1,0 +1,197 @@
+"""The ``readiness`` command: everything a person does by hand."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from flows.config import GAP_IDS, LoadedPortfolio, load_portfolio
+from flows.errors import ConfigError, ReadinessError
+from flows.settings import DEFAULT_RUBRIC, REPO_ROOT, get_settings
+
+app = typer.Typer(
+    help="Decide, from production evidence, whether AI projects are ready to leave their POC.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+GAP_SHORT = {
+    "data_quality": "Data",
+    "integration": "Integr.",
+    "stakeholder_alignment": "Stakeh.",
+    "evaluation": "Eval.",
+    "scale": "Scale",
+    "maintenance": "Maint.",
+}
+
+
+def _load(portfolio: Path | None) -> LoadedPortfolio:
+    """Load and validate a portfolio, or print every problem and exit 2."""
+    path = portfolio or get_settings().portfolio
+    try:
+        return load_portfolio(path, DEFAULT_RUBRIC)
+    except ConfigError as exc:
+        err.print(f"[bold red]Configuration problems ({len(exc.problems)}):[/]")
+        for problem in exc.problems:
+            err.print(f"  - {problem}", markup=False, highlight=False)
+        raise typer.Exit(2) from exc
+
+
+def _prefect_defaults() -> None:
+    """Give Prefect's ephemeral server time to start on a cold machine (see README)."""
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+
+
+def _summary_table(results: list[dict[str, object]]) -> Table:
+    table = Table(title="Readiness", show_lines=False)
+    table.add_column("Project")
+    table.add_column("Recommendation")
+    table.add_column("Confidence", justify="right")
+    for gap in GAP_IDS:
+        table.add_column(GAP_SHORT[gap], justify="right")
+    for row in results:
+        verdict = "GO" if row["recommendation"] == "go" else "NOT YET"
+        style = "bold green" if verdict == "GO" else "bold red"
+        gaps = row["gaps"]
+        assert isinstance(gaps, dict)
+        confidence = row["confidence"]
+        table.add_row(
+            str(row["project"]),
+            f"[{style}]{verdict}[/]",
+            f"{confidence:.0%}" if isinstance(confidence, float) else "-",
+            *[("-" if gaps.get(g) is None else f"{gaps[g]:.0f}") for g in GAP_IDS],
+        )
+    return table
+
+
+@app.command()
+def run(
+    portfolio: Annotated[
+        Path | None, typer.Argument(help="Portfolio file (default: the one in settings).")
+    ] = None,
+    project: Annotated[
+        list[str] | None, typer.Option("--project", "-p", help="Assess only this project id.")
+    ] = None,
+) -> None:
+    """Assess a portfolio (or one project), publish the result and print a summary."""
+    loaded = _load(portfolio)
+    for project_id in project or []:
+        try:
+            loaded.project(project_id)
+        except ConfigError as exc:
+            err.print(str(exc), markup=False)
+            raise typer.Exit(2) from exc
+    _prefect_defaults()
+    from flows.assess import assess_portfolio
+    from flows.report import project_results
+
+    try:
+        run_id = assess_portfolio(str(loaded.path), project or None)
+    except ReadinessError as exc:
+        err.print(f"[bold red]Run failed:[/] {exc}")
+        raise typer.Exit(1) from exc
+    results = project_results(get_settings().snapshot, run_id)
+    out.print(_summary_table(results))
+    for row in results:
+        if row["recommendation"] != "go":
+            out.print(f"[bold]{row['project']}[/]: {row['reason']}", highlight=False)
+    out.print(f"Run {run_id}; dashboard: readiness dashboard")
+
+
+@app.command()
+def validate(
+    portfolio: Annotated[Path | None, typer.Argument(help="Portfolio file.")] = None,
+    strict: Annotated[
+        bool, typer.Option(help="Also fail when rows were rejected from evidence files.")
+    ] = False,
+) -> None:
+    """Check configuration and evidence without scoring; exit non-zero listing every problem."""
+    from datetime import UTC, datetime
+
+    from flows.assess import collect_project
+    from flows.evidence import Context
+
+    loaded = _load(portfolio)
+    settings = get_settings()
+    as_of = loaded.portfolio.as_of or datetime.now(UTC)
+    errors = warnings = 0
+    for project in loaded.projects:
+        context = Context("validate", project.project.id, as_of, settings.survey_salt)
+        evidence = collect_project(context, loaded, project)
+        frames = evidence.frames(context)
+        inputs = frames.get("raw_evidence_inputs")
+        rejected = frames.get("raw_rejected_rows")
+        out.print(f"[bold]{project.project.id}[/]", highlight=False)
+        for row in [] if inputs is None else inputs.to_dict("records"):
+            if row["status"] != "ok":
+                errors += 1
+                out.print(f"  [red]unreadable[/] {row['source']}: {row['error']}", highlight=False)
+        for row in [] if rejected is None else rejected.to_dict("records"):
+            warnings += 1
+            where = row["source"]
+            if row["row_number"] is not None and row["row_number"] == row["row_number"]:
+                where += f", row {row['row_number']}"
+            if row["column_name"]:
+                where += f", column {row['column_name']!r}"
+            value = f" (value {row['value']!r})" if row["value"] else ""
+            out.print(f"  [yellow]rejected[/] {where}: {row['reason']}{value}", highlight=False)
+    out.print(
+        f"{len(loaded.projects)} project(s): {errors} unreadable input(s), {warnings} rejected row(s)"
+    )
+    if errors or (strict and warnings):
+        raise typer.Exit(1)
+
+
+@app.command()
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Print the latest result per project from the published snapshot."""
+    from flows.report import NoSnapshotError, project_results
+
+    try:
+        results = project_results(get_settings().snapshot)
+    except NoSnapshotError as exc:
+        err.print(str(exc))
+        raise typer.Exit(1) from exc
+    if as_json:
+        typer.echo(json.dumps(results, indent=2, default=str))
+    else:
+        out.print(_summary_table(results))
+
+
+@app.command()
+def dashboard(
+    port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
+) -> None:
+    """Serve the Streamlit dashboard (it reads the published snapshot only)."""
+    settings = get_settings()
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(REPO_ROOT / "dashboard" / "streamlit_app.py"),
+        "--server.port",
+        str(port or settings.dashboard_port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    out.print(f"Dashboard on http://localhost:{port or settings.dashboard_port}")
+    raise typer.Exit(subprocess.call(command))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,32 @@
+"""Running dbt in-process with prefect-dbt: each dbt node becomes a Prefect task of the flow run."""
+
+from __future__ import annotations
+
+import threading
+
+from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
+
+from flows.settings import DBT_PROJECT_DIR, Settings, export_dbt_env
+
+# dbt's in-process runner is not safe for concurrent invocations in one process.
+_DBT_LOCK = threading.Lock()
+
+
+def dbt_settings(settings: Settings) -> PrefectDbtSettings:
+    """The prefect-dbt settings for this project: committed profiles, target kept out of the tree."""
+    return PrefectDbtSettings(
+        project_dir=DBT_PROJECT_DIR,
+        profiles_dir=DBT_PROJECT_DIR,
+        target_path=settings.dbt_target_path,
+    )
+
+
+def build(settings: Settings, select: list[str] | None = None) -> None:
+    """Run ``dbt build`` (models, unit tests and data tests) once; raise if anything fails."""
+    export_dbt_env(settings)
+    args = ["build"]
+    if select:
+        args += ["--select", *select]
+    with _DBT_LOCK:
+        runner = PrefectDbtRunner(settings=dbt_settings(settings), raise_on_failure=True)
+        runner.invoke(args)

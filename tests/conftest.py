@@ -1,0 +1,77 @@
+"""Shared fixtures: one real Prefect server per session, and one real assessment of the examples."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from flows.settings import REPO_ROOT, Settings, get_settings
+
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+@dataclass(frozen=True)
+class Assessed:
+    """A portfolio assessed by the real flow into a temporary home."""
+
+    home: Path
+    portfolio: Path
+    run_id: str
+    settings: Settings
+
+    @property
+    def snapshot(self) -> Path:
+        return self.settings.snapshot
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[None]:
+    """A temporary Prefect server for the whole session (it takes ~20 s to start)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+def use_home(home: Path) -> Settings:
+    """Point the settings at a temporary home (and nothing else), as a user would with env vars."""
+    os.environ["READINESS_HOME"] = str(home)
+    for name in ("READINESS_WAREHOUSE_PATH", "READINESS_SNAPSHOT_PATH", "READINESS_PORTFOLIO"):
+        os.environ.pop(name, None)
+    get_settings.cache_clear()
+    return get_settings()
+
+
+def copy_examples(target: Path) -> Path:
+    """A private copy of the example portfolio (tests may change its files)."""
+    shutil.copytree(REPO_ROOT / "examples", target, ignore=shutil.ignore_patterns("__pycache__"))
+    return target / "portfolio.yml"
+
+
+def assess(portfolio: Path, home: Path, projects: list[str] | None = None) -> Assessed:
+    """Run the real flow on a portfolio into ``home``."""
+    from flows.assess import assess_portfolio
+
+    settings = use_home(home)
+    run_id = assess_portfolio(str(portfolio), projects)
+    return Assessed(home=home, portfolio=portfolio, run_id=run_id, settings=settings)
+
+
+@pytest.fixture(scope="session")
+def assessed_examples(prefect_server: None, tmp_path_factory: pytest.TempPathFactory) -> Assessed:
+    """The example portfolio, assessed once per session by the real flow (Prefect, dbt, publish)."""
+    base = tmp_path_factory.mktemp("assessed")
+    portfolio = copy_examples(base / "examples")
+    saved = dict(os.environ)
+    try:
+        return assess(portfolio, base / "home")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        get_settings.cache_clear()
