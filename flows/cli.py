@@ -193,5 +193,24 @@ def dashboard(
     raise typer.Exit(subprocess.call(command))
 
 
+@app.command("rubric-doc")
+def rubric_doc(
+    check: Annotated[bool, typer.Option(help="Only check that docs/rubric.md is current.")] = False,
+) -> None:
+    """Regenerate docs/rubric.md from rubric/rubric.yml (or check that it is current)."""
+    from flows import rubric_doc as doc
+    from flows.config import Rubric, load_model
+
+    expected = doc.render(load_model(Rubric, DEFAULT_RUBRIC), "rubric/rubric.yml")
+    if check:
+        current = doc.RUBRIC_DOC.read_text(encoding="utf-8") if doc.RUBRIC_DOC.exists() else ""
+        if current != expected:
+            err.print("docs/rubric.md is out of date: run `readiness rubric-doc`")
+            raise typer.Exit(1)
+        return
+    doc.RUBRIC_DOC.write_text(expected, encoding="utf-8")
+    out.print(f"wrote {doc.RUBRIC_DOC}")
+
+
 if __name__ == "__main__":
     app()

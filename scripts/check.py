@@ -41,6 +41,7 @@ def main() -> None:
         [python, "-m", "sqlfluff", "lint", "dbt_project/models", "dbt_project/macros"],
         env={"READINESS_WAREHOUSE_PATH": str(lint_db)},
     )
+    step("docs/rubric.md is current", [python, "-m", "flows.cli", "rubric-doc", "--check"])
     step("pytest", [python, "-m", "pytest", *sys.argv[1:]])
 
 
