@@ -1,0 +1,72 @@
+"""Cost assumptions (unit economics, YAML) -> one ``raw_cost_assumptions`` row.
+
+The file is validated with :class:`flows.config.CostAssumptions`, which also refuses negative and
+absurd values. A file that does not validate is recorded ``unreadable`` and every problem becomes a
+rejected row naming the file and the key, so that a person sees all of them at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from flows.config import CostAssumptions, LoadedProject, fingerprint_file, load_model
+from flows.errors import ConfigError
+from flows.evidence import Context, Evidence, keep_valid_rows
+
+KIND = "costs"
+TABLE = "raw_cost_assumptions"
+M = TypeVar("M", bound=BaseModel)
+
+
+def collect_costs(context: Context, project: LoadedProject) -> Evidence:
+    """Read the project's cost assumptions; none gives no evidence."""
+    evidence = Evidence()
+    relative = project.project.evidence.costs
+    if relative is None:
+        return evidence
+    path = project.resolve(relative)
+    costs = read_model_input(evidence, KIND, relative, path, CostAssumptions)
+    if costs is None:
+        return evidence
+    valid = keep_valid_rows(evidence, TABLE, [costs.model_dump()], kind=KIND, source=path)
+    if valid:
+        evidence.add(TABLE, valid)
+    evidence.record_input(
+        KIND,
+        relative,
+        path,
+        fingerprint=fingerprint_file(path),
+        rows_read=1,
+        rows_rejected=1 - len(valid),
+    )
+    return evidence
+
+
+def read_model_input(
+    evidence: Evidence, kind: str, name: str, path: Path, model: type[M]
+) -> M | None:
+    """Validate a YAML evidence file as ``model``; if it fails, record it unreadable and say why.
+
+    Each problem is a rejected row (file, dotted key, message); the input record lists them too.
+    """
+    try:
+        return load_model(model, path)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            evidence.reject(kind, problem.source, problem.message, column=problem.column)
+        evidence.record_input(
+            kind,
+            name,
+            path,
+            fingerprint=fingerprint_file(path) if path.is_file() else None,
+            rows_read=None,
+            rows_rejected=len(exc.problems),
+            status="unreadable",
+            error="; ".join(
+                f"{p.column}: {p.message}" if p.column else p.message for p in exc.problems
+            ),
+        )
+        return None
