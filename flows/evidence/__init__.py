@@ -3,8 +3,10 @@
 A reader never writes to the warehouse. It reads one input, measures or parses it, and returns
 frames for raw tables (named as in :data:`flows.schemas.RAW_TABLES`), the rows it refused (with
 file, row, column and reason) and one record of the input itself (fingerprint, rows, outcome).
-An input that cannot be read at all raises :class:`flows.errors.EvidenceError`; the caller
-records it as ``unreadable`` and the project goes on.
+An input that cannot be read at all is recorded as ``unreadable`` with the reason (its checks
+become "no evidence") and the project goes on; only programming errors propagate. Rows left out
+on purpose (a Backstage ``Group``, a survey column no question matches) are kept as rejected
+rows whose reason starts with ``skipped:``.
 """
 
 from __future__ import annotations
