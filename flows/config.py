@@ -10,7 +10,7 @@ import hashlib
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -20,34 +20,9 @@ from flows.errors import ConfigError, Problem
 GapId = Literal[
     "data_quality", "integration", "stakeholder_alignment", "evaluation", "scale", "maintenance"
 ]
-GAP_IDS: tuple[str, ...] = (
-    "data_quality",
-    "integration",
-    "stakeholder_alignment",
-    "evaluation",
-    "scale",
-    "maintenance",
-)
+GAP_IDS: tuple[str, ...] = get_args(GapId)
 Severity = Literal["critical", "major", "minor"]
 FieldType = Literal["string", "integer", "number", "boolean", "date", "timestamp"]
-SYSTEM_ROLES: tuple[str, ...] = (
-    "auth",
-    "crm",
-    "erp",
-    "logging",
-    "monitoring",
-    "alerting",
-    "deployment",
-    "data_store",
-    "feature_store",
-    "model_serving",
-    "llm_provider",
-    "vector_store",
-    "ticketing",
-    "api_gateway",
-    "identity",
-    "other",
-)
 SystemRole = Literal[
     "auth",
     "crm",
@@ -66,6 +41,7 @@ SystemRole = Literal[
     "identity",
     "other",
 ]
+SYSTEM_ROLES: tuple[str, ...] = get_args(SystemRole)
 StakeholderGroup = Literal[
     "legal",
     "compliance",
@@ -75,15 +51,8 @@ StakeholderGroup = Literal[
     "affected_team",
     "data_science",
 ]
-STAKEHOLDER_GROUPS: tuple[str, ...] = (
-    "legal",
-    "compliance",
-    "it_security",
-    "operations",
-    "business_sponsor",
-    "affected_team",
-    "data_science",
-)
+
+STAKEHOLDER_GROUPS: tuple[str, ...] = get_args(StakeholderGroup)
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}

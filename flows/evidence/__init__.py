@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from flows.config import fingerprint_file
 from flows.schemas import RAW_TABLES, validate
 
 
@@ -93,6 +94,31 @@ class Evidence:
                 "error": error,
                 "newest_record_at": newest_record_at,
             },
+        )
+
+    def record_unreadable(self, kind: str, name: str, path: Path, reason: str) -> Evidence:
+        """Record an input that could not be read at all (its checks become "no evidence")."""
+        self.record_input(
+            kind,
+            name,
+            path,
+            fingerprint=fingerprint_file(path) if path.is_file() else None,
+            rows_read=None,
+            rows_rejected=None,
+            status="unreadable",
+            error=reason,
+        )
+        return self
+
+    def record_read(self, kind: str, name: str, path: Path, rows_read: int) -> None:
+        """Record an input read from one file, counting the rows this batch refused."""
+        self.record_input(
+            kind,
+            name,
+            path,
+            fingerprint=fingerprint_file(path),
+            rows_read=rows_read,
+            rows_rejected=len(self.tables.get("raw_rejected_rows", [])),
         )
 
     def extend(self, other: Evidence) -> None:

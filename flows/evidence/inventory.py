@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from flows.config import SYSTEM_ROLES, InventoryEvidence, LoadedProject, fingerprint_file
+from flows.config import SYSTEM_ROLES, InventoryEvidence, LoadedProject
 from flows.errors import EvidenceError
 from flows.evidence import Context, Evidence, keep_valid_rows
 
@@ -124,16 +124,7 @@ def collect_inventory(context: Context, project: LoadedProject) -> Evidence:
     files = inventory_files(path)
     if not files:
         reason = "folder holds no .csv, .yml or .yaml file" if path.is_dir() else "file not found"
-        evidence.record_input(
-            KIND,
-            spec.path,
-            path,
-            fingerprint=None,
-            rows_read=None,
-            status="unreadable",
-            error=reason,
-        )
-        return evidence
+        return evidence.record_unreadable(KIND, spec.path, path, reason)
     results = [read_file(file, spec) for file in files]
     name_systems(results)
     for result in results:
@@ -545,19 +536,8 @@ def name_systems(results: list[FileResult]) -> None:
 def finish(result: FileResult, name: str) -> Evidence:
     """The file's rows (validated by the raw table's model) and its input record."""
     batch = result.batch
-    fingerprint = fingerprint_file(result.path) if result.path.is_file() else None
     if result.error:
-        batch.record_input(
-            KIND,
-            name,
-            result.path,
-            fingerprint=fingerprint,
-            rows_read=None,
-            rows_rejected=None,
-            status="unreadable",
-            error=result.error,
-        )
-        return batch
+        return batch.record_unreadable(KIND, name, result.path, result.error)
     rows = [c.row for c in result.candidates]
     valid = keep_valid_rows(
         batch,
@@ -569,12 +549,5 @@ def finish(result: FileResult, name: str) -> Evidence:
     )
     if valid:
         batch.add(TABLE, valid)
-    batch.record_input(
-        KIND,
-        name,
-        result.path,
-        fingerprint=fingerprint,
-        rows_read=result.rows_read,
-        rows_rejected=len(batch.tables.get("raw_rejected_rows", [])),
-    )
+    batch.record_read(KIND, name, result.path, result.rows_read)
     return batch

@@ -13,7 +13,7 @@ import io
 from pathlib import Path
 from typing import Any
 
-from flows.config import LoadedProject, LoadTestEvidence, fingerprint_file
+from flows.config import LoadedProject, LoadTestEvidence
 from flows.errors import EvidenceError
 from flows.evidence import Context, Evidence, keep_valid_rows
 
@@ -63,31 +63,13 @@ def read_load_test(spec: LoadTestEvidence, path: Path) -> Evidence:
     valid = keep_valid_rows(batch, TABLE, rows, kind=KIND, source=path, row_numbers=lines)
     if valid:
         batch.add(TABLE, valid)
-    batch.record_input(
-        KIND,
-        spec.path,
-        path,
-        fingerprint=fingerprint_file(path),
-        rows_read=rows_read,
-        rows_rejected=len(batch.tables.get("raw_rejected_rows", [])),
-    )
+    batch.record_read(KIND, spec.path, path, rows_read)
     return batch
 
 
 def unreadable(spec: LoadTestEvidence, path: Path, reason: str) -> Evidence:
     """A batch holding only the record of an input that could not be read."""
-    batch = Evidence()
-    batch.record_input(
-        KIND,
-        spec.path,
-        path,
-        fingerprint=fingerprint_file(path) if path.is_file() else None,
-        rows_read=None,
-        rows_rejected=None,
-        status="unreadable",
-        error=reason,
-    )
-    return batch
+    return Evidence().record_unreadable(KIND, spec.path, path, reason)
 
 
 def header_positions(path: Path, header: list[str]) -> dict[str, int]:

@@ -148,18 +148,13 @@ def collect_survey(
         return evidence
     path = project.resolve(spec.path)
     if bank is None:
-        evidence.record_input(
+        return evidence.record_unreadable(
             KIND,
             spec.path,
             path,
-            fingerprint=fingerprint_file(path) if path.is_file() else None,
-            rows_read=None,
-            rows_rejected=None,
-            status="unreadable",
-            error="no question bank to interpret the answers: set evidence.survey.question_bank "
+            "no question bank to interpret the answers: set evidence.survey.question_bank "
             "in the project, or question_bank in the portfolio",
         )
-        return evidence
     bank_path, questions = bank
     evidence.add("raw_survey_questions", question_rows(questions))
     evidence.record_input(
@@ -208,31 +203,13 @@ def read_survey(context: Context, spec: SurveyEvidence, path: Path, bank: Questi
     valid = keep_valid_rows(batch, TABLE, rows, kind=KIND, source=path, row_numbers=lines)
     if valid:
         batch.add(TABLE, valid)
-    batch.record_input(
-        KIND,
-        spec.path,
-        path,
-        fingerprint=fingerprint_file(path),
-        rows_read=parsed.rows_read,
-        rows_rejected=len(batch.tables.get("raw_rejected_rows", [])),
-    )
+    batch.record_read(KIND, spec.path, path, parsed.rows_read)
     return batch
 
 
 def unreadable(spec: SurveyEvidence, path: Path, reason: str) -> Evidence:
     """A batch holding only the record of an input that could not be read."""
-    batch = Evidence()
-    batch.record_input(
-        KIND,
-        spec.path,
-        path,
-        fingerprint=fingerprint_file(path) if path.is_file() else None,
-        rows_read=None,
-        rows_rejected=None,
-        status="unreadable",
-        error=reason,
-    )
-    return batch
+    return Evidence().record_unreadable(KIND, spec.path, path, reason)
 
 
 def pseudonym(salt: str, identity: str) -> str:
