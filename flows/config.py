@@ -176,6 +176,9 @@ class SurveyEvidence(_Strict):
     group_labels: dict[str, StakeholderGroup] = Field(default_factory=dict)
     #: The group of every respondent, when the whole export comes from one group.
     group: StakeholderGroup | None = None
+    #: The Likert scale of the survey; when absent it is inferred from the answers (7 if any
+    #: answer is a 6, a 7 or a 7-point-only label, else 5).
+    scale_points: Literal[5, 7] | None = None
 
 
 class LoadTestEvidence(_Strict):

@@ -199,7 +199,7 @@ def read_survey(context: Context, spec: SurveyEvidence, path: Path, bank: Questi
         return unreadable(spec, path, f"not a valid CSV file: {exc}")
     except EvidenceError as exc:
         return unreadable(spec, path, exc.reason)
-    rows, lines = score(batch, parsed.answers, path, context.survey_salt)
+    rows, lines = score(batch, parsed.answers, path, context.survey_salt, spec.scale_points)
     valid = keep_valid_rows(batch, TABLE, rows, kind=KIND, source=path, row_numbers=lines)
     if valid:
         batch.add(TABLE, valid)
@@ -218,11 +218,15 @@ def pseudonym(salt: str, identity: str) -> str:
 
 
 def score(
-    batch: Evidence, answers: list[RawAnswer], source: Path, salt: str
+    batch: Evidence,
+    answers: list[RawAnswer],
+    source: Path,
+    salt: str,
+    scale_points: int | None = None,
 ) -> tuple[list[dict[str, Any]], list[int]]:
-    """Answers on their scale, pseudonymised; off-scale and repeated answers are refused."""
+    """Answers on their scale (declared, else inferred), pseudonymised; bad ones refused."""
     answers = [a for a in answers if not is_no_answer(a.answer)]
-    points = infer_points(a.answer for a in answers if a.question.kind == "likert")
+    points = scale_points or infer_points(a.answer for a in answers if a.question.kind == "likert")
     rows: list[dict[str, Any]] = []
     lines: list[int] = []
     first_line: dict[tuple[str, str], int] = {}

@@ -482,3 +482,34 @@ def test_no_answers_and_scale_inference() -> None:
     assert group_id("IT Security") == "it_security"
     assert group_id("Business-Sponsor ") == "business_sponsor"
     assert group_id("Marketing") is None
+
+
+def test_a_declared_seven_point_scale_is_used_even_when_no_answer_is_above_five(
+    tmp_path: Path,
+) -> None:
+    """Inference would read this file as 5-point; the declaration says 7."""
+    from flows.config import Evidence as ProjectEvidence
+    from flows.config import LoadedProject, Project, Question, QuestionBank, SurveyEvidence
+    from flows.evidence import Context
+    from flows.evidence.survey import collect_survey
+
+    survey = tmp_path / "survey.csv"
+    survey.write_text("respondent,group,question,answer\nr1,legal,q1,4\n", encoding="utf-8")
+    bank = QuestionBank(
+        questions=[Question(id="q1", text="Ready?", gap="stakeholder_alignment", group="legal")]
+    )
+    project = LoadedProject(
+        path=tmp_path / "project.yml",
+        project=Project(
+            id="p",
+            name="P",
+            evidence=ProjectEvidence(survey=SurveyEvidence(path="survey.csv", scale_points=7)),
+        ),
+    )
+    from datetime import UTC, datetime
+
+    evidence = collect_survey(
+        Context("r", "p", datetime.now(UTC), "salt"), project, (tmp_path, bank)
+    )
+    answers = evidence.tables["raw_survey_answers"]
+    assert [(a["answer_value"], a["scale_points"]) for a in answers] == [(4, 7)]
