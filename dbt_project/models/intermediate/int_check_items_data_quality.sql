@@ -1,0 +1,185 @@
+-- Data quality measurements as check items: one value per field, dataset or rule; the check
+-- keeps the worst item. Only readable datasets count (an unreadable one has no evidence).
+with datasets as (
+    select * from {{ ref('stg_raw__dataset_profiles') }}
+    where readable
+),
+
+fields as (
+    select fields.*
+    from {{ ref('stg_raw__field_profiles') }} as fields
+    inner join datasets
+        on
+            fields.run_id = datasets.run_id
+            and fields.project_id = datasets.project_id
+            and fields.dataset = datasets.dataset
+),
+
+rules as (
+    select * from {{ ref('stg_raw__dataset_rules') }}
+),
+
+drift as (
+    select * from {{ ref('stg_raw__poc_drift') }}
+),
+
+completeness as (
+    select
+        run_id,
+        project_id,
+        'dq_completeness' as check_id,
+        dataset || '.' || field as item,
+        1.0 - (coalesce(null_count, 0) + coalesce(empty_count, 0)) * 1.0 / row_count as value,
+        {{ json_object([
+            ('rows', 'row_count'),
+            ('nulls', 'null_count'),
+            ('empty', 'empty_count'),
+        ]) }} as detail
+    from fields
+    where required and present and row_count > 0
+),
+
+validity as (
+    select
+        run_id,
+        project_id,
+        'dq_validity' as check_id,
+        dataset || '.' || field as item,
+        1.0 - (
+            coalesce(type_failures, 0) + coalesce(not_allowed, 0)
+            + coalesce(out_of_range, 0) + coalesce(pattern_failures, 0)
+        ) * 1.0 / row_count as value,
+        {{ json_object([
+            ('rows', 'row_count'),
+            ('type_failures', 'type_failures'),
+            ('not_allowed', 'not_allowed'),
+            ('out_of_range', 'out_of_range'),
+            ('pattern_failures', 'pattern_failures'),
+            ('examples', 'examples'),
+        ]) }} as detail
+    from fields
+    where present and row_count > 0
+),
+
+uniqueness as (
+    select
+        run_id,
+        project_id,
+        'dq_uniqueness' as check_id,
+        dataset as item,
+        duplicate_key_rows * 1.0 / row_count as value,
+        {{ json_object([
+            ('key', 'key_columns'),
+            ('duplicate_key_rows', 'duplicate_key_rows'),
+            ('rows', 'row_count'),
+        ]) }} as detail
+    from datasets
+    where duplicate_key_rows is not null and row_count > 0
+),
+
+freshness as (
+    select
+        run_id,
+        project_id,
+        'dq_freshness' as check_id,
+        dataset as item,
+        age_seconds / max_age_seconds as value,
+        {{ json_object([
+            ('timestamp_column', 'timestamp_column'),
+            ('newest', 'cast(newest_timestamp as varchar)'),
+            ('age_hours', 'round(age_seconds / 3600.0, 1)'),
+            ('max_age_hours', 'round(max_age_seconds / 3600.0, 1)'),
+            ('stale_rows', 'stale_rows'),
+            ('rows', 'row_count'),
+        ]) }} as detail
+    from datasets
+    where max_age_seconds is not null and age_seconds is not null
+),
+
+consistency as (
+    select
+        run_id,
+        project_id,
+        'dq_consistency' as check_id,
+        dataset || ': ' || rule as item,
+        violations * 1.0 / rows_checked as value,
+        {{ json_object([
+            ('kind', 'kind'),
+            ('violations', 'violations'),
+            ('rows_checked', 'rows_checked'),
+            ('examples', 'examples'),
+        ]) }} as detail
+    from rules
+    where rows_checked > 0
+),
+
+schema_per_dataset as (
+    select
+        run_id,
+        project_id,
+        dataset,
+        count(*) as required_fields,
+        sum(case when present and (found_as is null or found_as = field) then 1 else 0 end)
+            as found_fields,
+        string_agg(
+            case
+                when not present then field || ' (missing)'
+                when found_as <> field then field || ' (renamed to ' || found_as || ')'
+            end,
+            ', ' order by field
+        ) as problems
+    from fields
+    where required
+    group by run_id, project_id, dataset
+),
+
+schema_drift as (
+    select
+        run_id,
+        project_id,
+        'dq_schema' as check_id,
+        dataset as item,
+        found_fields * 1.0 / required_fields as value,
+        {{ json_object([
+            ('required_fields', 'required_fields'),
+            ('found_fields', 'found_fields'),
+            ('problems', 'problems'),
+        ]) }} as detail
+    from schema_per_dataset
+),
+
+poc_drift as (
+    select
+        run_id,
+        project_id,
+        'dq_poc_drift' as check_id,
+        dataset || '.' || field as item,
+        psi as value,
+        {{ json_object([
+            ('psi', 'round(psi, 4)'),
+            ('poc_null_rate', 'poc_null_rate'),
+            ('prod_null_rate', 'prod_null_rate'),
+            ('unseen_categories', 'unseen_categories'),
+            ('unseen_examples', 'unseen_examples'),
+        ]) }} as detail
+    from drift
+    where psi is not null
+),
+
+final as (
+    select * from completeness
+    union all
+    select * from validity
+    union all
+    select * from uniqueness
+    union all
+    select * from freshness
+    union all
+    select * from consistency
+    union all
+    select * from schema_drift
+    union all
+    select * from poc_drift
+)
+
+select * from final

@@ -1,0 +1,174 @@
+-- Scale: latency and errors of the load test closest to the target concurrency, cost at target
+-- volume against budget and value, and dependencies' rate limits against the target peak load.
+with projects as (
+    select * from {{ ref('int_project_runs_assessed') }}
+),
+
+load_tests as (
+    select * from {{ ref('stg_raw__load_test_stats') }}
+    where is_aggregate
+),
+
+costs as (
+    select * from {{ ref('int_cost_projections') }}
+),
+
+systems as (
+    select * from {{ ref('stg_raw__inventory_systems') }}
+),
+
+ranked_tests as (
+    select
+        load_tests.*,
+        projects.p95_latency_slo_ms,
+        projects.max_error_rate,
+        projects.target_concurrency,
+        row_number() over (
+            partition by load_tests.run_id, load_tests.project_id
+            order by
+                case when load_tests.users >= projects.target_concurrency then 0 else 1 end,
+                case
+                    when load_tests.users >= projects.target_concurrency then load_tests.users
+                    else -load_tests.users
+                end,
+                load_tests.source
+        ) as closeness
+    from load_tests
+    inner join projects
+        on load_tests.run_id = projects.run_id and load_tests.project_id = projects.project_id
+),
+
+chosen_test as (
+    select * from ranked_tests
+    where closeness = 1
+),
+
+latency as (
+    select
+        run_id,
+        project_id,
+        'sc_latency' as check_id,
+        source as item,
+        p95_ms / p95_latency_slo_ms as value,
+        {{ json_object([
+            ('p95_ms', 'p95_ms'),
+            ('slo_p95_ms', 'p95_latency_slo_ms'),
+            ('users', 'users'),
+            ('target_concurrency', 'target_concurrency'),
+            ('requests', 'request_count'),
+        ]) }} as detail
+    from chosen_test
+    where p95_latency_slo_ms is not null and p95_ms is not null
+),
+
+errors as (
+    select
+        run_id,
+        project_id,
+        'sc_error_rate' as check_id,
+        source as item,
+        case
+            when max_error_rate > 0
+                then failure_count * 1.0 / nullif(request_count, 0) / max_error_rate
+            when failure_count = 0 then 0.0
+            else 1000000.0
+        end as value,
+        {{ json_object([
+            ('failures', 'failure_count'),
+            ('requests', 'request_count'),
+            ('failure_rate', 'round(failure_count * 1.0 / nullif(request_count, 0), 5)'),
+            ('error_budget', 'max_error_rate'),
+            ('users', 'users'),
+        ]) }} as detail
+    from chosen_test
+    where max_error_rate is not null and request_count > 0
+),
+
+budget as (
+    select
+        run_id,
+        project_id,
+        'sc_cost_budget' as check_id,
+        'monthly cost at target' as item,
+        budget_use as value,
+        {{ json_object([
+            ('monthly_cost_target', 'round(monthly_cost_target, 2)'),
+            ('monthly_budget', 'monthly_budget'),
+            ('monthly_cost_poc', 'round(monthly_cost_poc, 2)'),
+            ('currency', 'currency'),
+        ]) }} as detail
+    from costs
+),
+
+unit_economics as (
+    select
+        run_id,
+        project_id,
+        'sc_unit_economics' as check_id,
+        'cost per outcome' as item,
+        cost_per_outcome / value_per_outcome as value,
+        {{ json_object([
+            ('cost_per_outcome', 'round(cost_per_outcome, 4)'),
+            ('value_per_outcome', 'value_per_outcome'),
+            ('currency', 'currency'),
+        ]) }} as detail
+    from costs
+    where value_per_outcome > 0 and cost_per_outcome is not null
+),
+
+required_roles as (
+    select
+        run_id,
+        project_id,
+        name as role
+    from {{ ref('stg_raw__project_requirements') }}
+    where kind = 'system_role'
+),
+
+rate_limits as (
+    select
+        systems.run_id,
+        systems.project_id,
+        'sc_rate_limits' as check_id,
+        systems.system as item,
+        systems.rate_limit_rps / costs.target_peak_rps as value,
+        {{ json_object([
+            ('rate_limit_rps', 'systems.rate_limit_rps'),
+            ('target_peak_rps', 'round(costs.target_peak_rps, 2)'),
+            ('role', 'systems.role'),
+        ]) }} as detail
+    from systems
+    inner join costs on systems.run_id = costs.run_id and systems.project_id = costs.project_id
+    where
+        systems.rate_limit_rps is not null
+        and costs.target_peak_rps > 0
+        and (
+            not exists (
+                select 1 from required_roles
+                where
+                    required_roles.run_id = systems.run_id
+                    and required_roles.project_id = systems.project_id
+            )
+            or exists (
+                select 1 from required_roles
+                where
+                    required_roles.run_id = systems.run_id
+                    and required_roles.project_id = systems.project_id
+                    and required_roles.role = systems.role
+            )
+        )
+),
+
+final as (
+    select * from latency
+    union all
+    select * from errors
+    union all
+    select * from budget
+    union all
+    select * from unit_economics
+    union all
+    select * from rate_limits
+)
+
+select * from final

@@ -1,0 +1,114 @@
+-- Every rubric check of a run, for every project of that run: the worst item is the check's
+-- metric, judged against the rubric's thresholds. No item at all means no evidence.
+with projects as (
+    select * from {{ ref('int_project_runs_assessed') }}
+),
+
+checks as (
+    select * from {{ ref('stg_raw__rubric_checks') }}
+),
+
+items as (
+    select * from {{ ref('int_check_items_data_quality') }}
+    union all
+    select * from {{ ref('int_check_items_integration') }}
+    union all
+    select * from {{ ref('int_check_items_stakeholder_alignment') }}
+    union all
+    select * from {{ ref('int_check_items_evaluation') }}
+    union all
+    select * from {{ ref('int_check_items_scale') }}
+    union all
+    select * from {{ ref('int_check_items_maintenance') }}
+),
+
+ranked as (
+    select
+        items.*,
+        checks.pass_threshold,
+        checks.partial_threshold,
+        checks.direction,
+        row_number() over (
+            partition by items.run_id, items.project_id, items.check_id
+            order by
+                case when checks.direction = 'higher_is_better' then items.value else -items.value end,
+                items.item
+        ) as worst_first,
+        count(*) over (partition by items.run_id, items.project_id, items.check_id) as item_count,
+        sum(
+            case
+                when checks.direction = 'higher_is_better' and items.value < checks.pass_threshold then 1
+                when checks.direction = 'lower_is_better' and items.value > checks.pass_threshold then 1
+                else 0
+            end
+        ) over (partition by items.run_id, items.project_id, items.check_id) as items_below_pass
+    from items
+    inner join checks on items.run_id = checks.run_id and items.check_id = checks.check_id
+    where items.value is not null
+),
+
+measured as (
+    select
+        run_id,
+        project_id,
+        check_id,
+        value as metric,
+        {{ json_object([
+            ('worst', 'item'),
+            ('value', 'round(value, 4)'),
+            ('items', 'item_count'),
+            ('items_below_pass', 'items_below_pass'),
+            ('detail', 'cast(detail as json)'),
+        ]) }} as evidence
+    from ranked
+    where worst_first = 1
+),
+
+judged as (
+    select
+        projects.run_id,
+        projects.project_id,
+        projects.rubric_version,
+        checks.check_id,
+        checks.gap,
+        checks.title,
+        checks.severity,
+        checks.weight,
+        checks.direction,
+        checks.pass_threshold,
+        checks.partial_threshold,
+        checks.unit,
+        checks.remediation,
+        checks.effort_days,
+        checks.owner_role,
+        measured.metric,
+        measured.evidence,
+        case
+            when measured.metric is null then 'no_evidence'
+            when checks.direction = 'higher_is_better' and measured.metric >= checks.pass_threshold
+                then 'pass'
+            when checks.direction = 'higher_is_better' and measured.metric >= checks.partial_threshold
+                then 'partial'
+            when checks.direction = 'lower_is_better' and measured.metric <= checks.pass_threshold
+                then 'pass'
+            when checks.direction = 'lower_is_better' and measured.metric <= checks.partial_threshold
+                then 'partial'
+            else 'fail'
+        end as result
+    from projects
+    inner join checks on projects.run_id = checks.run_id
+    left join measured
+        on
+            projects.run_id = measured.run_id
+            and projects.project_id = measured.project_id
+            and checks.check_id = measured.check_id
+),
+
+final as (
+    select
+        *,
+        case result when 'pass' then 1.0 when 'partial' then 0.5 when 'fail' then 0.0 end as points
+    from judged
+)
+
+select * from final

@@ -1,0 +1,69 @@
+-- Gap score = 100 x weighted share of check points over checks with evidence. Any failed critical
+-- check blocks its gap; otherwise the run's thresholds decide ready / at risk / blocked.
+with checks as (
+    select * from {{ ref('check_results') }}
+),
+
+projects as (
+    select * from {{ ref('int_project_runs_assessed') }}
+),
+
+per_gap as (
+    select
+        run_id,
+        project_id,
+        gap,
+        count(*) as checks_total,
+        sum(case when result <> 'no_evidence' then 1 else 0 end) as checks_with_evidence,
+        sum(case when result = 'fail' then 1 else 0 end) as checks_failed,
+        sum(case when result = 'fail' and severity = 'critical' then 1 else 0 end) as critical_failed,
+        sum(weight) as weight_total,
+        sum(case when result <> 'no_evidence' then weight else 0 end) as weight_with_evidence,
+        sum(weight * points) as weighted_points
+    from checks
+    group by run_id, project_id, gap
+),
+
+scored as (
+    select
+        per_gap.*,
+        projects.ready_threshold,
+        projects.at_risk_threshold,
+        round(100.0 * per_gap.weighted_points / nullif(per_gap.weight_with_evidence, 0), 1) as score
+    from per_gap
+    inner join projects on per_gap.run_id = projects.run_id and per_gap.project_id = projects.project_id
+),
+
+final as (
+    select
+        run_id || ':' || project_id || ':' || gap as gap_score_id,
+        run_id,
+        project_id,
+        gap,
+        case gap
+            when 'data_quality' then 1
+            when 'integration' then 2
+            when 'stakeholder_alignment' then 3
+            when 'evaluation' then 4
+            when 'scale' then 5
+            when 'maintenance' then 6
+        end as gap_order,
+        score,
+        case
+            when score is null then 'no_evidence'
+            when critical_failed > 0 then 'blocked'
+            when score >= ready_threshold then 'ready'
+            when score >= at_risk_threshold then 'at_risk'
+            else 'blocked'
+        end as status,
+        checks_total,
+        checks_with_evidence,
+        checks_failed,
+        critical_failed,
+        round(weight_with_evidence / weight_total, 3) as evidence_share,
+        weight_total,
+        weight_with_evidence
+    from scored
+)
+
+select * from final

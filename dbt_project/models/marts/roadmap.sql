@@ -1,0 +1,74 @@
+-- Failing, partial and unevidenced checks become actions: ordered by severity, then by gap
+-- points gained per day of effort; each owner role works its actions in sequence, roles in
+-- parallel, so start and end days form a timeline.
+with checks as (
+    select * from {{ ref('check_results') }}
+),
+
+gaps as (
+    select * from {{ ref('gap_scores') }}
+),
+
+projects as (
+    select * from {{ ref('int_project_runs_assessed') }}
+),
+
+actions as (
+    select
+        checks.*,
+        projects.day_rate,
+        100.0 * checks.weight * (1 - coalesce(checks.points, 0)) / gaps.weight_total as score_gain,
+        case checks.severity when 'critical' then 1 when 'major' then 2 else 3 end as severity_rank
+    from checks
+    inner join gaps
+        on checks.run_id = gaps.run_id and checks.project_id = gaps.project_id and checks.gap = gaps.gap
+    inner join projects on checks.run_id = projects.run_id and checks.project_id = projects.project_id
+    where checks.result in ('fail', 'partial', 'no_evidence')
+),
+
+prioritised as (
+    select
+        *,
+        score_gain / greatest(effort_days, 0.5) as gain_per_day,
+        row_number() over (
+            partition by run_id, project_id
+            order by severity_rank asc, score_gain / greatest(effort_days, 0.5) desc, check_id
+        ) as priority
+    from actions
+),
+
+scheduled as (
+    select
+        *,
+        sum(effort_days) over (
+            partition by run_id, project_id, owner_role
+            order by priority
+            rows between unbounded preceding and current row
+        ) as end_day
+    from prioritised
+),
+
+final as (
+    select
+        run_id || ':' || project_id || ':' || check_id as roadmap_item_id,
+        run_id,
+        project_id,
+        priority,
+        check_id,
+        gap,
+        title,
+        severity,
+        result,
+        case when result = 'no_evidence' then 'Provide evidence: ' || title else remediation end
+            as action,
+        owner_role,
+        effort_days,
+        effort_days * day_rate as cost,
+        round(score_gain, 1) as score_gain,
+        round(gain_per_day, 2) as gain_per_day,
+        end_day - effort_days as start_day,
+        end_day
+    from scheduled
+)
+
+select * from final

@@ -1,0 +1,26 @@
+-- Every assessed project of a run has exactly one result per rubric check of that run.
+with expected as (
+    select
+        projects.run_id,
+        projects.project_id,
+        count(checks.check_id) as checks
+    from {{ ref('int_project_runs_assessed') }} as projects
+    inner join {{ ref('stg_raw__rubric_checks') }} as checks on projects.run_id = checks.run_id
+    group by projects.run_id, projects.project_id
+),
+
+actual as (
+    select
+        run_id,
+        project_id,
+        count(*) as checks
+    from {{ ref('check_results') }}
+    group by run_id, project_id
+)
+
+select
+    expected.*,
+    actual.checks as actual_checks
+from expected
+left join actual on expected.run_id = actual.run_id and expected.project_id = actual.project_id
+where actual.checks is null or actual.checks <> expected.checks
