@@ -27,7 +27,7 @@ from flows.config import (
 )
 from flows.evidence import Context, Evidence
 from flows.evidence.costs import collect_costs
-from flows.evidence.datasets import collect_datasets
+from flows.evidence.data_audit import collect_datasets
 from flows.evidence.evaluation import collect_evaluation
 from flows.evidence.inventory import collect_inventory
 from flows.evidence.load_tests import collect_load_tests

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from dbt_common.events.base_types import EventLevel
 from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 
 from flows.settings import DBT_PROJECT_DIR, Settings, export_dbt_env
@@ -18,6 +19,8 @@ def dbt_settings(settings: Settings) -> PrefectDbtSettings:
         project_dir=DBT_PROJECT_DIR,
         profiles_dir=DBT_PROJECT_DIR,
         target_path=settings.dbt_target_path,
+        # Set explicitly: derived from Prefect's level, "WARNING" is no dbt EventLevel.
+        log_level=EventLevel.INFO,
     )
 
 
