@@ -23,6 +23,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 out = Console()
+if not out.is_terminal:
+    out = Console(
+        width=140
+    )  # piped or logged output: keep the summary table on one line per project
 err = Console(stderr=True)
 
 GAP_SHORT = {
@@ -54,8 +58,8 @@ def _prefect_defaults() -> None:
 
 def _summary_table(results: list[dict[str, object]]) -> Table:
     table = Table(title="Readiness", show_lines=False)
-    table.add_column("Project")
-    table.add_column("Recommendation")
+    table.add_column("Project", no_wrap=True)
+    table.add_column("Recommendation", no_wrap=True)
     table.add_column("Confidence", justify="right")
     for gap in GAP_IDS:
         table.add_column(GAP_SHORT[gap], justify="right")

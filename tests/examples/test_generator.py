@@ -175,10 +175,6 @@ def relation(con: duckdb.DuckDBPyConnection, path: Path, fmt: str | None) -> str
     return name
 
 
-def columns_of(con: duckdb.DuckDBPyConnection, view: str) -> list[str]:
-    return [row[0] for row in con.execute(f"describe {view}").fetchall()]
-
-
 def scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
     row = con.execute(sql).fetchone()
     assert row is not None
@@ -192,84 +188,6 @@ SQL_TYPES = {
     "date": "date",
     "timestamp": "timestamp",
 }
-
-
-def dataset_metrics(
-    con: duckdb.DuckDBPyConnection, loaded: LoadedProject, dataset: DatasetEvidence
-) -> dict[str, Any]:
-    """Completeness, validity, uniqueness, freshness, consistency and schema of one dataset."""
-    fmap = dataset.field_map
-    view = relation(con, loaded.resolve(dataset.source), dataset.format)
-    present = columns_of(con, view)
-    rows = scalar(con, f"select count(*) from {view}")
-    out: dict[str, Any] = {"rows": rows, "completeness": {}, "validity": {}, "found_as": {}}
-    required = [name for name, spec in fmap.fields.items() if spec.required]
-    out["schema"] = sum(name in present for name in required) / len(required)
-    for name, spec in fmap.fields.items():
-        column = name if name in present else next((a for a in spec.aliases if a in present), None)
-        out["found_as"][name] = column
-        if column is None:
-            continue
-        col = f'"{column}"'
-        text = f"trim(cast({col} as varchar))"
-        filled = scalar(
-            con, f"select count(*) from {view} where {col} is not null and {text} <> ''"
-        )
-        if spec.required:
-            out["completeness"][name] = filled / rows
-        checks = []
-        if spec.type in SQL_TYPES:
-            checks.append(f"try_cast({text} as {SQL_TYPES[spec.type]}) is not null")
-        if spec.allowed is not None:
-            allowed = ", ".join("'" + str(v).replace("'", "''") + "'" for v in spec.allowed)
-            checks.append(f"{text} in ({allowed})")
-        if spec.min is not None:
-            checks.append(f"coalesce(try_cast({text} as double) >= {spec.min}, false)")
-        if spec.max is not None:
-            checks.append(f"coalesce(try_cast({text} as double) <= {spec.max}, false)")
-        if spec.pattern is not None:
-            pattern = spec.pattern.replace("'", "''")
-            checks.append(f"regexp_full_match({text}, '{pattern}')")
-        if checks and filled:
-            valid = scalar(
-                con,
-                f"select count(*) from {view} where {col} is not null and {text} <> '' "
-                f"and {' and '.join(checks)}",
-            )
-            out["validity"][name] = valid / filled
-    if fmap.key:
-        keys = ", ".join(f'"{k}"' for k in fmap.key)
-        distinct = scalar(con, f"select count(*) from (select distinct {keys} from {view})")
-        out["duplicate_share"] = (rows - distinct) / rows
-    if fmap.timestamp and fmap.max_age_seconds:
-        column = out["found_as"][fmap.timestamp]
-        newest = scalar(con, f'select max(cast("{column}" as timestamp)) from {view}')
-        age = (AS_OF.replace(tzinfo=None) - newest).total_seconds()
-        out["newest"] = newest
-        out["freshness"] = age / fmap.max_age_seconds
-    out["violations"] = {}
-    for rule in fmap.rules:
-        broken = scalar(con, f"select count(*) from {view} where not ({rule.expression})")
-        out["violations"][rule.name] = broken / rows
-    out["view"] = view
-    return out
-
-
-def relationship_orphans(
-    con: duckdb.DuckDBPyConnection, views: dict[str, str], loaded: LoadedProject
-) -> dict[str, float]:
-    out = {}
-    for dataset in loaded.project.evidence.datasets:
-        for rel in dataset.field_map.relationships:
-            source, target = views[dataset.name], views[rel.dataset]
-            orphans = scalar(
-                con,
-                f'select count(*) from {source} s where s."{rel.field}" is not null and s."{rel.field}" '
-                f'not in (select "{rel.to_field}" from {target} where "{rel.to_field}" is not null)',
-            )
-            rows = scalar(con, f"select count(*) from {source}")
-            out[f"{dataset.name}.{rel.field}"] = orphans / rows
-    return out
 
 
 def psi(expected: pd.Series, actual: pd.Series, bins: list[Any] | None = None) -> float:
@@ -342,15 +260,6 @@ def inventory_frame(loaded: LoadedProject) -> pd.DataFrame:
     return pd.DataFrame(collect_inventory(context, loaded).tables["raw_inventory_systems"])
 
 
-def locust_aggregate(loaded: LoadedProject) -> pd.Series:
-    test = loaded.project.evidence.load_tests[0]
-    stats = pd.read_csv(loaded.resolve(test.path), keep_default_na=False)
-    aggregate = stats[stats["Name"] == "Aggregated"]
-    assert len(aggregate) == 1 and stats.iloc[-1]["Name"] == "Aggregated"
-    assert aggregate.iloc[0]["Type"] == ""
-    return aggregate.iloc[0]
-
-
 def costs_of(loaded: LoadedProject) -> dict[str, Any]:
     data: dict[str, Any] = yaml.safe_load(
         loaded.resolve(loaded.project.evidence.costs or "").read_text()
@@ -358,184 +267,7 @@ def costs_of(loaded: LoadedProject) -> dict[str, Any]:
     return data
 
 
-def cost_per_request(c: dict[str, Any]) -> float:
-    return (
-        c.get("tokens_in_per_request", 0) / 1000 * c.get("price_per_1k_tokens_in", 0)
-        + c.get("tokens_out_per_request", 0) / 1000 * c.get("price_per_1k_tokens_out", 0)
-        + c.get("compute_seconds_per_request", 0) * c.get("price_per_compute_second", 0)
-    )
-
-
-def monthly_cost(c: dict[str, Any]) -> float:
-    return c["requests_per_month_target"] * cost_per_request(c) + c.get("fixed_monthly_cost", 0)
-
-
-STATUS_POINTS = {"in_production": 1.0, "tested": 1.0, "in_progress": 0.5, "not_started": 0.0}
-CAPS = ("authentication", "error_handling", "observability", "rollback", "versioning")
-
-
-def metrics(
-    portfolio: LoadedPortfolio, loaded: LoadedProject, con: duckdb.DuckDBPyConnection
-) -> dict[str, float | None]:
-    """One metric per rubric check, as its ``unit`` describes it (the worst case where it says so)."""
-    project = loaded.project
-    m: dict[str, float | None] = {}
-    # data quality
-    per_dataset = {d.name: dataset_metrics(con, loaded, d) for d in project.evidence.datasets}
-    views = {name: d["view"] for name, d in per_dataset.items()}
-    m["dq_completeness"] = min(v for d in per_dataset.values() for v in d["completeness"].values())
-    m["dq_validity"] = min(v for d in per_dataset.values() for v in d["validity"].values())
-    m["dq_uniqueness"] = max(d.get("duplicate_share", 0.0) for d in per_dataset.values())
-    fresh = [d["freshness"] for d in per_dataset.values() if "freshness" in d]
-    m["dq_freshness"] = max(fresh) if fresh else None
-    broken = [v for d in per_dataset.values() for v in d["violations"].values()]
-    broken += list(relationship_orphans(con, views, loaded).values())
-    m["dq_consistency"] = max(broken) if broken else None
-    m["dq_schema"] = min(d["schema"] for d in per_dataset.values())
-    drift = [v for d in project.evidence.datasets for v in poc_psi(con, loaded, d).values()]
-    m["dq_poc_drift"] = max(drift) if drift else None
-    # integration
-    systems = inventory_frame(loaded)
-    required = systems[systems["role"].isin(project.required_roles)]
-    m["int_roles_mapped"] = sum(r in set(systems["role"]) for r in project.required_roles) / len(project.required_roles)  # fmt: skip
-    m["int_status"] = float(required["status"].map(STATUS_POINTS).mean())
-    m["int_capabilities"] = float(required[list(CAPS)].to_numpy().mean())
-    m["int_tests"] = float(required["integration_tests"].mean())
-    m["int_owners"] = float(systems["owner"].notna().mean())
-    # stakeholder alignment
-    answers = survey_frame(portfolio, loaded)
-    alignment = answers[(answers["gap"] == "stakeholder_alignment") & (answers["kind"] == "likert")]
-    by_group = alignment.groupby("stakeholder_group")["agreement"]
-    responded = set(answers["stakeholder_group"])
-    m["sa_groups_responded"] = sum(g in responded for g in project.required_groups) / len(project.required_groups)  # fmt: skip
-    m["sa_agreement"] = float(by_group.mean().min())
-    m["sa_disagreement"] = float(by_group.std(ddof=0).max())
-    blockers = answers[(answers["kind"] == "blocker") & answers["stakeholder_group"].isin(["legal", "compliance"])]  # fmt: skip
-    m["sa_legal_blockers"] = float((blockers["answer_value"] == 1).sum())
-    # evaluation
-    plan = load_model(EvaluationPlan, loaded.resolve(project.evidence.evaluation or ""))
-    kpis = plan.kpis
-    m["ev_kpis_defined"] = sum(k.baseline is not None and k.target is not None for k in kpis) / len(kpis) if kpis else 0.0  # fmt: skip
-    m["ev_instrumentation"] = sum(k.instrumented for k in kpis) / len(kpis) if kpis else 0.0
-    m["ev_suite"] = (plan.automated_grading + plan.failure_taxonomy + (plan.regression_set_size >= 50)) / 3  # fmt: skip
-    m["ev_owner"] = 1.0 if plan.owner.strip() else 0.0
-    m["ev_confidence"] = float(answers[answers["gap"] == "evaluation"]["agreement"].mean())
-    # scale
-    slo = project.service_levels
-    assert slo is not None
-    aggregate = locust_aggregate(loaded)
-    costs = costs_of(loaded)
-    monthly = monthly_cost(costs)
-    peak_rps = (
-        costs["requests_per_month_target"] / SECONDS_PER_MONTH * costs.get("peak_to_average", 3)
-    )
-    limits = systems["rate_limit_rps"].dropna()
-    m["sc_latency"] = float(aggregate["95%"]) / slo.p95_latency_ms
-    m["sc_error_rate"] = (
-        aggregate["Failure Count"] / aggregate["Request Count"]
-    ) / slo.max_error_rate
-    m["sc_cost_budget"] = monthly / costs["monthly_budget"]
-    outcomes = costs.get("outcomes_per_request", 1.0)
-    m["sc_unit_economics"] = (
-        max(
-            cost_per_request(costs) / outcomes,
-            monthly / (costs["requests_per_month_target"] * outcomes),
-        )
-        / costs["value_per_outcome"]
-    )
-    m["sc_rate_limits"] = float(limits.min()) / peak_rps if len(limits) else None
-    # maintenance
-    points = []
-    for role in ("monitoring", "alerting"):
-        statuses = systems.loc[systems["role"] == role, "status"].map(STATUS_POINTS)
-        points.append(float(statuses.max()) if len(statuses) else 0.0)
-    m["mt_monitoring"] = sum(points) / len(points)
-    for check, topic in (("mt_drift_detection", "drift_detection"), ("mt_retraining", "retraining"), ("mt_on_call", "on_call")):  # fmt: skip
-        m[check] = float(answers[answers["topic"] == topic]["agreement"].mean())
-    m["mt_operating_budget"] = costs.get("maintenance_budget_monthly", 0) / (0.2 * monthly)
-    return m
-
-
-def judge(check: Any, metric: float | None) -> float | None:
-    if metric is None or math.isnan(metric):
-        return None
-    if check.direction == "higher_is_better":
-        return 1.0 if metric >= check.pass_threshold else 0.5 if metric >= check.partial_threshold else 0.0  # fmt: skip
-    return 1.0 if metric <= check.pass_threshold else 0.5 if metric <= check.partial_threshold else 0.0  # fmt: skip
-
-
-def assess(portfolio: LoadedPortfolio, m: dict[str, float | None]) -> dict[str, Any]:
-    """Gap scores, statuses, recommendation and confidence, as docs/architecture.md defines them."""
-    rubric = portfolio.rubric
-    gaps: dict[str, dict[str, Any]] = {}
-    weight_all = weight_evidence = 0.0
-    for check in rubric.checks:
-        gap = gaps.setdefault(check.gap, {"points": 0.0, "weight": 0.0, "critical_failed": []})
-        points = judge(check, m[check.id])
-        weight_all += check.weight
-        if points is None:
-            continue
-        weight_evidence += check.weight
-        gap["points"] += check.weight * points
-        gap["weight"] += check.weight
-        if points == 0 and check.severity == "critical":
-            gap["critical_failed"].append(check.id)
-    status = {}
-    for name, gap in gaps.items():
-        gap["score"] = 100 * gap["points"] / gap["weight"]
-        if gap["critical_failed"] or gap["score"] < rubric.thresholds.at_risk:
-            status[name] = "blocked"
-        elif gap["score"] >= rubric.thresholds.ready:
-            status[name] = "ready"
-        else:
-            status[name] = "at_risk"
-    confidence = weight_evidence / weight_all
-    ready = all(s == "ready" for s in status.values()) and confidence >= rubric.thresholds.min_confidence  # fmt: skip
-    return {
-        "recommendation": "go" if ready else "not_yet",
-        "status": status,
-        "scores": {g: v["score"] for g, v in gaps.items()},
-        "confidence": confidence,
-        "not_ready": {g for g, s in status.items() if s != "ready"},
-    }
-
-
-@pytest.fixture(scope="module")
-def measured(
-    portfolio: LoadedPortfolio, con: duckdb.DuckDBPyConnection
-) -> dict[str, dict[str, float | None]]:
-    return {p.project.id: metrics(portfolio, p, con) for p in portfolio.projects}
-
-
 # --- the intended outcomes --------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("project_id", list(EXPECTED))
-def test_each_project_gets_its_intended_outcome(
-    portfolio: LoadedPortfolio, measured: dict[str, dict[str, float | None]], project_id: str
-) -> None:
-    recommendation, not_ready = EXPECTED[project_id]
-    result = assess(portfolio, measured[project_id])
-    assert result["recommendation"] == recommendation, result
-    # Exactly the gaps the project is built to trip are not ready: the others are fine.
-    assert result["not_ready"] == not_ready, result
-    assert result["confidence"] >= 0.9
-
-
-def test_the_good_project_passes_every_check_with_margin(
-    portfolio: LoadedPortfolio, measured: dict[str, dict[str, float | None]]
-) -> None:
-    m = measured["support_copilot"]
-    for check in portfolio.rubric.checks:
-        assert judge(check, m[check.id]) == 1.0, (check.id, m[check.id])
-    assert m["dq_completeness"] is not None and m["dq_completeness"] >= 0.99
-    assert m["dq_validity"] is not None and m["dq_validity"] >= 0.99
-    assert m["dq_freshness"] is not None and m["dq_freshness"] < 0.5
-    assert m["dq_consistency"] is not None and m["dq_consistency"] < 0.005
-    assert m["dq_poc_drift"] is not None and m["dq_poc_drift"] < 0.07
-    assert m["sc_latency"] is not None and m["sc_latency"] < 0.8
-    assert m["sc_cost_budget"] is not None and m["sc_cost_budget"] < 0.6
-    assert m["sa_agreement"] is not None and m["sa_agreement"] >= 0.8
 
 
 def test_support_copilot_tickets_completeness_with_duckdb(
@@ -594,9 +326,7 @@ def test_contract_review_legal_blocks_compliance_is_silent_and_the_team_disagree
     assert team["agreement"].mean() < 0.45
 
 
-def test_sales_forecast_assistant_economics_do_not_scale(
-    portfolio: LoadedPortfolio, measured: dict[str, dict[str, float | None]]
-) -> None:
+def test_sales_forecast_assistant_economics_do_not_scale(portfolio: LoadedPortfolio) -> None:
     loaded = portfolio.project("sales_forecast_assistant")
     c = costs_of(loaded)
     per_request = (
@@ -607,16 +337,13 @@ def test_sales_forecast_assistant_economics_do_not_scale(
     monthly = c["requests_per_month_target"] * per_request + c["fixed_monthly_cost"]
     assert 2.3 < monthly / c["monthly_budget"] < 2.7
     assert per_request / c["outcomes_per_request"] > c["value_per_outcome"]
-    m = measured["sales_forecast_assistant"]
-    assert m["sc_latency"] is not None and 1.5 < m["sc_latency"] < 1.7
-    assert m["sc_rate_limits"] is not None and m["sc_rate_limits"] < 1.0
     llm = inventory_frame(loaded).query("role == 'llm_provider'")
     peak = c["requests_per_month_target"] / SECONDS_PER_MONTH * c["peak_to_average"]
     assert float(llm["rate_limit_rps"].iloc[0]) < peak
 
 
 def test_invoice_extraction_lacks_integration_monitoring_owners_and_baselines(
-    portfolio: LoadedPortfolio, measured: dict[str, dict[str, float | None]]
+    portfolio: LoadedPortfolio,
 ) -> None:
     loaded = portfolio.project("invoice_extraction")
     systems = inventory_frame(loaded)
@@ -624,9 +351,10 @@ def test_invoice_extraction_lacks_integration_monitoring_owners_and_baselines(
     assert {"monitoring", "alerting"} <= set(loaded.project.required_roles)
     assert (systems["status"] == "not_started").sum() >= 2
     assert systems["owner"].isna().mean() > 0.5
-    m = measured["invoice_extraction"]
-    assert m["mt_on_call"] is not None and m["mt_on_call"] < 0.5
-    assert m["ev_kpis_defined"] is not None and m["ev_kpis_defined"] < 0.5
+    kpis = yaml.safe_load(loaded.resolve(loaded.project.evidence.evaluation or "").read_text())[
+        "kpis"
+    ]
+    assert sum(k.get("baseline") is None for k in kpis) >= 2
 
 
 def test_the_deliberately_bad_rows_are_there(portfolio: LoadedPortfolio) -> None:
