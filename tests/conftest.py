@@ -55,11 +55,14 @@ def copy_examples(target: Path) -> Path:
 
 
 def assess(portfolio: Path, home: Path, projects: list[str] | None = None) -> Assessed:
-    """Run the real flow on a portfolio into ``home``."""
-    from flows.assess import assess_portfolio
+    """Run the real flow on a portfolio into ``home`` (one project through ``assess_project``)."""
+    from flows.assess import assess_portfolio, assess_project
 
     settings = use_home(home)
-    run_id = assess_portfolio(str(portfolio), projects)
+    if projects and len(projects) == 1:
+        run_id = assess_project(projects[0], str(portfolio))
+    else:
+        run_id = assess_portfolio(str(portfolio), projects)
     return Assessed(home=home, portfolio=portfolio, run_id=run_id, settings=settings)
 
 
