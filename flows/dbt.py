@@ -7,7 +7,7 @@ import threading
 from dbt_common.events.base_types import EventLevel
 from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 
-from flows.settings import DBT_PROJECT_DIR, Settings, export_dbt_env
+from flows.settings import DBT_PROJECT_DIR, Settings, dbt_environment
 
 # dbt's in-process runner is not safe for concurrent invocations in one process.
 _DBT_LOCK = threading.Lock()
@@ -26,10 +26,9 @@ def dbt_settings(settings: Settings) -> PrefectDbtSettings:
 
 def build(settings: Settings, select: list[str] | None = None) -> None:
     """Run ``dbt build`` (models, unit tests and data tests) once; raise if anything fails."""
-    export_dbt_env(settings)
     args = ["build"]
     if select:
         args += ["--select", *select]
-    with _DBT_LOCK:
+    with _DBT_LOCK, dbt_environment(settings):
         runner = PrefectDbtRunner(settings=dbt_settings(settings), raise_on_failure=True)
         runner.invoke(args)

@@ -8,6 +8,8 @@ exports them so that dbt and the Python side always agree.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -79,6 +81,21 @@ def get_settings() -> Settings:
     return Settings()
 
 
-def export_dbt_env(settings: Settings) -> None:
-    """Put the dbt variables into this process's environment, where dbt's ``env_var()`` reads them."""
-    os.environ.update(settings.dbt_env())
+@contextmanager
+def dbt_environment(settings: Settings) -> Iterator[None]:
+    """Expose the dbt variables to dbt's ``env_var()`` for one invocation, then restore them.
+
+    Restoring matters: a leftover ``READINESS_WAREHOUSE_PATH`` would pin every later run of this
+    process (and every child process) to this run's warehouse.
+    """
+    values = settings.dbt_env()
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
