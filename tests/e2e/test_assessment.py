@@ -4,10 +4,12 @@ changed and the affected gap score and recommendation move."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import duckdb
+import pytest
 import yaml
 
 from flows.report import project_results
@@ -87,9 +89,10 @@ def test_the_run_is_recorded_with_rubric_code_version_and_input_fingerprints(
 
 
 def test_changing_one_evidence_file_moves_the_score_and_the_recommendation(
-    assessed_examples: Assessed, tmp_path: Path
+    assessed_examples: Assessed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Cut the support copilot's budget: its scale gap drops and the go becomes a not yet."""
+    monkeypatch.setenv("READINESS_HOME", str(tmp_path / "home"))  # restored after the test
     portfolio = copy_examples(tmp_path / "examples")
     home = tmp_path / "home"
     shutil.copytree(assessed_examples.home, home)  # the earlier run stays in the history
@@ -99,6 +102,8 @@ def test_changing_one_evidence_file_moves_the_score_and_the_recommendation(
     costs_path.write_text(yaml.safe_dump(costs, sort_keys=False))
 
     second = assess(portfolio, home, ["support_copilot"])
+    # dbt's variables were set for its invocation only: nothing pins later runs to this warehouse.
+    assert "READINESS_WAREHOUSE_PATH" not in os.environ
 
     before = project_results(second.snapshot, assessed_examples.run_id)
     after = project_results(second.snapshot, second.run_id)
