@@ -1,9 +1,16 @@
-"""Words, icons and formats shared by the pages: status is never shown by colour alone."""
+"""Words, icons and number formats shared by the pages: a status is never shown by colour alone."""
 
 from __future__ import annotations
 
 import math
+import numbers
+from typing import Any
 
+import pandas as pd
+
+NO_SNAPSHOT = "No assessment has been published yet. Run `readiness run`."
+
+#: Gap ids in rubric order, with the words people read.
 GAP_LABELS = {
     "data_quality": "Data quality",
     "integration": "Integration",
@@ -12,17 +19,28 @@ GAP_LABELS = {
     "scale": "Scale",
     "maintenance": "Maintenance",
 }
+GAP_IDS = list(GAP_LABELS)
+
+#: Gap status in words with an icon (tables, text) ...
 STATUS_LABELS = {
     "ready": "✅ Ready",
     "at_risk": "⚠️ At risk",
     "blocked": "⛔ Blocked",
     "no_evidence": "❔ No evidence",
 }
+#: ... and with a plain symbol that every chart font can draw.
+STATUS_SYMBOLS = {
+    "ready": "✓ Ready",
+    "at_risk": "! At risk",
+    "blocked": "✕ Blocked",
+    "no_evidence": "? No evidence",
+}
+#: Light fills, so that dark text written on them stays readable.
 STATUS_COLOURS = {
-    "ready": "#2e7d32",
-    "at_risk": "#f9a825",
-    "blocked": "#c62828",
-    "no_evidence": "#9e9e9e",
+    "ready": "#81c784",
+    "at_risk": "#ffd54f",
+    "blocked": "#e57373",
+    "no_evidence": "#e0e0e0",
 }
 RESULT_LABELS = {
     "pass": "✅ Pass",
@@ -30,28 +48,107 @@ RESULT_LABELS = {
     "fail": "⛔ Fail",
     "no_evidence": "❔ No evidence",
 }
-NO_SNAPSHOT = "No assessment has been published yet. Run `readiness run`."
+INPUT_STATUS_LABELS = {"ok": "✅ Read", "unreadable": "⛔ Unreadable"}
+SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2}
 
 
-def verdict(recommendation: str) -> str:
-    """Go / not yet, in words with an icon."""
+def missing(value: Any) -> bool:
+    """True for None, NaN, NaT and pandas' NA (a value the snapshot does not have)."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def as_float(value: Any) -> float | None:
+    """A number from the snapshot as a float, or None when it is missing."""
+    return None if missing(value) else float(value)
+
+
+def verdict(recommendation: str | None) -> str:
+    """Go / not yet in words with an icon, for tables: '✅ Go' or '⛔ Not yet'."""
+    return "✅ Go" if recommendation == "go" else "⛔ Not yet"
+
+
+def verdict_banner(recommendation: str | None) -> str:
+    """The verdict as a headline: 'GO' or 'NOT YET', with its icon."""
     return "✅ GO" if recommendation == "go" else "⛔ NOT YET"
 
 
 def gap_label(gap: str | None) -> str:
-    """A gap id in words."""
-    return GAP_LABELS.get(gap or "", gap or "-")
+    """A gap id in words ('scale' -> 'Scale'); unknown ids are shown as they are."""
+    if missing(gap) or not gap:
+        return "–"
+    return GAP_LABELS.get(gap, gap)
 
 
-def percent(value: float | None) -> str:
-    """0.853 -> '85%'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    return f"{value:.0%}"
+def status_label(status: str | None) -> str:
+    """A gap status in words with an icon."""
+    if missing(status) or not status:
+        return "–"
+    return STATUS_LABELS.get(status, status)
 
 
-def money(value: float | None, currency: str = "EUR") -> str:
-    """12345.6 -> 'EUR 12,346'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    return f"{currency} {value:,.0f}"
+def result_label(result: str | None) -> str:
+    """A check result in words with an icon."""
+    if missing(result) or not result:
+        return "–"
+    return RESULT_LABELS.get(result, result)
+
+
+def number(value: Any) -> str:
+    """A measured value, short: 1234567 -> '1,234,567', 0.04567 -> '0.0457', 12.0 -> '12'."""
+    if missing(value):
+        return "–"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return str(value)
+    amount = float(value)
+    if not math.isfinite(amount):
+        return str(amount)
+    if amount.is_integer() or abs(amount) >= 1000:
+        return f"{amount:,.0f}"
+    return f"{amount:.3g}"
+
+
+def percent(value: Any) -> str:
+    """A share as a percentage: 0.853 -> '85%'."""
+    return "–" if missing(value) else f"{float(value):.0%}"
+
+
+def money(value: Any, currency: str | None = None) -> str:
+    """An amount: 12345.6 -> 'EUR 12,346', 4.5 -> 'EUR 4.50' (no currency: '12,346')."""
+    if missing(value):
+        return "–"
+    amount = f"{float(value):,.2f}" if abs(float(value)) < 100 else f"{float(value):,.0f}"
+    return f"{currency} {amount}" if currency and not missing(currency) else amount
+
+
+def day(value: Any) -> str:
+    """A timestamp as its date: '2026-11-24'."""
+    return "–" if missing(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
+
+
+def minute(value: Any) -> str:
+    """A timestamp to the minute: '2026-11-24 14:05'."""
+    return "–" if missing(value) else f"{pd.Timestamp(value):%Y-%m-%d %H:%M}"
+
+
+def days(value: Any) -> str:
+    """A number of person-days or calendar days: '12 days'."""
+    if missing(value):
+        return "–"
+    return "1 day" if float(value) == 1 else f"{number(float(value))} days"
+
+
+def comparison(direction: str | None) -> str:
+    """The sign a metric must satisfy against its thresholds."""
+    return {"higher_is_better": "≥", "lower_is_better": "≤"}.get(direction or "", "vs")
+
+
+def gap_list(gap_ids: Any) -> str:
+    """'scale,data_quality' -> 'Scale, Data quality'."""
+    if missing(gap_ids) or not str(gap_ids).strip():
+        return ""
+    return ", ".join(gap_label(g.strip()) for g in str(gap_ids).split(",") if g.strip())

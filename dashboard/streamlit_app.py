@@ -1,19 +1,19 @@
-"""The readiness dashboard: navigation between the portfolio, a project and a gap drill-down."""
+"""The readiness dashboard: navigation between the portfolio, a project and a gap drill-down.
+
+Run it with ``streamlit run dashboard/streamlit_app.py`` (or ``readiness serve``); it reads only
+the published snapshot named by ``READINESS_SNAPSHOT_PATH`` / ``READINESS_HOME``.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
-
-PAGES = Path(__file__).parent / "app_pages"
 
 st.set_page_config(page_title="AI production readiness", page_icon="🚦", layout="wide")
 navigation = st.navigation(
     [
-        st.Page(PAGES / "portfolio.py", title="Portfolio", icon="📊", default=True),
-        st.Page(PAGES / "project.py", title="Project", icon="🚦", url_path="project"),
-        st.Page(PAGES / "gap.py", title="Gap drill-down", icon="🔎", url_path="gap"),
+        st.Page("app_pages/portfolio.py", title="Portfolio", icon="📊", default=True),
+        st.Page("app_pages/project.py", title="Project", icon="🚦", url_path="project"),
+        st.Page("app_pages/gap.py", title="Gap drill-down", icon="🔎", url_path="gap"),
     ]
 )
 navigation.run()

@@ -1,28 +1,96 @@
-"""What the project and gap pages share: choosing the project (kept in the URL)."""
+"""What the pages share: the empty and unreadable states, and choosing a project or gap (in the URL)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
 from dashboard import queries
-from dashboard.labels import NO_SNAPSHOT
+from dashboard.labels import GAP_IDS, NO_SNAPSHOT, gap_label, verdict
+
+UNREADABLE = (
+    "The published assessment could not be read right now (it may be being replaced). "
+    "Reload the page in a moment; if this persists, run `readiness run` again."
+)
 
 
-def choose_project() -> dict[str, Any]:
-    """The selected project's latest recommendation; stops the page when there is none."""
+def render(page: Callable[[], None], title: str | None = None) -> None:
+    """Run a page body, or say plainly why there is nothing to show (never a stack trace)."""
+    if title:
+        st.title(title)
     if not queries.has_snapshot():
         st.info(NO_SNAPSHOT)
-        st.stop()
-    projects = queries.latest_recommendations()
+        return
+    try:
+        page()
+    except queries.SnapshotError as err:
+        st.error(UNREADABLE)
+        with st.expander("Details"):
+            st.code(str(err), language=None)
+
+
+def _keep_in_url(key: str) -> None:
+    """Mirror a selector's value into the URL so that the view can be shared."""
+    st.query_params[key] = st.session_state[key]
+
+
+def _url_choice(key: str, options: list[str]) -> None:
+    """Let a value in the URL (``?project=...``) pick the selector's option."""
+    wanted = st.query_params.get(key)
+    if wanted in options and st.session_state.get(key) != wanted:
+        st.session_state[key] = wanted
+    elif st.session_state.get(key) not in options:
+        st.session_state[key] = options[0]
+
+
+def choose_project() -> dict[str, Any] | None:
+    """The chosen project's latest recommendation (``?project=<id>`` selects it), or None."""
+    projects = queries.latest_projects()
     if projects.empty:
         st.info(NO_SNAPSHOT)
-        st.stop()
-    ids = list(projects["project_id"])
-    names = dict(zip(projects["project_id"], projects["project_name"], strict=True))
-    wanted = st.query_params.get("project")
-    index = ids.index(wanted) if wanted in ids else 0
-    project_id = st.selectbox("Project", ids, index=index, format_func=names.__getitem__)
+        return None
+    ids = [str(p) for p in projects["project_id"]]
+    names = {
+        str(p): f"{n} · {verdict(r)}"
+        for p, n, r in zip(
+            projects["project_id"],
+            projects["project_name"],
+            projects["recommendation"],
+            strict=True,
+        )
+    }
+    _url_choice("project", ids)
+    project_id = st.selectbox(
+        "Project",
+        ids,
+        key="project",
+        format_func=lambda p: names.get(p, p),
+        on_change=_keep_in_url,
+        args=("project",),
+    )
     st.query_params["project"] = project_id
-    return queries.records(queries.project_recommendation(project_id))[0]
+    return queries.first(queries.project_recommendation(project_id))
+
+
+def choose_gap() -> str:
+    """The chosen gap id (``?gap=<id>`` selects it)."""
+    _url_choice("gap", GAP_IDS)
+    gap = st.selectbox(
+        "Gap",
+        GAP_IDS,
+        key="gap",
+        format_func=gap_label,
+        on_change=_keep_in_url,
+        args=("gap",),
+    )
+    st.query_params["gap"] = gap
+    return gap
+
+
+def failed_notice(rec: dict[str, Any]) -> None:
+    """Say so when the project's assessment failed, with the error it recorded."""
+    if rec.get("project_status") == "failed":
+        error = rec.get("project_error") or "no detail recorded"
+        st.warning(f"The assessment of this project failed: {error}")

@@ -1,35 +1,104 @@
-"""Gap drill-down: every check of one gap with its result, metric against thresholds and evidence."""
+"""Gap drill-down: every check of one gap, its result, its metric against thresholds and evidence."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import queries
-from dashboard.app_pages._common import choose_project
-from dashboard.labels import GAP_LABELS, RESULT_LABELS, gap_label
+from dashboard.app_pages._common import choose_gap, choose_project, failed_notice, render
+from dashboard.labels import (
+    comparison,
+    days,
+    gap_label,
+    missing,
+    number,
+    result_label,
+    status_label,
+    verdict,
+)
 
-st.title("Gap drill-down")
-rec = choose_project()
-gap = st.selectbox("Gap", list(GAP_LABELS), format_func=gap_label)
-checks = queries.check_results(rec["run_id"], rec["project_id"], gap)
-st.caption(f"{rec['project_name']} · {gap_label(gap)} · run {rec['run_id']}")
-for row in queries.records(checks):
-    sign = ">=" if row["direction"] == "higher_is_better" else "<="
-    metric = "no evidence" if pd.isna(row["metric"]) else f"{row['metric']:.3g}"
+
+def measurement(check: dict[str, Any]) -> str:
+    """'Measured 0.91 (share of rows filled). Pass ≥ 0.98, partial ≥ 0.9.'."""
+    unit = "" if missing(check.get("unit")) else f" ({check['unit']})"
+    if missing(check.get("metric")):
+        measured = f"Nothing measured: no evidence{unit}"
+    else:
+        measured = f"Measured **{number(check['metric'])}**{unit}"
+    sign = comparison(check.get("direction"))
+    return (
+        f"{measured}. Pass {sign} {number(check.get('pass_threshold'))}, "
+        f"partial {sign} {number(check.get('partial_threshold'))}."
+    )
+
+
+def evidence(check: dict[str, Any]) -> None:
+    """The check's evidence document, readable (JSON as a tree, anything else as text)."""
+    text = check.get("evidence")
+    with st.expander("Evidence"):
+        if missing(text) or not str(text).strip():
+            st.write("No evidence was recorded for this check.")
+            return
+        try:
+            st.json(json.loads(str(text)))
+        except ValueError:
+            st.code(str(text), language=None)
+
+
+def check_card(check: dict[str, Any]) -> None:
+    """One check: result in words, what was measured against which thresholds, what to do."""
     with st.container(border=True):
         st.markdown(
-            f"**{RESULT_LABELS[row['result']]} · {row['title']}**"
-            f" (`{row['check_id']}`, {row['severity']})"
+            f"**{result_label(check['result'])} · {check['title']}**  \n"
+            f"`{check['check_id']}` · {check['severity']} · weight {number(check.get('weight'))}"
         )
-        st.write(
-            f"Measured {metric}: {row['unit']}. Pass {sign} {row['pass_threshold']:g}, "
-            f"partial {sign} {row['partial_threshold']:g}."
-        )
-        if row["result"] != "pass":
-            st.write(f"Remediation: {row['remediation']} (owner: {row['owner_role']})")
-        if isinstance(row["evidence"], str):
-            with st.expander("Evidence"):
-                st.json(json.loads(row["evidence"]))
+        st.markdown(measurement(check))
+        if check["result"] != "pass" and not missing(check.get("remediation")):
+            st.markdown(
+                f"**Remediation:** {check['remediation']}  \n"
+                f"*Owner: {check.get('owner_role') or '–'} · "
+                f"effort {days(check.get('effort_days'))}*"
+            )
+        evidence(check)
+
+
+def gap_summary(rec: dict[str, Any], gap: str) -> None:
+    """The gap's score and status in this run."""
+    scores = queries.gap_scores(str(rec["run_id"]), str(rec["project_id"]))
+    row = queries.first(scores[scores["gap"] == gap])
+    if row is None:
+        st.write(f"{gap_label(gap)} was not scored in this run.")
+        return
+    score = "–" if missing(row.get("score")) else number(round(float(row["score"])))
+    cols = st.columns(3)
+    cols[0].metric("Gap score", score)
+    cols[1].metric("Status", status_label(row.get("status")))
+    cols[2].metric(
+        "Checks with evidence",
+        f"{number(row.get('checks_with_evidence'))} of {number(row.get('checks_total'))}",
+    )
+
+
+def page() -> None:
+    """The drill-down into one gap of one project."""
+    rec = choose_project()
+    if rec is None:
+        return
+    gap = choose_gap()
+    st.caption(
+        f"{rec['project_name']} · {verdict(rec['recommendation'])} · {gap_label(gap)} · "
+        f"run {rec['run_id']} · rubric {rec.get('rubric_version')}"
+    )
+    failed_notice(rec)
+    gap_summary(rec, gap)
+    checks = queries.check_results(str(rec["run_id"]), str(rec["project_id"]), gap)
+    if checks.empty:
+        st.write(f"No check of {gap_label(gap)} was judged in this run.")
+    for check in queries.records(checks):
+        check_card(check)
+
+
+render(page, title="Gap drill-down")

@@ -1,0 +1,291 @@
+"""A handmade published snapshot: two projects (one go, one not yet) over two runs.
+
+The tables carry exactly the columns of the marts the dashboard reads; :func:`build_snapshot`
+writes them to a new DuckDB file and closes it, so no lock is left behind.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+R1, R2 = "run-2026-11-01", "run-2026-11-20"
+GO, NOT_YET = "support_copilot", "churn_predictor"
+RUBRIC = "2026.11.0"
+GO_REASON = "Every gap is ready and 92% of the weighted checks had evidence."
+NOT_YET_REASON = (
+    "Data quality and Scale are blocked: the data is ten days old and the cost at target "
+    "volume is 150% of the budget."
+)
+COST_REMEDIATION = (
+    "Cut cost per request: cache answers and send simple requests to a smaller model."
+)
+
+TABLES: dict[str, str] = {
+    "runs": """
+        run_id varchar, portfolio_id varchar, started_at timestamp, finished_at timestamp,
+        status varchar, rubric_version varchar, code_version varchar, as_of timestamp,
+        projects_assessed integer, projects_failed integer, projects_go integer,
+        projects_not_yet integer, message varchar""",
+    "recommendations": """
+        recommendation_id varchar, run_id varchar, project_id varchar, project_name varchar,
+        business_unit varchar, owner varchar, run_started_at timestamp, as_of timestamp,
+        recommendation varchar, reason varchar, confidence double, blocking_gaps varchar,
+        blocking_checks varchar, weakest_gap varchar, weakest_score double,
+        project_status varchar, project_error varchar, rubric_version varchar,
+        is_latest boolean""",
+    "gap_scores": """
+        gap_score_id varchar, run_id varchar, project_id varchar, gap varchar, gap_order integer,
+        score double, status varchar, checks_total integer, checks_with_evidence integer,
+        checks_failed integer, critical_failed integer, evidence_share double""",
+    "check_results": """
+        check_result_id varchar, run_id varchar, project_id varchar, gap varchar,
+        check_id varchar, title varchar, severity varchar, weight double, direction varchar,
+        pass_threshold double, partial_threshold double, unit varchar, metric double,
+        result varchar, points double, evidence varchar, remediation varchar,
+        effort_days double, owner_role varchar, rubric_version varchar""",
+    "roadmap": """
+        roadmap_item_id varchar, run_id varchar, project_id varchar, priority integer,
+        check_id varchar, gap varchar, title varchar, severity varchar, result varchar,
+        action varchar, owner_role varchar, effort_days double, cost double,
+        score_gain double, gain_per_day double, start_day double, end_day double""",
+    "cost_projections": """
+        cost_projection_id varchar, run_id varchar, project_id varchar, currency varchar,
+        requests_per_month_poc double, requests_per_month_target double,
+        cost_per_request double, monthly_cost_poc double, monthly_cost_target double,
+        cost_multiplier double, monthly_budget double, budget_use double,
+        cost_per_outcome double, value_per_outcome double, cost_per_user double,
+        return_on_cost double, target_peak_rps double""",
+    "evidence_inputs": """
+        run_id varchar, project_id varchar, evidence_kind varchar, name varchar,
+        source varchar, fingerprint varchar, rows_read integer, rows_rejected integer,
+        status varchar, error varchar, newest_record_at timestamp""",
+    "rejected_rows": """
+        run_id varchar, project_id varchar, evidence_kind varchar, source varchar,
+        row_number integer, column_name varchar, value varchar, reason varchar""",
+}
+
+
+def _runs() -> list[tuple[Any, ...]]:
+    return [
+        (R1, "example", datetime(2026, 11, 1, 9), datetime(2026, 11, 1, 9, 5), "completed",
+         "2026.10.0", "abc123", datetime(2026, 11, 1, 9), 2, 0, 0, 2, None),
+        (R2, "example", datetime(2026, 11, 20, 14, 30), datetime(2026, 11, 20, 14, 36),
+         "completed", RUBRIC, "def456", datetime(2026, 11, 20, 14, 30), 2, 0, 1, 1, None),
+    ]  # fmt: skip
+
+
+def _recommendation(run: str, project: str, **values: Any) -> tuple[Any, ...]:
+    names = {GO: ("Support copilot", "Customer service", "Ana Ruiz"),
+             NOT_YET: ("Churn predictor", "Marketing", "Ben Okafor")}  # fmt: skip
+    started = datetime(2026, 11, 1, 9) if run == R1 else datetime(2026, 11, 20, 14, 30)
+    return (
+        f"{run}:{project}", run, project, *names[project], started, started,
+        values["recommendation"], values["reason"], values["confidence"],
+        values.get("blocking_gaps", ""), values.get("blocking_checks", ""),
+        values["weakest_gap"], values["weakest_score"], "ok", None,
+        RUBRIC if run == R2 else "2026.10.0", run == R2,
+    )  # fmt: skip
+
+
+def _recommendations() -> list[tuple[Any, ...]]:
+    return [
+        _recommendation(R1, GO, recommendation="not_yet", reason="Old: evaluation missing.",
+                        confidence=0.6, blocking_gaps="evaluation", weakest_gap="evaluation",
+                        weakest_score=20.0),
+        _recommendation(R1, NOT_YET, recommendation="not_yet", reason="Old: scale blocked.",
+                        confidence=0.7, blocking_gaps="scale", weakest_gap="scale",
+                        weakest_score=30.0),
+        _recommendation(R2, GO, recommendation="go", reason=GO_REASON, confidence=0.92,
+                        weakest_gap="evaluation", weakest_score=82.0),
+        _recommendation(R2, NOT_YET, recommendation="not_yet", reason=NOT_YET_REASON,
+                        confidence=0.8, blocking_gaps="data_quality,scale",
+                        blocking_checks="dq_freshness,sc_cost_budget", weakest_gap="scale",
+                        weakest_score=35.0),
+    ]  # fmt: skip
+
+
+GAPS = [
+    "data_quality",
+    "integration",
+    "stakeholder_alignment",
+    "evaluation",
+    "scale",
+    "maintenance",
+]
+#: (score, status) per gap, in rubric order.
+SCORES: dict[tuple[str, str], list[tuple[int | None, str]]] = {
+    (R1, GO): [(90, "ready"), (85, "ready"), (80, "ready"), (20, "blocked"), (85, "ready"),
+               (90, "ready")],
+    (R1, NOT_YET): [(70, "at_risk"), (80, "ready"), (60, "at_risk"), (None, "no_evidence"),
+                    (30, "blocked"), (85, "ready")],
+    (R2, GO): [(95, "ready"), (88, "ready"), (90, "ready"), (82, "ready"), (85, "ready"),
+               (100, "ready")],
+    (R2, NOT_YET): [(45, "blocked"), (85, "ready"), (70, "at_risk"), (None, "no_evidence"),
+                    (35, "blocked"), (90, "ready")],
+}  # fmt: skip
+
+
+def _gap_scores() -> list[tuple[Any, ...]]:
+    rows = []
+    for (run, project), scores in SCORES.items():
+        for order, (gap, (score, status)) in enumerate(zip(GAPS, scores, strict=True), start=1):
+            evidence = 0 if score is None else 2
+            rows.append((f"{run}:{project}:{gap}", run, project, gap, order, score, status,
+                         2, evidence, int(status == "blocked"), int(status == "blocked"),
+                         evidence / 2))  # fmt: skip
+    return rows
+
+
+def _evidence(**values: Any) -> str:
+    return json.dumps(values)
+
+
+#: check_id: gap, title, severity, weight, direction, pass, partial, unit, remediation, effort, owner
+CHECKS: dict[str, tuple[Any, ...]] = {
+    "dq_completeness": ("data_quality", "Required fields are filled", "critical", 3,
+                        "higher_is_better", 0.98, 0.9, "share of required values filled",
+                        "Fix the extract so required fields are filled.", 3, "data_engineering"),
+    "dq_freshness": ("data_quality", "Production data is fresh", "critical", 3, "lower_is_better",
+                     24, 72, "hours since the newest record",
+                     "Schedule the nightly extract so data is never older than a day.", 3,
+                     "data_engineering"),
+    "in_auth": ("integration", "Authentication is solved", "critical", 3, "higher_is_better", 1,
+                0.5, "share of systems with authentication solved",
+                "Integrate single sign-on.", 5, "platform"),
+    "sa_legal": ("stakeholder_alignment", "Legal agrees", "critical", 3, "higher_is_better", 0.8,
+                 0.6, "mean agreement of legal (0 to 1)", "Run a legal review.", 4, "legal"),
+    "ev_kpis": ("evaluation", "Business KPIs have a baseline and a target", "major", 2,
+                "higher_is_better", 1, 0.5, "share of KPIs with baseline and target",
+                "Define the KPIs with a baseline and a target.", 2, "product"),
+    "sc_cost_budget": ("scale", "Cost at target volume fits the budget", "critical", 3,
+                       "lower_is_better", 1.0, 1.2, "share of the monthly budget",
+                       COST_REMEDIATION, 10, "ml_engineering"),
+    "sc_latency": ("scale", "p95 latency within the SLO at target load", "major", 2,
+                   "lower_is_better", 800, 1200, "milliseconds (p95)",
+                   "Add autoscaling and a response cache.", 5, "platform"),
+    "mt_runbook": ("maintenance", "An incident runbook exists", "minor", 1, "higher_is_better",
+                   1, 0.5, "runbook present (1) or not (0)", "Write the incident runbook.", 1,
+                   "operations"),
+}  # fmt: skip
+#: (run, project): check_id -> (metric, result, evidence text)
+RESULTS: dict[tuple[str, str], dict[str, tuple[Any, str, str | None]]] = {
+    (R2, NOT_YET): {
+        "dq_completeness": (0.99, "pass", _evidence(worst_item="customers.plan", value=0.99)),
+        "dq_freshness": (240, "fail", _evidence(worst_item="customers.csv", value=240, items=2)),
+        "in_auth": (1, "pass", "see the inventory"),  # not JSON: shown as text
+        "sa_legal": (0.7, "partial", _evidence(group="legal", respondents=3, value=0.7)),
+        "ev_kpis": (None, "no_evidence", None),
+        "sc_cost_budget": (1.5, "fail", _evidence(monthly_cost=45000, budget=30000)),
+        "sc_latency": (1500, "fail", _evidence(p95_ms=1500, users=200)),
+        "mt_runbook": (0, "fail", _evidence(runbook=False)),
+    },
+    (R2, GO): {
+        "dq_completeness": (1.0, "pass", _evidence(value=1.0)),
+        "dq_freshness": (6, "pass", _evidence(value=6)),
+        "in_auth": (1, "pass", _evidence(value=1)),
+        "sa_legal": (0.9, "pass", _evidence(value=0.9)),
+        "ev_kpis": (1, "pass", _evidence(value=1)),
+        "sc_cost_budget": (0.625, "pass", _evidence(monthly_cost=5000, budget=8000)),
+        "sc_latency": (600, "pass", _evidence(p95_ms=600)),
+        "mt_runbook": (0, "fail", _evidence(runbook=False)),
+    },
+    (R1, NOT_YET): {"sc_cost_budget": (2.0, "fail", _evidence(value=2.0))},
+}
+POINTS = {"pass": 1.0, "partial": 0.5, "fail": 0.0, "no_evidence": None}
+
+
+def _check_results() -> list[tuple[Any, ...]]:
+    rows = []
+    for (run, project), results in RESULTS.items():
+        for check_id, (metric, result, evidence) in results.items():
+            gap, title, severity, weight, direction, pass_, partial, unit, fix, effort, owner = (
+                CHECKS[check_id]
+            )
+            rows.append((f"{run}:{project}:{check_id}", run, project, gap, check_id, title,
+                         severity, weight, direction, pass_, partial, unit, metric, result,
+                         POINTS[result], evidence, fix, effort, owner, RUBRIC))  # fmt: skip
+    return rows
+
+
+def _roadmap() -> list[tuple[Any, ...]]:
+    # check_id, result, effort, start, end (cost = 900 a day)
+    items = {
+        (R2, NOT_YET): [("dq_freshness", "fail", 3, 0, 3), ("sc_cost_budget", "fail", 10, 0, 10),
+                        ("sa_legal", "partial", 4, 0, 4), ("sc_latency", "fail", 5, 0, 5),
+                        ("ev_kpis", "no_evidence", 2, 0, 2), ("mt_runbook", "fail", 1, 0, 1)],
+        (R2, GO): [("mt_runbook", "fail", 1, 0, 1)],
+    }  # fmt: skip
+    rows = []
+    for (run, project), plan in items.items():
+        for priority, (check_id, result, effort, start, end) in enumerate(plan, start=1):
+            gap, title, severity, *_, fix, _, owner = CHECKS[check_id]
+            rows.append((f"{run}:{project}:{check_id}", run, project, priority, check_id, gap,
+                         title, severity, result, fix, owner, effort, effort * 900.0, 10.0,
+                         10.0 / effort, start, end))  # fmt: skip
+    return rows
+
+
+def _cost_projections() -> list[tuple[Any, ...]]:
+    return [
+        (f"{R2}:{NOT_YET}", R2, NOT_YET, "EUR", 10_000, 1_200_000, 0.0375, 375, 45_000, 120,
+         30_000, 1.5, 4.5, 3.0, 0.9, 0.67, 12.0),
+        (f"{R2}:{GO}", R2, GO, "EUR", 20_000, 500_000, 0.01, 200, 5_000, 25, 8_000, 0.625, 0.5,
+         2.0, 0.1, 4.0, 5.0),
+    ]  # fmt: skip
+
+
+def _evidence_inputs() -> list[tuple[Any, ...]]:
+    return [
+        (R2, NOT_YET, "data_sample", "customers", "data/customers.csv", "sha256:aa", 1000, 3, "ok",
+         None, datetime(2026, 11, 10, 8)),
+        (R2, NOT_YET, "survey", "stakeholders", "survey/answers.csv", "sha256:bb", 40, 0, "ok",
+         None, None),
+        (R2, NOT_YET, "load_test", "checkout", "load/locust_stats.csv", None, 0, 0, "unreadable",
+         "file not found: load/locust_stats.csv", None),
+        (R2, GO, "data_sample", "tickets", "data/tickets.parquet", "sha256:cc", 500, 0, "ok",
+         None, datetime(2026, 11, 18, 23)),
+        # an older run saw newer data: the project page must not use it
+        (R1, NOT_YET, "data_sample", "customers", "data/customers.csv", "sha256:dd", 900, 1, "ok",
+         None, datetime(2026, 12, 1)),
+    ]  # fmt: skip
+
+
+def _rejected_rows() -> list[tuple[Any, ...]]:
+    return [
+        (R2, NOT_YET, "data_sample", "data/customers.csv", 17, "signup_date", "2026-13-01",
+         "not a date (expected YYYY-MM-DD)"),
+        (R2, NOT_YET, "data_sample", "data/customers.csv", 42, "plan", "platinum",
+         "not an allowed value (basic, pro, enterprise)"),
+        (R2, NOT_YET, "data_sample", "data/customers.csv", 43, "customer_id", "",
+         "required field is empty"),
+        (R1, NOT_YET, "data_sample", "data/customers.csv", 5, "plan", "gold", "old run"),
+    ]  # fmt: skip
+
+
+ROWS = {
+    "runs": _runs,
+    "recommendations": _recommendations,
+    "gap_scores": _gap_scores,
+    "check_results": _check_results,
+    "roadmap": _roadmap,
+    "cost_projections": _cost_projections,
+    "evidence_inputs": _evidence_inputs,
+    "rejected_rows": _rejected_rows,
+}
+
+
+def build_snapshot(path: Path) -> Path:
+    """Write the handmade marts into a new DuckDB file, and close it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(path)) as con:
+        for table, columns in TABLES.items():
+            con.execute(f"create table {table} ({columns})")
+            rows = ROWS[table]()
+            marks = ", ".join("?" * len(rows[0]))
+            con.executemany(f"insert into {table} values ({marks})", rows)
+    return path

@@ -1,0 +1,62 @@
+"""Helpers of the dashboard tests: running a page with AppTest and reading what it shows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+from streamlit.testing.v1 import AppTest
+
+from flows.settings import REPO_ROOT
+
+APP = REPO_ROOT / "dashboard" / "streamlit_app.py"
+PAGES = REPO_ROOT / "dashboard" / "app_pages"
+GAP_WORDS = [
+    "Data quality",
+    "Integration",
+    "Stakeholder alignment",
+    "Evaluation",
+    "Scale",
+    "Maintenance",
+]
+
+
+def read(snapshot: Path, sql: str, *params: Any) -> pd.DataFrame:
+    """Query the snapshot directly (read-only, closed at once) to know what the page should show."""
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        return con.execute(sql, list(params)).df()
+
+
+def latest(snapshot: Path) -> pd.DataFrame:
+    return read(
+        snapshot,
+        "select * from recommendations where is_latest order by project_id",
+    )
+
+
+def page(name: str, **query: str) -> AppTest:
+    at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def text_of(at: AppTest) -> str:
+    parts: list[Any] = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in at.error] + [s.value for s in at.success]
+    parts += [w.value for w in at.warning] + [m.value for m in at.metric]
+    return "\n".join(str(p) for p in parts)
+
+
+def chart_data(at: AppTest, index: int = 0) -> pd.DataFrame:
+    """The data behind the n-th Altair chart of a page."""
+    proto = at.get("vega_lite_chart")[index].proto
+    return convert_arrow_bytes_to_pandas_df(proto.datasets[0].data.data)
+
+
+def chart_title(at: AppTest, index: int = 0) -> str:
+    return str(json.loads(at.get("vega_lite_chart")[index].proto.spec)["title"])

@@ -1,0 +1,118 @@
+"""Exact values for the handmade snapshot of conftest.py (two projects, two runs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from tests.dashboard.handmade import (
+    COST_REMEDIATION,
+    GO,
+    GO_REASON,
+    NOT_YET,
+    NOT_YET_REASON,
+    R2,
+)
+from tests.dashboard.helpers import chart_data, page, text_of
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_portfolio_table_uses_the_latest_run_only(handmade_snapshot: Path) -> None:
+    at = page("portfolio")
+    assert metrics(at) == {"Projects": "2", "✅ Go": "1", "⛔ Not yet": "1"}
+    table = at.dataframe[0].value.set_index("Project")
+    assert table.loc["Support copilot", "Recommendation"] == "✅ Go"  # was not yet in run 1
+    assert table.loc["Churn predictor", "Recommendation"] == "⛔ Not yet"
+    assert list(table.index) == ["Churn predictor", "Support copilot"]  # not yet first
+    assert table.loc["Churn predictor", "Confidence"] == 80
+    assert table.loc["Churn predictor", "Scale"] == 35
+    assert table.loc["Churn predictor", "Weakest gap"] == "Scale"
+    assert table.loc["Support copilot", "Maintenance"] == 100
+    assert at.caption[0].value.startswith(f"Latest run {R2} · 2026-11-20 14:30 UTC")
+    assert "rubric 2026.11.0" in at.caption[0].value
+
+
+def test_portfolio_heatmap_cells_and_recurring_blockers(handmade_snapshot: Path) -> None:
+    at = page("portfolio")
+    heat = chart_data(at).set_index(["project_name", "gap_text"])
+    assert heat.loc[("Churn predictor", "Scale"), "cell"] == "35 ✕"
+    assert heat.loc[("Churn predictor", "Evaluation"), "cell"] == "– ?"
+    assert heat.loc[("Support copilot", "Evaluation"), "cell"] == "82 ✓"
+    blockers = at.dataframe[1].value
+    top = blockers.iloc[0]
+    assert (top["Check"], top["Projects"]) == ("mt_runbook", 2)
+    assert top["Which projects"] == "Churn predictor, Support copilot"
+    assert set(blockers["Check"]) == {"mt_runbook", "dq_freshness", "sc_cost_budget", "sc_latency"}
+
+
+def test_go_project_page(handmade_snapshot: Path) -> None:
+    at = page("project", project=GO)
+    assert at.title[0].value == "Support copilot"
+    assert at.success[0].value.startswith("## ✅ GO")
+    assert GO_REASON in at.success[0].value
+    assert not at.error
+    m = metrics(at)
+    assert m["Confidence"] == "92%"
+    assert m["Newest evidence"] == "2026-11-18"
+    assert m["Monthly cost at target"] == "EUR 5,000"
+    assert m["Budget used"] == "62%"
+    assert "No critical or major check is failing." in text_of(at)
+
+
+def test_not_yet_project_page(handmade_snapshot: Path) -> None:
+    at = page("project", project=NOT_YET)
+    banner = at.error[0].value
+    assert banner.startswith("## ⛔ NOT YET") and NOT_YET_REASON in banner
+    assert "Blocking gaps:** Data quality, Scale" in banner
+    m = metrics(at)
+    assert m["Confidence"] == "80%"
+    assert m["Weakest gap"] == "Scale (35)"
+    assert m["Newest evidence"] == "2026-11-10"  # run 1 saw newer data: not shown
+    assert (m["Monthly cost at target"], m["Monthly budget"]) == ("EUR 45,000", "EUR 30,000")
+    assert m["Budget used"] == "150%"
+    assert m["Cost POC → target"] == "×120"
+    assert (m["Total effort"], m["Total cost"], m["Timeline"]) == ("25 days", "22,500", "10 days")
+    text = text_of(at)
+    assert COST_REMEDIATION in text and "Owner: ml_engineering" in text
+    assert "over budget" in text
+    bars = chart_data(at).set_index("gap_text")
+    assert bars.loc["Scale", "label"] == "35 · ✕ Blocked"
+    assert bars.loc["Evaluation", "label"] == "– · ? No evidence"
+
+
+def test_not_yet_project_page_shows_what_could_not_be_used(handmade_snapshot: Path) -> None:
+    at = page("project", project=NOT_YET)
+    assert "Unreadable: checkout (load/locust_stats.csv)" in at.warning[0].value
+    roadmap, inputs, rejected = (d.value for d in at.dataframe)
+    assert len(roadmap) == 6 and roadmap["Priority"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert inputs["Status"].tolist()[0] == "⛔ Unreadable"
+    assert inputs["Rows refused"].sum() == 3
+    assert rejected["Row"].tolist() == [17, 42, 43]  # run 1's refused row is not shown
+    assert list(rejected.columns[:5]) == ["File", "Row", "Column", "Value", "Reason"]
+    assert at.expander[0].label == "What we could not use (3 refused rows)"
+
+
+def test_gap_drill_down_exact(handmade_snapshot: Path) -> None:
+    at = page("gap", project=NOT_YET, gap="scale")
+    assert metrics(at)["Gap score"] == "35"
+    assert metrics(at)["Status"] == "⛔ Blocked"
+    text = text_of(at)
+    assert "**⛔ Fail · Cost at target volume fits the budget**" in text
+    assert "Measured **1.5** (share of the monthly budget). Pass ≤ 1, partial ≤ 1.2." in text
+    assert COST_REMEDIATION in text
+    assert at.json[0].value is not None and len(at.json) == 2
+
+
+def test_gap_drill_down_without_evidence_and_with_plain_text_evidence(
+    handmade_snapshot: Path,
+) -> None:
+    at = page("gap", project=NOT_YET, gap="evaluation")
+    assert "Nothing measured: no evidence" in text_of(at)
+    assert "No evidence was recorded for this check." in text_of(at)
+    at.selectbox(key="gap").select("integration").run()
+    assert not at.exception
+    assert at.code[0].value == "see the inventory"  # not JSON: shown as it is
