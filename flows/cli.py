@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from flows.config import GAP_IDS, LoadedPortfolio, load_portfolio
-from flows.errors import ConfigError, ReadinessError
+from flows.errors import ConfigError
 from flows.settings import DEFAULT_RUBRIC, REPO_ROOT, get_settings
 
 app = typer.Typer(
@@ -101,8 +101,9 @@ def run(
 
     try:
         run_id = assess_portfolio(str(loaded.path), project or None)
-    except ReadinessError as exc:
-        err.print(f"[bold red]Run failed:[/] {exc}")
+    except Exception as exc:  # the flow logged the details; the person gets one clear line
+        err.print(f"[bold red]Run failed:[/] {type(exc).__name__}: {exc}", highlight=False)
+        err.print("The published snapshot is unchanged; earlier results are kept.")
         raise typer.Exit(1) from exc
     results = project_results(get_settings().snapshot, run_id)
     out.print(_summary_table(results))

@@ -118,3 +118,21 @@ def test_readiness_run_command_end_to_end(prefect_server: None, tmp_path: Path) 
         [str(script), "status", "--json"], env=env, capture_output=True, text=True, timeout=60
     )
     assert json.loads(status.stdout)[0]["recommendation"] == "go"
+
+
+def test_a_second_run_on_the_same_warehouse_is_refused_clearly(
+    prefect_server: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows import warehouse
+
+    monkeypatch.setenv("READINESS_HOME", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        with warehouse.run_lock(get_settings().warehouse):
+            result = runner.invoke(app, ["run", str(REPO_ROOT / "examples" / "portfolio.yml")])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1
+    assert "another assessment is running" in result.stderr
+    assert "snapshot is unchanged" in result.stderr
+    assert not (tmp_path / "published").exists()
