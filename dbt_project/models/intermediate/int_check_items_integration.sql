@@ -1,11 +1,11 @@
 -- Integration measurements from the system inventory, one item per project and check. The
 -- required systems are those filling a role the project requires (all systems when it names none).
 with inputs as (
-    select distinct
+    select
         run_id,
         project_id
-    from {{ ref('stg_raw__evidence_inputs') }}
-    where evidence_kind = 'inventory' and status = 'ok'
+    from {{ ref('int_evidence_read') }}
+    where evidence_kind = 'inventory'
 ),
 
 systems as (

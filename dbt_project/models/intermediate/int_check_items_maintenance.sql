@@ -1,11 +1,11 @@
 -- Maintenance: monitoring wired (inventory), drift detection, retraining and on-call (survey
 -- topics), and an operating budget against the projected run cost.
 with inputs as (
-    select distinct
+    select
         run_id,
         project_id
-    from {{ ref('stg_raw__evidence_inputs') }}
-    where evidence_kind = 'inventory' and status = 'ok'
+    from {{ ref('int_evidence_read') }}
+    where evidence_kind = 'inventory'
 ),
 
 systems as (

@@ -1,11 +1,11 @@
 -- Stakeholder alignment from the survey: who responded, how much each group agrees, how divided
 -- each group is, and blockers raised by legal or compliance.
 with inputs as (
-    select distinct
+    select
         run_id,
         project_id
-    from {{ ref('stg_raw__evidence_inputs') }}
-    where evidence_kind = 'survey' and status = 'ok'
+    from {{ ref('int_evidence_read') }}
+    where evidence_kind = 'survey'
 ),
 
 answers as (
