@@ -22,12 +22,13 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-out = Console()
+out = Console(soft_wrap=True)
 if not out.is_terminal:
-    out = Console(
-        width=140
-    )  # piped or logged output: keep the summary table on one line per project
-err = Console(stderr=True)
+    # Piped or logged output: keep the summary table on one line per project.
+    out = Console(width=140, soft_wrap=True)
+# Messages are never hard-wrapped: a path or a project id split across lines cannot be searched
+# for or copied.
+err = Console(stderr=True, soft_wrap=True)
 
 GAP_SHORT = {
     "data_quality": "Data",

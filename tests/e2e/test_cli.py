@@ -87,11 +87,14 @@ def test_validate_fails_on_unreadable_evidence_and_bad_config(tmp_path: Path) ->
 
 
 def test_run_rejects_an_unknown_project_before_starting(tmp_path: Path) -> None:
-    result = runner.invoke(
-        app, ["run", str(REPO_ROOT / "examples" / "portfolio.yml"), "--project", "nope"]
-    )
+    # A long path: the message must stay one line, never wrapped at the terminal's width.
+    deep = tmp_path / ("a-folder-with-a-long-name-" * 3) / "portfolios"
+    portfolio = copy_examples(deep)
+    result = runner.invoke(app, ["run", str(portfolio), "--project", "nope"])
     assert result.exit_code == 2
     assert "unknown project 'nope'" in result.stderr
+    assert f"{portfolio}, column 'projects'" in result.stderr
+    assert result.stderr.count("\n") == 1
 
 
 def test_readiness_run_command_end_to_end(prefect_server: None, tmp_path: Path) -> None:

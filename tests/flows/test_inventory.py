@@ -15,7 +15,7 @@ from flows.evidence import Context, Evidence
 from flows.evidence.inventory import collect_inventory, entity_ref_name
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "inventory"
-BACKSTAGE = Path("/work/shared/fixtures/backstage")
+BACKSTAGE = Path(__file__).parents[1] / "fixtures" / "real" / "backstage"
 CONTEXT = Context("run-1", "claims", datetime(2025, 3, 10, tzinfo=UTC))
 CAPABILITIES = [
     "authentication",

@@ -23,7 +23,7 @@ from flows.evidence.likert import (
 from flows.evidence.survey import collect_survey, pseudonym
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "survey"
-QUALTRICS = Path("/work/shared/fixtures/qualtrics")
+QUALTRICS = Path(__file__).parents[1] / "fixtures" / "real" / "qualtrics"
 BANK_PATH = FIXTURES / "question_bank.yml"
 BANK = load_model(QuestionBank, BANK_PATH)
 SALT = "s3cret"
