@@ -218,5 +218,9 @@ def rubric_doc(
     out.print(f"wrote {doc.RUBRIC_DOC}")
 
 
+# Commands whose logic lives in their own module are registered here, one line each:
+# app.command("name")(module.function)
+
+
 if __name__ == "__main__":
     app()

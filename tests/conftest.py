@@ -78,3 +78,7 @@ def assessed_examples(prefect_server: None, tmp_path_factory: pytest.TempPathFac
         os.environ.clear()
         os.environ.update(saved)
         get_settings.cache_clear()
+
+
+# Real outside services (PostgreSQL, S3 on loopback, Chromium), shared by every test folder.
+from tests.services import postgres_database, s3_endpoint  # noqa: E402, F401
