@@ -55,6 +55,9 @@ def _load(portfolio: Path | None) -> LoadedPortfolio:
 def _prefect_defaults() -> None:
     """Give Prefect's ephemeral server time to start on a cold machine (see README)."""
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    # The temporary server's telemetry writes race its own start-up on a busy machine ("database is
+    # locked" tracebacks in the middle of the run) and phone home where there is no network.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
 def _summary_table(results: list[dict[str, object]]) -> Table:
