@@ -1,0 +1,60 @@
+-- Every measured item behind a check (a field, a dataset, a system, a stakeholder group, a load
+-- test), judged against the check's thresholds, so the drill-down shows which items fail and by
+-- how much. The check's own result stays in check_results (the worst item).
+with items as (
+    select * from {{ ref('int_check_items_data_quality') }}
+    union all
+    select * from {{ ref('int_check_items_integration') }}
+    union all
+    select * from {{ ref('int_check_items_stakeholder_alignment') }}
+    union all
+    select * from {{ ref('int_check_items_evaluation') }}
+    union all
+    select * from {{ ref('int_check_items_scale') }}
+    union all
+    select * from {{ ref('int_check_items_maintenance') }}
+),
+
+checks as (
+    select * from {{ ref('stg_raw__rubric_checks') }}
+),
+
+judged as (
+    select
+        items.run_id,
+        items.project_id,
+        items.check_id,
+        checks.gap,
+        checks.title,
+        checks.severity,
+        items.item,
+        items.value,
+        checks.direction,
+        checks.pass_threshold,
+        checks.partial_threshold,
+        checks.unit,
+        cast(items.detail as varchar) as detail,
+        case
+            when items.value is null then 'no_evidence'
+            when checks.direction = 'higher_is_better' and items.value >= checks.pass_threshold
+                then 'pass'
+            when checks.direction = 'higher_is_better' and items.value >= checks.partial_threshold
+                then 'partial'
+            when checks.direction = 'lower_is_better' and items.value <= checks.pass_threshold
+                then 'pass'
+            when checks.direction = 'lower_is_better' and items.value <= checks.partial_threshold
+                then 'partial'
+            else 'fail'
+        end as result
+    from items
+    inner join checks on items.run_id = checks.run_id and items.check_id = checks.check_id
+),
+
+final as (
+    select
+        run_id || ':' || project_id || ':' || check_id || ':' || item as check_item_id,
+        *
+    from judged
+)
+
+select * from final
