@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
+from urllib.parse import unquote, urlsplit
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The repository root, resolved once: the dbt project, the rubric and the examples live beside
@@ -42,7 +44,18 @@ class Settings(BaseSettings):
     snapshot_path: Path | None = Field(
         default=None, description="Published read-only DuckDB snapshot (read by the dashboard)."
     )
-    dbt_target: str = Field(default="duckdb", description="dbt target in dbt_project/profiles.yml.")
+    dbt_target: Literal["duckdb", "postgres"] = Field(
+        default="duckdb",
+        description="Where dbt builds: the local DuckDB file, or a shared PostgreSQL warehouse.",
+    )
+    postgres_url: SecretStr | None = Field(
+        default=None,
+        description="The shared PostgreSQL warehouse, postgresql://user:password@host:port/db "
+        "(used when dbt_target is postgres).",
+    )
+    postgres_schema: str = Field(
+        default="main", description="Schema of the raw tables and models in PostgreSQL."
+    )
     survey_salt: str = Field(
         default="change-me",
         description="Salt for pseudonymising survey respondents; set a secret one in production.",
@@ -51,6 +64,11 @@ class Settings(BaseSettings):
         default=900.0, ge=0, description="Cost of one person-day, for the roadmap."
     )
     dashboard_port: int = Field(default=8501, description="Port of the Streamlit dashboard.")
+    s3_endpoint_url: str | None = Field(
+        default=None,
+        description="S3-compatible endpoint (MinIO...); when unset boto3's own chain applies "
+        "(AWS_ENDPOINT_URL, then AWS).",
+    )
 
     @property
     def warehouse(self) -> Path:
@@ -63,16 +81,42 @@ class Settings(BaseSettings):
         return self.snapshot_path or self.home / "published" / "readiness.duckdb"
 
     @property
+    def s3_cache(self) -> Path:
+        """Where S3 objects are kept, by ETag, so that an unchanged object is not downloaded again."""
+        return self.home / "cache" / "s3"
+
+    @property
     def dbt_target_path(self) -> Path:
         """Where dbt writes its artifacts (kept out of the source tree)."""
         return self.home / "dbt_target"
 
+    @property
+    def postgres_dsn(self) -> str:
+        """The PostgreSQL warehouse URL (a configuration error when the target needs it and it is unset)."""
+        if self.postgres_url is None:
+            raise ValueError("READINESS_DBT_TARGET=postgres needs READINESS_POSTGRES_URL")
+        return self.postgres_url.get_secret_value()
+
     def dbt_env(self) -> dict[str, str]:
-        """The variables that ``dbt_project/profiles.yml`` reads with ``env_var()``."""
-        return {
+        """The variables that ``dbt_project/profiles.yml`` reads with ``env_var()``.
+
+        The password goes in a ``DBT_ENV_SECRET_`` variable: dbt masks those in its logs.
+        """
+        values = {
             "READINESS_WAREHOUSE_PATH": str(self.warehouse),
             "READINESS_DBT_TARGET": self.dbt_target,
         }
+        if self.dbt_target == "postgres":
+            url = urlsplit(self.postgres_dsn)
+            values |= {
+                "READINESS_PG_HOST": url.hostname or "localhost",
+                "READINESS_PG_PORT": str(url.port or 5432),
+                "READINESS_PG_USER": unquote(url.username or ""),
+                "DBT_ENV_SECRET_READINESS_PG_PASSWORD": unquote(url.password or ""),
+                "READINESS_PG_DBNAME": url.path.lstrip("/") or "postgres",
+                "READINESS_PG_SCHEMA": self.postgres_schema,
+            }
+        return values
 
 
 @lru_cache(maxsize=1)
