@@ -255,6 +255,30 @@ class LoadTestStats(_Raw):
     requests_per_s: Series[float] = pa.Field(nullable=True, ge=0)
 
 
+class LoadTestHistory(_Raw):
+    """Locust's ``*_stats_history.csv``: one row per sample (and endpoint with full history).
+
+    Percentiles are Locust's "current" ones (a rolling window of the last seconds), so the p95 at
+    a point in time is the latency at the user count of that moment.
+    """
+
+    source: Series[str]
+    users: Series[pd.Int64Dtype] = pa.Field(gt=0)
+    sampled_at: Series[UtcTimestamp]
+    user_count: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    request_type: Series[str] = pa.Field(nullable=True)
+    endpoint: Series[str]
+    is_aggregate: Series[bool]
+    requests_per_s: Series[float] = pa.Field(nullable=True, ge=0)
+    failures_per_s: Series[float] = pa.Field(nullable=True, ge=0)
+    p50_ms: Series[float] = pa.Field(nullable=True, ge=0)
+    p95_ms: Series[float] = pa.Field(nullable=True, ge=0)
+    p99_ms: Series[float] = pa.Field(nullable=True, ge=0)
+    total_request_count: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    total_failure_count: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    source_row: Series[pd.Int64Dtype] = pa.Field(nullable=True)
+
+
 class CostAssumptions(_Raw):
     """Unit economics inputs (see :class:`flows.config.CostAssumptions`)."""
 
@@ -311,6 +335,7 @@ RAW_TABLES: dict[str, type[pa.DataFrameModel]] = {
     "raw_survey_questions": SurveyQuestions,
     "raw_survey_answers": SurveyAnswers,
     "raw_load_test_stats": LoadTestStats,
+    "raw_load_test_history": LoadTestHistory,
     "raw_cost_assumptions": CostAssumptions,
     "raw_evaluation_kpis": EvaluationKpis,
     "raw_evaluation_plans": EvaluationPlans,

@@ -1,15 +1,20 @@
-"""Load test results (Locust's ``*_stats.csv``) -> ``raw_load_test_stats``, one row per endpoint.
+"""Load test results from Locust: final stats per endpoint, and the history over time.
+
+``*_stats.csv`` becomes ``raw_load_test_stats`` (one row per endpoint) and, when given,
+``*_stats_history.csv`` becomes ``raw_load_test_history`` (one row per sample).
 
 Locust writes one row per request type and name, plus an ``Aggregated`` row (``Type`` empty) over
 all of them; dbt reads the aggregate for the p95 latency and error rate checks. The concurrency the
-test ran at is not in the file: it comes from the project's ``users``. ``*_stats_history.csv`` is
-not read (the final stats carry every number the checks use).
+test ran at is not in the stats file: it comes from the project's ``users``. The history file holds
+the user count of each sample and Locust's rolling ("current") percentiles, so dbt can read the
+p95 at the moment the test ran at the target concurrency, not averaged over the ramp-up.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +24,7 @@ from flows.evidence import Context, Evidence, keep_valid_rows
 
 KIND = "load_test"
 TABLE = "raw_load_test_stats"
+HISTORY_TABLE = "raw_load_test_history"
 #: Raw column -> the header names Locust has used for it (current first; older releases second).
 LOCUST_COLUMNS: dict[str, tuple[str, ...]] = {
     "request_type": ("Type", "Method"),
@@ -31,6 +37,22 @@ LOCUST_COLUMNS: dict[str, tuple[str, ...]] = {
     "p99_ms": ("99%",),
     "requests_per_s": ("Requests/s",),
 }
+#: Raw column of ``raw_load_test_history`` -> the header Locust writes in ``*_stats_history.csv``.
+HISTORY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sampled_at": ("Timestamp",),
+    "user_count": ("User Count",),
+    "request_type": ("Type",),
+    "endpoint": ("Name",),
+    "requests_per_s": ("Requests/s",),
+    "failures_per_s": ("Failures/s",),
+    "p50_ms": ("50%",),
+    "p95_ms": ("95%",),
+    "p99_ms": ("99%",),
+    "total_request_count": ("Total Request Count",),
+    "total_failure_count": ("Total Failure Count",),
+}
+HISTORY_COUNTS = ("user_count", "total_request_count", "total_failure_count")
+HISTORY_MEASURES = ("requests_per_s", "failures_per_s", "p50_ms", "p95_ms", "p99_ms")
 COUNTS = ("request_count", "failure_count")
 MEASURES = ("median_ms", "average_ms", "p95_ms", "p99_ms", "requests_per_s")
 # Locust writes N/A for a percentile of an endpoint that had no request.
@@ -44,6 +66,8 @@ def collect_load_tests(context: Context, project: LoadedProject) -> Evidence:
     evidence = Evidence()
     for spec in project.project.evidence.load_tests:
         evidence.extend(read_load_test(spec, project.resolve(spec.path)))
+        if spec.history_path:
+            evidence.extend(read_history(spec, project.resolve(spec.history_path)))
     return evidence
 
 
@@ -58,6 +82,8 @@ def read_load_test(spec: LoadTestEvidence, path: Path) -> Evidence:
         return unreadable(spec, path, f"cannot read the file: {exc}")
     except csv.Error as exc:
         return unreadable(spec, path, f"not a valid CSV file: {exc}")
+    except MissingColumns as exc:
+        return unreadable(spec, path, exc.reason, exc.missing)
     except EvidenceError as exc:
         return unreadable(spec, path, exc.reason)
     valid = keep_valid_rows(batch, TABLE, rows, kind=KIND, source=path, row_numbers=lines)
@@ -67,17 +93,44 @@ def read_load_test(spec: LoadTestEvidence, path: Path) -> Evidence:
     return batch
 
 
-def unreadable(spec: LoadTestEvidence, path: Path, reason: str) -> Evidence:
-    """A batch holding only the record of an input that could not be read."""
-    return Evidence().record_unreadable(KIND, spec.path, path, reason)
+class MissingColumns(EvidenceError):
+    """A Locust file without some of the columns it must have (each is named)."""
+
+    def __init__(self, path: Path, reason: str, missing: list[str]) -> None:
+        super().__init__(path, reason)
+        self.missing = missing
 
 
-def header_positions(path: Path, header: list[str]) -> dict[str, int]:
+def unreadable(
+    spec: LoadTestEvidence,
+    path: Path,
+    reason: str,
+    missing: list[str] | None = None,
+    name: str | None = None,
+) -> Evidence:
+    """A batch holding only the record of an input that could not be read.
+
+    A missing column is also a rejected row (header line 1, that column), so that the refusal
+    shows where every refused row shows.
+    """
+    batch = Evidence()
+    for column in missing or []:
+        batch.reject(KIND, path, f"missing column {column!r}: {reason}", row=1, column=column)
+    batch.record_unreadable(KIND, name or spec.path, path, reason)
+    return batch
+
+
+def header_positions(
+    path: Path,
+    header: list[str],
+    columns: dict[str, tuple[str, ...]] = LOCUST_COLUMNS,
+    what: str = "a Locust stats file",
+) -> dict[str, int]:
     """Where each needed column is; missing columns make the file unreadable, all named at once."""
     names = [h.strip().casefold() for h in header]
     positions: dict[str, int] = {}
     missing = []
-    for column, aliases in LOCUST_COLUMNS.items():
+    for column, aliases in columns.items():
         found = next((names.index(a.casefold()) for a in aliases if a.casefold() in names), None)
         if found is None:
             missing.append(aliases[0])
@@ -85,10 +138,12 @@ def header_positions(path: Path, header: list[str]) -> dict[str, int]:
             positions[column] = found
     if missing:
         hint = ""
-        if "user count" in names:
-            hint = " (this looks like *_stats_history.csv; point path at *_stats.csv)"
-        raise EvidenceError(
-            path, f"missing columns of a Locust stats file: {', '.join(missing)}{hint}"
+        if columns is LOCUST_COLUMNS and "user count" in names:
+            hint = " (this looks like *_stats_history.csv; point history_path at it, path at *_stats.csv)"
+        elif columns is HISTORY_COLUMNS and "request count" in names:
+            hint = " (this looks like *_stats.csv; point path at it, history_path at *_stats_history.csv)"
+        raise MissingColumns(
+            path, f"missing columns of {what}: {', '.join(missing)}{hint}", missing
         )
     return positions
 
@@ -156,14 +211,14 @@ def stats_row(
     return row if ok else None
 
 
-def count(text: str) -> int:
-    """A request or failure count: a whole number."""
+def count(text: str, what: str = "requests") -> int:
+    """A request, failure or user count: a whole number."""
     try:
         number = float(text)
     except ValueError:
         number = float("nan")
     if not number.is_integer():
-        raise ValueError("expected a whole number of requests")
+        raise ValueError(f"expected a whole number of {what}")
     return int(number)
 
 
@@ -175,3 +230,122 @@ def measure(text: str) -> float | None:
         return float(text)
     except ValueError:
         raise ValueError("expected a number, or N/A") from None
+
+
+# --- *_stats_history.csv ----------------------------------------------------------------------
+
+
+def read_history(spec: LoadTestEvidence, path: Path) -> Evidence:
+    """One Locust history file: a row per sample (and endpoint), rejected rows, the input record."""
+    name = str(spec.history_path)
+    batch = Evidence()
+    try:
+        if not path.is_file():
+            raise EvidenceError(path, "file not found")
+        rows, lines, rows_read = parse_history(batch, path, spec.users)
+    except (OSError, UnicodeDecodeError) as exc:
+        return unreadable(spec, path, f"cannot read the file: {exc}", name=name)
+    except csv.Error as exc:
+        return unreadable(spec, path, f"not a valid CSV file: {exc}", name=name)
+    except MissingColumns as exc:
+        return unreadable(spec, path, exc.reason, exc.missing, name=name)
+    except EvidenceError as exc:
+        return unreadable(spec, path, exc.reason, name=name)
+    valid = keep_valid_rows(batch, HISTORY_TABLE, rows, kind=KIND, source=path, row_numbers=lines)
+    if valid:
+        batch.add(HISTORY_TABLE, valid)
+    batch.record_read(KIND, name, path, rows_read)
+    return batch
+
+
+def parse_history(
+    batch: Evidence, path: Path, users: int
+) -> tuple[list[dict[str, Any]], list[int], int]:
+    """Samples of the history file with their line numbers; samples with bad cells are refused."""
+    reader = csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""))
+    header = next(reader, None)
+    if header is None:
+        raise EvidenceError(path, "the file is empty")
+    at = header_positions(path, header, HISTORY_COLUMNS, "a Locust stats history file")
+    rows: list[dict[str, Any]] = []
+    lines: list[int] = []
+    rows_read = 0
+    line = reader.line_num
+    for cells in reader:
+        start, line = line + 1, reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        rows_read += 1
+        row = history_row(batch, path, start, header, at, cells, users)
+        if row is not None:
+            rows.append(row)
+            lines.append(start)
+    return rows, lines, rows_read
+
+
+def history_row(
+    batch: Evidence,
+    path: Path,
+    line: int,
+    header: list[str],
+    at: dict[str, int],
+    cells: list[str],
+    users: int,
+) -> dict[str, Any] | None:
+    """One sample, or None (with a rejected row per bad cell)."""
+
+    def text(column: str) -> str:
+        index = at[column]
+        return cells[index].strip() if index < len(cells) else ""
+
+    ok = True
+    request_type = text("request_type")
+    endpoint = text("endpoint")
+    aggregate = endpoint.casefold() in _AGGREGATE_NAMES and request_type in ("", "None")
+    row: dict[str, Any] = {
+        "source": str(path),
+        "users": users,
+        "request_type": None if aggregate or not request_type else request_type,
+        "endpoint": endpoint,
+        "is_aggregate": aggregate,
+        "source_row": line,
+    }
+    if not endpoint:
+        batch.reject(
+            KIND, path, "expected the request name", row=line, column=header[at["endpoint"]]
+        )
+        ok = False
+    try:
+        row["sampled_at"] = timestamp(text("sampled_at"))
+    except ValueError as exc:
+        batch.reject(
+            KIND,
+            path,
+            str(exc),
+            row=line,
+            column=header[at["sampled_at"]],
+            value=text("sampled_at"),
+        )
+        ok = False
+    for column in (*HISTORY_COUNTS, *HISTORY_MEASURES):
+        value = text(column)
+        try:
+            if column == "user_count":
+                row[column] = count(value, "users")
+            else:
+                row[column] = count(value) if column in HISTORY_COUNTS else measure(value)
+        except ValueError as exc:
+            batch.reject(KIND, path, str(exc), row=line, column=header[at[column]], value=value)
+            ok = False
+    return row if ok else None
+
+
+def timestamp(text: str) -> datetime:
+    """Locust's sample time: seconds since the epoch (UTC)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise ValueError("expected a Unix timestamp in seconds") from None
+    if not 0 < seconds < 32503680000:  # before the year 3000
+        raise ValueError("expected a Unix timestamp in seconds")
+    return datetime.fromtimestamp(seconds, tz=UTC)

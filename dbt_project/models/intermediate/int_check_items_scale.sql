@@ -1,5 +1,7 @@
 -- Scale: latency and errors of the load test closest to the target concurrency, cost at target
 -- volume against budget and value, and dependencies' rate limits against the target peak load.
+-- When a Locust history was given, the p95 is read at the point the test ran at the target
+-- concurrency (the final stats average the ramp-up in); otherwise from the final stats.
 with projects as (
     select * from {{ ref('int_project_runs_assessed') }}
 ),
@@ -43,22 +45,70 @@ chosen_test as (
     where closeness = 1
 ),
 
-latency as (
+history_points as (
+    select
+        *,
+        row_number() over (
+            partition by run_id, project_id
+            order by user_count asc, sampled_at desc, source asc
+        ) as closeness
+    from {{ ref('int_load_test_history') }}
+    where is_target_point
+),
+
+history_point as (
+    select * from history_points
+    where closeness = 1
+),
+
+latency_from_history as (
     select
         run_id,
         project_id,
         'sc_latency' as check_id,
         source as item,
-        p95_ms / p95_latency_slo_ms as value,
+        p95_vs_slo as value,
         {{ json_object([
             ('p95_ms', 'p95_ms'),
             ('slo_p95_ms', 'p95_latency_slo_ms'),
-            ('users', 'users'),
+            ('user_count', 'user_count'),
             ('target_concurrency', 'target_concurrency'),
-            ('requests', 'request_count'),
+            ('sampled_at', 'sampled_at'),
+            ('elapsed_s', 'elapsed_s'),
+            ('measured_from', "'history at target concurrency'"),
+        ]) }} as detail
+    from history_point
+    where p95_latency_slo_ms is not null
+),
+
+latency_from_stats as (
+    select
+        chosen_test.run_id,
+        chosen_test.project_id,
+        'sc_latency' as check_id,
+        chosen_test.source as item,
+        chosen_test.p95_ms / chosen_test.p95_latency_slo_ms as value,
+        {{ json_object([
+            ('p95_ms', 'chosen_test.p95_ms'),
+            ('slo_p95_ms', 'chosen_test.p95_latency_slo_ms'),
+            ('users', 'chosen_test.users'),
+            ('target_concurrency', 'chosen_test.target_concurrency'),
+            ('requests', 'chosen_test.request_count'),
+            ('measured_from', "'final stats'"),
         ]) }} as detail
     from chosen_test
-    where p95_latency_slo_ms is not null and p95_ms is not null
+    left join history_point
+        on chosen_test.run_id = history_point.run_id and chosen_test.project_id = history_point.project_id
+    where
+        chosen_test.p95_latency_slo_ms is not null
+        and chosen_test.p95_ms is not null
+        and history_point.project_id is null
+),
+
+latency as (
+    select * from latency_from_history
+    union all
+    select * from latency_from_stats
 ),
 
 errors as (

@@ -40,7 +40,14 @@ final as (
         monthly_cost_target / users_target as cost_per_user,
         outcomes_per_month * value_per_outcome / nullif(monthly_cost_target, 0) as return_on_cost,
         target_peak_rps,
-        maintenance_budget_monthly
+        maintenance_budget_monthly,
+        fixed_monthly_cost,
+        outcomes_per_request,
+        outcomes_per_month,
+        users_target,
+        outcomes_per_month * value_per_outcome as value_per_month_target,
+        monthly_cost_poc / nullif(requests_per_month_poc * outcomes_per_request, 0)
+            as cost_per_outcome_poc
     from monthly
 )
 

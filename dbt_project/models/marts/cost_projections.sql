@@ -20,7 +20,13 @@ final as (
         value_per_outcome,
         cost_per_user,
         return_on_cost,
-        target_peak_rps
+        target_peak_rps,
+        fixed_monthly_cost,
+        maintenance_budget_monthly,
+        users_target,
+        outcomes_per_month,
+        value_per_month_target,
+        cost_per_outcome_poc
     from costs
 )
 

@@ -1,0 +1,55 @@
+-- How the monthly cost at target and the unit economics move when volume and price differ from
+-- the assumptions: every pair of changes from -50% to +100%. Price scales the variable cost per
+-- request (tokens and compute); fixed monthly costs stay.
+with costs as (
+    select * from {{ ref('int_cost_projections') }}
+),
+
+changes as (
+    select steps.change
+    from (values (-0.5), (-0.25), (0.0), (0.25), (0.5), (1.0)) as steps (change)
+),
+
+grid as (
+    select
+        costs.*,
+        volume.change as volume_change,
+        price.change as price_change,
+        costs.requests_per_month_target * (1 + volume.change) as requests_per_month,
+        costs.cost_per_request * (1 + price.change) as scenario_cost_per_request
+    from costs
+    cross join changes as volume
+    cross join changes as price
+),
+
+projected as (
+    select
+        *,
+        requests_per_month * scenario_cost_per_request + fixed_monthly_cost as monthly_cost,
+        requests_per_month * outcomes_per_request as outcomes_per_month
+    from grid
+),
+
+final as (
+    select
+        run_id || ':' || project_id || ':' || cast(volume_change as varchar) || ':'
+        || cast(price_change as varchar) as cost_sensitivity_id,
+        run_id,
+        project_id,
+        currency,
+        volume_change,
+        price_change,
+        requests_per_month,
+        scenario_cost_per_request as cost_per_request,
+        monthly_cost,
+        monthly_budget,
+        monthly_cost / monthly_budget as budget_use,
+        monthly_cost <= monthly_budget as within_budget,
+        monthly_cost / nullif(outcomes_per_month, 0) as cost_per_outcome,
+        value_per_outcome,
+        outcomes_per_month * value_per_outcome / nullif(monthly_cost, 0) as return_on_cost,
+        volume_change = 0 and price_change = 0 as is_baseline
+    from projected
+)
+
+select * from final
