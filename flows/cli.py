@@ -223,6 +223,10 @@ def rubric_doc(
 
 # Commands whose logic lives in their own module are registered here, one line each:
 # app.command("name")(module.function)
+from flows import history_cli  # noqa: E402
+
+app.command("history")(history_cli.history)
+app.command("diff")(history_cli.diff)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,131 @@
+"""The ``readiness history`` and ``readiness diff`` commands (registered in :mod:`flows.cli`)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from flows.config import GAP_IDS
+from flows.history import ProjectDiff, UnknownRunError, compare_runs, project_history
+from flows.report import NoSnapshotError
+from flows.settings import get_settings
+
+# Never hard-wrapped: run ids and paths must stay searchable and copyable.
+out = Console(soft_wrap=True)
+if not out.is_terminal:
+    out = Console(width=160, soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _score(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
+
+
+def _verdict(value: str) -> str:
+    return "GO" if value == "go" else "NOT YET"
+
+
+def history(
+    project: Annotated[str, typer.Argument(help="Project id.")],
+    limit: Annotated[int | None, typer.Option(help="Show only the newest N runs.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the runs of a project from the published snapshot, newest first."""
+    try:
+        runs = project_history(get_settings().snapshot, project, limit)
+    except (NoSnapshotError, UnknownRunError) as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(1) from exc
+    if as_json:
+        typer.echo(json.dumps([r.to_dict() for r in runs], indent=2))
+        return
+    from flows.cli import GAP_SHORT  # imported here: flows.cli registers this module's commands
+
+    table = Table(title=f"History of {project}")
+    for column in ("Run", "Started", "Finished", "Status", "Rubric", "Code", "Verdict"):
+        table.add_column(column, no_wrap=True)
+    for gap in GAP_IDS:
+        table.add_column(GAP_SHORT[gap], justify="right")
+    for run in runs:
+        status = run.run_status if run.project_status == "ok" else f"{run.run_status} (failed)"
+        table.add_row(
+            run.run_id,
+            run.started_at.strftime("%Y-%m-%d %H:%M") if run.started_at else "-",
+            run.finished_at.strftime("%Y-%m-%d %H:%M") if run.finished_at else "-",
+            status,
+            run.rubric_version,
+            run.code_version,
+            _verdict(run.recommendation),
+            *[_score(run.gap_scores[g]) for g in GAP_IDS],
+        )
+    out.print(table)
+
+
+def _print_project(diff: ProjectDiff) -> None:
+    out.print(f"[bold]{diff.project_id}[/]", highlight=False)
+    if diff.unchanged:
+        out.print("  nothing changed")
+        return
+    if diff.recommendation_changed:
+        out.print(
+            f"  recommendation: {_verdict(diff.recommendation_before)} -> "
+            f"{_verdict(diff.recommendation_after)}",
+            highlight=False,
+        )
+    if diff.rubric_changed:
+        out.print(
+            f"  rubric: {diff.rubric_before} -> {diff.rubric_after} "
+            "(scores under different rubric versions)",
+            highlight=False,
+        )
+    for gap in diff.changed_gaps:
+        delta = "" if gap.delta is None else f" ({gap.delta:+.0f})"
+        out.print(
+            f"  gap {gap.gap}: {_score(gap.score_before)} {gap.status_before or '-'} -> "
+            f"{_score(gap.score_after)} {gap.status_after or '-'}{delta}",
+            highlight=False,
+        )
+    for check in diff.checks:
+        out.print(
+            f"  check {check.check_id} ({check.severity}, {check.gap}): "
+            f"{check.result_before or 'absent'} -> {check.result_after or 'absent'}",
+            highlight=False,
+        )
+    for change in diff.inputs:
+        out.print(
+            f"  input {change.input_kind} {change.name}: {change.change} "
+            f"({(change.fingerprint_before or '-')[:12]} -> {(change.fingerprint_after or '-')[:12]})",
+            highlight=False,
+        )
+
+
+def diff(
+    run_a: Annotated[str, typer.Argument(help="The earlier run id.")],
+    run_b: Annotated[str, typer.Argument(help="The later run id.")],
+    project: Annotated[
+        str | None, typer.Option("--project", "-p", help="Compare only this project.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """What changed between two runs: recommendations, gap scores, checks and inputs."""
+    try:
+        result = compare_runs(get_settings().snapshot, run_a, run_b, project)
+    except (NoSnapshotError, UnknownRunError) as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(1) from exc
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    out.print(f"{run_a} -> {run_b}", highlight=False)
+    for project_diff in result.projects:
+        _print_project(project_diff)
+    for project_id in result.only_before:
+        out.print(f"[bold]{project_id}[/]: only in {run_a}", highlight=False)
+    for project_id in result.only_after:
+        out.print(f"[bold]{project_id}[/]: only in {run_b}", highlight=False)
+    if not (result.projects or result.only_before or result.only_after):
+        out.print("the two runs assessed no project in common")
