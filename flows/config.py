@@ -57,6 +57,7 @@ STAKEHOLDER_GROUPS: tuple[str, ...] = get_args(StakeholderGroup)
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _ID = r"^[a-z][a-z0-9_]*$"
+_URL_PASSWORD = re.compile(r"(://[^:/@\s'\"]+:)[^@\s'\"]+@")
 
 
 def parse_duration(text: str) -> timedelta:
@@ -145,13 +146,32 @@ class FieldMap(_Strict):
 
 
 class DatasetEvidence(_Strict):
-    """One production dataset the model depends on, with its field map and optional POC sample."""
+    """One production dataset the model depends on, with its field map and optional POC sample.
+
+    ``source`` is a path, folder or glob, ``s3://bucket/key-or-prefix``, or a ``postgresql://``
+    URL with ``table`` or ``query``. CSV options left out are detected.
+    """
 
     name: Annotated[str, Field(pattern=_ID)]
     source: str
+    table: str | None = None
+    query: str | None = None
     format: Literal["csv", "parquet", "json", "ndjson", "excel"] | None = None
+    delimiter: Annotated[str, Field(min_length=1, max_length=1)] | None = None
+    quote: Annotated[str, Field(min_length=1, max_length=1)] | None = None
+    header: bool | None = None
+    encoding: Literal["utf-8", "utf-16", "latin-1"] | None = None
     poc_sample: str | None = None
     field_map: FieldMap
+
+    @model_validator(mode="after")
+    def _table_or_query(self) -> DatasetEvidence:
+        postgres = self.source.startswith(("postgresql://", "postgres://"))
+        if postgres and bool(self.table) == bool(self.query):
+            raise ValueError("a postgresql:// source needs exactly one of table or query")
+        if not postgres and (self.table or self.query):
+            raise ValueError("table and query apply only to a postgresql:// source")
+        return self
 
 
 # --- other evidence ---------------------------------------------------------------------------
@@ -425,6 +445,8 @@ def parse_model(model: type[M], data: Any, source: Path | str) -> M:
                 message = "required key is missing"
             elif "input" in err and err["type"] not in ("model_type",):
                 message += f" (got {err['input']!r})"
+            # A database URL in the echoed input must not show its password.
+            message = _URL_PASSWORD.sub(r"\1***@", message)
             problems.append(Problem(str(source), f"{message}", column=key))
         raise ConfigError(problems) from exc
 

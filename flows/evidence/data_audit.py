@@ -1,8 +1,11 @@
-"""Data samples (gap 1): measure each production dataset against its field map, in DuckDB.
+"""Data samples (gap 1): measure each production dataset against its field map, where it lives.
 
-The dataset is never loaded into pandas: DuckDB scans the file(s) and one aggregate query,
-generated from the field map, measures every field at once; a few small bounded queries add
-examples, duplicate keys, rules, relationships and the POC comparison.
+A dataset is never loaded into pandas. Files and S3 objects are scanned by DuckDB; PostgreSQL
+tables and queries are measured by PostgreSQL itself. One aggregate query, generated from the
+field map through the engine's dialect (:class:`~flows.sources.scan.Scan`), measures every field
+at once; a few small bounded queries add examples, top values, duplicate keys, rules,
+relationships and the POC comparison. Only where values of two datasets on different engines must
+be compared do rows move, batch by batch, into DuckDB.
 """
 
 from __future__ import annotations
@@ -11,8 +14,8 @@ import hashlib
 import json
 import math
 import tempfile
-from datetime import UTC, datetime
-from glob import glob
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,145 +24,13 @@ import duckdb
 from flows.config import DatasetEvidence, FieldMap, FieldSpec, LoadedProject, fingerprint_file
 from flows.errors import EvidenceError
 from flows.evidence import Context, Evidence
+from flows.sources import CsvOptions, SourceRef, parse_source
+from flows.sources.files import MAX_REJECTS, lit, q
+from flows.sources.scan import DuckDBScan, Scan, audit_connection, open_scan, unreadable
 
 KIND = "dataset"
-CAST = {
-    "string": "varchar",
-    "integer": "bigint",
-    "number": "double",
-    "boolean": "boolean",
-    "date": "date",
-    "timestamp": "timestamp",
-}
+#: Example values (or rows) kept per violation kind: evidence, bounded.
 EXAMPLES = 5
-
-
-def q(name: str) -> str:
-    """Quote an identifier for DuckDB."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def lit(value: Any) -> str:
-    """A SQL string literal (for values written in configuration, not user rows)."""
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def source_files(path: Path) -> list[Path]:
-    """The files of a dataset: one file, every file of a folder, or a glob."""
-    if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
-    if any(ch in str(path) for ch in "*?["):
-        return sorted(Path(p) for p in glob(str(path)) if Path(p).is_file())
-    return [path] if path.is_file() else []
-
-
-def file_format(path: Path, declared: str | None) -> str:
-    """The format of a file, declared or from its extension."""
-    if declared:
-        return declared
-    suffixes = [s.lower() for s in path.suffixes if s.lower() not in (".gz", ".gzip")]
-    ext = suffixes[-1] if suffixes else ""
-    return {
-        ".csv": "csv",
-        ".tsv": "csv",
-        ".txt": "csv",
-        ".parquet": "parquet",
-        ".json": "json",
-        ".ndjson": "ndjson",
-        ".jsonl": "ndjson",
-        ".xlsx": "excel",
-    }.get(ext, "csv")
-
-
-def excel_to_parquet(path: Path, folder: Path) -> Path:
-    """Stream an Excel sheet into a Parquet file (DuckDB's excel extension is not available)."""
-    import openpyxl
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None)
-    if header is None:
-        raise EvidenceError(path, "the workbook's first sheet is empty")
-    names = [str(h) if h is not None else f"column_{i + 1}" for i, h in enumerate(header)]
-    target = folder / (path.stem + ".parquet")
-    writer = None
-    batch: list[tuple[Any, ...]] = []
-
-    def flush() -> None:
-        nonlocal writer
-        columns = (
-            {
-                n: [None if v is None else str(v) for v in col]
-                for n, col in zip(names, zip(*batch, strict=False), strict=False)
-            }
-            if batch
-            else {n: [] for n in names}
-        )
-        table = pa.table({n: pa.array(columns.get(n, []), type=pa.string()) for n in names})
-        if writer is None:
-            writer = pq.ParquetWriter(target, table.schema)
-        writer.write_table(table)
-        batch.clear()
-
-    for row in rows:
-        batch.append(tuple(row) + (None,) * (len(names) - len(row)))
-        if len(batch) >= 50_000:
-            flush()
-    flush()
-    if writer is not None:
-        writer.close()
-    book.close()
-    return target
-
-
-def scan_sql(files: list[Path], fmt: str, scratch: Path, encoding: str | None = None) -> str:
-    """A DuckDB table function reading the files."""
-    if fmt == "excel":
-        files = [excel_to_parquet(f, scratch) for f in files]
-        fmt = "parquet"
-    listing = "[" + ", ".join(lit(f) for f in files) + "]"
-    if fmt == "parquet":
-        return f"read_parquet({listing}, union_by_name = true)"
-    if fmt in ("json", "ndjson"):
-        kind = "newline_delimited" if fmt == "ndjson" else "auto"
-        return f"read_json_auto({listing}, format = {lit(kind)}, union_by_name = true)"
-    options = "auto_detect = true, union_by_name = true, null_padding = true"
-    if encoding:
-        options += f", encoding = {lit(encoding)}"
-    return f"read_csv({listing}, {options})"
-
-
-def open_dataset(
-    con: duckdb.DuckDBPyConnection, view: str, path: Path, fmt: str | None, scratch: Path
-) -> int:
-    """Create a view over the dataset's files; return its row count or raise EvidenceError."""
-    files = source_files(path)
-    if not files:
-        raise EvidenceError(path, "file not found" if "*" not in str(path) else "no file matches")
-    empty = [f for f in files if f.stat().st_size == 0]
-    if empty:
-        raise EvidenceError(empty[0], "the file is empty (0 bytes)")
-    kind = file_format(files[0], fmt)
-    last: Exception | None = None
-    for encoding in (None, "latin-1") if kind == "csv" else (None,):
-        try:
-            con.execute(
-                f"create or replace view {q(view)} as select * from {scan_sql(files, kind, scratch, encoding)}"
-            )
-            row = con.execute(f"select count(*) from {q(view)}").fetchone()
-            return int(row[0]) if row else 0
-        except duckdb.Error as exc:
-            last = exc
-    message = str(last).splitlines()[0] if last else "unreadable"
-    raise EvidenceError(path, f"cannot be read as {kind}: {message}")
-
-
-def columns_of(con: duckdb.DuckDBPyConnection, view: str) -> dict[str, str]:
-    """Column name -> DuckDB type of a view."""
-    return {r[0]: r[1] for r in con.execute(f"describe {q(view)}").fetchall()}
 
 
 def locate(name: str, spec: FieldSpec, columns: dict[str, str]) -> str | None:
@@ -175,20 +46,21 @@ def locate(name: str, spec: FieldSpec, columns: dict[str, str]) -> str | None:
     return None
 
 
-def violation_filters(column: str, spec: FieldSpec) -> dict[str, str]:
+def violation_filters(scan: Scan, column: str, spec: FieldSpec) -> dict[str, str]:
     """SQL conditions, per violation kind, under which a value of the field is invalid."""
     col = q(column)
-    text = f"cast({col} as varchar)"
+    text = scan.text(column)
+    # An empty string is counted once, as empty (completeness), not again as an invalid value.
+    present = f"{col} is not null and trim({text}) <> ''"
     filters: dict[str, str] = {}
-    if spec.type != "string":
-        filters["type_failures"] = (
-            f"{col} is not null and try_cast({text} as {CAST[spec.type]}) is null"
-        )
+    invalid = scan.invalid_as(column, spec.type) if spec.type != "string" else None
+    if invalid:
+        filters["type_failures"] = invalid
     if spec.allowed is not None:
         allowed = ", ".join(lit(str(v).lower() if isinstance(v, bool) else v) for v in spec.allowed)
-        filters["not_allowed"] = f"{col} is not null and {text} not in ({allowed})"
+        filters["not_allowed"] = f"{present} and {text} not in ({allowed})"
     if spec.min is not None or spec.max is not None:
-        number = f"try_cast({text} as double)"
+        number = scan.number(column)
         bounds = []
         if spec.min is not None:
             bounds.append(f"{number} < {spec.min!r}")
@@ -196,41 +68,40 @@ def violation_filters(column: str, spec: FieldSpec) -> dict[str, str]:
             bounds.append(f"{number} > {spec.max!r}")
         filters["out_of_range"] = f"({' or '.join(bounds)})"
     if spec.pattern is not None:
-        filters["pattern_failures"] = (
-            f"{col} is not null and not regexp_full_match({text}, {lit(spec.pattern)})"
-        )
+        filters["pattern_failures"] = f"{present} and not {scan.full_match(text, spec.pattern)}"
     return filters
 
 
-def measure_fields(
-    con: duckdb.DuckDBPyConnection,
-    view: str,
-    field_map: FieldMap,
-    columns: dict[str, str],
-    rows: int,
-) -> list[dict[str, Any]]:
+def field_selects(scan: Scan, column: str, spec: FieldSpec) -> tuple[list[str], bool]:
+    """The aggregate expressions measuring one field, and whether its distinct count is exact."""
+    col = q(column)
+    distinct, exact = scan.distinct(column)
+    low, high = scan.min_max(column)
+    empty = (
+        f"count(*) filter (where trim({scan.text(column)}) = '')"
+        if scan.family_of(column) in ("string", "other")
+        else "0"
+    )
+    selects = [f"count(*) filter (where {col} is null)", empty, distinct, low, high]
+    selects += [
+        f"count(*) filter (where {cond})" for cond in violation_filters(scan, column, spec).values()
+    ]
+    return selects, exact
+
+
+def measure_fields(scan: Scan, field_map: FieldMap, top: bool = True) -> list[dict[str, Any]]:
     """Per field counts in one aggregate pass, plus bounded examples and top values."""
+    columns = scan.columns
     found = {name: locate(name, spec, columns) for name, spec in field_map.fields.items()}
     selects: list[str] = []
+    exact: dict[str, bool] = {}
     for name, spec in field_map.fields.items():
         column = found[name]
-        if column is None:
-            continue
-        col = q(column)
-        selects += [
-            f"count(*) filter (where {col} is null)",
-            f"count(*) filter (where trim(cast({col} as varchar)) = '')",
-            f"approx_count_distinct({col})" if rows > 1_000_000 else f"count(distinct {col})",
-            f"cast(min({col}) as varchar)",
-            f"cast(max({col}) as varchar)",
-        ]
-        selects += [
-            f"count(*) filter (where {cond})" for cond in violation_filters(column, spec).values()
-        ]
+        if column is not None:
+            parts, exact[name] = field_selects(scan, column, spec)
+            selects += parts
     values = (
-        list(con.execute(f"select {', '.join(selects)} from {q(view)}").fetchone() or [])
-        if selects
-        else []
+        list(scan.one(f"select {', '.join(selects)} from {scan.relation}") or []) if selects else []
     )
     out: list[dict[str, Any]] = []
     for name, spec in field_map.fields.items():
@@ -249,116 +120,130 @@ def measure_fields(
             continue
         nulls, empty, distinct, low, high = values[:5]
         values = values[5:]
-        filters = violation_filters(column, spec)
+        filters = violation_filters(scan, column, spec)
         counts = dict(zip(filters, values[: len(filters)], strict=True))
         values = values[len(filters) :]
         examples = {
             kind: [
                 r[0]
-                for r in con.execute(
-                    f"select distinct cast({q(column)} as varchar) from {q(view)} where {cond} limit {EXAMPLES}"
-                ).fetchall()
+                for r in scan.all(
+                    f"select distinct {scan.text(column)} from {scan.relation} "
+                    f"where {cond} limit {EXAMPLES}"
+                )
             ]
             for kind, cond in filters.items()
             if counts[kind]
         }
-        top = con.execute(
-            f"select cast({q(column)} as varchar) as v, count(*) as n from {q(view)} "
-            f"where {q(column)} is not null group by 1 order by n desc, v limit 5"
-        ).fetchall()
+        top_values = (
+            scan.all(
+                f"select {scan.text(column)} as v, count(*) as n from {scan.relation} "
+                f"where {q(column)} is not null group by 1 order by n desc, v limit 5"
+            )
+            if top
+            else []
+        )
         row.update(
-            row_count=rows,
-            null_count=nulls,
-            empty_count=empty,
-            distinct_count=distinct,
-            distinct_is_exact=rows <= 1_000_000,
-            type_failures=counts.get("type_failures", 0),
-            not_allowed=counts.get("not_allowed", 0),
-            out_of_range=counts.get("out_of_range", 0),
-            pattern_failures=counts.get("pattern_failures", 0),
+            row_count=scan.rows,
+            null_count=int(nulls),
+            empty_count=int(empty),
+            distinct_count=int(distinct),
+            distinct_is_exact=exact[name],
+            type_failures=int(counts.get("type_failures", 0)),
+            not_allowed=int(counts.get("not_allowed", 0)),
+            out_of_range=int(counts.get("out_of_range", 0)),
+            pattern_failures=int(counts.get("pattern_failures", 0)),
             min_value=low,
             max_value=high,
-            top_values=json.dumps([{"value": v, "count": n} for v, n in top]),
+            top_values=json.dumps([{"value": v, "count": int(n)} for v, n in top_values]),
             examples=json.dumps(examples) if examples else None,
         )
         out.append(row)
     return out
 
 
-def measure_dataset(
-    con: duckdb.DuckDBPyConnection,
-    view: str,
-    dataset: DatasetEvidence,
-    columns: dict[str, str],
-    rows: int,
-    as_of: datetime,
-) -> dict[str, Any]:
+def duplicate_key_rows(scan: Scan, key: list[str]) -> int:
+    """Rows minus the number of distinct key tuples."""
+    tuple_sql = ", ".join(q(k) for k in key)
+    distinct = scan.one(
+        f"select count(*) from (select distinct {tuple_sql} from {scan.relation}) as k"
+    )
+    return scan.rows - int(distinct[0]) if distinct else 0
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """The newest timestamp of a dataset, its age and how many records are older than allowed."""
+
+    newest: datetime | None
+    age_seconds: float | None
+    stale_rows: int | None
+
+
+def freshness(scan: Scan, column: str, as_of: datetime, max_age: float | None) -> Freshness:
+    """Newest timestamp and its age against ``as_of``; stale records when a maximum age is set."""
+    ts = scan.timestamp(column)
+    stale_sql = "null"
+    if max_age:
+        cutoff = scan.instant(as_of - timedelta(seconds=max_age))
+        stale_sql = f"count(*) filter (where {ts} < {cutoff})"
+    result = scan.one(f"select max({ts}), {stale_sql} from {scan.relation}")
+    if not result or result[0] is None:
+        return Freshness(None, None, None)
+    newest = result[0].astimezone(UTC)
+    return Freshness(
+        newest, (as_of - newest).total_seconds(), None if result[1] is None else int(result[1])
+    )
+
+
+def measure_dataset(scan: Scan, dataset: DatasetEvidence, as_of: datetime) -> dict[str, Any]:
     """Duplicate keys, freshness and missing fields of one dataset."""
     fm = dataset.field_map
+    columns = scan.columns
     key = [locate(k, fm.fields[k], columns) for k in fm.key]
     duplicates = None
     if key and all(key):
-        tuple_sql = ", ".join(q(k) for k in key if k)
-        distinct = con.execute(
-            f"select count(*) from (select distinct {tuple_sql} from {q(view)})"
-        ).fetchone()
-        duplicates = rows - int(distinct[0]) if distinct else None
-    newest = age = stale = None
+        duplicates = duplicate_key_rows(scan, [k for k in key if k])
+    fresh = Freshness(None, None, None)
     if fm.timestamp:
         column = locate(fm.timestamp, fm.fields[fm.timestamp], columns)
         if column:
-            ts = f"try_cast(cast({q(column)} as varchar) as timestamptz)"
-            result = con.execute(f"select max({ts}) from {q(view)}").fetchone()
-            if result and result[0] is not None:
-                newest = result[0].astimezone(UTC)
-                age = (as_of - newest).total_seconds()
-                if fm.max_age_seconds:
-                    cutoff = as_of.timestamp() - fm.max_age_seconds
-                    count = con.execute(
-                        f"select count(*) from {q(view)} where epoch({ts}) < ?", [cutoff]
-                    ).fetchone()
-                    stale = int(count[0]) if count else None
+            fresh = freshness(scan, column, as_of, fm.max_age_seconds)
     required = [n for n, s in fm.fields.items() if s.required]
     missing = [n for n in required if locate(n, fm.fields[n], columns) is None]
     return {
         "dataset": dataset.name,
         "readable": True,
         "error": None,
-        "row_count": rows,
+        "row_count": scan.rows,
         "key_columns": ",".join(k for k in key if k) or None,
         "duplicate_key_rows": duplicates,
         "timestamp_column": fm.timestamp,
-        "newest_timestamp": newest,
-        "age_seconds": age,
+        "newest_timestamp": fresh.newest,
+        "age_seconds": fresh.age_seconds,
         "max_age_seconds": fm.max_age_seconds,
-        "stale_rows": stale,
+        "stale_rows": fresh.stale_rows,
         "fields_required": len(required),
         "fields_missing": len(missing),
         "examples": json.dumps({"missing_fields": missing}) if missing else None,
     }
 
 
-def measure_rules(
-    con: duckdb.DuckDBPyConnection,
-    evidence: Evidence,
-    view: str,
-    dataset: DatasetEvidence,
-    source: Path,
-    rows: int,
-) -> list[dict[str, Any]]:
+def measure_rules(scan: Scan, evidence: Evidence, dataset: DatasetEvidence) -> list[dict[str, Any]]:
     """Cross-field rules: rows where the expression is false (NULL passes, as in a SQL CHECK)."""
     out = []
     for rule in dataset.field_map.rules:
         condition = f"not coalesce(({rule.expression}), true)"
         try:
-            count = con.execute(f"select count(*) from {q(view)} where {condition}").fetchone()
-            sample = con.execute(f"select * from {q(view)} where {condition} limit 3").fetchall()
-            names = [d[0] for d in con.description or []]
-        except duckdb.Error as exc:
+            count = scan.one(f"select count(*) from {scan.relation} where {condition}")
+            names, sample = scan.described(
+                f"select * from {scan.relation} where {condition} limit 3"
+            )
+        except (duckdb.Error, EvidenceError) as exc:
+            reason = exc.reason if isinstance(exc, EvidenceError) else str(exc).splitlines()[0]
             evidence.reject(
                 KIND,
-                source,
-                f"rule {rule.name}: cannot evaluate {rule.expression!r}: {str(exc).splitlines()[0]}",
+                scan.display,
+                f"rule {rule.name}: cannot evaluate {rule.expression!r}: {reason}",
                 column=rule.name,
             )
             continue
@@ -367,7 +252,7 @@ def measure_rules(
                 "dataset": dataset.name,
                 "rule": rule.name,
                 "kind": "rule",
-                "rows_checked": rows,
+                "rows_checked": scan.rows,
                 "violations": int(count[0]) if count else 0,
                 "examples": json.dumps(
                     [
@@ -382,42 +267,77 @@ def measure_rules(
     return out
 
 
+def values_in_duckdb(
+    con: duckdb.DuckDBPyConnection, scan: Scan, column: str, name: str
+) -> tuple[str, str]:
+    """A DuckDB relation and column holding the field's values as text.
+
+    A DuckDB scan is used as it is; from any other engine the distinct values move, batch by
+    batch, into a DuckDB table (never the whole result in memory at once).
+    """
+    if isinstance(scan, DuckDBScan) and scan.con is con:
+        return scan.relation, column
+    con.execute(f"create or replace temp table {q(name)} (v varchar)")
+    for chunk in scan.stream(
+        f"select distinct {scan.text(column)} from {scan.relation} where {q(column)} is not null"
+    ):
+        con.executemany(f"insert into {q(name)} values (?)", chunk)
+    return q(name), "v"
+
+
 def measure_relationships(
     con: duckdb.DuckDBPyConnection,
     evidence: Evidence,
     dataset: DatasetEvidence,
-    views: dict[str, tuple[str, dict[str, str]]],
-    source: Path,
+    scans: dict[str, Scan],
 ) -> list[dict[str, Any]]:
     """Orphans: values of a field missing from the related dataset's field."""
     out: list[dict[str, Any]] = []
-    if dataset.name not in views:
+    if dataset.name not in scans:
         return out
-    view, columns = views[dataset.name]
-    for rel in dataset.field_map.relationships:
-        if rel.dataset not in views:
+    scan = scans[dataset.name]
+    for index, rel in enumerate(dataset.field_map.relationships):
+        if rel.dataset not in scans:
             continue  # the related dataset is unreadable: no evidence for this relationship
-        other, other_columns = views[rel.dataset]
-        mine = locate(rel.field, dataset.field_map.fields.get(rel.field, FieldSpec()), columns)
-        theirs = rel.to_field if rel.to_field in other_columns else None
+        other = scans[rel.dataset]
+        mine = locate(rel.field, dataset.field_map.fields.get(rel.field, FieldSpec()), scan.columns)
+        theirs = rel.to_field if rel.to_field in other.columns else None
         if mine is None or theirs is None:
             evidence.reject(
                 KIND,
-                source,
+                scan.display,
                 f"relationship {rel.field} -> {rel.dataset}.{rel.to_field}: a field is missing",
                 column=rel.field,
             )
             continue
+        target, target_column = values_in_duckdb(
+            con, other, theirs, f"rel_{dataset.name}_{index}_to"
+        )
+        same_engine = isinstance(scan, DuckDBScan) and scan.con is con
+        if same_engine:
+            source, column = scan.relation, mine
+        else:
+            # Rows of a remote dataset: count orphans per value, so duplicates count as rows.
+            source, column = f"rel_{dataset.name}_{index}_from", "v"
+            con.execute(f"create or replace temp table {q(source)} (v varchar, n bigint)")
+            for chunk in scan.stream(
+                f"select {scan.text(mine)}, count(*) from {scan.relation} "
+                f"where {q(mine)} is not null group by 1"
+            ):
+                con.executemany(f"insert into {q(source)} values (?, ?)", chunk)
+            source = q(source)
+        weight = "1" if same_engine else "a.n"
         orphan = (
-            f"from {q(view)} as a where a.{q(mine)} is not null and not exists "
-            f"(select 1 from {q(other)} as b where cast(b.{q(theirs)} as varchar) = cast(a.{q(mine)} as varchar))"
+            f"from {source} as a where a.{q(column)} is not null and not exists "
+            f"(select 1 from {target} as b "
+            f"where cast(b.{q(target_column)} as varchar) = cast(a.{q(column)} as varchar))"
         )
         checked = con.execute(
-            f"select count(*) from {q(view)} where {q(mine)} is not null"
+            f"select coalesce(sum({weight}), 0) from {source} as a where a.{q(column)} is not null"
         ).fetchone()
-        count = con.execute(f"select count(*) {orphan}").fetchone()
+        count = con.execute(f"select coalesce(sum({weight}), 0) {orphan}").fetchone()
         sample = con.execute(
-            f"select distinct cast(a.{q(mine)} as varchar) {orphan} limit {EXAMPLES}"
+            f"select distinct cast(a.{q(column)} as varchar) as v {orphan} order by v limit {EXAMPLES}"
         ).fetchall()
         out.append(
             {
@@ -442,71 +362,64 @@ def psi(expected: list[float], actual: list[float]) -> float:
     return total
 
 
-def measure_drift(
-    con: duckdb.DuckDBPyConnection,
-    prod: str,
-    poc: str,
-    dataset: DatasetEvidence,
-    prod_columns: dict[str, str],
-    poc_columns: dict[str, str],
-) -> list[dict[str, Any]]:
+def _null_rate(scan: Scan, column: str) -> float | None:
+    r = scan.one(f"select count(*) filter (where {q(column)} is null) from {scan.relation}")
+    return int(r[0]) / scan.rows if r and scan.rows else None
+
+
+def _shares(scan: Scan, column: str, cuts: list[float]) -> list[float]:
+    number = scan.number(column)
+    bucket = " + ".join(f"case when {number} > {c!r} then 1 else 0 end" for c in cuts)
+    counts = {
+        int(b): int(n)
+        for b, n in scan.all(
+            f"select {bucket} as b, count(*) from {scan.relation} where {number} is not null group by 1"
+        )
+    }
+    total = sum(counts.values()) or 1
+    return [counts.get(i, 0) / total for i in range(len(cuts) + 1)]
+
+
+def _categories(scan: Scan, column: str) -> dict[str, int]:
+    return {
+        str(v): int(n)
+        for v, n in scan.all(
+            f"select {scan.text(column)}, count(*) from {scan.relation} "
+            f"where {q(column)} is not null group by 1 limit 1001"
+        )
+    }
+
+
+def measure_drift(prod: Scan, poc: Scan, dataset: DatasetEvidence) -> list[dict[str, Any]]:
     """Per field: null rates, categories production has that the POC never saw, and PSI."""
     out = []
     for name, spec in dataset.field_map.fields.items():
-        a = locate(name, spec, prod_columns)
-        b = locate(name, spec, poc_columns)
+        a = locate(name, spec, prod.columns)
+        b = locate(name, spec, poc.columns)
         if a is None or b is None:
             continue
-        rates = []
-        for view, column in ((poc, b), (prod, a)):
-            r = con.execute(
-                f"select count(*) filter (where {q(column)} is null) * 1.0 / greatest(count(*), 1) from {q(view)}"
-            ).fetchone()
-            rates.append(float(r[0]) if r else None)
         row: dict[str, Any] = {
             "dataset": dataset.name,
             "field": name,
-            "poc_null_rate": rates[0],
-            "prod_null_rate": rates[1],
+            "poc_null_rate": _null_rate(poc, b),
+            "prod_null_rate": _null_rate(prod, a),
             "unseen_categories": None,
             "unseen_examples": None,
             "psi": None,
         }
-        numeric = spec.type in ("integer", "number") and spec.allowed is None
-        if numeric:
-            edges = con.execute(
-                f"select quantile_cont(try_cast({q(b)} as double), [0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9]) from {q(poc)}"
-            ).fetchone()
-            cuts = sorted(set(edges[0])) if edges and edges[0] else []
+        if spec.type in ("integer", "number") and spec.allowed is None:
+            points = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
+            edges = poc.one(f"select {poc.quantiles(poc.number(b), points)} from {poc.relation}")
+            cuts = (
+                sorted({float(e) for e in edges[0] if e is not None}) if edges and edges[0] else []
+            )
             if cuts:
-
-                def shares(view: str, column: str, cuts: list[float] = cuts) -> list[float]:
-                    bucket = " + ".join(
-                        f"case when try_cast({q(column)} as double) > {c!r} then 1 else 0 end"
-                        for c in cuts
-                    )
-                    counts = dict(
-                        con.execute(
-                            f"select {bucket} as b, count(*) from {q(view)} where try_cast({q(column)} as double) is not null group by 1"
-                        ).fetchall()
-                    )
-                    total = sum(counts.values()) or 1
-                    return [counts.get(i, 0) / total for i in range(len(cuts) + 1)]
-
-                row["psi"] = psi(shares(poc, b), shares(prod, a))
+                row["psi"] = psi(_shares(poc, b, cuts), _shares(prod, a, cuts))
         elif spec.allowed is not None or spec.type == "boolean":
             # Categories only where the field map declares them: PSI over free text or ids is noise.
-            poc_values = dict(
-                con.execute(
-                    f"select cast({q(b)} as varchar), count(*) from {q(poc)} where {q(b)} is not null group by 1"
-                ).fetchall()
-            )
+            poc_values = _categories(poc, b)
             if 0 < len(poc_values) <= 50:
-                prod_values = dict(
-                    con.execute(
-                        f"select cast({q(a)} as varchar), count(*) from {q(prod)} where {q(a)} is not null group by 1"
-                    ).fetchall()
-                )
+                prod_values = _categories(prod, a)
                 unseen = sorted(set(prod_values) - set(poc_values))
                 row["unseen_categories"] = len(unseen)
                 row["unseen_examples"] = json.dumps(unseen[:EXAMPLES]) if unseen else None
@@ -520,17 +433,113 @@ def measure_drift(
     return out
 
 
-def dataset_fingerprint(path: Path) -> str | None:
-    """The content hash of a dataset: of its file, or of its files' hashes."""
-    files = source_files(path)
+def scan_fingerprint(scan: Scan) -> str | None:
+    """The content hash of a dataset: of its file, of its files' hashes, or of its description."""
+    files = scan.fingerprint_files
     if len(files) == 1:
         return fingerprint_file(files[0])
-    if not files:
+    if files:
+        digest = hashlib.sha256()
+        for f in files:
+            digest.update(f"{f.name}:{fingerprint_file(f)}\n".encode())
+        return digest.hexdigest()
+    if scan.fingerprint_text:
+        return hashlib.sha256(scan.fingerprint_text.encode()).hexdigest()
+    return None
+
+
+def source_of(project: LoadedProject, dataset: DatasetEvidence, poc: bool = False) -> SourceRef:
+    """Where a dataset (or its POC sample, always a file or an S3 object) lives."""
+    if poc:
+        assert dataset.poc_sample is not None
+        return parse_source(dataset.poc_sample, project.path.parent)
+    return parse_source(
+        dataset.source, project.path.parent, table=dataset.table, query=dataset.query
+    )
+
+
+def csv_options(dataset: DatasetEvidence) -> CsvOptions:
+    """The CSV options a dataset declares."""
+    return CsvOptions(dataset.delimiter, dataset.quote, dataset.header, dataset.encoding)
+
+
+def record_read_rejects(evidence: Evidence, scan: Scan) -> None:
+    """Rows the reader refused (ragged rows, bad quoting) are kept with file, line and column."""
+    for file, line, column, value, reason in scan.rejects:
+        evidence.reject(KIND, file, reason, row=line, column=column, value=value)
+    if scan.rejected > len(scan.rejects):
+        evidence.reject(
+            KIND,
+            scan.display,
+            f"{scan.rejected - MAX_REJECTS} more rows were refused while reading "
+            f"(the first {MAX_REJECTS} are listed)",
+        )
+
+
+def open_or_record(
+    con: duckdb.DuckDBPyConnection,
+    evidence: Evidence,
+    name: str,
+    view: str,
+    ref: SourceRef,
+    dataset: DatasetEvidence,
+    scratch: Path,
+) -> Scan | None:
+    """Open a source, or record it as unreadable (with the reason) and return None."""
+    try:
+        return open_scan(con, view, ref, scratch, dataset.format, csv_options(dataset))
+    except EvidenceError as exc:
+        error = unreadable(ref, exc)
+        path = Path(ref.location) if ref.kind == "file" else Path("/nonexistent")
+        evidence.record_input(
+            KIND,
+            name,
+            ref.display,
+            fingerprint=fingerprint_file(path) if path.is_file() else None,
+            rows_read=None,
+            rows_rejected=None,
+            status="unreadable",
+            error=str(error) if error.source != ref.display else error.reason,
+        )
         return None
-    digest = hashlib.sha256()
-    for f in files:
-        digest.update(f"{f.name}:{fingerprint_file(f)}\n".encode())
-    return digest.hexdigest()
+
+
+def audit_dataset(
+    evidence: Evidence, scan: Scan, dataset: DatasetEvidence, name: str, as_of: datetime
+) -> dict[str, Any]:
+    """Every measurement of one opened dataset into the evidence batch; returns its profile."""
+    record_read_rejects(evidence, scan)
+    profile = measure_dataset(scan, dataset, as_of)
+    evidence.add("raw_dataset_profiles", {**profile, "source": scan.display})
+    fields = measure_fields(scan, dataset.field_map)
+    evidence.add("raw_field_profiles", [{**f, "dataset": name} for f in fields])
+    for missing in json.loads(profile["examples"] or "{}").get("missing_fields", []):
+        evidence.reject(
+            KIND,
+            scan.display,
+            f"the field map needs field {missing!r}, which is missing "
+            f"(columns found: {', '.join(scan.columns)})",
+            column=missing,
+        )
+    evidence.add("raw_dataset_rules", measure_rules(scan, evidence, dataset))
+    return profile
+
+
+PROFILE_COLUMNS = (
+    "row_count", "key_columns", "duplicate_key_rows", "timestamp_column", "newest_timestamp",
+    "age_seconds", "max_age_seconds", "stale_rows", "fields_required", "fields_missing", "examples",
+)  # fmt: skip
+
+
+def unreadable_profile(name: str, source: str, error: str) -> dict[str, Any]:
+    """The profile row of a dataset that could not be read (no measurement, the reason)."""
+    return {
+        "dataset": name,
+        "source": source,
+        "readable": False,
+        "error": error,
+        **dict.fromkeys(PROFILE_COLUMNS),
+    }
 
 
 def collect_datasets(context: Context, project: LoadedProject) -> Evidence:
@@ -539,73 +548,76 @@ def collect_datasets(context: Context, project: LoadedProject) -> Evidence:
     datasets = project.project.evidence.datasets
     if not datasets:
         return evidence
-    con = duckdb.connect()
-    views: dict[str, tuple[str, dict[str, str]]] = {}
-    sources: dict[str, Path] = {}
+    scans: dict[str, Scan] = {}
     with tempfile.TemporaryDirectory(prefix="readiness-audit-") as scratch:
-        for index, dataset in enumerate(datasets):
-            path = project.resolve(dataset.source)
-            sources[dataset.name] = path
-            view = f"d{index}"
-            try:
-                rows = open_dataset(con, view, path, dataset.format, Path(scratch))
-            except EvidenceError as exc:
-                evidence.record_unreadable(KIND, dataset.name, path, exc.reason)
-                evidence.add(
-                    "raw_dataset_profiles",
-                    {
-                        "dataset": dataset.name,
-                        "source": str(path),
-                        "readable": False,
-                        "error": exc.reason,
-                    },
-                )
-                continue
-            columns = columns_of(con, view)
-            views[dataset.name] = (view, columns)
-            profile = measure_dataset(con, view, dataset, columns, rows, context.as_of)
-            evidence.add("raw_dataset_profiles", {**profile, "source": str(path)})
-            fields = measure_fields(con, view, dataset.field_map, columns, rows)
-            evidence.add("raw_field_profiles", [{**f, "dataset": dataset.name} for f in fields])
-            evidence.add(
-                "raw_dataset_rules", measure_rules(con, evidence, view, dataset, path, rows)
-            )
-            evidence.record_input(
-                KIND,
-                dataset.name,
-                path,
-                fingerprint=dataset_fingerprint(path),
-                rows_read=rows,
-                rows_rejected=0,
-                newest_record_at=profile["newest_timestamp"],
-            )
-            if dataset.poc_sample:
-                poc_path = project.resolve(dataset.poc_sample)
-                name = f"{dataset.name} (poc sample)"
+        con = audit_connection(Path(scratch))
+        try:
+            for index, dataset in enumerate(datasets):
                 try:
-                    poc_rows = open_dataset(
-                        con, f"{view}_poc", poc_path, dataset.format, Path(scratch)
+                    ref = source_of(project, dataset)
+                except ValueError as exc:
+                    evidence.record_input(
+                        KIND, dataset.name, dataset.source, fingerprint=None, rows_read=None,
+                        rows_rejected=None, status="unreadable", error=str(exc),
+                    )  # fmt: skip
+                    continue
+                scan = open_or_record(
+                    con, evidence, dataset.name, f"d{index}", ref, dataset, Path(scratch)
+                )
+                if scan is None:
+                    error = evidence.tables["raw_evidence_inputs"][-1]["error"]
+                    evidence.add(
+                        "raw_dataset_profiles", unreadable_profile(dataset.name, ref.display, error)
                     )
+                    continue
+                scans[dataset.name] = scan
+                try:
+                    profile = audit_dataset(evidence, scan, dataset, dataset.name, context.as_of)
                 except EvidenceError as exc:
-                    evidence.record_unreadable(KIND, name, poc_path, exc.reason)
+                    # The source opened but a measurement failed (a query the engine refuses).
+                    scans.pop(dataset.name)
+                    reason = unreadable(ref, exc).reason
+                    evidence.record_input(
+                        KIND, dataset.name, ref.display, fingerprint=None, rows_read=None,
+                        rows_rejected=None, status="unreadable", error=reason,
+                    )  # fmt: skip
+                    evidence.add(
+                        "raw_dataset_profiles",
+                        unreadable_profile(dataset.name, ref.display, reason),
+                    )
                     continue
                 evidence.record_input(
                     KIND,
-                    name,
-                    poc_path,
-                    fingerprint=dataset_fingerprint(poc_path),
-                    rows_read=poc_rows,
+                    dataset.name,
+                    ref.display,
+                    fingerprint=scan_fingerprint(scan),
+                    rows_read=scan.rows,
+                    rows_rejected=scan.rejected,
+                    newest_record_at=profile["newest_timestamp"],
                 )
-                evidence.add(
-                    "raw_poc_drift",
-                    measure_drift(
-                        con, view, f"{view}_poc", dataset, columns, columns_of(con, f"{view}_poc")
-                    ),
-                )
-        for dataset in datasets:
-            evidence.add(
-                "raw_dataset_rules",
-                measure_relationships(con, evidence, dataset, views, sources[dataset.name]),
-            )
-    con.close()
+                if dataset.poc_sample:
+                    name = f"{dataset.name} (poc sample)"
+                    poc_ref = source_of(project, dataset, poc=True)
+                    poc = open_or_record(
+                        con, evidence, name, f"d{index}_poc", poc_ref, dataset, Path(scratch)
+                    )
+                    if poc is None:
+                        continue
+                    evidence.record_input(
+                        KIND, name, poc_ref.display, fingerprint=scan_fingerprint(poc),
+                        rows_read=poc.rows,
+                    )  # fmt: skip
+                    evidence.add("raw_poc_drift", measure_drift(scan, poc, dataset))
+                    poc.close()
+            for dataset in datasets:
+                try:
+                    rows = measure_relationships(con, evidence, dataset, scans)
+                except EvidenceError as exc:
+                    evidence.reject(KIND, exc.source, f"relationships not measured: {exc.reason}")
+                    continue
+                evidence.add("raw_dataset_rules", rows)
+        finally:
+            for scan in scans.values():
+                scan.close()
+            con.close()
     return evidence

@@ -1,0 +1,289 @@
+"""Local files as one dataset: CSV (gzip too), Parquet, JSON/NDJSON, Excel; a file, a folder or a glob.
+
+DuckDB reads the files where they are. CSV is read once into a temporary table, with the rows it
+cannot parse (ragged rows, bad quoting) kept in a rejects table with their line and column, so
+that they are reported instead of silently padded or dropped. Excel is streamed into Parquet
+first (DuckDB's excel extension is not available here).
+"""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import dataclass, field
+from glob import glob
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from flows.errors import EvidenceError
+from flows.sources import CsvOptions
+
+EXTENSIONS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".parquet": "parquet",
+    ".json": "json",
+    ".ndjson": "ndjson",
+    ".jsonl": "ndjson",
+    ".xlsx": "excel",
+}
+#: Magic numbers of compressions DuckDB cannot read here (gzip and zstd it reads itself).
+UNREADABLE_COMPRESSION = {
+    b"PK\x03\x04": "zip",
+    b"BZh": "bzip2",
+    b"\xfd7zXZ\x00": "xz",
+    b"7z\xbc\xaf\x27\x1c": "7z",
+}
+#: Rejected rows recorded one by one per dataset; beyond that one summary row says how many more.
+MAX_REJECTS = 100
+
+
+def q(name: str) -> str:
+    """Quote an identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(value: Any) -> str:
+    """A SQL string literal (for values written in configuration, not user rows)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def source_files(path: Path) -> list[Path]:
+    """The files of a dataset: one file, every file of a folder, or a glob."""
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+    if any(ch in str(path) for ch in "*?["):
+        return sorted(Path(p) for p in glob(str(path)) if Path(p).is_file())
+    return [path] if path.is_file() else []
+
+
+def file_format(path: Path, declared: str | None) -> str:
+    """The format of a file, declared or from its extension (CSV when unknown)."""
+    if declared:
+        return declared
+    suffixes = [s.lower() for s in path.suffixes if s.lower() not in (".gz", ".gzip", ".zst")]
+    return EXTENSIONS.get(suffixes[-1] if suffixes else "", "csv")
+
+
+def check_file(path: Path, kind: str) -> None:
+    """Refuse, with a clear reason, a file that is empty or compressed in a way DuckDB cannot read."""
+    if path.stat().st_size == 0:
+        raise EvidenceError(path, "the file is empty (0 bytes)")
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    for magic, name in UNREADABLE_COMPRESSION.items():
+        if head.startswith(magic) and kind != "excel":
+            raise EvidenceError(
+                path, f"the file is compressed with {name}; only gzip is read: unpack it first"
+            )
+    if head.startswith(b"\x1f\x8b") and kind == "csv":
+        with gzip.open(path, "rb") as handle:
+            if not handle.read(1):
+                raise EvidenceError(path, "the gzip file holds no data")
+
+
+def excel_to_parquet(path: Path, folder: Path) -> Path:
+    """Stream the first sheet of a workbook into a Parquet file of text columns."""
+    import openpyxl
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
+        raise EvidenceError(path, f"cannot be read as an Excel workbook: {exc}") from exc
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None)
+    if header is None:
+        raise EvidenceError(path, "the workbook's first sheet is empty")
+    names = [str(h) if h is not None else f"column_{i + 1}" for i, h in enumerate(header)]
+    target = folder / (path.stem + ".parquet")
+    writer = None
+    batch: list[tuple[Any, ...]] = []
+
+    def flush() -> None:
+        nonlocal writer
+        columns = list(zip(*batch, strict=True)) if batch else [() for _ in names]
+        table = pa.table(
+            {
+                n: pa.array([None if v is None else str(v) for v in col], type=pa.string())
+                for n, col in zip(names, columns, strict=True)
+            }
+        )
+        if writer is None:
+            writer = pq.ParquetWriter(target, table.schema)
+        writer.write_table(table)
+        batch.clear()
+
+    for row in rows:
+        batch.append((tuple(row) + (None,) * len(names))[: len(names)])
+        if len(batch) >= 50_000:
+            flush()
+    flush()
+    if writer is not None:
+        writer.close()
+    book.close()
+    return target
+
+
+def csv_options_sql(options: CsvOptions, encoding: str | None) -> str:
+    """The read_csv options for declared CSV settings (what is not declared is detected)."""
+    parts = ["auto_detect = true"]
+    if options.delimiter is not None:
+        parts.append(f"delim = {lit(options.delimiter)}")
+    if options.quote is not None:
+        parts.append(f"quote = {lit(options.quote)}")
+    if options.header is not None:
+        parts.append(f"header = {str(options.header).lower()}")
+    if encoding:
+        parts.append(f"encoding = {lit(encoding)}")
+    return ", ".join(parts)
+
+
+@dataclass
+class OpenedFiles:
+    """A DuckDB relation over a dataset's files, and the rows DuckDB refused while reading them."""
+
+    relation: str
+    rows: int
+    files: list[Path]
+    kind: str
+    #: (file, line, column, value, reason) of refused CSV rows, at most MAX_REJECTS of them.
+    rejects: list[tuple[str, int | None, str | None, str | None, str]] = field(default_factory=list)
+    rejected: int = 0
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def open_files(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    files: list[Path],
+    display: str,
+    fmt: str | None,
+    scratch: Path,
+    csv: CsvOptions | None = None,
+) -> OpenedFiles:
+    """Make ``name`` a relation over the files and count its rows, or raise EvidenceError."""
+    if not files:
+        raise EvidenceError(display, "no file matches" if "*" in display else "file not found")
+    kind = file_format(files[0], fmt)
+    for f in files:
+        check_file(f, kind)
+    if kind == "excel":
+        files = [excel_to_parquet(f, scratch) for f in files]
+    listing = "[" + ", ".join(lit(f) for f in files) + "]"
+    if kind in ("parquet", "excel"):
+        return _view(con, name, f"read_parquet({listing}, union_by_name = true)", files, kind)
+    if kind in ("json", "ndjson"):
+        style = "newline_delimited" if kind == "ndjson" else "auto"
+        scan = f"read_json_auto({listing}, format = {lit(style)}, union_by_name = true)"
+        return _view(con, name, scan, files, kind)
+    return _csv_table(con, name, files, listing, display, csv or CsvOptions())
+
+
+def _view(
+    con: duckdb.DuckDBPyConnection, name: str, scan: str, files: list[Path], kind: str
+) -> OpenedFiles:
+    try:
+        con.execute(f"create or replace view {q(name)} as select * from {scan}")
+        row = con.execute(f"select count(*) from {q(name)}").fetchone()
+    except duckdb.Error as exc:
+        raise EvidenceError(files[0], f"cannot be read as {kind}: {_first_line(exc)}") from exc
+    return OpenedFiles(q(name), int(row[0]) if row else 0, files, kind)
+
+
+def _csv_table(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    files: list[Path],
+    listing: str,
+    display: str,
+    options: CsvOptions,
+) -> OpenedFiles:
+    """Read CSV once into a table; refused rows are kept with their file, line and column."""
+    encodings: list[str | None] = [options.encoding] if options.encoding else [None, "latin-1"]
+    last: Exception | None = None
+    rejects, scans = f"{name}_rejects", f"{name}_reject_scans"
+    for encoding in encodings:
+        opts = csv_options_sql(options, encoding)
+        attempts = [
+            f"{opts}, store_rejects = true, rejects_table = {lit(rejects)}, "
+            f"rejects_scan = {lit(scans)}",
+            # Files with different headers: union by name (DuckDB keeps no rejects then).
+            f"{opts}, union_by_name = true, null_padding = true",
+        ]
+        for attempt in attempts if len(files) > 1 else attempts[:1]:
+            try:
+                con.execute(f"drop table if exists {q(rejects)}")
+                con.execute(f"drop table if exists {q(scans)}")
+                con.execute(
+                    f"create or replace temp table {q(name)} as "
+                    f"select * from read_csv({listing}, {attempt})"
+                )
+                row = con.execute(f"select count(*) from {q(name)}").fetchone()
+            except duckdb.Error as exc:
+                last = exc
+                continue
+            opened = OpenedFiles(q(name), int(row[0]) if row else 0, files, "csv")
+            if "store_rejects" in attempt:
+                _collect_rejects(con, opened, rejects, scans)
+                if encoding != encodings[-1] and any(
+                    r[4].startswith("invalid encoding") for r in opened.rejects
+                ):
+                    # Not UTF-8: read the whole file again as the next encoding (latin-1).
+                    last = EvidenceError(display, "not UTF-8 text")
+                    break
+            _check_shape(con, opened, display, options)
+            return opened
+    raise EvidenceError(display, f"cannot be read as CSV: {_first_line(last or Exception())}")
+
+
+def _collect_rejects(
+    con: duckdb.DuckDBPyConnection, opened: OpenedFiles, rejects: str, scans: str
+) -> None:
+    counted = con.execute(f"select count(*) from {q(rejects)}").fetchone()
+    opened.rejected = int(counted[0]) if counted else 0
+    opened.rejects = [
+        (str(r[0]), None if r[1] is None else int(r[1]), r[2], r[3], str(r[4]))
+        for r in con.execute(
+            f"select s.file_path, e.line, e.column_name, e.csv_line, "
+            f"lower(replace(e.error_type, '_', ' ')) || ': ' || e.error_message "
+            f"from {q(rejects)} as e join {q(scans)} as s "
+            f"on e.scan_id = s.scan_id and e.file_id = s.file_id "
+            f"order by s.file_path, e.line limit {MAX_REJECTS}"
+        ).fetchall()
+    ]
+
+
+def _check_shape(
+    con: duckdb.DuckDBPyConnection, opened: OpenedFiles, display: str, options: CsvOptions
+) -> None:
+    """Header-only files and a wrong delimiter are named, not measured as if they were data."""
+    columns = [r[0] for r in con.execute(f"describe {opened.relation}").fetchall()]
+    if len(columns) == 1:
+        header = columns[0]
+        for candidate in (";", "\t", "|", ","):
+            if candidate in header and candidate != options.delimiter:
+                shown = "\\t" if candidate == "\t" else candidate
+                declared = (
+                    f"the declared delimiter {options.delimiter!r} is wrong"
+                    if options.delimiter
+                    else "the delimiter was not recognised"
+                )
+                raise EvidenceError(
+                    display,
+                    f"read as a single column {header!r}: {declared}; "
+                    f"the header looks delimited by {shown!r} (declare delimiter: {shown!r})",
+                )
+    if opened.rows == 0 and opened.rejected == 0:
+        raise EvidenceError(display, f"has a header ({', '.join(columns)}) but no data rows")
+    if opened.rows == 0:
+        raise EvidenceError(
+            display, f"no row could be read ({opened.rejected} refused, e.g. {opened.rejects[0]})"
+        )

@@ -1,0 +1,194 @@
+"""PostgreSQL tables and queries, measured where they live.
+
+The audit's SQL is pushed down: counts, nulls, distinct values, min/max, allowed values, ranges,
+patterns (``~``), duplicate keys and freshness are computed by PostgreSQL and only the numbers come
+back. Where rows must move (values compared with another dataset), they are read in batches
+through a server-side cursor, never the whole result at once. The session is read-only, in UTC.
+The password of the URL (or ``PGPASSWORD``, ``~/.pgpass``, as libpq reads them) is never shown:
+errors go through :meth:`~flows.sources.SourceRef.scrub`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from flows.errors import EvidenceError
+from flows.sources import SourceRef
+from flows.sources.files import lit, q
+from flows.sources.scan import Scan, compatible
+
+#: What a text value must look like to be cast to a type (PostgreSQL 15 has no try_cast).
+TEXT_FORMS = {
+    "integer": r"^\s*[+-]?[0-9]+\s*$",
+    "number": r"^\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*$",
+    "boolean": r"^\s*(?i:true|false|t|f|yes|no|y|n|on|off|1|0)\s*$",
+    "date": r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*$",
+    "timestamp": r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?"
+    r"\s*(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?\s*$",
+}
+CASTS = {
+    "integer": "bigint",
+    "number": "double precision",
+    "boolean": "boolean",
+    "date": "date",
+    "timestamp": "timestamptz",
+}
+
+
+def relation_sql(ref: SourceRef) -> str:
+    """The FROM item of a source: a (schema-qualified) table, or the query as a subquery."""
+    if ref.table:
+        return ".".join(q(part) for part in ref.table.split("."))
+    query = (ref.query or "").strip().rstrip(";")
+    return f"({query}) as src"
+
+
+@dataclass
+class PostgresScan(Scan):
+    """A table or query on a PostgreSQL connection; the measurement runs there."""
+
+    con: psycopg.Connection[Any] | None = None
+    ref: SourceRef | None = None
+
+    def _run(self, sql: str) -> psycopg.Cursor[Any]:
+        assert self.con is not None
+        try:
+            return self.con.execute(sql)  # generated SQL, no parameters
+        except psycopg.Error as exc:
+            self.con.rollback()
+            raise EvidenceError(self.display, self._explain(exc)) from exc
+
+    def _explain(self, exc: Exception) -> str:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return self.ref.scrub(text) if self.ref else text
+
+    def one(self, sql: str) -> tuple[Any, ...] | None:
+        """The first row of a query."""
+        return self._run(sql).fetchone()
+
+    def all(self, sql: str) -> list[tuple[Any, ...]]:
+        """Every row of a (bounded) query."""
+        return self._run(sql).fetchall()
+
+    def described(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Column names and rows of a (bounded) query."""
+        cursor = self._run(sql)
+        return [d.name for d in cursor.description or []], cursor.fetchall()
+
+    def stream(self, sql: str, batch: int = 50_000) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of a query in batches, through a server-side cursor."""
+        assert self.con is not None
+        name = f"readiness_{uuid.uuid4().hex[:12]}"
+        try:
+            with self.con.cursor(name=name) as cursor:
+                cursor.itersize = batch
+                cursor.execute(sql)
+                while chunk := cursor.fetchmany(batch):
+                    yield chunk
+        except psycopg.Error as exc:
+            self.con.rollback()
+            raise EvidenceError(self.display, self._explain(exc)) from exc
+
+    def close(self) -> None:
+        """Close the connection."""
+        if self.con is not None:
+            self.con.close()
+
+    # --- dialect -----------------------------------------------------------------------------
+    def text(self, column: str) -> str:
+        """A column as text."""
+        return f"cast({q(column)} as text)"
+
+    def invalid_as(self, column: str, declared: str) -> str | None:
+        """Condition: present, but its text does not have the form of a ``declared`` value."""
+        if compatible(declared, self.family_of(column)):
+            return None
+        return (
+            f"{q(column)} is not null and not ({self.text(column)} ~ {lit(TEXT_FORMS[declared])})"
+        )
+
+    def _cast_text(self, column: str, declared: str) -> str:
+        text = self.text(column)
+        return (
+            f"(case when {text} ~ {lit(TEXT_FORMS[declared])} "
+            f"then cast({text} as {CASTS[declared]}) end)"
+        )
+
+    def number(self, column: str) -> str:
+        """A column as a double, NULL where it is not a number."""
+        if self.family_of(column) in ("integer", "number"):
+            return f"cast({q(column)} as double precision)"
+        return self._cast_text(column, "number")
+
+    def timestamp(self, column: str) -> str:
+        """A column as timestamptz, NULL where it is not one."""
+        if self.family_of(column) in ("timestamp", "date"):
+            return f"cast({q(column)} as timestamptz)"
+        return self._cast_text(column, "timestamp")
+
+    def full_match(self, text: str, pattern: str) -> str:
+        """Condition: the text matches the whole regular expression (PostgreSQL's ``~``)."""
+        return f"({text} ~ {lit('^(?:' + pattern + ')$')})"
+
+    def distinct(self, column: str) -> tuple[str, bool]:
+        """PostgreSQL counts distinct values exactly."""
+        if self.family_of(column) == "other":
+            return f"count(distinct {self.text(column)})", True
+        return f"count(distinct {q(column)})", True
+
+    def min_max(self, column: str) -> tuple[str, str]:
+        """Smallest and largest value as text (booleans and other types through text)."""
+        kind = self.family_of(column)
+        if kind == "boolean":
+            return f"cast(bool_and({q(column)}) as text)", f"cast(bool_or({q(column)}) as text)"
+        if kind == "other":
+            return f"min({self.text(column)})", f"max({self.text(column)})"
+        return f"cast(min({q(column)}) as text)", f"cast(max({q(column)}) as text)"
+
+    def quantiles(self, expr: str, points: list[float]) -> str:
+        """The quantiles of an expression, as an array."""
+        listing = ", ".join(repr(p) for p in points)
+        return f"percentile_cont(array[{listing}]) within group (order by {expr})"
+
+
+def connect(ref: SourceRef) -> psycopg.Connection[Any]:
+    """A read-only connection in UTC, or an EvidenceError without the password."""
+    try:
+        con = psycopg.connect(ref.location, connect_timeout=10, autocommit=False)
+    except psycopg.Error as exc:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise EvidenceError(ref.display, f"cannot connect: {ref.scrub(text)}") from exc
+    con.read_only = True
+    con.execute("set time zone 'UTC'")
+    return con
+
+
+def open_postgres(ref: SourceRef) -> PostgresScan:
+    """Open a table or query: its columns and types, and its row count (counted by PostgreSQL)."""
+    con = connect(ref)
+    scan = PostgresScan(
+        relation=relation_sql(ref), display=ref.display, columns={}, rows=0, engine="postgres"
+    )
+    scan.con, scan.ref = con, ref
+    try:
+        cursor = con.execute(f"select * from {scan.relation} limit 0")
+    except psycopg.errors.UndefinedTable as exc:
+        con.close()
+        raise EvidenceError(ref.display, f"the table {ref.table or ''} does not exist") from exc
+    except psycopg.Error as exc:
+        con.close()
+        what = "table" if ref.table else "query"
+        raise EvidenceError(ref.display, f"the {what} fails: {scan._explain(exc)}") from exc
+    types = con.adapters.types
+    for column in cursor.description or []:
+        info = types.get(column.type_code)
+        scan.columns[column.name] = info.name if info else "other"
+    counted = scan.one(f"select count(*) from {scan.relation}")
+    scan.rows = int(counted[0]) if counted else 0
+    scan.fingerprint_text = f"{ref.display}:{scan.rows}"
+    return scan

@@ -1,0 +1,221 @@
+"""A dataset opened for measurement, and the SQL dialect of the engine that measures it.
+
+The audit (:mod:`flows.evidence.data_audit`) generates its SQL once, through the small set of
+expressions a :class:`Scan` provides, so that the same measurement runs in DuckDB (files and S3
+objects, scanned where they are) and is pushed down to PostgreSQL (where the data lives). Only
+counts, bounded examples and a few distinct values come back to Python.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from flows.errors import EvidenceError
+from flows.sources import CsvOptions, SourceRef
+from flows.sources.files import lit, open_files, q, source_files
+
+#: Above this many rows DuckDB counts distinct values approximately (HyperLogLog).
+EXACT_DISTINCT_ROWS = 1_000_000
+
+FAMILIES = {
+    "integer": ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+                "UINTEGER", "UBIGINT", "UHUGEINT", "INT2", "INT4", "INT8", "SERIAL", "BIGSERIAL"),
+    "number": ("DOUBLE", "FLOAT", "REAL", "DECIMAL", "NUMERIC", "FLOAT4", "FLOAT8",
+               "DOUBLE PRECISION"),
+    "boolean": ("BOOLEAN", "BOOL"),
+    "date": ("DATE",),
+    "timestamp": ("TIMESTAMP", "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_NS",
+                  "TIMESTAMP_MS", "TIMESTAMP_S", "TIMESTAMP WITHOUT TIME ZONE"),
+    "string": ("VARCHAR", "TEXT", "CHAR", "BPCHAR", "CHARACTER VARYING", "NAME", "CITEXT"),
+}  # fmt: skip
+
+
+def family(engine_type: str | None) -> str:
+    """The field-map type family of an engine's column type (``other`` when none fits)."""
+    base = re.sub(r"\(.*\)", "", (engine_type or "").upper()).strip()
+    for name, types in FAMILIES.items():
+        if base in types:
+            return name
+    return "other"
+
+
+def compatible(declared: str, observed: str) -> bool:
+    """Whether every value of a column of the observed family is a valid ``declared`` value."""
+    if declared == observed or declared == "string":
+        return True
+    return (declared, observed) in {("number", "integer"), ("timestamp", "date")}
+
+
+@dataclass
+class Scan:
+    """A relation an engine can measure: a DuckDB view or table, or a PostgreSQL table or query."""
+
+    relation: str
+    display: str
+    columns: dict[str, str]
+    rows: int
+    engine: str = "duckdb"
+    #: Evidence of reading: rows refused while reading (file, row, column, value, reason).
+    rejects: list[tuple[str, int | None, str | None, str | None, str]] = field(default_factory=list)
+    rejected: int = 0
+    fingerprint_files: list[Path] = field(default_factory=list)
+    fingerprint_text: str | None = None
+
+    # --- running queries (each engine) ---------------------------------------------------
+    def one(self, sql: str) -> tuple[Any, ...] | None:
+        """The first row of a query."""
+        raise NotImplementedError
+
+    def all(self, sql: str) -> list[tuple[Any, ...]]:
+        """Every row of a (bounded) query."""
+        raise NotImplementedError
+
+    def described(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Column names and rows of a (bounded) query."""
+        raise NotImplementedError
+
+    def stream(self, sql: str, batch: int = 50_000) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of an unbounded query, batch by batch."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release the connection, if the scan owns one."""
+
+    # --- the dialect (DuckDB here; PostgreSQL overrides) ----------------------------------
+    def family_of(self, column: str) -> str:
+        """The type family of a column."""
+        return family(self.columns.get(column))
+
+    def text(self, column: str) -> str:
+        """A column as text."""
+        return f"cast({q(column)} as varchar)"
+
+    def invalid_as(self, column: str, declared: str) -> str | None:
+        """Condition: a value is present but is not a valid ``declared`` value (None: cannot be)."""
+        if compatible(declared, self.family_of(column)):
+            return None
+        target = {"integer": "bigint", "number": "double", "boolean": "boolean",
+                  "date": "date", "timestamp": "timestamptz"}[declared]  # fmt: skip
+        return f"{q(column)} is not null and try_cast({self.text(column)} as {target}) is null"
+
+    def number(self, column: str) -> str:
+        """A column as a double, NULL where it is not a number."""
+        if self.family_of(column) in ("integer", "number"):
+            return f"cast({q(column)} as double)"
+        return f"try_cast({self.text(column)} as double)"
+
+    def timestamp(self, column: str) -> str:
+        """A column as a UTC timestamp, NULL where it is not one."""
+        if self.family_of(column) in ("timestamp", "date"):
+            return f"cast({q(column)} as timestamptz)"
+        return f"try_cast({self.text(column)} as timestamptz)"
+
+    def full_match(self, text: str, pattern: str) -> str:
+        """Condition: the text matches the whole regular expression."""
+        return f"regexp_full_match({text}, {lit(pattern)})"
+
+    def distinct(self, column: str) -> tuple[str, bool]:
+        """An expression counting distinct values, and whether the count is exact."""
+        if self.rows > EXACT_DISTINCT_ROWS:
+            return f"approx_count_distinct({q(column)})", False
+        return f"count(distinct {q(column)})", True
+
+    def min_max(self, column: str) -> tuple[str, str]:
+        """Expressions of the smallest and largest value, as text."""
+        return f"cast(min({q(column)}) as varchar)", f"cast(max({q(column)}) as varchar)"
+
+    def quantiles(self, expr: str, points: list[float]) -> str:
+        """An aggregate giving the list of quantiles of an expression."""
+        return f"quantile_cont({expr}, [{', '.join(repr(p) for p in points)}])"
+
+    def instant(self, moment: datetime) -> str:
+        """A timestamp-with-time-zone literal."""
+        return f"cast({lit(moment.isoformat())} as timestamptz)"
+
+
+@dataclass
+class DuckDBScan(Scan):
+    """A relation on a DuckDB connection (files and S3 objects, read where they are)."""
+
+    con: duckdb.DuckDBPyConnection | None = None
+
+    def _con(self) -> duckdb.DuckDBPyConnection:
+        assert self.con is not None
+        return self.con
+
+    def one(self, sql: str) -> tuple[Any, ...] | None:
+        """The first row of a query."""
+        return self._con().execute(sql).fetchone()
+
+    def all(self, sql: str) -> list[tuple[Any, ...]]:
+        """Every row of a (bounded) query."""
+        return self._con().execute(sql).fetchall()
+
+    def described(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Column names and rows of a (bounded) query."""
+        cursor = self._con().execute(sql)
+        rows = cursor.fetchall()
+        return [d[0] for d in cursor.description or []], rows
+
+    def stream(self, sql: str, batch: int = 50_000) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of a query, batch by batch."""
+        cursor = self._con().execute(sql)
+        while chunk := cursor.fetchmany(batch):
+            yield chunk
+
+
+def audit_connection(scratch: Path) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection for one audit: UTC, and spilling to scratch rather than failing."""
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    con.execute(f"set temp_directory = {lit(scratch)}")
+    con.execute("set preserve_insertion_order = false")
+    return con
+
+
+def open_scan(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    ref: SourceRef,
+    scratch: Path,
+    fmt: str | None = None,
+    csv: CsvOptions | None = None,
+) -> Scan:
+    """Open a source for measurement (files and S3 in DuckDB, PostgreSQL where it is)."""
+    if ref.kind == "postgres":
+        from flows.sources.postgres import open_postgres
+
+        return open_postgres(ref)
+    if ref.kind == "s3":
+        from flows.sources.s3 import fetch
+
+        files = fetch(ref.location).files
+    else:
+        files = source_files(Path(ref.location))
+    opened = open_files(con, name, files, ref.display, fmt, scratch, csv)
+    columns = {r[0]: r[1] for r in con.execute(f"describe {opened.relation}").fetchall()}
+    return DuckDBScan(
+        relation=opened.relation,
+        display=ref.display,
+        columns=columns,
+        rows=opened.rows,
+        rejects=opened.rejects,
+        rejected=opened.rejected,
+        fingerprint_files=files,
+        con=con,
+    )
+
+
+def unreadable(ref: SourceRef, exc: Exception) -> EvidenceError:
+    """An EvidenceError naming the source, with any password scrubbed from the message."""
+    if isinstance(exc, EvidenceError):
+        return EvidenceError(ref.scrub(exc.source), ref.scrub(exc.reason))
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return EvidenceError(ref.display, ref.scrub(text))
