@@ -227,6 +227,7 @@ from flows import history_cli  # noqa: E402
 
 app.command("history")(history_cli.history)
 app.command("diff")(history_cli.diff)
+app.command("audit")(__import__("flows.audit_command").audit_command.audit)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,258 @@
+"""``readiness audit SOURCE``: profile one dataset where it lives, no project needed.
+
+The numbers come from the same measurement as a portfolio run (:mod:`flows.evidence.data_audit`):
+one aggregate pass over every column (nulls, empty strings, distinct, min, max), duplicate keys
+and freshness, in DuckDB for files and S3 objects and in PostgreSQL for its tables and queries.
+Exit 0 when the audit ran, whatever it found; 1 with one line on stderr when the source cannot be
+read; 2 when the command line is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from flows.config import FieldMap, FieldSpec, parse_duration
+from flows.errors import EvidenceError
+from flows.evidence.data_audit import duplicate_key_rows, freshness, locate, measure_fields
+from flows.sources import CsvOptions, SourceRef, parse_source
+from flows.sources.scan import Scan, audit_connection, open_scan, unreadable
+
+out = Console(soft_wrap=True)
+if not out.is_terminal:
+    # Piped or logged: wide enough that a column's type and values are not cut.
+    out = Console(width=160, soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _fail(code: int, message: str) -> typer.Exit:
+    err.print(message, markup=False, highlight=False)
+    return typer.Exit(code)
+
+
+def _columns(scan: Scan, names: list[str], option: str) -> list[str]:
+    """The dataset's columns for names given on the command line (case-insensitive)."""
+    found = []
+    for name in names:
+        column = locate(name, FieldSpec(), scan.columns)
+        if column is None:
+            raise _fail(
+                2,
+                f"{scan.display}: {option} {name!r} is not a column "
+                f"(columns: {', '.join(scan.columns)})",
+            )
+        found.append(column)
+    return found
+
+
+def profile(
+    scan: Scan,
+    key: list[str],
+    timestamp: str | None,
+    max_age_seconds: float | None,
+    as_of: datetime,
+) -> dict[str, Any]:
+    """The audit document of an opened dataset (the JSON printed by ``--json``)."""
+    fields = {name: FieldSpec(required=False) for name in scan.columns}
+    measured = measure_fields(scan, FieldMap(fields=fields), top=False)
+    rows = scan.rows
+    document: dict[str, Any] = {
+        "source": scan.display,
+        "engine": scan.engine,
+        "rows": rows,
+        "rejected_rows": scan.rejected,
+        "columns": [
+            {
+                "name": f["field"],
+                "type": f["observed_type"],
+                "nulls": f["null_count"],
+                "null_rate": f["null_count"] / rows if rows else None,
+                "empty": f["empty_count"],
+                "distinct": f["distinct_count"],
+                "distinct_exact": f["distinct_is_exact"],
+                "min": f["min_value"],
+                "max": f["max_value"],
+            }
+            for f in measured
+        ],
+    }
+    if key:
+        document["duplicates"] = {"key": key, "duplicate_rows": duplicate_key_rows(scan, key)}
+    if timestamp:
+        fresh = freshness(scan, timestamp, as_of, max_age_seconds)
+        document["freshness"] = {
+            "column": timestamp,
+            "max": fresh.newest.isoformat() if fresh.newest else None,
+            "age_seconds": fresh.age_seconds,
+            "max_age_seconds": max_age_seconds,
+            "stale_rows": fresh.stale_rows,
+            "fresh": None
+            if max_age_seconds is None or fresh.age_seconds is None
+            else fresh.age_seconds <= max_age_seconds,
+        }
+    if scan.rejects:
+        document["rejected_examples"] = [
+            {"file": f, "row": line, "column": column, "reason": reason}
+            for f, line, column, _, reason in scan.rejects[:5]
+        ]
+    return document
+
+
+def render(document: dict[str, Any]) -> None:
+    """Print the audit as a person reads it."""
+    rows = document["rows"]
+    out.print(f"[bold]{document['source']}[/]: {rows:,} rows", highlight=False)
+    if document["rejected_rows"]:
+        out.print(
+            f"[yellow]{document['rejected_rows']:,} rows could not be read[/]", highlight=False
+        )
+        for example in document.get("rejected_examples", []):
+            out.print(
+                f"  {example['file']}, row {example['row']}, column {example['column']!r}: "
+                f"{example['reason']}",
+                markup=False,
+                highlight=False,
+            )
+    table = Table(show_lines=False)
+    for name, justify in [
+        ("column", "left"),
+        ("type", "left"),
+        ("nulls", "right"),
+        ("null %", "right"),
+        ("distinct", "right"),
+        ("min", "left"),
+        ("max", "left"),
+    ]:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for c in document["columns"]:
+        rate = "-" if c["null_rate"] is None else f"{c['null_rate']:.1%}"
+        distinct = f"{c['distinct']:,}" + ("" if c["distinct_exact"] else " ~")
+        table.add_row(
+            c["name"],
+            str(c["type"]),
+            f"{c['nulls']:,}",
+            rate,
+            distinct,
+            "" if c["min"] is None else str(c["min"])[:40],
+            "" if c["max"] is None else str(c["max"])[:40],
+        )
+    out.print(table)
+    if any(not c["distinct_exact"] for c in document["columns"]):
+        out.print("~ approximate distinct count (HyperLogLog, about 2% error)")
+    if "duplicates" in document:
+        d = document["duplicates"]
+        out.print(f"duplicate key rows ({', '.join(d['key'])}): {d['duplicate_rows']:,}")
+    if "freshness" in document:
+        f = document["freshness"]
+        age = "-" if f["age_seconds"] is None else f"{f['age_seconds'] / 3600:.1f} h"
+        line = f"newest {f['column']}: {f['max'] or 'none parsable'} (age {age})"
+        if f["max_age_seconds"] is not None:
+            verdict = {True: "fresh", False: "STALE", None: "unknown"}[f["fresh"]]
+            line += f", max age {f['max_age_seconds'] / 3600:.1f} h: {verdict}"
+            if f["stale_rows"] is not None:
+                line += f"; {f['stale_rows']:,} records older than the max age"
+        out.print(line, highlight=False)
+
+
+@contextmanager
+def steps(show: bool) -> Iterator[Any]:
+    """A progress bar on stderr over the audit's steps (nothing with --json or when piped)."""
+    if not show:
+        yield lambda description: None
+        return
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task("reading", total=4)
+
+        def advance(description: str) -> None:
+            progress.update(task, description=description, advance=1)
+
+        yield advance
+
+
+def audit(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="A path, folder or glob; s3://bucket/key-or-prefix; or a postgresql:// URL "
+            "(with --table or --query)."
+        ),
+    ],
+    key: Annotated[
+        str | None, typer.Option("--key", help="Key column(s), comma-separated.")
+    ] = None,
+    timestamp: Annotated[
+        str | None, typer.Option("--timestamp", help="Timestamp column for freshness.")
+    ] = None,
+    max_age: Annotated[
+        str | None, typer.Option("--max-age", help="Maximum age, e.g. 36h, 7d (needs --timestamp).")
+    ] = None,
+    file_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format", help="csv, parquet, json, ndjson or excel (default: by extension)."
+        ),
+    ] = None,
+    table: Annotated[
+        str | None, typer.Option("--table", help="PostgreSQL table ([schema.]name).")
+    ] = None,
+    query: Annotated[str | None, typer.Option("--query", help="PostgreSQL query.")] = None,
+    delimiter: Annotated[
+        str | None, typer.Option(help="CSV delimiter (default: detected).")
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="CSV encoding: utf-8, utf-16 or latin-1 (default: detected).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Audit one dataset: rows, per column nulls/distinct/min/max, duplicate keys, freshness."""
+    if file_format not in (None, "csv", "parquet", "json", "ndjson", "excel"):
+        raise _fail(2, f"--format {file_format!r}: expected csv, parquet, json, ndjson or excel")
+    if max_age and not timestamp:
+        raise _fail(2, "--max-age needs --timestamp")
+    try:
+        max_age_seconds = parse_duration(max_age).total_seconds() if max_age else None
+        ref: SourceRef = parse_source(source, Path.cwd(), table=table, query=query)
+    except ValueError as exc:
+        raise _fail(2, str(exc)) from exc
+    as_of = datetime.now(UTC)
+    csv = CsvOptions(delimiter=delimiter, encoding=encoding)
+    with tempfile.TemporaryDirectory(prefix="readiness-audit-") as scratch:
+        con = audit_connection(Path(scratch))
+        scan: Scan | None = None
+        try:
+            with steps(not as_json and err.is_terminal) as advance:
+                scan = open_scan(con, "dataset", ref, Path(scratch), file_format, csv)
+                advance(f"measuring {len(scan.columns)} columns of {scan.rows:,} rows")
+                keys = _columns(scan, key.split(",") if key else [], "--key")
+                (column,) = _columns(scan, [timestamp], "--timestamp") if timestamp else (None,)
+                document = profile(scan, keys, column, max_age_seconds, as_of)
+                advance("done")
+        except EvidenceError as exc:
+            error = unreadable(ref, exc)
+            raise _fail(1, f"cannot audit {error.source}: {error.reason}") from exc
+        finally:
+            if scan is not None:
+                scan.close()
+            con.close()
+    if as_json:
+        typer.echo(json.dumps(document, default=str))
+    else:
+        render(document)
