@@ -96,3 +96,147 @@ def heatmap(scores: pd.DataFrame) -> alt.LayerChart:
         title="Gap scores across the portfolio (✓ ready, ! at risk, ✕ blocked, ? no evidence)",
         height=alt.Step(36),
     )
+
+
+def agreement_heatmap(cells: pd.DataFrame) -> alt.LayerChart:
+    """Stakeholder groups by questions: mean agreement written in each cell, spread as ± text."""
+    data = cells.assign(
+        agreement_pct=(cells["agreement"].astype("float64") * 100).round(0),
+        spread_pct=(cells["disagreement"].astype("float64") * 100).round(0),
+    )
+    data = data.assign(
+        cell=data["agreement_pct"].map(lambda v: f"{v:.0f}%")
+        + data["spread_pct"].map(lambda v: f" ±{v:.0f}" if v >= 1 else ""),
+    )
+    base = alt.Chart(data).encode(
+        x=alt.X("question_id:N", title="Question", axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y("stakeholder_group:N", title="Stakeholder group"),
+    )
+    cells_mark = base.mark_rect(stroke="white").encode(
+        color=alt.Color(
+            "agreement_pct:Q",
+            title="Agreement (%)",
+            scale=alt.Scale(domain=[0, 100], scheme="redyellowgreen"),
+        ),
+        tooltip=[
+            alt.Tooltip("stakeholder_group:N", title="Group"),
+            alt.Tooltip("question_text:N", title="Question"),
+            alt.Tooltip("agreement_pct:Q", title="Agreement (%)"),
+            alt.Tooltip("spread_pct:Q", title="Disagreement (± points)"),
+            alt.Tooltip("respondents:Q", title="Respondents"),
+        ],
+    )
+    text = base.mark_text(color=TEXT_COLOUR).encode(text="cell:N")
+    return alt.LayerChart(
+        layer=[cells_mark, text],
+        title="Agreement by stakeholder group and question (± = disagreement within the group)",
+        height=alt.Step(34),
+    )
+
+
+def latency_bars(stats: pd.DataFrame, slo_ms: float | None) -> alt.LayerChart:
+    """Median, p95 and p99 latency per endpoint from the load tests, with the SLO line if known."""
+    long = stats.melt(
+        id_vars=["endpoint"],
+        value_vars=["median_ms", "p95_ms", "p99_ms"],
+        var_name="percentile",
+        value_name="latency_ms",
+    )
+    long = long.assign(
+        percentile=long["percentile"].map({"median_ms": "median", "p95_ms": "p95", "p99_ms": "p99"})
+    )
+    bars = (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("latency_ms:Q", title="Latency (ms)"),
+            y=alt.Y("endpoint:N", title="Endpoint"),
+            yOffset=alt.YOffset("percentile:N", sort=["median", "p95", "p99"]),
+            color=alt.Color("percentile:N", title="Percentile", sort=["median", "p95", "p99"]),
+            tooltip=["endpoint:N", "percentile:N", alt.Tooltip("latency_ms:Q", title="ms")],
+        )
+    )
+    text = (
+        alt.Chart(long)
+        .mark_text(align="left", dx=3, color=TEXT_COLOUR)
+        .encode(
+            x="latency_ms:Q",
+            y="endpoint:N",
+            yOffset=alt.YOffset("percentile:N", sort=["median", "p95", "p99"]),
+            text="percentile:N",
+        )
+    )
+    layers: list[alt.Chart] = [bars, text]
+    if slo_ms is not None:
+        line = pd.DataFrame({"slo": [slo_ms], "label": [f"p95 SLO {slo_ms:g} ms"]})
+        layers.append(
+            alt.Chart(line).mark_rule(strokeDash=[4, 4], color=TEXT_COLOUR).encode(x="slo:Q")
+        )
+    return alt.LayerChart(layer=layers, title="Latency under load by endpoint")
+
+
+def error_bars(stats: pd.DataFrame, budget: float | None) -> alt.LayerChart:
+    """Error rate per endpoint from the load tests, written as % on each bar, with the budget."""
+    data = stats.assign(
+        error_pct=stats["error_rate"].astype("float64").fillna(0.0) * 100,
+    )
+    data = data.assign(label=data["error_pct"].map(lambda v: f"{v:.2f}%"))
+    bars = (
+        alt.Chart(data)
+        .mark_bar(color="#90a4ae")
+        .encode(
+            x=alt.X("error_pct:Q", title="Error rate (% of requests)"),
+            y=alt.Y("endpoint:N", title="Endpoint"),
+            tooltip=["endpoint:N", "request_count:Q", "failure_count:Q", "label:N"],
+        )
+    )
+    text = (
+        alt.Chart(data)
+        .mark_text(align="left", dx=3, color=TEXT_COLOUR)
+        .encode(x="error_pct:Q", y="endpoint:N", text="label:N")
+    )
+    layers: list[alt.Chart] = [bars, text]
+    if budget is not None:
+        line = pd.DataFrame({"budget": [budget * 100]})
+        layers.append(
+            alt.Chart(line).mark_rule(strokeDash=[4, 4], color=TEXT_COLOUR).encode(x="budget:Q")
+        )
+    return alt.LayerChart(layer=layers, title="Errors under load by endpoint")
+
+
+def score_lines(history: pd.DataFrame, rubric_changes: pd.DataFrame, title: str) -> alt.LayerChart:
+    """Gap scores over runs, one line per gap (points labelled), rubric changes as rules."""
+    data = history.assign(
+        gap_text=history["gap"].map(gap_label),
+        when=pd.to_datetime(history["run_started_at"]),
+    )
+    lines = (
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("when:T", title="Run"),
+            y=alt.Y("score:Q", title="Score (0–100)", scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color("gap_text:N", title="Gap", sort=list(GAP_LABELS.values())),
+            strokeDash=alt.StrokeDash("gap_text:N", title="Gap", sort=list(GAP_LABELS.values())),
+            tooltip=[
+                alt.Tooltip("when:T", title="Run started", format="%Y-%m-%d %H:%M"),
+                alt.Tooltip("run_id:N", title="Run"),
+                alt.Tooltip("gap_text:N", title="Gap"),
+                alt.Tooltip("score:Q", title="Score", format=".0f"),
+                alt.Tooltip("rubric_version:N", title="Rubric"),
+            ],
+        )
+    )
+    layers: list[alt.Chart] = [lines]
+    if not rubric_changes.empty:
+        marks = rubric_changes.assign(when=pd.to_datetime(rubric_changes["run_started_at"]))
+        marks = marks.assign(label="rubric " + marks["rubric_version"].astype(str))
+        layers.append(
+            alt.Chart(marks).mark_rule(strokeDash=[6, 3], color=TEXT_COLOUR).encode(x="when:T")
+        )
+        layers.append(
+            alt.Chart(marks)
+            .mark_text(align="left", dx=3, dy=-4, baseline="bottom", color=TEXT_COLOUR)
+            .encode(x="when:T", y=alt.value(0), text="label:N")
+        )
+    return alt.LayerChart(layer=layers, title=title)

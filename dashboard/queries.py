@@ -42,7 +42,9 @@ def _query(path: str, modified_ns: int, sql: str, params: tuple[Any, ...]) -> pd
     # modified_ns only keys the cache: a newly published snapshot is a new file with a new mtime.
     con = duckdb.connect(path, read_only=True)
     try:
-        return con.execute(sql, list(params)).df()
+        # Tuples are hashable for the cache; DuckDB binds lists to ``varchar[]``.
+        values = [list(p) if isinstance(p, tuple) else p for p in params]
+        return con.execute(sql, values).df()
     finally:
         con.close()
 
@@ -98,15 +100,32 @@ def latest_projects() -> pd.DataFrame:
             from gap_scores as g
             join latest as l on l.run_id = g.run_id and l.project_id = g.project_id
             group by g.run_id, g.project_id
+        ),
+        plans as (
+            select
+                p.run_id,
+                p.project_id,
+                sum(p.effort_days) as effort_days,
+                sum(p.cost) as roadmap_cost,
+                max(p.end_day) as timeline_days
+            from roadmap as p
+            join latest as l on l.run_id = p.run_id and l.project_id = p.project_id
+            group by p.run_id, p.project_id
         )
         select
             l.project_id, l.project_name, l.business_unit, l.owner, l.recommendation,
             l.confidence, l.reason, l.weakest_gap, l.weakest_score, l.blocking_gaps,
             l.project_status, l.project_error, l.run_id, l.run_started_at, l.rubric_version,
             s.data_quality, s.integration, s.stakeholder_alignment, s.evaluation, s.scale,
-            s.maintenance
+            s.maintenance, w.status as weakest_status,
+            coalesce(p.effort_days, 0) as effort_days,
+            coalesce(p.roadmap_cost, 0) as roadmap_cost,
+            coalesce(p.timeline_days, 0) as timeline_days
         from latest as l
         left join scores as s on s.run_id = l.run_id and s.project_id = l.project_id
+        left join gap_scores as w
+            on w.run_id = l.run_id and w.project_id = l.project_id and w.gap = l.weakest_gap
+        left join plans as p on p.run_id = l.run_id and p.project_id = l.project_id
         order by l.recommendation = 'go', l.project_name, l.project_id
         """
     )
@@ -132,21 +151,24 @@ def latest_runs() -> pd.DataFrame:
     )
 
 
-def latest_gap_scores() -> pd.DataFrame:
-    """Gap scores and statuses of every project's latest run (the heatmap)."""
+def latest_gap_scores(project_ids: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Gap scores and statuses of every project's latest run (of the given projects only)."""
     return query(
         _LATEST
         + """
         select l.project_id, l.project_name, g.gap, g.gap_order, g.score, g.status
         from latest as l
         join gap_scores as g on g.run_id = l.run_id and g.project_id = l.project_id
+        where ?::varchar[] is null or list_contains(?::varchar[], l.project_id)
         order by l.project_name, g.gap_order
-        """
+        """,
+        project_ids,
+        project_ids,
     )
 
 
-def recurring_blockers() -> pd.DataFrame:
-    """Failing checks in the latest runs, with how many projects each one fails in."""
+def recurring_blockers(project_ids: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Failing checks in the latest runs (of the given projects), with how many projects fail."""
     return query(
         _LATEST
         + """
@@ -160,12 +182,15 @@ def recurring_blockers() -> pd.DataFrame:
         from check_results as c
         join latest as l on l.run_id = c.run_id and l.project_id = c.project_id
         where c.result = 'fail'
+            and (?::varchar[] is null or list_contains(?::varchar[], c.project_id))
         group by c.check_id
         order by
             projects desc,
             min(case c.severity when 'critical' then 0 when 'major' then 1 else 2 end),
             c.check_id
-        """
+        """,
+        project_ids,
+        project_ids,
     )
 
 
@@ -271,3 +296,178 @@ def rejected_rows(run_id: str, project_id: str) -> pd.DataFrame:
         run_id,
         project_id,
     )
+
+
+def check_items(run_id: str, project_id: str, gap: str) -> pd.DataFrame:
+    """Every measured item behind the checks of one gap, judged against the thresholds."""
+    return query(
+        """
+        select check_id, title, severity, item, value, direction, pass_threshold,
+               partial_threshold, unit, result, detail
+        from check_items
+        where run_id = ? and project_id = ? and gap = ?
+        order by
+            check_id,
+            case result when 'fail' then 0 when 'partial' then 1 when 'no_evidence' then 2
+                else 3 end,
+            item
+        """,
+        run_id,
+        project_id,
+        gap,
+    )
+
+
+def data_quality_fields(run_id: str, project_id: str) -> pd.DataFrame:
+    """Per dataset and field: measured rates and example values that broke a rule."""
+    return query(
+        """
+        select dataset, field, declared_type, required, present, row_count, null_count,
+               empty_count, null_rate, invalid_rate, type_failures, not_allowed, out_of_range,
+               pattern_failures, min_value, max_value, examples
+        from data_quality_fields
+        where run_id = ? and project_id = ?
+        order by invalid_rate desc nulls last, null_rate desc nulls last, dataset, field
+        """,
+        run_id,
+        project_id,
+    )
+
+
+def data_quality_rules(run_id: str, project_id: str) -> pd.DataFrame:
+    """Cross-field rules and relationships per dataset, with example violating rows."""
+    return query(
+        """
+        select dataset, rule, kind, rows_checked, violations, violation_rate, examples
+        from data_quality_rules
+        where run_id = ? and project_id = ?
+        order by violations desc, dataset, rule
+        """,
+        run_id,
+        project_id,
+    )
+
+
+def integration_systems(run_id: str, project_id: str) -> pd.DataFrame:
+    """The system inventory of one project in one run (the systems x capabilities matrix)."""
+    return query(
+        """
+        select system, role, status, authentication, rate_limit_rps, error_handling,
+               observability, rollback, versioning, integration_tests, owner
+        from integration_systems
+        where run_id = ? and project_id = ?
+        order by role, system
+        """,
+        run_id,
+        project_id,
+    )
+
+
+def stakeholder_questions(run_id: str, project_id: str) -> pd.DataFrame:
+    """Agreement and disagreement per stakeholder group and question."""
+    return query(
+        """
+        select stakeholder_group, question_id, question_text, respondents, agreement,
+               disagreement, lowest_agreement, highest_agreement
+        from stakeholder_questions
+        where run_id = ? and project_id = ?
+        order by stakeholder_group, question_id
+        """,
+        run_id,
+        project_id,
+    )
+
+
+def load_test_results(run_id: str, project_id: str) -> pd.DataFrame:
+    """Load test latency and errors per endpoint (aggregate rows excluded)."""
+    return query(
+        """
+        select source, users, request_type, endpoint, request_count, failure_count,
+               error_rate, median_ms, p95_ms, p99_ms, requests_per_s
+        from load_test_results
+        where run_id = ? and project_id = ? and not coalesce(is_aggregate, false)
+        order by source, endpoint
+        """,
+        run_id,
+        project_id,
+    )
+
+
+def cost_inputs(run_id: str, project_id: str) -> pd.DataFrame:
+    """The cost model's inputs of one project in one run (one row, or none)."""
+    return query(
+        "select * from cost_inputs where run_id = ? and project_id = ? limit 1",
+        run_id,
+        project_id,
+    )
+
+
+def score_history(project_id: str | None = None) -> pd.DataFrame:
+    """Gap scores of every run (of one project when given), oldest first, with rubric versions."""
+    return query(
+        """
+        select
+            g.run_id, r.run_started_at, g.project_id, r.project_name, r.rubric_version,
+            g.gap, g.gap_order, g.score, g.status, r.recommendation
+        from gap_scores as g
+        join recommendations as r on r.run_id = g.run_id and r.project_id = g.project_id
+        where (?::varchar is null or g.project_id = ?)
+        order by r.run_started_at, g.run_id, g.project_id, g.gap_order
+        """,
+        project_id,
+        project_id,
+    )
+
+
+def portfolio_history() -> pd.DataFrame:
+    """Per run: projects assessed, go count and the mean score per gap, oldest first."""
+    return query(
+        """
+        select
+            g.run_id, min(r.run_started_at) as run_started_at,
+            string_agg(distinct r.rubric_version, ', ') as rubric_version,
+            g.gap, min(g.gap_order) as gap_order, avg(g.score) as score,
+            count(distinct g.project_id) as projects
+        from gap_scores as g
+        join recommendations as r on r.run_id = g.run_id and r.project_id = g.project_id
+        group by g.run_id, g.gap
+        order by run_started_at, g.run_id, gap_order
+        """
+    )
+
+
+def project_runs(project_id: str) -> pd.DataFrame:
+    """Every run that assessed one project, newest first, with its verdict and rubric version."""
+    return query(
+        """
+        select run_id, run_started_at, rubric_version, recommendation, confidence
+        from recommendations
+        where project_id = ?
+        order by run_started_at desc, run_id desc
+        """,
+        project_id,
+    )
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _project_diff(
+    path: str, modified_ns: int, project_id: str, run_before: str, run_after: str
+) -> Any:
+    # The comparison itself lives in flows.history (shared with `readiness diff` and the alerts),
+    # so that a change between runs is computed in one place.
+    from flows.history import compare_project
+
+    con = duckdb.connect(path, read_only=True)
+    try:
+        return compare_project(con, project_id, run_before, run_after)
+    finally:
+        con.close()
+
+
+def project_diff(project_id: str, run_before: str, run_after: str) -> Any:
+    """What changed for one project between two runs (a ``flows.history.ProjectDiff``)."""
+    path = snapshot_path()
+    try:
+        return _project_diff(str(path), path.stat().st_mtime_ns, project_id, run_before, run_after)
+    except (OSError, duckdb.Error) as err:
+        raise SnapshotError(str(err)) from err

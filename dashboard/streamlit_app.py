@@ -14,6 +14,7 @@ navigation = st.navigation(
         st.Page("app_pages/portfolio.py", title="Portfolio", icon="📊", default=True),
         st.Page("app_pages/project.py", title="Project", icon="🚦", url_path="project"),
         st.Page("app_pages/gap.py", title="Gap drill-down", icon="🔎", url_path="gap"),
+        st.Page("app_pages/trends.py", title="Trends", icon="📈", url_path="trends"),
     ]
 )
 navigation.run()

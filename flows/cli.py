@@ -223,6 +223,9 @@ def rubric_doc(
 
 # Commands whose logic lives in their own module are registered here, one line each:
 # app.command("name")(module.function)
+from flows.reports.cli import report  # noqa: E402
+
+app.command("report")(report)
 from flows import history_cli  # noqa: E402
 
 app.command("history")(history_cli.history)

@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import queries
+from dashboard import drilldown, queries
 from dashboard.app_pages._common import choose_gap, choose_project, failed_notice, render
 from dashboard.labels import (
     comparison,
@@ -94,11 +94,17 @@ def page() -> None:
     )
     failed_notice(rec)
     gap_summary(rec, gap)
-    checks = queries.check_results(str(rec["run_id"]), str(rec["project_id"]), gap)
+    run_id, project_id = str(rec["run_id"]), str(rec["project_id"])
+    checks = queries.check_results(run_id, project_id, gap)
+    st.subheader("Checks")
     if checks.empty:
         st.write(f"No check of {gap_label(gap)} was judged in this run.")
     for check in queries.records(checks):
         check_card(check)
+    drilldown.measured_items(run_id, project_id, gap)
+    section = drilldown.SECTIONS.get(gap)
+    if section is not None:
+        section(run_id, project_id)
 
 
 render(page, title="Gap drill-down")

@@ -5,9 +5,22 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, queries
+from dashboard import charts, downloads, queries
 from dashboard.app_pages._common import render
-from dashboard.labels import GAP_LABELS, NO_SNAPSHOT, gap_label, minute, verdict
+from dashboard.labels import (
+    GAP_LABELS,
+    NO_SNAPSHOT,
+    STATUS_LABELS,
+    days,
+    gap_label,
+    gap_list,
+    minute,
+    money,
+    status_label,
+    verdict,
+)
+from dashboard.tables import table
+from flows.reports.csv_safe import to_csv_bytes
 
 TITLE = "AI production readiness: portfolio"
 PROJECT_PAGE = "app_pages/project.py"
@@ -48,51 +61,132 @@ def failed_projects(projects: pd.DataFrame) -> None:
         )
 
 
+def rank(projects: pd.DataFrame) -> pd.DataFrame:
+    """Projects in ranking order: go first, then by weakest gap score, then by confidence."""
+    ranked = projects.assign(
+        _go=projects["recommendation"] == "go",
+        _weakest=projects["weakest_score"].astype("float64").fillna(-1.0),
+        _confidence=projects["confidence"].astype("float64").fillna(0.0),
+    ).sort_values(
+        ["_go", "_weakest", "_confidence", "project_name"],
+        ascending=[False, False, False, True],
+        kind="stable",
+    )
+    ranked = ranked.drop(columns=["_go", "_weakest", "_confidence"]).reset_index(drop=True)
+    return ranked.assign(rank=range(1, len(ranked) + 1))
+
+
 def projects_table(projects: pd.DataFrame) -> pd.DataFrame:
-    """The table people sort: verdict in words, confidence in %, six gap scores, weakest gap."""
-    table = projects.assign(
-        recommendation=projects["recommendation"].map(verdict),
-        confidence=(projects["confidence"].astype("float64") * 100).round(0),
-        weakest_gap=projects["weakest_gap"].map(gap_label),
+    """The ranking people sort: verdict in words, confidence in %, six gap scores, weakest gap."""
+    ranked = rank(projects)
+    table = ranked.assign(
+        recommendation=ranked["recommendation"].map(verdict),
+        confidence=(ranked["confidence"].astype("float64") * 100).round(0),
+        weakest_gap=ranked["weakest_gap"].map(gap_label),
+        weakest_status=ranked["weakest_status"].map(status_label),
     )
     columns = {
+        "rank": "Rank",
         "project_name": "Project",
         "business_unit": "Business unit",
+        "owner": "Owner",
         "recommendation": "Recommendation",
         "confidence": "Confidence",
         **GAP_LABELS,
         "weakest_gap": "Weakest gap",
+        "weakest_status": "Status",
     }
     return table.rename(columns=columns)[list(columns.values())]
 
 
 def show_projects(projects: pd.DataFrame) -> None:
-    """The sortable table of projects."""
-    st.subheader("Projects")
+    """The ranking of projects, sortable, with a CSV download."""
+    st.subheader("Ranking")
     scores = {
         label: st.column_config.ProgressColumn(label, min_value=0, max_value=100, format="%.0f")
         for label in GAP_LABELS.values()
     }
-    st.dataframe(
+    table(
         projects_table(projects),
-        hide_index=True,
-        width="stretch",
+        "portfolio-ranking",
         column_config={"Confidence": st.column_config.NumberColumn(format="%d%%"), **scores},
     )
-    st.caption("Click a column header to sort. Gap scores run from 0 to 100.")
+    st.caption(
+        "Ranked go first, then by the weakest gap's score, then by confidence. Click a column "
+        "header to sort otherwise. Gap scores run from 0 to 100."
+    )
 
 
-def show_heatmap() -> None:
+def _options(projects: pd.DataFrame, column: str) -> list[str]:
+    return sorted({str(v) for v in projects[column].dropna()})
+
+
+def filters(projects: pd.DataFrame) -> pd.DataFrame:
+    """Filters by business unit, owner, status and recommendation (empty means all)."""
+    cols = st.columns(4)
+    units = cols[0].multiselect("Business unit", _options(projects, "business_unit"))
+    owners = cols[1].multiselect("Owner", _options(projects, "owner"))
+    statuses = cols[2].multiselect(
+        "Status (weakest gap)",
+        [s for s in STATUS_LABELS if s in set(projects["weakest_status"].dropna())],
+        format_func=status_label,
+    )
+    verdicts = cols[3].multiselect(
+        "Recommendation", ["go", "not_yet"], format_func=lambda r: verdict(r)
+    )
+    chosen = projects
+    if units:
+        chosen = chosen[chosen["business_unit"].isin(units)]
+    if owners:
+        chosen = chosen[chosen["owner"].isin(owners)]
+    if statuses:
+        chosen = chosen[chosen["weakest_status"].isin(statuses)]
+    if verdicts:
+        chosen = chosen[chosen["recommendation"].isin(verdicts)]
+    if len(chosen) < len(projects):
+        st.caption(f"Showing {len(chosen)} of {len(projects)} projects.")
+    return chosen
+
+
+def closest_to_go(projects: pd.DataFrame, limit: int = 5) -> None:
+    """Not-yet projects with the least left to do: fewest blocking gaps, then shortest roadmap."""
+    st.subheader("Closest to go")
+    waiting = projects[projects["recommendation"] != "go"]
+    if waiting.empty:
+        st.write("Every project shown is go.")
+        return
+    blocking = (
+        waiting["blocking_gaps"].fillna("").map(lambda g: len([x for x in g.split(",") if x]))
+    )
+    ordered = waiting.assign(blocking_count=blocking).sort_values(
+        ["blocking_count", "timeline_days", "effort_days", "project_name"], kind="stable"
+    )
+    rows = []
+    for row in queries.records(ordered.head(limit)):
+        rows.append(
+            {
+                "Project": row["project_name"],
+                "Blocking gaps": gap_list(row["blocking_gaps"]) or "insufficient evidence",
+                "Roadmap effort": days(row["effort_days"]),
+                "Roadmap cost": money(row["roadmap_cost"]),
+                "Timeline": days(row["timeline_days"]),
+            }
+        )
+    table(pd.DataFrame(rows), "closest-to-go")
+    st.caption("Fewest blocking gaps first, then the shortest roadmap timeline.")
+
+
+def show_heatmap(project_ids: tuple[str, ...]) -> None:
     """Projects by gaps, score and status in each cell."""
-    scores = queries.latest_gap_scores()
+    scores = queries.latest_gap_scores(project_ids)
     if not scores.empty:
         st.altair_chart(charts.heatmap(scores), width="stretch")
 
 
-def show_blockers() -> None:
+def show_blockers(project_ids: tuple[str, ...]) -> None:
     """Failing checks that recur across projects."""
     st.subheader("Blockers that recur across projects")
-    blockers = queries.recurring_blockers()
+    blockers = queries.recurring_blockers(project_ids)
     if blockers.empty:
         st.write("No check fails in the latest results.")
         return
@@ -107,6 +201,12 @@ def show_blockers() -> None:
         }
     )
     st.dataframe(table, hide_index=True, width="stretch")
+    st.download_button(
+        "Download recurring-blockers.csv",
+        data=to_csv_bytes(table),
+        file_name="recurring-blockers.csv",
+        mime="text/csv",
+    )
 
 
 def open_project(projects: pd.DataFrame) -> None:
@@ -125,12 +225,21 @@ def page() -> None:
         st.info(NO_SNAPSHOT)
         return
     run_caption()
-    verdict_counts(projects)
-    failed_projects(projects)
-    show_projects(projects)
-    show_heatmap()
-    show_blockers()
-    open_project(projects)
+    shown = filters(projects)
+    if shown.empty:
+        st.info("No project matches these filters.")
+        return
+    ids = tuple(str(p) for p in shown["project_id"])
+    verdict_counts(shown)
+    failed_projects(shown)
+    show_projects(shown)
+    show_heatmap(ids)
+    show_blockers(ids)
+    closest_to_go(shown)
+    open_project(shown)
+    st.subheader("Reports to hand around")
+    st.caption("The one-page portfolio summary covers every project, whatever the filters.")
+    downloads.portfolio_reports()
 
 
 render(page, title=TITLE)

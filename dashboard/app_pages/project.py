@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, queries
+from dashboard import charts, downloads, queries, tables
 from dashboard.app_pages._common import choose_project, failed_notice, render
 from dashboard.labels import (
     INPUT_STATUS_LABELS,
@@ -153,7 +153,7 @@ def roadmap_section(run_id: str, project_id: str) -> None:
     table = plan.assign(
         gap=plan["gap"].map(gap_label), result=plan["result"].map(result_label)
     ).rename(columns=ROADMAP_COLUMNS)[list(ROADMAP_COLUMNS.values())]
-    st.dataframe(table, hide_index=True, width="stretch")
+    tables.table(table, f"{project_id}-roadmap")
 
 
 INPUT_COLUMNS = {
@@ -221,6 +221,8 @@ def page() -> None:
     cost_section(run_id, project_id)
     roadmap_section(run_id, project_id)
     evidence_section(run_id, project_id, inputs)
+    st.subheader("Reports to hand around")
+    downloads.project_reports(project_id)
 
 
 render(page)

@@ -70,6 +70,45 @@ TABLES: dict[str, str] = {
 }
 
 
+#: Marts of the drill-down and of run comparison, present but empty here: the pages must say
+#: plainly that nothing was measured rather than fail.
+EMPTY_TABLES: dict[str, str] = {
+    "check_items": """
+        check_item_id varchar, run_id varchar, project_id varchar, check_id varchar,
+        gap varchar, title varchar, severity varchar, item varchar, value double,
+        direction varchar, pass_threshold double, partial_threshold double, unit varchar,
+        detail varchar, result varchar""",
+    "data_quality_fields": """
+        run_id varchar, project_id varchar, dataset varchar, field varchar,
+        declared_type varchar, required boolean, present boolean, row_count bigint,
+        null_count bigint, empty_count bigint, null_rate double, invalid_rate double,
+        type_failures bigint, not_allowed bigint, out_of_range bigint,
+        pattern_failures bigint, min_value varchar, max_value varchar, examples varchar""",
+    "data_quality_rules": """
+        run_id varchar, project_id varchar, dataset varchar, rule varchar, kind varchar,
+        rows_checked bigint, violations bigint, violation_rate double, examples varchar""",
+    "integration_systems": """
+        run_id varchar, project_id varchar, system varchar, role varchar, status varchar,
+        authentication boolean, rate_limit_rps double, error_handling boolean,
+        observability boolean, rollback boolean, versioning boolean,
+        integration_tests boolean, owner varchar""",
+    "stakeholder_questions": """
+        run_id varchar, project_id varchar, stakeholder_group varchar, question_id varchar,
+        question_text varchar, respondents bigint, agreement double, disagreement double,
+        lowest_agreement double, highest_agreement double""",
+    "load_test_results": """
+        run_id varchar, project_id varchar, source varchar, users bigint,
+        request_type varchar, endpoint varchar, is_aggregate boolean, request_count bigint,
+        failure_count bigint, error_rate double, median_ms double, p95_ms double,
+        p99_ms double, requests_per_s double""",
+    "cost_inputs": """
+        run_id varchar, project_id varchar, currency varchar""",
+    "input_fingerprints": """
+        run_id varchar, project_id varchar, input_kind varchar, name varchar, source varchar,
+        fingerprint varchar""",
+}
+
+
 def _runs() -> list[tuple[Any, ...]]:
     return [
         (R1, "example", datetime(2026, 11, 1, 9), datetime(2026, 11, 1, 9, 5), "completed",
@@ -288,4 +327,6 @@ def build_snapshot(path: Path) -> Path:
             rows = ROWS[table]()
             marks = ", ".join("?" * len(rows[0]))
             con.executemany(f"insert into {table} values ({marks})", rows)
+        for table, columns in EMPTY_TABLES.items():
+            con.execute(f"create table {table} ({columns})")
     return path

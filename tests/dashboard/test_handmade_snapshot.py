@@ -27,7 +27,8 @@ def test_portfolio_table_uses_the_latest_run_only(handmade_snapshot: Path) -> No
     table = at.dataframe[0].value.set_index("Project")
     assert table.loc["Support copilot", "Recommendation"] == "✅ Go"  # was not yet in run 1
     assert table.loc["Churn predictor", "Recommendation"] == "⛔ Not yet"
-    assert list(table.index) == ["Churn predictor", "Support copilot"]  # not yet first
+    assert list(table.index) == ["Support copilot", "Churn predictor"]  # ranked: go first
+    assert list(table["Rank"]) == [1, 2]
     assert table.loc["Churn predictor", "Confidence"] == 80
     assert table.loc["Churn predictor", "Scale"] == 35
     assert table.loc["Churn predictor", "Weakest gap"] == "Scale"

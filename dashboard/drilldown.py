@@ -1,0 +1,264 @@
+"""What each gap's drill-down shows beyond its checks.
+
+The measured items against thresholds, data quality per dataset and field, the integration
+matrix, the stakeholder heatmap, the load test charts and the what-if on cost at scale.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, queries
+from dashboard.labels import as_float, comparison, missing, money, number, percent, result_label
+from dashboard.tables import table
+
+CAPABILITIES = {
+    "authentication": "Authentication",
+    "error_handling": "Error handling",
+    "observability": "Observability",
+    "rollback": "Rollback",
+    "versioning": "Versioning",
+    "integration_tests": "Integration tests",
+}
+
+
+def _json(text: Any) -> Any:
+    if missing(text) or not str(text).strip():
+        return None
+    try:
+        return json.loads(str(text))
+    except ValueError:
+        return str(text)
+
+
+def measured_items(run_id: str, project_id: str, gap: str) -> None:
+    """Every item measured for the gap's checks, its value against the pass/partial thresholds."""
+    items = queries.check_items(run_id, project_id, gap)
+    st.subheader("Measured against thresholds")
+    if items.empty:
+        st.write("Nothing was measured for this gap in this run.")
+        return
+    shown = pd.DataFrame(
+        {
+            "Check": items["check_id"],
+            "Item": items["item"],
+            "Result": items["result"].map(result_label),
+            "Measured": items["value"].map(number),
+            "Pass": items["direction"].map(comparison) + " " + items["pass_threshold"].map(number),
+            "Partial": items["direction"].map(comparison)
+            + " "
+            + items["partial_threshold"].map(number),
+            "Unit": items["unit"],
+            "Detail": items["detail"].fillna(""),
+        }
+    )
+    table(shown, f"{project_id}-{gap}-items")
+
+
+def _examples(text: Any) -> str:
+    """Example values or rows as short text."""
+    value = _json(text)
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in value.items())
+    return json.dumps(value, ensure_ascii=False)[:300] if not isinstance(value, str) else value
+
+
+def data_quality(run_id: str, project_id: str) -> None:
+    """Per dataset and field: rates measured, and example values that broke a rule."""
+    fields = queries.data_quality_fields(run_id, project_id)
+    st.subheader("Per dataset and field")
+    if fields.empty:
+        st.write("No data sample was profiled in this run.")
+    else:
+        shown = pd.DataFrame(
+            {
+                "Dataset": fields["dataset"],
+                "Field": fields["field"],
+                "Required": fields["required"].map({True: "yes", False: "no"}),
+                "Present": fields["present"].map({True: "✅ yes", False: "⛔ missing"}),
+                "Rows": fields["row_count"],
+                "Missing values": fields["null_rate"].map(percent),
+                "Invalid values": fields["invalid_rate"].map(percent),
+                "Wrong type": fields["type_failures"],
+                "Not allowed": fields["not_allowed"],
+                "Out of range": fields["out_of_range"],
+                "Bad pattern": fields["pattern_failures"],
+                "Example violations": fields["examples"].map(_examples),
+            }
+        )
+        table(shown, f"{project_id}-data-quality-fields")
+    rules = queries.data_quality_rules(run_id, project_id)
+    st.subheader("Rules and relationships")
+    if rules.empty:
+        st.write("No cross-field rule or relationship was declared.")
+        return
+    for row in queries.records(rules):
+        broken = int(row["violations"] or 0)
+        icon = "⛔" if broken else "✅"
+        label = (
+            f"{icon} {row['dataset']}: {row['rule']} ({row['kind']}): {number(broken)} of "
+            f"{number(row['rows_checked'])} rows break it ({percent(row['violation_rate'])})"
+        )
+        with st.expander(label, expanded=False):
+            examples = _json(row["examples"])
+            if not examples:
+                st.write("No example row recorded.")
+            elif isinstance(examples, list) and all(isinstance(e, dict) for e in examples):
+                st.dataframe(pd.DataFrame(examples), hide_index=True, width="stretch")
+            else:
+                st.json(examples)
+
+
+def _yes_no(value: Any) -> str:
+    if missing(value):
+        return "❔ unknown"
+    return "✅ yes" if bool(value) else "⛔ no"
+
+
+def integration(run_id: str, project_id: str) -> None:
+    """Systems by capabilities: each cell says yes, no or unknown in words."""
+    systems = queries.integration_systems(run_id, project_id)
+    st.subheader("Systems by capabilities")
+    if systems.empty:
+        st.write("No system inventory was read in this run.")
+        return
+    matrix = pd.DataFrame(
+        {
+            "System": systems["system"],
+            "Role": systems["role"],
+            "Status": systems["status"],
+            **{label: systems[col].map(_yes_no) for col, label in CAPABILITIES.items()},
+            "Rate limit (req/s)": systems["rate_limit_rps"].map(number),
+            "Owner": systems["owner"].fillna("⛔ none named"),
+        }
+    )
+    table(matrix, f"{project_id}-integration-matrix")
+
+
+def stakeholders(run_id: str, project_id: str) -> None:
+    """Groups by questions: agreement in each cell and the spread of answers within the group."""
+    cells = queries.stakeholder_questions(run_id, project_id)
+    st.subheader("Stakeholder groups by questions")
+    if cells.empty:
+        st.write("No survey answer was read in this run.")
+        return
+    st.altair_chart(charts.agreement_heatmap(cells), width="stretch")
+    divided = cells[cells["disagreement"].astype("float64") >= 0.25]
+    if not divided.empty:
+        st.warning(
+            "Divided groups (answers spread by 25 points or more): "
+            + "; ".join(
+                f"{r['stakeholder_group']} on {r['question_id']}" for r in queries.records(divided)
+            )
+        )
+
+
+def _detail(run_id: str, project_id: str, check_id: str, key: str) -> float | None:
+    """A threshold recorded with a check's items (the SLO, the error budget), or None."""
+    items = queries.check_items(run_id, project_id, "scale")
+    for text in items[items["check_id"] == check_id]["detail"]:
+        value = _json(text)
+        if isinstance(value, dict) and not missing(value.get(key)):
+            return float(value[key])
+    return None
+
+
+def scale(run_id: str, project_id: str) -> None:
+    """Latency and error charts from the load tests, then the what-if on cost at scale."""
+    stats = queries.load_test_results(run_id, project_id)
+    st.subheader("Load tests")
+    if stats.empty:
+        st.write("No load test was read in this run.")
+    else:
+        slo = _detail(run_id, project_id, "sc_latency", "slo_p95_ms")
+        budget = _detail(run_id, project_id, "sc_error_rate", "error_budget")
+        st.altair_chart(charts.latency_bars(stats, slo), width="stretch")
+        st.altair_chart(charts.error_bars(stats, budget), width="stretch")
+        st.caption(
+            f"p95 SLO: {number(slo)} ms · error budget: {percent(budget)} (dashed lines)."
+            if slo is not None or budget is not None
+            else "No SLO or error budget was declared."
+        )
+    what_if(run_id, project_id)
+
+
+def scenario_cost(inputs: dict[str, Any], volume: float, price_factor: float) -> dict[str, float]:
+    """Monthly cost at a volume with per-request prices scaled by ``price_factor``.
+
+    The same model as the ``int_cost_projections`` dbt model (volume x cost per request + fixed
+    cost), recomputed here because the user moves the inputs in the page.
+    """
+
+    def f(name: str) -> float:
+        return as_float(inputs.get(name)) or 0.0
+
+    per_request = price_factor * (
+        f("tokens_in_per_request") / 1000.0 * f("price_per_1k_tokens_in")
+        + f("tokens_out_per_request") / 1000.0 * f("price_per_1k_tokens_out")
+        + f("compute_seconds_per_request") * f("price_per_compute_second")
+    )
+    monthly = volume * per_request + f("fixed_monthly_cost")
+    budget = f("monthly_budget")
+    outcomes = volume * f("outcomes_per_request")
+    return {
+        "cost_per_request": per_request,
+        "monthly_cost": monthly,
+        "budget_use": monthly / budget if budget else float("nan"),
+        "cost_per_outcome": monthly / outcomes if outcomes else float("nan"),
+    }
+
+
+def what_if(run_id: str, project_id: str) -> None:
+    """Volume and price controls that recompute the monthly cost against the budget."""
+    st.subheader("What if: cost at scale")
+    inputs = queries.first(queries.cost_inputs(run_id, project_id))
+    if inputs is None:
+        st.write("No cost assumptions were provided for this project.")
+        return
+    currency = inputs.get("currency")
+    target = as_float(inputs.get("requests_per_month_target")) or 0.0
+    cols = st.columns(2)
+    volume = cols[0].number_input(
+        "Requests per month",
+        min_value=0.0,
+        value=target,
+        step=max(1000.0, round(target / 20, -3)),
+        format="%.0f",
+        key="whatif-volume",
+    )
+    price = cols[1].slider(
+        "Prices per request (% of today's)",
+        min_value=10,
+        max_value=300,
+        value=100,
+        step=5,
+        key="whatif-price",
+    )
+    result = scenario_cost(inputs, float(volume), price / 100.0)
+    use = result["budget_use"]
+    over = not missing(use) and use > 1
+    out = st.columns(3)
+    out[0].metric("Monthly cost", money(result["monthly_cost"], currency))
+    out[1].metric("Budget used", percent(None if missing(use) else use))
+    out[2].metric("Cost per outcome", money(result["cost_per_outcome"], currency))
+    verdict = "⛔ over budget" if over else "✅ within budget"
+    st.write(
+        f"At {number(volume)} requests a month and {price}% of today's prices: "
+        f"{money(result['monthly_cost'], currency)} a month against a budget of "
+        f"{money(inputs.get('monthly_budget'), currency)} ({verdict})."
+    )
+
+
+#: The section each gap adds to its drill-down.
+SECTIONS = {
+    "data_quality": data_quality,
+    "integration": integration,
+    "stakeholder_alignment": stakeholders,
+    "scale": scale,
+}

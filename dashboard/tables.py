@@ -1,0 +1,22 @@
+"""Tables with a CSV download beside them (formula injection neutralised, see flows.reports)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from flows.reports.csv_safe import to_csv_bytes
+
+
+def table(frame: pd.DataFrame, name: str, **options: Any) -> None:
+    """Show a table and offer it as ``<name>.csv``."""
+    st.dataframe(frame, hide_index=True, width="stretch", **options)
+    st.download_button(
+        f"Download {name}.csv",
+        data=to_csv_bytes(frame),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"csv-{name}",
+    )

@@ -1,0 +1,59 @@
+"""``readiness report``: a one-page executive summary of a project or of the portfolio.
+
+Written as Markdown, HTML or PDF from the published snapshot only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from flows.report import NoSnapshotError
+from flows.reports.render import FORMATS, render_portfolio, render_project
+from flows.reports.summary import UnknownProjectError, portfolio_summary, project_summary
+from flows.settings import get_settings
+
+err = Console(stderr=True, soft_wrap=True)
+
+
+def report(
+    project: Annotated[
+        str | None, typer.Option("--project", help="Project id: its one-page summary.")
+    ] = None,
+    portfolio: Annotated[
+        bool, typer.Option("--portfolio", help="The whole portfolio on one page.")
+    ] = False,
+    fmt: Annotated[str, typer.Option("--format", help="md, html or pdf.")] = "md",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File to write (default: standard output, not pdf)."),
+    ] = None,
+) -> None:
+    """Write a one-page executive summary (recommendation, gap scores, blockers, cost, roadmap)."""
+    if fmt not in FORMATS:
+        err.print(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}", markup=False)
+        raise typer.Exit(2)
+    if (project is None) == (not portfolio):
+        err.print("Name exactly one of --project ID or --portfolio.", markup=False)
+        raise typer.Exit(2)
+    if fmt == "pdf" and output is None:
+        err.print("A PDF needs a file: add --output report.pdf", markup=False)
+        raise typer.Exit(2)
+    snapshot = get_settings().snapshot
+    try:
+        if project is not None:
+            data = render_project(project_summary(snapshot, project), fmt)
+        else:
+            data = render_portfolio(portfolio_summary(snapshot), fmt)
+    except (NoSnapshotError, UnknownProjectError) as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(1) from exc
+    if output is None:
+        typer.echo(data.decode("utf-8"), nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(data)
+    err.print(f"Wrote {output}", markup=False, highlight=False)

@@ -1,0 +1,37 @@
+"""CSV exports that a spreadsheet opens as data, never as formulas.
+
+A cell beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is run as a formula by
+Excel, LibreOffice and Google Sheets (CSV injection, OWASP). Such text cells get a leading
+apostrophe, which spreadsheets hide and treat as "this is text". Numbers stay numbers: a negative
+amount is a number column, not text, and is left alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell made safe for spreadsheets; anything that is not text is returned as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells (and column names) cannot run as formulas."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(neutralise)
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    return out
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The frame as UTF-8 CSV (with a BOM, so Excel reads accents), formula injection neutralised."""
+    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")

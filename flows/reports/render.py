@@ -1,0 +1,453 @@
+"""One-page executive summaries as Markdown, HTML and PDF.
+
+HTML is self-contained (inline SVG chart); the PDF is drawn with fpdf2's primitives. Status is
+always written in words beside its colour.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any
+
+from fpdf import FPDF
+
+from dashboard.labels import (
+    STATUS_COLOURS,
+    day,
+    days,
+    gap_label,
+    gap_list,
+    minute,
+    missing,
+    money,
+    number,
+    percent,
+)
+from flows.reports.summary import PortfolioSummary, ProjectSummary
+
+FORMATS = ("md", "html", "pdf")
+STATUS_WORDS = {
+    "ready": "Ready",
+    "at_risk": "At risk",
+    "blocked": "Blocked",
+    "no_evidence": "No evidence",
+}
+
+
+def verdict_text(recommendation: str) -> str:
+    return "GO" if recommendation == "go" else "NOT YET"
+
+
+def status_text(status: str | None) -> str:
+    return STATUS_WORDS.get(status or "", "-")
+
+
+def score_text(score: float | None) -> str:
+    return "-" if score is None else f"{score:.0f}"
+
+
+def cost_sentence(cost: dict[str, Any] | None) -> str:
+    """The cost at target against the budget, in one sentence."""
+    if not cost:
+        return "No cost assumptions were provided."
+    currency = cost.get("currency")
+    text = (
+        f"At {number(cost.get('requests_per_month_target'))} requests a month: "
+        f"{money(cost.get('monthly_cost_target'), currency)} a month"
+    )
+    if missing(cost.get("monthly_budget")):
+        return text + " (no budget given)."
+    use = cost.get("budget_use")
+    where = "over" if use is not None and float(use) > 1 else "within"
+    return (
+        f"{text}, {percent(use)} of the {money(cost.get('monthly_budget'), currency)} monthly "
+        f"budget ({where} budget)."
+    )
+
+
+def roadmap_sentence(p: ProjectSummary) -> str:
+    if not p.roadmap_actions:
+        return "Nothing left to do: every check passes."
+    return (
+        f"{p.roadmap_actions} actions, {days(p.roadmap_effort_days)} of effort, "
+        f"{money(p.roadmap_cost)} at the day rate, done in {days(p.roadmap_timeline_days)}."
+    )
+
+
+def headline(p: ProjectSummary) -> str:
+    return (
+        f"{verdict_text(p.recommendation)} (confidence {percent(p.confidence)}): "
+        f"{p.reason or 'every gap is ready'}"
+    )
+
+
+# --- Markdown -----------------------------------------------------------------------------------
+
+
+def project_markdown(p: ProjectSummary) -> str:
+    lines = [
+        f"# {p.project_name}: {verdict_text(p.recommendation)}",
+        "",
+        f"{p.business_unit or '-'} · owner {p.owner or '-'} · assessed {minute(p.assessed_at)} "
+        f"UTC · run {p.run_id} · rubric {p.rubric_version} · newest evidence "
+        f"{day(p.newest_evidence)}",
+        "",
+        f"**Recommendation:** {headline(p)}",
+        "",
+        "## Readiness by gap",
+        "",
+        "| Gap | Score | Status |",
+        "| --- | ---: | --- |",
+        *[
+            f"| {gap_label(g.gap)} | {score_text(g.score)} | {status_text(g.status)} |"
+            for g in p.gaps
+        ],
+        "",
+        "## Top blockers",
+        "",
+    ]
+    if not p.blockers:
+        lines.append("No critical or major check is failing.")
+    for b in p.blockers:
+        lines.append(
+            f"- **{gap_label(b.gap)}: {b.title}** ({b.severity}, `{b.check_id}`). "
+            f"{b.remediation or 'No remediation recorded.'} Owner: {b.owner_role or '-'}, "
+            f"effort {days(b.effort_days)}."
+        )
+    lines += [
+        "",
+        "## Cost at scale",
+        "",
+        cost_sentence(p.cost),
+        "",
+        "## Roadmap",
+        "",
+        roadmap_sentence(p),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def portfolio_markdown(s: PortfolioSummary) -> str:
+    head = "| Project | Recommendation | Confidence | " + " | ".join(
+        gap_label(g.gap) for g in (s.projects[0].gaps if s.projects else [])
+    )
+    lines = [
+        "# Portfolio readiness",
+        "",
+        f"{len(s.projects)} projects: {s.go} go, {len(s.projects) - s.go} not yet · runs "
+        f"{', '.join(s.run_ids)} · rubric {', '.join(s.rubric_versions)}",
+        "",
+        head + " | Roadmap |",
+        "| --- | --- | ---: |"
+        + " ---: |" * len(s.projects[0].gaps if s.projects else [])
+        + " --- |",
+    ]
+    for p in s.projects:
+        scores = " | ".join(f"{score_text(g.score)} {status_text(g.status)}" for g in p.gaps)
+        lines.append(
+            f"| {p.project_name} | {verdict_text(p.recommendation)} | {percent(p.confidence)} | "
+            f"{scores} | {days(p.roadmap_timeline_days)} |"
+        )
+    lines += ["", "## Blockers that recur across projects", ""]
+    if not s.recurring:
+        lines.append("No failing check recurs across projects.")
+    for r in s.recurring:
+        lines.append(
+            f"- **{r['title']}** (`{r['check_id']}`, {gap_label(r['gap'])}, {r['severity']}): "
+            f"{r['projects']} projects ({r['project_names']})"
+        )
+    lines += ["", "## Not yet: what blocks", ""]
+    for p in s.projects:
+        if p.recommendation != "go":
+            lines.append(
+                f"- **{p.project_name}**: {gap_list(','.join(p.blocking_gaps)) or p.reason}; "
+                f"{roadmap_sentence(p)}"
+            )
+    return "\n".join(lines) + "\n"
+
+
+# --- HTML ---------------------------------------------------------------------------------------
+
+_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:900px;margin:2em auto;
+color:#212121;line-height:1.4}h1{margin-bottom:.2em}.meta{color:#555}
+.verdict{padding:.8em 1em;border-radius:6px;font-size:1.1em}.go{background:#e8f5e9}
+.not_yet{background:#ffebee}table{border-collapse:collapse;width:100%}
+td,th{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left}td.n{text-align:right}
+"""
+
+
+def gap_chart_svg(p: ProjectSummary) -> str:
+    """Horizontal bars, one per gap, score and status written; the x axis is labelled."""
+    left, width, bar, gap_h = 170, 420, 20, 28
+    height = 40 + gap_h * len(p.gaps) + 40
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{left + width + 140}" '
+        f'height="{height}" aria-labelledby="t"><title id="t">Readiness by gap</title>',
+        '<text x="0" y="18" font-weight="bold" font-size="15">Readiness by gap (score 0-100)'
+        "</text>",
+    ]
+    for i, g in enumerate(p.gaps):
+        y = 34 + i * gap_h
+        w = 0 if g.score is None else width * max(0.0, min(100.0, g.score)) / 100
+        colour = STATUS_COLOURS.get(g.status or "", "#e0e0e0")
+        label = f"{score_text(g.score)} · {status_text(g.status)}"
+        parts += [
+            f'<text x="{left - 8}" y="{y + 15}" text-anchor="end" font-size="13">'
+            f"{html.escape(gap_label(g.gap))}</text>",
+            f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar}" fill="{colour}"/>',
+            f'<text x="{left + w + 5:.1f}" y="{y + 15}" font-size="13">{html.escape(label)}</text>',
+        ]
+    axis_y = 34 + gap_h * len(p.gaps)
+    parts.append(
+        f'<line x1="{left}" y1="{axis_y}" x2="{left + width}" y2="{axis_y}" stroke="#212121"/>'
+    )
+    for tick in (0, 25, 50, 75, 100):
+        x = left + width * tick / 100
+        parts.append(
+            f'<text x="{x:.0f}" y="{axis_y + 14}" font-size="11" text-anchor="middle">{tick}</text>'
+        )
+    if p.ready_threshold is not None:
+        x = left + width * p.ready_threshold / 100
+        parts.append(
+            f'<line x1="{x:.0f}" y1="28" x2="{x:.0f}" y2="{axis_y}" stroke="#212121" '
+            f'stroke-dasharray="4 4"/><text x="{x + 3:.0f}" y="30" font-size="11">ready at '
+            f"{p.ready_threshold:g}</text>"
+        )
+    parts.append(
+        f'<text x="{left + width / 2:.0f}" y="{axis_y + 30}" font-size="12" '
+        'text-anchor="middle">Score (0-100)</text></svg>'
+    )
+    return "".join(parts)
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}'
+        f"</title><style>{_CSS}</style></head><body>{body}</body></html>\n"
+    )
+
+
+def project_html(p: ProjectSummary) -> str:
+    e = html.escape
+    blockers = "".join(
+        f"<li><b>{e(gap_label(b.gap))}: {e(b.title)}</b> ({e(b.severity)}, <code>"
+        f"{e(b.check_id)}</code>). {e(b.remediation or 'No remediation recorded.')} "
+        f"<i>Owner: {e(b.owner_role or '-')}, effort {e(days(b.effort_days))}.</i></li>"
+        for b in p.blockers
+    )
+    body = (
+        f"<h1>{e(p.project_name)}</h1><p class='meta'>{e(p.business_unit or '-')} · owner "
+        f"{e(p.owner or '-')} · assessed {e(minute(p.assessed_at))} UTC · run {e(p.run_id)} · "
+        f"rubric {e(str(p.rubric_version))} · newest evidence {e(day(p.newest_evidence))}</p>"
+        f"<p class='verdict {e(p.recommendation)}'><b>{verdict_text(p.recommendation)}</b> · confidence {e(percent(p.confidence))}<br>"
+        f"{e(p.reason)}</p>{gap_chart_svg(p)}<h2>Top blockers</h2>"
+        + (f"<ul>{blockers}</ul>" if blockers else "<p>No critical or major check is failing.</p>")
+        + f"<h2>Cost at scale</h2><p>{e(cost_sentence(p.cost))}</p>"
+        f"<h2>Roadmap</h2><p>{e(roadmap_sentence(p))}</p>"
+    )
+    return _page(f"{p.project_name}: {verdict_text(p.recommendation)}", body)
+
+
+def portfolio_html(s: PortfolioSummary) -> str:
+    e = html.escape
+    gaps = s.projects[0].gaps if s.projects else []
+    head = "".join(f"<th>{e(gap_label(g.gap))}</th>" for g in gaps)
+    rows = "".join(
+        f"<tr><td>{e(p.project_name)}</td><td>{verdict_text(p.recommendation)}</td>"
+        f"<td class='n'>{e(percent(p.confidence))}</td>"
+        + "".join(
+            f"<td class='n' style='background:{STATUS_COLOURS.get(g.status or '', '#fff')}'>"
+            f"{score_text(g.score)} {e(status_text(g.status))}</td>"
+            for g in p.gaps
+        )
+        + f"<td>{e(days(p.roadmap_timeline_days))}</td></tr>"
+        for p in s.projects
+    )
+    recurring = "".join(
+        f"<li><b>{e(r['title'])}</b> (<code>{e(r['check_id'])}</code>, "
+        f"{e(gap_label(r['gap']))}, {e(r['severity'])}): {r['projects']} projects "
+        f"({e(r['project_names'])})</li>"
+        for r in s.recurring
+    )
+    body = (
+        "<h1>Portfolio readiness</h1><p class='meta'>"
+        f"{len(s.projects)} projects: <b>{s.go} go</b>, <b>{len(s.projects) - s.go} not yet</b>"
+        f" · runs {e(', '.join(s.run_ids))} · rubric {e(', '.join(s.rubric_versions))}</p>"
+        f"<table><caption>Gap scores and status per project</caption><tr><th>Project</th>"
+        f"<th>Recommendation</th><th>Confidence</th>{head}<th>Roadmap</th></tr>{rows}</table>"
+        "<h2>Blockers that recur across projects</h2>"
+        + (f"<ul>{recurring}</ul>" if recurring else "<p>No failing check recurs.</p>")
+    )
+    return _page("Portfolio readiness", body)
+
+
+# --- PDF ----------------------------------------------------------------------------------------
+
+_PDF_REPLACE = {"–": "-", "—": "-", "≥": ">=", "≤": "<=", "→": "->", "·": "-", "×": "x", "’": "'"}
+
+
+def _latin(text: Any) -> str:
+    """Text the PDF core fonts can draw (they are Latin-1): symbols spelt out, others replaced."""
+    out = str(text)
+    for old, new in _PDF_REPLACE.items():
+        out = out.replace(old, new)
+    return out.encode("latin-1", "replace").decode("latin-1")
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    colour = colour.lstrip("#")
+    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
+
+
+class _Pdf(FPDF):
+    def write_line(self, text: str, size: float = 10, style: str = "", height: float = 5) -> None:
+        self.set_font("Helvetica", style, size)
+        self.multi_cell(0, height, _latin(text), new_x="LMARGIN", new_y="NEXT")
+
+
+def _pdf_gap_chart(pdf: _Pdf, p: ProjectSummary) -> None:
+    """The gap bars drawn with rectangles and lines; score and status written beside each bar."""
+    pdf.write_line("Readiness by gap (score 0-100)", 12, "B", 7)
+    left, width, bar, step = pdf.l_margin + 45, 95.0, 5.0, 7.0
+    top = pdf.get_y() + 1
+    pdf.set_font("Helvetica", "", 9)
+    for i, g in enumerate(p.gaps):
+        y = top + i * step
+        pdf.set_xy(pdf.l_margin, y)
+        pdf.cell(43, bar, _latin(gap_label(g.gap)), align="R")
+        w = 0.0 if g.score is None else width * max(0.0, min(100.0, g.score)) / 100
+        pdf.set_fill_color(*_rgb(STATUS_COLOURS.get(g.status or "", "#e0e0e0")))
+        if w > 0:
+            pdf.rect(left, y, w, bar, style="F")
+        pdf.set_xy(left + w + 1.5, y)
+        pdf.cell(40, bar, _latin(f"{score_text(g.score)} - {status_text(g.status)}"))
+    axis = top + step * len(p.gaps)
+    pdf.set_draw_color(33, 33, 33)
+    pdf.line(left, axis, left + width, axis)
+    pdf.set_font("Helvetica", "", 7)
+    for tick in (0, 25, 50, 75, 100):
+        x = left + width * tick / 100
+        pdf.line(x, axis, x, axis + 1)
+        pdf.set_xy(x - 5, axis + 1)
+        pdf.cell(10, 3, str(tick), align="C")
+    if p.ready_threshold is not None:
+        x = left + width * p.ready_threshold / 100
+        pdf.set_dash_pattern(dash=1, gap=1)
+        pdf.line(x, top - 1, x, axis)
+        pdf.set_dash_pattern()
+        pdf.set_xy(x + 1, top - 4)
+        pdf.cell(20, 3, _latin(f"ready at {p.ready_threshold:g}"))
+    pdf.set_xy(left, axis + 4)
+    pdf.set_font("Helvetica", "", 8)
+    pdf.cell(width, 4, "Score (0-100)", align="C")
+    pdf.set_y(axis + 10)
+
+
+def project_pdf(p: ProjectSummary) -> bytes:
+    pdf = _Pdf(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=12)
+    pdf.set_title(_latin(f"{p.project_name}: {verdict_text(p.recommendation)}"))
+    pdf.add_page()
+    pdf.write_line(p.project_name, 18, "B", 9)
+    pdf.write_line(
+        f"{p.business_unit or '-'} - owner {p.owner or '-'} - assessed {minute(p.assessed_at)} "
+        f"UTC - rubric {p.rubric_version} - newest evidence {day(p.newest_evidence)}",
+        8,
+    )
+    pdf.ln(2)
+    fill = "#e8f5e9" if p.recommendation == "go" else "#ffebee"
+    pdf.set_fill_color(*_rgb(fill))
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.cell(
+        0,
+        9,
+        _latin(f"{verdict_text(p.recommendation)} - confidence {percent(p.confidence)}"),
+        fill=True,
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.write_line(p.reason, 9)
+    pdf.ln(2)
+    _pdf_gap_chart(pdf, p)
+    pdf.write_line("Top blockers", 12, "B", 7)
+    if not p.blockers:
+        pdf.write_line("No critical or major check is failing.", 9)
+    for b in p.blockers:
+        pdf.write_line(f"{gap_label(b.gap)}: {b.title} ({b.severity}, {b.check_id})", 9, "B")
+        pdf.write_line(
+            f"{b.remediation or 'No remediation recorded.'} Owner: {b.owner_role or '-'}, "
+            f"effort {days(b.effort_days)}.",
+            8,
+            height=4,
+        )
+    pdf.ln(2)
+    pdf.write_line("Cost at scale", 12, "B", 7)
+    pdf.write_line(cost_sentence(p.cost), 9)
+    pdf.ln(2)
+    pdf.write_line("Roadmap", 12, "B", 7)
+    pdf.write_line(roadmap_sentence(p), 9)
+    return bytes(pdf.output())
+
+
+def portfolio_pdf(s: PortfolioSummary) -> bytes:
+    pdf = _Pdf(format="A4", orientation="L")
+    pdf.set_auto_page_break(auto=True, margin=10)
+    pdf.set_title("Portfolio readiness")
+    pdf.add_page()
+    pdf.write_line("Portfolio readiness", 18, "B", 9)
+    pdf.write_line(
+        f"{len(s.projects)} projects: {s.go} go, {len(s.projects) - s.go} not yet - runs "
+        f"{', '.join(s.run_ids)} - rubric {', '.join(s.rubric_versions)}",
+        9,
+    )
+    pdf.ln(2)
+    gaps = [g.gap for g in s.projects[0].gaps] if s.projects else []
+    widths = [55, 22, 20] + [26] * len(gaps) + [22]
+    heads = ["Project", "Verdict", "Confidence", *[gap_label(g) for g in gaps], "Timeline"]
+    pdf.set_font("Helvetica", "B", 8)
+    for w, h in zip(widths, heads, strict=True):
+        pdf.cell(w, 6, _latin(h), border="B")
+    pdf.ln()
+    pdf.set_font("Helvetica", "", 8)
+    for p in s.projects:
+        pdf.cell(widths[0], 6, _latin(p.project_name[:34]))
+        pdf.cell(widths[1], 6, verdict_text(p.recommendation))
+        pdf.cell(widths[2], 6, percent(p.confidence), align="R")
+        for w, g in zip(widths[3:-1], p.gaps, strict=True):
+            pdf.set_fill_color(*_rgb(STATUS_COLOURS.get(g.status or "", "#ffffff")))
+            pdf.cell(w, 6, _latin(f"{score_text(g.score)} {status_text(g.status)}"), fill=True)
+        pdf.cell(widths[-1], 6, _latin(days(p.roadmap_timeline_days)))
+        pdf.ln()
+    pdf.ln(3)
+    pdf.write_line("Blockers that recur across projects", 12, "B", 7)
+    if not s.recurring:
+        pdf.write_line("No failing check recurs across projects.", 9)
+    for r in s.recurring:
+        pdf.write_line(
+            f"{r['title']} ({r['check_id']}, {gap_label(r['gap'])}, {r['severity']}): "
+            f"{r['projects']} projects ({r['project_names']})",
+            9,
+        )
+    return bytes(pdf.output())
+
+
+RENDERERS: dict[str, tuple[Callable[[Any], str | bytes], Callable[[Any], str | bytes]]] = {
+    "md": (project_markdown, portfolio_markdown),
+    "html": (project_html, portfolio_html),
+    "pdf": (project_pdf, portfolio_pdf),
+}
+
+
+def render_project(summary: ProjectSummary, fmt: str) -> bytes:
+    """A project's one-pager in ``fmt`` (md, html, pdf), as bytes ready to write."""
+    out = RENDERERS[fmt][0](summary)
+    return out.encode("utf-8") if isinstance(out, str) else out
+
+
+def render_portfolio(summary: PortfolioSummary, fmt: str) -> bytes:
+    """The portfolio one-pager in ``fmt`` (md, html, pdf), as bytes ready to write."""
+    out = RENDERERS[fmt][1](summary)
+    return out.encode("utf-8") if isinstance(out, str) else out

@@ -1,0 +1,242 @@
+"""What a one-page executive summary says, read from the published snapshot only.
+
+A project summary: the latest recommendation with its confidence and reason, the six gap scores
+with their status, the top blockers with remediation and owner, the cost at target against the
+budget, the roadmap totals and the date of the newest evidence. A portfolio summary: go / not yet
+counts, every project's verdict and gap scores, and the blockers that recur.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from flows.config import GAP_IDS
+from flows.errors import ReadinessError
+from flows.report import NoSnapshotError
+from flows.warehouse import connect
+
+
+class UnknownProjectError(ReadinessError):
+    """The snapshot holds no assessed result for this project."""
+
+
+@dataclass(frozen=True)
+class GapLine:
+    gap: str
+    score: float | None
+    status: str | None
+
+
+@dataclass(frozen=True)
+class Blocker:
+    check_id: str
+    gap: str
+    title: str
+    severity: str
+    remediation: str | None
+    owner_role: str | None
+    effort_days: float | None
+
+
+@dataclass(frozen=True)
+class ProjectSummary:
+    project_id: str
+    project_name: str
+    business_unit: str | None
+    owner: str | None
+    run_id: str
+    assessed_at: datetime | None
+    rubric_version: str | None
+    recommendation: str
+    confidence: float | None
+    reason: str
+    blocking_gaps: list[str]
+    gaps: list[GapLine]
+    blockers: list[Blocker]
+    cost: dict[str, Any] | None
+    roadmap_actions: int
+    roadmap_effort_days: float
+    roadmap_cost: float
+    roadmap_timeline_days: float
+    newest_evidence: datetime | None
+    ready_threshold: float | None
+
+
+@dataclass(frozen=True)
+class PortfolioSummary:
+    run_ids: list[str]
+    rubric_versions: list[str]
+    projects: list[ProjectSummary]
+    recurring: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def go(self) -> int:
+        return sum(1 for p in self.projects if p.recommendation == "go")
+
+
+_REC = """
+select project_id, project_name, business_unit, owner, run_id, run_started_at, rubric_version,
+       recommendation, confidence, reason, blocking_gaps
+from recommendations
+where is_latest and (?::varchar is null or project_id = ?)
+qualify row_number() over (partition by project_id order by run_started_at desc, run_id desc) = 1
+order by recommendation = 'go', project_name, project_id
+"""
+_GAPS = """
+select gap, score, status from gap_scores where run_id = ? and project_id = ? order by gap_order
+"""
+_BLOCKERS = """
+select check_id, gap, title, severity, remediation, owner_role, effort_days
+from check_results
+where run_id = ? and project_id = ? and result = 'fail' and severity in ('critical', 'major')
+order by case severity when 'critical' then 0 else 1 end, weight desc, check_id
+limit ?
+"""
+_COST = """
+select currency, requests_per_month_target, monthly_cost_target, monthly_budget, budget_use,
+       cost_per_outcome, value_per_outcome
+from cost_projections where run_id = ? and project_id = ? limit 1
+"""
+_ROADMAP = """
+select count(*), coalesce(sum(effort_days), 0), coalesce(sum(cost), 0), coalesce(max(end_day), 0)
+from roadmap where run_id = ? and project_id = ?
+"""
+_NEWEST = """
+select max(newest_record_at) from evidence_inputs where run_id = ? and project_id = ?
+"""
+# Every column, so that a snapshot published before runs recorded thresholds still reads.
+_RUN = "select * from runs where run_id = ?"
+_RECURRING = """
+with latest as (
+    select * from recommendations where is_latest
+    qualify row_number() over (
+        partition by project_id order by run_started_at desc, run_id desc
+    ) = 1
+)
+select c.check_id, any_value(c.title), any_value(c.gap), any_value(c.severity),
+       count(distinct c.project_id) as projects,
+       string_agg(distinct l.project_name, ', ' order by l.project_name)
+from check_results as c
+join latest as l on l.run_id = c.run_id and l.project_id = c.project_id
+where c.result = 'fail'
+group by c.check_id
+having count(distinct c.project_id) > 1
+order by projects desc, c.check_id
+limit 10
+"""
+
+
+def _f(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _project(con: duckdb.DuckDBPyConnection, row: tuple[Any, ...], blockers: int) -> ProjectSummary:
+    (
+        pid,
+        name,
+        unit,
+        owner,
+        run_id,
+        started,
+        rubric,
+        recommendation,
+        confidence,
+        reason,
+        blocking,
+    ) = row
+    gaps = {g: GapLine(g, _f(s), st) for g, s, st in con.execute(_GAPS, [run_id, pid]).fetchall()}
+    cost_row = con.execute(_COST, [run_id, pid]).fetchone()
+    cost_keys = (
+        "currency",
+        "requests_per_month_target",
+        "monthly_cost_target",
+        "monthly_budget",
+        "budget_use",
+        "cost_per_outcome",
+        "value_per_outcome",
+    )
+    actions, effort, cost, timeline = con.execute(_ROADMAP, [run_id, pid]).fetchone() or (
+        0,
+        0,
+        0,
+        0,
+    )
+    newest = (con.execute(_NEWEST, [run_id, pid]).fetchone() or (None,))[0]
+    run = con.execute(_RUN, [run_id])
+    names = [d[0] for d in run.description or []]
+    threshold = dict(zip(names, run.fetchone() or (), strict=False)).get("ready_threshold")
+    return ProjectSummary(
+        project_id=pid,
+        project_name=name,
+        business_unit=unit,
+        owner=owner,
+        run_id=run_id,
+        assessed_at=started,
+        rubric_version=rubric,
+        recommendation=recommendation,
+        confidence=_f(confidence),
+        reason=reason or "",
+        blocking_gaps=[g for g in (blocking or "").split(",") if g],
+        gaps=[gaps.get(g, GapLine(g, None, None)) for g in GAP_IDS],
+        blockers=[
+            Blocker(c, g, t, s, r, o, _f(e))
+            for c, g, t, s, r, o, e in con.execute(_BLOCKERS, [run_id, pid, blockers]).fetchall()
+        ],
+        cost=dict(zip(cost_keys, cost_row, strict=True)) if cost_row else None,
+        roadmap_actions=int(actions),
+        roadmap_effort_days=float(effort),
+        roadmap_cost=float(cost),
+        roadmap_timeline_days=float(timeline),
+        newest_evidence=newest,
+        ready_threshold=_f(threshold),
+    )
+
+
+def _open(snapshot: Path) -> Any:
+    if not snapshot.is_file():
+        raise NoSnapshotError(
+            f"no assessment has been published yet ({snapshot} does not exist); run `readiness run`"
+        )
+    return connect(snapshot, read_only=True)
+
+
+def project_summary(snapshot: Path, project_id: str, blockers: int = 5) -> ProjectSummary:
+    """The latest result of one project, as its one-page summary says it."""
+    with _open(snapshot) as con:
+        row = con.execute(_REC, [project_id, project_id]).fetchone()
+        if row is None:
+            known = [r[0] for r in con.execute(_REC, [None, None]).fetchall()]
+            raise UnknownProjectError(
+                f"project {project_id!r} has no published result; known projects: "
+                + (", ".join(sorted(known)) or "none")
+            )
+        return _project(con, row, blockers)
+
+
+def portfolio_summary(snapshot: Path, blockers: int = 3) -> PortfolioSummary:
+    """Every project's latest result and the blockers that recur across projects."""
+    with _open(snapshot) as con:
+        rows = con.execute(_REC, [None, None]).fetchall()
+        projects = [_project(con, row, blockers) for row in rows]
+        recurring = [
+            {
+                "check_id": c,
+                "title": t,
+                "gap": g,
+                "severity": s,
+                "projects": int(n),
+                "project_names": names,
+            }
+            for c, t, g, s, n, names in con.execute(_RECURRING).fetchall()
+        ]
+    return PortfolioSummary(
+        run_ids=sorted({p.run_id for p in projects}),
+        rubric_versions=sorted({str(p.rubric_version) for p in projects}),
+        projects=projects,
+        recurring=recurring,
+    )

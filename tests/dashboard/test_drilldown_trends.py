@@ -1,0 +1,203 @@
+"""The drill-down sections, the portfolio's filters and ranking, and the Trends page.
+
+Against the snapshot the real flow published for the example portfolio (expected values read
+from its marts), and the handmade snapshot for what needs two runs and a rubric change.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from dashboard.drilldown import scenario_cost
+from tests.dashboard.handmade import NOT_YET, R1, R2
+from tests.dashboard.helpers import chart_data, chart_title, latest, page, read, text_of
+
+
+def _titles(at) -> list[str]:  # type: ignore[no-untyped-def]
+    return [chart_title(at, i) for i in range(len(at.get("vega_lite_chart")))]
+
+
+def test_data_quality_drill_down_shows_fields_thresholds_and_violating_rows(
+    snapshot_path: Path,
+) -> None:
+    rec = latest(snapshot_path).set_index("project_id").loc["support_copilot"]
+    at = page("gap", project="support_copilot", gap="data_quality")
+    assert not at.exception
+    items = at.dataframe[0].value
+    expected = read(
+        snapshot_path,
+        "select * from check_items where run_id = ? and project_id = ? and gap = 'data_quality'",
+        rec["run_id"],
+        "support_copilot",
+    )
+    assert len(items) == len(expected)
+    assert set(items["Result"]) <= {"✅ Pass", "⚠️ Partial", "⛔ Fail", "❔ No evidence"}
+    assert items["Pass"].str.match(r"^[≥≤] ").all()  # the threshold and its direction
+    fields = at.dataframe[1].value
+    assert {"Dataset", "Field", "Missing values", "Invalid values", "Example violations"} <= set(
+        fields.columns
+    )
+    agent = fields[(fields["Dataset"] == "tickets") & (fields["Field"] == "agent_email")].iloc[0]
+    assert "tom.baker.acme-support.com" in agent["Example violations"]  # a real bad value
+    rules = [e.label for e in at.expander if "rows break it" in e.label]
+    assert any("resolved_after_created" in label and label.startswith("⛔") for label in rules)
+    assert any(b.label.startswith("Download ") for b in at.get("download_button"))
+
+
+def test_integration_matrix_has_every_system_and_capability_in_words(snapshot_path: Path) -> None:
+    rec = latest(snapshot_path).set_index("project_id").loc["invoice_extraction"]
+    at = page("gap", project="invoice_extraction", gap="integration")
+    assert not at.exception
+    matrix = next(d.value for d in at.dataframe if "System" in d.value.columns)
+    systems = read(
+        snapshot_path,
+        "select * from integration_systems where run_id = ? and project_id = ?",
+        rec["run_id"],
+        "invoice_extraction",
+    )
+    assert sorted(matrix["System"]) == sorted(systems["system"])
+    for column in ("Authentication", "Rollback", "Integration tests"):
+        assert set(matrix[column]) <= {"✅ yes", "⛔ no", "❔ unknown"}  # never colour alone
+
+
+def test_stakeholder_heatmap_shows_agreement_and_disagreement(snapshot_path: Path) -> None:
+    rec = latest(snapshot_path).set_index("project_id").loc["contract_review"]
+    at = page("gap", project="contract_review", gap="stakeholder_alignment")
+    assert not at.exception
+    index = _titles(at).index(
+        "Agreement by stakeholder group and question (± = disagreement within the group)"
+    )
+    cells = chart_data(at, index)
+    expected = read(
+        snapshot_path,
+        "select * from stakeholder_questions where run_id = ? and project_id = ?",
+        rec["run_id"],
+        "contract_review",
+    )
+    assert len(cells) == len(expected)
+    legal = cells[cells["stakeholder_group"] == "legal"]
+    assert legal["cell"].str.match(r"^\d+%( ±\d+)?$").all()  # agreement, then disagreement
+    assert legal["cell"].str.contains("±").any()  # legal is divided on this example
+
+
+def test_scale_charts_and_what_if_recompute_cost(snapshot_path: Path) -> None:
+    rec = latest(snapshot_path).set_index("project_id").loc["sales_forecast_assistant"]
+    at = page("gap", project="sales_forecast_assistant", gap="scale")
+    assert not at.exception
+    titles = _titles(at)
+    assert "Latency under load by endpoint" in titles
+    assert "Errors under load by endpoint" in titles
+    spec = json.loads(
+        at.get("vega_lite_chart")[titles.index("Latency under load by endpoint")].proto.spec
+    )
+    assert spec["layer"][0]["encoding"]["x"]["title"] == "Latency (ms)"
+
+    cost = read(
+        snapshot_path,
+        "select * from cost_projections where run_id = ? and project_id = ?",
+        rec["run_id"],
+        "sales_forecast_assistant",
+    ).iloc[0]
+    metrics = {m.label: m.value for m in at.metric}
+    # At today's volume and prices the what-if agrees with the cost mart (one model, two places).
+    assert metrics["Monthly cost"] == f"{cost['currency']} {cost['monthly_cost_target']:,.0f}"
+    at.number_input(key="whatif-volume").set_value(0.0).run()
+    inputs = read(
+        snapshot_path,
+        "select * from cost_inputs where run_id = ? and project_id = ?",
+        rec["run_id"],
+        "sales_forecast_assistant",
+    ).iloc[0]
+    fixed = {m.label: m.value for m in at.metric}["Monthly cost"]
+    assert fixed.endswith(f"{inputs['fixed_monthly_cost']:,.0f}")  # no volume: fixed cost only
+    at.number_input(key="whatif-volume").set_value(float(cost["requests_per_month_target"])).run()
+    at.slider(key="whatif-price").set_value(50).run()
+    half = scenario_cost(inputs.to_dict(), float(cost["requests_per_month_target"]), 0.5)
+    shown = {m.label: m.value for m in at.metric}["Monthly cost"]
+    assert shown == f"{cost['currency']} {half['monthly_cost']:,.0f}"
+    assert "50% of today's prices" in text_of(at)
+
+
+def test_scenario_cost_matches_the_dbt_cost_model(snapshot_path: Path) -> None:
+    both = read(
+        snapshot_path,
+        """
+        select i.*, p.monthly_cost_target, p.budget_use
+        from cost_inputs as i join cost_projections as p using (run_id, project_id)
+        """,
+    )
+    for row in both.to_dict("records"):
+        result = scenario_cost(row, float(row["requests_per_month_target"]), 1.0)
+        assert abs(result["monthly_cost"] - row["monthly_cost_target"]) < 1e-6
+        assert abs(result["budget_use"] - row["budget_use"]) < 1e-9
+
+
+def test_portfolio_filters_ranking_and_closest_to_go(snapshot_path: Path) -> None:
+    expected = latest(snapshot_path)
+    at = page("portfolio")
+    assert not at.exception
+    ranking = at.dataframe[0].value
+    assert list(ranking["Rank"]) == list(range(1, len(expected) + 1))
+    go = expected[expected["recommendation"] == "go"]
+    assert set(ranking["Project"].head(len(go))) == set(go["project_name"])  # go ranks first
+    closest = next(d.value for d in at.dataframe if "Blocking gaps" in d.value.columns)
+    assert set(closest["Project"]) <= set(
+        expected[expected["recommendation"] != "go"]["project_name"]
+    )
+
+    unit = expected["business_unit"].iloc[0]
+    unit_filter = next(m for m in at.multiselect if m.label == "Business unit")
+    unit_filter.set_value([unit]).run()
+    assert not at.exception
+    in_unit = expected[expected["business_unit"] == unit]
+    assert {m.label: m.value for m in at.metric}["Projects"] == str(len(in_unit))
+    assert set(at.dataframe[0].value["Project"]) == set(in_unit["project_name"])
+    heat = chart_data(at)
+    assert set(heat["project_name"]) == set(in_unit["project_name"])
+
+    next(m for m in at.multiselect if m.label == "Business unit").set_value([]).run()
+    next(m for m in at.multiselect if m.label == "Recommendation").set_value(["not_yet"]).run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["✅ Go"] == "0"
+    status = next(m for m in at.multiselect if m.label == "Status (weakest gap)")
+    assert "blocked" in status.options or "⛔ Blocked" in status.options
+
+
+def test_trends_mark_the_rubric_change_and_compare_two_runs(handmade_snapshot: Path) -> None:
+    at = page("trends", project=NOT_YET)
+    assert not at.exception
+    titles = _titles(at)
+    assert "Churn predictor: gap scores over runs" in titles
+    assert "Portfolio: mean gap score over runs" in titles
+    lines = chart_data(at, 0)
+    assert set(lines["run_id"]) == {R1, R2}
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert spec["layer"][0]["encoding"]["y"]["title"] == "Score (0–100)"
+    assert len(spec["layer"]) == 3  # lines, the rubric-change rule and its label
+    captions = " ".join(c.value for c in at.caption)
+    assert f"Rubric changed to 2026.11.0 at run {R2}" in captions
+
+    assert at.selectbox(key="trend-before").value == R1
+    assert at.selectbox(key="trend-after").value == R2
+    assert "The rubric changed between these runs (2026.10.0 → 2026.11.0)" in at.warning[0].value
+    shown = text_of(at)
+    assert "**Recommendation:**" in shown
+    gaps = at.dataframe[0].value
+    assert {"Gap", "Score before", "Score after", "Change"} <= set(gaps.columns)
+
+
+def test_trends_with_one_run_say_so(snapshot_path: Path) -> None:
+    runs = read(snapshot_path, "select count(distinct run_id) as n from recommendations")
+    at = page("trends", project=latest(snapshot_path)["project_id"].iloc[0])
+    assert not at.exception
+    assert int(runs["n"][0]) == 1  # the session's flow published one run
+    assert "This project has been assessed once: nothing to compare yet." in text_of(at)
+    assert "Only one run so far: the trend starts with the next run." in text_of(at)
+
+
+def test_tables_offer_csv_downloads(handmade_snapshot: Path) -> None:
+    at = page("portfolio")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download portfolio-ranking.csv" in labels
+    assert "Portfolio report (PDF)" in labels
