@@ -557,6 +557,145 @@ def write_long_survey(
     w.csv(relative, ["respondent", "group", "question", "answer", "comment"], rows)
 
 
+# --- survey tool exports: Google Forms and Microsoft Forms ------------------------------------
+
+FORMS_GROUP_QUESTION = "Which team are you in?"
+FORMS_GROUP_LABELS = {
+    "Legal": "legal",
+    "Compliance": "compliance",
+    "IT & Security": "it_security",
+    "Operations": "operations",
+    "Business sponsor": "business_sponsor",
+    "Affected team (I use the tool)": "affected_team",
+}
+#: The title of the Google Forms "multiple choice grid" that holds the alignment statements.
+GOOGLE_GRID = "How far do you agree with each statement?"
+
+
+def forms_label(group: str) -> str:
+    """The choice a respondent of ``group`` picks for the team question."""
+    return next(label for label, g in FORMS_GROUP_LABELS.items() if g == group)
+
+
+def forms_cell(answer: Answer | None, grid: bool) -> str | int:
+    """An answer as a form tool writes it: grid and Likert rows as labels, linear scales as numbers."""
+    if answer is None or answer.value is None:
+        return ""
+    if isinstance(answer.value, int):
+        return LABELS[answer.value] if grid else answer.value
+    return "Yes" if answer.value == "yes" else "No"
+
+
+def by_respondent(answers: list[Answer]) -> dict[str, dict[str, Answer]]:
+    """Answers per respondent (in order of first appearance), then per question id."""
+    out: dict[str, dict[str, Answer]] = {}
+    for a in answers:
+        out.setdefault(a.respondent, {})[a.question] = a
+    return out
+
+
+def google_forms_export(
+    rng: np.random.Generator,
+    answers: list[Answer],
+    start: datetime,
+    extra: list[dict[str, Any]],
+) -> list[list[Any]]:
+    """The CSV of a Google Form's responses sheet, as Google writes it.
+
+    Timestamp, Email Address, the team question, the alignment statements as one multiple choice
+    grid (``Grid [Statement]`` columns), the other questions as linear scales (numbers) or yes/no
+    choices, and a free-text question.
+
+    ``extra`` are responses added as they are ({"email", "team", "answers": {question id: text}}).
+    """
+    header: list[Any] = ["Timestamp", "Email Address", FORMS_GROUP_QUESTION]
+    grid = [
+        q.get("gap") == "stakeholder_alignment" and q.get("kind") != "blocker" for q in QUESTIONS
+    ]
+    header += [
+        f"{GOOGLE_GRID} [{q['text']}]" if g else q["text"]
+        for q, g in zip(QUESTIONS, grid, strict=True)
+    ]
+    header.append("Anything else we should know?")
+    rows: list[list[Any]] = []
+    clock = start
+    responses = [
+        (email, theirs[next(iter(theirs))].group, theirs)
+        for email, theirs in by_respondent(answers).items()
+    ]
+    for email_address, group, theirs in responses:
+        clock += timedelta(minutes=int(rng.integers(15, 400)), seconds=int(rng.integers(0, 60)))
+        local = clock + timedelta(hours=1)  # the form's time zone
+        stamp = f"{local:%Y/%m/%d} {int(local.strftime('%I'))}:{local:%M:%S %p} GMT+1"
+        cells: list[Any] = [stamp, email_address, forms_label(group)]
+        cells += [forms_cell(theirs.get(q["id"]), g) for q, g in zip(QUESTIONS, grid, strict=True)]
+        cells.append(
+            one(
+                rng,
+                (
+                    "",
+                    "",
+                    "",
+                    "Happy to help with the rollout.",
+                    "Please keep the scores explainable.",
+                ),
+            )
+        )
+        rows.append(cells)
+    for response in extra:
+        clock += timedelta(minutes=int(rng.integers(15, 400)))
+        local = clock + timedelta(hours=1)
+        stamp = f"{local:%Y/%m/%d} {int(local.strftime('%I'))}:{local:%M:%S %p} GMT+1"
+        given = response["answers"]
+        cells = [stamp, response["email"], response["team"]]
+        cells += [given.get(q["id"], "") for q in QUESTIONS]
+        cells.append("")
+        rows.insert(int(rng.integers(1, len(rows))), cells)
+    return [header, *rows]
+
+
+def ms_forms_export(
+    rng: np.random.Generator,
+    answers: list[Answer],
+    start: datetime,
+    extra: list[dict[str, Any]],
+    free_text: str,
+) -> tuple[list[str], list[list[Any]]]:
+    """The sheet of a Microsoft Forms "Open results in Excel" download.
+
+    ID, Start time, Completion time, Email, Name, Last modified time, then one column per question
+    (Likert statements as labels, ratings as numbers, choices as text) and a free-text question.
+    """
+    header = ["ID", "Start time", "Completion time", "Email", "Name", "Last modified time", FORMS_GROUP_QUESTION]  # fmt: skip
+    likert = [
+        q.get("gap") == "stakeholder_alignment" and q.get("kind") != "blocker" for q in QUESTIONS
+    ]
+    header += [q["text"] for q in QUESTIONS] + [free_text]
+    rows: list[list[Any]] = []
+    clock = start.replace(tzinfo=None)  # Forms writes local times without a zone
+    responses = [(email, theirs[next(iter(theirs))].group, theirs) for email, theirs in by_respondent(answers).items()]  # fmt: skip
+    for email_address, group, theirs in responses:
+        clock += timedelta(minutes=int(rng.integers(15, 400)), seconds=int(rng.integers(0, 60)))
+        done = clock + timedelta(seconds=int(rng.integers(120, 700)))
+        first, last = email_address.split("@")[0].split(".")
+        cells: list[Any] = [0, clock, done, email_address, f"{first.title()} {last.title()}", None, forms_label(group)]  # fmt: skip
+        for q, is_likert in zip(QUESTIONS, likert, strict=True):
+            value = forms_cell(theirs.get(q["id"]), is_likert)
+            cells.append(None if value == "" else value)
+        cells.append(one(rng, (None, None, "The platform team, I think.", "Not decided yet.")))
+        rows.append(cells)
+    for response in extra:
+        clock += timedelta(minutes=int(rng.integers(15, 400)))
+        done = clock + timedelta(seconds=int(rng.integers(120, 700)))
+        given = response["answers"]
+        cells = [0, clock, done, response["email"], response["name"], None, response["team"]]
+        cells += [given.get(q["id"]) for q in QUESTIONS] + [None]
+        rows.insert(int(rng.integers(1, len(rows))), cells)
+    for number, row in enumerate(rows, start=1):
+        row[0] = number
+    return header, rows
+
+
 # --- load tests -------------------------------------------------------------------------------
 
 LOCUST_HEADER = [
@@ -642,6 +781,77 @@ def locust_stats(
     counts = [len(s) for s in samples]
     size = sum(e.content_size * c for e, c in zip(endpoints, counts, strict=True)) / sum(counts)
     rows.append(row("", "Aggregated", np.concatenate(samples), sum(failures), size))
+    return rows
+
+
+LOCUST_HISTORY_HEADER = [
+    "Timestamp", "User Count", "Type", "Name", "Requests/s", "Failures/s", "50%", "66%", "75%",
+    "80%", "90%", "95%", "98%", "99%", "99.9%", "99.99%", "100%", "Total Request Count",
+    "Total Failure Count", "Total Median Response Time", "Total Average Response Time",
+    "Total Min Response Time", "Total Max Response Time", "Total Average Content Size",
+]  # fmt: skip
+#: Each percentile of Locust's rolling window relative to its p95 (a typical long-tailed shape).
+HISTORY_SHAPE = (0.45, 0.55, 0.63, 0.68, 0.85, 1.0, 1.25, 1.5, 2.2, 2.6, 2.6)
+#: Seconds between two history samples (the locustfile sets ``stats.CSV_STATS_INTERVAL_SEC = 5``).
+HISTORY_INTERVAL_S = 5
+
+
+def locust_history(
+    rng: np.random.Generator,
+    users: int,
+    duration_s: int,
+    requests_per_s: float,
+    p95_ms: float,
+    failure_rate: float,
+    start: datetime,
+) -> list[list[Any]]:
+    """A Locust ``*_stats_history.csv`` body (aggregated rows, as Locust writes by default).
+
+    Users ramp up over the first fifth of the test, then hold at ``users``; the rolling p95 grows
+    with the load and hovers within a few percent of ``p95_ms`` once the target is reached, which
+    is the point the latency check reads. The first sample, before any request, is ``N/A``.
+    """
+    ramp_s = duration_s // 5
+    rows: list[list[Any]] = []
+    total = failed = 0
+    latency_sum = 0.0
+    minimum = maximum = 0
+    epoch = int(start.timestamp())
+    for t in range(0, duration_s + 1, HISTORY_INTERVAL_S):
+        count = users if t >= ramp_s else int(users * t / ramp_s)
+        if count == 0:
+            rows.append([epoch + t, 0, "", "Aggregated", "0.000000", "0.000000", *(["N/A"] * 11), 0, 0, 0, "0.0", 0, 0, "0.0"])  # fmt: skip
+            continue
+        load = count / users
+        rps = requests_per_s * load * float(rng.uniform(0.95, 1.05))
+        fps = rps * failure_rate * float(rng.uniform(0.5, 1.5))
+        p95 = p95_ms * (0.55 + 0.45 * load) * float(rng.uniform(0.97, 1.03))
+        shape = locust_round(np.array([p95 * f for f in HISTORY_SHAPE]))
+        new = round(rps * HISTORY_INTERVAL_S)
+        total += new
+        failed += round(fps * HISTORY_INTERVAL_S)
+        latency_sum += new * float(shape[0]) * 1.08
+        minimum = minimum or max(1, int(shape[0] * 0.2))
+        maximum = max(maximum, int(shape[-1]))
+        average = latency_sum / total
+        rows.append(
+            [
+                epoch + t,
+                count,
+                "",
+                "Aggregated",
+                f"{rps:.6f}",
+                f"{fps:.6f}",
+                *[int(v) for v in shape],
+                total,
+                failed,
+                int(locust_round(np.array([average / 1.08]))[0]),
+                f"{average:.1f}",
+                minimum,
+                maximum,
+                "0.0",
+            ]
+        )
     return rows
 
 
@@ -998,6 +1208,7 @@ evidence:
     format: long_csv
   load_tests:
   - path: load/copilot_stats.csv
+    history_path: load/copilot_stats_history.csv
     users: 120
   costs: costs.yml
   evaluation: evaluation.yml
@@ -1096,6 +1307,11 @@ def support_copilot(w: Writer) -> None:
         LOCUST_HEADER,
         locust_stats(rng, endpoints, 30.0, 900, 1700),
     )
+    w.csv(
+        f"{base}/load/copilot_stats_history.csv",
+        LOCUST_HISTORY_HEADER,
+        locust_history(rng_for(f"{pid}/history"), 120, 900, 30.0, 1700, 0.003, datetime(2026, 11, 16, 13, 0, tzinfo=UTC)),
+    )  # fmt: skip
     costs = {
         "currency": "EUR",
         "requests_per_month_poc": 8000,
@@ -1272,8 +1488,16 @@ evidence:
     path: inventory/systems.csv
     format: csv
   survey:
-    path: survey/responses.csv
-    format: long_csv
+    path: survey/readiness_survey_responses.csv   # downloaded from the form's responses sheet
+    format: google_forms
+    group_question: Which team are you in?
+    group_labels:
+      Legal: legal
+      Compliance: compliance
+      IT & Security: it_security
+      Operations: operations
+      Business sponsor: business_sponsor
+      Affected team (I use the tool): affected_team
   load_tests:
   - path: load/score_stats.csv
     users: 50
@@ -1360,8 +1584,16 @@ def churn_predictor(w: Writer) -> None:
     )
     answers = survey_answers(rng, plan)
     no_answers(rng, answers, 3)
-    bad = [["nils.weber@saasco.example", "Customer success", "sa_support", "Strongly agree", ""]]
-    write_long_survey(w, f"{base}/survey/responses.csv", rng, answers, bad)
+    # A customer success manager picked a team the survey does not map to a stakeholder group.
+    extra = [
+        {
+            "email": "nils.weber@saasco.example",
+            "team": "Customer success",
+            "answers": {"sa_support": "Strongly agree", "sa_team_useful": "Agree"},
+        }
+    ]
+    export = google_forms_export(rng, answers, datetime(2026, 11, 3, 8, 0, tzinfo=UTC), extra)
+    w.csv(f"{base}/survey/readiness_survey_responses.csv", export[0], export[1:])
 
     endpoints = [
         Endpoint("POST", "/v2/score", 0.7, 120, 0.45, 0.001, 310.0),
@@ -1525,6 +1757,7 @@ evidence:
     format: long_csv
   load_tests:
   - path: load/review_stats.csv
+    history_path: load/review_stats_history.csv
     users: 25
   costs: costs.yml
   evaluation: evaluation.yml
@@ -1630,6 +1863,11 @@ def contract_review(w: Writer) -> None:
         Endpoint("GET", "/api/contracts/{id}", 0.1, 90, 0.5, 0.0, 2100.0),
     ]
     w.csv(f"{base}/load/review_stats.csv", LOCUST_HEADER, locust_stats(rng, endpoints, 4.0, 1200, 5200))  # fmt: skip
+    w.csv(
+        f"{base}/load/review_stats_history.csv",
+        LOCUST_HISTORY_HEADER,
+        locust_history(rng_for(f"{pid}/history"), 25, 1200, 4.0, 5200, 0.005, datetime(2026, 11, 12, 9, 30, tzinfo=UTC)),
+    )  # fmt: skip
     costs = {
         "currency": "EUR",
         "requests_per_month_poc": 900,
@@ -2125,6 +2363,7 @@ evidence:
     scale_points: 5
   load_tests:
   - path: load/assistant_stats.csv
+    history_path: load/assistant_stats_history.csv
     users: 200
   costs: costs.yml
   evaluation: evaluation.yml
@@ -2214,6 +2453,11 @@ def sales_forecast_assistant(w: Writer) -> None:
         Endpoint("GET", "/v1/pipeline/summary", 0.2, 600, 0.5, 0.002, 12400.0),
     ]
     w.csv(f"{base}/load/assistant_stats.csv", LOCUST_HEADER, locust_stats(rng, endpoints, 42.0, 900, 4800))  # fmt: skip
+    w.csv(
+        f"{base}/load/assistant_stats_history.csv",
+        LOCUST_HISTORY_HEADER,
+        locust_history(rng_for(f"{pid}/history"), 200, 900, 42.0, 4800, 0.006, datetime(2026, 11, 17, 15, 0, tzinfo=UTC)),
+    )  # fmt: skip
     costs = {
         "currency": "EUR",
         "requests_per_month_poc": 30000,
@@ -2347,8 +2591,16 @@ evidence:
     path: inventory/systems.csv
     format: csv
   survey:
-    path: survey/responses.csv
-    format: long_csv
+    path: survey/AI readiness survey - invoice extraction(1-17).xlsx   # "Open results in Excel"
+    format: ms_forms
+    group_question: Which team are you in?
+    group_labels:
+      Legal: legal
+      Compliance: compliance
+      IT & Security: it_security
+      Operations: operations
+      Business sponsor: business_sponsor
+      Affected team (I use the tool): affected_team
   load_tests:
   - path: load/extract_stats.csv
     users: 40
@@ -2509,12 +2761,33 @@ def invoice_extraction(w: Writer) -> None:
             a.value, a.comment = 4, "We see the Jenkins build status."
             break
     no_answers(rng, answers, 4)
-    bad = [
-        ["yara.silva@umbrella.example", "Accounts payable", "sa_team_useful", "Agree", ""],
-        ["ben.conti@umbrella.example", "Operations", "mt_on_call", "10", "on a scale of 10"],
-        ["ben.conti@umbrella.example", "Operations", "Who owns the model?", "Nobody yet", ""],
+    # An operations respondent answered the on-call rating "on a scale of 10".
+    for a in answers:
+        if a.group == "operations" and a.question == "mt_on_call":
+            a.value = None
+            on_call_ten = a.respondent
+            break
+    # An accounts payable clerk picked a team the survey does not map to a stakeholder group.
+    extra = [
+        {
+            "email": "yara.silva@umbrella.example",
+            "name": "Yara Silva",
+            "team": "Accounts payable",
+            "answers": {"sa_team_useful": "Agree", "sa_support": "Agree"},
+        }
     ]
-    write_long_survey(w, f"{base}/survey/responses.csv", rng, answers, bad)
+    header, rows = ms_forms_export(
+        rng,
+        answers,
+        datetime(2026, 11, 4, 8, 0, tzinfo=UTC),
+        extra,
+        "Who owns the model after go-live?",
+    )
+    on_call_column = header.index(QUESTION_BY_ID["mt_on_call"]["text"])
+    next(r for r in rows if r[3] == on_call_ten)[on_call_column] = 10
+    w.xlsx(
+        f"{base}/survey/AI readiness survey - invoice extraction(1-17).xlsx", "Sheet1", header, rows
+    )
 
     endpoints = [
         Endpoint("POST", "/extract", 0.75, 2300, 0.35, 0.009, 4100.0),

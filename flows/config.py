@@ -367,24 +367,31 @@ class QuestionBank(_Strict):
 
 
 class CostAssumptions(_Strict):
-    """Unit economics inputs of one project (monthly figures, one currency)."""
+    """Unit economics inputs of one project (monthly figures, one currency).
 
-    currency: str = "EUR"
-    requests_per_month_poc: Annotated[float, Field(ge=0)]
-    requests_per_month_target: Annotated[float, Field(gt=0)]
+    Besides negative values, the bounds refuse what no real project has, which is nearly always a
+    unit mistake: a price per token written as a price per 1k tokens times 1000, a yearly figure
+    as a monthly one, seconds as milliseconds. The bounds are generous on purpose.
+    """
+
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "EUR"  # ISO 4217: EUR, USD...
+    requests_per_month_poc: Annotated[float, Field(ge=0, le=1e12)]
+    requests_per_month_target: Annotated[float, Field(gt=0, le=1e12)]
     peak_to_average: Annotated[float, Field(ge=1, le=100)] = 3.0
-    tokens_in_per_request: Annotated[float, Field(ge=0)] = 0
-    tokens_out_per_request: Annotated[float, Field(ge=0)] = 0
-    price_per_1k_tokens_in: Annotated[float, Field(ge=0)] = 0
-    price_per_1k_tokens_out: Annotated[float, Field(ge=0)] = 0
-    compute_seconds_per_request: Annotated[float, Field(ge=0)] = 0
-    price_per_compute_second: Annotated[float, Field(ge=0)] = 0
-    fixed_monthly_cost: Annotated[float, Field(ge=0)] = 0
-    monthly_budget: Annotated[float, Field(gt=0)]
-    maintenance_budget_monthly: Annotated[float, Field(ge=0)] = 0
-    users_target: Annotated[float, Field(gt=0)] | None = None
+    # No model has a context of ten million tokens.
+    tokens_in_per_request: Annotated[float, Field(ge=0, le=1e7)] = 0
+    tokens_out_per_request: Annotated[float, Field(ge=0, le=1e7)] = 0
+    # The dearest models cost cents per 1k tokens; 100 per 1k tokens is a unit mistake.
+    price_per_1k_tokens_in: Annotated[float, Field(ge=0, le=100)] = 0
+    price_per_1k_tokens_out: Annotated[float, Field(ge=0, le=100)] = 0
+    compute_seconds_per_request: Annotated[float, Field(ge=0, le=86400)] = 0
+    price_per_compute_second: Annotated[float, Field(ge=0, le=100)] = 0
+    fixed_monthly_cost: Annotated[float, Field(ge=0, le=1e10)] = 0
+    monthly_budget: Annotated[float, Field(gt=0, le=1e10)]
+    maintenance_budget_monthly: Annotated[float, Field(ge=0, le=1e10)] = 0
+    users_target: Annotated[float, Field(gt=0, le=1e10)] | None = None
     outcomes_per_request: Annotated[float, Field(ge=0, le=1000)] = 1.0
-    value_per_outcome: Annotated[float, Field(ge=0)]
+    value_per_outcome: Annotated[float, Field(ge=0, le=1e9)]
 
 
 class Kpi(_Strict):

@@ -2,14 +2,15 @@
 
 The file is validated with :class:`flows.config.CostAssumptions`, which also refuses negative and
 absurd values. A file that does not validate is recorded ``unreadable`` and every problem becomes a
-rejected row naming the file and the key, so that a person sees all of them at once.
+rejected row naming the file, the line and the key, so that a person sees all of them at once.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import yaml
 from pydantic import BaseModel
 
 from flows.config import CostAssumptions, LoadedProject, fingerprint_file, load_model
@@ -55,8 +56,15 @@ def read_model_input(
     try:
         return load_model(model, path)
     except ConfigError as exc:
+        lines = key_lines(path)
         for problem in exc.problems:
-            evidence.reject(kind, problem.source, problem.message, column=problem.column)
+            evidence.reject(
+                kind,
+                problem.source,
+                problem.message,
+                row=lines.get(problem.column or ""),
+                column=problem.column,
+            )
         evidence.record_input(
             kind,
             name,
@@ -70,3 +78,29 @@ def read_model_input(
             ),
         )
         return None
+
+
+def key_lines(path: Path) -> dict[str, int]:
+    """The 1-based line of every key of a YAML file, by dotted path (``kpis.0.baseline``).
+
+    Empty when the file cannot be parsed (its problem then has no line to point at).
+    """
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    lines: dict[str, int] = {}
+
+    def walk(current: Any, prefix: str) -> None:
+        if isinstance(current, yaml.MappingNode):
+            for key, value in current.value:
+                dotted = f"{prefix}{key.value}"
+                lines[dotted] = key.start_mark.line + 1
+                walk(value, dotted + ".")
+        elif isinstance(current, yaml.SequenceNode):
+            for index, item in enumerate(current.value):
+                lines[f"{prefix}{index}"] = item.start_mark.line + 1
+                walk(item, f"{prefix}{index}.")
+
+    walk(node, "")
+    return lines

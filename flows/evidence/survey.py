@@ -410,6 +410,8 @@ class ExportRules:
     not_counted: Callable[[WideTable, list[str]], tuple[str, str, str] | None] = (
         lambda table, cells: None
     )
+    #: The column that identifies a response (named when a response comes twice).
+    respondent_column: str = "respondent"
 
 
 def read_wide(
@@ -451,6 +453,7 @@ def read_wide(
             continue
         questions[column] = question
     parsed = Parsed()
+    first_seen: dict[str, int] = {}
     for line, cells in table.rows:
         if blank(cells):
             continue
@@ -468,6 +471,19 @@ def read_wide(
             batch.reject(KIND, path, reason, row=line, column=where, value=value or None)
             continue
         respondent = rules.respondent(table, cells, line)
+        if respondent in first_seen:
+            # A response exported twice, or one person answering twice: the first counts. The
+            # value is not stored, because it is an email or a response id.
+            batch.reject(
+                KIND,
+                path,
+                f"response not counted: a duplicate of the response at row "
+                f"{first_seen[respondent]} (same {rules.respondent_column}); the first counts",
+                row=line,
+                column=rules.respondent_column,
+            )
+            continue
+        first_seen[respondent] = line
         for column, question in questions.items():
             parsed.answers.append(
                 RawAnswer(
@@ -543,6 +559,7 @@ def read_qualtrics(
         ),
         match_question=match_by_names,
         not_counted=qualtrics_not_counted,
+        respondent_column="ResponseId",
     )
     return read_wide(batch, spec, path, index, table, rules)
 
@@ -619,6 +636,7 @@ def read_google_forms(
             cell(cells, t.find("email address", "email")) or f"{path.name}:row {line}"
         ),
         match_question=match_google_column,
+        respondent_column="Email Address",
     )
     return read_wide(batch, spec, path, index, table, rules)
 
@@ -665,6 +683,7 @@ def read_ms_forms(
         is_meta=ms_forms_meta,
         respondent=ms_forms_respondent,
         match_question=lambda t, column, idx: idx.find(t.ids[column]),
+        respondent_column="Email or ID",
     )
     return read_wide(batch, spec, path, index, table, rules)
 

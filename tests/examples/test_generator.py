@@ -116,6 +116,7 @@ def test_the_portfolio_validates(portfolio: LoadedPortfolio) -> None:
             evidence.inventory.path,
             evidence.survey.path,
             *(t.path for t in evidence.load_tests),
+            *(t.history_path for t in evidence.load_tests if t.history_path),
             evidence.costs,
             evidence.evaluation,
         ]:
@@ -131,7 +132,8 @@ def test_the_portfolio_uses_every_format(portfolio: LoadedPortfolio) -> None:
     inventories = {p.project.evidence.inventory.format for p in portfolio.projects}  # type: ignore[union-attr]
     assert inventories == {"csv", "yaml", "backstage"}
     surveys = {p.project.evidence.survey.format for p in portfolio.projects}  # type: ignore[union-attr]
-    assert surveys == {"long_csv", "qualtrics"}
+    assert surveys == {"long_csv", "qualtrics", "google_forms", "ms_forms"}
+    assert any(t.history_path for p in portfolio.projects for t in p.project.evidence.load_tests)
     maps = [d.field_map for p in portfolio.projects for d in p.project.evidence.datasets]
     assert any(m.rules for m in maps) and any(m.relationships for m in maps)
     assert any(f.pattern for m in maps for f in m.fields.values())

@@ -87,9 +87,50 @@ def test_invalid_costs_list_every_problem(tmp_path: Path) -> None:
         "monthly_budget": "required key is missing",
         "price_per_token": "unknown key",
     }
+    lines = {
+        column: None if pd.isna(line) else int(line)
+        for column, line in zip(rejected["column_name"], rejected["row_number"], strict=True)
+    }
+    assert lines == {
+        "requests_per_month_poc": 2,
+        "peak_to_average": 4,
+        "monthly_budget": None,  # a missing key has no line
+        "price_per_token": 6,
+    }
     record = frames["raw_evidence_inputs"].iloc[0]
     assert (record.status, record.rows_rejected) == ("unreadable", 4)
     assert "monthly_budget: required key is missing" in record.error
+
+
+def test_absurd_costs_are_refused_with_their_line(tmp_path: Path) -> None:
+    """Unit mistakes (a price per token times 1000, seconds as milliseconds) are refused."""
+    path = tmp_path / "costs.yml"
+    path.write_text(
+        "currency: euro\n"
+        "requests_per_month_poc: 12000\n"
+        "requests_per_month_target: 5e13\n"
+        "tokens_in_per_request: 1800\n"
+        "price_per_1k_tokens_in: 2500\n"
+        "compute_seconds_per_request: 350000\n"
+        "monthly_budget: 12000\n"
+        "value_per_outcome: 4.5\n"
+    )
+    frames = collect_costs(CONTEXT, project(costs=path)).frames(CONTEXT)
+    assert "raw_cost_assumptions" not in frames
+    rejected = frames["raw_rejected_rows"]
+    found = {
+        (row.column_name, row.row_number): row.reason for row in rejected.itertuples(index=False)
+    }
+    assert set(found) == {
+        ("currency", 1),
+        ("requests_per_month_target", 3),
+        ("price_per_1k_tokens_in", 5),
+        ("compute_seconds_per_request", 6),
+    }
+    assert "String should match pattern" in found[("currency", 1)]
+    assert found[("price_per_1k_tokens_in", 5)] == (
+        "Input should be less than or equal to 100 (got 2500)"
+    )
 
 
 @pytest.mark.parametrize(

@@ -347,6 +347,26 @@ def test_real_qualtrics_exports(name: str, line: int) -> None:
     assert record(frames).rows_read == 1
 
 
+def test_a_response_exported_twice_counts_once(tmp_path: Path) -> None:
+    """The real export with its response row repeated (two exports pasted together)."""
+    lines = (QUALTRICS / "sample.csv").read_text(encoding="utf-8-sig").splitlines()
+    path = tmp_path / "merged.csv"
+    path.write_text("\n".join([*lines, lines[3]]) + "\n", encoding="utf-8")
+    frames = collect(qualtrics_bank(), path=str(path), format="qualtrics", group="compliance")
+    assert answers(frames) == [(4, "compliance", "Q1", 2.0, 5)]
+    duplicate = [r for r in rejected(frames) if not r[3].startswith("skipped:")]
+    assert duplicate == [
+        (
+            len(lines) + 1,
+            "ResponseId",
+            None,
+            "response not counted: a duplicate of the response at row 4 (same ResponseId); "
+            "the first counts",
+        )
+    ]
+    assert (record(frames).rows_read, record(frames).rows_rejected) == (2, 3)
+
+
 def test_qualtrics_by_text_with_group_question(tmp_path: Path) -> None:
     lines = (QUALTRICS / "sample.csv").read_text(encoding="utf-8").splitlines()
     response = lines[3]

@@ -1,5 +1,6 @@
 -- Every rubric check of a run, for every project of that run: the worst item is the check's
--- metric, judged against the rubric's thresholds. No item at all means no evidence.
+-- metric, judged against the rubric's thresholds. No item at all means no evidence. A survey
+-- claim the evidence denies flags the check, and is written into its evidence.
 with projects as (
     select * from {{ ref('int_project_runs_assessed') }}
 ),
@@ -47,6 +48,23 @@ ranked as (
     where items.value is not null
 ),
 
+contradicted_claims as (
+    select
+        run_id,
+        project_id,
+        check_id,
+        {%- set claim = json_object([
+            ('topic', 'topic'),
+            ('claimants', 'claimants'),
+            ('groups', 'claimant_groups'),
+            ('questions', 'questions'),
+            ('evidence_says', 'evidence_says'),
+        ]) %}
+        {{ json_object([('contradicted_claim', 'cast(' ~ claim ~ ' as json)')]) }} as claim
+    from {{ ref('int_claims_checked') }}
+    where contradicted
+),
+
 measured as (
     select
         run_id,
@@ -82,7 +100,11 @@ judged as (
         checks.effort_days,
         checks.owner_role,
         measured.metric,
-        measured.evidence,
+        case
+            when contradicted_claims.claim is null then measured.evidence
+            else {{ json_merge("coalesce(measured.evidence, '{}')", 'contradicted_claims.claim') }}
+        end as evidence,
+        contradicted_claims.claim is not null as claim_contradicted,
         case
             when measured.metric is null then 'no_evidence'
             when checks.direction = 'higher_is_better' and measured.metric >= checks.pass_threshold
@@ -102,6 +124,11 @@ judged as (
             projects.run_id = measured.run_id
             and projects.project_id = measured.project_id
             and checks.check_id = measured.check_id
+    left join contradicted_claims
+        on
+            projects.run_id = contradicted_claims.run_id
+            and projects.project_id = contradicted_claims.project_id
+            and checks.check_id = contradicted_claims.check_id
 ),
 
 final as (

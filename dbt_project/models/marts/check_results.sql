@@ -23,7 +23,8 @@ final as (
         remediation,
         effort_days,
         owner_role,
-        rubric_version
+        rubric_version,
+        claim_contradicted
     from judged
 )
 
