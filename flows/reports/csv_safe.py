@@ -34,4 +34,6 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """The frame as UTF-8 CSV (with a BOM, so Excel reads accents), formula injection neutralised."""
-    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+    # CRLF line ends (as RFC 4180 says): the csv writer then quotes any cell holding \r or \n,
+    # so a stray carriage return inside a cell cannot split a row.
+    return safe_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
