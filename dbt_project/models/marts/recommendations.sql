@@ -1,5 +1,7 @@
 -- The weakest link decides: go only when every gap is ready, the evidence is sufficient and the
--- project's evidence could be read; otherwise not yet, naming the blocking gaps and checks.
+-- project's evidence could be read; otherwise not yet, naming the blocking gaps and checks, or
+-- "not yet: insufficient evidence" when every gap with evidence is ready but too few checks had
+-- any. The roadmap's totals (effort, cost at the day rate, calendar days) come along.
 with gaps as (
     select * from {{ ref('gap_scores') }}
 ),
@@ -10,6 +12,22 @@ checks as (
 
 projects as (
     select * from {{ ref('int_project_runs_assessed') }}
+),
+
+roadmap as (
+    select * from {{ ref('roadmap') }}
+),
+
+roadmap_totals as (
+    select
+        run_id,
+        project_id,
+        count(*) as roadmap_actions,
+        sum(effort_days) as roadmap_effort_days,
+        sum(cost) as roadmap_cost,
+        max(end_day) as roadmap_duration_days
+    from roadmap
+    group by run_id, project_id
 ),
 
 blocking_checks as (
@@ -73,6 +91,16 @@ decided as (
         coalesce(blocking_checks.blocking_checks, '') as blocking_checks,
         weakest.weakest_gap,
         weakest.weakest_score,
+        coalesce(roadmap_totals.roadmap_actions, 0) as roadmap_actions,
+        coalesce(roadmap_totals.roadmap_effort_days, 0) as roadmap_effort_days,
+        coalesce(roadmap_totals.roadmap_cost, 0) as roadmap_cost,
+        coalesce(roadmap_totals.roadmap_duration_days, 0) as roadmap_duration_days,
+        case
+            when projects.project_status <> 'ok' then 'not yet: the assessment failed'
+            when per_project.gaps_not_ready > 0 then 'not yet'
+            when per_project.confidence < projects.min_confidence then 'not yet: insufficient evidence'
+            else 'go'
+        end as verdict,
         case
             when projects.project_status <> 'ok' then 'not_yet'
             when per_project.gaps_not_ready > 0 then 'not_yet'
@@ -108,6 +136,8 @@ decided as (
             projects.run_id = weakest.run_id
             and projects.project_id = weakest.project_id
             and weakest.weakness = 1
+    left join roadmap_totals
+        on projects.run_id = roadmap_totals.run_id and projects.project_id = roadmap_totals.project_id
 ),
 
 final as (
@@ -130,6 +160,11 @@ final as (
         project_status,
         project_error,
         rubric_version,
+        verdict,
+        roadmap_actions,
+        roadmap_effort_days,
+        roadmap_cost,
+        roadmap_duration_days,
         row_number() over (
             partition by project_id order by run_started_at desc, run_id desc
         ) = 1 as is_latest
