@@ -64,6 +64,23 @@ class Settings(BaseSettings):
         default=900.0, ge=0, description="Cost of one person-day, for the roadmap."
     )
     dashboard_port: int = Field(default=8501, description="Port of the Streamlit dashboard.")
+    dashboard_login: bool = Field(
+        default=False,
+        description="Ask for a login before the dashboard shows anything (off for the local demo).",
+    )
+    dashboard_user: str = Field(
+        default="admin", description="User name that READINESS_DASHBOARD_PASSWORD belongs to."
+    )
+    dashboard_password: SecretStr | None = Field(
+        default=None,
+        description="Password of READINESS_DASHBOARD_USER (Streamlit secrets [passwords] may "
+        "name more users).",
+    )
+    dashboard_access: Path | None = Field(
+        default=None,
+        description="YAML file mapping each user to the portfolio ids they may see ('*': all); "
+        "unset: every signed-in user sees every portfolio.",
+    )
     s3_endpoint_url: str | None = Field(
         default=None,
         description="S3-compatible endpoint (MinIO...); when unset boto3's own chain applies "
