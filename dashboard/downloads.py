@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import access
 from dashboard.queries import CACHE_SECONDS, snapshot_path
 from flows.reports.render import render_portfolio, render_project
 from flows.reports.summary import portfolio_summary, project_summary
@@ -23,10 +24,12 @@ def _project_report(path: str, modified_ns: int, project_id: str, fmt: str) -> b
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _portfolio_report(path: str, modified_ns: int, fmt: str) -> bytes:
+def _portfolio_report(
+    path: str, modified_ns: int, fmt: str, portfolios: tuple[str, ...] | None
+) -> bytes:
     from pathlib import Path
 
-    return render_portfolio(portfolio_summary(Path(path)), fmt)
+    return render_portfolio(portfolio_summary(Path(path), portfolios=portfolios), fmt)
 
 
 def project_reports(project_id: str) -> None:
@@ -52,7 +55,7 @@ def portfolio_reports(formats: tuple[str, ...] = ("pdf", "html", "md")) -> None:
     for col, fmt in zip(cols, formats, strict=True):
         col.download_button(
             f"Portfolio report ({fmt.upper()})",
-            data=_portfolio_report(str(path), modified, fmt),
+            data=_portfolio_report(str(path), modified, fmt, access.scope()),
             file_name=f"portfolio-readiness.{fmt}",
             mime=MIME[fmt],
             key=f"portfolio-report-{fmt}",

@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from dashboard import access
 from flows.settings import get_settings
 
 CACHE_SECONDS = 60
@@ -58,6 +59,12 @@ def query(sql: str, *params: Any) -> pd.DataFrame:
         raise SnapshotError(str(err)) from err
 
 
+def scoped(sql: str, *params: Any) -> pd.DataFrame:
+    """A query whose first two parameters are the session's portfolios (see ``_IN_SCOPE``)."""
+    portfolios = access.scope()
+    return query(sql, portfolios, portfolios, *params)
+
+
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows of a frame as plain dicts."""
     return cast(list[dict[str, Any]], frame.to_dict("records"))
@@ -69,11 +76,17 @@ def first(frame: pd.DataFrame) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-_LATEST = """
+#: Runs of the portfolios this session may see (two bound parameters, see :func:`scoped`).
+_IN_SCOPE = """(
+    ?::varchar[] is null
+    or run_id in (select run_id from runs where list_contains(?::varchar[], portfolio_id))
+)"""
+
+_LATEST = f"""
 with latest as (
     select *
     from recommendations
-    where is_latest
+    where is_latest and {_IN_SCOPE}
     qualify row_number() over (
         partition by project_id order by run_started_at desc, run_id desc
     ) = 1
@@ -83,7 +96,7 @@ with latest as (
 
 def latest_projects() -> pd.DataFrame:
     """Each project's latest recommendation with its six gap scores as columns, not yet first."""
-    return query(
+    return scoped(
         _LATEST
         + """,
         scores as (
@@ -133,7 +146,7 @@ def latest_projects() -> pd.DataFrame:
 
 def latest_runs() -> pd.DataFrame:
     """The runs the latest recommendations come from, newest first (usually exactly one)."""
-    return query(
+    return scoped(
         _LATEST
         + """
         select
@@ -153,7 +166,7 @@ def latest_runs() -> pd.DataFrame:
 
 def latest_gap_scores(project_ids: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Gap scores and statuses of every project's latest run (of the given projects only)."""
-    return query(
+    return scoped(
         _LATEST
         + """
         select l.project_id, l.project_name, g.gap, g.gap_order, g.score, g.status
@@ -169,7 +182,7 @@ def latest_gap_scores(project_ids: tuple[str, ...] | None = None) -> pd.DataFram
 
 def recurring_blockers(project_ids: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Failing checks in the latest runs (of the given projects), with how many projects fail."""
-    return query(
+    return scoped(
         _LATEST
         + """
         select
@@ -196,7 +209,7 @@ def recurring_blockers(project_ids: tuple[str, ...] | None = None) -> pd.DataFra
 
 def project_recommendation(project_id: str) -> pd.DataFrame:
     """One project's latest recommendation (one row, or none)."""
-    return query(_LATEST + "select * from latest where project_id = ?", project_id)
+    return scoped(_LATEST + "select * from latest where project_id = ?", project_id)
 
 
 def run(run_id: str) -> pd.DataFrame:
@@ -404,13 +417,14 @@ def cost_inputs(run_id: str, project_id: str) -> pd.DataFrame:
 
 def score_history(project_id: str | None = None) -> pd.DataFrame:
     """Gap scores of every run (of one project when given), oldest first, with rubric versions."""
-    return query(
-        """
+    return scoped(
+        f"""
+        with r as (select * from recommendations where {_IN_SCOPE})
         select
             g.run_id, r.run_started_at, g.project_id, r.project_name, r.rubric_version,
             g.gap, g.gap_order, g.score, g.status, r.recommendation
         from gap_scores as g
-        join recommendations as r on r.run_id = g.run_id and r.project_id = g.project_id
+        join r on r.run_id = g.run_id and r.project_id = g.project_id
         where (?::varchar is null or g.project_id = ?)
         order by r.run_started_at, g.run_id, g.project_id, g.gap_order
         """,
@@ -421,15 +435,16 @@ def score_history(project_id: str | None = None) -> pd.DataFrame:
 
 def portfolio_history() -> pd.DataFrame:
     """Per run: projects assessed, go count and the mean score per gap, oldest first."""
-    return query(
-        """
+    return scoped(
+        f"""
+        with r as (select * from recommendations where {_IN_SCOPE})
         select
             g.run_id, min(r.run_started_at) as run_started_at,
             string_agg(distinct r.rubric_version, ', ') as rubric_version,
             g.gap, min(g.gap_order) as gap_order, avg(g.score) as score,
             count(distinct g.project_id) as projects
         from gap_scores as g
-        join recommendations as r on r.run_id = g.run_id and r.project_id = g.project_id
+        join r on r.run_id = g.run_id and r.project_id = g.project_id
         group by g.run_id, g.gap
         order by run_started_at, g.run_id, gap_order
         """

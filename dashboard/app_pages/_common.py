@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import queries
+from dashboard import access, queries
 from dashboard.labels import GAP_IDS, NO_SNAPSHOT, gap_label, verdict
 
 UNREADABLE = (
@@ -18,6 +18,8 @@ UNREADABLE = (
 
 def render(page: Callable[[], None], title: str | None = None) -> None:
     """Run a page body, or say plainly why there is nothing to show (never a stack trace)."""
+    if not access.gate():
+        return
     if title:
         st.title(title)
     if not queries.has_snapshot():

@@ -84,6 +84,10 @@ select project_id, project_name, business_unit, owner, run_id, run_started_at, r
        recommendation, confidence, reason, blocking_gaps
 from recommendations
 where is_latest and (?::varchar is null or project_id = ?)
+    and (
+        ?::varchar[] is null
+        or run_id in (select run_id from runs where list_contains(?::varchar[], portfolio_id))
+    )
 qualify row_number() over (partition by project_id order by run_started_at desc, run_id desc) = 1
 order by recommendation = 'go', project_name, project_id
 """
@@ -113,7 +117,11 @@ select max(newest_record_at) from evidence_inputs where run_id = ? and project_i
 _RUN = "select * from runs where run_id = ?"
 _RECURRING = """
 with latest as (
-    select * from recommendations where is_latest
+    select * from recommendations
+    where is_latest and (
+        ?::varchar[] is null
+        or run_id in (select run_id from runs where list_contains(?::varchar[], portfolio_id))
+    )
     qualify row_number() over (
         partition by project_id order by run_started_at desc, run_id desc
     ) = 1
@@ -208,9 +216,9 @@ def _open(snapshot: Path) -> Any:
 def project_summary(snapshot: Path, project_id: str, blockers: int = 5) -> ProjectSummary:
     """The latest result of one project, as its one-page summary says it."""
     with _open(snapshot) as con:
-        row = con.execute(_REC, [project_id, project_id]).fetchone()
+        row = con.execute(_REC, [project_id, project_id, None, None]).fetchone()
         if row is None:
-            known = [r[0] for r in con.execute(_REC, [None, None]).fetchall()]
+            known = [r[0] for r in con.execute(_REC, [None, None, None, None]).fetchall()]
             raise UnknownProjectError(
                 f"project {project_id!r} has no published result; known projects: "
                 + (", ".join(sorted(known)) or "none")
@@ -218,10 +226,16 @@ def project_summary(snapshot: Path, project_id: str, blockers: int = 5) -> Proje
         return _project(con, row, blockers)
 
 
-def portfolio_summary(snapshot: Path, blockers: int = 3) -> PortfolioSummary:
-    """Every project's latest result and the blockers that recur across projects."""
+def portfolio_summary(
+    snapshot: Path, blockers: int = 3, portfolios: tuple[str, ...] | None = None
+) -> PortfolioSummary:
+    """Every project's latest result and the blockers that recur across projects.
+
+    ``portfolios`` restricts it to those portfolio ids (the dashboard passes the viewer's).
+    """
+    scope = None if portfolios is None else list(portfolios)
     with _open(snapshot) as con:
-        rows = con.execute(_REC, [None, None]).fetchall()
+        rows = con.execute(_REC, [None, None, scope, scope]).fetchall()
         projects = [_project(con, row, blockers) for row in rows]
         recurring = [
             {
@@ -232,7 +246,7 @@ def portfolio_summary(snapshot: Path, blockers: int = 3) -> PortfolioSummary:
                 "projects": int(n),
                 "project_names": names,
             }
-            for c, t, g, s, n, names in con.execute(_RECURRING).fetchall()
+            for c, t, g, s, n, names in con.execute(_RECURRING, [scope, scope]).fetchall()
         ]
     return PortfolioSummary(
         run_ids=sorted({p.run_id for p in projects}),
