@@ -24,7 +24,7 @@ from rich.table import Table
 
 from flows.config import FieldMap, FieldSpec, parse_duration
 from flows.errors import EvidenceError
-from flows.evidence.data_audit import duplicate_key_rows, freshness, locate, measure_fields
+from flows.evidence.data_audit import duplicate_key_rows, locate, measure_fields
 from flows.sources import CsvOptions, SourceRef, parse_source
 from flows.sources.scan import Scan, audit_connection, open_scan, unreadable
 
@@ -59,12 +59,14 @@ def profile(
     scan: Scan,
     key: list[str],
     timestamp: str | None,
-    max_age_seconds: float | None,
+    max_age: str | None,
     as_of: datetime,
 ) -> dict[str, Any]:
     """The audit document of an opened dataset (the JSON printed by ``--json``)."""
     fields = {name: FieldSpec(required=False) for name in scan.columns}
-    measured = measure_fields(scan, FieldMap(fields=fields), top=False)
+    field_map = FieldMap(fields=fields, timestamp=timestamp, max_age=max_age)
+    measured, fresh = measure_fields(scan, field_map, top=False, as_of=as_of)
+    max_age_seconds = field_map.max_age_seconds
     rows = scan.rows
     document: dict[str, Any] = {
         "source": scan.display,
@@ -88,8 +90,7 @@ def profile(
     }
     if key:
         document["duplicates"] = {"key": key, "duplicate_rows": duplicate_key_rows(scan, key)}
-    if timestamp:
-        fresh = freshness(scan, timestamp, as_of, max_age_seconds)
+    if timestamp and fresh is not None:
         document["freshness"] = {
             "column": timestamp,
             "max": fresh.newest.isoformat() if fresh.newest else None,
@@ -228,7 +229,7 @@ def audit(
     if max_age and not timestamp:
         raise _fail(2, "--max-age needs --timestamp")
     try:
-        max_age_seconds = parse_duration(max_age).total_seconds() if max_age else None
+        parse_duration(max_age) if max_age else None
         ref: SourceRef = parse_source(source, Path.cwd(), table=table, query=query)
     except ValueError as exc:
         raise _fail(2, str(exc)) from exc
@@ -243,7 +244,7 @@ def audit(
                 advance(f"measuring {len(scan.columns)} columns of {scan.rows:,} rows")
                 keys = _columns(scan, key.split(",") if key else [], "--key")
                 (column,) = _columns(scan, [timestamp], "--timestamp") if timestamp else (None,)
-                document = profile(scan, keys, column, max_age_seconds, as_of)
+                document = profile(scan, keys, column, max_age, as_of)
                 advance("done")
         except EvidenceError as exc:
             error = unreadable(ref, exc)

@@ -46,12 +46,21 @@ def locate(name: str, spec: FieldSpec, columns: dict[str, str]) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Freshness:
+    """The newest timestamp of a dataset, its age and how many records are older than allowed."""
+
+    newest: datetime | None
+    age_seconds: float | None
+    stale_rows: int | None
+
+
 def violation_filters(scan: Scan, column: str, spec: FieldSpec) -> dict[str, str]:
     """SQL conditions, per violation kind, under which a value of the field is invalid."""
     col = q(column)
     text = scan.text(column)
     # An empty string is counted once, as empty (completeness), not again as an invalid value.
-    present = f"{col} is not null and trim({text}) <> ''"
+    present = f"{col} is not null and not {scan.blank(column)}"
     filters: dict[str, str] = {}
     invalid = scan.invalid_as(column, spec.type) if spec.type != "string" else None
     if invalid:
@@ -72,41 +81,83 @@ def violation_filters(scan: Scan, column: str, spec: FieldSpec) -> dict[str, str
     return filters
 
 
-def field_selects(scan: Scan, column: str, spec: FieldSpec) -> tuple[list[str], bool]:
-    """The aggregate expressions measuring one field, and whether its distinct count is exact."""
-    col = q(column)
-    distinct, exact = scan.distinct(column)
-    low, high = scan.min_max(column)
-    empty = (
-        f"count(*) filter (where trim({scan.text(column)}) = '')"
-        if scan.family_of(column) in ("string", "other")
-        else "0"
+#: Most frequent values are kept for fields with at most this many distinct values (categories,
+#: flags, small integers); for ids, emails or timestamps every value is rare and grouping them all
+#: would cost more than the rest of the audit.
+TOP_VALUES_MAX_DISTINCT = 1000
+
+
+def examples_of(scan: Scan, column: str, condition: str) -> list[str]:
+    """A few distinct example values meeting a condition (the scan stops at the first ones)."""
+    rows = scan.all(
+        f"select {scan.text(column)} from {scan.relation} where {condition} limit {EXAMPLES * 20}"
     )
-    selects = [f"count(*) filter (where {col} is null)", empty, distinct, low, high]
-    selects += [
-        f"count(*) filter (where {cond})" for cond in violation_filters(scan, column, spec).values()
-    ]
-    return selects, exact
+    return list(dict.fromkeys(r[0] for r in rows))[:EXAMPLES]
 
 
-def measure_fields(scan: Scan, field_map: FieldMap, top: bool = True) -> list[dict[str, Any]]:
-    """Per field counts in one aggregate pass, plus bounded examples and top values."""
+def measure_fields(
+    scan: Scan,
+    field_map: FieldMap,
+    top: bool = True,
+    as_of: datetime | None = None,
+) -> tuple[list[dict[str, Any]], Freshness | None]:
+    """Per field counts in one aggregate pass, plus bounded examples and top values.
+
+    Exact Parquet statistics answer nulls, min and max where every row group has them; the one
+    pass computes the rest, and the dataset's freshness (newest timestamp, stale records) too.
+    """
     columns = scan.columns
     found = {name: locate(name, spec, columns) for name, spec in field_map.fields.items()}
-    selects: list[str] = []
+    stats = scan.statistics()
+    exprs: dict[str, str] = {}
     exact: dict[str, bool] = {}
     for name, spec in field_map.fields.items():
         column = found[name]
-        if column is not None:
-            parts, exact[name] = field_selects(scan, column, spec)
-            selects += parts
-    values = (
-        list(scan.one(f"select {', '.join(selects)} from {scan.relation}") or []) if selects else []
+        if column is None:
+            continue
+        col = q(column)
+        if column not in stats:
+            exprs[f"{name}|nulls"] = f"count(*) filter (where {col} is null)"
+            exprs[f"{name}|min"], exprs[f"{name}|max"] = scan.min_max(column)
+        if scan.family_of(column) in ("string", "other"):
+            exprs[f"{name}|empty"] = f"count(*) filter (where {scan.blank(column)})"
+        exprs[f"{name}|distinct"], exact[name] = scan.distinct(column)
+        for kind, cond in violation_filters(scan, column, spec).items():
+            exprs[f"{name}|{kind}"] = f"count(*) filter (where {cond})"
+    ts_column = (
+        locate(field_map.timestamp, field_map.fields[field_map.timestamp], columns)
+        if field_map.timestamp and as_of is not None
+        else None
     )
+    if ts_column and as_of is not None:
+        ts = scan.timestamp(ts_column)
+        exprs["|newest"] = f"max({ts})"
+        if field_map.max_age_seconds:
+            cutoff = scan.instant(as_of - timedelta(seconds=field_map.max_age_seconds))
+            exprs["|stale"] = f"count(*) filter (where {ts} < {cutoff})"
+    values: dict[str, Any] = {}
+    if exprs:
+        row = scan.one(f"select {', '.join(exprs.values())} from {scan.relation}") or ()
+        values = dict(zip(exprs, row, strict=True))
+    fresh = None
+    if ts_column and as_of is not None:
+        newest = values.get("|newest")
+        newest = newest.astimezone(UTC) if newest is not None else None
+        fresh = Freshness(
+            newest,
+            (as_of - newest).total_seconds() if newest else None,
+            None if values.get("|stale") is None or newest is None else int(values["|stale"]),
+        )
+    low_cardinality = [
+        found[name]
+        for name in field_map.fields
+        if found[name] is not None and int(values[f"{name}|distinct"]) <= TOP_VALUES_MAX_DISTINCT
+    ]
+    tops = scan.top_values([c for c in low_cardinality if c], 5) if top else {}
     out: list[dict[str, Any]] = []
     for name, spec in field_map.fields.items():
         column = found[name]
-        row: dict[str, Any] = {
+        row_out: dict[str, Any] = {
             "dataset": None,
             "field": name,
             "declared_type": spec.type,
@@ -116,49 +167,38 @@ def measure_fields(scan: Scan, field_map: FieldMap, top: bool = True) -> list[di
             "observed_type": columns.get(column) if column else None,
         }
         if column is None:
-            out.append(row)
+            out.append(row_out)
             continue
-        nulls, empty, distinct, low, high = values[:5]
-        values = values[5:]
-        filters = violation_filters(scan, column, spec)
-        counts = dict(zip(filters, values[: len(filters)], strict=True))
-        values = values[len(filters) :]
-        examples = {
-            kind: [
-                r[0]
-                for r in scan.all(
-                    f"select distinct {scan.text(column)} from {scan.relation} "
-                    f"where {cond} limit {EXAMPLES}"
-                )
-            ]
-            for kind, cond in filters.items()
-            if counts[kind]
-        }
-        top_values = (
-            scan.all(
-                f"select {scan.text(column)} as v, count(*) as n from {scan.relation} "
-                f"where {q(column)} is not null group by 1 order by n desc, v limit 5"
-            )
-            if top
-            else []
+        nulls, low, high = (
+            stats[column]
+            if column in stats
+            else (values[f"{name}|nulls"], values[f"{name}|min"], values[f"{name}|max"])
         )
-        row.update(
+        filters = violation_filters(scan, column, spec)
+        counts = {kind: int(values[f"{name}|{kind}"]) for kind in filters}
+        examples = {
+            kind: examples_of(scan, column, cond) for kind, cond in filters.items() if counts[kind]
+        }
+        top_values = tops.get(column)
+        row_out.update(
             row_count=scan.rows,
             null_count=int(nulls),
-            empty_count=int(empty),
-            distinct_count=int(distinct),
+            empty_count=int(values.get(f"{name}|empty", 0)),
+            distinct_count=int(values[f"{name}|distinct"]),
             distinct_is_exact=exact[name],
-            type_failures=int(counts.get("type_failures", 0)),
-            not_allowed=int(counts.get("not_allowed", 0)),
-            out_of_range=int(counts.get("out_of_range", 0)),
-            pattern_failures=int(counts.get("pattern_failures", 0)),
+            type_failures=counts.get("type_failures", 0),
+            not_allowed=counts.get("not_allowed", 0),
+            out_of_range=counts.get("out_of_range", 0),
+            pattern_failures=counts.get("pattern_failures", 0),
             min_value=low,
             max_value=high,
-            top_values=json.dumps([{"value": v, "count": int(n)} for v, n in top_values]),
+            top_values=None
+            if top_values is None
+            else json.dumps([{"value": v, "count": int(n)} for v, n in top_values]),
             examples=json.dumps(examples) if examples else None,
         )
-        out.append(row)
-    return out
+        out.append(row_out)
+    return out, fresh
 
 
 def duplicate_key_rows(scan: Scan, key: list[str]) -> int:
@@ -170,44 +210,17 @@ def duplicate_key_rows(scan: Scan, key: list[str]) -> int:
     return scan.rows - int(distinct[0]) if distinct else 0
 
 
-@dataclass(frozen=True)
-class Freshness:
-    """The newest timestamp of a dataset, its age and how many records are older than allowed."""
-
-    newest: datetime | None
-    age_seconds: float | None
-    stale_rows: int | None
-
-
-def freshness(scan: Scan, column: str, as_of: datetime, max_age: float | None) -> Freshness:
-    """Newest timestamp and its age against ``as_of``; stale records when a maximum age is set."""
-    ts = scan.timestamp(column)
-    stale_sql = "null"
-    if max_age:
-        cutoff = scan.instant(as_of - timedelta(seconds=max_age))
-        stale_sql = f"count(*) filter (where {ts} < {cutoff})"
-    result = scan.one(f"select max({ts}), {stale_sql} from {scan.relation}")
-    if not result or result[0] is None:
-        return Freshness(None, None, None)
-    newest = result[0].astimezone(UTC)
-    return Freshness(
-        newest, (as_of - newest).total_seconds(), None if result[1] is None else int(result[1])
-    )
-
-
-def measure_dataset(scan: Scan, dataset: DatasetEvidence, as_of: datetime) -> dict[str, Any]:
-    """Duplicate keys, freshness and missing fields of one dataset."""
+def measure_dataset(
+    scan: Scan, dataset: DatasetEvidence, fresh: Freshness | None
+) -> dict[str, Any]:
+    """Duplicate keys, freshness (measured in the fields' pass) and missing fields of a dataset."""
     fm = dataset.field_map
     columns = scan.columns
     key = [locate(k, fm.fields[k], columns) for k in fm.key]
     duplicates = None
     if key and all(key):
         duplicates = duplicate_key_rows(scan, [k for k in key if k])
-    fresh = Freshness(None, None, None)
-    if fm.timestamp:
-        column = locate(fm.timestamp, fm.fields[fm.timestamp], columns)
-        if column:
-            fresh = freshness(scan, column, as_of, fm.max_age_seconds)
+    fresh = fresh or Freshness(None, None, None)
     required = [n for n, s in fm.fields.items() if s.required]
     missing = [n for n in required if locate(n, fm.fields[n], columns) is None]
     return {
@@ -509,9 +522,9 @@ def audit_dataset(
 ) -> dict[str, Any]:
     """Every measurement of one opened dataset into the evidence batch; returns its profile."""
     record_read_rejects(evidence, scan)
-    profile = measure_dataset(scan, dataset, as_of)
+    fields, fresh = measure_fields(scan, dataset.field_map, as_of=as_of)
+    profile = measure_dataset(scan, dataset, fresh)
     evidence.add("raw_dataset_profiles", {**profile, "source": scan.display})
-    fields = measure_fields(scan, dataset.field_map)
     evidence.add("raw_field_profiles", [{**f, "dataset": name} for f in fields])
     for missing in json.loads(profile["examples"] or "{}").get("missing_fields", []):
         evidence.reject(

@@ -95,7 +95,31 @@ class Scan:
 
     def text(self, column: str) -> str:
         """A column as text."""
+        if self.family_of(column) == "string":
+            return q(column)
         return f"cast({q(column)} as varchar)"
+
+    def blank(self, column: str) -> str:
+        """Condition: an empty (or spaces-only) string; the cheap test first, trim only if needed."""
+        text = self.text(column)
+        return f"({text} = '' or ({text} like ' %' and trim({text}) = ''))"
+
+    def statistics(self) -> dict[str, tuple[int, str | None, str | None]]:
+        """Nulls, min and max (as text) that the storage answers exactly, per column (none here)."""
+        return {}
+
+    def top_values(self, columns: list[str], k: int) -> dict[str, list[tuple[str, int]]]:
+        """The k most frequent values of each column, with their counts (ties by value)."""
+        out = {}
+        for column in columns:
+            out[column] = [
+                (v, int(n))
+                for v, n in self.all(
+                    f"select {self.text(column)} as v, count(*) as n from {self.relation} "
+                    f"where {q(column)} is not null group by 1 order by n desc, v limit {k}"
+                )
+            ]
+        return out
 
     def invalid_as(self, column: str, declared: str) -> str | None:
         """Condition: a value is present but is not a valid ``declared`` value (None: cannot be)."""
@@ -145,10 +169,77 @@ class DuckDBScan(Scan):
     """A relation on a DuckDB connection (files and S3 objects, read where they are)."""
 
     con: duckdb.DuckDBPyConnection | None = None
+    #: The Parquet files behind the relation, whose statistics may answer nulls, min and max.
+    parquet_files: list[Path] = field(default_factory=list)
 
     def _con(self) -> duckdb.DuckDBPyConnection:
         assert self.con is not None
         return self.con
+
+    def statistics(self) -> dict[str, tuple[int, str | None, str | None]]:
+        """Nulls, min and max from Parquet statistics, for columns every row group answers exactly.
+
+        A column qualifies only when every row group of every file has exact statistics for it
+        (no truncated min/max, no NaN, a null count) and they cover every row; anything else is
+        measured by the scan.
+        """
+        if not self.parquet_files:
+            return {}
+        listing = "[" + ", ".join(lit(f) for f in self.parquet_files) + "]"
+        con = self._con()
+        meta = f"{self.relation.strip(chr(34))}_parquet_meta"
+        con.execute(
+            f"create or replace temp table {q(meta)} as select path_in_schema as name, "
+            "file_name, row_group_id, row_group_num_rows as rows_in_group, stats_null_count, "
+            "stats_min_value, stats_max_value, min_is_exact, max_is_exact, stats_nan_count "
+            f"from parquet_metadata({listing})"
+        )
+        groups = con.execute(
+            f"select count(*) from (select distinct file_name, row_group_id from {q(meta)})"
+        ).fetchone()
+        candidates = con.execute(
+            f"select name from {q(meta)} group by name having count(*) = ? "
+            "and sum(rows_in_group) = ? and bool_and(stats_null_count is not null "
+            "and coalesce(min_is_exact, false) and coalesce(max_is_exact, false) "
+            "and coalesce(stats_nan_count, 0) = 0 "
+            "and (stats_min_value is not null or stats_null_count = rows_in_group))",
+            [groups[0] if groups else -1, self.rows],
+        ).fetchall()
+        usable = [
+            c
+            for (c,) in candidates
+            if c in self.columns
+            and family(self.columns[c]) != "other"
+            and not self.columns[c].upper().startswith(("DECIMAL", "TIMESTAMP WITH"))
+        ]
+        out: dict[str, tuple[int, str | None, str | None]] = {}
+        for column in usable:
+            kind = self.columns[column]
+            row = con.execute(
+                f"select sum(stats_null_count), "
+                f"cast(min(try_cast(stats_min_value as {kind})) as varchar), "
+                f"cast(max(try_cast(stats_max_value as {kind})) as varchar), "
+                f"count(*) filter (where stats_min_value is not null "
+                f"and (try_cast(stats_min_value as {kind}) is null "
+                f"or try_cast(stats_max_value as {kind}) is null)) "
+                f"from {q(meta)} where name = ?",
+                [column],
+            ).fetchone()
+            if row and row[3] == 0:
+                out[column] = (int(row[0]), row[1], row[2])
+        return out
+
+    def top_values(self, columns: list[str], k: int) -> dict[str, list[tuple[str, int]]]:
+        """Most frequent values of low-cardinality columns, all in one pass (histograms)."""
+        if not columns:
+            return {}
+        hist = ", ".join(f"histogram(cast({q(c)} as varchar))" for c in columns)
+        row = self._con().execute(f"select {hist} from {self.relation}").fetchone() or ()
+        out = {}
+        for column, counts in zip(columns, row, strict=True):
+            ranked = sorted((counts or {}).items(), key=lambda item: (-item[1], item[0]))
+            out[column] = [(str(v), int(n)) for v, n in ranked[:k]]
+        return out
 
     def one(self, sql: str) -> tuple[Any, ...] | None:
         """The first row of a query."""
@@ -210,6 +301,7 @@ def open_scan(
         rejected=opened.rejected,
         fingerprint_files=files,
         con=con,
+        parquet_files=opened.files if opened.kind == "parquet" else [],
     )
 
 

@@ -414,3 +414,39 @@ def test_postgres_problems_are_clear_and_never_show_the_password(
     text = json.dumps(tables, default=str)
     assert "wrong-secret" not in text and ":postgres@" not in text
     assert ":***@" in inputs["denied"]["source"]
+
+
+# --- Parquet statistics --------------------------------------------------------------------
+
+
+def test_parquet_statistics_answer_exactly_what_the_scan_would(tmp_path: Path) -> None:
+    import duckdb
+
+    from flows.config import FieldMap, FieldSpec
+    from flows.evidence.data_audit import measure_fields
+    from flows.sources.scan import DuckDBScan, audit_connection, open_scan
+
+    target = tmp_path / "t.parquet"
+    duckdb.sql(
+        "copy (select case when i % 7 = 0 then null else i end as n, "
+        "case when i % 5 = 0 then null else 'v' || (i % 13) end as s, "
+        "timestamp '2026-01-01' + to_seconds(i) as ts, i % 2 = 0 as b, i / 3.0 as d "
+        f"from range(5000) as t(i)) to '{target}' (format parquet, row_group_size 1000)"
+    )
+    con = audit_connection(tmp_path)
+    scan = open_scan(con, "t", parse_source(str(target)), tmp_path)
+    assert isinstance(scan, DuckDBScan)
+    stats = scan.statistics()
+    assert set(stats) == {"n", "s", "ts", "b", "d"}
+    field_map = FieldMap(fields={c: FieldSpec() for c in scan.columns})
+    with_stats, _ = measure_fields(scan, field_map)
+    scan.parquet_files = []  # the same measurement, every number from the scan
+    without, _ = measure_fields(scan, field_map)
+    assert with_stats == without
+    by_field = {f["field"]: f for f in with_stats}
+    assert by_field["n"]["null_count"] == 715 and by_field["n"]["max_value"] == "4999"
+    assert json.loads(by_field["b"]["top_values"]) == [
+        {"value": "false", "count": 2500},
+        {"value": "true", "count": 2500},
+    ]
+    assert by_field["ts"]["top_values"] is None  # 5000 distinct values: no top values
