@@ -20,7 +20,16 @@ from typing import Any
 import pandas as pd
 
 from flows.config import fingerprint_file
+from flows.errors import EvidenceError
 from flows.schemas import RAW_TABLES, validate
+
+
+class MissingColumns(EvidenceError):
+    """A file without some of the columns it must have; each is named (and becomes a rejected row)."""
+
+    def __init__(self, path: str | Path, reason: str, missing: list[str]) -> None:
+        super().__init__(path, reason)
+        self.missing = missing
 
 
 @dataclass(frozen=True)
@@ -145,12 +154,14 @@ def keep_valid_rows(
     kind: str,
     source: str | Path,
     row_numbers: list[int] | None = None,
+    column_names: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Validate parsed rows with the raw table's Pandera model; refuse the failing rows, keep the rest.
 
     Every failure case becomes a rejected row naming the file, the row number in the file (from
-    ``row_numbers``, parallel to ``rows``), the column, the value and what was expected. The rows
-    that pass are returned; the caller adds them to ``evidence`` under ``table``.
+    ``row_numbers``, parallel to ``rows``), the column (as the file names it, through
+    ``column_names``: raw column -> header), the value and what was expected. The rows that pass
+    are returned; the caller adds them to ``evidence`` under ``table``.
     """
     import pandera.errors
 
@@ -170,6 +181,8 @@ def keep_valid_rows(
     for case in cases.itertuples(index=False):
         index = getattr(case, "index", None)
         column = getattr(case, "column", None)
+        if column_names and column in column_names:
+            column = column_names[column]
         check = str(getattr(case, "check", ""))
         value = getattr(case, "failure_case", None)
         if index is None or pd.isna(index):

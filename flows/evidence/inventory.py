@@ -20,7 +20,7 @@ import yaml
 
 from flows.config import SYSTEM_ROLES, InventoryEvidence, LoadedProject
 from flows.errors import EvidenceError
-from flows.evidence import Context, Evidence, keep_valid_rows
+from flows.evidence import Context, Evidence, MissingColumns, keep_valid_rows
 
 KIND = "inventory"
 TABLE = "raw_inventory_systems"
@@ -142,6 +142,7 @@ def inventory_files(path: Path) -> list[Path]:
 def read_file(path: Path, spec: InventoryEvidence) -> FileResult:
     """Parse one file in its format; an unreadable file keeps the reason and nothing else."""
     result = FileResult(path)
+    missing: list[str] = []
     try:
         text = path.read_text(encoding="utf-8-sig")
         fmt = spec.format or detect_format(path, text)
@@ -157,10 +158,18 @@ def read_file(path: Path, spec: InventoryEvidence) -> FileResult:
         result.error = f"not a valid CSV file: {exc}"
     except yaml.YAMLError as exc:
         result.error = yaml_problem(exc)
+    except MissingColumns as exc:
+        result.error, missing = exc.reason, exc.missing
     except EvidenceError as exc:
         result.error = exc.reason
     if result.error:
         result.batch, result.candidates = Evidence(), []
+        # Each missing column is also a rejected row (the header, line 1), so that the refusal
+        # shows where every refused row shows.
+        for column in missing:
+            result.batch.reject(
+                KIND, path, f"missing column {column!r}: {result.error}", row=1, column=column
+            )
     return result
 
 
@@ -274,7 +283,7 @@ def read_csv(result: FileResult, text: str) -> None:
     columns = [re.sub(r"\s+", "_", h.strip().casefold()) for h in header]
     missing = [c for c in CSV_REQUIRED if c not in columns]
     if missing:
-        raise EvidenceError(result.path, f"missing columns: {', '.join(missing)}")
+        raise MissingColumns(result.path, f"missing columns: {', '.join(missing)}", missing)
     line = reader.line_num
     for cells in reader:
         start, line = line + 1, reader.line_num

@@ -20,7 +20,7 @@ from typing import Any
 
 from flows.config import LoadedProject, LoadTestEvidence
 from flows.errors import EvidenceError
-from flows.evidence import Context, Evidence, keep_valid_rows
+from flows.evidence import Context, Evidence, MissingColumns, keep_valid_rows
 
 KIND = "load_test"
 TABLE = "raw_load_test_stats"
@@ -77,7 +77,7 @@ def read_load_test(spec: LoadTestEvidence, path: Path) -> Evidence:
     try:
         if not path.is_file():
             raise EvidenceError(path, "file not found")
-        rows, lines, rows_read = parse_stats(batch, path, spec.users)
+        rows, lines, rows_read, headers = parse_stats(batch, path, spec.users)
     except (OSError, UnicodeDecodeError) as exc:
         return unreadable(spec, path, f"cannot read the file: {exc}")
     except csv.Error as exc:
@@ -86,19 +86,13 @@ def read_load_test(spec: LoadTestEvidence, path: Path) -> Evidence:
         return unreadable(spec, path, exc.reason, exc.missing)
     except EvidenceError as exc:
         return unreadable(spec, path, exc.reason)
-    valid = keep_valid_rows(batch, TABLE, rows, kind=KIND, source=path, row_numbers=lines)
+    valid = keep_valid_rows(
+        batch, TABLE, rows, kind=KIND, source=path, row_numbers=lines, column_names=headers
+    )
     if valid:
         batch.add(TABLE, valid)
     batch.record_read(KIND, spec.path, path, rows_read)
     return batch
-
-
-class MissingColumns(EvidenceError):
-    """A Locust file without some of the columns it must have (each is named)."""
-
-    def __init__(self, path: Path, reason: str, missing: list[str]) -> None:
-        super().__init__(path, reason)
-        self.missing = missing
 
 
 def unreadable(
@@ -150,8 +144,8 @@ def header_positions(
 
 def parse_stats(
     batch: Evidence, path: Path, users: int
-) -> tuple[list[dict[str, Any]], list[int], int]:
-    """Rows of the stats file with their line numbers; rows with bad numbers are refused."""
+) -> tuple[list[dict[str, Any]], list[int], int, dict[str, str]]:
+    """Rows of the stats file with their line numbers, and the header of each raw column."""
     reader = csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""))
     header = next(reader, None)
     if header is None:
@@ -170,7 +164,7 @@ def parse_stats(
         if row is not None:
             rows.append(row)
             lines.append(start)
-    return rows, lines, rows_read
+    return rows, lines, rows_read, {column: header[i] for column, i in at.items()}
 
 
 def stats_row(
@@ -242,7 +236,7 @@ def read_history(spec: LoadTestEvidence, path: Path) -> Evidence:
     try:
         if not path.is_file():
             raise EvidenceError(path, "file not found")
-        rows, lines, rows_read = parse_history(batch, path, spec.users)
+        rows, lines, rows_read, headers = parse_history(batch, path, spec.users)
     except (OSError, UnicodeDecodeError) as exc:
         return unreadable(spec, path, f"cannot read the file: {exc}", name=name)
     except csv.Error as exc:
@@ -251,7 +245,9 @@ def read_history(spec: LoadTestEvidence, path: Path) -> Evidence:
         return unreadable(spec, path, exc.reason, exc.missing, name=name)
     except EvidenceError as exc:
         return unreadable(spec, path, exc.reason, name=name)
-    valid = keep_valid_rows(batch, HISTORY_TABLE, rows, kind=KIND, source=path, row_numbers=lines)
+    valid = keep_valid_rows(
+        batch, HISTORY_TABLE, rows, kind=KIND, source=path, row_numbers=lines, column_names=headers
+    )
     if valid:
         batch.add(HISTORY_TABLE, valid)
     batch.record_read(KIND, name, path, rows_read)
@@ -260,8 +256,8 @@ def read_history(spec: LoadTestEvidence, path: Path) -> Evidence:
 
 def parse_history(
     batch: Evidence, path: Path, users: int
-) -> tuple[list[dict[str, Any]], list[int], int]:
-    """Samples of the history file with their line numbers; samples with bad cells are refused."""
+) -> tuple[list[dict[str, Any]], list[int], int, dict[str, str]]:
+    """Samples of the history file with their line numbers, and the header of each raw column."""
     reader = csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""))
     header = next(reader, None)
     if header is None:
@@ -280,7 +276,7 @@ def parse_history(
         if row is not None:
             rows.append(row)
             lines.append(start)
-    return rows, lines, rows_read
+    return rows, lines, rows_read, {column: header[i] for column, i in at.items()}
 
 
 def history_row(

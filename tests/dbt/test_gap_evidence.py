@@ -207,3 +207,31 @@ def test_a_claim_the_inventory_denies_flags_its_check(assessed: Assessed) -> Non
     assert "worst" in evidence  # the measurement is kept beside the claim
     # The go project's monitoring claims are backed by a live monitoring system.
     assert (BASE, "mt_monitoring") not in by_check
+
+
+def test_no_respondent_identity_reaches_the_warehouse(assessed: Assessed) -> None:
+    """The Microsoft Forms export names and emails its respondents: none of it is stored."""
+    from openpyxl import load_workbook
+
+    survey = next((assessed.portfolio.parent / "projects" / CLAIMS / "survey").glob("*.xlsx"))
+    sheet = load_workbook(survey, read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    at = {name: index for index, name in enumerate(rows[0])}
+    private = {str(r[at[c]]) for r in rows[1:] for c in ("Email", "Name") if r[at[c]]}
+    assert len(private) > 20
+    con = duckdb.connect(str(assessed.snapshot), read_only=True)
+    try:
+        tables = [
+            t for (t,) in con.execute("select table_name from information_schema.tables").fetchall()
+        ]
+        text = " ".join(
+            str(value)
+            for table in tables
+            for row in con.execute(f'select * from "{table}"').fetchall()
+            for value in row
+            if isinstance(value, str)
+        )
+    finally:
+        con.close()
+    leaked = sorted(p for p in private if p in text)
+    assert not leaked, leaked

@@ -157,7 +157,20 @@ def test_missing_columns_make_the_csv_unreadable(tmp_path: Path) -> None:
     assert record.error == (
         "missing columns: error_handling, observability, rollback, versioning, integration_tests"
     )
-    assert set(frames) == {"raw_evidence_inputs"}
+    assert set(frames) == {"raw_evidence_inputs", "raw_rejected_rows"}
+    rejected = frames["raw_rejected_rows"]
+    assert list(zip(rejected["row_number"], rejected["column_name"], strict=True)) == [
+        (1, column)
+        for column in (
+            "error_handling",
+            "observability",
+            "rollback",
+            "versioning",
+            "integration_tests",
+        )
+    ]
+    assert set(rejected["source"]) == {str(path)}
+    assert rejected["reason"].str.startswith("missing column").all()
 
 
 @pytest.mark.parametrize(

@@ -111,7 +111,7 @@ def test_bad_numbers_refuse_their_row(tmp_path: Path) -> None:
         (2, "Request Count", "ten", "expected a whole number of requests"),
         (4, "95%", "slow", "expected a number, or N/A"),
         (5, "Name", None, "expected the request name"),
-        (3, "failure_count", "-1", "expected a value >= 0"),
+        (3, "Failure Count", "-1", "expected a value >= 0"),
     ]
     assert set(rejected["source"]) == {str(path)}
     assert frames["raw_evidence_inputs"].iloc[0].rows_rejected == 4
