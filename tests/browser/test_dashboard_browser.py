@@ -1,0 +1,109 @@
+"""The served dashboard in a real headless Chromium: move through the pages, check what they
+show, and save a screenshot of each under ``test-artifacts/browser/``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.served import ARTIFACTS
+from tests.conftest import Assessed
+from tests.dashboard.helpers import read
+
+TIMEOUT_MS = 60_000
+
+
+@pytest.fixture
+def page(browser: Any) -> Any:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    yield page
+    context.close()
+
+
+def _settled(page: Any) -> None:
+    """Wait until Streamlit has finished running the script (no 'Running...' status left)."""
+    page.wait_for_selector("[data-testid='stApp']")
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT_MS
+    )
+
+
+def _shot(page: Any, name: str) -> None:
+    """The page as the user sees it, and each chart on it (Streamlit scrolls inside the page)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    for index, chart in enumerate(page.locator("[data-testid='stVegaLiteChart']").all()):
+        chart.scroll_into_view_if_needed()
+        chart.screenshot(path=str(ARTIFACTS / f"{name}-chart{index + 1}.png"))
+
+
+def test_portfolio_page(page: Any, dashboard_url: str, assessed_examples: Assessed) -> None:
+    latest = read(assessed_examples.snapshot, "select * from recommendations where is_latest")
+    page.goto(dashboard_url)
+    page.get_by_role("heading", name="AI production readiness: portfolio").wait_for()
+    _settled(page)
+    page.locator("[data-testid='stMetric']").first.wait_for()
+    metrics = page.locator("[data-testid='stMetric']").all_inner_texts()
+    go = int((latest["recommendation"] == "go").sum())
+    assert any(m.startswith("Projects") and m.endswith(str(len(latest))) for m in metrics)
+    assert any("Go" in m and m.endswith(str(go)) for m in metrics)
+    page.locator(
+        "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg"
+    ).first.wait_for()
+    body = page.inner_text("body")
+    for heading in ("Ranking", "Blockers that recur across projects", "Closest to go"):
+        assert heading in body
+    _shot(page, "01-portfolio")
+
+
+def test_project_page_through_the_navigation(page: Any, dashboard_url: str) -> None:
+    page.goto(dashboard_url)
+    _settled(page)
+    page.get_by_role("link", name="Project").first.click()
+    page.wait_for_url("**/project**")
+    _settled(page)
+    page.goto(f"{dashboard_url}/project?project=sales_forecast_assistant")
+    page.get_by_role("heading", name="Sales forecast assistant").wait_for()
+    _settled(page)
+    body = page.inner_text("body")
+    assert "NOT YET" in body
+    assert "Why: readiness by gap" in body
+    assert "What it costs at scale" in body
+    assert "Total effort" in body and "Timeline" in body
+    assert "Report (PDF)" in body
+    page.locator("[data-testid='stVegaLiteChart']").first.wait_for()
+    _shot(page, "02-project")
+
+
+def test_gap_drill_down_and_what_if(page: Any, dashboard_url: str) -> None:
+    page.goto(f"{dashboard_url}/gap?project=sales_forecast_assistant&gap=scale")
+    page.get_by_role("heading", name="What if: cost at scale").wait_for()
+    _settled(page)
+    body = page.inner_text("body")
+    assert "Load tests" in body and "Measured against thresholds" in body
+    slider_before = page.inner_text("body")
+    volume = page.get_by_label("Requests per month")
+    volume.fill("0")
+    volume.press("Enter")
+    page.wait_for_function(
+        "() => document.body.innerText.includes('At 0 requests a month')", timeout=TIMEOUT_MS
+    )
+    assert slider_before != page.inner_text("body")
+    _shot(page, "03-gap-scale")
+    page.goto(f"{dashboard_url}/gap?project=contract_review&gap=stakeholder_alignment")
+    page.get_by_role("heading", name="Stakeholder groups by questions").wait_for()
+    _settled(page)
+    _shot(page, "04-gap-stakeholders")
+
+
+def test_trends_page(page: Any, dashboard_url: str) -> None:
+    page.goto(f"{dashboard_url}/trends?project=churn_predictor")
+    page.get_by_role("heading", name="What changed between two runs").wait_for()
+    _settled(page)
+    body = page.inner_text("body")
+    assert "Churn predictor: scores over runs" in body
+    assert "Portfolio: mean gap scores over runs" in body
+    _shot(page, "05-trends")
