@@ -24,7 +24,7 @@ from rich.table import Table
 
 from flows.config import FieldMap, FieldSpec, parse_duration
 from flows.errors import EvidenceError
-from flows.evidence.data_audit import duplicate_key_rows, locate, measure_fields
+from flows.evidence.data_audit import duplicate_keys, locate, measure_fields
 from flows.sources import CsvOptions, SourceRef, parse_source
 from flows.sources.scan import Scan, audit_connection, open_scan, unreadable
 
@@ -89,7 +89,8 @@ def profile(
         ],
     }
     if key:
-        document["duplicates"] = {"key": key, "duplicate_rows": duplicate_key_rows(scan, key)}
+        duplicates, examples = duplicate_keys(scan, key)
+        document["duplicates"] = {"key": key, "duplicate_rows": duplicates, "examples": examples}
     if timestamp and fresh is not None:
         document["freshness"] = {
             "column": timestamp,

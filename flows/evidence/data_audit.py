@@ -201,13 +201,32 @@ def measure_fields(
     return out, fresh
 
 
+def duplicate_keys(scan: Scan, key: list[str]) -> tuple[int, list[dict[str, Any]]]:
+    """Rows minus the number of distinct key tuples, and a few duplicated keys with their rows.
+
+    One grouping of the key answers both (a materialized CTE, in DuckDB and PostgreSQL alike).
+    """
+    keys = ", ".join(q(k) for k in key)
+    texts = ", ".join(f"{scan.text(k)} as {q(k)}" for k in key)
+    names, rows = scan.described(
+        f"with groups as materialized (select {keys}, count(*) as n from {scan.relation} "
+        f"group by {keys}) "
+        f"select (select count(*) from groups) as distinct_keys, n, {texts} from "
+        f"(select * from groups where n > 1 order by n desc limit {EXAMPLES}) as d "
+        f"right join (select 1 as one) as o on true"
+    )
+    distinct = int(rows[0][0]) if rows else 0
+    examples = [
+        {"key": dict(zip(names[2:], r[2:], strict=True)), "rows": int(r[1])}
+        for r in rows
+        if r[1] is not None
+    ]
+    return scan.rows - distinct, examples
+
+
 def duplicate_key_rows(scan: Scan, key: list[str]) -> int:
     """Rows minus the number of distinct key tuples."""
-    tuple_sql = ", ".join(q(k) for k in key)
-    distinct = scan.one(
-        f"select count(*) from (select distinct {tuple_sql} from {scan.relation}) as k"
-    )
-    return scan.rows - int(distinct[0]) if distinct else 0
+    return duplicate_keys(scan, key)[0]
 
 
 def measure_dataset(
@@ -218,8 +237,11 @@ def measure_dataset(
     columns = scan.columns
     key = [locate(k, fm.fields[k], columns) for k in fm.key]
     duplicates = None
+    examples: dict[str, Any] = {}
     if key and all(key):
-        duplicates = duplicate_key_rows(scan, [k for k in key if k])
+        duplicates, repeated = duplicate_keys(scan, [k for k in key if k])
+        if repeated:
+            examples["duplicate_keys"] = repeated
     fresh = fresh or Freshness(None, None, None)
     required = [n for n, s in fm.fields.items() if s.required]
     missing = [n for n in required if locate(n, fm.fields[n], columns) is None]
@@ -237,7 +259,9 @@ def measure_dataset(
         "stale_rows": fresh.stale_rows,
         "fields_required": len(required),
         "fields_missing": len(missing),
-        "examples": json.dumps({"missing_fields": missing}) if missing else None,
+        "examples": json.dumps(examples | {"missing_fields": missing} if missing else examples)
+        if examples or missing
+        else None,
     }
 
 

@@ -48,7 +48,11 @@ def check_orders(document: dict[str, Any]) -> None:
     assert cols["order_id"]["distinct"] == 3 and cols["order_id"]["distinct_exact"] is True
     assert (cols["order_id"]["min"], cols["order_id"]["max"]) == ("1", "3")
     assert float(cols["amount"]["max"]) == 12
-    assert document["duplicates"] == {"key": ["order_id"], "duplicate_rows": 1}
+    assert document["duplicates"] == {
+        "key": ["order_id"],
+        "duplicate_rows": 1,
+        "examples": [{"key": {"order_id": "2"}, "rows": 2}],
+    }
     fresh = document["freshness"]
     assert fresh["column"] == "created_at"
     newest = datetime.fromisoformat(fresh["max"])
@@ -73,7 +77,11 @@ def test_audit_a_composite_key_and_max_age(tmp_path: Path) -> None:
         "--max-age", "7d", "--json",
     )  # fmt: skip
     document = json.loads(result.stdout)
-    assert document["duplicates"] == {"key": ["order_id", "region"], "duplicate_rows": 0}
+    assert document["duplicates"] == {
+        "key": ["order_id", "region"],
+        "duplicate_rows": 0,
+        "examples": [],
+    }
     assert document["freshness"]["max_age_seconds"] == 7 * 86400
 
 

@@ -91,6 +91,9 @@ def assert_orders_measured(tables: dict[str, list[dict[str, Any]]]) -> None:
     assert profile["newest_timestamp"] == datetime(2026, 11, 20, 10, tzinfo=UTC)
     assert profile["age_seconds"] == 7200
     assert profile["stale_rows"] == 2
+    assert json.loads(profile["examples"]) == {
+        "duplicate_keys": [{"key": {"order_id": "2"}, "rows": 2}]
+    }
     fields = by([f for f in tables["raw_field_profiles"] if f["dataset"] == "orders"], "field")
     assert fields["status"]["not_allowed"] == 1
     assert fields["status"]["null_count"] + fields["status"]["empty_count"] >= 1

@@ -72,6 +72,7 @@ uniqueness as (
             ('key', 'key_columns'),
             ('duplicate_key_rows', 'duplicate_key_rows'),
             ('rows', 'row_count'),
+            ('examples', 'examples'),
         ]) }} as detail
     from datasets
     where duplicate_key_rows is not null and row_count > 0
@@ -113,23 +114,51 @@ consistency as (
     where rows_checked > 0
 ),
 
+field_states as (
+    -- A field is retyped when it is there under its name but most of its values no longer have
+    -- the declared type (a text column where a number is expected, say): the model cannot use it
+    -- without a change, which is schema drift, not a few invalid values.
+    select
+        run_id,
+        project_id,
+        dataset,
+        field,
+        present,
+        found_as,
+        coalesce(
+            present
+            and row_count > coalesce(null_count, 0)
+            and coalesce(type_failures, 0) * 2 > row_count - coalesce(null_count, 0),
+            false
+        ) as retyped,
+        case
+            when not present then field || ' (missing)'
+            when
+                coalesce(type_failures, 0) * 2 > row_count - coalesce(null_count, 0)
+                and row_count > coalesce(null_count, 0)
+                then
+                    field || ' (retyped: declared ' || declared_type || ', found '
+                    || coalesce(observed_type, '?') || ')'
+            when found_as <> field then field || ' (renamed to ' || found_as || ')'
+        end as problem
+    from fields
+    where required
+),
+
 schema_per_dataset as (
     select
         run_id,
         project_id,
         dataset,
         count(*) as required_fields,
-        sum(case when present and (found_as is null or found_as = field) then 1 else 0 end)
-            as found_fields,
-        string_agg(
+        sum(
             case
-                when not present then field || ' (missing)'
-                when found_as <> field then field || ' (renamed to ' || found_as || ')'
-            end,
-            ', ' order by field
-        ) as problems
-    from fields
-    where required
+                when present and not retyped and (found_as is null or found_as = field) then 1
+                else 0
+            end
+        ) as found_fields,
+        string_agg(problem, ', ' order by field) as problems
+    from field_states
     group by run_id, project_id, dataset
 ),
 
