@@ -318,8 +318,24 @@ def values_in_duckdb(
     for chunk in scan.stream(
         f"select distinct {scan.text(column)} from {scan.relation} where {q(column)} is not null"
     ):
-        con.executemany(f"insert into {q(name)} values (?)", chunk)
+        append_rows(con, name, ["v"], chunk)
     return q(name), "v"
+
+
+def append_rows(
+    con: duckdb.DuckDBPyConnection, table: str, names: list[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """Append one batch of rows to a DuckDB table (through Arrow: row-by-row inserts are slow)."""
+    import pyarrow as pa
+
+    batch = pa.table(
+        {n: list(values) for n, values in zip(names, zip(*rows, strict=True), strict=True)}
+    )
+    con.register("incoming_batch", batch)
+    try:
+        con.execute(f"insert into {q(table)} select * from incoming_batch")
+    finally:
+        con.unregister("incoming_batch")
 
 
 def measure_relationships(
@@ -361,7 +377,7 @@ def measure_relationships(
                 f"select {scan.text(mine)}, count(*) from {scan.relation} "
                 f"where {q(mine)} is not null group by 1"
             ):
-                con.executemany(f"insert into {q(source)} values (?, ?)", chunk)
+                append_rows(con, source, ["v", "n"], chunk)
             source = q(source)
         weight = "1" if same_engine else "a.n"
         orphan = (
@@ -527,12 +543,12 @@ def open_or_record(
         return open_scan(con, view, ref, scratch, dataset.format, csv_options(dataset))
     except EvidenceError as exc:
         error = unreadable(ref, exc)
-        path = Path(ref.location) if ref.kind == "file" else Path("/nonexistent")
+        path = Path(ref.location) if ref.kind == "file" else None
         evidence.record_input(
             KIND,
             name,
             ref.display,
-            fingerprint=fingerprint_file(path) if path.is_file() else None,
+            fingerprint=fingerprint_file(path) if path and path.is_file() else None,
             rows_read=None,
             rows_rejected=None,
             status="unreadable",
