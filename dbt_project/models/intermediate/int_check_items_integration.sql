@@ -183,7 +183,7 @@ owner_items as (
     group by inputs.run_id, inputs.project_id
 ),
 
-final as (
+items as (
     select * from roles_mapped
     union all
     select * from status_items
@@ -193,6 +193,18 @@ final as (
     select * from test_items
     union all
     select * from owner_items
+),
+
+-- Shares of 1.0/0.0 literals are numerics on PostgreSQL: one type everywhere.
+final as (
+    select
+        run_id,
+        project_id,
+        check_id,
+        item,
+        cast(value as double precision) as value,
+        detail
+    from items
 )
 
 select * from final

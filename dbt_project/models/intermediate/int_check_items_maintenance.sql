@@ -74,7 +74,7 @@ operating_budget as (
         end as value,
         {{ json_object([
             ('maintenance_budget_monthly', 'maintenance_budget_monthly'),
-            ('monthly_cost_target', 'round(monthly_cost_target, 2)'),
+            ('monthly_cost_target', round_to("monthly_cost_target", 2)),
             ('currency', 'currency'),
         ]) }} as detail
     from costs

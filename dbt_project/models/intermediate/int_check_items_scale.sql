@@ -126,7 +126,7 @@ errors as (
         {{ json_object([
             ('failures', 'failure_count'),
             ('requests', 'request_count'),
-            ('failure_rate', 'round(failure_count * 1.0 / nullif(request_count, 0), 5)'),
+            ('failure_rate', round_to("failure_count * 1.0 / nullif(request_count, 0)", 5)),
             ('error_budget', 'max_error_rate'),
             ('users', 'users'),
         ]) }} as detail
@@ -142,9 +142,9 @@ budget as (
         'monthly cost at target' as item,
         budget_use as value,
         {{ json_object([
-            ('monthly_cost_target', 'round(monthly_cost_target, 2)'),
+            ('monthly_cost_target', round_to("monthly_cost_target", 2)),
             ('monthly_budget', 'monthly_budget'),
-            ('monthly_cost_poc', 'round(monthly_cost_poc, 2)'),
+            ('monthly_cost_poc', round_to("monthly_cost_poc", 2)),
             ('currency', 'currency'),
         ]) }} as detail
     from costs
@@ -158,7 +158,7 @@ unit_economics as (
         'cost per outcome' as item,
         cost_per_outcome / value_per_outcome as value,
         {{ json_object([
-            ('cost_per_outcome', 'round(cost_per_outcome, 4)'),
+            ('cost_per_outcome', round_to("cost_per_outcome", 4)),
             ('value_per_outcome', 'value_per_outcome'),
             ('currency', 'currency'),
         ]) }} as detail
@@ -184,7 +184,7 @@ rate_limits as (
         systems.rate_limit_rps / costs.target_peak_rps as value,
         {{ json_object([
             ('rate_limit_rps', 'systems.rate_limit_rps'),
-            ('target_peak_rps', 'round(costs.target_peak_rps, 2)'),
+            ('target_peak_rps', round_to("costs.target_peak_rps", 2)),
             ('role', 'systems.role'),
         ]) }} as detail
     from systems

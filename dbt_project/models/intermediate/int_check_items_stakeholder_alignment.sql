@@ -97,8 +97,8 @@ group_spread as (
         stddev_samp(agreement) as value,
         {{ json_object([
             ('respondents', 'count(*)'),
-            ('lowest', 'round(min(agreement), 2)'),
-            ('highest', 'round(max(agreement), 2)'),
+            ('lowest', round_to("min(agreement)", 2)),
+            ('highest', round_to("max(agreement)", 2)),
         ]) }} as detail
     from respondent_means
     group by run_id, project_id, stakeholder_group

@@ -73,7 +73,7 @@ measured as (
         value as metric,
         {{ json_object([
             ('worst', 'item'),
-            ('value', 'round(value, 4)'),
+            ('value', round_to("value", 4)),
             ('items', 'item_count'),
             ('items_below_pass', 'items_below_pass'),
             ('detail', 'cast(detail as json)'),

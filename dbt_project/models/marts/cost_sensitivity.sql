@@ -26,7 +26,7 @@ projected as (
     select
         *,
         requests_per_month * scenario_cost_per_request + fixed_monthly_cost as monthly_cost,
-        requests_per_month * outcomes_per_request as outcomes_per_month
+        requests_per_month * outcomes_per_request as scenario_outcomes_per_month
     from grid
 ),
 
@@ -45,9 +45,9 @@ final as (
         monthly_budget,
         monthly_cost / monthly_budget as budget_use,
         monthly_cost <= monthly_budget as within_budget,
-        monthly_cost / nullif(outcomes_per_month, 0) as cost_per_outcome,
+        monthly_cost / nullif(scenario_outcomes_per_month, 0) as cost_per_outcome,
         value_per_outcome,
-        outcomes_per_month * value_per_outcome / nullif(monthly_cost, 0) as return_on_cost,
+        scenario_outcomes_per_month * value_per_outcome / nullif(monthly_cost, 0) as return_on_cost,
         volume_change = 0 and price_change = 0 as is_baseline
     from projected
 )

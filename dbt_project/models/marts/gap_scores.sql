@@ -29,7 +29,7 @@ scored as (
         per_gap.*,
         projects.ready_threshold,
         projects.at_risk_threshold,
-        round(100.0 * per_gap.weighted_points / nullif(per_gap.weight_with_evidence, 0), 1) as score
+        {{ round_to('100.0 * per_gap.weighted_points / nullif(per_gap.weight_with_evidence, 0)', 1) }} as score
     from per_gap
     inner join projects on per_gap.run_id = projects.run_id and per_gap.project_id = projects.project_id
 ),
@@ -60,7 +60,7 @@ final as (
         checks_with_evidence,
         checks_failed,
         critical_failed,
-        round(weight_with_evidence / weight_total, 3) as evidence_share,
+        {{ round_to('weight_with_evidence / weight_total', 3) }} as evidence_share,
         weight_total,
         weight_with_evidence
     from scored

@@ -85,7 +85,7 @@ per_project as (
 decided as (
     select
         projects.*,
-        round(per_project.confidence, 3) as confidence,
+        {{ round_to('per_project.confidence', 3) }} as confidence,
         coalesce(per_project.blocking_gaps, '') as blocking_gaps,
         per_project.blocking_text,
         coalesce(blocking_checks.blocking_checks, '') as blocking_checks,

@@ -64,8 +64,8 @@ final as (
         owner_role,
         effort_days,
         effort_days * day_rate as cost,
-        round(score_gain, 1) as score_gain,
-        round(gain_per_day, 2) as gain_per_day,
+        {{ round_to('score_gain', 1) }} as score_gain,
+        {{ round_to('gain_per_day', 2) }} as gain_per_day,
         end_day - effort_days as start_day,
         end_day
     from scheduled
