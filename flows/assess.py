@@ -16,9 +16,10 @@ from typing import Any
 
 import pandas as pd
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows import dbt, warehouse
+from flows import alerts, dbt, warehouse
 from flows.config import (
     LoadedPortfolio,
     LoadedProject,
@@ -236,6 +237,35 @@ def publish_snapshot(settings: Settings) -> Path:
     return warehouse.publish(settings.warehouse, settings.snapshot)
 
 
+@task(name="announce-run", cache_policy=NO_CACHE)
+def announce_run(
+    snapshot: Path, portfolio: LoadedPortfolio, run_id: str, status: str, failed: dict[str, str]
+) -> list[alerts.Regression]:
+    """Leave the run's Prefect artifacts, and alert the portfolio's URLs if readiness regressed."""
+    logger = get_run_logger()
+    config = portfolio.portfolio
+    regressions = alerts.run_regressions(snapshot, run_id, config.alerts.gap_drop_points)
+    rows = alerts.summary_rows(snapshot, run_id)
+    key = alerts.artifact_key(config.id)
+    create_markdown_artifact(
+        alerts.summary_markdown(config.name, run_id, status, rows, failed, regressions),
+        key=key,
+        description=f"Readiness of {config.name}, run {run_id}",
+    )
+    create_table_artifact(
+        rows, key=f"{key}-results", description=f"Results per project, run {run_id}"
+    )
+    if regressions and config.alerts.urls:
+        title, body = alerts.alert_message(config.name, run_id, regressions)
+        delivery = alerts.send_alert(config.alerts.urls, title, body)
+        logger.info("alert sent to %d URL(s) for %d regression(s)", delivery.sent, len(regressions))
+        for target in delivery.failed:
+            logger.warning("the alert could not be delivered to %s", target)
+    elif regressions:
+        logger.warning("%d regression(s) and no alert URL configured", len(regressions))
+    return regressions
+
+
 def run_assessment(
     portfolio_path: Path | None = None,
     project_ids: list[str] | None = None,
@@ -275,6 +305,10 @@ def run_assessment(
         message = f"{len(failed)} of {len(batches)} project(s) failed" if failed else None
         warehouse.finish_run(settings.warehouse, run_id, status, message)
         snapshot = publish_snapshot(settings)
+    try:
+        announce_run(snapshot, portfolio, run_id, status, failed)
+    except Exception as exc:  # the run is published: a failed announcement must not undo it
+        logger.warning("announcing run %s failed: %s: %s", run_id, type(exc).__name__, exc)
     logger.info("run %s %s; snapshot %s", run_id, status, snapshot)
     return RunResult(run_id=run_id, status=status, snapshot=snapshot, failed_projects=failed)
 

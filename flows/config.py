@@ -13,7 +13,16 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from flows.errors import ConfigError, Problem
 
@@ -261,6 +270,71 @@ class Project(_Strict):
 # --- portfolio --------------------------------------------------------------------------------
 
 
+class Alerts(_Strict):
+    """Where a regression is announced, and how far a gap must drop to count as one.
+
+    ``urls`` are Apprise URLs (``slack://``, ``msteams://``, ``mailto://``, ``json://`` for any
+    webhook...). They carry tokens, so they are secrets: write ``${NAME}`` to take one from the
+    environment, and they are never logged or stored in the warehouse.
+    """
+
+    urls: list[SecretStr] = Field(default_factory=list)
+    #: A gap whose score falls by at least this many points since the project's previous run.
+    gap_drop_points: Annotated[float, Field(gt=0, le=100)] = 10.0
+
+    @field_validator("urls", mode="before")
+    @classmethod
+    def _expand_and_check(cls, urls: Any) -> Any:
+        # Errors are of type "secret" so that parse_model never echoes the URLs.
+        if not isinstance(urls, list):
+            raise PydanticCustomError("secret", "must be a list of Apprise URLs")
+        import apprise
+
+        from flows.secrets import quiet_url_loggers
+        from flows.settings import expand_env
+
+        expanded = []
+        for index, url in enumerate(urls):
+            if not isinstance(url, str):
+                raise PydanticCustomError(
+                    "secret", f"urls[{index}] must be a text (an Apprise URL)"
+                )
+            try:
+                text = expand_env(url)
+            except KeyError as exc:
+                message = f"urls[{index}]: environment variable {exc.args[0]} is not set"
+                raise PydanticCustomError("secret", message) from None
+            with quiet_url_loggers():
+                plugin = apprise.Apprise.instantiate(text, suppress_exceptions=True)
+            if plugin is None:
+                scheme = text.split("://", 1)[0] if "://" in text else "(none)"
+                message = f"urls[{index}] is not a URL Apprise can send to (scheme {scheme!r})"
+                raise PydanticCustomError("secret", message)
+            expanded.append(text)
+        return expanded
+
+
+class Schedule(_Strict):
+    """A recurring assessment of the portfolio (a Prefect deployment with a cron schedule)."""
+
+    name: Annotated[str, Field(pattern=_ID)]
+    cron: str
+    timezone: str = "UTC"
+    #: Only these project ids (default: every project of the portfolio).
+    projects: list[str] | None = None
+
+    @field_validator("cron")
+    @classmethod
+    def _cron_is_valid(cls, cron: str) -> str:
+        from prefect.client.schemas.schedules import CronSchedule
+
+        try:
+            CronSchedule(cron=cron)
+        except ValidationError:
+            raise ValueError(f"not a valid cron expression: {cron!r}") from None
+        return cron
+
+
 class Portfolio(_Strict):
     """A set of projects assessed together, with the rubric that scores them."""
 
@@ -271,6 +345,8 @@ class Portfolio(_Strict):
     #: Assess "as of" this instant (freshness is measured against it); default: now.
     as_of: datetime | None = None
     projects: list[str]
+    alerts: Alerts = Field(default_factory=Alerts)
+    schedules: list[Schedule] = Field(default_factory=list)
 
 
 # --- rubric -----------------------------------------------------------------------------------
@@ -450,7 +526,7 @@ def parse_model(model: type[M], data: Any, source: Path | str) -> M:
                 message = "unknown key"
             elif err["type"] == "missing":
                 message = "required key is missing"
-            elif "input" in err and err["type"] not in ("model_type",):
+            elif "input" in err and err["type"] not in ("model_type", "secret"):
                 message += f" (got {err['input']!r})"
             # A database URL in the echoed input must not show its password.
             message = _URL_PASSWORD.sub(r"\1***@", message)

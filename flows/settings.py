@@ -8,6 +8,7 @@ exports them so that dbt and the Python side always agree.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -134,6 +135,17 @@ class Settings(BaseSettings):
                 "READINESS_PG_SCHEMA": self.postgres_schema,
             }
         return values
+
+
+_ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def expand_env(text: str) -> str:
+    """Replace each ``${NAME}`` with the environment variable NAME (KeyError names a missing one).
+
+    Configuration files use it for secrets (alert URLs carry tokens) that must stay out of them.
+    """
+    return _ENV_REFERENCE.sub(lambda match: os.environ[match.group(1)], text)
 
 
 @lru_cache(maxsize=1)
