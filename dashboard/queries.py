@@ -82,16 +82,20 @@ _IN_SCOPE = """(
     or run_id in (select run_id from runs where list_contains(?::varchar[], portfolio_id))
 )"""
 
-_LATEST = f"""
+_LATEST = (
+    """
 with latest as (
     select *
     from recommendations
-    where is_latest and {_IN_SCOPE}
+    where is_latest and """
+    + _IN_SCOPE
+    + """
     qualify row_number() over (
         partition by project_id order by run_started_at desc, run_id desc
     ) = 1
 )
 """
+)
 
 
 def latest_projects() -> pd.DataFrame:
@@ -191,7 +195,12 @@ def recurring_blockers(project_ids: tuple[str, ...] | None = None) -> pd.DataFra
             any_value(c.gap) as gap,
             any_value(c.severity) as severity,
             count(distinct c.project_id) as projects,
-            string_agg(distinct l.project_name, ', ' order by l.project_name) as project_names
+            -- The first names only: a check failing in 800 projects is a count, not a list.
+            array_to_string(
+                list_slice(list(distinct l.project_name order by l.project_name), 1, 10), ', '
+            ) || case when count(distinct c.project_id) > 10
+                then ' and ' || (count(distinct c.project_id) - 10) || ' more' else '' end
+                as project_names
         from check_results as c
         join latest as l on l.run_id = c.run_id and l.project_id = c.project_id
         where c.result = 'fail'
@@ -418,8 +427,9 @@ def cost_inputs(run_id: str, project_id: str) -> pd.DataFrame:
 def score_history(project_id: str | None = None) -> pd.DataFrame:
     """Gap scores of every run (of one project when given), oldest first, with rubric versions."""
     return scoped(
-        f"""
-        with r as (select * from recommendations where {_IN_SCOPE})
+        "with r as (select * from recommendations where "
+        + _IN_SCOPE
+        + """)
         select
             g.run_id, r.run_started_at, g.project_id, r.project_name, r.rubric_version,
             g.gap, g.gap_order, g.score, g.status, r.recommendation
@@ -436,8 +446,9 @@ def score_history(project_id: str | None = None) -> pd.DataFrame:
 def portfolio_history() -> pd.DataFrame:
     """Per run: projects assessed, go count and the mean score per gap, oldest first."""
     return scoped(
-        f"""
-        with r as (select * from recommendations where {_IN_SCOPE})
+        "with r as (select * from recommendations where "
+        + _IN_SCOPE
+        + """)
         select
             g.run_id, min(r.run_started_at) as run_started_at,
             string_agg(distinct r.rubric_version, ', ') as rubric_version,

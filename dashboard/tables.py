@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -15,8 +16,10 @@ def table(frame: pd.DataFrame, name: str, **options: Any) -> None:
     st.dataframe(frame, hide_index=True, width="stretch", **options)
     st.download_button(
         f"Download {name}.csv",
-        data=to_csv_bytes(frame),
+        # Built when clicked, not on every run of the page.
+        data=partial(to_csv_bytes, frame),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"csv-{name}",
+        on_click="ignore",
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -176,11 +178,22 @@ def closest_to_go(projects: pd.DataFrame, limit: int = 5) -> None:
     st.caption("Fewest blocking gaps first, then the shortest roadmap timeline.")
 
 
-def show_heatmap(project_ids: tuple[str, ...]) -> None:
-    """Projects by gaps, score and status in each cell."""
-    scores = queries.latest_gap_scores(project_ids)
-    if not scores.empty:
-        st.altair_chart(charts.heatmap(scores), width="stretch")
+#: More rows than this make a heatmap nobody reads (and a page that renders slowly).
+HEATMAP_PROJECTS = 40
+
+
+def show_heatmap(ranked_ids: tuple[str, ...]) -> None:
+    """Projects by gaps, score and status in each cell (the lowest ranked first when many)."""
+    shown = ranked_ids[-HEATMAP_PROJECTS:] if len(ranked_ids) > HEATMAP_PROJECTS else ranked_ids
+    scores = queries.latest_gap_scores(shown)
+    if scores.empty:
+        return
+    st.altair_chart(charts.heatmap(scores), width="stretch")
+    if len(shown) < len(ranked_ids):
+        st.caption(
+            f"The heatmap shows the {len(shown)} lowest ranked of {len(ranked_ids)} projects; "
+            "use the filters above to see others."
+        )
 
 
 def show_blockers(project_ids: tuple[str, ...]) -> None:
@@ -203,9 +216,10 @@ def show_blockers(project_ids: tuple[str, ...]) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
     st.download_button(
         "Download recurring-blockers.csv",
-        data=to_csv_bytes(table),
+        data=partial(to_csv_bytes, table),
         file_name="recurring-blockers.csv",
         mime="text/csv",
+        on_click="ignore",
     )
 
 
@@ -233,7 +247,7 @@ def page() -> None:
     verdict_counts(shown)
     failed_projects(shown)
     show_projects(shown)
-    show_heatmap(ids)
+    show_heatmap(tuple(str(p) for p in rank(shown)["project_id"]))
     show_blockers(ids)
     closest_to_go(shown)
     open_project(shown)

@@ -27,6 +27,9 @@ from dashboard.labels import (
 from flows.reports.summary import PortfolioSummary, ProjectSummary
 
 FORMATS = ("md", "html", "pdf")
+#: Rows of the portfolio table that fit the PDF's one page with the recurring blockers below.
+PDF_PROJECTS = 12
+PDF_RECURRING = 6
 STATUS_WORDS = {
     "ready": "Ready",
     "at_risk": "At risk",
@@ -412,7 +415,7 @@ def portfolio_pdf(s: PortfolioSummary) -> bytes:
         pdf.cell(w, 6, _latin(h), border="B")
     pdf.ln()
     pdf.set_font("Helvetica", "", 8)
-    for p in s.projects:
+    for p in s.projects[:PDF_PROJECTS]:
         pdf.cell(widths[0], 6, _latin(p.project_name[:34]))
         pdf.cell(widths[1], 6, verdict_text(p.recommendation))
         pdf.cell(widths[2], 6, percent(p.confidence), align="R")
@@ -421,11 +424,17 @@ def portfolio_pdf(s: PortfolioSummary) -> bytes:
             pdf.cell(w, 6, _latin(f"{score_text(g.score)} {status_text(g.status)}"), fill=True)
         pdf.cell(widths[-1], 6, _latin(days(p.roadmap_timeline_days)))
         pdf.ln()
+    if len(s.projects) > PDF_PROJECTS:
+        pdf.write_line(
+            f"... and {len(s.projects) - PDF_PROJECTS} more projects (not yet first): the HTML "
+            "and Markdown reports list them all.",
+            8,
+        )
     pdf.ln(3)
     pdf.write_line("Blockers that recur across projects", 12, "B", 7)
     if not s.recurring:
         pdf.write_line("No failing check recurs across projects.", 9)
-    for r in s.recurring:
+    for r in s.recurring[:PDF_RECURRING]:
         pdf.write_line(
             f"{r['title']} ({r['check_id']}, {gap_label(r['gap'])}, {r['severity']}): "
             f"{r['projects']} projects ({r['project_names']})",

@@ -128,7 +128,9 @@ with latest as (
 )
 select c.check_id, any_value(c.title), any_value(c.gap), any_value(c.severity),
        count(distinct c.project_id) as projects,
-       string_agg(distinct l.project_name, ', ' order by l.project_name)
+       array_to_string(list_slice(list(distinct l.project_name order by l.project_name), 1, 5), ', ')
+           || case when count(distinct c.project_id) > 5
+               then ' and ' || (count(distinct c.project_id) - 5) || ' more' else '' end
 from check_results as c
 join latest as l on l.run_id = c.run_id and l.project_id = c.project_id
 where c.result = 'fail'
@@ -227,16 +229,78 @@ def project_summary(snapshot: Path, project_id: str, blockers: int = 5) -> Proje
 
 
 def portfolio_summary(
-    snapshot: Path, blockers: int = 3, portfolios: tuple[str, ...] | None = None
+    snapshot: Path, portfolios: tuple[str, ...] | None = None
 ) -> PortfolioSummary:
-    """Every project's latest result and the blockers that recur across projects.
+    """Every project's latest verdict, gap scores and roadmap totals, and the recurring blockers.
 
+    Read with one query per table for all projects at once (a portfolio may hold a thousand);
+    the per-project detail (blockers, cost, evidence dates) is the project report's job.
     ``portfolios`` restricts it to those portfolio ids (the dashboard passes the viewer's).
     """
     scope = None if portfolios is None else list(portfolios)
     with _open(snapshot) as con:
         rows = con.execute(_REC, [None, None, scope, scope]).fetchall()
-        projects = [_project(con, row, blockers) for row in rows]
+        # The same projects as ``rows``: the recommendations query as a common table expression.
+        chosen = f"with _chosen as (select run_id, project_id from ({_REC})) "
+        params = [None, None, scope, scope]
+        gaps: dict[tuple[str, str], dict[str, GapLine]] = {}
+        for run_id, pid, gap, score, status in con.execute(
+            chosen + "select g.run_id, g.project_id, g.gap, g.score, g.status "
+            "from gap_scores as g join _chosen using (run_id, project_id)",
+            params,
+        ).fetchall():
+            gaps.setdefault((run_id, pid), {})[gap] = GapLine(gap, _f(score), status)
+        plans = {
+            (run_id, pid): (int(n), float(effort), float(cost), float(timeline))
+            for run_id, pid, n, effort, cost, timeline in con.execute(
+                chosen
+                + "select p.run_id, p.project_id, count(*), coalesce(sum(p.effort_days), 0), "
+                "coalesce(sum(p.cost), 0), coalesce(max(p.end_day), 0) from roadmap as p "
+                "join _chosen using (run_id, project_id) group by p.run_id, p.project_id",
+                params,
+            ).fetchall()
+        }
+        projects = []
+        for row in rows:
+            (
+                pid,
+                name,
+                unit,
+                owner,
+                run_id,
+                started,
+                rubric,
+                verdict,
+                confidence,
+                reason,
+                blocking,
+            ) = row
+            actions, effort, cost, timeline = plans.get((run_id, pid), (0, 0.0, 0.0, 0.0))
+            by_gap = gaps.get((run_id, pid), {})
+            projects.append(
+                ProjectSummary(
+                    project_id=pid,
+                    project_name=name,
+                    business_unit=unit,
+                    owner=owner,
+                    run_id=run_id,
+                    assessed_at=started,
+                    rubric_version=rubric,
+                    recommendation=verdict,
+                    confidence=_f(confidence),
+                    reason=reason or "",
+                    blocking_gaps=[g for g in (blocking or "").split(",") if g],
+                    gaps=[by_gap.get(g, GapLine(g, None, None)) for g in GAP_IDS],
+                    blockers=[],
+                    cost=None,
+                    roadmap_actions=actions,
+                    roadmap_effort_days=effort,
+                    roadmap_cost=cost,
+                    roadmap_timeline_days=timeline,
+                    newest_evidence=None,
+                    ready_threshold=None,
+                )
+            )
         recurring = [
             {
                 "check_id": c,
