@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, cast
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -33,6 +34,7 @@ if not out.is_terminal:
     # Piped or logged: wide enough that a column's type and values are not cut.
     out = Console(width=160, soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+T = TypeVar("T")
 
 
 def _fail(code: int, message: str) -> typer.Exit:
@@ -166,27 +168,49 @@ def render(document: dict[str, Any]) -> None:
         out.print(line, highlight=False)
 
 
-@contextmanager
-def steps(show: bool) -> Iterator[Any]:
-    """A progress bar on stderr over the audit's steps (nothing with --json or when piped)."""
+def with_progress(
+    con: duckdb.DuckDBPyConnection, show: bool, work: Callable[[Callable[[str], None]], T]
+) -> T:
+    """Run ``work`` with a progress bar on stderr, fed by DuckDB's own progress of each query.
+
+    Nothing is drawn with --json or when stderr is not a terminal. PostgreSQL reports no progress:
+    the bar then only names the step.
+    """
     if not show:
-        yield lambda description: None
-        return
+        return work(lambda description: None)
+    con.execute("set enable_progress_bar = true")
+    con.execute("set enable_progress_bar_print = false")
+    state: dict[str, Any] = {"description": "reading"}
+
+    def describe(description: str) -> None:
+        state["description"] = description
+
+    def target() -> None:
+        try:
+            state["value"] = work(describe)
+        except BaseException as exc:  # handed to the caller's thread below
+            state["error"] = exc
+
+    thread = threading.Thread(target=target, daemon=True)
     progress = Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
         TimeElapsedColumn(),
         console=err,
         transient=True,
     )
     with progress:
-        task = progress.add_task("reading", total=4)
-
-        def advance(description: str) -> None:
-            progress.update(task, description=description, advance=1)
-
-        yield advance
+        task = progress.add_task("reading", total=100)
+        thread.start()
+        while thread.is_alive():
+            done = con.query_progress()
+            progress.update(task, description=state["description"], completed=max(done, 0.0))
+            thread.join(0.1)
+    if "error" in state:
+        raise state["error"]
+    return cast(T, state["value"])
 
 
 def audit(
@@ -238,20 +262,23 @@ def audit(
     csv = CsvOptions(delimiter=delimiter, encoding=encoding)
     with tempfile.TemporaryDirectory(prefix="readiness-audit-") as scratch:
         con = audit_connection(Path(scratch))
-        scan: Scan | None = None
+        holder: list[Scan] = []
+
+        def work(describe: Callable[[str], None]) -> dict[str, Any]:
+            scan = open_scan(con, "dataset", ref, Path(scratch), file_format, csv)
+            holder.append(scan)
+            describe(f"measuring {len(scan.columns)} columns of {scan.rows:,} rows")
+            keys = _columns(scan, key.split(",") if key else [], "--key")
+            (column,) = _columns(scan, [timestamp], "--timestamp") if timestamp else (None,)
+            return profile(scan, keys, column, max_age, as_of)
+
         try:
-            with steps(not as_json and err.is_terminal) as advance:
-                scan = open_scan(con, "dataset", ref, Path(scratch), file_format, csv)
-                advance(f"measuring {len(scan.columns)} columns of {scan.rows:,} rows")
-                keys = _columns(scan, key.split(",") if key else [], "--key")
-                (column,) = _columns(scan, [timestamp], "--timestamp") if timestamp else (None,)
-                document = profile(scan, keys, column, max_age, as_of)
-                advance("done")
+            document = with_progress(con, not as_json and err.is_terminal, work)
         except EvidenceError as exc:
             error = unreadable(ref, exc)
             raise _fail(1, f"cannot audit {error.source}: {error.reason}") from exc
         finally:
-            if scan is not None:
+            for scan in holder:
                 scan.close()
             con.close()
     if as_json:
