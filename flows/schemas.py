@@ -258,8 +258,9 @@ class LoadTestStats(_Raw):
 class LoadTestHistory(_Raw):
     """Locust's ``*_stats_history.csv``: one row per sample (and endpoint with full history).
 
-    Percentiles are Locust's "current" ones (a rolling window of the last seconds), so the p95 at
-    a point in time is the latency at the user count of that moment.
+    With ``--csv-full-history`` the percentiles are Locust's "current" ones (a rolling window of the
+    last 10 seconds), so the p95 at a point in time is the latency at the user count of that moment;
+    without it they are cumulative since the start.
     """
 
     source: Series[str]

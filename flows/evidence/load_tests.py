@@ -6,8 +6,9 @@
 Locust writes one row per request type and name, plus an ``Aggregated`` row (``Type`` empty) over
 all of them; dbt reads the aggregate for the p95 latency and error rate checks. The concurrency the
 test ran at is not in the stats file: it comes from the project's ``users``. The history file holds
-the user count of each sample and Locust's rolling ("current") percentiles, so dbt can read the
-p95 at the moment the test ran at the target concurrency, not averaged over the ramp-up.
+the user count of each sample and its percentiles (current ones, over Locust's rolling window, with
+``--csv-full-history``; cumulative without), so dbt can read the p95 at the moment the test ran at
+the target concurrency rather than over a step load that went beyond it.
 """
 
 from __future__ import annotations

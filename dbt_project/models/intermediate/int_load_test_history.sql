@@ -1,6 +1,7 @@
 -- Locust history samples with the time since the test started, and the point at target
 -- concurrency: the last aggregated sample of the first plateau at or above the project's target
--- concurrency (Locust's percentiles there cover a window spent entirely at that load).
+-- concurrency (with --csv-full-history, Locust's percentiles there cover a window spent entirely
+-- at that load; load beyond the target never counts).
 with history as (
     select * from {{ ref('stg_raw__load_test_history') }}
 ),
