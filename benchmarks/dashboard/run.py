@@ -66,6 +66,22 @@ def load_project(page: Any, url: str, project_id: str) -> float:
     return time.perf_counter() - started
 
 
+def switch_to_project(page: Any) -> float:
+    """Seconds from clicking "Project" in the app's navigation (no page reload, as a user moves
+    between pages) until the project's executive view is fully rendered."""
+    page.get_by_role("link", name="Portfolio").first.click()
+    page.get_by_text("Portfolio report (PDF)").wait_for(timeout=TIMEOUT_MS)
+    _finished(page)
+    started = time.perf_counter()
+    page.get_by_role("link", name="Project").first.click()
+    page.get_by_text("Report (PDF)", exact=True).wait_for(timeout=TIMEOUT_MS)
+    page.locator(
+        "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg"
+    ).first.wait_for(timeout=TIMEOUT_MS)
+    _finished(page)
+    return time.perf_counter() - started
+
+
 def measure(browser: Any, snapshot: Path) -> dict[str, float]:
     """Cold and warm seconds of both pages on one snapshot.
 
@@ -90,6 +106,10 @@ def measure(browser: Any, snapshot: Path) -> dict[str, float]:
             page = context.new_page()
             result[f"{name}_cold"] = load(page, url)
             result[f"{name}_warm"] = statistics.median(load(page, url) for _ in range(WARM_REPEATS))
+            if name == "project":
+                result["project_switch_warm"] = statistics.median(
+                    switch_to_project(page) for _ in range(WARM_REPEATS)
+                )
             context.close()
     return result
 
@@ -116,7 +136,13 @@ def main() -> None:
     )
     print("| measure | baseline (5 projects, 1 run) | 1,000 projects x 52 runs | ratio |")
     print("| --- | ---: | ---: | ---: |")
-    for key in ("portfolio_cold", "portfolio_warm", "project_cold", "project_warm"):
+    for key in (
+        "portfolio_cold",
+        "portfolio_warm",
+        "project_cold",
+        "project_warm",
+        "project_switch_warm",
+    ):
         print(
             f"| {key.replace('_', ' ')} | {baseline[key]:.2f} s | {large[key]:.2f} s | "
             f"{large[key] / baseline[key]:.2f} |"
