@@ -12,9 +12,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from flows.config import GAP_IDS, LoadedPortfolio, load_portfolio
-from flows.errors import ConfigError
+from flows.errors import ConfigError, Problem
 from flows.settings import DEFAULT_RUBRIC, REPO_ROOT, get_settings
 
 app = typer.Typer(
@@ -50,6 +51,23 @@ def _load(portfolio: Path | None) -> LoadedPortfolio:
         for problem in exc.problems:
             err.print(f"  - {problem}", markup=False, highlight=False)
         raise typer.Exit(2) from exc
+
+
+def _text(value: object) -> str | None:
+    """A cell of a rejected-rows frame as text; missing values (None, NaN) as None."""
+    return value if isinstance(value, str) and value else None
+
+
+def rejected_problem(row: dict[str, object]) -> Problem:
+    """A raw_rejected_rows record as the one-line problem a person reads."""
+    line = row.get("row_number")
+    value = _text(row.get("value"))
+    return Problem(
+        str(row["source"]),
+        str(row["reason"]) + (f" (value {value!r})" if value else ""),
+        row=int(line) if isinstance(line, int | float) and line == line else None,
+        column=_text(row.get("column_name")),
+    )
 
 
 def _prefect_defaults() -> None:
@@ -144,16 +162,11 @@ def validate(
         for row in [] if inputs is None else inputs.to_dict("records"):
             if row["status"] != "ok":
                 errors += 1
-                out.print(f"  [red]unreadable[/] {row['source']}: {row['error']}", highlight=False)
+                problem = Problem(row["source"], str(row["error"]))
+                out.print(Text.assemble(("  unreadable ", "red"), str(problem)), highlight=False)
         for row in [] if rejected is None else rejected.to_dict("records"):
             warnings += 1
-            where = row["source"]
-            if row["row_number"] is not None and row["row_number"] == row["row_number"]:
-                where += f", row {row['row_number']}"
-            if row["column_name"]:
-                where += f", column {row['column_name']!r}"
-            value = f" (value {row['value']!r})" if row["value"] else ""
-            out.print(f"  [yellow]rejected[/] {where}: {row['reason']}{value}", highlight=False)
+            out.print(Text.assemble(("  rejected ", "yellow"), str(rejected_problem(row))))
     out.print(
         f"{len(loaded.projects)} project(s): {errors} unreadable input(s), {warnings} rejected row(s)"
     )

@@ -61,6 +61,8 @@ def test_validate_lists_rejected_rows_with_file_row_and_column() -> None:
     result = runner.invoke(app, ["validate", str(REPO_ROOT / "examples" / "portfolio.yml")])
     assert result.exit_code == 0, result.output
     assert "rejected" in result.stdout and "row" in result.stdout and "column" in result.stdout
+    # A row with no offending value (a skipped column) shows none, never "nan".
+    assert "nan" not in result.stdout.replace("nance", "")
     strict = runner.invoke(
         app, ["validate", "--strict", str(REPO_ROOT / "examples" / "portfolio.yml")]
     )
