@@ -145,20 +145,45 @@ def _f(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
+def _summary(
+    row: tuple[Any, ...],
+    gaps: dict[str, GapLine],
+    plan: tuple[Any, Any, Any, Any],
+    **detail: Any,
+) -> ProjectSummary:
+    """A summary from a ``_REC`` row, its gap lines and its roadmap totals.
+
+    ``plan`` is (actions, effort, cost, timeline); ``detail`` adds what only a project's report
+    reads (blockers, cost, newest_evidence, ready_threshold).
+    """
+    pid, name, unit, owner, run_id, started, rubric, verdict, confidence, reason, blocking = row
+    actions, effort, cost, timeline = plan
+    return ProjectSummary(
+        project_id=pid,
+        project_name=name,
+        business_unit=unit,
+        owner=owner,
+        run_id=run_id,
+        assessed_at=started,
+        rubric_version=rubric,
+        recommendation=verdict,
+        confidence=_f(confidence),
+        reason=reason or "",
+        blocking_gaps=[g for g in (blocking or "").split(",") if g],
+        gaps=[gaps.get(g, GapLine(g, None, None)) for g in GAP_IDS],
+        blockers=detail.get("blockers", []),
+        cost=detail.get("cost"),
+        roadmap_actions=int(actions),
+        roadmap_effort_days=float(effort),
+        roadmap_cost=float(cost),
+        roadmap_timeline_days=float(timeline),
+        newest_evidence=detail.get("newest_evidence"),
+        ready_threshold=detail.get("ready_threshold"),
+    )
+
+
 def _project(con: duckdb.DuckDBPyConnection, row: tuple[Any, ...], blockers: int) -> ProjectSummary:
-    (
-        pid,
-        name,
-        unit,
-        owner,
-        run_id,
-        started,
-        rubric,
-        recommendation,
-        confidence,
-        reason,
-        blocking,
-    ) = row
+    pid, run_id = row[0], row[4]
     gaps = {g: GapLine(g, _f(s), st) for g, s, st in con.execute(_GAPS, [run_id, pid]).fetchall()}
     cost_row = con.execute(_COST, [run_id, pid]).fetchone()
     cost_keys = (
@@ -170,38 +195,20 @@ def _project(con: duckdb.DuckDBPyConnection, row: tuple[Any, ...], blockers: int
         "cost_per_outcome",
         "value_per_outcome",
     )
-    actions, effort, cost, timeline = con.execute(_ROADMAP, [run_id, pid]).fetchone() or (
-        0,
-        0,
-        0,
-        0,
-    )
+    plan = con.execute(_ROADMAP, [run_id, pid]).fetchone() or (0, 0, 0, 0)
     newest = (con.execute(_NEWEST, [run_id, pid]).fetchone() or (None,))[0]
     run = con.execute(_RUN, [run_id])
     names = [d[0] for d in run.description or []]
     threshold = dict(zip(names, run.fetchone() or (), strict=False)).get("ready_threshold")
-    return ProjectSummary(
-        project_id=pid,
-        project_name=name,
-        business_unit=unit,
-        owner=owner,
-        run_id=run_id,
-        assessed_at=started,
-        rubric_version=rubric,
-        recommendation=recommendation,
-        confidence=_f(confidence),
-        reason=reason or "",
-        blocking_gaps=[g for g in (blocking or "").split(",") if g],
-        gaps=[gaps.get(g, GapLine(g, None, None)) for g in GAP_IDS],
+    return _summary(
+        row,
+        gaps,
+        plan,
         blockers=[
             Blocker(c, g, t, s, r, o, _f(e))
             for c, g, t, s, r, o, e in con.execute(_BLOCKERS, [run_id, pid, blockers]).fetchall()
         ],
         cost=dict(zip(cost_keys, cost_row, strict=True)) if cost_row else None,
-        roadmap_actions=int(actions),
-        roadmap_effort_days=float(effort),
-        roadmap_cost=float(cost),
-        roadmap_timeline_days=float(timeline),
         newest_evidence=newest,
         ready_threshold=_f(threshold),
     )
@@ -260,47 +267,10 @@ def portfolio_summary(
                 params,
             ).fetchall()
         }
-        projects = []
-        for row in rows:
-            (
-                pid,
-                name,
-                unit,
-                owner,
-                run_id,
-                started,
-                rubric,
-                verdict,
-                confidence,
-                reason,
-                blocking,
-            ) = row
-            actions, effort, cost, timeline = plans.get((run_id, pid), (0, 0.0, 0.0, 0.0))
-            by_gap = gaps.get((run_id, pid), {})
-            projects.append(
-                ProjectSummary(
-                    project_id=pid,
-                    project_name=name,
-                    business_unit=unit,
-                    owner=owner,
-                    run_id=run_id,
-                    assessed_at=started,
-                    rubric_version=rubric,
-                    recommendation=verdict,
-                    confidence=_f(confidence),
-                    reason=reason or "",
-                    blocking_gaps=[g for g in (blocking or "").split(",") if g],
-                    gaps=[by_gap.get(g, GapLine(g, None, None)) for g in GAP_IDS],
-                    blockers=[],
-                    cost=None,
-                    roadmap_actions=actions,
-                    roadmap_effort_days=effort,
-                    roadmap_cost=cost,
-                    roadmap_timeline_days=timeline,
-                    newest_evidence=None,
-                    ready_threshold=None,
-                )
-            )
+        projects = [
+            _summary(row, gaps.get((row[4], row[0]), {}), plans.get((row[4], row[0]), (0, 0, 0, 0)))
+            for row in rows
+        ]
         recurring = [
             {
                 "check_id": c,

@@ -137,21 +137,21 @@ def test_switching_pages_through_the_navigation_keeps_the_project(snapshot_path:
 
 def test_no_lock_is_left_on_the_snapshot(snapshot_path: Path) -> None:
     project_id = latest(snapshot_path)["project_id"].iloc[0]
-    for name in ("portfolio", "project", "gap"):
+    for name in ("portfolio", "project", "gap", "trends"):
         assert not page(name, project=project_id).exception
     # A read-write connection fails if any connection (of this process or another) is still open.
     with duckdb.connect(str(snapshot_path)) as con:
         con.execute("create table lock_probe as select 1 as x")
 
 
-@pytest.mark.parametrize("name", ["portfolio", "project", "gap"])
+@pytest.mark.parametrize("name", ["portfolio", "project", "gap", "trends"])
 def test_every_page_explains_a_missing_snapshot(missing_snapshot: Path, name: str) -> None:
     at = page(name)
     assert not at.exception
     assert at.info[0].value == "No assessment has been published yet. Run `readiness run`."
 
 
-@pytest.mark.parametrize("name", ["portfolio", "project", "gap"])
+@pytest.mark.parametrize("name", ["portfolio", "project", "gap", "trends"])
 def test_every_page_explains_an_unreadable_snapshot(missing_snapshot: Path, name: str) -> None:
     missing_snapshot.parent.mkdir(parents=True)
     duckdb.connect(str(missing_snapshot)).close()  # a DuckDB file without the marts
