@@ -131,6 +131,10 @@ def publish(working: Path, snapshot: Path) -> Path:
     with connect(working) as con:
         con.execute("checkpoint")
     snapshot.parent.mkdir(parents=True, exist_ok=True)
+    # A publisher killed mid-copy leaves its partial file behind; the run lock guarantees no other
+    # publisher is copying now, so every partial file is stale.
+    for stale in snapshot.parent.glob(f".{snapshot.name}.*.partial"):
+        stale.unlink(missing_ok=True)
     partial = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.partial")
     shutil.copyfile(working, partial)
     with partial.open("rb") as handle:
