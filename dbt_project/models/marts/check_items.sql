@@ -34,18 +34,9 @@ judged as (
         checks.partial_threshold,
         checks.unit,
         cast(items.detail as varchar) as detail,
-        case
-            when items.value is null then 'no_evidence'
-            when checks.direction = 'higher_is_better' and items.value >= checks.pass_threshold
-                then 'pass'
-            when checks.direction = 'higher_is_better' and items.value >= checks.partial_threshold
-                then 'partial'
-            when checks.direction = 'lower_is_better' and items.value <= checks.pass_threshold
-                then 'pass'
-            when checks.direction = 'lower_is_better' and items.value <= checks.partial_threshold
-                then 'partial'
-            else 'fail'
-        end as result
+        {{ judge_result(
+            'items.value', 'checks.direction', 'checks.pass_threshold', 'checks.partial_threshold'
+        ) }} as result
     from items
     inner join checks on items.run_id = checks.run_id and items.check_id = checks.check_id
 ),
