@@ -130,11 +130,13 @@ def measure_fields(
         else None
     )
     if ts_column and as_of is not None:
-        ts = scan.timestamp(ts_column)
-        exprs["|newest"] = f"max({ts})"
-        if field_map.max_age_seconds:
-            cutoff = scan.instant(as_of - timedelta(seconds=field_map.max_age_seconds))
-            exprs["|stale"] = f"count(*) filter (where {ts} < {cutoff})"
+        max_age = field_map.max_age_seconds
+        newest_sql, stale_sql = scan.freshness_terms(
+            ts_column, as_of - timedelta(seconds=max_age) if max_age else None
+        )
+        exprs["|newest"] = newest_sql
+        if stale_sql:
+            exprs["|stale"] = f"count(*) filter (where {stale_sql})"
     values: dict[str, Any] = {}
     if exprs:
         row = scan.one(f"select {', '.join(exprs.values())} from {scan.relation}") or ()
@@ -142,7 +144,9 @@ def measure_fields(
     fresh = None
     if ts_column and as_of is not None:
         newest = values.get("|newest")
-        newest = newest.astimezone(UTC) if newest is not None else None
+        if newest is not None:
+            # A naive timestamp is UTC (the session's time zone); a zoned one is converted.
+            newest = newest.replace(tzinfo=UTC) if newest.tzinfo is None else newest.astimezone(UTC)
         fresh = Freshness(
             newest,
             (as_of - newest).total_seconds() if newest else None,

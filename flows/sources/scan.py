@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +102,12 @@ class Scan:
     def blank(self, column: str) -> str:
         """Condition: an empty (or spaces-only) string; the cheap test first, trim only if needed."""
         text = self.text(column)
-        return f"({text} = '' or ({text} like ' %' and trim({text}) = ''))"
+        # A CASE evaluates lazily; an OR evaluates both sides, and trimming every value of a
+        # text column made the whole audit four times slower.
+        return (
+            f"(case when {text} = '' then true when {text} like ' %' then trim({text}) = '' "
+            f"else false end)"
+        )
 
     def statistics(self) -> dict[str, tuple[int, str | None, str | None]]:
         """Nulls, min and max (as text) that the storage answers exactly, per column (none here)."""
@@ -162,6 +167,29 @@ class Scan:
     def instant(self, moment: datetime) -> str:
         """A timestamp-with-time-zone literal."""
         return f"cast({lit(moment.isoformat())} as timestamptz)"
+
+    def naive_timestamp(self, column: str) -> bool:
+        """Whether a column holds timestamps without time zone (read as UTC: the session is)."""
+        kind = (self.columns.get(column) or "").upper()
+        return family(kind) == "timestamp" and kind not in (
+            "TIMESTAMPTZ",
+            "TIMESTAMP WITH TIME ZONE",
+        )
+
+    def freshness_terms(self, column: str, cutoff: datetime | None) -> tuple[str, str | None]:
+        """The newest-timestamp aggregate and the stale-record condition for a column.
+
+        A timestamp column without time zone is compared as it is, against a UTC literal:
+        converting every value to a zoned timestamp cost more than the rest of the scan.
+        """
+        if self.naive_timestamp(column):
+            stale = None
+            if cutoff is not None:
+                naive = cutoff.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+                stale = f"{q(column)} < cast({lit(naive)} as timestamp)"
+            return f"max({q(column)})", stale
+        ts = self.timestamp(column)
+        return f"max({ts})", None if cutoff is None else f"{ts} < {self.instant(cutoff)}"
 
 
 @dataclass
