@@ -107,3 +107,40 @@ def test_trends_page(page: Any, dashboard_url: str) -> None:
     assert "Churn predictor: scores over runs" in body
     assert "Portfolio: mean gap scores over runs" in body
     _shot(page, "05-trends")
+
+
+def test_with_login_on_a_browser_that_has_not_signed_in_sees_no_data(
+    browser: Any, assessed_examples: Assessed, tmp_path: Any
+) -> None:
+    import shutil
+
+    from tests.browser.served import served_dashboard
+    from tests.services import free_port
+
+    snapshot = tmp_path / "readiness.duckdb"
+    shutil.copyfile(assessed_examples.snapshot, snapshot)
+    names = read(snapshot, "select distinct project_name from recommendations")["project_name"]
+    env = {
+        "READINESS_DASHBOARD_LOGIN": "true",
+        "READINESS_DASHBOARD_USER": "exec",
+        "READINESS_DASHBOARD_PASSWORD": "browser-secret",
+    }
+    with served_dashboard(snapshot, free_port(), env=env) as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        for path in ("", "/project?project=support_copilot", "/gap?project=support_copilot"):
+            page.goto(url + path)
+            page.get_by_text("Sign in to see the assessments.").wait_for()
+            _settled(page)
+            body = page.inner_text("body")
+            assert not any(name in body for name in names), path
+            assert page.locator("[data-testid='stDataFrame']").count() == 0
+        _shot(page, "06-login")
+        page.get_by_role("textbox", name="User name").fill("exec")
+        page.get_by_role("textbox", name="Password").fill("browser-secret")
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_text("Signed in as exec").wait_for()
+        page.locator("[data-testid='stMetric']").first.wait_for()
+        assert any(name in page.inner_text("body") for name in names)
+        context.close()

@@ -201,3 +201,20 @@ def test_tables_offer_csv_downloads(handmade_snapshot: Path) -> None:
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Download portfolio-ranking.csv" in labels
     assert "Portfolio report (PDF)" in labels
+
+
+def test_check_items_are_judged_like_their_checks(snapshot_path: Path) -> None:
+    """The worst item of every judged check has the check's own result (one rule, two marts)."""
+    disagree = read(
+        snapshot_path,
+        """
+        select c.run_id, c.project_id, c.check_id, c.result
+        from check_results as c
+        where c.result <> 'no_evidence' and not exists (
+            select 1 from check_items as i
+            where i.run_id = c.run_id and i.project_id = c.project_id
+                and i.check_id = c.check_id and i.result = c.result
+        )
+        """,
+    )
+    assert disagree.empty, disagree.to_dict("records")
