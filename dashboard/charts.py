@@ -109,7 +109,11 @@ def agreement_heatmap(cells: pd.DataFrame) -> alt.LayerChart:
         + data["spread_pct"].map(lambda v: f" ±{v:.0f}" if v >= 1 else ""),
     )
     base = alt.Chart(data).encode(
-        x=alt.X("question_id:N", title="Question", axis=alt.Axis(labelAngle=-30)),
+        x=alt.X(
+            "question_id:N",
+            title="Question",
+            axis=alt.Axis(labelAngle=-40, labelOverlap=False, labelLimit=160),
+        ),
         y=alt.Y("stakeholder_group:N", title="Stakeholder group"),
     )
     cells_mark = base.mark_rect(stroke="white").encode(
@@ -126,11 +130,12 @@ def agreement_heatmap(cells: pd.DataFrame) -> alt.LayerChart:
             alt.Tooltip("respondents:Q", title="Respondents"),
         ],
     )
-    text = base.mark_text(color=TEXT_COLOUR).encode(text="cell:N")
+    text = base.mark_text(color=TEXT_COLOUR, fontSize=10).encode(text="cell:N")
     return alt.LayerChart(
         layer=[cells_mark, text],
         title="Agreement by stakeholder group and question (± = disagreement within the group)",
         height=alt.Step(34),
+        width=alt.Step(54),
     )
 
 
@@ -144,6 +149,11 @@ def latency_bars(stats: pd.DataFrame, slo_ms: float | None) -> alt.LayerChart:
     )
     long = long.assign(
         percentile=long["percentile"].map({"median_ms": "median", "p95_ms": "p95", "p99_ms": "p99"})
+    )
+    long = long.assign(
+        label=long["percentile"]
+        + " "
+        + long["latency_ms"].map(lambda v: "–" if missing(v) else f"{v:,.0f} ms")
     )
     bars = (
         alt.Chart(long)
@@ -163,14 +173,19 @@ def latency_bars(stats: pd.DataFrame, slo_ms: float | None) -> alt.LayerChart:
             x="latency_ms:Q",
             y="endpoint:N",
             yOffset=alt.YOffset("percentile:N", sort=["median", "p95", "p99"]),
-            text="percentile:N",
+            text="label:N",
         )
     )
     layers: list[alt.Chart] = [bars, text]
     if slo_ms is not None:
-        line = pd.DataFrame({"slo": [slo_ms], "label": [f"p95 SLO {slo_ms:g} ms"]})
+        line = pd.DataFrame({"slo": [slo_ms], "label": [f"p95 SLO {slo_ms:,.0f} ms"]})
         layers.append(
             alt.Chart(line).mark_rule(strokeDash=[4, 4], color=TEXT_COLOUR).encode(x="slo:Q")
+        )
+        layers.append(
+            alt.Chart(line)
+            .mark_text(align="left", dx=3, dy=-4, baseline="bottom", color=TEXT_COLOUR)
+            .encode(x="slo:Q", y=alt.value(0), text="label:N")
         )
     return alt.LayerChart(layer=layers, title="Latency under load by endpoint")
 
@@ -197,9 +212,14 @@ def error_bars(stats: pd.DataFrame, budget: float | None) -> alt.LayerChart:
     )
     layers: list[alt.Chart] = [bars, text]
     if budget is not None:
-        line = pd.DataFrame({"budget": [budget * 100]})
+        line = pd.DataFrame({"budget": [budget * 100], "label": [f"error budget {budget:.1%}"]})
         layers.append(
             alt.Chart(line).mark_rule(strokeDash=[4, 4], color=TEXT_COLOUR).encode(x="budget:Q")
+        )
+        layers.append(
+            alt.Chart(line)
+            .mark_text(align="left", dx=3, dy=-4, baseline="bottom", color=TEXT_COLOUR)
+            .encode(x="budget:Q", y=alt.value(0), text="label:N")
         )
     return alt.LayerChart(layer=layers, title="Errors under load by endpoint")
 

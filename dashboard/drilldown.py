@@ -148,7 +148,8 @@ def stakeholders(run_id: str, project_id: str) -> None:
     if cells.empty:
         st.write("No survey answer was read in this run.")
         return
-    st.altair_chart(charts.agreement_heatmap(cells), width="stretch")
+    # Its own width (one step per question), so that every question label and cell stays legible.
+    st.altair_chart(charts.agreement_heatmap(cells), width="content")
     divided = cells[cells["disagreement"].astype("float64") >= 0.25]
     if not divided.empty:
         st.warning(
