@@ -160,16 +160,6 @@ def stakeholders(run_id: str, project_id: str) -> None:
         )
 
 
-def _detail(run_id: str, project_id: str, check_id: str, key: str) -> float | None:
-    """A threshold recorded with a check's items (the SLO, the error budget), or None."""
-    items = queries.check_items(run_id, project_id, "scale")
-    for text in items[items["check_id"] == check_id]["detail"]:
-        value = _json(text)
-        if isinstance(value, dict) and not missing(value.get(key)):
-            return float(value[key])
-    return None
-
-
 def scale(run_id: str, project_id: str) -> None:
     """Latency and error charts from the load tests, then the what-if on cost at scale."""
     stats = queries.load_test_results(run_id, project_id)
@@ -177,14 +167,29 @@ def scale(run_id: str, project_id: str) -> None:
     if stats.empty:
         st.write("No load test was read in this run.")
     else:
-        slo = _detail(run_id, project_id, "sc_latency", "slo_p95_ms")
-        budget = _detail(run_id, project_id, "sc_error_rate", "error_budget")
+        slo = as_float(stats["p95_latency_slo_ms"].dropna().max())
+        budget = as_float(stats["error_budget"].dropna().max())
         st.altair_chart(charts.latency_bars(stats, slo), width="stretch")
         st.altair_chart(charts.error_bars(stats, budget), width="stretch")
         st.caption(
             f"p95 SLO: {number(slo)} ms · error budget: {percent(budget)} (dashed lines)."
             if slo is not None or budget is not None
             else "No SLO or error budget was declared."
+        )
+        table(
+            pd.DataFrame(
+                {
+                    "Endpoint": stats["endpoint"],
+                    "Users": stats["users"],
+                    "Requests": stats["request_count"],
+                    "p95 (ms)": stats["p95_ms"].map(number),
+                    "Within SLO": stats["within_slo"].map(_yes_no),
+                    "Error rate": stats["error_rate"].map(percent),
+                    "Within error budget": stats["within_error_budget"].map(_yes_no),
+                    "File": stats["source"],
+                }
+            ),
+            f"{project_id}-load-tests",
         )
     what_if(run_id, project_id)
 

@@ -405,7 +405,8 @@ def load_test_results(run_id: str, project_id: str) -> pd.DataFrame:
     return query(
         """
         select source, users, request_type, endpoint, request_count, failure_count,
-               error_rate, median_ms, p95_ms, p99_ms, requests_per_s
+               error_rate, median_ms, p95_ms, p99_ms, requests_per_s, p95_latency_slo_ms,
+               within_slo, error_budget, within_error_budget
         from load_test_results
         where run_id = ? and project_id = ? and not coalesce(is_aggregate, false)
         order by source, endpoint

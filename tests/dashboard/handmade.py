@@ -100,7 +100,8 @@ EMPTY_TABLES: dict[str, str] = {
         run_id varchar, project_id varchar, source varchar, users bigint,
         request_type varchar, endpoint varchar, is_aggregate boolean, request_count bigint,
         failure_count bigint, error_rate double, median_ms double, p95_ms double,
-        p99_ms double, requests_per_s double""",
+        p99_ms double, requests_per_s double, p95_latency_slo_ms double, within_slo boolean,
+        error_budget double, within_error_budget boolean""",
     "cost_inputs": """
         run_id varchar, project_id varchar, currency varchar""",
     "input_fingerprints": """
