@@ -63,8 +63,8 @@ from range({{rows}}) as t(i)
 """
 
 
-def generate(rows: int, out: Path) -> tuple[Path, Path]:
-    """Write ``orders.parquet`` and ``orders.csv`` with ``rows`` rows into ``out``."""
+def generate(rows: int, out: Path, csv_too: bool = True) -> tuple[Path, Path]:
+    """Write ``orders_<rows>.parquet`` (and ``orders_<rows>.csv``) into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     parquet, csv = out / f"orders_{rows}.parquet", out / f"orders_{rows}.csv"
     con = duckdb.connect()
@@ -74,7 +74,7 @@ def generate(rows: int, out: Path) -> tuple[Path, Path]:
             f"copy ({SELECT.format(rows=rows)}) to '{parquet}' "
             "(format parquet, compression zstd, row_group_size 1000000)"
         )
-    if not csv.exists():
+    if csv_too and not csv.exists():
         con.execute(f"copy (select * from read_parquet('{parquet}')) to '{csv}' (header)")
     return parquet, csv
 
@@ -84,9 +84,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--out", type=Path, default=Path("/tmp/readiness-bench"))
+    parser.add_argument("--no-csv", action="store_true", help="Only the Parquet file.")
     args = parser.parse_args()
     started = time.perf_counter()
-    parquet, csv = generate(args.rows, args.out)
+    parquet, csv = generate(args.rows, args.out, csv_too=not args.no_csv)
     print(f"{parquet} and {csv} in {time.perf_counter() - started:.1f} s")
 
 

@@ -183,14 +183,18 @@ def main() -> None:
     load = os.getloadavg()
     print(f"machine: {platform.machine()} {os.cpu_count()} cores, {platform.python_version()}, "
           f"load before {load[0]:.1f}; {args.rows:,} rows x 20 columns")  # fmt: skip
+    names = [name for name in STEPS if name not in skip]
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in names}
+    # Round robin: every step runs once per round, so that load from other processes on a
+    # shared machine falls on all of them alike; the best run of each step is kept.
+    for round_number in range(args.repeat):
+        for name in names:
+            runs[name].append(run_step(name, args.rows, args.data))
+            print(round_number + 1, name, json.dumps(runs[name][-1]), flush=True)
     results: dict[str, dict[str, float]] = {}
-    for name in STEPS:
-        if name in skip:
-            continue
-        runs = [run_step(name, args.rows, args.data) for _ in range(args.repeat)]
-        good = [r for r in runs if "seconds" in r]
-        results[name] = min(good, key=lambda r: r["seconds"]) if good else runs[-1]
-        print(name, json.dumps(results[name]), flush=True)
+    for name in names:
+        good = [r for r in runs[name] if "seconds" in r]
+        results[name] = min(good, key=lambda r: r["seconds"]) if good else runs[name][-1]
     base = {
         "parquet": results.get("floor", {}).get("seconds"),
         "csv": results.get("csv_read", {}).get("seconds"),
