@@ -139,6 +139,17 @@ def agreement_heatmap(cells: pd.DataFrame) -> alt.LayerChart:
     )
 
 
+def limit_line(x: float, label: str) -> list[alt.Chart]:
+    """A dashed vertical line at ``x`` with its label written at the top (an SLO, a budget)."""
+    line = pd.DataFrame({"x": [x], "label": [label]})
+    return [
+        alt.Chart(line).mark_rule(strokeDash=[4, 4], color=TEXT_COLOUR).encode(x="x:Q"),
+        alt.Chart(line)
+        .mark_text(align="left", dx=3, dy=-4, baseline="bottom", color=TEXT_COLOUR)
+        .encode(x="x:Q", y=alt.value(0), text="label:N"),
+    ]
+
+
 def latency_bars(stats: pd.DataFrame, slo_ms: float | None) -> alt.LayerChart:
     """Median, p95 and p99 latency per endpoint from the load tests, with the SLO line if known."""
     long = stats.melt(
@@ -178,15 +189,7 @@ def latency_bars(stats: pd.DataFrame, slo_ms: float | None) -> alt.LayerChart:
     )
     layers: list[alt.Chart] = [bars, text]
     if slo_ms is not None:
-        line = pd.DataFrame({"slo": [slo_ms], "label": [f"p95 SLO {slo_ms:,.0f} ms"]})
-        layers.append(
-            alt.Chart(line).mark_rule(strokeDash=[4, 4], color=TEXT_COLOUR).encode(x="slo:Q")
-        )
-        layers.append(
-            alt.Chart(line)
-            .mark_text(align="left", dx=3, dy=-4, baseline="bottom", color=TEXT_COLOUR)
-            .encode(x="slo:Q", y=alt.value(0), text="label:N")
-        )
+        layers += limit_line(slo_ms, f"p95 SLO {slo_ms:,.0f} ms")
     return alt.LayerChart(layer=layers, title="Latency under load by endpoint")
 
 
@@ -212,15 +215,7 @@ def error_bars(stats: pd.DataFrame, budget: float | None) -> alt.LayerChart:
     )
     layers: list[alt.Chart] = [bars, text]
     if budget is not None:
-        line = pd.DataFrame({"budget": [budget * 100], "label": [f"error budget {budget:.1%}"]})
-        layers.append(
-            alt.Chart(line).mark_rule(strokeDash=[4, 4], color=TEXT_COLOUR).encode(x="budget:Q")
-        )
-        layers.append(
-            alt.Chart(line)
-            .mark_text(align="left", dx=3, dy=-4, baseline="bottom", color=TEXT_COLOUR)
-            .encode(x="budget:Q", y=alt.value(0), text="label:N")
-        )
+        layers += limit_line(budget * 100, f"error budget {budget:.1%}")
     return alt.LayerChart(layer=layers, title="Errors under load by endpoint")
 
 
