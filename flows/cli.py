@@ -6,8 +6,9 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -58,7 +59,7 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def rejected_problem(row: dict[str, object]) -> Problem:
+def rejected_problem(row: Mapping[Any, object]) -> Problem:
     """A raw_rejected_rows record as the one-line problem a person reads."""
     line = row.get("row_number")
     value = _text(row.get("value"))
@@ -243,6 +244,9 @@ from flows import history_cli  # noqa: E402
 
 app.command("history")(history_cli.history)
 app.command("diff")(history_cli.diff)
+from flows import deploy as deploy_module  # noqa: E402
+
+app.command("deploy")(deploy_module.deploy)
 app.command("audit")(__import__("flows.audit_command").audit_command.audit)
 
 

@@ -1,0 +1,145 @@
+"""Schedules: the portfolio's cron schedules as Prefect deployments (``readiness deploy``).
+
+Each ``schedules:`` entry of a portfolio file becomes one deployment of the ``assess_portfolio``
+flow, named ``<portfolio id>-<schedule name>``, with the portfolio file and the project ids as
+parameters. Two ways to run them:
+
+- ``readiness deploy PORTFOLIO`` registers them for a work pool (default ``readiness``, a process
+  pool: ``prefect worker start --pool readiness`` runs them, as in ``infra/docker-compose.yml``);
+- ``readiness deploy PORTFOLIO --serve`` registers them and runs them from this process
+  (``prefect.serve``), with no work pool or worker.
+
+Both need a running Prefect server (``PREFECT_API_URL``); ``readiness run`` needs none.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, cast
+
+import typer
+from rich.console import Console
+
+from flows.config import LoadedPortfolio, load_portfolio
+from flows.errors import ConfigError, Problem
+from flows.settings import DEFAULT_RUBRIC, get_settings
+
+if TYPE_CHECKING:
+    from prefect.deployments.runner import RunnerDeployment
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+DEFAULT_POOL = "readiness"
+
+
+def deployment_name(portfolio_id: str, schedule_name: str) -> str:
+    """The deployment's name: the portfolio id and the schedule name."""
+    return f"{portfolio_id}-{schedule_name}"
+
+
+def schedule_deployments(
+    loaded: LoadedPortfolio, work_pool: str | None = None
+) -> list[RunnerDeployment]:
+    """One deployment of ``assess_portfolio`` per schedule of the portfolio."""
+    from prefect.deployments.runner import EntrypointType
+    from prefect.schedules import Cron
+
+    from flows.assess import assess_portfolio
+
+    known = {p.project.id for p in loaded.projects}
+    problems = [
+        Problem(str(loaded.path), f"unknown project {project!r}", column=f"schedules.{i}.projects")
+        for i, schedule in enumerate(loaded.portfolio.schedules)
+        for project in schedule.projects or []
+        if project not in known
+    ]
+    if problems:
+        raise ConfigError(problems)
+    # to_deployment is sync here (no event loop runs); the cast drops its async overload.
+    return [
+        cast(
+            "RunnerDeployment",
+            assess_portfolio.to_deployment(
+                name=deployment_name(loaded.portfolio.id, schedule.name),
+                schedules=[Cron(schedule.cron, timezone=schedule.timezone)],
+                parameters={"portfolio": str(loaded.path), "projects": schedule.projects},
+                description=f"Assess {loaded.portfolio.name} ({schedule.cron}, {schedule.timezone})",
+                tags=["readiness", loaded.portfolio.id],
+                work_pool_name=work_pool,
+                # By module, not by file: loading flows/assess.py as a script would put flows/
+                # on sys.path, where flows/dbt.py shadows the dbt package.
+                entrypoint_type=EntrypointType.MODULE_PATH,
+            ),
+        )
+        for schedule in loaded.portfolio.schedules
+    ]
+
+
+def _api_url() -> str | None:
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value()
+
+
+def _ensure_pool(name: str) -> None:
+    """Create the process work pool if the server does not have it yet."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_work_pool(name)
+        except ObjectNotFound:
+            client.create_work_pool(WorkPoolCreate(name=name, type="process"))
+
+
+def deploy(
+    portfolio: Annotated[
+        Path | None, typer.Argument(help="Portfolio file (default: the one in settings).")
+    ] = None,
+    serve: Annotated[
+        bool, typer.Option(help="Run the schedules from this process instead of a worker.")
+    ] = False,
+    pool: Annotated[
+        str, typer.Option(help="Work pool the deployments are registered for.")
+    ] = DEFAULT_POOL,
+) -> None:
+    """Register the portfolio's schedules as Prefect deployments (and serve them with --serve)."""
+    path = portfolio or get_settings().portfolio
+    try:
+        loaded = load_portfolio(path, DEFAULT_RUBRIC)
+        if not loaded.portfolio.schedules:
+            raise ConfigError.one(
+                path, "declares no schedules (add `schedules: [{name: weekly, cron: ...}]`)"
+            )
+        if _api_url() is None:
+            err.print(
+                "readiness deploy needs a running Prefect server: set PREFECT_API_URL "
+                "(for example http://127.0.0.1:4200/api after `prefect server start`)"
+            )
+            raise typer.Exit(2)
+        deployments = schedule_deployments(loaded, None if serve else pool)
+    except ConfigError as exc:
+        err.print(f"[bold red]Configuration problems ({len(exc.problems)}):[/]")
+        for problem in exc.problems:
+            err.print(f"  - {problem}", markup=False, highlight=False)
+        raise typer.Exit(2) from exc
+    for deployment, schedule in zip(deployments, loaded.portfolio.schedules, strict=True):
+        out.print(
+            f"assess_portfolio/{deployment.name}: {schedule.cron} ({schedule.timezone}), "
+            f"projects {', '.join(schedule.projects or ['all'])}",
+            highlight=False,
+        )
+    if serve:
+        from prefect import serve as prefect_serve
+
+        prefect_serve(*deployments, print_starting_message=True)
+        return
+    _ensure_pool(pool)
+    for deployment in deployments:
+        deployment.apply()
+    out.print(
+        f"Registered for work pool {pool!r}; run them with: prefect worker start --pool {pool}"
+    )
