@@ -196,6 +196,34 @@ def push_run(
     return copied
 
 
+def sync_run_records(working: Path, url: str, schema: str = "main") -> int:
+    """Replace PostgreSQL's ``raw_runs`` rows of every run this working file knows.
+
+    A run's record changes after its raw rows were pushed: it ends (succeeded, partial, failed),
+    or a later run marks it interrupted. Rows of runs from other machines are left alone.
+    """
+    with connect(working, read_only=True) as source, _connect(url) as target:
+        columns = _duckdb_columns(source, "raw_runs")
+        target.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
+        _ensure_table(target, schema, "raw_runs", columns)
+        qualified = sql.Identifier(schema, "raw_runs")
+        quoted = ", ".join(f'"{name}"' for name, _ in columns)
+        rows = source.execute(f"select {quoted} from raw_runs").fetchall()
+        target.execute(
+            sql.SQL("delete from {} where run_id = any(%s)").format(qualified),
+            [[row[[name for name, _ in columns].index("run_id")] for row in rows]],
+        )
+        column_list = sql.SQL(", ").join(sql.Identifier(name) for name, _ in columns)
+        with (
+            target.cursor() as cursor,
+            cursor.copy(sql.SQL("copy {} ({}) from stdin").format(qualified, column_list)) as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        target.commit()
+    return len(rows)
+
+
 def pull_marts(
     url: str, snapshot: Path, schema: str = "main", marts: Sequence[str] | None = None
 ) -> dict[str, int]:

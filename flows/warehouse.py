@@ -10,7 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -126,17 +126,25 @@ def finish_run(path: Path, run_id: str, status: str, message: str | None) -> Non
         )
 
 
-def publish(working: Path, snapshot: Path) -> Path:
-    """Copy the working warehouse to the snapshot path atomically (readers see old or new, never half)."""
-    with connect(working) as con:
-        con.execute("checkpoint")
+def publish(working: Path, snapshot: Path, write: Callable[[Path], object] | None = None) -> Path:
+    """Replace the snapshot atomically (readers see old or new, never half).
+
+    The new snapshot is a copy of the working warehouse, or what ``write`` puts in the file it is
+    given (the marts pulled from a shared PostgreSQL warehouse).
+    """
+    if write is None:
+        with connect(working) as con:
+            con.execute("checkpoint")
     snapshot.parent.mkdir(parents=True, exist_ok=True)
     # A publisher killed mid-copy leaves its partial file behind; the run lock guarantees no other
     # publisher is copying now, so every partial file is stale.
     for stale in snapshot.parent.glob(f".{snapshot.name}.*.partial"):
         stale.unlink(missing_ok=True)
     partial = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.partial")
-    shutil.copyfile(working, partial)
+    if write is None:
+        shutil.copyfile(working, partial)
+    else:
+        write(partial)
     with partial.open("rb") as handle:
         os.fsync(handle.fileno())
     os.replace(partial, snapshot)

@@ -88,8 +88,8 @@ freshness as (
         {{ json_object([
             ('timestamp_column', 'timestamp_column'),
             ('newest', 'cast(newest_timestamp as varchar)'),
-            ('age_hours', 'round(age_seconds / 3600.0, 1)'),
-            ('max_age_hours', 'round(max_age_seconds / 3600.0, 1)'),
+            ('age_hours', round_to('age_seconds / 3600.0', 1)),
+            ('max_age_hours', round_to('max_age_seconds / 3600.0', 1)),
             ('stale_rows', 'stale_rows'),
             ('rows', 'row_count'),
         ]) }} as detail
@@ -185,7 +185,7 @@ poc_drift as (
         dataset || '.' || field as item,
         psi as value,
         {{ json_object([
-            ('psi', 'round(psi, 4)'),
+            ('psi', round_to('psi', 4)),
             ('poc_null_rate', 'poc_null_rate'),
             ('prod_null_rate', 'prod_null_rate'),
             ('unseen_categories', 'unseen_categories'),

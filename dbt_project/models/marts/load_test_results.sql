@@ -14,7 +14,7 @@ measured as (
         projects.p95_latency_slo_ms,
         projects.max_error_rate,
         projects.target_concurrency,
-        stats.failure_count * 1.0 / nullif(stats.request_count, 0) as error_rate
+        cast(stats.failure_count as double precision) / nullif(stats.request_count, 0) as error_rate
     from stats
     inner join projects on stats.run_id = projects.run_id and stats.project_id = projects.project_id
 ),
