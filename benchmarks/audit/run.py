@@ -147,10 +147,11 @@ STEPS = {
 }
 
 
-def run_step(name: str, rows: int, data: Path) -> dict[str, float]:
+def run_step(name: str, rows: int, data: Path, parquet: Path | None = None) -> dict[str, float]:
     """Run one step in a fresh process; its wall time and peak memory."""
+    extra = ["--parquet", str(parquet)] if parquet else []
     done = subprocess.run(
-        [sys.executable, __file__, "--step", name, "--rows", str(rows), "--data", str(data)],
+        [sys.executable, __file__, "--step", name, "--rows", str(rows), "--data", str(data), *extra],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     if done.returncode != 0:
@@ -166,9 +167,12 @@ def main() -> None:
     parser.add_argument("--step", choices=list(STEPS))
     parser.add_argument("--skip", default="", help="Comma-separated steps to leave out.")
     parser.add_argument("--repeat", type=int, default=1, help="Runs per step (best is kept).")
+    parser.add_argument(
+        "--parquet", type=Path, help="Another Parquet file or glob (e.g. 10 copies: 100M rows)."
+    )
     args = parser.parse_args()
     files = {
-        "parquet": args.data / f"orders_{args.rows}.parquet",
+        "parquet": args.parquet or args.data / f"orders_{args.rows}.parquet",
         "csv": args.data / f"orders_{args.rows}.csv",
     }
     if args.step:
@@ -189,7 +193,7 @@ def main() -> None:
     # shared machine falls on all of them alike; the best run of each step is kept.
     for round_number in range(args.repeat):
         for name in names:
-            runs[name].append(run_step(name, args.rows, args.data))
+            runs[name].append(run_step(name, args.rows, args.data, args.parquet))
             print(round_number + 1, name, json.dumps(runs[name][-1]), flush=True)
     results: dict[str, dict[str, float]] = {}
     for name in names:
