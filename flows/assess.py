@@ -18,6 +18,7 @@ import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from flows import alerts, dbt, warehouse
 from flows.config import (
@@ -266,6 +267,19 @@ def announce_run(
     return regressions
 
 
+def task_runner(settings: Settings) -> TaskRunner[Any]:
+    """The runner that ingests projects in parallel, chosen by the ``task_runner`` setting."""
+    if settings.task_runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if settings.dask_address:
+            return DaskTaskRunner(address=settings.dask_address)
+        return DaskTaskRunner(
+            cluster_kwargs={"n_workers": settings.max_workers, "threads_per_worker": 1}
+        )
+    return ThreadPoolTaskRunner(max_workers=settings.max_workers)
+
+
 def run_assessment(
     portfolio_path: Path | None = None,
     project_ids: list[str] | None = None,
@@ -286,13 +300,19 @@ def run_assessment(
     with warehouse.run_lock(settings.warehouse):
         start_run(settings, portfolio, run_id, started, as_of)
         try:
-            futures = [
-                ingest_project.submit(
-                    Context(run_id, p.project.id, as_of, settings.survey_salt), portfolio, p
-                )
-                for p in selected
-            ]
-            batches = [f.result() for f in futures]
+            with task_runner(settings) as runner:
+                futures = [
+                    runner.submit(
+                        ingest_project,
+                        parameters={
+                            "context": Context(run_id, p.project.id, as_of, settings.survey_salt),
+                            "portfolio": portfolio,
+                            "project": p,
+                        },
+                    )
+                    for p in selected
+                ]
+                batches = [f.result() for f in futures]
             write_evidence(settings, batches)
             build_marts(settings)
         except BaseException as exc:

@@ -87,6 +87,18 @@ class Settings(BaseSettings):
         description="S3-compatible endpoint (MinIO...); when unset boto3's own chain applies "
         "(AWS_ENDPOINT_URL, then AWS).",
     )
+    task_runner: Literal["threads", "dask"] = Field(
+        default="threads",
+        description="How projects are ingested in parallel: a thread pool, or Dask (prefect-dask).",
+    )
+    max_workers: int = Field(
+        default=4, ge=1, description="Threads, or local Dask workers, ingesting projects at once."
+    )
+    dask_address: str | None = Field(
+        default=None,
+        description="Dask scheduler address (tcp://host:8786) for task_runner=dask; "
+        "unset: a local Dask cluster of max_workers processes for each run.",
+    )
 
     @property
     def warehouse(self) -> Path:
