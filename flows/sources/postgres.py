@@ -26,7 +26,8 @@ from flows.sources.scan import Scan, compatible
 TEXT_FORMS = {
     "integer": r"^\s*[+-]?[0-9]+\s*$",
     "number": r"^\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*$",
-    "boolean": r"^\s*(?i:true|false|t|f|yes|no|y|n|on|off|1|0)\s*$",
+    # Compared with the lowercased text: PostgreSQL has no inline (?i:...) group.
+    "boolean": r"^\s*(true|false|t|f|yes|no|y|n|on|off|1|0)\s*$",
     "date": r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*$",
     "timestamp": r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?"
     r"\s*(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?\s*$",
@@ -108,15 +109,19 @@ class PostgresScan(Scan):
         """Condition: present, but its text does not have the form of a ``declared`` value."""
         if compatible(declared, self.family_of(column)):
             return None
-        return (
-            f"{q(column)} is not null and not ({self.text(column)} ~ {lit(TEXT_FORMS[declared])})"
-        )
+        return f"{q(column)} is not null and not ({self._form(column, declared)})"
+
+    def _form(self, column: str, declared: str) -> str:
+        """Condition: the column's text has the form of a ``declared`` value."""
+        text = self.text(column)
+        if declared == "boolean":
+            text = f"lower({text})"
+        return f"{text} ~ {lit(TEXT_FORMS[declared])}"
 
     def _cast_text(self, column: str, declared: str) -> str:
-        text = self.text(column)
         return (
-            f"(case when {text} ~ {lit(TEXT_FORMS[declared])} "
-            f"then cast({text} as {CASTS[declared]}) end)"
+            f"(case when {self._form(column, declared)} "
+            f"then cast({self.text(column)} as {CASTS[declared]}) end)"
         )
 
     def number(self, column: str) -> str:

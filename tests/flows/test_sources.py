@@ -453,3 +453,45 @@ def test_parquet_statistics_answer_exactly_what_the_scan_would(tmp_path: Path) -
         {"value": "true", "count": 2500},
     ]
     assert by_field["ts"]["top_values"] is None  # 5000 distinct values: no top values
+
+
+def test_postgres_text_columns_are_checked_by_the_form_of_each_declared_type(
+    postgres_database: PostgresDatabase, tmp_path: Path
+) -> None:
+    with psycopg.connect(postgres_database.url, autocommit=True) as con:
+        con.execute("create table t (b text, i text, n text, d text, ts text)")
+        con.execute(
+            "insert into t values ('True', '12', '-1.5e3', '2026-11-20', '2026-11-20 10:00:00+02'),"
+            " ('no', ' 7 ', '.5', '2026-11-20', '2026-11-20T08:00:00Z'),"
+            " ('maybe', '1.5', 'abc', '20/11/2026', 'yesterday')"
+        )
+    dataset = {
+        "name": "t",
+        "source": postgres_database.url,
+        "table": "t",
+        "field_map": {
+            "fields": {
+                "b": {"type": "boolean"},
+                "i": {"type": "integer"},
+                "n": {"type": "number"},
+                "d": {"type": "date"},
+                "ts": {"type": "timestamp"},
+            },
+            "timestamp": "ts",
+        },
+    }
+    tables = audit(tmp_path, [dataset])
+    fields = by(tables["raw_field_profiles"], "field")
+    failures = {
+        name: (f["type_failures"], json.loads(f["examples"])["type_failures"])
+        for name, f in fields.items()
+    }
+    assert failures == {
+        "b": (1, ["maybe"]),
+        "i": (1, ["1.5"]),
+        "n": (1, ["abc"]),
+        "d": (1, ["20/11/2026"]),
+        "ts": (1, ["yesterday"]),
+    }
+    profile = tables["raw_dataset_profiles"][0]
+    assert profile["newest_timestamp"] == datetime(2026, 11, 20, 8, tzinfo=UTC)
