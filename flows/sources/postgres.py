@@ -27,7 +27,7 @@ TEXT_FORMS = {
     "integer": r"^\s*[+-]?[0-9]+\s*$",
     "number": r"^\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*$",
     # Compared with the lowercased text: PostgreSQL has no inline (?i:...) group.
-    "boolean": r"^\s*(true|false|t|f|yes|no|y|n|on|off|1|0)\s*$",
+    "boolean": r"^\s*(true|false|t|f|yes|no|y|n|1|0)\s*$",  # as DuckDB casts (no on/off)
     "date": r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*$",
     "timestamp": r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?"
     r"\s*(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?\s*$",
