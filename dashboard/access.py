@@ -22,6 +22,7 @@ from typing import Any
 import streamlit as st
 import yaml
 
+from flows.secrets import expand
 from flows.settings import get_settings
 
 SESSION_USER = "readiness_user"
@@ -42,7 +43,7 @@ def passwords() -> dict[str, str]:
     known = {str(k): str(v) for k, v in _secrets("passwords").items()}
     settings = get_settings()
     if settings.dashboard_password is not None:
-        known[settings.dashboard_user] = settings.dashboard_password.get_secret_value()
+        known[settings.dashboard_user] = expand(settings.dashboard_password.get_secret_value())
     return known
 
 

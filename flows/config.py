@@ -275,7 +275,8 @@ class Alerts(_Strict):
 
     ``urls`` are Apprise URLs (``slack://``, ``msteams://``, ``mailto://``, ``json://`` for any
     webhook...). They carry tokens, so they are secrets: write ``${NAME}`` to take one from the
-    environment, and they are never logged or stored in the warehouse.
+    environment, or ``${secret:BLOCK}`` from a Prefect Secret block, and they are never logged or
+    stored in the warehouse.
     """
 
     urls: list[SecretStr] = Field(default_factory=list)
@@ -290,8 +291,7 @@ class Alerts(_Strict):
             raise PydanticCustomError("secret", "must be a list of Apprise URLs")
         import apprise
 
-        from flows.secrets import quiet_url_loggers
-        from flows.settings import expand_env
+        from flows.secrets import MissingSecretError, expand, quiet_url_loggers
 
         expanded = []
         for index, url in enumerate(urls):
@@ -300,10 +300,9 @@ class Alerts(_Strict):
                     "secret", f"urls[{index}] must be a text (an Apprise URL)"
                 )
             try:
-                text = expand_env(url)
-            except KeyError as exc:
-                message = f"urls[{index}]: environment variable {exc.args[0]} is not set"
-                raise PydanticCustomError("secret", message) from None
+                text = expand(url)
+            except MissingSecretError as exc:
+                raise PydanticCustomError("secret", f"urls[{index}]: {exc}") from None
             with quiet_url_loggers():
                 plugin = apprise.Apprise.instantiate(text, suppress_exceptions=True)
             if plugin is None:

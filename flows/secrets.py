@@ -1,15 +1,29 @@
-"""Keeping secrets out of logs: alert URLs carry tokens (a webhook's token is in its path).
+"""Secrets: where they come from, and keeping them out of logs.
 
-Apprise and the HTTP client under it log the URLs they load and post to at debug level; while a
-secret URL is handled, :func:`quiet_url_loggers` silences them, and callers report failures
-themselves without the URL.
+A setting or a configuration value that carries a secret (an alert URL's token, the shared
+warehouse's password, the dashboard password) may name it instead of holding it; :func:`expand`
+resolves the names where the value is used:
+
+- ``${NAME}``: the environment variable NAME;
+- ``${secret:BLOCK}``: the value of the Prefect Secret block BLOCK (``prefect block create secret``
+  or ``Secret(value=...).save("BLOCK")``), read from the Prefect server of the run.
+
+Callers keep resolved values in pydantic ``SecretStr`` fields, so they are never printed or stored.
+
+Alert URLs carry tokens (a webhook's token is in its path). Apprise and the HTTP client under it
+log the URLs they load and post to at debug level; while a secret URL is handled,
+:func:`quiet_url_loggers` silences them, and callers report failures themselves without the URL.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, cast
+
+from flows.errors import ReadinessError
 
 _URL_LOGGERS = ("apprise", "urllib3", "requests")
 
@@ -29,3 +43,35 @@ def quiet_url_loggers() -> Iterator[None]:
         for logger, level, propagate in saved:
             logger.setLevel(level)
             logger.propagate = propagate
+
+
+_BLOCK_REFERENCE = re.compile(r"\$\{secret:(?P<block>[a-z0-9][a-z0-9-]*)\}")
+
+
+class MissingSecretError(ReadinessError, KeyError):
+    """A referenced environment variable or Prefect Secret block does not exist."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def _secret_block(name: str) -> str:
+    from prefect.blocks.system import Secret
+
+    try:
+        block = cast(Secret[Any], Secret.load(name, _sync=True))  # type: ignore[call-arg]
+        value = block.get()
+    except ValueError as exc:  # Prefect's "Unable to find block document named ..."
+        raise MissingSecretError(f"Prefect Secret block {name!r} does not exist") from exc
+    return str(value)
+
+
+def expand(text: str) -> str:
+    """Replace every ``${secret:BLOCK}`` and ``${NAME}`` in ``text`` by the secret it names."""
+    from flows.settings import expand_env
+
+    resolved = _BLOCK_REFERENCE.sub(lambda match: _secret_block(match.group("block")), text)
+    try:
+        return expand_env(resolved)
+    except KeyError as exc:
+        raise MissingSecretError(f"environment variable {exc.args[0]} is not set") from None
