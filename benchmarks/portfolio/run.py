@@ -1,0 +1,183 @@
+"""Benchmark: a generated portfolio of N projects (default 50), cold run and unchanged re-run.
+
+Run by hand (never in tests): ``uv run python benchmarks/portfolio/run.py [--projects 50]``.
+
+It starts a local Prefect server (``prefect server start`` on loopback, its own PREFECT_HOME),
+generates the portfolio by copying the five example projects under new ids (so every project has
+real, messy evidence), then measures in the same session:
+
+- baseline: the example portfolio (5 projects), cold, in a fresh home;
+- cold: the generated portfolio in a fresh home;
+- re-run: the generated portfolio again, nothing changed.
+
+Where the time goes comes from the Prefect task runs of each flow run: ingest (reading and
+measuring evidence, data audits included; wall time of the parallel ingest), write (raw tables),
+dbt (build-marts), publish and announce (artifacts, alerts). Results are printed as a markdown
+table for benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+PHASES = {
+    "ingest": "ingest-project",
+    "write": "write-evidence",
+    "dbt": "build-marts",
+    "publish": "publish-snapshot",
+    "announce": "announce-run",
+}
+
+
+def start_server(home: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """A local Prefect server on a free loopback port."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_UI_ENABLED": "false"}
+    env.pop("PREFECT_API_URL", None)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "prefect",
+            "server",
+            "start",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    api = f"http://127.0.0.1:{port}/api"
+    for _ in range(240):
+        try:
+            with urllib.request.urlopen(f"{api}/health", timeout=2):
+                return server, api
+        except OSError:
+            time.sleep(1)
+    raise RuntimeError("the Prefect server did not start")
+
+
+def generate(target: Path, projects: int) -> Path:
+    """A portfolio of ``projects`` projects, each a copy of one example project under a new id."""
+    examples = REPO / "examples"
+    shutil.copytree(examples, target, ignore=shutil.ignore_patterns("__pycache__"))
+    portfolio = yaml.safe_load((target / "portfolio.yml").read_text())
+    sources = [Path(p).parent.name for p in portfolio["projects"]]
+    entries = []
+    for index in range(projects):
+        source = sources[index % len(sources)]
+        new_id = f"{source}_{index:03d}"
+        folder = target / "projects" / new_id
+        shutil.copytree(target / "projects" / source, folder)
+        config = yaml.safe_load((folder / "project.yml").read_text())
+        config["id"] = new_id
+        config["name"] = f"{config['name']} #{index}"
+        (folder / "project.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+        entries.append(f"projects/{new_id}/project.yml")
+    portfolio["projects"] = entries
+    path = target / "portfolio.yml"
+    path.write_text(yaml.safe_dump(portfolio, sort_keys=False))
+    return path
+
+
+def phases(flow_run_id: object) -> dict[str, float]:
+    """Seconds per phase, from the flow run's task runs (ingest: wall time of the parallel tasks)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        runs: list = []
+        while True:  # the API answers at most 200 task runs a page
+            page = client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])),
+                limit=200,
+                offset=len(runs),
+            )
+            runs.extend(page)
+            if len(page) < 200:
+                break
+    out: dict[str, float] = {}
+    for phase, prefix in PHASES.items():
+        mine = [r for r in runs if r.name.startswith(prefix) and r.start_time and r.end_time]
+        if mine:
+            start = min(r.start_time for r in mine)  # type: ignore[type-var]
+            end = max(r.end_time for r in mine)  # type: ignore[type-var]
+            out[phase] = (end - start).total_seconds()  # type: ignore[operator]
+    return out
+
+
+def assess(portfolio: Path, home: Path) -> dict[str, float]:
+    """One run of the real flow into ``home``; total wall time and the phases."""
+    os.environ["READINESS_HOME"] = str(home)
+    from flows.assess import assess_portfolio
+    from flows.settings import get_settings
+
+    get_settings.cache_clear()
+    began = time.perf_counter()
+    state = assess_portfolio(str(portfolio), None, return_state=True)
+    total = time.perf_counter() - began
+    if not state.is_completed():
+        raise RuntimeError(f"the run failed: {state}")
+    return {"total": total, **phases(state.state_details.flow_run_id)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--projects", type=int, default=50)
+    args = parser.parse_args()
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    work = Path(tempfile.mkdtemp(prefix="bench-portfolio-"))
+    server, api = start_server(work / "prefect")
+    os.environ["PREFECT_API_URL"] = api
+    try:
+        portfolio = generate(work / "portfolio", args.projects)
+        results = {
+            "baseline (5 projects, cold)": assess(
+                REPO / "examples" / "portfolio.yml", work / "base"
+            ),
+            f"{args.projects} projects, cold": assess(portfolio, work / "home"),
+            f"{args.projects} projects, unchanged re-run": assess(portfolio, work / "home"),
+        }
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+    base = results["baseline (5 projects, cold)"]["total"]
+    load = os.getloadavg()[0]
+    print(
+        f"Machine: {os.cpu_count()} CPU, {platform.platform()}, Python {platform.python_version()}"
+    )
+    print(f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average {load:.1f}")
+    print()
+    columns = ["total", *PHASES]
+    print("| run | " + " | ".join(columns) + " | ratio to baseline |")
+    print("| --- |" + " ---: |" * (len(columns) + 1))
+    for name, figures in results.items():
+        cells = [f"{figures[c]:.1f} s" if c in figures else "-" for c in columns]
+        print(f"| {name} | " + " | ".join(cells) + f" | {figures['total'] / base:.2f} |")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
