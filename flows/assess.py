@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import traceback
 import uuid
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
-from flows import alerts, dbt, warehouse
+from flows import alerts, dbt, postgres_warehouse, warehouse
 from flows.config import (
     LoadedPortfolio,
     LoadedProject,
@@ -226,6 +227,14 @@ def write_evidence(settings: Settings, batches: list[ProjectBatch]) -> int:
     return written
 
 
+@task(name="push-to-shared-warehouse", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def push_to_shared_warehouse(settings: Settings, run_id: str) -> dict[str, int]:
+    """Copy the run's raw rows to the shared PostgreSQL warehouse (the postgres dbt target)."""
+    return postgres_warehouse.push_run(
+        settings.warehouse, settings.postgres_dsn, run_id, settings.postgres_schema
+    )
+
+
 @task(name="build-marts", cache_policy=NO_CACHE)
 def build_marts(settings: Settings) -> None:
     """Score everything with dbt, once for the whole run."""
@@ -234,8 +243,27 @@ def build_marts(settings: Settings) -> None:
 
 @task(name="publish-snapshot", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
 def publish_snapshot(settings: Settings) -> Path:
-    """Replace the read-only snapshot that the dashboard and reports read."""
-    return warehouse.publish(settings.warehouse, settings.snapshot)
+    """Replace the read-only snapshot that the dashboard and reports read.
+
+    With the shared PostgreSQL warehouse the snapshot holds the marts pulled from it, after the
+    run's final record went there too.
+    """
+    if settings.dbt_target != "postgres":
+        return warehouse.publish(settings.warehouse, settings.snapshot)
+    url, schema = settings.postgres_dsn, settings.postgres_schema
+    postgres_warehouse.sync_run_records(settings.warehouse, url, schema)
+    return warehouse.publish(
+        settings.warehouse,
+        settings.snapshot,
+        write=lambda partial: postgres_warehouse.pull_marts(url, partial, schema),
+    )
+
+
+def shared_warehouse_lock(settings: Settings) -> AbstractContextManager[None]:
+    """Runs on other machines that share the PostgreSQL warehouse are refused, as local ones are."""
+    if settings.dbt_target != "postgres":
+        return nullcontext()
+    return postgres_warehouse.run_lock(settings.postgres_dsn, settings.postgres_schema)
 
 
 @task(name="announce-run", cache_policy=NO_CACHE)
@@ -297,7 +325,7 @@ def run_assessment(
     if as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=UTC)
     run_id = new_run_id(started)
-    with warehouse.run_lock(settings.warehouse):
+    with warehouse.run_lock(settings.warehouse), shared_warehouse_lock(settings):
         start_run(settings, portfolio, run_id, started, as_of)
         try:
             with task_runner(settings) as runner:
@@ -314,6 +342,8 @@ def run_assessment(
                 ]
                 batches = [f.result() for f in futures]
             write_evidence(settings, batches)
+            if settings.dbt_target == "postgres":
+                push_to_shared_warehouse(settings, run_id)
             build_marts(settings)
         except BaseException as exc:
             warehouse.finish_run(

@@ -30,7 +30,10 @@ EXAMPLE_PORTFOLIO = REPO_ROOT / "examples" / "portfolio.yml"
 class Settings(BaseSettings):
     """Runtime configuration of the pipeline, from ``READINESS_*`` variables or a ``.env`` file."""
 
-    model_config = SettingsConfigDict(env_prefix="READINESS_", env_file=".env", extra="ignore")
+    # An empty variable (``READINESS_DASHBOARD_ACCESS=`` in an env file) means "not set".
+    model_config = SettingsConfigDict(
+        env_prefix="READINESS_", env_file=".env", extra="ignore", env_ignore_empty=True
+    )
 
     portfolio: Path = Field(
         default=EXAMPLE_PORTFOLIO, description="Portfolio file assessed when none is named."
@@ -125,7 +128,9 @@ class Settings(BaseSettings):
         """The PostgreSQL warehouse URL (a configuration error when the target needs it and it is unset)."""
         if self.postgres_url is None:
             raise ValueError("READINESS_DBT_TARGET=postgres needs READINESS_POSTGRES_URL")
-        return self.postgres_url.get_secret_value()
+        from flows.secrets import expand  # ${NAME} or ${secret:BLOCK} in place of the password
+
+        return expand(self.postgres_url.get_secret_value())
 
     def dbt_env(self) -> dict[str, str]:
         """The variables that ``dbt_project/profiles.yml`` reads with ``env_var()``.

@@ -142,10 +142,12 @@ def test_pulling_a_mart_dbt_did_not_build_names_it(
 def test_a_second_run_on_the_shared_warehouse_is_refused(
     postgres_database: PostgresDatabase,
 ) -> None:
-    with pgw.run_lock(postgres_database.url):
-        with pytest.raises(RunInProgressError, match="another assessment is running"):
-            with pgw.run_lock(postgres_database.url):
-                pass
+    with (
+        pgw.run_lock(postgres_database.url),
+        pytest.raises(RunInProgressError, match="another assessment is running"),
+        pgw.run_lock(postgres_database.url),
+    ):
+        pass
     with pgw.run_lock(postgres_database.url):  # released: the next run goes ahead
         pass
 

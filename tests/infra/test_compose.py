@@ -43,8 +43,15 @@ def test_volumes_and_dependencies_are_declared() -> None:
     services, volumes = data["services"], set(data["volumes"])
     for name, service in services.items():
         for mount in service.get("volumes", []):
-            source = mount.split(":")[0]
-            if not source.startswith((".", "/")):
+            # ${NAME:-default} takes the value .env.example gives, else the default.
+            source = re.sub(
+                r"\$\{(\w+):-([^}]*)\}",
+                lambda m: env_example().get(m.group(1)) or m.group(2),
+                mount,
+            ).split(":")[0]
+            if source.startswith("."):
+                assert (INFRA / source).exists(), (name, source)
+            elif not source.startswith("/"):
                 assert source in volumes, (name, source)
         for dependency in service.get("depends_on", []):
             assert dependency in services, (name, dependency)
