@@ -14,10 +14,12 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import psycopg
 
 from flows.errors import EvidenceError
+from flows.secrets import MissingSecretError, expand
 from flows.sources import SourceRef
 from flows.sources.files import lit, q
 from flows.sources.scan import Scan, compatible
@@ -162,11 +164,22 @@ class PostgresScan(Scan):
 
 
 def connect(ref: SourceRef) -> psycopg.Connection[Any]:
-    """A read-only connection in UTC, or an EvidenceError without the password."""
+    """A read-only connection in UTC, or an EvidenceError without the password.
+
+    The URL may name its password (``${NAME}``, ``${secret:BLOCK}``) instead of holding it, so that
+    project files carry no secret; it is resolved here, at the last moment.
+    """
     try:
-        con = psycopg.connect(ref.location, connect_timeout=10, autocommit=False)
+        url = expand(ref.location)
+    except MissingSecretError as exc:
+        raise EvidenceError(ref.display, f"cannot connect: {exc}") from exc
+    try:
+        con = psycopg.connect(url, connect_timeout=10, autocommit=False)
     except psycopg.Error as exc:
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        password = urlsplit(url).password
+        if password:
+            text = text.replace(password, "***")
         raise EvidenceError(ref.display, f"cannot connect: {ref.scrub(text)}") from exc
     con.read_only = True
     con.execute("set time zone 'UTC'")

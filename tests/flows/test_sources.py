@@ -495,3 +495,23 @@ def test_postgres_text_columns_are_checked_by_the_form_of_each_declared_type(
     }
     profile = tables["raw_dataset_profiles"][0]
     assert profile["newest_timestamp"] == datetime(2026, 11, 20, 8, tzinfo=UTC)
+
+
+def test_postgres_source_names_its_password_instead_of_holding_it(
+    shop: PostgresDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHOP_DB_PASSWORD", "postgres")
+    named = shop.url.replace("postgres:postgres@", "postgres:${SHOP_DB_PASSWORD}@")
+    monkeypatch.delenv("NO_SUCH_PASSWORD", raising=False)
+    unset = shop.url.replace("postgres:postgres@", "postgres:${NO_SUCH_PASSWORD}@")
+    tables = audit(
+        tmp_path,
+        [
+            orders(named, table="orders"),
+            customers(unset, table="crm.customers"),
+        ],
+    )
+    inputs = by(tables["raw_evidence_inputs"], "name")
+    assert inputs["orders"]["status"] == "ok"
+    assert "environment variable NO_SUCH_PASSWORD is not set" in inputs["customers"]["error"]
+    assert ":postgres@" not in json.dumps(tables, default=str)  # the resolved password
