@@ -85,6 +85,16 @@ class Settings(BaseSettings):
         description="YAML file mapping each user to the portfolio ids they may see ('*': all); "
         "unset: every signed-in user sees every portfolio.",
     )
+    s3_access_key_id: str | None = Field(
+        default=None,
+        description="S3 access key id for evidence; unset: boto3's own credential chain "
+        "(AWS_ACCESS_KEY_ID, profiles, instance roles).",
+    )
+    s3_secret_access_key: SecretStr | None = Field(
+        default=None,
+        description="Its secret key; ${NAME} or ${secret:BLOCK} (a Prefect Secret block) may "
+        "stand for it.",
+    )
     s3_endpoint_url: str | None = Field(
         default=None,
         description="S3-compatible endpoint (MinIO...); when unset boto3's own chain applies "

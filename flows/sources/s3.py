@@ -28,6 +28,7 @@ from botocore.exceptions import (
 )
 
 from flows.errors import EvidenceError
+from flows.secrets import expand
 from flows.settings import get_settings
 
 RETRIES = Config(
@@ -53,9 +54,23 @@ def split_url(url: str) -> tuple[str, str]:
 
 
 def client(endpoint_url: str | None = None) -> Any:
-    """An S3 client: standard credential chain, the endpoint setting, retries with backoff."""
-    endpoint = endpoint_url or get_settings().s3_endpoint_url
-    return boto3.session.Session().client("s3", endpoint_url=endpoint or None, config=RETRIES)
+    """An S3 client: the settings' keys, else the standard credential chain; retries with backoff.
+
+    The endpoint is ``endpoint_url``, else the setting, else boto3's own (``AWS_ENDPOINT_URL``).
+    """
+    settings = get_settings()
+    endpoint = endpoint_url or settings.s3_endpoint_url
+    key_id = secret = None  # None: boto3's own chain
+    if settings.s3_access_key_id and settings.s3_secret_access_key:
+        key_id = settings.s3_access_key_id
+        secret = expand(settings.s3_secret_access_key.get_secret_value())
+    return boto3.session.Session().client(
+        "s3",
+        endpoint_url=endpoint or None,
+        config=RETRIES,
+        aws_access_key_id=key_id,
+        aws_secret_access_key=secret,
+    )
 
 
 def explain(url: str, exc: Exception) -> EvidenceError:

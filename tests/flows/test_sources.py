@@ -515,3 +515,44 @@ def test_postgres_source_names_its_password_instead_of_holding_it(
     assert inputs["orders"]["status"] == "ok"
     assert "environment variable NO_SUCH_PASSWORD is not set" in inputs["customers"]["error"]
     assert ":postgres@" not in json.dumps(tables, default=str)  # the resolved password
+
+
+def test_s3_keys_from_settings_and_a_prefect_secret_block(
+    prefect_server: None, s3: Any, s3_endpoint: S3Endpoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prefect.blocks.system import Secret
+
+    s3.put_object(Bucket=s3.bucket, Key="c.csv", Body=CUSTOMERS.encode())
+    iam = boto3.client("iam", endpoint_url=s3_endpoint.url)
+    user = f"assessor-{s3.bucket}"
+    iam.create_user(UserName=user)
+    iam.put_user_policy(
+        UserName=user,
+        PolicyName="read-evidence",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+            }
+        ),
+    )
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    block = f"s3-key-{s3.bucket}"
+    Secret(value=key["SecretAccessKey"]).save(block)
+    previous = requests.post(f"{s3_endpoint.url}/moto-api/reset-auth", data=b"0", timeout=5)
+    try:
+        # The environment's keys are wrong; the settings' keys (secret from the block) win.
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIANOTAREALKEY00000")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wrong")
+        monkeypatch.setenv("READINESS_S3_ACCESS_KEY_ID", key["AccessKeyId"])
+        monkeypatch.setenv("READINESS_S3_SECRET_ACCESS_KEY", f"${{secret:{block}}}")
+        get_settings.cache_clear()
+        assert s3_source.fetch(f"s3://{s3.bucket}/c.csv").files
+        monkeypatch.setenv("READINESS_S3_SECRET_ACCESS_KEY", "not-the-secret")
+        get_settings.cache_clear()
+        with pytest.raises(EvidenceError, match="bad credentials"):
+            s3_source.fetch(f"s3://{s3.bucket}/c.csv")
+    finally:
+        restore = str(previous.json()["PREVIOUS_INITIAL_NO_AUTH_ACTION_COUNT"]).encode()
+        requests.post(f"{s3_endpoint.url}/moto-api/reset-auth", data=restore, timeout=5)
+        get_settings.cache_clear()
