@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -143,15 +144,25 @@ def header_positions(
     return positions
 
 
-def parse_stats(
-    batch: Evidence, path: Path, users: int
+RowReader = Callable[
+    [Evidence, Path, int, list[str], dict[str, int], list[str], int], dict[str, Any] | None
+]
+
+
+def parse_rows(
+    batch: Evidence,
+    path: Path,
+    users: int,
+    read_row: RowReader,
+    columns: dict[str, tuple[str, ...]],
+    what: str,
 ) -> tuple[list[dict[str, Any]], list[int], int, dict[str, str]]:
-    """Rows of the stats file with their line numbers, and the header of each raw column."""
+    """Rows of a Locust CSV with their line numbers, and the header of each raw column."""
     reader = csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""))
     header = next(reader, None)
     if header is None:
         raise EvidenceError(path, "the file is empty")
-    at = header_positions(path, header)
+    at = header_positions(path, header, columns, what)
     rows: list[dict[str, Any]] = []
     lines: list[int] = []
     rows_read = 0
@@ -161,11 +172,18 @@ def parse_stats(
         if not any(c.strip() for c in cells):
             continue
         rows_read += 1
-        row = stats_row(batch, path, start, header, at, cells, users)
+        row = read_row(batch, path, start, header, at, cells, users)
         if row is not None:
             rows.append(row)
             lines.append(start)
     return rows, lines, rows_read, {column: header[i] for column, i in at.items()}
+
+
+def parse_stats(
+    batch: Evidence, path: Path, users: int
+) -> tuple[list[dict[str, Any]], list[int], int, dict[str, str]]:
+    """Rows of the stats file with their line numbers, and the header of each raw column."""
+    return parse_rows(batch, path, users, stats_row, LOCUST_COLUMNS, "a Locust stats file")
 
 
 def stats_row(
@@ -259,25 +277,9 @@ def parse_history(
     batch: Evidence, path: Path, users: int
 ) -> tuple[list[dict[str, Any]], list[int], int, dict[str, str]]:
     """Samples of the history file with their line numbers, and the header of each raw column."""
-    reader = csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""))
-    header = next(reader, None)
-    if header is None:
-        raise EvidenceError(path, "the file is empty")
-    at = header_positions(path, header, HISTORY_COLUMNS, "a Locust stats history file")
-    rows: list[dict[str, Any]] = []
-    lines: list[int] = []
-    rows_read = 0
-    line = reader.line_num
-    for cells in reader:
-        start, line = line + 1, reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
-        rows_read += 1
-        row = history_row(batch, path, start, header, at, cells, users)
-        if row is not None:
-            rows.append(row)
-            lines.append(start)
-    return rows, lines, rows_read, {column: header[i] for column, i in at.items()}
+    return parse_rows(
+        batch, path, users, history_row, HISTORY_COLUMNS, "a Locust stats history file"
+    )
 
 
 def history_row(
