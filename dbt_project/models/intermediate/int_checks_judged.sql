@@ -10,17 +10,7 @@ checks as (
 ),
 
 items as (
-    select * from {{ ref('int_check_items_data_quality') }}
-    union all
-    select * from {{ ref('int_check_items_integration') }}
-    union all
-    select * from {{ ref('int_check_items_stakeholder_alignment') }}
-    union all
-    select * from {{ ref('int_check_items_evaluation') }}
-    union all
-    select * from {{ ref('int_check_items_scale') }}
-    union all
-    select * from {{ ref('int_check_items_maintenance') }}
+    select * from {{ ref('int_check_items_unioned') }}
 ),
 
 ranked as (
@@ -105,18 +95,9 @@ judged as (
             else {{ json_merge("coalesce(measured.evidence, '{}')", 'contradicted_claims.claim') }}
         end as evidence,
         contradicted_claims.claim is not null as claim_contradicted,
-        case
-            when measured.metric is null then 'no_evidence'
-            when checks.direction = 'higher_is_better' and measured.metric >= checks.pass_threshold
-                then 'pass'
-            when checks.direction = 'higher_is_better' and measured.metric >= checks.partial_threshold
-                then 'partial'
-            when checks.direction = 'lower_is_better' and measured.metric <= checks.pass_threshold
-                then 'pass'
-            when checks.direction = 'lower_is_better' and measured.metric <= checks.partial_threshold
-                then 'partial'
-            else 'fail'
-        end as result
+        {{ judge_result(
+            'measured.metric', 'checks.direction', 'checks.pass_threshold', 'checks.partial_threshold'
+        ) }} as result
     from projects
     inner join checks on projects.run_id = checks.run_id
     left join measured

@@ -2,17 +2,7 @@
 -- test), judged against the check's thresholds, so the drill-down shows which items fail and by
 -- how much. The check's own result stays in check_results (the worst item).
 with items as (
-    select * from {{ ref('int_check_items_data_quality') }}
-    union all
-    select * from {{ ref('int_check_items_integration') }}
-    union all
-    select * from {{ ref('int_check_items_stakeholder_alignment') }}
-    union all
-    select * from {{ ref('int_check_items_evaluation') }}
-    union all
-    select * from {{ ref('int_check_items_scale') }}
-    union all
-    select * from {{ ref('int_check_items_maintenance') }}
+    select * from {{ ref('int_check_items_unioned') }}
 ),
 
 checks as (
