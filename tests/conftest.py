@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,19 @@ def use_home(home: Path) -> Settings:
     return get_settings()
 
 
+@contextmanager
+def kept_environment() -> Iterator[None]:
+    """Run a block that changes environment variables (a real run sets READINESS_HOME), then put
+    the environment and the settings back as they were."""
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        get_settings.cache_clear()
+
+
 def copy_examples(target: Path) -> Path:
     """A private copy of the example portfolio (tests may change its files)."""
     shutil.copytree(REPO_ROOT / "examples", target, ignore=shutil.ignore_patterns("__pycache__"))
@@ -71,13 +85,8 @@ def assessed_examples(prefect_server: None, tmp_path_factory: pytest.TempPathFac
     """The example portfolio, assessed once per session by the real flow (Prefect, dbt, publish)."""
     base = tmp_path_factory.mktemp("assessed")
     portfolio = copy_examples(base / "examples")
-    saved = dict(os.environ)
-    try:
+    with kept_environment():
         return assess(portfolio, base / "home")
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        get_settings.cache_clear()
 
 
 # Real outside services (PostgreSQL, S3 on loopback, Chromium), shared by every test folder.

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -23,8 +22,7 @@ import duckdb
 import pytest
 import yaml
 
-from flows.settings import get_settings
-from tests.conftest import Assessed, assess, copy_examples
+from tests.conftest import Assessed, assess, copy_examples, kept_environment
 
 BASE = "support_copilot"
 CLAIMS = "invoice_extraction"
@@ -149,13 +147,8 @@ def assessed(prefect_server: None, tmp_path_factory: pytest.TempPathFactory) -> 
     config["projects"] = listed
     portfolio.write_text(yaml.safe_dump(config, sort_keys=False))
 
-    saved = dict(os.environ)
-    try:
+    with kept_environment():
         return assess(portfolio, base / "home")
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        get_settings.cache_clear()
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import os
 import uuid
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,7 @@ import psycopg
 import pytest
 import yaml
 
-from flows.settings import get_settings
-from tests.conftest import Assessed, assess, copy_examples
+from tests.conftest import Assessed, assess, copy_examples, kept_environment
 from tests.services import PostgresDatabase, S3Endpoint
 
 # What a reader compares: every mart that decides something, keyed without the run id.
@@ -162,7 +160,6 @@ def test_postgres_warehouse_gives_the_results_duckdb_gives_and_keeps_secrets(
     config["alerts"] = {"urls": ["json://127.0.0.1:9/hook/${READINESS_TEST_ALERT_TOKEN}"]}
     portfolio.write_text(yaml.safe_dump(config, sort_keys=False))
 
-    saved = dict(os.environ)
     for name, value in {
         "READINESS_DBT_TARGET": "postgres",
         "READINESS_POSTGRES_URL": url,
@@ -174,12 +171,8 @@ def test_postgres_warehouse_gives_the_results_duckdb_gives_and_keeps_secrets(
         "READINESS_DASHBOARD_PASSWORD": secrets["dashboard password"],
     }.items():
         monkeypatch.setenv(name, value)
-    try:
+    with kept_environment():
         on_postgres = assess(portfolio, tmp_path / "home")
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        get_settings.cache_clear()
 
     for mart, query in COMPARED.items():
         expected = rows(assessed_examples.snapshot, query, assessed_examples.run_id)

@@ -10,7 +10,6 @@ quality evidence, says why, and the run goes on for everyone.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,8 +21,7 @@ import psycopg
 import pytest
 import yaml
 
-from flows.settings import get_settings
-from tests.conftest import Assessed, assess, copy_examples
+from tests.conftest import Assessed, assess, copy_examples, kept_environment
 from tests.services import PostgresDatabase, S3Endpoint
 
 BASE = "support_copilot"
@@ -103,13 +101,8 @@ def assessed(
     config = yaml.safe_load(portfolio.read_text())
     config["projects"] = listed
     portfolio.write_text(yaml.safe_dump(config, sort_keys=False))
-    saved = dict(os.environ)
-    try:
+    with kept_environment():
         yield assess(portfolio, tmp_path / "home")
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        get_settings.cache_clear()
 
 
 def test_postgres_and_s3_datasets_score_like_their_files_and_unreadable_ones_have_no_evidence(
