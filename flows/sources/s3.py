@@ -34,6 +34,8 @@ from flows.settings import get_settings
 RETRIES = Config(
     retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5, read_timeout=120
 )
+#: Answers that retries are for: when they are still the answer, the endpoint is overloaded.
+THROTTLED = {"503", "SlowDown", "ServiceUnavailable", "Throttling", "RequestLimitExceeded"}
 #: Error codes a person fixes (no retry helps), with what to tell them.
 CLIENT_ERRORS = {
     "NoSuchKey": "no such object",
@@ -78,7 +80,13 @@ def explain(url: str, exc: Exception) -> EvidenceError:
     if isinstance(exc, ClientError):
         code = str(exc.response.get("Error", {}).get("Code", ""))
         reason = CLIENT_ERRORS.get(code)
-        if reason is None:
+        if code in THROTTLED:
+            # Retries with backoff already ran out: say so, whatever the answer's code.
+            reason = (
+                f"the S3 endpoint kept throttling or was unavailable ({code}) through every "
+                "retry with backoff; try again later"
+            )
+        elif reason is None:
             message = exc.response.get("Error", {}).get("Message") or code
             reason = f"S3 refused the request ({code}: {message})"
         return EvidenceError(url, reason)

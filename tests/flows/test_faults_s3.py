@@ -207,7 +207,9 @@ def test_persistent_throttling_gives_up_after_bounded_retries(
 ) -> None:
     proxy.always = "slowdown"
     # The HEAD answer has no body, so the message can only name the status.
-    with pytest.raises(EvidenceError, match="503") as caught:
+    with pytest.raises(
+        EvidenceError, match=r"kept throttling or was unavailable \(503\) through every retry"
+    ) as caught:
         _fetch(proxy, f"s3://{bucket}/data/customers.csv", tmp_path)
     assert caught.value.source == f"s3://{bucket}/data/customers.csv"
     # botocore turns max_attempts (retries) into total_max_attempts (the first try + retries) in
