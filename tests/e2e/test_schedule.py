@@ -157,16 +157,21 @@ def test_deploy_registers_schedules_and_a_served_run_completes(
     assert results[0]["recommendation"] == "go"
 
 
-def test_deploy_explains_what_is_missing(tmp_path: Path) -> None:
-    portfolio = copy_examples(tmp_path / "examples")
-    env = _env("http://127.0.0.1:9/api", tmp_path / "home")
-    done = subprocess.run(
+def deploy(portfolio: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`readiness deploy PORTFOLIO` in its own process."""
+    return subprocess.run(
         [str(SCRIPT), "deploy", str(portfolio)],
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_deploy_explains_what_is_missing(tmp_path: Path) -> None:
+    portfolio = copy_examples(tmp_path / "examples")
+    env = _env("http://127.0.0.1:9/api", tmp_path / "home")
+    done = deploy(portfolio, env)
     assert done.returncode == 2
     assert "declares no schedules" in done.stderr
     config = yaml.safe_load(portfolio.read_text())
@@ -181,25 +186,13 @@ def test_deploy_explains_what_is_missing(tmp_path: Path) -> None:
     for schedules, where, message in cases:
         config["schedules"] = schedules
         portfolio.write_text(yaml.safe_dump(config, sort_keys=False))
-        done = subprocess.run(
-            [str(SCRIPT), "deploy", str(portfolio)],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        done = deploy(portfolio, env)
         assert done.returncode == 2, done.stderr
         assert where in done.stderr and message in done.stderr, done.stderr
     env.pop("PREFECT_API_URL")
     config["schedules"] = [{"name": "x", "cron": "0 6 * * 1"}]
     portfolio.write_text(yaml.safe_dump(config, sort_keys=False))
-    done = subprocess.run(
-        [str(SCRIPT), "deploy", str(portfolio)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = deploy(portfolio, env)
     assert done.returncode == 2
     assert "set PREFECT_API_URL" in done.stderr
 
