@@ -45,9 +45,19 @@ def test_portfolio_page(page: Any, dashboard_url: str, assessed_examples: Assess
     page.goto(dashboard_url)
     page.get_by_role("heading", name="AI production readiness: portfolio").wait_for()
     _settled(page)
-    page.locator("[data-testid='stMetric']").first.wait_for()
-    metrics = page.locator("[data-testid='stMetric']").all_inner_texts()
     go = int((latest["recommendation"] == "go").sum())
+    # Streamlit draws elements one by one: wait until the counts are on the page, then read them.
+    page.wait_for_function(
+        "(n) => [...document.querySelectorAll(\"[data-testid='stMetric']\")]"
+        ".some(m => m.innerText.startsWith('Projects') && m.innerText.trim().endsWith(n))",
+        arg=str(len(latest)),
+    )
+    page.wait_for_function(
+        "(n) => [...document.querySelectorAll(\"[data-testid='stMetric']\")]"
+        ".some(m => m.innerText.includes('Go') && m.innerText.trim().endsWith(n))",
+        arg=str(go),
+    )
+    metrics = page.locator("[data-testid='stMetric']").all_inner_texts()
     assert any(m.startswith("Projects") and m.endswith(str(len(latest))) for m in metrics)
     assert any("Go" in m and m.endswith(str(go)) for m in metrics)
     page.locator(
@@ -68,6 +78,8 @@ def test_project_page_through_the_navigation(page: Any, dashboard_url: str) -> N
     page.goto(f"{dashboard_url}/project?project=sales_forecast_assistant")
     page.get_by_role("heading", name="Sales forecast assistant").wait_for()
     _settled(page)
+    # The report downloads are the page's last elements: once they are drawn, the page is.
+    page.get_by_text("Report (PDF)").first.wait_for()
     body = page.inner_text("body")
     assert "NOT YET" in body
     assert "Why: readiness by gap" in body
