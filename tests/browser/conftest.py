@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
+from tests.browser.pages import TIMEOUT_MS
 from tests.browser.served import served_dashboard
 from tests.conftest import Assessed
 from tests.services import CHROMIUM_ARGS, chromium_path, free_port
@@ -38,3 +40,15 @@ def browser() -> Iterator[object]:
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A new browser context (no cookies) and a page in it."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    try:
+        yield page
+    finally:
+        context.close()
