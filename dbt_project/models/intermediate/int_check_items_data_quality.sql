@@ -1,5 +1,6 @@
 -- Data quality measurements as check items: one value per field, dataset or rule; the check
--- keeps the worst item. Only readable datasets count (an unreadable one has no evidence).
+-- keeps the worst item. Only readable datasets count (an unreadable one has no evidence, and
+-- int_evidence_unreadable says why).
 with datasets as (
     select * from {{ ref('stg_raw__dataset_profiles') }}
     where readable
@@ -95,6 +96,23 @@ freshness as (
         ]) }} as detail
     from datasets
     where max_age_seconds is not null and age_seconds is not null
+),
+
+stale_records as (
+    select
+        run_id,
+        project_id,
+        'dq_stale_records' as check_id,
+        dataset as item,
+        stale_rows * 1.0 / row_count as value,
+        {{ json_object([
+            ('timestamp_column', 'timestamp_column'),
+            ('max_age_hours', round_to('max_age_seconds / 3600.0', 1)),
+            ('stale_rows', 'stale_rows'),
+            ('rows', 'row_count'),
+        ]) }} as detail
+    from datasets
+    where stale_rows is not null and row_count > 0
 ),
 
 consistency as (
@@ -195,6 +213,37 @@ poc_drift as (
     where psi is not null
 ),
 
+poc_null_rate as (
+    -- Production's null rate minus the POC's: a field fuller in production (below zero) passes.
+    select
+        run_id,
+        project_id,
+        'dq_poc_null_rate' as check_id,
+        dataset || '.' || field as item,
+        prod_null_rate - poc_null_rate as value,
+        {{ json_object([
+            ('poc_null_rate', round_to('poc_null_rate', 4)),
+            ('prod_null_rate', round_to('prod_null_rate', 4)),
+        ]) }} as detail
+    from drift
+    where poc_null_rate is not null and prod_null_rate is not null
+),
+
+poc_unseen_categories as (
+    select
+        run_id,
+        project_id,
+        'dq_poc_unseen_categories' as check_id,
+        dataset || '.' || field as item,
+        unseen_categories * 1.0 as value,
+        {{ json_object([
+            ('unseen_categories', 'unseen_categories'),
+            ('unseen_examples', 'unseen_examples'),
+        ]) }} as detail
+    from drift
+    where unseen_categories is not null
+),
+
 final as (
     select * from completeness
     union all
@@ -204,11 +253,17 @@ final as (
     union all
     select * from freshness
     union all
+    select * from stale_records
+    union all
     select * from consistency
     union all
     select * from schema_drift
     union all
     select * from poc_drift
+    union all
+    select * from poc_null_rate
+    union all
+    select * from poc_unseen_categories
 )
 
 select * from final

@@ -1,6 +1,8 @@
 -- Every rubric check of a run, for every project of that run: the worst item is the check's
--- metric, judged against the rubric's thresholds. No item at all means no evidence. A survey
--- claim the evidence denies flags the check, and is written into its evidence.
+-- metric, judged against the rubric's thresholds. No item at all means no evidence. Inputs that
+-- could not be read are named in the evidence ("no evidence: unreadable: <reason>" when nothing
+-- else was measured). A survey claim the evidence denies flags the check, and is written into
+-- its evidence.
 with projects as (
     select * from {{ ref('int_project_runs_assessed') }}
 ),
@@ -55,7 +57,11 @@ contradicted_claims as (
     where contradicted
 ),
 
-measured as (
+unreadable as (
+    select * from {{ ref('int_evidence_unreadable') }}
+),
+
+worst as (
     select
         run_id,
         project_id,
@@ -70,6 +76,26 @@ measured as (
         ]) }} as evidence
     from ranked
     where worst_first = 1
+),
+
+measured as (
+    select
+        coalesce(worst.run_id, unreadable.run_id) as run_id,
+        coalesce(worst.project_id, unreadable.project_id) as project_id,
+        coalesce(worst.check_id, unreadable.check_id) as check_id,
+        worst.metric,
+        case
+            when unreadable.unreadable is null then worst.evidence
+            when worst.evidence is null
+                then {{ json_object([('reason', "'no evidence: unreadable: ' || unreadable.unreadable")]) }}
+            else {{ json_merge('worst.evidence', json_object([('unreadable', 'unreadable.unreadable')])) }}
+        end as evidence
+    from worst
+    full outer join unreadable
+        on
+            worst.run_id = unreadable.run_id
+            and worst.project_id = unreadable.project_id
+            and worst.check_id = unreadable.check_id
 ),
 
 judged as (
