@@ -1,34 +1,94 @@
-"""Running dbt in-process with prefect-dbt: each dbt node becomes a Prefect task of the flow run."""
+"""Running dbt in-process, once per run, as one Prefect task.
+
+dbt's own programmatic runner (``dbtRunner``) builds the marts; its console output is off and a
+summary (and every node that failed, with dbt's message) goes to the Prefect run logger, so a
+scheduled run's log reads like the CLI's summary and the UI shows why a model failed. dbt's full
+log goes to ``$READINESS_HOME/dbt_logs``.
+
+Scheduled runs build models and data tests; dbt's unit tests check the SQL itself against fixed
+inputs, so they run in the test suite (``tests/dbt/test_unit_tests.py``), not on every run, as
+dbt recommends. (Earlier versions ran dbt through prefect-dbt's ``PrefectDbtRunner``, one Prefect
+task per dbt node: about 95 task runs per assessment, which cost 15-20 s of API calls on a local
+server for a build that takes 4-6 s.)
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections import Counter
 
-from dbt_common.events.base_types import EventLevel
-from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
+from dbt.cli.main import dbtRunner, dbtRunnerResult
+from dbt.contracts.results import RunExecutionResult
 
+from flows.errors import ReadinessError
 from flows.settings import DBT_PROJECT_DIR, Settings, dbt_environment
 
 # dbt's in-process runner is not safe for concurrent invocations in one process.
 _DBT_LOCK = threading.Lock()
+FAILED = {"error", "fail", "runtime error"}
+SCHEDULED_RUN = ["build", "--exclude-resource-type", "unit_test"]
 
 
-def dbt_settings(settings: Settings) -> PrefectDbtSettings:
-    """The prefect-dbt settings for this project: committed profiles, target kept out of the tree."""
-    return PrefectDbtSettings(
-        project_dir=DBT_PROJECT_DIR,
-        profiles_dir=DBT_PROJECT_DIR,
-        target_path=settings.dbt_target_path,
-        # Set explicitly: derived from Prefect's level, "WARNING" is no dbt EventLevel.
-        log_level=EventLevel.INFO,
-    )
+class DbtError(ReadinessError):
+    """dbt could not build the marts: the nodes that failed and dbt's message for each."""
 
 
-def build(settings: Settings, select: list[str] | None = None) -> None:
-    """Run ``dbt build`` (models, unit tests and data tests) once; raise if anything fails."""
-    args = ["build"]
-    if select:
-        args += ["--select", *select]
+def _logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
+    """The Prefect run logger inside a flow or task; a plain logger outside one (tests, scripts)."""
+    from prefect import get_run_logger
+    from prefect.exceptions import MissingContextError
+
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger("readiness.dbt")
+
+
+def _status(status: object) -> str:
+    """A dbt node status as its plain value (``error``, ``fail``, ``pass``...)."""
+    return str(getattr(status, "value", status))
+
+
+def invoke(settings: Settings, args: list[str]) -> dbtRunnerResult:
+    """Run one dbt command in-process on this project and the settings' warehouse; raise if it fails."""
+    log_path = settings.home / "dbt_logs"
+    full = [
+        *args,
+        "--project-dir", str(DBT_PROJECT_DIR),
+        "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(settings.dbt_target_path),
+        "--log-path", str(log_path),
+        "--log-level", "none",
+        "--log-level-file", "info",
+    ]  # fmt: skip
     with _DBT_LOCK, dbt_environment(settings):
-        runner = PrefectDbtRunner(settings=dbt_settings(settings), raise_on_failure=True)
-        runner.invoke(args)
+        log_path.mkdir(parents=True, exist_ok=True)
+        result = dbtRunner().invoke(full)
+    logger = _logger()
+    outcome = result.result
+    nodes = outcome.results if isinstance(outcome, RunExecutionResult) else []
+    failures = [
+        f"{node.node.unique_id}: {str(node.message or node.status).strip()}"
+        for node in nodes
+        if _status(node.status) in FAILED
+    ]
+    counts = Counter(_status(node.status) for node in nodes)
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    if result.success and not failures:
+        logger.info("dbt %s: %s (%d nodes)", args[0], summary or "nothing to do", len(nodes))
+        return result
+    for failure in failures:
+        logger.error("dbt %s", failure)
+    if result.exception is not None:
+        raise DbtError(f"dbt {args[0]} failed: {result.exception}") from result.exception
+    raise DbtError(
+        f"dbt {args[0]} failed ({summary}): " + "; ".join(failures[:5])
+        + (f"; and {len(failures) - 5} more" if len(failures) > 5 else "")
+        + f". dbt's log: {log_path / 'dbt.log'}"
+    )  # fmt: skip
+
+
+def build(settings: Settings) -> None:
+    """Build every model and run the data tests (not the unit tests) once; raise if anything fails."""
+    invoke(settings, SCHEDULED_RUN)
