@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 
@@ -66,6 +68,16 @@ def gap_bars(scores: pd.DataFrame, ready_threshold: float) -> alt.LayerChart:
     return alt.LayerChart(
         layer=[bars, text, rule, rule_text], title="Readiness by gap", height=alt.Step(34)
     )
+
+
+def vega_lite_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """A chart as the Vega-Lite spec ``st.vega_lite_chart`` draws (data inline, no theme).
+
+    ``st.altair_chart`` builds and validates the spec on every run of a page; a page that caches
+    this spec draws the same chart without paying for Altair again.
+    """
+    with alt.theme.enable("none"):  # Streamlit's own look, as st.altair_chart does
+        return dict(chart.to_dict())
 
 
 def heatmap(scores: pd.DataFrame) -> alt.LayerChart:

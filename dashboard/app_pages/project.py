@@ -59,6 +59,15 @@ def ready_threshold(run_id: str) -> float:
     return DEFAULT_READY_THRESHOLD if threshold is None else threshold
 
 
+@st.cache_data(ttl=queries.CACHE_SECONDS, show_spinner=False)
+def gap_chart(scores: pd.DataFrame, ready_threshold: float) -> dict[str, Any]:
+    """The gap chart's spec, built by Altair once per project and run.
+
+    Building and validating it on every run of the page was the page's largest cost in Python.
+    """
+    return charts.vega_lite_spec(charts.gap_bars(scores, ready_threshold))
+
+
 def gaps_section(run_id: str, project_id: str) -> None:
     """Why: the six gap scores with their status in words and the ready line."""
     st.subheader("Why: readiness by gap")
@@ -66,7 +75,7 @@ def gaps_section(run_id: str, project_id: str) -> None:
     if scores.empty:
         st.write("No gap was scored in this run.")
         return
-    st.altair_chart(charts.gap_bars(scores, ready_threshold(run_id)), width="stretch")
+    st.vega_lite_chart(gap_chart(scores, ready_threshold(run_id)), width="stretch")
 
 
 def blockers_section(run_id: str, project_id: str) -> None:
@@ -76,13 +85,16 @@ def blockers_section(run_id: str, project_id: str) -> None:
     if blockers.empty:
         st.write("No critical or major check is failing.")
         return
-    for row in queries.records(blockers):
-        st.markdown(
+    # One block of text, not one element per blocker: the browser draws each element on its own.
+    st.markdown(
+        "\n\n".join(
             f"**{result_label(row['result'])} · {gap_label(row['gap'])} · {row['title']}** "
             f"({row['severity']}, `{row['check_id']}`)  \n"
             f"{row['remediation'] or 'No remediation recorded.'}  \n"
             f"*Owner: {row['owner_role'] or '–'} · effort {days(row['effort_days'])}*"
+            for row in queries.records(blockers)
         )
+    )
 
 
 def cost_sentence(cost: dict[str, Any]) -> str:
@@ -176,8 +188,19 @@ REJECTED_COLUMNS = {
 }
 
 
+#: Keys of the evidence section's two expanders: their tables are drawn only once opened.
+INPUTS_KEY = "project-evidence-inputs"
+REJECTED_KEY = "project-evidence-rejected"
+
+
+@st.fragment
 def evidence_section(run_id: str, project_id: str, inputs: pd.DataFrame) -> None:
-    """Evidence used, with unreadable inputs and refused rows in plain sight."""
+    """Evidence used, with unreadable inputs and refused rows in plain sight.
+
+    The counts and every unreadable input are always shown; the table of inputs and the refused
+    rows are drawn when their expander is opened, and opening one runs only this section again
+    (a fragment), so the executive view does not pay for two tables nobody opened.
+    """
     st.subheader("Evidence")
     rejected = queries.rejected_rows(run_id, project_id)
     unreadable = inputs[inputs["status"] != "ok"] if not inputs.empty else inputs
@@ -187,18 +210,25 @@ def evidence_section(run_id: str, project_id: str, inputs: pd.DataFrame) -> None
     )
     for row in queries.records(unreadable):
         st.warning(f"Unreadable: {row['name']} ({row['source']}): {row['error'] or 'no detail'}")
-    if not inputs.empty:
-        shown = inputs.assign(
-            status=inputs["status"].map(lambda s: INPUT_STATUS_LABELS.get(s, s)),
-            newest_record_at=inputs["newest_record_at"].map(minute),
-        ).rename(columns=INPUT_COLUMNS)[list(INPUT_COLUMNS.values())]
-        st.dataframe(shown, hide_index=True, width="stretch")
-    with st.expander(f"What we could not use ({len(rejected)} refused rows)"):
+    listed = st.expander(f"Inputs read ({len(inputs)})", key=INPUTS_KEY, on_change="rerun")
+    if listed.open:
+        if inputs.empty:
+            listed.write("No input was read.")
+        else:
+            shown = inputs.assign(
+                status=inputs["status"].map(lambda s: INPUT_STATUS_LABELS.get(s, s)),
+                newest_record_at=inputs["newest_record_at"].map(minute),
+            ).rename(columns=INPUT_COLUMNS)[list(INPUT_COLUMNS.values())]
+            listed.dataframe(shown, hide_index=True, width="stretch")
+    refused = st.expander(
+        f"What we could not use ({len(rejected)} refused rows)", key=REJECTED_KEY, on_change="rerun"
+    )
+    if refused.open:
         if rejected.empty:
-            st.write("No row was refused.")
+            refused.write("No row was refused.")
         else:
             table = rejected.rename(columns=REJECTED_COLUMNS)[list(REJECTED_COLUMNS.values())]
-            st.dataframe(table, hide_index=True, width="stretch")
+            refused.dataframe(table, hide_index=True, width="stretch")
 
 
 def page() -> None:

@@ -62,6 +62,14 @@ def test_project_page_through_the_navigation(page: Any, dashboard_url: str) -> N
     assert "Report (PDF)" in body
     page.locator("[data-testid='stVegaLiteChart']").first.wait_for()
     shot(page, "02-project")
+    # The evidence tables are drawn once their expander is opened (only that section reruns).
+    tables = page.locator("[data-testid='stDataFrame']")
+    assert tables.count() == 1  # the roadmap
+    page.get_by_text("Inputs read (").click()
+    tables.nth(1).wait_for()
+    page.get_by_text("What we could not use (").click()
+    page.get_by_text("No row was refused.").or_(tables.nth(2)).wait_for()
+    assert "Sales forecast assistant" in page.inner_text("h1")
 
 
 def test_gap_drill_down_and_what_if(page: Any, dashboard_url: str) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from dashboard.app_pages.project import INPUTS_KEY, REJECTED_KEY
 from tests.dashboard.handmade import (
     COST_REMEDIATION,
     GO,
@@ -88,13 +89,22 @@ def test_not_yet_project_page(handmade_snapshot: Path) -> None:
 def test_not_yet_project_page_shows_what_could_not_be_used(handmade_snapshot: Path) -> None:
     at = page("project", project=NOT_YET)
     assert "Unreadable: checkout (load/locust_stats.csv)" in at.warning[0].value
+    assert "3 input(s), of which 1 unreadable; 3 row(s) refused." in text_of(at)
+    # The evidence tables are drawn once their expander is opened.
+    assert [e.label for e in at.expander] == [
+        "Inputs read (3)",
+        "What we could not use (3 refused rows)",
+    ]
+    assert len(at.dataframe) == 1  # the roadmap only
+    at.session_state[INPUTS_KEY] = True
+    at.session_state[REJECTED_KEY] = True
+    at.run()
     roadmap, inputs, rejected = (d.value for d in at.dataframe)
     assert len(roadmap) == 6 and roadmap["Priority"].tolist() == [1, 2, 3, 4, 5, 6]
     assert inputs["Status"].tolist()[0] == "⛔ Unreadable"
     assert inputs["Rows refused"].sum() == 3
     assert rejected["Row"].tolist() == [17, 42, 43]  # run 1's refused row is not shown
     assert list(rejected.columns[:5]) == ["File", "Row", "Column", "Value", "Reason"]
-    assert at.expander[0].label == "What we could not use (3 refused rows)"
 
 
 def test_gap_drill_down_exact(handmade_snapshot: Path) -> None:
