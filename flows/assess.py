@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import traceback
 import uuid
+from collections import Counter
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,12 +30,7 @@ from flows.config import (
     load_portfolio,
 )
 from flows.evidence import Context, Evidence
-from flows.evidence.costs import collect_costs
-from flows.evidence.data_audit import collect_datasets
-from flows.evidence.evaluation import collect_evaluation
-from flows.evidence.inventory import collect_inventory
-from flows.evidence.load_tests import collect_load_tests
-from flows.evidence.survey import collect_survey
+from flows.measurements import measure, prune
 from flows.settings import DEFAULT_RUBRIC, REPO_ROOT, Settings, get_settings
 
 
@@ -45,6 +41,8 @@ class ProjectBatch:
     project_id: str
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     error: str | None = None
+    #: Where the measurements came from: "measured", "cached" or "measured again".
+    origin: str = "measured"
 
 
 @dataclass(frozen=True)
@@ -89,20 +87,6 @@ def code_version() -> str:
             return "unknown"
 
 
-def collect_project(
-    context: Context, portfolio: LoadedPortfolio, project: LoadedProject
-) -> Evidence:
-    """Read and measure every evidence kind of one project (no scoring)."""
-    evidence = Evidence()
-    evidence.extend(collect_datasets(context, project))
-    evidence.extend(collect_inventory(context, project))
-    evidence.extend(collect_survey(context, project, portfolio.question_bank_for(project)))
-    evidence.extend(collect_load_tests(context, project))
-    evidence.extend(collect_costs(context, project))
-    evidence.extend(collect_evaluation(context, project))
-    return evidence
-
-
 def project_rows(project: LoadedProject, status: str, error: str | None) -> dict[str, Any]:
     """The raw_project_runs row of one project."""
     p = project.project
@@ -122,17 +106,27 @@ def project_rows(project: LoadedProject, status: str, error: str | None) -> dict
 
 @task(name="ingest-project", cache_policy=NO_CACHE)
 def ingest_project(
-    context: Context, portfolio: LoadedPortfolio, project: LoadedProject
+    context: Context,
+    portfolio: LoadedPortfolio,
+    project: LoadedProject,
+    settings: Settings,
+    refresh: bool = False,
 ) -> ProjectBatch:
-    """Ingest one project; a failure is kept as the project's status, never raised."""
+    """Ingest one project (measured, or reused from the cache); a failure is kept, never raised."""
     batch = ProjectBatch(project_id=project.project.id)
+    logger = get_run_logger()
     try:
-        evidence = collect_project(context, portfolio, project)
-        status, error = "ok", None
-    except Exception as exc:  # one project's crash must not stop the portfolio
-        get_run_logger().error(
-            "project %s failed: %s\n%s", project.project.id, exc, traceback.format_exc()
+        measured = measure(settings, context, portfolio, project, refresh)
+        evidence, status, error = measured.evidence, "ok", None
+        batch.origin = measured.origin
+        logger.info(
+            "project %s: %s%s",
+            project.project.id,
+            measured.origin,
+            f" ({measured.note})" if measured.note else "",
         )
+    except Exception as exc:  # one project's crash must not stop the portfolio
+        logger.error("project %s failed: %s\n%s", project.project.id, exc, traceback.format_exc())
         evidence, status, error = Evidence(), "failed", f"{type(exc).__name__}: {exc}"
     evidence.add("raw_project_runs", project_rows(project, status, error))
     evidence.add(
@@ -312,8 +306,13 @@ def run_assessment(
     portfolio_path: Path | None = None,
     project_ids: list[str] | None = None,
     settings: Settings | None = None,
+    refresh: bool = False,
 ) -> RunResult:
-    """Assess a portfolio (or some of its projects): ingest, score with dbt, publish."""
+    """Assess a portfolio (or some of its projects): ingest, score with dbt, publish.
+
+    A project whose inputs are unchanged reuses its cached measurements; ``refresh`` measures
+    every project again (and replaces its cache entry).
+    """
     settings = settings or get_settings()
     logger = get_run_logger()
     portfolio = load_portfolio(portfolio_path or settings.portfolio, DEFAULT_RUBRIC)
@@ -336,11 +335,17 @@ def run_assessment(
                             "context": Context(run_id, p.project.id, as_of, settings.survey_salt),
                             "portfolio": portfolio,
                             "project": p,
+                            "settings": settings,
+                            "refresh": refresh,
                         },
                     )
                     for p in selected
                 ]
                 batches = [f.result() for f in futures]
+            origins = Counter(b.origin for b in batches if not b.error)
+            logger.info(
+                "measurements: %s", ", ".join(f"{n} {o}" for o, n in sorted(origins.items()))
+            )
             write_evidence(settings, batches)
             if settings.dbt_target == "postgres":
                 push_to_shared_warehouse(settings, run_id)
@@ -356,6 +361,10 @@ def run_assessment(
         warehouse.finish_run(settings.warehouse, run_id, status, message)
         snapshot = publish_snapshot(settings)
     try:
+        prune(settings)
+    except OSError as exc:  # a cache that cannot be pruned costs disk space, not the run
+        logger.warning("pruning the measurement cache failed: %s", exc)
+    try:
         announce_run(snapshot, portfolio, run_id, status, failed)
     except Exception as exc:  # the run is published: a failed announcement must not undo it
         logger.warning("announcing run %s failed: %s: %s", run_id, type(exc).__name__, exc)
@@ -364,12 +373,18 @@ def run_assessment(
 
 
 @flow(name="assess_portfolio", log_prints=True)
-def assess_portfolio(portfolio: str | None = None, projects: list[str] | None = None) -> str:
-    """Assess every project of a portfolio (or the named ones) and publish the result; return the run id."""
-    return run_assessment(Path(portfolio) if portfolio else None, projects).run_id
+def assess_portfolio(
+    portfolio: str | None = None, projects: list[str] | None = None, refresh: bool = False
+) -> str:
+    """Assess every project of a portfolio (or the named ones) and publish the result; return the run id.
+
+    ``refresh`` measures every input again instead of reusing unchanged projects' measurements.
+    """
+    path = Path(portfolio) if portfolio else None
+    return run_assessment(path, projects, refresh=refresh).run_id
 
 
 @flow(name="assess_project", log_prints=True)
-def assess_project(project: str, portfolio: str | None = None) -> str:
+def assess_project(project: str, portfolio: str | None = None, refresh: bool = False) -> str:
     """Assess one project of a portfolio and publish the result; return the run id."""
-    return run_assessment(Path(portfolio) if portfolio else None, [project]).run_id
+    return run_assessment(Path(portfolio) if portfolio else None, [project], refresh=refresh).run_id

@@ -109,6 +109,14 @@ def run(
     project: Annotated[
         list[str] | None, typer.Option("--project", "-p", help="Assess only this project id.")
     ] = None,
+    refresh: Annotated[
+        bool,
+        typer.Option(
+            "--refresh",
+            help="Measure every input again, even those unchanged since an earlier run "
+            "(whose measurements are otherwise reused).",
+        ),
+    ] = False,
 ) -> None:
     """Assess a portfolio (or one project), publish the result and print a summary."""
     loaded = _load(portfolio)
@@ -123,7 +131,7 @@ def run(
     from flows.report import project_results
 
     try:
-        run_id = assess_portfolio(str(loaded.path), project or None)
+        run_id = assess_portfolio(str(loaded.path), project or None, refresh)
     except Exception as exc:  # the flow logged the details; the person gets one clear line
         err.print(f"[bold red]Run failed:[/] {type(exc).__name__}: {exc}", highlight=False)
         err.print("The published snapshot is unchanged; earlier results are kept.")
@@ -146,8 +154,8 @@ def validate(
     """Check configuration and evidence without scoring; exit non-zero listing every problem."""
     from datetime import UTC, datetime
 
-    from flows.assess import collect_project
     from flows.evidence import Context
+    from flows.measurements import collect_project
 
     loaded = _load(portfolio)
     settings = get_settings()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, get_args
@@ -544,8 +545,49 @@ def resolve(base: Path, relative: str) -> Path:
     return candidate if candidate.is_absolute() else (base.parent / candidate).resolve()
 
 
+#: Files at least this large have their hash remembered (smaller ones are cheaper to hash again).
+MEMO_MIN_BYTES = 4 << 20
+
+
+def _stat_key(path: Path) -> str:
+    """What changes whenever a file's content may have changed (as git's index keys it)."""
+    st = path.stat()
+    return f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_ino}"
+
+
+def _memo() -> Path:
+    from flows.settings import get_settings
+
+    return get_settings().home / "cache" / "fingerprints.sqlite"
+
+
 def fingerprint_file(path: Path) -> str:
-    """Content hash (sha256) of a file, the fingerprint recorded with every run."""
+    """Content hash (sha256) of a file, the fingerprint recorded with every run.
+
+    A large file's hash is remembered under its size, modification and change times and inode
+    (in ``$READINESS_HOME/cache/fingerprints.sqlite``), so an unchanged 2 GB file is not read
+    again on every run; any write changes its change time, and the hash is computed afresh.
+    """
+    if path.stat().st_size < MEMO_MIN_BYTES:
+        return _sha256(path)
+    import sqlite3
+
+    memo = _memo()
+    memo.parent.mkdir(parents=True, exist_ok=True)
+    key = _stat_key(path)
+    with closing(sqlite3.connect(memo, timeout=30)) as db, db:
+        db.execute("create table if not exists memo (stat text primary key, sha256 text)")
+        found = db.execute("select sha256 from memo where stat = ?", [key]).fetchone()
+    if found:
+        return str(found[0])
+    digest = _sha256(path)
+    if _stat_key(path) == key:  # unchanged while it was read
+        with closing(sqlite3.connect(memo, timeout=30)) as db, db:
+            db.execute("insert or replace into memo values (?, ?)", [key, digest])
+    return digest
+
+
+def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
+from typing import Any
 
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 from dbt.contracts.results import RunExecutionResult
@@ -62,10 +63,18 @@ def invoke(settings: Settings, args: list[str]) -> dbtRunnerResult:
         "--log-level", "none",
         "--log-level-file", "info",
     ]  # fmt: skip
+    logger = _logger()
+    started: list[str] = []
+
+    def on_event(event: Any) -> None:
+        # One line when the first node starts (parsing is done): the run's log shows dbt working.
+        if not started and event.info.name == "NodeStart":
+            started.append(event.data.node_info.unique_id)
+            logger.info("dbt %s: running, first node %s", args[0], started[0])
+
     with _DBT_LOCK, dbt_environment(settings):
         log_path.mkdir(parents=True, exist_ok=True)
-        result = dbtRunner().invoke(full)
-    logger = _logger()
+        result = dbtRunner(callbacks=[on_event]).invoke(full)
     outcome = result.result
     nodes = outcome.results if isinstance(outcome, RunExecutionResult) else []
     failures = [

@@ -107,6 +107,12 @@ class Settings(BaseSettings):
     max_workers: int = Field(
         default=4, ge=1, description="Threads, or local Dask workers, ingesting projects at once."
     )
+    measurement_cache: bool = Field(
+        default=True,
+        description="Reuse a project's measurements from an earlier run when none of its inputs "
+        "changed (keyed on their content hashes and the code's version); false measures every "
+        "input on every run.",
+    )
     dask_address: str | None = Field(
         default=None,
         description="Dask scheduler address (tcp://host:8786) for task_runner=dask; "
@@ -127,6 +133,11 @@ class Settings(BaseSettings):
     def s3_cache(self) -> Path:
         """Where S3 objects are kept, by ETag, so that an unchanged object is not downloaded again."""
         return self.home / "cache" / "s3"
+
+    @property
+    def measurement_cache_path(self) -> Path:
+        """Where measurements are kept between runs (Prefect results, one file per cache key)."""
+        return self.home / "cache" / "measurements"
 
     @property
     def dbt_target_path(self) -> Path:

@@ -8,7 +8,8 @@ real, messy evidence), then measures in the same session:
 
 - baseline: the example portfolio (5 projects), cold, in a fresh home;
 - cold: the generated portfolio in a fresh home;
-- re-run: the generated portfolio again, nothing changed.
+- re-run: the generated portfolio again, nothing changed (every project's measurements cached);
+- one changed: one project's dataset loses a row, the rest unchanged.
 
 Where the time goes comes from the Prefect task runs of each flow run: ingest (reading and
 measuring evidence, data audits included; wall time of the parallel ingest), write (raw tables),
@@ -160,6 +161,11 @@ def main() -> None:
             f"{args.projects} projects, cold": assess(portfolio, work / "home"),
             f"{args.projects} projects, unchanged re-run": assess(portfolio, work / "home"),
         }
+        # One project's dataset changes (a row fewer): only that project is measured again.
+        changed = portfolio.parent / "projects" / "support_copilot_000" / "data" / "tickets.csv"
+        lines = changed.read_text().splitlines(keepends=True)
+        changed.write_text("".join(lines[:-1]))
+        results[f"{args.projects} projects, one changed"] = assess(portfolio, work / "home")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)

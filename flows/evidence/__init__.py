@@ -47,6 +47,38 @@ class Evidence:
     """What readers return: rows per raw table, refused rows and the record of each input."""
 
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: The as-of instants, (after, until], at which every as-of dependent measurement other than
+    #: an age (the stale-record counts) stays the same; None is unbounded.
+    holds: tuple[datetime | None, datetime | None] = (None, None)
+
+    def holds_between(self, after: datetime | None, until: datetime | None) -> None:
+        """Narrow the as-of instants at which these measurements hold."""
+        low, high = self.holds
+        self.holds = (
+            max(filter(None, (low, after)), default=None),
+            min(filter(None, (high, until)), default=None),
+        )
+
+    def holds_at(self, as_of: datetime) -> bool:
+        """Whether these measurements, taken at another as-of instant, are exact at ``as_of``."""
+        after, until = self.holds
+        return (after is None or as_of > after) and (until is None or as_of <= until)
+
+    def copy(self) -> Evidence:
+        """A batch whose tables can grow without changing this one (a cached result stays as kept)."""
+        return Evidence({table: list(rows) for table, rows in self.tables.items()}, self.holds)
+
+    def redated(self, as_of: datetime) -> Evidence:
+        """These measurements at another as-of instant (at which they hold): ages recomputed."""
+        tables = self.copy().tables
+        if "raw_dataset_profiles" in tables:
+            tables["raw_dataset_profiles"] = [
+                {**row, "age_seconds": (as_of - row["newest_timestamp"]).total_seconds()}
+                if row.get("newest_timestamp") is not None
+                else row
+                for row in tables["raw_dataset_profiles"]
+            ]
+        return Evidence(tables, self.holds)
 
     def add(self, table: str, rows: list[dict[str, Any]] | dict[str, Any]) -> None:
         """Append rows (dicts of column -> value, without run_id/project_id) to a raw table."""
@@ -134,6 +166,7 @@ class Evidence:
         """Merge another batch into this one."""
         for table, rows in other.tables.items():
             self.add(table, rows)
+        self.holds_between(*other.holds)
 
     def frames(self, context: Context) -> dict[str, pd.DataFrame]:
         """Validated frames per raw table, stamped with the run and the project."""

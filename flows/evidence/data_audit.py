@@ -53,6 +53,8 @@ class Freshness:
     newest: datetime | None
     age_seconds: float | None
     stale_rows: int | None
+    #: The as-of instants at which the stale count is the same: (after, until], None unbounded.
+    holds: tuple[datetime | None, datetime | None] = (None, None)
 
 
 def violation_filters(scan: Scan, column: str, spec: FieldSpec) -> dict[str, str]:
@@ -95,6 +97,13 @@ def examples_of(scan: Scan, column: str, condition: str) -> list[str]:
     return list(dict.fromkeys(r[0] for r in rows))[:EXAMPLES]
 
 
+def utc(value: datetime | None) -> datetime | None:
+    """A timestamp as UTC: a naive one is UTC already (the session's time zone), a zoned one is converted."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def measure_fields(
     scan: Scan,
     field_map: FieldMap,
@@ -131,26 +140,33 @@ def measure_fields(
     )
     if ts_column and as_of is not None:
         max_age = field_map.max_age_seconds
-        newest_sql, stale_sql = scan.freshness_terms(
+        ts_sql, stale_sql = scan.freshness_terms(
             ts_column, as_of - timedelta(seconds=max_age) if max_age else None
         )
-        exprs["|newest"] = newest_sql
+        exprs["|newest"] = f"max({ts_sql})"
         if stale_sql:
+            # The nearest timestamps on each side of the cutoff bound the as-of instants at
+            # which the stale count stays the same (so a cached measurement can be reused).
             exprs["|stale"] = f"count(*) filter (where {stale_sql})"
+            exprs["|stale_latest"] = f"max({ts_sql}) filter (where {stale_sql})"
+            exprs["|fresh_earliest"] = f"min({ts_sql}) filter (where not ({stale_sql}))"
     values: dict[str, Any] = {}
     if exprs:
         row = scan.one(f"select {', '.join(exprs.values())} from {scan.relation}") or ()
         values = dict(zip(exprs, row, strict=True))
     fresh = None
     if ts_column and as_of is not None:
-        newest = values.get("|newest")
-        if newest is not None:
-            # A naive timestamp is UTC (the session's time zone); a zoned one is converted.
-            newest = newest.replace(tzinfo=UTC) if newest.tzinfo is None else newest.astimezone(UTC)
+        newest = utc(values.get("|newest"))
+        holds: tuple[datetime | None, datetime | None] = (None, None)
+        if "|stale" in values and field_map.max_age_seconds:
+            age = timedelta(seconds=field_map.max_age_seconds)
+            latest, earliest = utc(values["|stale_latest"]), utc(values["|fresh_earliest"])
+            holds = (latest + age if latest else None, earliest + age if earliest else None)
         fresh = Freshness(
             newest,
             (as_of - newest).total_seconds() if newest else None,
             None if values.get("|stale") is None or newest is None else int(values["|stale"]),
+            holds,
         )
     low_cardinality = [
         found[name]
@@ -567,6 +583,8 @@ def audit_dataset(
     """Every measurement of one opened dataset into the evidence batch; returns its profile."""
     record_read_rejects(evidence, scan)
     fields, fresh = measure_fields(scan, dataset.field_map, as_of=as_of)
+    if fresh:
+        evidence.holds_between(*fresh.holds)
     profile = measure_dataset(scan, dataset, fresh)
     evidence.add("raw_dataset_profiles", {**profile, "source": scan.display})
     evidence.add("raw_field_profiles", [{**f, "dataset": name} for f in fields])

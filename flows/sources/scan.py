@@ -177,7 +177,7 @@ class Scan:
         )
 
     def freshness_terms(self, column: str, cutoff: datetime | None) -> tuple[str, str | None]:
-        """The newest-timestamp aggregate and the stale-record condition for a column.
+        """The timestamp expression of a column and the stale-record condition (older than cutoff).
 
         A timestamp column without time zone is compared as it is, against a UTC literal:
         converting every value to a zoned timestamp cost more than the rest of the scan.
@@ -187,9 +187,9 @@ class Scan:
             if cutoff is not None:
                 naive = cutoff.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
                 stale = f"{q(column)} < cast({lit(naive)} as timestamp)"
-            return f"max({q(column)})", stale
+            return q(column), stale
         ts = self.timestamp(column)
-        return f"max({ts})", None if cutoff is None else f"{ts} < {self.instant(cutoff)}"
+        return ts, None if cutoff is None else f"{ts} < {self.instant(cutoff)}"
 
 
 @dataclass

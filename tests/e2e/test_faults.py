@@ -84,6 +84,17 @@ def _start_run(
     )
 
 
+def _run_to_end(portfolio: Path, home: Path, project: str) -> subprocess.CompletedProcess[str]:
+    """``readiness run`` of one project in its own process, to the end."""
+    return subprocess.run(
+        [str(SCRIPT), "run", str(portfolio), "--project", project],
+        env=_env(home),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
 def _kill_when(process: subprocess.Popen[str], *marker: str, timeout: float = 300) -> str:
     """Read the run's log until a line holds every part of ``marker``, then SIGKILL the run."""
     assert process.stdout is not None
@@ -120,16 +131,18 @@ def test_a_crashing_project_and_unreadable_evidence_do_not_stop_the_portfolio(
     inventory = next((portfolio.parent / "projects" / "churn_predictor" / "inventory").iterdir())
     inventory.write_bytes(b"\x00\xff systems: [unclosed\n")
     # A crash: a bug in a reader, for contract_review only.
-    from flows import assess as assess_module
+    from flows import measurements
 
-    real = assess_module.collect_inventory
+    real = measurements.collect_inventory
 
-    def crashing(context, project):  # type: ignore[no-untyped-def]
+    def crashing(context, project):
         if project.project.id == "contract_review":
             raise RuntimeError("reader bug: index out of range")
         return real(context, project)
 
-    monkeypatch.setattr(assess_module, "collect_inventory", crashing)
+    monkeypatch.setattr(measurements, "collect_inventory", crashing)
+    # The seeding run cached contract_review's measurements; a patched reader is no input change.
+    monkeypatch.setenv("READINESS_MEASUREMENT_CACHE", "false")
     run = assess(portfolio, home)
 
     results = {r["project"]: r for r in project_results(run.snapshot, run.run_id)}
@@ -173,7 +186,7 @@ def test_a_run_killed_at_any_point_loses_nothing_and_the_next_run_succeeds(
     # While ingesting, while dbt builds, and as dbt ends (the run is finished and published).
     points = [
         ("ingesting", ("start-run", "Finished in state"), True),
-        ("building", ("Task run 'model ",), True),
+        ("building", ("build-marts", "dbt build: running, first node"), True),
         ("publishing", ("build-marts", "Finished in state"), False),
     ]
     for point, marker, before_publish in points:
@@ -187,13 +200,7 @@ def test_a_run_killed_at_any_point_loses_nothing_and_the_next_run_succeeds(
         statuses = _run_statuses(settings.warehouse)
         assert all(statuses.get(r) == earlier[r] for r in earlier), point
 
-    done = subprocess.run(
-        [str(SCRIPT), "run", str(portfolio), "--project", "support_copilot"],
-        env=_env(home),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    done = _run_to_end(portfolio, home, "support_copilot")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     latest = done.stdout.split("Run ", 1)[1].split(";", 1)[0]
     statuses = _run_statuses(settings.warehouse)
@@ -262,13 +269,12 @@ def test_two_runs_at_once_one_is_refused_and_the_warehouse_is_intact(
     while time.monotonic() < deadline and "pid" not in (lock.read_text() if lock.exists() else ""):
         time.sleep(0.2)
     assert "pid" in lock.read_text(), "the first run never took the lock"
-    second = subprocess.run(
-        [str(SCRIPT), "run", str(portfolio), "--project", "churn_predictor"],
-        env=_env(home),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    # Hold the first run where it is (a run takes seconds, starting the second one too).
+    os.kill(first.pid, signal.SIGSTOP)
+    try:
+        second = _run_to_end(portfolio, home, "churn_predictor")
+    finally:
+        os.kill(first.pid, signal.SIGCONT)
     out, _ = first.communicate(timeout=600)
     assert first.returncode == 0, out[-3000:]
     assert second.returncode == 1

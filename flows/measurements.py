@@ -1,0 +1,215 @@
+"""A project's measurements, reused between runs while nothing they depend on has changed.
+
+Measuring is the slow part of a run (reading and auditing every dataset). A project's
+measurements are a Prefect task result, persisted under ``$READINESS_HOME/cache/measurements``
+and keyed on the fingerprints of everything they depend on:
+
+- the content hash of the project file (its field maps, sources and options included) and of
+  every input it names: each local file (every file of a folder or glob, and a missing one as
+  missing), each S3 object's ETag, the question bank that applies to its survey;
+- the code that measures (every module of ``flows/``) and the DuckDB version;
+- the settings that change what is read (S3 endpoint, the survey salt's hash).
+
+The rubric is not part of the key: measurements do not depend on it (dbt judges them), so a new
+rubric is applied to cached measurements. A PostgreSQL source is live data with no content hash:
+a project with one is measured on every run.
+
+Two measurements depend on the as-of instant: a dataset's age, recomputed exactly from the
+cached newest timestamp; and its stale-record count, which stays exact while no record's
+timestamp lies between the old and the new cutoff (the audit records the nearest timestamps on
+both sides). When it would not, the project is measured again and the cache entry replaced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+from prefect import task
+
+from flows.config import LoadedPortfolio, LoadedProject, fingerprint_file
+from flows.evidence import Context, Evidence
+from flows.evidence.costs import collect_costs
+from flows.evidence.data_audit import collect_datasets, source_of
+from flows.evidence.evaluation import collect_evaluation
+from flows.evidence.inventory import collect_inventory
+from flows.evidence.load_tests import collect_load_tests
+from flows.evidence.survey import collect_survey
+from flows.settings import REPO_ROOT, Settings
+from flows.sources import SourceRef
+from flows.sources.files import source_files
+
+#: A cache entry older than this is a miss (and its file is deleted by the next run).
+EXPIRY = timedelta(days=30)
+
+
+class Uncacheable(Exception):
+    """A project input without a content fingerprint (live data): measure it every run."""
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A project's measurements and where they came from."""
+
+    evidence: Evidence
+    #: "measured", "cached", or "measured again" (cached at an as-of they do not hold for).
+    origin: str
+    #: Why the cache was not used, when it was not ("a PostgreSQL source is live data"...).
+    note: str | None = None
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """The hash of every module that reads or measures evidence, and of DuckDB's version."""
+    digest = hashlib.sha256(f"duckdb {duckdb.__version__}\n".encode())
+    flows = REPO_ROOT / "flows"
+    for path in sorted(flows.rglob("*.py")):
+        digest.update(f"{path.relative_to(flows).as_posix()}\n".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def path_signature(path: Path) -> str:
+    """The content hashes of a file, of every file of a folder or glob, or "missing"."""
+    files = source_files(path)
+    if not files:
+        return "missing"
+    return ",".join(f"{f.name}={fingerprint_file(f)}" for f in files)
+
+
+def source_signature(ref: SourceRef) -> str:
+    """A dataset source's content fingerprint: file hashes, or S3 ETags."""
+    if ref.kind == "postgres":
+        raise Uncacheable(f"{ref.display} is a live PostgreSQL source")
+    if ref.kind == "s3":
+        from flows.sources.s3 import client, resolve_objects, split_url
+
+        bucket, _ = split_url(ref.location)
+        objects = resolve_objects(client(), ref.location)
+        return ",".join(f"s3://{bucket}/{o.key}@{o.etag}:{o.size}" for o in objects)
+    return path_signature(Path(ref.location))
+
+
+def input_signatures(portfolio: LoadedPortfolio, project: LoadedProject) -> list[str]:
+    """One line per input the project's measurements depend on."""
+    lines = [f"project {project.path.name}: {fingerprint_file(project.path)}"]
+    bank = portfolio.question_bank_for(project)
+    bank_json = bank[1].model_dump_json() if bank else ""
+    lines.append(f"question bank: {hashlib.sha256(bank_json.encode()).hexdigest()}")
+    evidence = project.project.evidence
+    for dataset in evidence.datasets:
+        lines.append(f"dataset {dataset.name}: {source_signature(source_of(project, dataset))}")
+        if dataset.poc_sample:
+            poc = source_of(project, dataset, poc=True)
+            lines.append(f"dataset {dataset.name} poc: {source_signature(poc)}")
+    paths = [
+        evidence.inventory.path if evidence.inventory else None,
+        evidence.survey.path if evidence.survey else None,
+        evidence.costs,
+        evidence.evaluation,
+    ]
+    for spec in evidence.load_tests:
+        paths += [spec.path, spec.history_path]
+    for relative in filter(None, paths):
+        lines.append(f"{relative}: {path_signature(project.resolve(relative))}")
+    return lines
+
+
+def measurement_key(settings: Settings, portfolio: LoadedPortfolio, project: LoadedProject) -> str:
+    """The cache key of a project's measurements (raises Uncacheable for live sources)."""
+    salt = hashlib.sha256(settings.survey_salt.encode()).hexdigest()
+    lines = [
+        f"code: {code_fingerprint()}",
+        f"s3 endpoint: {settings.s3_endpoint_url or ''}",
+        f"survey salt: {salt}",
+        *input_signatures(portfolio, project),
+    ]
+    digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()
+    return f"measurements-{project.project.id}-{digest[:40]}"
+
+
+def collect_project(
+    context: Context, portfolio: LoadedPortfolio, project: LoadedProject
+) -> Evidence:
+    """Read and measure every evidence kind of one project (no scoring)."""
+    evidence = Evidence()
+    evidence.extend(collect_datasets(context, project))
+    evidence.extend(collect_inventory(context, project))
+    evidence.extend(collect_survey(context, project, portfolio.question_bank_for(project)))
+    evidence.extend(collect_load_tests(context, project))
+    evidence.extend(collect_costs(context, project))
+    evidence.extend(collect_evaluation(context, project))
+    return evidence
+
+
+def no_key(*_: object) -> None:
+    """No cache key: the task is not cached unless :func:`measure` gives it one."""
+    return None
+
+
+@task(name="measure-project", cache_key_fn=no_key)
+def measure_project(
+    context: Context, portfolio: LoadedPortfolio, project: LoadedProject
+) -> Evidence:
+    """Measure one project; with a cache key (see :func:`measure`) the result is kept and reused."""
+    return collect_project(context, portfolio, project)
+
+
+def measure(
+    settings: Settings,
+    context: Context,
+    portfolio: LoadedPortfolio,
+    project: LoadedProject,
+    refresh: bool = False,
+) -> Measured:
+    """A project's measurements: from the cache when every input is unchanged, else measured.
+
+    ``refresh`` measures again and replaces the cache entry.
+    """
+    if not settings.measurement_cache:
+        return Measured(collect_project(context, portfolio, project), "measured", "cache off")
+    try:
+        key = measurement_key(settings, portfolio, project)
+    except Uncacheable as exc:
+        return Measured(collect_project(context, portfolio, project), "measured", str(exc))
+    except Exception as exc:  # an input that cannot be fingerprinted: the readers will say why
+        note = f"inputs not fingerprinted ({type(exc).__name__}: {exc})"
+        return Measured(collect_project(context, portfolio, project), "measured", note)
+    cached = measure_project.with_options(
+        cache_key_fn=lambda *_: key,
+        cache_expiration=EXPIRY,
+        persist_result=True,
+        result_storage=settings.measurement_cache_path,
+        cache_result_in_memory=False,
+        refresh_cache=refresh,
+    )
+    state = cached(context, portfolio, project, return_state=True)
+    # Copies: Prefect may still hold (and persist) the returned object, which the flow extends.
+    evidence: Evidence = state.result()
+    if not state.is_completed() or state.name != "Cached":
+        return Measured(evidence.copy(), "measured")
+    if evidence.holds_at(context.as_of):
+        return Measured(evidence.redated(context.as_of), "cached")
+    # Measured at another as-of, and a record's timestamp lies between the two cutoffs.
+    again = cached.with_options(refresh_cache=True)(context, portfolio, project)
+    return Measured(again.copy(), "measured again", "stale-record counts change at this as-of")
+
+
+def prune(settings: Settings) -> int:
+    """Delete cache entries older than the expiry; return how many."""
+    folder = settings.measurement_cache_path
+    if not folder.is_dir():
+        return 0
+    import time
+
+    cutoff = time.time() - EXPIRY.total_seconds()
+    removed = 0
+    for entry in folder.iterdir():
+        if entry.is_file() and entry.stat().st_mtime < cutoff:
+            entry.unlink(missing_ok=True)
+            removed += 1
+    return removed

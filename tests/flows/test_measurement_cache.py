@@ -1,0 +1,189 @@
+"""Measurements reused between runs (a Prefect cache keyed on input fingerprints), and exact.
+
+Every cached result is compared with a fresh measurement of the same inputs at the same as-of
+instant: reuse must never change what a run reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from flows import measurements
+from flows.config import LoadedPortfolio, load_portfolio
+from flows.evidence import Context, Evidence
+from flows.measurements import Measured, Uncacheable, measure, measurement_key
+from flows.settings import DEFAULT_RUBRIC, Settings
+from tests.conftest import copy_examples, kept_environment, use_home
+
+AS_OF = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)  # the example portfolio's own as-of
+
+
+@pytest.fixture
+def examples(tmp_path: Path, prefect_server: None) -> Iterator[tuple[Settings, LoadedPortfolio]]:
+    portfolio = copy_examples(tmp_path / "examples")
+    with kept_environment():
+        settings = use_home(tmp_path / "home")
+        yield settings, load_portfolio(portfolio, DEFAULT_RUBRIC)
+
+
+def run(
+    settings: Settings,
+    portfolio: LoadedPortfolio,
+    project_id: str,
+    as_of: datetime = AS_OF,
+    refresh: bool = False,
+) -> Measured:
+    context = Context("r", project_id, as_of, settings.survey_salt)
+    return measure(settings, context, portfolio, portfolio.project(project_id), refresh)
+
+
+def assert_same(a: Evidence, b: Evidence, project_id: str) -> None:
+    """The same rows in every raw table (NaN equal to NaN), stamped alike."""
+    context = Context("r", project_id, AS_OF)
+    frames_a, frames_b = a.frames(context), b.frames(context)
+    assert frames_a.keys() == frames_b.keys()
+    for table in frames_a:
+        pd.testing.assert_frame_equal(frames_a[table], frames_b[table], obj=table)
+
+
+def test_an_unchanged_project_is_reused_and_equal_to_a_fresh_measurement(
+    examples: tuple[Settings, LoadedPortfolio],
+) -> None:
+    settings, portfolio = examples
+    first = run(settings, portfolio, "support_copilot")
+    second = run(settings, portfolio, "support_copilot")
+    assert (first.origin, second.origin) == ("measured", "cached")
+    assert_same(first.evidence, second.evidence, "support_copilot")
+    assert any(settings.measurement_cache_path.iterdir())
+    # Extending what a run got (as the flow does) leaves the cache entry as it was.
+    second.evidence.add("raw_project_runs", {"status": "ok"})
+    assert "raw_project_runs" not in run(settings, portfolio, "support_copilot").evidence.tables
+    # --refresh measures again.
+    assert run(settings, portfolio, "support_copilot", refresh=True).origin == "measured"
+
+
+def test_a_changed_input_file_is_measured_again(
+    examples: tuple[Settings, LoadedPortfolio],
+) -> None:
+    settings, portfolio = examples
+    run(settings, portfolio, "support_copilot")
+    run(settings, portfolio, "churn_predictor")
+    project = portfolio.project("support_copilot")
+    survey = project.resolve(project.project.evidence.survey.path)  # type: ignore[union-attr]
+    survey.write_bytes(survey.read_bytes() + b"\n")
+    again = run(settings, portfolio, "support_copilot")
+    assert again.origin == "measured"
+    assert run(settings, portfolio, "churn_predictor").origin == "cached"
+    # A changed dataset (one row fewer) is measured again too, and its new count is reported.
+    dataset = project.project.evidence.datasets[0]
+    path = project.resolve(dataset.source)
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:-1]))
+    changed = run(settings, portfolio, "support_copilot")
+    assert changed.origin == "measured"
+    rows = {r["dataset"]: r["row_count"] for r in changed.evidence.tables["raw_dataset_profiles"]}
+    before = {r["dataset"]: r["row_count"] for r in again.evidence.tables["raw_dataset_profiles"]}
+    assert rows[dataset.name] == before[dataset.name] - 1
+
+
+def stale_rows(evidence: Evidence) -> dict[str, int | None]:
+    return {r["dataset"]: r["stale_rows"] for r in evidence.tables["raw_dataset_profiles"]}
+
+
+def test_a_later_as_of_reuses_measurements_only_while_they_stay_exact(
+    examples: tuple[Settings, LoadedPortfolio],
+) -> None:
+    settings, portfolio = examples
+    first = run(settings, portfolio, "support_copilot")
+    after, until = first.evidence.holds
+    assert after is not None and until is not None and after < AS_OF <= until
+    # Within the window: reused, the age moves with the as-of, the stale count is exact.
+    inside = AS_OF + (until - AS_OF) / 2
+    cached = run(settings, portfolio, "support_copilot", as_of=inside)
+    fresh = run(settings, portfolio, "support_copilot", as_of=inside, refresh=True)
+    assert (cached.origin, fresh.origin) == ("cached", "measured")
+    assert_same(cached.evidence, fresh.evidence, "support_copilot")
+    ages = [r["age_seconds"] for r in cached.evidence.tables["raw_dataset_profiles"]]
+    first_ages = [r["age_seconds"] for r in first.evidence.tables["raw_dataset_profiles"]]
+    assert all(
+        a - b == (inside - AS_OF).total_seconds() for a, b in zip(ages, first_ages, strict=True)
+    )
+    # Past the window a record turns stale: measured again, and the count says so.
+    later = until + timedelta(seconds=1)
+    moved = run(settings, portfolio, "support_copilot", as_of=later)
+    assert moved.origin == "measured again"
+    assert_same(moved.evidence, run(settings, portfolio, "support_copilot", later, True).evidence, "support_copilot")  # fmt: skip
+    grew = [
+        name
+        for name, count in stale_rows(moved.evidence).items()
+        if count is not None and count > (stale_rows(first.evidence)[name] or 0)
+    ]
+    assert grew
+
+
+def test_keys_follow_the_code_the_salt_and_the_project_file(
+    examples: tuple[Settings, LoadedPortfolio], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, portfolio = examples
+    project = portfolio.project("contract_review")
+    key = measurement_key(settings, portfolio, project)
+    assert key == measurement_key(settings, portfolio, project)
+    assert key != measurement_key(
+        settings.model_copy(update={"survey_salt": "other"}), portfolio, project
+    )
+    monkeypatch.setattr(measurements, "code_fingerprint", lambda: "another version")
+    assert key != measurement_key(settings, portfolio, project)
+    monkeypatch.undo()
+    project.path.write_text(project.path.read_text() + "\n# edited\n")
+    assert key != measurement_key(settings, portfolio, project)
+
+
+def test_a_postgresql_source_is_live_data_and_never_cached(
+    examples: tuple[Settings, LoadedPortfolio], tmp_path: Path
+) -> None:
+    settings, portfolio = examples
+    project = portfolio.project("churn_predictor")
+    data = yaml.safe_load(project.path.read_text())
+    data["evidence"]["datasets"][0].update(
+        source="postgresql://reader:s3cret@127.0.0.1:1/crm", table="events"
+    )
+    project.path.write_text(yaml.safe_dump(data))
+    live = load_portfolio(portfolio.path, DEFAULT_RUBRIC)
+    with pytest.raises(Uncacheable, match="live PostgreSQL source"):
+        measurement_key(settings, live, live.project("churn_predictor"))
+    measured = run(settings, live, "churn_predictor")
+    assert measured.origin == "measured" and "live PostgreSQL" in (measured.note or "")
+    assert "s3cret" not in (measured.note or "")
+    assert run(settings, live, "churn_predictor").origin == "measured"
+
+
+def test_a_large_files_hash_is_remembered_until_the_file_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows import config
+
+    with kept_environment():
+        use_home(tmp_path / "home")
+        big = tmp_path / "big.csv"
+        big.write_bytes(b"a,b\n" + b"1,2\n" * (config.MEMO_MIN_BYTES // 4))
+        first = config.fingerprint_file(big)
+        reads: list[Path] = []
+        real = config._sha256
+
+        def counted(path: Path) -> str:
+            reads.append(path)
+            return real(path)
+
+        monkeypatch.setattr(config, "_sha256", counted)
+        assert config.fingerprint_file(big) == first and reads == []
+        with big.open("r+b") as handle:  # same size, other content
+            handle.write(b"x")
+        changed = config.fingerprint_file(big)
+        assert reads == [big] and changed != first and changed == real(big)
+        assert (tmp_path / "home" / "cache" / "fingerprints.sqlite").is_file()
