@@ -6,6 +6,7 @@ Shared by the browser tests and the dashboard benchmark.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -39,6 +40,9 @@ def served_dashboard(
         env=environment,
         stdout=log,
         stderr=subprocess.STDOUT,
+        # `readiness dashboard` runs Streamlit as a child: stopping the command alone would leave
+        # the Streamlit server running, so both go in a process group of their own, stopped whole.
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -59,10 +63,24 @@ def served_dashboard(
             time.sleep(0.3)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop_group(process)
         log.close()
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    """Stop a process started with ``start_new_session`` and every process of its group."""
+    for sig, wait in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            break
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(process.pid, 0)  # is anyone of the group left?
+            except ProcessLookupError:
+                process.wait()
+                return
+            process.poll()  # reap the command itself, so it does not linger as a zombie
+            time.sleep(0.2)
+    process.wait()
