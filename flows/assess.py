@@ -21,6 +21,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
 from flows import alerts, dbt, postgres_warehouse, warehouse
 from flows.config import (
@@ -115,19 +116,18 @@ def ingest_project(
     """Ingest one project (measured, or reused from the cache); a failure is kept, never raised."""
     batch = ProjectBatch(project_id=project.project.id)
     logger = get_run_logger()
+    measured: dict[str, pd.DataFrame] = {}
     try:
-        measured = measure(settings, context, portfolio, project, refresh)
-        evidence, status, error = measured.evidence, "ok", None
-        batch.origin = measured.origin
-        logger.info(
-            "project %s: %s%s",
-            project.project.id,
-            measured.origin,
-            f" ({measured.note})" if measured.note else "",
-        )
+        # Rows outside the raw tables' contract fail here too (validated as they are measured).
+        found = measure(settings, context, portfolio, project, refresh)
+        measured, status, error = found.measurements.stamped(context.run_id), "ok", None
+        batch.origin = found.origin
+        note = f" ({found.note})" if found.note else ""
+        logger.info("project %s: %s%s", project.project.id, found.origin, note)
     except Exception as exc:  # one project's crash must not stop the portfolio
         logger.error("project %s failed: %s\n%s", project.project.id, exc, traceback.format_exc())
-        evidence, status, error = Evidence(), "failed", f"{type(exc).__name__}: {exc}"
+        status, error = "failed", f"{type(exc).__name__}: {exc}"
+    evidence = Evidence()
     evidence.add("raw_project_runs", project_rows(project, status, error))
     evidence.add(
         "raw_project_requirements",
@@ -135,8 +135,8 @@ def ingest_project(
         + [{"kind": "stakeholder_group", "name": g} for g in project.project.required_groups],
     )
     try:
-        batch.frames = evidence.frames(context)
-    except Exception as exc:  # a reader produced rows outside the contract
+        batch.frames = {**measured, **evidence.frames(context)}
+    except Exception as exc:  # the project's own rows outside the contract
         batch.error = f"{type(exc).__name__}: {exc}"
         fallback = Evidence()
         fallback.add("raw_project_runs", project_rows(project, "failed", batch.error))
@@ -331,11 +331,13 @@ def run_assessment(
                 futures = [
                     runner.submit(
                         ingest_project,
+                        # quote(): Prefect would otherwise walk the whole portfolio's models
+                        # for every task (task-input tracking), quadratic in the projects.
                         parameters={
                             "context": Context(run_id, p.project.id, as_of, settings.survey_salt),
-                            "portfolio": portfolio,
-                            "project": p,
-                            "settings": settings,
+                            "portfolio": quote(portfolio),
+                            "project": quote(p),
+                            "settings": quote(settings),
                             "refresh": refresh,
                         },
                     )

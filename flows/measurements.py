@@ -23,13 +23,16 @@ both sides). When it would not, the project is measured again and the cache entr
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar, cast
 
 import duckdb
+import pandas as pd
 from prefect import task
+from prefect.utilities.annotations import quote
 
 from flows.config import LoadedPortfolio, LoadedProject, fingerprint_file
 from flows.evidence import Context, Evidence
@@ -43,6 +46,8 @@ from flows.settings import REPO_ROOT, Settings
 from flows.sources import SourceRef
 from flows.sources.files import source_files
 
+T = TypeVar("T")
+
 #: A cache entry older than this is a miss (and its file is deleted by the next run).
 EXPIRY = timedelta(days=30)
 
@@ -52,10 +57,39 @@ class Uncacheable(Exception):
 
 
 @dataclass(frozen=True)
+class Frames:
+    """A project's measurements as validated raw-table frames (run id still to be stamped)."""
+
+    frames: dict[str, pd.DataFrame]
+    #: The as-of instants, (after, until], at which they are exact (see ``Evidence.holds``).
+    holds: tuple[datetime | None, datetime | None] = (None, None)
+
+    def holds_at(self, as_of: datetime) -> bool:
+        """Whether these measurements, taken at another as-of instant, are exact at ``as_of``."""
+        return Evidence(holds=self.holds).holds_at(as_of)
+
+    def redated(self, as_of: datetime) -> Frames:
+        """These measurements at another as-of instant (at which they hold): ages recomputed."""
+        frames = dict(self.frames)
+        profiles = frames.get("raw_dataset_profiles")
+        if profiles is not None:
+            profiles = profiles.copy()
+            dated = profiles["newest_timestamp"].notna()
+            ages = (pd.Timestamp(as_of) - profiles.loc[dated, "newest_timestamp"]).dt
+            profiles.loc[dated, "age_seconds"] = ages.total_seconds()
+            frames["raw_dataset_profiles"] = profiles
+        return Frames(frames, self.holds)
+
+    def stamped(self, run_id: str) -> dict[str, pd.DataFrame]:
+        """Copies of the frames carrying the run's id (the cached ones stay as they were kept)."""
+        return {table: frame.assign(run_id=run_id) for table, frame in self.frames.items()}
+
+
+@dataclass(frozen=True)
 class Measured:
     """A project's measurements and where they came from."""
 
-    evidence: Evidence
+    measurements: Frames
     #: "measured", "cached", or "measured again" (cached at an as-of they do not hold for).
     origin: str
     #: Why the cache was not used, when it was not ("a PostgreSQL source is live data"...).
@@ -151,12 +185,24 @@ def no_key(*_: object) -> None:
     return None
 
 
+def measure_frames(context: Context, portfolio: LoadedPortfolio, project: LoadedProject) -> Frames:
+    """Measure one project and validate its frames (Pandera, the raw tables' contract) once."""
+    evidence = collect_project(context, portfolio, project)
+    return Frames(evidence.frames(replace(context, run_id="-")), evidence.holds)
+
+
 @task(name="measure-project", cache_key_fn=no_key)
-def measure_project(
-    context: Context, portfolio: LoadedPortfolio, project: LoadedProject
-) -> Evidence:
+def measure_project(context: Context, portfolio: LoadedPortfolio, project: LoadedProject) -> Frames:
     """Measure one project; with a cache key (see :func:`measure`) the result is kept and reused."""
-    return collect_project(context, portfolio, project)
+    return measure_frames(context, portfolio, project)
+
+
+def _quoted(value: T) -> T:
+    """A task argument that Prefect passes on without walking it.
+
+    Task-input tracking visits every model of a portfolio for every task: quadratic in projects.
+    """
+    return cast(T, quote(value))
 
 
 def measure(
@@ -171,14 +217,14 @@ def measure(
     ``refresh`` measures again and replaces the cache entry.
     """
     if not settings.measurement_cache:
-        return Measured(collect_project(context, portfolio, project), "measured", "cache off")
+        return Measured(measure_frames(context, portfolio, project), "measured", "cache off")
     try:
         key = measurement_key(settings, portfolio, project)
     except Uncacheable as exc:
-        return Measured(collect_project(context, portfolio, project), "measured", str(exc))
+        return Measured(measure_frames(context, portfolio, project), "measured", str(exc))
     except Exception as exc:  # an input that cannot be fingerprinted: the readers will say why
         note = f"inputs not fingerprinted ({type(exc).__name__}: {exc})"
-        return Measured(collect_project(context, portfolio, project), "measured", note)
+        return Measured(measure_frames(context, portfolio, project), "measured", note)
     cached = measure_project.with_options(
         cache_key_fn=lambda *_: key,
         cache_expiration=EXPIRY,
@@ -187,16 +233,15 @@ def measure(
         cache_result_in_memory=False,
         refresh_cache=refresh,
     )
-    state = cached(context, portfolio, project, return_state=True)
-    # Copies: Prefect may still hold (and persist) the returned object, which the flow extends.
-    evidence: Evidence = state.result()
-    if not state.is_completed() or state.name != "Cached":
-        return Measured(evidence.copy(), "measured")
-    if evidence.holds_at(context.as_of):
-        return Measured(evidence.redated(context.as_of), "cached")
+    state = cached(context, _quoted(portfolio), _quoted(project), return_state=True)
+    frames: Frames = state.result()
+    if state.name != "Cached":
+        return Measured(frames, "measured")
+    if frames.holds_at(context.as_of):
+        return Measured(frames.redated(context.as_of), "cached")
     # Measured at another as-of, and a record's timestamp lies between the two cutoffs.
-    again = cached.with_options(refresh_cache=True)(context, portfolio, project)
-    return Measured(again.copy(), "measured again", "stale-record counts change at this as-of")
+    again = cached.with_options(refresh_cache=True)(context, _quoted(portfolio), _quoted(project))
+    return Measured(again, "measured again", "stale-record counts change at this as-of")
 
 
 def prune(settings: Settings) -> int:

@@ -64,22 +64,6 @@ class Evidence:
         after, until = self.holds
         return (after is None or as_of > after) and (until is None or as_of <= until)
 
-    def copy(self) -> Evidence:
-        """A batch whose tables can grow without changing this one (a cached result stays as kept)."""
-        return Evidence({table: list(rows) for table, rows in self.tables.items()}, self.holds)
-
-    def redated(self, as_of: datetime) -> Evidence:
-        """These measurements at another as-of instant (at which they hold): ages recomputed."""
-        tables = self.copy().tables
-        if "raw_dataset_profiles" in tables:
-            tables["raw_dataset_profiles"] = [
-                {**row, "age_seconds": (as_of - row["newest_timestamp"]).total_seconds()}
-                if row.get("newest_timestamp") is not None
-                else row
-                for row in tables["raw_dataset_profiles"]
-            ]
-        return Evidence(tables, self.holds)
-
     def add(self, table: str, rows: list[dict[str, Any]] | dict[str, Any]) -> None:
         """Append rows (dicts of column -> value, without run_id/project_id) to a raw table."""
         if table not in RAW_TABLES:

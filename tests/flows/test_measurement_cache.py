@@ -16,7 +16,7 @@ import yaml
 
 from flows import measurements
 from flows.config import LoadedPortfolio, load_portfolio
-from flows.evidence import Context, Evidence
+from flows.evidence import Context
 from flows.measurements import Measured, Uncacheable, measure, measurement_key
 from flows.settings import DEFAULT_RUBRIC, Settings
 from tests.conftest import copy_examples, kept_environment, use_home
@@ -43,13 +43,17 @@ def run(
     return measure(settings, context, portfolio, portfolio.project(project_id), refresh)
 
 
-def assert_same(a: Evidence, b: Evidence, project_id: str) -> None:
+def assert_same(a: Measured, b: Measured) -> None:
     """The same rows in every raw table (NaN equal to NaN), stamped alike."""
-    context = Context("r", project_id, AS_OF)
-    frames_a, frames_b = a.frames(context), b.frames(context)
+    frames_a, frames_b = a.measurements.stamped("r"), b.measurements.stamped("r")
     assert frames_a.keys() == frames_b.keys()
     for table in frames_a:
         pd.testing.assert_frame_equal(frames_a[table], frames_b[table], obj=table)
+
+
+def profiles(measured: Measured, column: str) -> dict[str, object]:
+    frame = measured.measurements.frames["raw_dataset_profiles"]
+    return dict(zip(frame["dataset"], frame[column], strict=True))
 
 
 def test_an_unchanged_project_is_reused_and_equal_to_a_fresh_measurement(
@@ -59,11 +63,12 @@ def test_an_unchanged_project_is_reused_and_equal_to_a_fresh_measurement(
     first = run(settings, portfolio, "support_copilot")
     second = run(settings, portfolio, "support_copilot")
     assert (first.origin, second.origin) == ("measured", "cached")
-    assert_same(first.evidence, second.evidence, "support_copilot")
+    assert_same(first, second)
     assert any(settings.measurement_cache_path.iterdir())
-    # Extending what a run got (as the flow does) leaves the cache entry as it was.
-    second.evidence.add("raw_project_runs", {"status": "ok"})
-    assert "raw_project_runs" not in run(settings, portfolio, "support_copilot").evidence.tables
+    # Stamping a run's id (as the flow does) leaves the kept frames as they were.
+    assert set(second.measurements.stamped("run-2")["raw_dataset_profiles"]["run_id"]) == {"run-2"}
+    kept = run(settings, portfolio, "support_copilot").measurements.frames
+    assert set(kept["raw_dataset_profiles"]["run_id"]) == {"-"}
     # --refresh measures again.
     assert run(settings, portfolio, "support_copilot", refresh=True).origin == "measured"
 
@@ -87,13 +92,8 @@ def test_a_changed_input_file_is_measured_again(
     path.write_text("".join(lines[:-1]))
     changed = run(settings, portfolio, "support_copilot")
     assert changed.origin == "measured"
-    rows = {r["dataset"]: r["row_count"] for r in changed.evidence.tables["raw_dataset_profiles"]}
-    before = {r["dataset"]: r["row_count"] for r in again.evidence.tables["raw_dataset_profiles"]}
-    assert rows[dataset.name] == before[dataset.name] - 1
-
-
-def stale_rows(evidence: Evidence) -> dict[str, int | None]:
-    return {r["dataset"]: r["stale_rows"] for r in evidence.tables["raw_dataset_profiles"]}
+    rows, before = profiles(changed, "row_count"), profiles(again, "row_count")
+    assert rows[dataset.name] == before[dataset.name] - 1  # type: ignore[operator]
 
 
 def test_a_later_as_of_reuses_measurements_only_while_they_stay_exact(
@@ -101,30 +101,24 @@ def test_a_later_as_of_reuses_measurements_only_while_they_stay_exact(
 ) -> None:
     settings, portfolio = examples
     first = run(settings, portfolio, "support_copilot")
-    after, until = first.evidence.holds
+    after, until = first.measurements.holds
     assert after is not None and until is not None and after < AS_OF <= until
     # Within the window: reused, the age moves with the as-of, the stale count is exact.
     inside = AS_OF + (until - AS_OF) / 2
     cached = run(settings, portfolio, "support_copilot", as_of=inside)
     fresh = run(settings, portfolio, "support_copilot", as_of=inside, refresh=True)
     assert (cached.origin, fresh.origin) == ("cached", "measured")
-    assert_same(cached.evidence, fresh.evidence, "support_copilot")
-    ages = [r["age_seconds"] for r in cached.evidence.tables["raw_dataset_profiles"]]
-    first_ages = [r["age_seconds"] for r in first.evidence.tables["raw_dataset_profiles"]]
-    assert all(
-        a - b == (inside - AS_OF).total_seconds() for a, b in zip(ages, first_ages, strict=True)
-    )
+    assert_same(cached, fresh)
+    ages, first_ages = profiles(cached, "age_seconds"), profiles(first, "age_seconds")
+    moved_by = (inside - AS_OF).total_seconds()
+    assert all(ages[name] - first_ages[name] == moved_by for name in ages)  # type: ignore[operator]
     # Past the window a record turns stale: measured again, and the count says so.
     later = until + timedelta(seconds=1)
     moved = run(settings, portfolio, "support_copilot", as_of=later)
     assert moved.origin == "measured again"
-    assert_same(moved.evidence, run(settings, portfolio, "support_copilot", later, True).evidence, "support_copilot")  # fmt: skip
-    grew = [
-        name
-        for name, count in stale_rows(moved.evidence).items()
-        if count is not None and count > (stale_rows(first.evidence)[name] or 0)
-    ]
-    assert grew
+    assert_same(moved, run(settings, portfolio, "support_copilot", later, True))
+    stale, stale_before = profiles(moved, "stale_rows"), profiles(first, "stale_rows")
+    assert any(stale[name] > stale_before[name] for name in stale)  # type: ignore[operator]
 
 
 def test_keys_follow_the_code_the_salt_and_the_project_file(
