@@ -10,6 +10,7 @@ import subprocess
 import traceback
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -324,6 +325,10 @@ def run_assessment(
     if as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=UTC)
     run_id = new_run_id(started)
+    # quote(): with threads, Prefect would otherwise walk the whole portfolio's models for every
+    # task (task-input tracking), quadratic in the projects. Dask's runner passes a quoted value
+    # on to the worker still wrapped, so there the arguments go as they are.
+    unwalked: Callable[[Any], Any] = quote if settings.task_runner == "threads" else (lambda x: x)
     with warehouse.run_lock(settings.warehouse), shared_warehouse_lock(settings):
         start_run(settings, portfolio, run_id, started, as_of)
         try:
@@ -331,13 +336,11 @@ def run_assessment(
                 futures = [
                     runner.submit(
                         ingest_project,
-                        # quote(): Prefect would otherwise walk the whole portfolio's models
-                        # for every task (task-input tracking), quadratic in the projects.
                         parameters={
                             "context": Context(run_id, p.project.id, as_of, settings.survey_salt),
-                            "portfolio": quote(portfolio),
-                            "project": quote(p),
-                            "settings": quote(settings),
+                            "portfolio": unwalked(portfolio),
+                            "project": unwalked(p),
+                            "settings": unwalked(settings),
                             "refresh": refresh,
                         },
                     )
