@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -221,7 +220,10 @@ def dashboard(
         "false",
     ]
     out.print(f"Dashboard on http://localhost:{port or settings.dashboard_port}")
-    raise typer.Exit(subprocess.call(command))
+    sys.stdout.flush()
+    # Streamlit takes this process's place, so a signal to it (a container stopping) stops the
+    # server itself instead of leaving it running as an orphan.
+    os.execv(sys.executable, command)
 
 
 @app.command("rubric-doc")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -141,3 +142,47 @@ def test_a_second_run_on_the_same_warehouse_is_refused_clearly(
     assert "another assessment is running" in result.stderr
     assert "snapshot is unchanged" in result.stderr
     assert not (tmp_path / "published").exists()
+
+
+def test_a_stopped_dashboard_command_leaves_no_server_behind(tmp_path: Path) -> None:
+    """``readiness dashboard`` is Streamlit itself: a SIGTERM to it (a container stopping) ends
+    the server, instead of ending a wrapper and leaving Streamlit serving as an orphan."""
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    script = Path(sys.executable).parent / "readiness"
+    env = {**os.environ, "READINESS_HOME": str(tmp_path / "home")}
+    process = subprocess.Popen(
+        [str(script), "dashboard", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own group, so that cleanup below can reach any child
+    )
+    health = f"http://127.0.0.1:{port}/_stcore/health"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(health, timeout=2) as answer:
+                    assert answer.status == 200
+                    break
+            except OSError:
+                assert process.poll() is None, process.stdout.read() if process.stdout else ""
+                time.sleep(0.5)
+        else:
+            pytest.fail("the dashboard never answered")
+        process.send_signal(signal.SIGTERM)  # the command's own process only
+        process.wait(timeout=30)
+        time.sleep(1)
+        with pytest.raises(OSError):
+            urllib.request.urlopen(health, timeout=2)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # anything left, if the test failed
