@@ -12,7 +12,8 @@ and keyed on the fingerprints of everything they depend on:
 
 The rubric is not part of the key: measurements do not depend on it (dbt judges them), so a new
 rubric is applied to cached measurements. A PostgreSQL source is live data with no content hash:
-a project with one is measured on every run.
+a project with one is measured on every run. Measurements in which an S3 input could not be read
+are never reused (the failure may have been transient).
 
 Two measurements depend on the as-of instant: a dataset's age, recomputed exactly from the
 cached newest timestamp; and its stale-record count, which stays exact while no record's
@@ -79,6 +80,16 @@ class Frames:
             profiles.loc[dated, "age_seconds"] = ages.total_seconds()
             frames["raw_dataset_profiles"] = profiles
         return Frames(frames, self.holds)
+
+    def network_failures(self) -> list[str]:
+        """S3 inputs that could not be read: possibly transient, so never reused from the cache."""
+        inputs = self.frames.get("raw_evidence_inputs")
+        if inputs is None or inputs.empty:
+            return []
+        failed = inputs[
+            (inputs["status"] == "unreadable") & inputs["source"].str.startswith("s3://")
+        ]
+        return list(failed["source"])
 
     def stamped(self, run_id: str) -> dict[str, pd.DataFrame]:
         """Copies of the frames carrying the run's id (the cached ones stay as they were kept)."""
@@ -237,11 +248,18 @@ def measure(
     frames: Frames = state.result()
     if state.name != "Cached":
         return Measured(frames, "measured")
-    if frames.holds_at(context.as_of):
+    failures = frames.network_failures()
+    if not failures and frames.holds_at(context.as_of):
         return Measured(frames.redated(context.as_of), "cached")
-    # Measured at another as-of, and a record's timestamp lies between the two cutoffs.
+    # An S3 read that failed (throttling, a timeout) is tried again; or the run's as-of moved
+    # past a record's timestamp, so a stale-record count changes.
+    why = (
+        f"{', '.join(failures)} could not be read last time"
+        if failures
+        else "stale-record counts change at this as-of"
+    )
     again = cached.with_options(refresh_cache=True)(context, _quoted(portfolio), _quoted(project))
-    return Measured(again, "measured again", "stale-record counts change at this as-of")
+    return Measured(again, "measured again", why)
 
 
 def prune(settings: Settings) -> int:

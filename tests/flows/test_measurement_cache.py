@@ -20,6 +20,7 @@ from flows.evidence import Context
 from flows.measurements import Measured, Uncacheable, measure, measurement_key
 from flows.settings import DEFAULT_RUBRIC, Settings
 from tests.conftest import copy_examples, kept_environment, use_home
+from tests.services import S3Endpoint
 
 AS_OF = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)  # the example portfolio's own as-of
 
@@ -181,3 +182,43 @@ def test_a_large_files_hash_is_remembered_until_the_file_changes(
         changed = config.fingerprint_file(big)
         assert reads == [big] and changed != first and changed == real(big)
         assert (tmp_path / "home" / "cache" / "fingerprints.sqlite").is_file()
+
+
+def test_an_unreadable_s3_input_is_read_again_not_reused(
+    examples: tuple[Settings, LoadedPortfolio],
+    s3_endpoint: S3Endpoint,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import boto3
+
+    settings, portfolio = examples
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": s3_endpoint.access_key,
+        "AWS_SECRET_ACCESS_KEY": s3_endpoint.secret_key,
+        "AWS_DEFAULT_REGION": s3_endpoint.region,
+        "READINESS_S3_ENDPOINT_URL": s3_endpoint.url,
+    }.items():
+        monkeypatch.setenv(name, value)
+    settings = use_home(settings.home)
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint.url)
+    s3.create_bucket(Bucket="cache-test")
+    s3.put_object(Bucket="cache-test", Key="customers.parquet", Body=b"")  # unreadable: empty
+    project = portfolio.project("support_copilot")
+    data = yaml.safe_load(project.path.read_text())
+    customers = next(d for d in data["evidence"]["datasets"] if d["name"] == "customers")
+    local = project.resolve(customers["source"])
+    customers["source"] = "s3://cache-test/customers.parquet"
+    project.path.write_text(yaml.safe_dump(data))
+    portfolio = load_portfolio(portfolio.path, DEFAULT_RUBRIC)
+
+    first = run(settings, portfolio, "support_copilot")
+    assert first.origin == "measured"
+    assert first.measurements.network_failures() == ["s3://cache-test/customers.parquet"]
+    again = run(settings, portfolio, "support_copilot")
+    assert again.origin == "measured again"
+    assert "s3://cache-test/customers.parquet could not be read last time" in (again.note or "")
+    # The object is written properly (a new ETag): measured, then reused.
+    s3.upload_file(str(local), "cache-test", "customers.parquet")
+    assert run(settings, portfolio, "support_copilot").origin == "measured"
+    reused = run(settings, portfolio, "support_copilot")
+    assert reused.origin == "cached" and reused.measurements.network_failures() == []
