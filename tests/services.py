@@ -84,6 +84,15 @@ class S3Endpoint:
     access_key: str = "testing"
     secret_key: str = "testing"
 
+    def environment(self) -> dict[str, str]:
+        """The variables that point boto3 and the settings at this endpoint, as a user sets them."""
+        return {
+            "AWS_ACCESS_KEY_ID": self.access_key,
+            "AWS_SECRET_ACCESS_KEY": self.secret_key,
+            "AWS_DEFAULT_REGION": self.region,
+            "READINESS_S3_ENDPOINT_URL": self.url,
+        }
+
 
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[S3Endpoint]:

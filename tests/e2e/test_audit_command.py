@@ -163,10 +163,7 @@ def test_audit_an_s3_object(
     s3_endpoint: S3Endpoint, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name, value in {
-        "AWS_ACCESS_KEY_ID": s3_endpoint.access_key,
-        "AWS_SECRET_ACCESS_KEY": s3_endpoint.secret_key,
-        "AWS_DEFAULT_REGION": s3_endpoint.region,
-        "READINESS_S3_ENDPOINT_URL": s3_endpoint.url,
+        **s3_endpoint.environment(),
         "READINESS_HOME": str(tmp_path / "home"),
     }.items():
         monkeypatch.setenv(name, value)

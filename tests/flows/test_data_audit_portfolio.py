@@ -70,10 +70,7 @@ def assessed(
     data = projects / BASE / "data"
     load_tickets(postgres_database.url, data / "tickets.csv")
     for name, value in {
-        "AWS_ACCESS_KEY_ID": s3_endpoint.access_key,
-        "AWS_SECRET_ACCESS_KEY": s3_endpoint.secret_key,
-        "AWS_DEFAULT_REGION": s3_endpoint.region,
-        "READINESS_S3_ENDPOINT_URL": s3_endpoint.url,
+        **s3_endpoint.environment(),
     }.items():
         monkeypatch.setenv(name, value)
     s3 = boto3.client("s3", endpoint_url=s3_endpoint.url)

@@ -193,10 +193,7 @@ def test_an_unreadable_s3_input_is_read_again_not_reused(
 
     settings, portfolio = examples
     for name, value in {
-        "AWS_ACCESS_KEY_ID": s3_endpoint.access_key,
-        "AWS_SECRET_ACCESS_KEY": s3_endpoint.secret_key,
-        "AWS_DEFAULT_REGION": s3_endpoint.region,
-        "READINESS_S3_ENDPOINT_URL": s3_endpoint.url,
+        **s3_endpoint.environment(),
     }.items():
         monkeypatch.setenv(name, value)
     settings = use_home(settings.home)
