@@ -67,7 +67,8 @@ class Frames:
 
     def holds_at(self, as_of: datetime) -> bool:
         """Whether these measurements, taken at another as-of instant, are exact at ``as_of``."""
-        return Evidence(holds=self.holds).holds_at(as_of)
+        after, until = self.holds
+        return (after is None or as_of > after) and (until is None or as_of <= until)
 
     def redated(self, as_of: datetime) -> Frames:
         """These measurements at another as-of instant (at which they hold): ages recomputed."""

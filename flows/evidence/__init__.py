@@ -59,11 +59,6 @@ class Evidence:
             min(filter(None, (high, until)), default=None),
         )
 
-    def holds_at(self, as_of: datetime) -> bool:
-        """Whether these measurements, taken at another as-of instant, are exact at ``as_of``."""
-        after, until = self.holds
-        return (after is None or as_of > after) and (until is None or as_of <= until)
-
     def add(self, table: str, rows: list[dict[str, Any]] | dict[str, Any]) -> None:
         """Append rows (dicts of column -> value, without run_id/project_id) to a raw table."""
         if table not in RAW_TABLES:
