@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import altair as alt
 import pandas as pd
 
@@ -32,52 +30,6 @@ def _with_labels(scores: pd.DataFrame) -> pd.DataFrame:
         score_text=scores["score"].map(lambda s: "–" if missing(s) else f"{s:.0f}"),
         shown=scores["score"].astype("float64").fillna(0.0),
     )
-
-
-def gap_bars(scores: pd.DataFrame, ready_threshold: float) -> alt.LayerChart:
-    """One horizontal bar per gap with its score and status written, and the ready line."""
-    data = _with_labels(scores)
-    data = data.assign(label=data["score_text"] + " · " + data["status_text"])
-    y = alt.Y("gap_text:N", title=None, sort=list(GAP_LABELS.values()))
-    bars = (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            x=alt.X("shown:Q", title="Score (0–100)", scale=alt.Scale(domain=[0, 100])),
-            y=y,
-            color=_status_colour(),
-            tooltip=[
-                alt.Tooltip("gap_text:N", title="Gap"),
-                alt.Tooltip("score_text:N", title="Score"),
-                alt.Tooltip("status_text:N", title="Status"),
-            ],
-        )
-    )
-    text = (
-        alt.Chart(data)
-        .mark_text(align="left", dx=4, color=TEXT_COLOUR)
-        .encode(x="shown:Q", y=y, text="label:N")
-    )
-    line = pd.DataFrame({"ready": [ready_threshold], "label": [f"Ready at {ready_threshold:g}"]})
-    rule = alt.Chart(line).mark_rule(strokeDash=[4, 4], color=TEXT_COLOUR).encode(x="ready:Q")
-    rule_text = (
-        alt.Chart(line)
-        .mark_text(align="left", dx=3, dy=-6, color=TEXT_COLOUR, baseline="bottom")
-        .encode(x="ready:Q", y=alt.value(0), text="label:N")
-    )
-    return alt.LayerChart(
-        layer=[bars, text, rule, rule_text], title="Readiness by gap", height=alt.Step(34)
-    )
-
-
-def vega_lite_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    """A chart as the Vega-Lite spec ``st.vega_lite_chart`` draws (data inline, no theme).
-
-    ``st.altair_chart`` builds and validates the spec on every run of a page; a page that caches
-    this spec draws the same chart without paying for Altair again.
-    """
-    with alt.theme.enable("none"):  # Streamlit's own look, as st.altair_chart does
-        return dict(chart.to_dict())
 
 
 def heatmap(scores: pd.DataFrame) -> alt.LayerChart:

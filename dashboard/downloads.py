@@ -29,9 +29,10 @@ def _portfolio_report(fmt: str, portfolios: tuple[str, ...] | None) -> bytes:
 
 def project_reports(project_id: str) -> None:
     """Download buttons for the project's one-pager (PDF, HTML, Markdown)."""
-    cols = st.columns(3)
-    for col, fmt in zip(cols, ("pdf", "html", "md"), strict=True):
-        col.download_button(
+    # One row of buttons (a flex container), lighter for the browser than three columns.
+    row = st.container(horizontal=True)
+    for fmt in ("pdf", "html", "md"):
+        row.download_button(
             f"Report ({fmt.upper()})",
             data=partial(_project_report, project_id, fmt),
             file_name=f"{project_id}-readiness.{fmt}",

@@ -14,6 +14,11 @@ from flows.reports.csv_safe import to_csv_bytes
 def table(frame: pd.DataFrame, name: str, **options: Any) -> None:
     """Show a table and offer it as ``<name>.csv``."""
     st.dataframe(frame, hide_index=True, width="stretch", **options)
+    csv_download(frame, name)
+
+
+def csv_download(frame: pd.DataFrame, name: str) -> None:
+    """Offer a table as ``<name>.csv``."""
     st.download_button(
         f"Download {name}.csv",
         # Built when clicked, not on every run of the page.

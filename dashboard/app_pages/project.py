@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, downloads, queries, tables
+from dashboard import blocks, downloads, queries, tables
 from dashboard.app_pages._common import choose_project, failed_notice, render
 from dashboard.labels import (
     INPUT_STATUS_LABELS,
@@ -24,6 +25,8 @@ from dashboard.labels import (
     result_label,
     verdict_banner,
 )
+from flows.reports.render import gap_chart_svg
+from flows.reports.summary import GapLine
 
 DEFAULT_READY_THRESHOLD = 80.0
 
@@ -39,17 +42,22 @@ def verdict_section(rec: dict[str, Any]) -> None:
     banner("\n\n".join(lines))
 
 
-def headline_metrics(rec: dict[str, Any], inputs: pd.DataFrame) -> None:
+def headline_figures(rec: dict[str, Any], inputs: pd.DataFrame) -> None:
     """Confidence, weakest gap, newest evidence and when the assessment ran."""
     newest = inputs["newest_record_at"].max() if not inputs.empty else None
     weakest = gap_label(rec.get("weakest_gap"))
     if not missing(rec.get("weakest_score")):
         weakest = f"{weakest} ({number(round(float(rec['weakest_score'])))})"
-    cols = st.columns(4)
-    cols[0].metric("Confidence", percent(rec.get("confidence")))
-    cols[1].metric("Weakest gap", weakest)
-    cols[2].metric("Newest evidence", day(newest))
-    cols[3].metric("Assessed", day(rec.get("run_started_at")))
+    blocks.block(
+        blocks.figures(
+            [
+                ("Confidence", percent(rec.get("confidence"))),
+                ("Weakest gap", weakest),
+                ("Newest evidence", day(newest)),
+                ("Assessed", day(rec.get("run_started_at"))),
+            ]
+        )
+    )
 
 
 def ready_threshold(run_id: str) -> float:
@@ -59,41 +67,46 @@ def ready_threshold(run_id: str) -> float:
     return DEFAULT_READY_THRESHOLD if threshold is None else threshold
 
 
-@st.cache_data(ttl=queries.CACHE_SECONDS, show_spinner=False)
-def gap_chart(scores: pd.DataFrame, ready_threshold: float) -> dict[str, Any]:
-    """The gap chart's spec, built by Altair once per project and run.
-
-    Building and validating it on every run of the page was the page's largest cost in Python.
-    """
-    return charts.vega_lite_spec(charts.gap_bars(scores, ready_threshold))
-
-
 def gaps_section(run_id: str, project_id: str) -> None:
-    """Why: the six gap scores with their status in words and the ready line."""
-    st.subheader("Why: readiness by gap")
+    """Why: the six gap scores with their status in words and the ready line.
+
+    The chart is the HTML report's drawing (inline SVG): a Vega chart made the browser load and
+    start Vega for one small bar chart on every full page load.
+    """
+    heading = "Why: readiness by gap"
     scores = queries.gap_scores(run_id, project_id)
     if scores.empty:
-        st.write("No gap was scored in this run.")
+        blocks.section(heading, "No gap was scored in this run.")
         return
-    st.vega_lite_chart(gap_chart(scores, ready_threshold(run_id)), width="stretch")
+    gaps = [
+        GapLine(
+            str(row["gap"]),
+            as_float(row["score"]),
+            None if missing(row["status"]) else str(row["status"]),
+        )
+        for row in queries.records(scores)
+    ]
+    blocks.section(heading, blocks.chart(gap_chart_svg(gaps, ready_threshold(run_id))))
 
 
 def blockers_section(run_id: str, project_id: str) -> None:
     """What must happen next: failing critical and major checks with remediation and owner."""
-    st.subheader("What must happen next: top blockers")
+    heading = "What must happen next: top blockers"
     blockers = queries.top_blockers(run_id, project_id)
     if blockers.empty:
-        st.write("No critical or major check is failing.")
+        blocks.section(heading, "No critical or major check is failing.")
         return
     # One block of text, not one element per blocker: the browser draws each element on its own.
-    st.markdown(
-        "\n\n".join(
+    blocks.section(
+        heading,
+        *(
             f"**{result_label(row['result'])} · {gap_label(row['gap'])} · {row['title']}** "
             f"({row['severity']}, `{row['check_id']}`)  \n"
             f"{row['remediation'] or 'No remediation recorded.'}  \n"
             f"*Owner: {row['owner_role'] or '–'} · effort {days(row['effort_days'])}*"
             for row in queries.records(blockers)
-        )
+        ),
+        allow_html=False,  # the rubric's and the snapshot's words, written as Markdown
     )
 
 
@@ -116,25 +129,31 @@ def cost_sentence(cost: dict[str, Any]) -> str:
 
 def cost_section(run_id: str, project_id: str) -> None:
     """What it costs at scale: monthly cost at target volume against the budget."""
-    st.subheader("What it costs at scale")
+    heading = "What it costs at scale"
     cost = queries.first(queries.cost_projection(run_id, project_id))
     if cost is None:
-        st.write("No cost assumptions were provided for this project.")
+        blocks.section(heading, "No cost assumptions were provided for this project.")
         return
     currency = cost.get("currency")
-    st.write(cost_sentence(cost))
-    cols = st.columns(4)
-    cols[0].metric("Monthly cost at target", money(cost.get("monthly_cost_target"), currency))
-    cols[1].metric("Monthly budget", money(cost.get("monthly_budget"), currency))
-    cols[2].metric("Budget used", percent(cost.get("budget_use")))
     multiplier = cost.get("cost_multiplier")
-    cols[3].metric("Cost POC → target", "–" if missing(multiplier) else f"×{number(multiplier)}")
     outcome = (
         f"Cost per outcome {money(cost.get('cost_per_outcome'), currency)} against a value of "
         f"{money(cost.get('value_per_outcome'), currency)} per outcome; "
         f"return on cost {number(cost.get('return_on_cost'))}."
     )
-    st.caption(outcome)
+    blocks.section(
+        heading,
+        blocks.paragraph(cost_sentence(cost)),
+        blocks.figures(
+            [
+                ("Monthly cost at target", money(cost.get("monthly_cost_target"), currency)),
+                ("Monthly budget", money(cost.get("monthly_budget"), currency)),
+                ("Budget used", percent(cost.get("budget_use"))),
+                ("Cost POC → target", "–" if missing(multiplier) else f"×{number(multiplier)}"),
+            ]
+        ),
+        blocks.paragraph(outcome, small=True),
+    )
 
 
 ROADMAP_COLUMNS = {
@@ -151,21 +170,53 @@ ROADMAP_COLUMNS = {
 }
 
 
+#: How the static roadmap table writes its numbers (the CSV and the grid keep them as numbers).
+ROADMAP_FORMATS: dict[str, Callable[[Any], str]] = {
+    "Priority": number,
+    "Effort (days)": number,
+    "Cost": money,
+    "Start day": number,
+    "End day": number,
+}
+#: Key of the roadmap's expander: its interactive table is drawn only once opened.
+ROADMAP_KEY = "project-roadmap-grid"
+
+
 def roadmap_section(run_id: str, project_id: str) -> None:
-    """The roadmap: total effort, cost and timeline, then every action in order."""
-    st.subheader("Roadmap")
+    """The roadmap: total effort, cost and timeline, then every action in order.
+
+    The actions are a static table with its CSV download; the interactive table (sort, search,
+    full screen) is drawn when its expander is opened, so a page load does not start a data grid.
+    """
+    heading = "Roadmap"
     plan = queries.roadmap(run_id, project_id)
     if plan.empty:
-        st.write("Nothing left to do: every check passes.")
+        blocks.section(heading, "Nothing left to do: every check passes.")
         return
-    cols = st.columns(3)
-    cols[0].metric("Total effort", days(plan["effort_days"].sum()))
-    cols[1].metric("Total cost", money(plan["cost"].sum()))
-    cols[2].metric("Timeline", days(plan["end_day"].max()))
     table = plan.assign(
         gap=plan["gap"].map(gap_label), result=plan["result"].map(result_label)
     ).rename(columns=ROADMAP_COLUMNS)[list(ROADMAP_COLUMNS.values())]
-    tables.table(table, f"{project_id}-roadmap")
+    blocks.section(
+        heading,
+        blocks.figures(
+            [
+                ("Total effort", days(plan["effort_days"].sum())),
+                ("Total cost", money(plan["cost"].sum())),
+                ("Timeline", days(plan["end_day"].max())),
+            ]
+        ),
+        blocks.table(table, ROADMAP_FORMATS),
+    )
+    tables.csv_download(table, f"{project_id}-roadmap")
+    roadmap_grid(table)
+
+
+@st.fragment
+def roadmap_grid(table: pd.DataFrame) -> None:
+    """The roadmap as an interactive table, drawn once its expander is opened (this part only)."""
+    grid = st.expander("Sort and search the roadmap", key=ROADMAP_KEY, on_change="rerun")
+    if grid.open:
+        grid.dataframe(table, hide_index=True, width="stretch")
 
 
 INPUT_COLUMNS = {
@@ -201,12 +252,12 @@ def evidence_section(run_id: str, project_id: str, inputs: pd.DataFrame) -> None
     rows are drawn when their expander is opened, and opening one runs only this section again
     (a fragment), so the executive view does not pay for two tables nobody opened.
     """
-    st.subheader("Evidence")
     rejected = queries.rejected_rows(run_id, project_id)
     unreadable = inputs[inputs["status"] != "ok"] if not inputs.empty else inputs
-    st.write(
+    blocks.section(
+        "Evidence",
         f"{len(inputs)} input(s), of which {len(unreadable)} unreadable; "
-        f"{len(rejected)} row(s) refused."
+        f"{len(rejected)} row(s) refused.",
     )
     for row in queries.records(unreadable):
         st.warning(f"Unreadable: {row['name']} ({row['source']}): {row['error'] or 'no detail'}")
@@ -245,13 +296,13 @@ def page() -> None:
     failed_notice(rec)
     verdict_section(rec)
     inputs = queries.evidence_inputs(run_id, project_id)
-    headline_metrics(rec, inputs)
+    headline_figures(rec, inputs)
     gaps_section(run_id, project_id)
     blockers_section(run_id, project_id)
     cost_section(run_id, project_id)
     roadmap_section(run_id, project_id)
     evidence_section(run_id, project_id, inputs)
-    st.subheader("Reports to hand around")
+    blocks.section("Reports to hand around")
     downloads.project_reports(project_id)
 
 

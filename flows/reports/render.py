@@ -7,7 +7,7 @@ always written in words beside its colour.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fpdf import FPDF
@@ -24,7 +24,7 @@ from dashboard.labels import (
     number,
     percent,
 )
-from flows.reports.summary import PortfolioSummary, ProjectSummary
+from flows.reports.summary import GapLine, PortfolioSummary, ProjectSummary
 
 FORMATS = ("md", "html", "pdf")
 #: Rows of the portfolio table that fit the PDF's one page with the recurring blockers below.
@@ -182,28 +182,41 @@ td,th{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left}td.n{text-ali
 """
 
 
-def gap_chart_svg(p: ProjectSummary) -> str:
-    """Horizontal bars, one per gap, score and status written; the x axis is labelled."""
+def gap_chart_svg(gaps: Sequence[GapLine], ready_threshold: float | None) -> str:
+    """Horizontal bars, one per gap, score and status written; the x axis is labelled.
+
+    One drawing for the HTML report and the dashboard's project page (inline SVG: no chart
+    library to load). It scales down to narrow screens, and its description says every score and
+    status in words for screen readers.
+    """
     left, width, bar, gap_h = 170, 420, 20, 28
-    height = 40 + gap_h * len(p.gaps) + 40
+    total_w = left + width + 140
+    height = 40 + gap_h * len(gaps) + 40
+    described = "; ".join(
+        f"{gap_label(g.gap)}: {score_text(g.score)}, {status_text(g.status)}" for g in gaps
+    )
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{left + width + 140}" '
-        f'height="{height}" aria-labelledby="t"><title id="t">Readiness by gap</title>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{total_w}" height="{height}" '
+        f'viewBox="0 0 {total_w} {height}" style="max-width:100%;height:auto" '
+        'data-chart="gap-scores" aria-labelledby="gap-chart-title" aria-describedby="gap-chart-desc">'
+        '<title id="gap-chart-title">Readiness by gap</title>'
+        f'<desc id="gap-chart-desc">{html.escape(described)}</desc>',
         '<text x="0" y="18" font-weight="bold" font-size="15">Readiness by gap (score 0-100)'
         "</text>",
     ]
-    for i, g in enumerate(p.gaps):
+    for i, g in enumerate(gaps):
         y = 34 + i * gap_h
         w = 0 if g.score is None else width * max(0.0, min(100.0, g.score)) / 100
         colour = STATUS_COLOURS.get(g.status or "", "#e0e0e0")
         label = f"{score_text(g.score)} · {status_text(g.status)}"
         parts += [
-            f'<text x="{left - 8}" y="{y + 15}" text-anchor="end" font-size="13">'
-            f"{html.escape(gap_label(g.gap))}</text>",
+            f'<g data-gap="{html.escape(g.gap)}"><text x="{left - 8}" y="{y + 15}" '
+            f'text-anchor="end" font-size="13">{html.escape(gap_label(g.gap))}</text>',
             f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar}" fill="{colour}"/>',
-            f'<text x="{left + w + 5:.1f}" y="{y + 15}" font-size="13">{html.escape(label)}</text>',
+            f'<text x="{left + w + 5:.1f}" y="{y + 15}" font-size="13">{html.escape(label)}</text>'
+            "</g>",
         ]
-    axis_y = 34 + gap_h * len(p.gaps)
+    axis_y = 34 + gap_h * len(gaps)
     parts.append(
         f'<line x1="{left}" y1="{axis_y}" x2="{left + width}" y2="{axis_y}" stroke="#212121"/>'
     )
@@ -212,12 +225,12 @@ def gap_chart_svg(p: ProjectSummary) -> str:
         parts.append(
             f'<text x="{x:.0f}" y="{axis_y + 14}" font-size="11" text-anchor="middle">{tick}</text>'
         )
-    if p.ready_threshold is not None:
-        x = left + width * p.ready_threshold / 100
+    if ready_threshold is not None:
+        x = left + width * ready_threshold / 100
         parts.append(
             f'<line x1="{x:.0f}" y1="28" x2="{x:.0f}" y2="{axis_y}" stroke="#212121" '
             f'stroke-dasharray="4 4"/><text x="{x + 3:.0f}" y="30" font-size="11">ready at '
-            f"{p.ready_threshold:g}</text>"
+            f"{ready_threshold:g}</text>"
         )
     parts.append(
         f'<text x="{left + width / 2:.0f}" y="{axis_y + 30}" font-size="12" '
@@ -246,7 +259,7 @@ def project_html(p: ProjectSummary) -> str:
         f"{e(p.owner or '-')} · assessed {e(minute(p.assessed_at))} UTC · run {e(p.run_id)} · "
         f"rubric {e(str(p.rubric_version))} · newest evidence {e(day(p.newest_evidence))}</p>"
         f"<p class='verdict {e(p.recommendation)}'><b>{verdict_text(p.recommendation)}</b> · confidence {e(percent(p.confidence))}<br>"
-        f"{e(p.reason)}</p>{gap_chart_svg(p)}<h2>Top blockers</h2>"
+        f"{e(p.reason)}</p>{gap_chart_svg(p.gaps, p.ready_threshold)}<h2>Top blockers</h2>"
         + (f"<ul>{blockers}</ul>" if blockers else "<p>No critical or major check is failing.</p>")
         + f"<h2>Cost at scale</h2><p>{e(cost_sentence(p.cost))}</p>"
         f"<h2>Roadmap</h2><p>{e(roadmap_sentence(p))}</p>"

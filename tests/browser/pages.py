@@ -24,7 +24,8 @@ def shot(page: Any, name: str) -> None:
     """The page as the user sees it, and each chart on it (Streamlit scrolls inside the page)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    for index, chart in enumerate(page.locator("[data-testid='stVegaLiteChart']").all()):
+    charts = page.locator("[data-testid='stVegaLiteChart'], svg[data-chart]")
+    for index, chart in enumerate(charts.all()):
         chart.scroll_into_view_if_needed()
         chart.screenshot(path=str(ARTIFACTS / f"{name}-chart{index + 1}.png"))
 
@@ -38,3 +39,5 @@ def shows_no_data(page: Any, names: Iterable[str], where: str = "") -> None:
     assert not shown, f"{where}: {shown} shown before sign-in"
     for element in ("stDataFrame", "stVegaLiteChart", "stMetric"):
         assert page.locator(f"[data-testid='{element}']").count() == 0, f"{where}: {element}"
+    for drawn in ("svg[data-chart]", "dl.figures", "[data-testid='stMarkdown'] table"):
+        assert page.locator(drawn).count() == 0, f"{where}: {drawn}"

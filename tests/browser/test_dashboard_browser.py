@@ -60,11 +60,23 @@ def test_project_page_through_the_navigation(page: Any, dashboard_url: str) -> N
     assert "What it costs at scale" in body
     assert "Total effort" in body and "Timeline" in body
     assert "Report (PDF)" in body
-    page.locator("[data-testid='stVegaLiteChart']").first.wait_for()
+    # The gap chart (the report's SVG): title, axis label, and each gap's score and status.
+    chart = page.locator("svg[data-chart='gap-scores']")
+    chart.wait_for()
+    drawn = chart.evaluate("c => c.textContent")
+    assert "Readiness by gap" in drawn and "Score (0-100)" in drawn
+    assert "Scale" in drawn and "Blocked" in drawn
+    assert chart.bounding_box()["width"] > 300
+    # The roadmap: a static table of its actions and its CSV, the interactive table on demand.
+    roadmap = page.locator("[data-testid='stMarkdown'] table").first
+    assert "Priority" in roadmap.inner_text()
+    page.get_by_text("Download sales_forecast_assistant-roadmap.csv").wait_for()
     shot(page, "02-project")
-    # The evidence tables are drawn once their expander is opened (only that section reruns).
+    # The tables are drawn once their expander is opened (only that section reruns).
     tables = page.locator("[data-testid='stDataFrame']")
-    assert tables.count() == 1  # the roadmap
+    assert tables.count() == 0
+    page.get_by_text("Sort and search the roadmap").click()
+    tables.nth(0).wait_for()
     page.get_by_text("Inputs read (").click()
     tables.nth(1).wait_for()
     page.get_by_text("What we could not use (").click()

@@ -109,7 +109,7 @@ def sign_in_at_provider(page: Any, issuer: str, user: str) -> None:
 def projects_offered(page: Any, url: str) -> set[str]:
     """The projects the project page offers to choose from, asked for one of each portfolio."""
     page.goto(f"{url}/project?project={GO}")
-    page.locator("[data-testid='stMetric']").first.wait_for()
+    page.get_by_text("Report (PDF)").first.wait_for()  # the project page's last element
     settled(page)
     page.locator("[data-testid='stSelectbox']").first.click()
     options = page.get_by_role("option").all_inner_texts()

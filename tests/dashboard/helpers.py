@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +52,41 @@ def text_of(at: AppTest) -> str:
     parts += [e.value for e in at.error] + [s.value for s in at.success]
     parts += [w.value for w in at.warning] + [m.value for m in at.metric]
     return "\n".join(str(p) for p in parts)
+
+
+def figures(at: AppTest) -> dict[str, str]:
+    """The labelled figures a page shows: ``st.metric`` and the figure blocks (dashboard.blocks)."""
+    shown = {m.label: m.value for m in at.metric}
+    for block in at.markdown:
+        for label, value in re.findall(r"<dt[^>]*>(.*?)</dt><dd[^>]*>(.*?)</dd>", block.value):
+            shown[html.unescape(label)] = html.unescape(value)
+    return shown
+
+
+def html_tables(at: AppTest) -> list[list[list[str]]]:
+    """The static HTML tables of a page (dashboard.blocks): rows of cells, the header first."""
+    return [
+        [
+            [html.unescape(cell) for cell in re.findall(r"<t[hd]>(.*?)</t[hd]>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table)
+        ]
+        for block in at.markdown
+        for table in re.findall(r"<table>(.*?)</table>", block.value)
+    ]
+
+
+def gap_chart(at: AppTest) -> pd.DataFrame:
+    """The project page's gap chart (the report's SVG): per gap, its words and its bar's label."""
+    rows = [
+        {"gap": gap, "gap_text": html.unescape(words), "label": html.unescape(label)}
+        for block in at.markdown
+        if 'data-chart="gap-scores"' in block.value
+        for gap, words, label in re.findall(
+            r'<g data-gap="([^"]*)"><text[^>]*>(.*?)</text><rect[^>]*/><text[^>]*>(.*?)</text></g>',
+            block.value,
+        )
+    ]
+    return pd.DataFrame(rows, columns=["gap", "gap_text", "label"])
 
 
 def chart_data(at: AppTest, index: int = 0) -> pd.DataFrame:

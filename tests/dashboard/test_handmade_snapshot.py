@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard.app_pages.project import INPUTS_KEY, REJECTED_KEY
+from dashboard.app_pages.project import INPUTS_KEY, REJECTED_KEY, ROADMAP_KEY
 from tests.dashboard.handmade import (
     COST_REMEDIATION,
     GO,
@@ -15,11 +15,11 @@ from tests.dashboard.handmade import (
     NOT_YET_REASON,
     R2,
 )
-from tests.dashboard.helpers import chart_data, page, text_of
+from tests.dashboard.helpers import chart_data, figures, gap_chart, html_tables, page, text_of
 
 
 def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    return figures(at)
 
 
 def test_portfolio_table_uses_the_latest_run_only(handmade_snapshot: Path) -> None:
@@ -80,10 +80,20 @@ def test_not_yet_project_page(handmade_snapshot: Path) -> None:
     assert (m["Total effort"], m["Total cost"], m["Timeline"]) == ("25 days", "22,500", "10 days")
     text = text_of(at)
     assert COST_REMEDIATION in text and "Owner: ml_engineering" in text
+    # The blockers carry the rubric's words as Markdown: HTML in them is not drawn.
+    blockers = next(m for m in at.markdown if COST_REMEDIATION in m.value)
+    assert not blockers.proto.allow_html
     assert "over budget" in text
-    bars = chart_data(at).set_index("gap_text")
-    assert bars.loc["Scale", "label"] == "35 · ✕ Blocked"
-    assert bars.loc["Evaluation", "label"] == "– · ? No evidence"
+    bars = gap_chart(at).set_index("gap_text")
+    assert bars.loc["Scale", "label"] == "35 · Blocked"
+    assert bars.loc["Evaluation", "label"] == "- · No evidence"
+    assert "ready at 80" in next(m.value for m in at.markdown if "data-chart" in m.value)
+    # The roadmap: a static table of every action (numbers written), its CSV download beside.
+    (roadmap,) = html_tables(at)
+    assert roadmap[0][:3] == ["Priority", "Action", "Gap"]
+    assert [row[0] for row in roadmap[1:]] == ["1", "2", "3", "4", "5", "6"]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert f"Download {NOT_YET}-roadmap.csv" in labels
 
 
 def test_not_yet_project_page_shows_what_could_not_be_used(handmade_snapshot: Path) -> None:
@@ -92,10 +102,12 @@ def test_not_yet_project_page_shows_what_could_not_be_used(handmade_snapshot: Pa
     assert "3 input(s), of which 1 unreadable; 3 row(s) refused." in text_of(at)
     # The evidence tables are drawn once their expander is opened.
     assert [e.label for e in at.expander] == [
+        "Sort and search the roadmap",
         "Inputs read (3)",
         "What we could not use (3 refused rows)",
     ]
-    assert len(at.dataframe) == 1  # the roadmap only
+    assert len(at.dataframe) == 0  # the roadmap's interactive table is drawn once opened too
+    at.session_state[ROADMAP_KEY] = True
     at.session_state[INPUTS_KEY] = True
     at.session_state[REJECTED_KEY] = True
     at.run()
