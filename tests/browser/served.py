@@ -22,9 +22,16 @@ ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
 
 @contextmanager
 def served_dashboard(
-    snapshot: Path, port: int, env: dict[str, str] | None = None, timeout: float = 90
+    snapshot: Path,
+    port: int,
+    env: dict[str, str] | None = None,
+    timeout: float = 90,
+    root: Path = REPO_ROOT,
 ) -> Iterator[str]:
-    """Run ``readiness dashboard --port PORT`` on ``snapshot`` until the block ends; yield its URL."""
+    """Run ``readiness dashboard --port PORT`` on ``snapshot`` until the block ends; yield its URL.
+
+    ``root`` is the checkout whose code serves it (another one: the benchmark's old-against-new).
+    """
     environment = {
         **os.environ,
         "READINESS_SNAPSHOT_PATH": str(snapshot),
@@ -36,7 +43,7 @@ def served_dashboard(
     log = log_path.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "flows.cli", "dashboard", "--port", str(port)],
-        cwd=REPO_ROOT,
+        cwd=root,
         env=environment,
         stdout=log,
         stderr=subprocess.STDOUT,
