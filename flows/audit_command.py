@@ -66,7 +66,7 @@ def profile(
 ) -> dict[str, Any]:
     """The audit document of an opened dataset (the JSON printed by ``--json``)."""
     fields = {name: FieldSpec(required=False) for name in scan.columns}
-    field_map = FieldMap(fields=fields, timestamp=timestamp, max_age=max_age)
+    field_map = FieldMap(fields=fields, key=key, timestamp=timestamp, max_age=max_age)
     measured, fresh = measure_fields(scan, field_map, top=False, as_of=as_of)
     max_age_seconds = field_map.max_age_seconds
     rows = scan.rows
@@ -267,7 +267,8 @@ def audit(
         def work(describe: Callable[[str], None]) -> dict[str, Any]:
             scan = open_scan(con, "dataset", ref, Path(scratch), file_format, csv)
             holder.append(scan)
-            describe(f"measuring {len(scan.columns)} columns of {scan.rows:,} rows")
+            rows = f"{scan.rows:,} rows" if scan.rows >= 0 else "a large CSV file, in one pass"
+            describe(f"measuring {len(scan.columns)} columns of {rows}")
             keys = _columns(scan, key.split(",") if key else [], "--key")
             (column,) = _columns(scan, [timestamp], "--timestamp") if timestamp else (None,)
             return profile(scan, keys, column, max_age, as_of)

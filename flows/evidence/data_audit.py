@@ -14,6 +14,7 @@ import hashlib
 import json
 import math
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -104,6 +105,120 @@ def utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+#: Rows read from the head of a large CSV file to find the fields whose values repeat (categories,
+#: flags, small integers): the one pass counts each of their values instead of testing every row.
+HEAD_ROWS = 100_000
+#: The one pass keeps every row of one key in this many (chosen by the key's hash), so that a few
+#: duplicated keys can be shown without reading the file again.
+KEY_SAMPLE = 64
+
+
+def histogram_columns(scan: Scan, columns: list[str]) -> set[str]:
+    """Columns of a large file whose first rows hold few values, each repeated many times.
+
+    A wrong guess costs time, never exactness: every measurement of such a column is derived
+    from the counts of each of its values over the whole file.
+    """
+    if not columns:
+        return set()
+    counts = ", ".join(f"count(distinct {q(c)})" for c in columns)
+    listing = ", ".join(q(c) for c in columns)
+    row = scan.one(
+        f"select count(*), {counts} from (select {listing} from {scan.relation} limit {HEAD_ROWS})"
+    )
+    if not row or not row[0]:
+        return set()
+    head = int(row[0])
+    return {
+        column
+        for column, n in zip(columns, row[1:], strict=True)
+        if int(n) <= TOP_VALUES_MAX_DISTINCT and int(n) * 20 <= head
+    }
+
+
+def histogram_measures(
+    scan: DuckDBScan, table: str, histogram: str, column: str, spec: FieldSpec, top: bool
+) -> dict[str, Any]:
+    """A field's measurements from the count of each of its values (a histogram of the pass).
+
+    The values become a small weighted table with the column's own name and type, so that the
+    same SQL conditions as a row-by-row scan judge them (each value weighted by its count).
+    """
+    assert scan.con is not None
+    weighted = q(f"{table}_{column}")
+    scan.con.execute(
+        f"create or replace temp table {weighted} as select unnest(map_keys({histogram})) as "
+        f"{q(column)}, unnest(map_values({histogram})) as n from {q(table)}"
+    )
+    values = DuckDBScan(
+        relation=weighted,
+        display=scan.display,
+        columns={column: scan.columns[column], "n": "UBIGINT"},
+        rows=scan.rows,
+        con=scan.con,
+    )
+    filters = violation_filters(values, column, spec)
+    low, high = values.min_max(column)
+    exprs = [f"count({q(column)})", "coalesce(sum(n), 0)", low, high]
+    if values.family_of(column) in ("string", "other"):
+        exprs.append(f"coalesce(sum(n) filter (where {values.blank(column)}), 0)")
+    exprs += [f"coalesce(sum(n) filter (where {cond}), 0)" for cond in filters.values()]
+    row = values.one(f"select {', '.join(exprs)} from {weighted}") or ()
+    distinct, present, low_value, high_value, *rest = row
+    empty = int(rest.pop(0)) if values.family_of(column) in ("string", "other") else 0
+    counts = {kind: int(n) for kind, n in zip(filters, rest, strict=True)}
+    text = values.text(column)
+    examples = {
+        kind: [
+            r[0]
+            for r in values.all(
+                f"select {text} as v from {weighted} where {cond} order by n desc, v "
+                f"limit {EXAMPLES}"
+            )
+        ]
+        for kind, cond in filters.items()
+        if counts[kind]
+    }
+    tops = None
+    if top and int(distinct) <= TOP_VALUES_MAX_DISTINCT:
+        tops = values.all(f"select {text} as v, n from {weighted} order by n desc, v limit 5")
+    return {
+        "nulls": scan.rows - int(present),
+        "min": low_value,
+        "max": high_value,
+        "empty": empty,
+        "distinct": int(distinct),
+        "counts": counts,
+        "examples": examples,
+        "top": tops,
+    }
+
+
+def key_terms(scan: Scan, key: list[str]) -> dict[str, str]:
+    """The one pass's key aggregates: distinct key tuples, and every row of a sample of keys."""
+    keys = ", ".join(q(k) for k in key)
+    texts = ", ".join(f"{q(k)} := {scan.text(k)}" for k in key)
+    # NULL keys are one tuple, as in a grouping; one column is counted without a row per value.
+    distinct = (
+        f"count(distinct {keys}) + (case when count(*) > count({keys}) then 1 else 0 end)"
+        if len(key) == 1
+        else f"count(distinct row({keys}))"
+    )
+    return {
+        "|keys": distinct,
+        "|key_sample": f"list(struct_pack({texts})) filter (where hash({keys}) % {KEY_SAMPLE} = 0)",
+    }
+
+
+def sampled_duplicates(scan: Scan, table: str, sample: str) -> list[dict[str, Any]]:
+    """Duplicated keys among the sampled ones (every row of a sampled key was kept)."""
+    rows = scan.all(
+        f"select k, count(*) as n from (select unnest({sample}) as k from {q(table)}) "
+        f"group by k having count(*) > 1 order by n desc, k limit {EXAMPLES}"
+    )
+    return [{"key": dict(k), "rows": int(n)} for k, n in rows]
+
+
 def measure_fields(
     scan: Scan,
     field_map: FieldMap,
@@ -114,25 +229,38 @@ def measure_fields(
 
     Exact Parquet statistics answer nulls, min and max where every row group has them; the one
     pass computes the rest, and the dataset's freshness (newest timestamp, stale records) too.
+
+    A large CSV file (``scan.single_pass``) is read once for everything: the pass also counts
+    the rows, stores refused rows, keeps example values of each violation, counts each value of
+    the fields that repeat (their measurements and top values come from those counts) and counts
+    the key's distinct tuples with a sample of keys for examples of duplicates.
     """
     columns = scan.columns
     found = {name: locate(name, spec, columns) for name, spec in field_map.fields.items()}
+    one_pass = isinstance(scan, DuckDBScan) and scan.single_pass
     stats = scan.statistics()
+    hist = histogram_columns(scan, sorted({c for c in found.values() if c})) if one_pass else set()
     exprs: dict[str, str] = {}
     exact: dict[str, bool] = {}
     for name, spec in field_map.fields.items():
         column = found[name]
         if column is None:
             continue
-        col = q(column)
+        if column in hist:
+            exprs[f"{name}|histogram"] = f"histogram({q(column)})"
+            continue
         if column not in stats:
-            exprs[f"{name}|nulls"] = f"count(*) filter (where {col} is null)"
+            exprs[f"{name}|nulls"] = scan.nulls(column)
             exprs[f"{name}|min"], exprs[f"{name}|max"] = scan.min_max(column)
         if scan.family_of(column) in ("string", "other"):
             exprs[f"{name}|empty"] = f"count(*) filter (where {scan.blank(column)})"
         exprs[f"{name}|distinct"], exact[name] = scan.distinct(column)
         for kind, cond in violation_filters(scan, column, spec).items():
             exprs[f"{name}|{kind}"] = f"count(*) filter (where {cond})"
+            if one_pass:
+                exprs[f"{name}|{kind}|examples"] = (
+                    f"approx_top_k({scan.text(column)}, {EXAMPLES}) filter (where {cond})"
+                )
     ts_column = (
         locate(field_map.timestamp, field_map.fields[field_map.timestamp], columns)
         if field_map.timestamp and as_of is not None
@@ -150,10 +278,41 @@ def measure_fields(
             exprs["|stale"] = f"count(*) filter (where {stale_sql})"
             exprs["|stale_latest"] = f"max({ts_sql}) filter (where {stale_sql})"
             exprs["|fresh_earliest"] = f"min({ts_sql}) filter (where not ({stale_sql}))"
+    key = [locate(k, field_map.fields[k], columns) for k in field_map.key]
+    key_columns = [k for k in key if k]
+    if one_pass and key_columns and len(key_columns) == len(key):
+        exprs |= key_terms(scan, key_columns)
     values: dict[str, Any] = {}
-    if exprs:
+    table = f"{scan.relation.strip(chr(34))}_pass"
+    if isinstance(scan, DuckDBScan) and one_pass:
+        values = dict(zip(exprs, scan.first_pass(list(exprs.values()), table), strict=True))
+    elif exprs:
         row = scan.one(f"select {', '.join(exprs.values())} from {scan.relation}") or ()
         values = dict(zip(exprs, row, strict=True))
+    derived: dict[str, dict[str, Any]] = {}
+    if isinstance(scan, DuckDBScan) and one_pass:
+        position = {name: f"e{i + 1}" for i, name in enumerate(exprs)}
+        for name, spec in field_map.fields.items():
+            column = found[name]
+            if column in hist and column is not None:
+                measured = histogram_measures(
+                    scan, table, position[f"{name}|histogram"], column, spec, top
+                )
+                derived[name] = measured
+                values |= {
+                    f"{name}|nulls": measured["nulls"],
+                    f"{name}|min": measured["min"],
+                    f"{name}|max": measured["max"],
+                    f"{name}|empty": measured["empty"],
+                    f"{name}|distinct": measured["distinct"],
+                } | {f"{name}|{kind}": n for kind, n in measured["counts"].items()}
+                exact[name] = True
+        if "|keys" in values:
+            duplicates = scan.rows - int(values["|keys"])
+            repeated = sampled_duplicates(scan, table, position["|key_sample"])
+            if repeated or not duplicates:
+                # Else no sampled key was duplicated: the key's own query finds examples.
+                scan.duplicates[tuple(key_columns)] = (duplicates, repeated)
     fresh = None
     if ts_column and as_of is not None:
         newest = utc(values.get("|newest"))
@@ -171,9 +330,14 @@ def measure_fields(
     low_cardinality = [
         found[name]
         for name in field_map.fields
-        if found[name] is not None and int(values[f"{name}|distinct"]) <= TOP_VALUES_MAX_DISTINCT
+        if found[name] is not None
+        and name not in derived
+        and int(values[f"{name}|distinct"]) <= TOP_VALUES_MAX_DISTINCT
     ]
     tops = scan.top_values([c for c in low_cardinality if c], 5) if top else {}
+    for name, measured in derived.items():
+        if measured["top"] is not None:
+            tops[str(found[name])] = measured["top"]
     out: list[dict[str, Any]] = []
     for name, spec in field_map.fields.items():
         column = found[name]
@@ -196,9 +360,20 @@ def measure_fields(
         )
         filters = violation_filters(scan, column, spec)
         counts = {kind: int(values[f"{name}|{kind}"]) for kind in filters}
-        examples = {
-            kind: examples_of(scan, column, cond) for kind, cond in filters.items() if counts[kind]
-        }
+        if name in derived:
+            examples = derived[name]["examples"]
+        elif one_pass:
+            examples = {
+                kind: sorted(str(v) for v in values[f"{name}|{kind}|examples"] or [])
+                for kind in filters
+                if counts[kind]
+            }
+        else:
+            examples = {
+                kind: examples_of(scan, column, cond)
+                for kind, cond in filters.items()
+                if counts[kind]
+            }
         top_values = tops.get(column)
         row_out.update(
             row_count=scan.rows,
@@ -226,6 +401,10 @@ def duplicate_keys(scan: Scan, key: list[str]) -> tuple[int, list[dict[str, Any]
 
     One grouping of the key answers both (a materialized CTE, in DuckDB and PostgreSQL alike).
     """
+    known = scan.duplicates.get(tuple(key))
+    if known is not None:
+        return known
+    scan.materialize()
     keys = ", ".join(q(k) for k in key)
     texts = ", ".join(f"{scan.text(k)} as {q(k)}" for k in key)
     names, rows = scan.described(
@@ -288,6 +467,8 @@ def measure_dataset(
 def measure_rules(scan: Scan, evidence: Evidence, dataset: DatasetEvidence) -> list[dict[str, Any]]:
     """Cross-field rules: rows where the expression is false (NULL passes, as in a SQL CHECK)."""
     out = []
+    if dataset.field_map.rules:
+        scan.materialize()
     for rule in dataset.field_map.rules:
         condition = f"not coalesce(({rule.expression}), true)"
         try:
@@ -373,6 +554,8 @@ def measure_relationships(
         if rel.dataset not in scans:
             continue  # the related dataset is unreadable: no evidence for this relationship
         other = scans[rel.dataset]
+        scan.materialize()
+        other.materialize()
         mine = locate(rel.field, dataset.field_map.fields.get(rel.field, FieldSpec()), scan.columns)
         theirs = rel.to_field if rel.to_field in other.columns else None
         if mine is None or theirs is None:
@@ -465,6 +648,8 @@ def _categories(scan: Scan, column: str) -> dict[str, int]:
 
 def measure_drift(prod: Scan, poc: Scan, dataset: DatasetEvidence) -> list[dict[str, Any]]:
     """Per field: null rates, categories production has that the POC never saw, and PSI."""
+    prod.materialize()
+    poc.materialize()
     out = []
     for name, spec in dataset.field_map.fields.items():
         a = locate(name, spec, prod.columns)
@@ -581,8 +766,8 @@ def audit_dataset(
     evidence: Evidence, scan: Scan, dataset: DatasetEvidence, name: str, as_of: datetime
 ) -> dict[str, Any]:
     """Every measurement of one opened dataset into the evidence batch; returns its profile."""
-    record_read_rejects(evidence, scan)
     fields, fresh = measure_fields(scan, dataset.field_map, as_of=as_of)
+    record_read_rejects(evidence, scan)  # after the fields: a large file's pass reads the rows
     if fresh:
         evidence.holds_between(*fresh.holds)
     profile = measure_dataset(scan, dataset, fresh)
@@ -626,6 +811,7 @@ def collect_datasets(context: Context, project: LoadedProject) -> Evidence:
     scans: dict[str, Scan] = {}
     with tempfile.TemporaryDirectory(prefix="readiness-audit-") as scratch:
         con = audit_connection(Path(scratch))
+        hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fingerprint")
         try:
             for index, dataset in enumerate(datasets):
                 try:
@@ -646,6 +832,9 @@ def collect_datasets(context: Context, project: LoadedProject) -> Evidence:
                     )
                     continue
                 scans[dataset.name] = scan
+                # The content hash reads the whole file: it runs beside the measurement (hashlib
+                # releases the GIL), not after it.
+                fingerprint = hashing.submit(scan_fingerprint, scan)
                 try:
                     profile = audit_dataset(evidence, scan, dataset, dataset.name, context.as_of)
                 except EvidenceError as exc:
@@ -665,7 +854,7 @@ def collect_datasets(context: Context, project: LoadedProject) -> Evidence:
                     KIND,
                     dataset.name,
                     ref.display,
-                    fingerprint=scan_fingerprint(scan),
+                    fingerprint=fingerprint.result(),
                     rows_read=scan.rows,
                     rows_rejected=scan.rejected,
                     newest_record_at=profile["newest_timestamp"],
@@ -677,6 +866,15 @@ def collect_datasets(context: Context, project: LoadedProject) -> Evidence:
                         con, evidence, name, f"d{index}_poc", poc_ref, dataset, Path(scratch)
                     )
                     if poc is None:
+                        continue
+                    try:
+                        poc.materialize()  # compared query by query: read it once, as a table
+                    except EvidenceError as exc:
+                        evidence.record_input(
+                            KIND, name, poc_ref.display, fingerprint=None, rows_read=None,
+                            rows_rejected=None, status="unreadable",
+                            error=unreadable(poc_ref, exc).reason,
+                        )  # fmt: skip
                         continue
                     evidence.record_input(
                         KIND, name, poc_ref.display, fingerprint=scan_fingerprint(poc),
@@ -692,6 +890,7 @@ def collect_datasets(context: Context, project: LoadedProject) -> Evidence:
                     continue
                 evidence.add("raw_dataset_rules", rows)
         finally:
+            hashing.shutdown(wait=True)
             for scan in scans.values():
                 scan.close()
             con.close()

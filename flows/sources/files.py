@@ -2,8 +2,10 @@
 
 DuckDB reads the files where they are. CSV is read once into a temporary table, with the rows it
 cannot parse (ragged rows, bad quoting) kept in a rejects table with their line and column, so
-that they are reported instead of silently padded or dropped. Excel is streamed into Parquet
-first (DuckDB's excel extension is not available here).
+that they are reported instead of silently padded or dropped. A single CSV file of
+``SINGLE_PASS_MIN_BYTES`` or more is not copied: the audit measures it in one pass over the file
+(:class:`CsvStream`), since copying it into a table costs more than half a read of it again.
+Excel is streamed into Parquet first (DuckDB's excel extension is not available here).
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ UNREADABLE_COMPRESSION = {
 }
 #: Rejected rows recorded one by one per dataset; beyond that one summary row says how many more.
 MAX_REJECTS = 100
+#: A single CSV file at least this large is measured in one pass where it is (see CsvStream).
+SINGLE_PASS_MIN_BYTES = 256 * 2**20
 
 
 def q(name: str) -> str:
@@ -144,6 +148,44 @@ def csv_options_sql(options: CsvOptions, encoding: str | None) -> str:
 
 
 @dataclass
+class CsvStream:
+    """A large CSV file read where it is: the audit's one pass reads it, and stores refused rows.
+
+    The relation is a view over the file that skips the rows DuckDB cannot parse; the one pass
+    reads the same file with ``store_rejects``, so the skipped rows are exactly the recorded ones.
+    A file that turns out not to be UTF-8 is switched to latin-1 and the pass is made again.
+    """
+
+    files: list[Path]
+    display: str
+    options: CsvOptions
+    encoding: str | None
+    rejects: str
+    scans: str
+
+    def reader(self, store_rejects: bool = False) -> str:
+        """The read_csv call over the file (storing refused rows, or skipping them)."""
+        listing = "[" + ", ".join(lit(f) for f in self.files) + "]"
+        opts = csv_options_sql(self.options, self.encoding)
+        if store_rejects:
+            extra = f"store_rejects = true, rejects_table = {lit(self.rejects)}, rejects_scan = {lit(self.scans)}"
+        else:
+            extra = "ignore_errors = true"
+        return f"read_csv({listing}, {opts}, {extra})"
+
+    def retry_encoding(
+        self, rejects: list[tuple[str, int | None, str | None, str | None, str]]
+    ) -> bool:
+        """Switch to latin-1 when undeclared UTF-8 turned out wrong; whether to read again."""
+        if self.options.encoding or self.encoding == "latin-1":
+            return False
+        if any(r[4].startswith("invalid encoding") for r in rejects):
+            self.encoding = "latin-1"
+            return True
+        return False
+
+
+@dataclass
 class OpenedFiles:
     """A DuckDB relation over a dataset's files, and the rows DuckDB refused while reading them."""
 
@@ -154,6 +196,8 @@ class OpenedFiles:
     #: (file, line, column, value, reason) of refused CSV rows, at most MAX_REJECTS of them.
     rejects: list[tuple[str, int | None, str | None, str | None, str]] = field(default_factory=list)
     rejected: int = 0
+    #: Set for a large CSV file measured in one pass (its rows are counted by that pass).
+    stream: CsvStream | None = None
 
 
 def _first_line(exc: Exception) -> str:
@@ -184,6 +228,8 @@ def open_files(
         style = "newline_delimited" if kind == "ndjson" else "auto"
         scan = f"read_json_auto({listing}, format = {lit(style)}, union_by_name = true)"
         return _view(con, name, scan, files, kind)
+    if len(files) == 1 and files[0].stat().st_size >= SINGLE_PASS_MIN_BYTES:
+        return _csv_stream(con, name, files, display, csv or CsvOptions())
     return _csv_table(con, name, files, listing, display, csv or CsvOptions())
 
 
@@ -244,12 +290,28 @@ def _csv_table(
     raise EvidenceError(display, f"cannot be read as CSV: {_first_line(last or Exception())}")
 
 
-def _collect_rejects(
-    con: duckdb.DuckDBPyConnection, opened: OpenedFiles, rejects: str, scans: str
-) -> None:
+def _csv_stream(
+    con: duckdb.DuckDBPyConnection, name: str, files: list[Path], display: str, options: CsvOptions
+) -> OpenedFiles:
+    """A view over a large CSV file; its rows are counted (and refused ones stored) by the pass."""
+    stream = CsvStream(
+        files, display, options, options.encoding, f"{name}_rejects", f"{name}_reject_scans"
+    )
+    try:
+        con.execute(f"create or replace view {q(name)} as select * from {stream.reader()}")
+        columns = [r[0] for r in con.execute(f"describe {q(name)}").fetchall()]
+    except duckdb.Error as exc:
+        raise EvidenceError(display, f"cannot be read as CSV: {_first_line(exc)}") from exc
+    check_columns(columns, display, options)
+    return OpenedFiles(q(name), -1, files, "csv", stream=stream)
+
+
+def collect_rejects(
+    con: duckdb.DuckDBPyConnection, rejects: str, scans: str
+) -> tuple[int, list[tuple[str, int | None, str | None, str | None, str]]]:
+    """How many rows a CSV read refused, and the first MAX_REJECTS with file, line and column."""
     counted = con.execute(f"select count(*) from {q(rejects)}").fetchone()
-    opened.rejected = int(counted[0]) if counted else 0
-    opened.rejects = [
+    return int(counted[0]) if counted else 0, [
         (str(r[0]), None if r[1] is None else int(r[1]), r[2], r[3], str(r[4]))
         for r in con.execute(
             f"select s.file_path, e.line, e.column_name, e.csv_line, "
@@ -261,11 +323,23 @@ def _collect_rejects(
     ]
 
 
+def _collect_rejects(
+    con: duckdb.DuckDBPyConnection, opened: OpenedFiles, rejects: str, scans: str
+) -> None:
+    opened.rejected, opened.rejects = collect_rejects(con, rejects, scans)
+
+
 def _check_shape(
     con: duckdb.DuckDBPyConnection, opened: OpenedFiles, display: str, options: CsvOptions
 ) -> None:
     """Header-only files and a wrong delimiter are named, not measured as if they were data."""
     columns = [r[0] for r in con.execute(f"describe {opened.relation}").fetchall()]
+    check_columns(columns, display, options)
+    check_rows(opened.rows, opened.rejected, opened.rejects, columns, display)
+
+
+def check_columns(columns: list[str], display: str, options: CsvOptions) -> None:
+    """A file read as one column whose name holds another delimiter: name the likely one."""
     if len(columns) == 1:
         header = columns[0]
         for candidate in (";", "\t", "|", ","):
@@ -281,9 +355,19 @@ def _check_shape(
                     f"read as a single column {header!r}: {declared}; "
                     f"the header looks delimited by {shown!r} (declare delimiter: {shown!r})",
                 )
-    if opened.rows == 0 and opened.rejected == 0:
+
+
+def check_rows(
+    rows: int,
+    rejected: int,
+    rejects: list[tuple[str, int | None, str | None, str | None, str]],
+    columns: list[str],
+    display: str,
+) -> None:
+    """A CSV file with no data row, or whose every row was refused, is unreadable."""
+    if rows == 0 and rejected == 0:
         raise EvidenceError(display, f"has a header ({', '.join(columns)}) but no data rows")
-    if opened.rows == 0:
+    if rows == 0:
         raise EvidenceError(
-            display, f"no row could be read ({opened.rejected} refused, e.g. {opened.rejects[0]})"
+            display, f"no row could be read ({rejected} refused, e.g. {rejects[0]})"
         )

@@ -19,7 +19,15 @@ import duckdb
 
 from flows.errors import EvidenceError
 from flows.sources import CsvOptions, SourceRef
-from flows.sources.files import lit, open_files, q, source_files
+from flows.sources.files import (
+    CsvStream,
+    check_rows,
+    collect_rejects,
+    lit,
+    open_files,
+    q,
+    source_files,
+)
 
 #: Above this many rows DuckDB counts distinct values approximately (HyperLogLog).
 EXACT_DISTINCT_ROWS = 1_000_000
@@ -67,6 +75,18 @@ class Scan:
     rejected: int = 0
     fingerprint_files: list[Path] = field(default_factory=list)
     fingerprint_text: str | None = None
+    #: Duplicate keys measured by the one pass, per key: (duplicate rows, examples).
+    duplicates: dict[tuple[str, ...], tuple[int, list[dict[str, Any]]]] = field(
+        default_factory=dict
+    )
+
+    @property
+    def single_pass(self) -> bool:
+        """Whether the dataset is measured in one pass where it is (a large CSV file)."""
+        return False
+
+    def materialize(self) -> None:
+        """Make the relation cheap to query again (a no-op unless the data is read in one pass)."""
 
     # --- running queries (each engine) ---------------------------------------------------
     def one(self, sql: str) -> tuple[Any, ...] | None:
@@ -150,9 +170,16 @@ class Scan:
         """Condition: the text matches the whole regular expression."""
         return f"regexp_full_match({text}, {lit(pattern)})"
 
+    def nulls(self, column: str) -> str:
+        """An aggregate counting the NULLs of a column (count(col) reads only the validity)."""
+        return f"count(*) - count({q(column)})"
+
     def distinct(self, column: str) -> tuple[str, bool]:
-        """An expression counting distinct values, and whether the count is exact."""
-        if self.rows > EXACT_DISTINCT_ROWS:
+        """An expression counting distinct values, and whether the count is exact.
+
+        Rows not counted yet (a large CSV file measured in one pass) are many: approximate.
+        """
+        if self.rows > EXACT_DISTINCT_ROWS or self.rows < 0:
             return f"approx_count_distinct({q(column)})", False
         return f"count(distinct {q(column)})", True
 
@@ -199,10 +226,81 @@ class DuckDBScan(Scan):
     con: duckdb.DuckDBPyConnection | None = None
     #: The Parquet files behind the relation, whose statistics may answer nulls, min and max.
     parquet_files: list[Path] = field(default_factory=list)
+    #: A large CSV file read where it is; None once copied into a table (or for other sources).
+    csv_stream: CsvStream | None = None
 
     def _con(self) -> duckdb.DuckDBPyConnection:
         assert self.con is not None
         return self.con
+
+    @property
+    def single_pass(self) -> bool:
+        """Whether the dataset is a large CSV file measured in one pass where it is."""
+        return self.csv_stream is not None
+
+    def _read(self, statement: str) -> None:
+        """Run a statement reading the CSV file with refused rows stored, and collect them.
+
+        The statement names the reader as ``{reader}``. A file that is not UTF-8 is read again as
+        latin-1 (as a table read is), and the view over it is switched too.
+        """
+        assert self.csv_stream is not None
+        con, stream = self._con(), self.csv_stream
+        while True:
+            con.execute(f"drop table if exists {q(stream.rejects)}")
+            con.execute(f"drop table if exists {q(stream.scans)}")
+            try:
+                con.execute(statement.replace("{reader}", stream.reader(store_rejects=True)))
+            except duckdb.Error as exc:
+                text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise EvidenceError(self.display, f"cannot be read as CSV: {text}") from exc
+            self.rejected, self.rejects = collect_rejects(con, stream.rejects, stream.scans)
+            if not stream.retry_encoding(self.rejects):
+                return
+            con.execute(
+                f"create or replace view {self.relation} as select * from {stream.reader()}"
+            )
+            columns = {r[0]: r[1] for r in con.execute(f"describe {self.relation}").fetchall()}
+            if columns != self.columns:
+                # The header itself reads differently in latin-1: the measurement planned on
+                # the UTF-8 reading names other columns.
+                raise EvidenceError(
+                    self.display,
+                    "is not UTF-8 text and its header differs in latin-1: declare its encoding "
+                    "(encoding: latin-1)",
+                )
+
+    def first_pass(self, exprs: list[str], table: str) -> list[Any]:
+        """The one pass over a large CSV file: the aggregates into ``table`` (column e<i> each).
+
+        It also counts the rows and stores the refused ones. The table keeps values that stay in
+        DuckDB (histograms, sampled keys) for the queries that derive measurements from them.
+        """
+        selects = ", ".join(f"{e} as e{i}" for i, e in enumerate(["count(*)", *exprs]))
+        self._read(f"create or replace temp table {q(table)} as select {selects} from {{reader}}")
+        row = list(self._con().execute(f"select * from {q(table)}").fetchone() or ())
+        self.rows = int(row[0])
+        check_rows(self.rows, self.rejected, self.rejects, list(self.columns), self.display)
+        return row[1:]
+
+    def materialize(self) -> None:
+        """Copy a large CSV file into a table, for the measurements the one pass does not make.
+
+        Made only when needed (rules, the POC comparison, relationships, a fallback); the rows
+        are the ones the pass read (the same reader skips the same refused rows).
+        """
+        if self.csv_stream is None:
+            return
+        table = q(self.relation.strip(chr(34)) + "_rows")
+        if self.rows < 0:  # nothing read yet: read it as a table read would, rejects kept
+            self._read(f"create or replace temp table {table} as select * from {{reader}}")
+            counted = self._con().execute(f"select count(*) from {table}").fetchone()
+            self.rows = int(counted[0]) if counted else 0
+            check_rows(self.rows, self.rejected, self.rejects, list(self.columns), self.display)
+        else:
+            reader = self.csv_stream.reader()
+            self._con().execute(f"create or replace temp table {table} as select * from {reader}")
+        self.relation, self.csv_stream = table, None
 
     def statistics(self) -> dict[str, tuple[int, str | None, str | None]]:
         """Nulls, min and max from Parquet statistics, for columns every row group answers exactly.
@@ -330,6 +428,7 @@ def open_scan(
         fingerprint_files=files,
         con=con,
         parquet_files=opened.files if opened.kind == "parquet" else [],
+        csv_stream=opened.stream,
     )
 
 

@@ -27,6 +27,15 @@ ORDERS = """order_id,customer_id,status,amount,email,created_at,shipped_at
 CUSTOMERS = "customer_id,name\n10,Ann\n11,Bob\n"
 
 
+@pytest.fixture(autouse=True, params=["table", "single pass"])
+def csv_reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs twice: CSV read into a table, and CSV measured in one pass where it is
+    (the way a large file is read), so that both give the same measurements."""
+    if request.param == "single pass":
+        monkeypatch.setattr("flows.sources.files.SINGLE_PASS_MIN_BYTES", 0)
+    return str(request.param)
+
+
 def project(tmp_path: Path, datasets: list[dict[str, Any]]) -> LoadedProject:
     data = {"id": "p", "name": "P", "evidence": {"datasets": datasets}}
     return LoadedProject(path=tmp_path / "project.yml", project=Project.model_validate(data))

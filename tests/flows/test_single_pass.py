@@ -1,0 +1,183 @@
+"""A large CSV file is measured in one pass where it is, and measures exactly as a table read does.
+
+The files here are small; ``SINGLE_PASS_MIN_BYTES`` is lowered so that they are read the way a
+file of gigabytes is. Each measurement is compared with the same file read into a table.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from flows.config import LoadedProject, Project
+from flows.evidence import Context
+from flows.evidence.data_audit import KEY_SAMPLE, collect_datasets
+
+AS_OF = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+STATUSES = ["new", "paid", "shipped", "returned"]
+FIELDS: dict[str, Any] = {
+    "order_id": {"type": "integer"},
+    "status": {"allowed": STATUSES},
+    "quantity": {"type": "integer", "min": 1, "max": 9},
+    "amount": {"type": "number", "min": 0, "max": 500},
+    "email": {"pattern": r"[^@\s]+@[^@\s]+\.[a-z]{2,}", "required": False},
+    "note": {"required": False},
+    "active": {"type": "boolean"},
+    "updated_at": {"type": "timestamp"},
+}
+
+
+def orders_csv(path: Path, rows: int = 6000, duplicated: list[int] | None = None) -> None:
+    """Orders with categories, small integers, free text, bad values, blanks and duplicate keys."""
+    rng = random.Random(7)
+    lines = ["order_id,status,quantity,amount,email,note,active,updated_at"]
+    ids = list(range(1, rows + 1)) + (duplicated or [])
+    for i in ids:
+        status = rng.choice([*STATUSES, "", "lost"] if i % 97 == 0 else STATUSES)
+        quantity = rng.choice(["0", "12", ""]) if i % 89 == 0 else str(rng.randint(1, 9))
+        amount = rng.choice(["-3", "abc"]) if i % 83 == 0 else f"{rng.uniform(0, 500):.2f}"
+        email = f"user{i}_at_example.com" if i % 79 == 0 else f"user{i}@example.com"
+        note = " " if i % 71 == 0 else f"note {rng.randint(1, 3000)}"
+        day = 1 + i % 20
+        lines.append(
+            f"{i},{status},{quantity},{amount},{email},{note},{str(i % 3 != 0).lower()},"
+            f"2026-11-{day:02d}T{i % 24:02d}:00:00Z"
+        )
+    path.write_text("\n".join(lines) + "\n")
+
+
+def audit(folder: Path, single_pass: bool, monkeypatch: pytest.MonkeyPatch, **dataset: Any) -> Any:
+    """The evidence tables of one dataset, read as a large file (one pass) or into a table."""
+    monkeypatch.setattr("flows.sources.files.SINGLE_PASS_MIN_BYTES", 0 if single_pass else 2**62)
+    field_map = {"fields": FIELDS, "key": ["order_id"], "timestamp": "updated_at", "max_age": "5d"}
+    data = {
+        "id": "p",
+        "name": "P",
+        "evidence": {
+            "datasets": [{"name": "orders", "source": "orders.csv", "field_map": field_map}
+                         | dataset]
+        },
+    }  # fmt: skip
+    project = LoadedProject(path=folder / "project.yml", project=Project.model_validate(data))
+    context = Context("r", "p", AS_OF, "salt")
+    frames = collect_datasets(context, project).frames(context)
+    return {name: frame.to_dict("records") for name, frame in frames.items()}
+
+
+def comparable(field: dict[str, Any], exact: bool) -> dict[str, Any]:
+    """A field profile without what may rightly differ: examples, and an approximate distinct."""
+    out = {k: (None if v != v else v) for k, v in field.items() if k not in ("examples", "run_id")}
+    if not exact:
+        out.pop("distinct_count")
+        out.pop("distinct_is_exact")
+    return out
+
+
+def violating(folder: Path, field: str, kind: str) -> set[str]:
+    """Every value of a field that a table read counts under a violation kind."""
+    spec = FIELDS[field]
+    column = f'"{field}"'
+    condition = {
+        "not_allowed": f"{column} not in ({', '.join(repr(v) for v in spec.get('allowed', []))})",
+        "out_of_range": f"try_cast({column} as double) < {spec.get('min')} "
+        f"or try_cast({column} as double) > {spec.get('max')}",
+        "pattern_failures": f"not regexp_full_match({column}, '{spec.get('pattern')}')",
+        "type_failures": f"try_cast({column} as double) is null",
+    }[kind]
+    rows = duckdb.sql(
+        f"select distinct cast({column} as varchar) from read_csv('{folder / 'orders.csv'}', "
+        f"all_varchar = true) where {column} is not null and ({condition})"
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def buckets() -> tuple[int, int]:
+    """A key whose every row the one pass keeps in its sample, and one whose rows it does not."""
+    hashes = duckdb.sql(f"select i, hash(i) % {KEY_SAMPLE} from range(1, 500) t(i)").fetchall()
+    return next(i for i, b in hashes if b == 0), next(i for i, b in hashes if b != 0)
+
+
+def test_one_pass_measures_exactly_what_a_table_read_measures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sampled, unsampled = buckets()
+    orders_csv(tmp_path / "orders.csv", duplicated=[sampled, sampled, unsampled] + [64] * 3)
+    table = audit(tmp_path, False, monkeypatch)
+    one = audit(tmp_path, True, monkeypatch)
+    for name in ("raw_dataset_profiles", "raw_evidence_inputs", "raw_rejected_rows"):
+        assert [{k: v for k, v in r.items() if k != "examples"} for r in one.get(name, [])] == [
+            {k: v for k, v in r.items() if k != "examples"} for r in table.get(name, [])
+        ], name
+    fields = {f["field"]: f for f in one["raw_field_profiles"]}
+    for expected in table["raw_field_profiles"]:
+        measured = fields[expected["field"]]
+        exact = bool(measured["distinct_is_exact"])  # the one pass counts the rest approximately
+        assert comparable(measured, exact) == comparable(expected, exact), expected["field"]
+    # The categories and small integers were counted value by value: exact, with top values.
+    for name in ("status", "quantity", "active"):
+        assert fields[name]["distinct_is_exact"] and fields[name]["top_values"], name
+    assert fields["status"]["not_allowed"] > 0 and fields["quantity"]["out_of_range"] > 0
+    # Examples are real violating values, at most five per kind.
+    for name, field in fields.items():
+        for kind, examples in json.loads(
+            field["examples"] if isinstance(field["examples"], str) else "{}"
+        ).items():
+            assert 0 < len(examples) <= 5
+            assert set(examples) <= violating(tmp_path, name, kind), (name, kind)
+    profile = one["raw_dataset_profiles"][0]
+    assert profile["duplicate_key_rows"] == 6
+    # The examples come from the pass's sample of keys: the file was not read again for them.
+    repeated = json.loads(profile["examples"])["duplicate_keys"]
+    assert repeated == [{"key": {"order_id": str(sampled)}, "rows": 3}]
+
+
+def test_duplicates_outside_the_key_sample_are_still_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When no sampled key is duplicated, the key's own query finds the examples."""
+    unsampled = buckets()[1]
+    orders_csv(tmp_path / "orders.csv", rows=3000, duplicated=[unsampled])
+    profile = audit(tmp_path, True, monkeypatch)["raw_dataset_profiles"][0]
+    assert profile["duplicate_key_rows"] == 1
+    repeated = json.loads(profile["examples"])["duplicate_keys"]
+    assert repeated == [{"key": {"order_id": str(unsampled)}, "rows": 2}]
+
+
+def test_refused_rows_and_latin1_in_one_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    orders_csv(tmp_path / "orders.csv", rows=3000)
+    text = (tmp_path / "orders.csv").read_text().splitlines()
+    text.insert(10, "999999,paid,1,2,x@y.com,Zoë,true,2026-11-19T00:00:00Z")  # latin-1 below
+    text.insert(20, "1000000,paid,1")  # ragged: three fields of eight
+    (tmp_path / "orders.csv").write_bytes(("\n".join(text) + "\n").encode("latin-1"))
+    table = audit(tmp_path, False, monkeypatch)
+    one = audit(tmp_path, True, monkeypatch)
+    assert one["raw_rejected_rows"] == table["raw_rejected_rows"]
+    assert {r["row_number"] for r in one["raw_rejected_rows"]} == {21}
+    # The latin-1 row is read (the UTF-8 pass refused it, and the file was read again as latin-1).
+    assert one["raw_dataset_profiles"][0]["row_count"] == 3001
+
+
+def test_rules_and_relationships_read_the_file_into_a_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    orders_csv(tmp_path / "orders.csv", rows=2000)
+    rules = {
+        "rules": [
+            {
+                "name": "cheap_when_many",
+                "expression": "quantity < 5 or try_cast(amount as double) < 450",
+            }
+        ]
+    }
+    table = audit(tmp_path, False, monkeypatch, field_map={"fields": FIELDS, **rules})
+    one = audit(tmp_path, True, monkeypatch, field_map={"fields": FIELDS, **rules})
+    assert one["raw_dataset_rules"] == table["raw_dataset_rules"]
+    assert one["raw_dataset_rules"][0]["violations"] > 0
