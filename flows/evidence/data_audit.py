@@ -146,23 +146,24 @@ def histogram_measures(
     """
     assert scan.con is not None
     weighted = q(f"{table}_{column}")
+    n = "n" if column != "n" else "n_"  # the count of each value, named apart from the column
     scan.con.execute(
         f"create or replace temp table {weighted} as select unnest(map_keys({histogram})) as "
-        f"{q(column)}, unnest(map_values({histogram})) as n from {q(table)}"
+        f"{q(column)}, unnest(map_values({histogram})) as {n} from {q(table)}"
     )
     values = DuckDBScan(
         relation=weighted,
         display=scan.display,
-        columns={column: scan.columns[column], "n": "UBIGINT"},
+        columns={column: scan.columns[column], n: "UBIGINT"},
         rows=scan.rows,
         con=scan.con,
     )
     filters = violation_filters(values, column, spec)
     low, high = values.min_max(column)
-    exprs = [f"count({q(column)})", "coalesce(sum(n), 0)", low, high]
+    exprs = [f"count({q(column)})", f"coalesce(sum({n}), 0)", low, high]
     if values.family_of(column) in ("string", "other"):
-        exprs.append(f"coalesce(sum(n) filter (where {values.blank(column)}), 0)")
-    exprs += [f"coalesce(sum(n) filter (where {cond}), 0)" for cond in filters.values()]
+        exprs.append(f"coalesce(sum({n}) filter (where {values.blank(column)}), 0)")
+    exprs += [f"coalesce(sum({n}) filter (where {cond}), 0)" for cond in filters.values()]
     row = values.one(f"select {', '.join(exprs)} from {weighted}") or ()
     distinct, present, low_value, high_value, *rest = row
     empty = int(rest.pop(0)) if values.family_of(column) in ("string", "other") else 0
@@ -172,7 +173,7 @@ def histogram_measures(
         kind: [
             r[0]
             for r in values.all(
-                f"select {text} as v from {weighted} where {cond} order by n desc, v "
+                f"select {text} as v from {weighted} where {cond} order by {n} desc, v "
                 f"limit {EXAMPLES}"
             )
         ]
@@ -181,7 +182,7 @@ def histogram_measures(
     }
     tops = None
     if top and int(distinct) <= TOP_VALUES_MAX_DISTINCT:
-        tops = values.all(f"select {text} as v, n from {weighted} order by n desc, v limit 5")
+        tops = values.all(f"select {text} as v, {n} from {weighted} order by {n} desc, v limit 5")
     return {
         "nulls": scan.rows - int(present),
         "min": low_value,

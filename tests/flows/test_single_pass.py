@@ -181,3 +181,18 @@ def test_rules_and_relationships_read_the_file_into_a_table(
     one = audit(tmp_path, True, monkeypatch, field_map={"fields": FIELDS, **rules})
     assert one["raw_dataset_rules"] == table["raw_dataset_rules"]
     assert one["raw_dataset_rules"][0]["violations"] > 0
+
+
+def test_a_repeating_field_may_be_named_like_the_count_of_its_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = "\n".join(f"{i},{'ab'[i % 2]}" for i in range(1, 2001))
+    (tmp_path / "orders.csv").write_text(f"order_id,n\n{rows}\n")
+    fields = {"order_id": {"type": "integer"}, "n": {"allowed": ["a"]}}
+    measured = audit(tmp_path, True, monkeypatch, field_map={"fields": fields})
+    n = {f["field"]: f for f in measured["raw_field_profiles"]}["n"]
+    assert (n["distinct_count"], n["not_allowed"], n["distinct_is_exact"]) == (2, 1000, True)
+    assert json.loads(n["top_values"]) == [
+        {"value": "a", "count": 1000},
+        {"value": "b", "count": 1000},
+    ]
