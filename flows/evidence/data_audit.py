@@ -309,6 +309,13 @@ def measure_fields(
                 } | {f"{name}|{kind}": n for kind, n in measured["counts"].items()}
                 exact[name] = True
         if "|keys" in values:
+            if len(key_columns) == 1:
+                # The key's distinct count is exact already: its field says so, not a sketch.
+                for name in field_map.fields:
+                    if found[name] == key_columns[0] and name not in derived:
+                        null_key = 1 if int(values[f"{name}|nulls"]) else 0
+                        values[f"{name}|distinct"] = int(values["|keys"]) - null_key
+                        exact[name] = True
             duplicates = scan.rows - int(values["|keys"])
             repeated = sampled_duplicates(scan, table, position["|key_sample"])
             if repeated or not duplicates:

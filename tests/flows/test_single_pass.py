@@ -122,6 +122,8 @@ def test_one_pass_measures_exactly_what_a_table_read_measures(
     # The categories and small integers were counted value by value: exact, with top values.
     for name in ("status", "quantity", "active"):
         assert fields[name]["distinct_is_exact"] and fields[name]["top_values"], name
+    # The key's distinct count comes from the exact count of distinct keys, not a sketch.
+    assert fields["order_id"]["distinct_is_exact"] and not fields["email"]["distinct_is_exact"]
     assert fields["status"]["not_allowed"] > 0 and fields["quantity"]["out_of_range"] > 0
     # Examples are real violating values, at most five per kind.
     for name, field in fields.items():
