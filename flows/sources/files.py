@@ -4,7 +4,7 @@ DuckDB reads the files where they are. CSV is read once into a temporary table, 
 cannot parse (ragged rows, bad quoting) kept in a rejects table with their line and column, so
 that they are reported instead of silently padded or dropped. A single CSV file of
 ``SINGLE_PASS_MIN_BYTES`` or more is not copied: the audit measures it in one pass over the file
-(:class:`CsvStream`), since copying it into a table costs more than half a read of it again.
+(:class:`CsvStream`), since copying it into a table costs about half a read of it more.
 Excel is streamed into Parquet first (DuckDB's excel extension is not available here).
 """
 
