@@ -24,6 +24,12 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (its type's name when it has none)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 class ReadinessError(Exception):
     """Base class of the errors this package raises on purpose."""
 

@@ -238,7 +238,9 @@ def measure_fields(
     """
     columns = scan.columns
     found = {name: locate(name, spec, columns) for name, spec in field_map.fields.items()}
-    one_pass = isinstance(scan, DuckDBScan) and scan.single_pass
+    # The scan read in one pass (a large CSV file), or None.
+    stream = scan if isinstance(scan, DuckDBScan) and scan.single_pass else None
+    one_pass = stream is not None
     stats = scan.statistics()
     hist = histogram_columns(scan, sorted({c for c in found.values() if c})) if one_pass else set()
     exprs: dict[str, str] = {}
@@ -285,19 +287,19 @@ def measure_fields(
         exprs |= key_terms(scan, key_columns)
     values: dict[str, Any] = {}
     table = f"{scan.relation.strip(chr(34))}_pass"
-    if isinstance(scan, DuckDBScan) and one_pass:
-        values = dict(zip(exprs, scan.first_pass(list(exprs.values()), table), strict=True))
+    if stream is not None:
+        values = dict(zip(exprs, stream.first_pass(list(exprs.values()), table), strict=True))
     elif exprs:
         row = scan.one(f"select {', '.join(exprs.values())} from {scan.relation}") or ()
         values = dict(zip(exprs, row, strict=True))
     derived: dict[str, dict[str, Any]] = {}
-    if isinstance(scan, DuckDBScan) and one_pass:
+    if stream is not None:
         position = {name: f"e{i + 1}" for i, name in enumerate(exprs)}
         for name, spec in field_map.fields.items():
             column = found[name]
             if column in hist and column is not None:
                 measured = histogram_measures(
-                    scan, table, position[f"{name}|histogram"], column, spec, top
+                    stream, table, position[f"{name}|histogram"], column, spec, top
                 )
                 derived[name] = measured
                 values |= {

@@ -18,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-from flows.errors import EvidenceError
+from flows.errors import EvidenceError, first_line
 from flows.sources import CsvOptions
 
 EXTENSIONS = {
@@ -200,10 +200,6 @@ class OpenedFiles:
     stream: CsvStream | None = None
 
 
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-
-
 def open_files(
     con: duckdb.DuckDBPyConnection,
     name: str,
@@ -240,7 +236,7 @@ def _view(
         con.execute(f"create or replace view {q(name)} as select * from {scan}")
         row = con.execute(f"select count(*) from {q(name)}").fetchone()
     except duckdb.Error as exc:
-        raise EvidenceError(files[0], f"cannot be read as {kind}: {_first_line(exc)}") from exc
+        raise EvidenceError(files[0], f"cannot be read as {kind}: {first_line(exc)}") from exc
     return OpenedFiles(q(name), int(row[0]) if row else 0, files, kind)
 
 
@@ -278,7 +274,7 @@ def _csv_table(
                 continue
             opened = OpenedFiles(q(name), int(row[0]) if row else 0, files, "csv")
             if "store_rejects" in attempt:
-                _collect_rejects(con, opened, rejects, scans)
+                opened.rejected, opened.rejects = collect_rejects(con, rejects, scans)
                 if encoding != encodings[-1] and any(
                     r[4].startswith("invalid encoding") for r in opened.rejects
                 ):
@@ -287,7 +283,7 @@ def _csv_table(
                     break
             _check_shape(con, opened, display, options)
             return opened
-    raise EvidenceError(display, f"cannot be read as CSV: {_first_line(last or Exception())}")
+    raise EvidenceError(display, f"cannot be read as CSV: {first_line(last or Exception())}")
 
 
 def _csv_stream(
@@ -301,7 +297,7 @@ def _csv_stream(
         con.execute(f"create or replace view {q(name)} as select * from {stream.reader()}")
         columns = [r[0] for r in con.execute(f"describe {q(name)}").fetchall()]
     except duckdb.Error as exc:
-        raise EvidenceError(display, f"cannot be read as CSV: {_first_line(exc)}") from exc
+        raise EvidenceError(display, f"cannot be read as CSV: {first_line(exc)}") from exc
     check_columns(columns, display, options)
     return OpenedFiles(q(name), -1, files, "csv", stream=stream)
 
@@ -321,12 +317,6 @@ def collect_rejects(
             f"order by s.file_path, e.line limit {MAX_REJECTS}"
         ).fetchall()
     ]
-
-
-def _collect_rejects(
-    con: duckdb.DuckDBPyConnection, opened: OpenedFiles, rejects: str, scans: str
-) -> None:
-    opened.rejected, opened.rejects = collect_rejects(con, rejects, scans)
 
 
 def _check_shape(

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import psycopg
 
-from flows.errors import EvidenceError
+from flows.errors import EvidenceError, first_line
 from flows.secrets import MissingSecretError, expand
 from flows.sources import SourceRef
 from flows.sources.files import lit, q
@@ -67,7 +67,7 @@ class PostgresScan(Scan):
             raise EvidenceError(self.display, self._explain(exc)) from exc
 
     def _explain(self, exc: Exception) -> str:
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        text = first_line(exc)
         return self.ref.scrub(text) if self.ref else text
 
     def one(self, sql: str) -> tuple[Any, ...] | None:
@@ -176,7 +176,7 @@ def connect(ref: SourceRef) -> psycopg.Connection[Any]:
     try:
         con = psycopg.connect(url, connect_timeout=10, autocommit=False)
     except psycopg.Error as exc:
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        text = first_line(exc)
         password = urlsplit(url).password
         if password:
             text = text.replace(password, "***")

@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from flows.errors import EvidenceError
+from flows.errors import EvidenceError, first_line
 from flows.sources import CsvOptions, SourceRef
 from flows.sources.files import (
     CsvStream,
@@ -252,8 +252,9 @@ class DuckDBScan(Scan):
             try:
                 con.execute(statement.replace("{reader}", stream.reader(store_rejects=True)))
             except duckdb.Error as exc:
-                text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                raise EvidenceError(self.display, f"cannot be read as CSV: {text}") from exc
+                raise EvidenceError(
+                    self.display, f"cannot be read as CSV: {first_line(exc)}"
+                ) from exc
             self.rejected, self.rejects = collect_rejects(con, stream.rejects, stream.scans)
             if not stream.retry_encoding(self.rejects):
                 return
@@ -436,5 +437,4 @@ def unreadable(ref: SourceRef, exc: Exception) -> EvidenceError:
     """An EvidenceError naming the source, with any password scrubbed from the message."""
     if isinstance(exc, EvidenceError):
         return EvidenceError(ref.scrub(exc.source), ref.scrub(exc.reason))
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return EvidenceError(ref.display, ref.scrub(text))
+    return EvidenceError(ref.display, ref.scrub(first_line(exc)))
