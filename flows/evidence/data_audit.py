@@ -108,49 +108,159 @@ def utc(value: datetime | None) -> datetime | None:
 #: Rows read from the head of a large CSV file to find the fields whose values repeat (categories,
 #: flags, small integers): the one pass counts each of their values instead of testing every row.
 HEAD_ROWS = 100_000
-#: The one pass keeps every row of one key in this many (chosen by the key's hash), so that a few
-#: duplicated keys can be shown without reading the file again.
+#: The one pass lists every key value, and counts distinct and duplicated keys from the list
+#: afterwards, when the list (and its grouping) is estimated to take at most this much memory.
+#: Above it the pass counts distinct keys itself (spilling to disk if need be) and keeps every row
+#: of one key in ``KEY_SAMPLE`` (chosen by the key's hash) for examples of duplicated keys.
+KEY_LIST_MAX_BYTES = 2 * 2**30
 KEY_SAMPLE = 64
 
 
-def histogram_columns(scan: Scan, columns: list[str]) -> set[str]:
-    """Columns of a large file whose first rows hold few values, each repeated many times.
+@dataclass(frozen=True)
+class Repeating:
+    """A field whose head holds few values: the one pass counts each of them (``histogram_exact``).
 
-    A wrong guess costs time, never exactness: every measurement of such a column is derived
-    from the counts of each of its values over the whole file.
+    ``bins`` are the head's values as SQL literals. DuckDB counts every other value under one
+    key of the column's type (``''``, the largest integer, infinity...): a head value equal to that
+    key (``sentinel``) is counted on its own instead, so that the two never mix.
     """
-    if not columns:
-        return set()
-    counts = ", ".join(f"count(distinct {q(c)})" for c in columns)
-    listing = ", ".join(q(c) for c in columns)
-    row = scan.one(
-        f"select count(*), {counts} from (select {listing} from {scan.relation} limit {HEAD_ROWS})"
+
+    bins: list[str]
+    sentinel: str | None
+
+
+@dataclass(frozen=True)
+class Head:
+    """What the first rows of a large CSV file tell the one pass."""
+
+    repeating: dict[str, Repeating]
+    #: Rows of the whole file, estimated from its size and the head's bytes per row.
+    estimated_rows: int
+    #: Average length of each column's values as text, in the head.
+    text_bytes: dict[str, float]
+
+
+def read_head(scan: DuckDBScan, columns: list[str]) -> Head:
+    """The head of a large CSV file: its repeating fields, and the file's estimated row count.
+
+    A wrong guess costs time, never exactness: a field with values that the head did not show
+    is counted again over the whole file (see :func:`weigh_values`).
+    """
+    assert scan.con is not None and scan.csv_stream is not None
+    head = q(f"{scan.relation.strip(chr(34))}_head")
+    listing = ", ".join(q(c) for c in columns) or "1 as one"
+    scan.con.execute(
+        f"create or replace temp table {head} as select {listing} from {scan.relation} "
+        f"limit {HEAD_ROWS}"
     )
+    lengths = "".join(f", sum(strlen(cast({q(c)} as varchar)))" for c in columns)
+    counts = "".join(f", count(distinct {q(c)})" for c in columns)
+    row = scan.con.execute(f"select count(*){lengths}{counts} from {head}").fetchone()
     if not row or not row[0]:
-        return set()
-    head = int(row[0])
-    return {
-        column
-        for column, n in zip(columns, row[1:], strict=True)
-        if int(n) <= TOP_VALUES_MAX_DISTINCT and int(n) * 20 <= head
+        return Head({}, 0, {})
+    rows = int(row[0])
+    text_bytes = {
+        c: int(n or 0) / rows for c, n in zip(columns, row[1 : 1 + len(columns)], strict=True)
     }
+    size = sum(f.stat().st_size for f in scan.csv_stream.files)
+    compressed = any(f.suffix == ".gz" for f in scan.csv_stream.files)
+    row_bytes = max(sum(text_bytes.values()) + len(columns), 1.0)  # a delimiter or newline each
+    estimated = max(int(size * (8 if compressed else 1) / row_bytes), rows)
+    repeating: dict[str, Repeating] = {}
+    for column, n in zip(columns, row[1 + len(columns) :], strict=True):
+        if not (2 <= int(n) <= TOP_VALUES_MAX_DISTINCT and int(n) * 20 <= rows):
+            continue
+        col, kind = q(column), scan.columns[column]
+        # DuckDB's key for values outside the bins, seen by counting the largest head value
+        # against a bin of the smallest (none when DuckDB drops them, as for booleans).
+        found = scan.con.execute(
+            f"select list(distinct cast({col} as varchar)) filter (where {col} is not null), "
+            f"(select cast(map_keys(histogram_exact(hi, [lo]))[-1] as varchar) from "
+            f"(select max({col}) as hi, min({col}) as lo from {head})), "
+            f"cast(min({col}) as varchar) from {head}"
+        ).fetchone()
+        assert found is not None
+        values, other, low = sorted(found[0]), found[1], found[2]
+        sentinel = other if other != low and other in values else None
+        repeating[column] = Repeating(
+            [f"cast({lit(v)} as {kind})" for v in values if v != sentinel],
+            None if sentinel is None else f"cast({lit(sentinel)} as {kind})",
+        )
+    scan.con.execute(f"drop table {head}")
+    return Head(repeating, estimated, text_bytes)
+
+
+def repeating_terms(column: str, repeating: Repeating) -> dict[str, str]:
+    """The one pass's aggregates of a repeating field: the count of each head value, and more.
+
+    ``present`` (the field's non-NULL values) tells whether the head's values account for all.
+    """
+    terms = {
+        "histogram": f"histogram_exact({q(column)}, [{', '.join(repeating.bins)}])",
+        "present": f"count({q(column)})",
+    }
+    if repeating.sentinel is not None:
+        terms["sentinel"] = f"count_if({q(column)} = {repeating.sentinel})"
+    return terms
+
+
+def weigh_values(
+    scan: DuckDBScan,
+    table: str,
+    fields: dict[str, tuple[Repeating, dict[str, str]]],
+) -> dict[str, str]:
+    """Per repeating column, a small table of each of its values and its count over the file.
+
+    ``fields`` maps each column to its head values and the pass's columns of its terms. The
+    counts come from the pass; a column with values the head did not show is counted again
+    with one more read of the file, for all such columns at once (exact either way).
+    """
+    assert scan.con is not None
+    weighted: dict[str, str] = {}
+    again: list[str] = []
+    for column, (repeating, at) in fields.items():
+        name = q(f"{table}_{column}")
+        n = "n" if column != "n" else "n_"  # the count of each value, named apart from the column
+        extra = (
+            f" union all select {repeating.sentinel}, {at['sentinel']} from {q(table)} "
+            f"where {at['sentinel']} > 0"
+            if repeating.sentinel is not None
+            else ""
+        )
+        h = at["histogram"]
+        scan.con.execute(
+            f"create or replace temp table {name} as select k as {q(column)}, v as {n} from "
+            f"(select unnest(map_keys({h})) as k, unnest(map_values({h})) as v from {q(table)}) "
+            f"where v > 0 and list_contains([{', '.join(repeating.bins)}], k){extra}"
+        )
+        row = scan.con.execute(
+            f"select (select coalesce(sum({n}), 0) from {name}), {at['present']} from {q(table)}"
+        ).fetchone()
+        weighted[column] = name
+        if not row or int(row[0]) != int(row[1]):
+            again.append(column)
+    if again:
+        full = f"{table}_values"
+        scan.pass_into(full, [f"histogram({q(c)})" for c in again])
+        for i, column in enumerate(again):
+            n = "n" if column != "n" else "n_"
+            scan.con.execute(
+                f"create or replace temp table {weighted[column]} as select "
+                f"unnest(map_keys(e{i})) as {q(column)}, unnest(map_values(e{i})) as {n} "
+                f"from {q(full)}"
+            )
+    return weighted
 
 
 def histogram_measures(
-    scan: DuckDBScan, table: str, histogram: str, column: str, spec: FieldSpec, top: bool
+    scan: DuckDBScan, weighted: str, column: str, spec: FieldSpec, top: bool
 ) -> dict[str, Any]:
-    """A field's measurements from the count of each of its values (a histogram of the pass).
+    """A field's measurements from the count of each of its values (a ``weigh_values`` table).
 
-    The values become a small weighted table with the column's own name and type, so that the
-    same SQL conditions as a row-by-row scan judge them (each value weighted by its count).
+    The values are a small table with the column's own name and type, so that the same SQL
+    conditions as a row-by-row scan judge them (each value weighted by its count).
     """
-    assert scan.con is not None
-    weighted = q(f"{table}_{column}")
-    n = "n" if column != "n" else "n_"  # the count of each value, named apart from the column
-    scan.con.execute(
-        f"create or replace temp table {weighted} as select unnest(map_keys({histogram})) as "
-        f"{q(column)}, unnest(map_values({histogram})) as {n} from {q(table)}"
-    )
+    n = "n" if column != "n" else "n_"
     values = DuckDBScan(
         relation=weighted,
         display=scan.display,
@@ -195,9 +305,29 @@ def histogram_measures(
     }
 
 
-def key_terms(scan: Scan, key: list[str]) -> dict[str, str]:
-    """The one pass's key aggregates: distinct key tuples, and every row of a sample of keys."""
+def key_list_fits(scan: Scan, head: Head, key: list[str]) -> bool:
+    """Whether listing every key value of the file (and grouping the list) fits the budget."""
+    width = 0.0
+    for column in key:
+        if scan.family_of(column) in ("string", "other"):
+            # A string of up to 12 bytes is held inline in its 16 bytes; a longer one beside.
+            length = head.text_bytes.get(column, 0.0)
+            width += 16 + (length if length > 12 else 0)
+        else:
+            width += 8
+    return head.estimated_rows * width * 3 <= KEY_LIST_MAX_BYTES
+
+
+def key_terms(scan: Scan, key: list[str], listed: bool) -> dict[str, str]:
+    """The one pass's key aggregates: every key value; or distinct keys and a sample of keys."""
     keys = ", ".join(q(k) for k in key)
+    if listed:
+        value = (
+            q(key[0])
+            if len(key) == 1
+            else f"struct_pack({', '.join(f'{q(k)} := {q(k)}' for k in key)})"
+        )
+        return {"|key_list": f"list({value})"}
     texts = ", ".join(f"{q(k)} := {scan.text(k)}" for k in key)
     # NULL keys are one tuple, as in a grouping; one column is counted without a row per value.
     distinct = (
@@ -209,6 +339,47 @@ def key_terms(scan: Scan, key: list[str]) -> dict[str, str]:
         "|keys": distinct,
         "|key_sample": f"list(struct_pack({texts})) filter (where hash({keys}) % {KEY_SAMPLE} = 0)",
     }
+
+
+def listed_keys(
+    scan: DuckDBScan, table: str, listed: str, key: list[str]
+) -> tuple[int, list[dict[str, Any]]]:
+    """Duplicate key rows and the most duplicated keys, from the pass's list of every key.
+
+    NULL keys are one tuple, as in a grouping. Integer keys spanning up to 2^24 values are
+    grouped by DuckDB's perfect hash aggregate (an array indexed by value, no hashing).
+    """
+    assert scan.con is not None
+    keys = q(f"{table}_keys")
+    scan.con.execute(
+        f"create or replace temp table {keys} as select unnest({listed}) as k from {q(table)}"
+    )
+    parts = [("k", key[0])] if len(key) == 1 else [(f"struct_extract(k, {lit(c)})", c) for c in key]
+    texts = ", ".join(
+        f"{expr} as {q(c)}"
+        if scan.family_of(c) == "string"
+        else f"cast({expr} as varchar) as {q(c)}"
+        for expr, c in parts
+    )
+    scan.con.execute("set perfect_ht_threshold = 24")
+    try:
+        names, rows = scan.described(
+            f"with repeated as materialized (select k, count(*) as n from {keys} group by k "
+            f"having count(*) > 1) "
+            f"select (select coalesce(sum(n - 1), 0) from repeated) as duplicates, n, {texts} "
+            f"from (select * from repeated order by n desc, k limit {EXAMPLES}) as d "
+            f"right join (select 1 as one) as o on true"
+        )
+    finally:
+        scan.con.execute("reset perfect_ht_threshold")
+        scan.con.execute(f"drop table {keys}")
+    duplicates = int(rows[0][0]) if rows else 0
+    examples = [
+        {"key": dict(zip(names[2:], r[2:], strict=True)), "rows": int(r[1])}
+        for r in rows
+        if r[1] is not None
+    ]
+    return duplicates, examples
 
 
 def sampled_duplicates(scan: Scan, table: str, sample: str) -> list[dict[str, Any]]:
@@ -233,8 +404,9 @@ def measure_fields(
 
     A large CSV file (``scan.single_pass``) is read once for everything: the pass also counts
     the rows, stores refused rows, keeps example values of each violation, counts each value of
-    the fields that repeat (their measurements and top values come from those counts) and counts
-    the key's distinct tuples with a sample of keys for examples of duplicates.
+    the fields that repeat (their measurements and top values come from those counts) and lists
+    every key value (or, for a very large file, counts distinct keys and keeps a sample of them)
+    for the exact count of duplicated keys and their examples.
     """
     columns = scan.columns
     found = {name: locate(name, spec, columns) for name, spec in field_map.fields.items()}
@@ -242,7 +414,13 @@ def measure_fields(
     stream = scan if isinstance(scan, DuckDBScan) and scan.single_pass else None
     one_pass = stream is not None
     stats = scan.statistics()
-    hist = histogram_columns(scan, sorted({c for c in found.values() if c})) if one_pass else set()
+    head = read_head(stream, sorted({c for c in found.values() if c})) if stream else None
+    hist = head.repeating if head else {}
+    key = [locate(k, field_map.fields[k], columns) for k in field_map.key]
+    key_columns = [k for k in key if k]
+    whole_key = bool(key_columns) and len(key_columns) == len(key)
+    # The one pass lists every key value when that fits in memory (see KEY_LIST_MAX_BYTES).
+    listed = bool(one_pass and head and whole_key and key_list_fits(scan, head, key_columns))
     exprs: dict[str, str] = {}
     exact: dict[str, bool] = {}
     for name, spec in field_map.fields.items():
@@ -250,19 +428,24 @@ def measure_fields(
         if column is None:
             continue
         if column in hist:
-            exprs[f"{name}|histogram"] = f"histogram({q(column)})"
+            for term, sql in repeating_terms(column, hist[column]).items():
+                exprs[f"{name}|{term}"] = sql
             continue
         if column not in stats:
             exprs[f"{name}|nulls"] = scan.nulls(column)
             exprs[f"{name}|min"], exprs[f"{name}|max"] = scan.min_max(column)
         if scan.family_of(column) in ("string", "other"):
-            exprs[f"{name}|empty"] = f"count(*) filter (where {scan.blank(column)})"
-        exprs[f"{name}|distinct"], exact[name] = scan.distinct(column)
+            exprs[f"{name}|empty"] = scan.count_where(scan.blank(column))
+        if listed and key_columns == [column]:
+            exact[name] = True  # counted from the list of keys below
+        else:
+            exprs[f"{name}|distinct"], exact[name] = scan.distinct(column)
         for kind, cond in violation_filters(scan, column, spec).items():
-            exprs[f"{name}|{kind}"] = f"count(*) filter (where {cond})"
+            exprs[f"{name}|{kind}"] = scan.count_where(cond)
             if one_pass:
+                # CASE, not FILTER: a FILTER clause copies every row that passes, per aggregate.
                 exprs[f"{name}|{kind}|examples"] = (
-                    f"approx_top_k({scan.text(column)}, {EXAMPLES}) filter (where {cond})"
+                    f"approx_top_k(case when {cond} then {scan.text(column)} end, {EXAMPLES})"
                 )
     ts_column = (
         locate(field_map.timestamp, field_map.fields[field_map.timestamp], columns)
@@ -278,29 +461,39 @@ def measure_fields(
         if stale_sql:
             # The nearest timestamps on each side of the cutoff bound the as-of instants at
             # which the stale count stays the same (so a cached measurement can be reused).
-            exprs["|stale"] = f"count(*) filter (where {stale_sql})"
-            exprs["|stale_latest"] = f"max({ts_sql}) filter (where {stale_sql})"
-            exprs["|fresh_earliest"] = f"min({ts_sql}) filter (where not ({stale_sql}))"
-    key = [locate(k, field_map.fields[k], columns) for k in field_map.key]
-    key_columns = [k for k in key if k]
-    if one_pass and key_columns and len(key_columns) == len(key):
-        exprs |= key_terms(scan, key_columns)
+            exprs["|stale"] = scan.count_where(stale_sql)
+            exprs["|stale_latest"] = f"max(case when {stale_sql} then {ts_sql} end)"
+            exprs["|fresh_earliest"] = f"min(case when not ({stale_sql}) then {ts_sql} end)"
+    if one_pass and whole_key:
+        exprs |= key_terms(scan, key_columns, listed)
     values: dict[str, Any] = {}
     table = f"{scan.relation.strip(chr(34))}_pass"
     if stream is not None:
-        values = dict(zip(exprs, stream.first_pass(list(exprs.values()), table), strict=True))
+        # The listed or sampled keys stay in DuckDB, for the queries over them below.
+        stay = [i for i, name in enumerate(exprs) if name in ("|key_list", "|key_sample")]
+        values = dict(zip(exprs, stream.first_pass(list(exprs.values()), table, stay), strict=True))
     elif exprs:
         row = scan.one(f"select {', '.join(exprs.values())} from {scan.relation}") or ()
         values = dict(zip(exprs, row, strict=True))
     derived: dict[str, dict[str, Any]] = {}
     if stream is not None:
         position = {name: f"e{i + 1}" for i, name in enumerate(exprs)}
+        terms_at = {
+            column: (
+                hist[column],
+                {
+                    term: position[f"{name}|{term}"]
+                    for term in repeating_terms(column, hist[column])
+                },
+            )
+            for name, column in found.items()
+            if column in hist and column is not None
+        }
+        weighted = weigh_values(stream, table, terms_at)
         for name, spec in field_map.fields.items():
             column = found[name]
             if column in hist and column is not None:
-                measured = histogram_measures(
-                    stream, table, position[f"{name}|histogram"], column, spec, top
-                )
+                measured = histogram_measures(stream, weighted[column], column, spec, top)
                 derived[name] = measured
                 values |= {
                     f"{name}|nulls": measured["nulls"],
@@ -310,6 +503,10 @@ def measure_fields(
                     f"{name}|distinct": measured["distinct"],
                 } | {f"{name}|{kind}": n for kind, n in measured["counts"].items()}
                 exact[name] = True
+        repeated: list[dict[str, Any]] = []
+        if listed:
+            duplicated, repeated = listed_keys(stream, table, position["|key_list"], key_columns)
+            values["|keys"] = scan.rows - duplicated
         if "|keys" in values:
             if len(key_columns) == 1:
                 # The key's distinct count is exact already: its field says so, not a sketch.
@@ -319,8 +516,9 @@ def measure_fields(
                         values[f"{name}|distinct"] = int(values["|keys"]) - null_key
                         exact[name] = True
             duplicates = scan.rows - int(values["|keys"])
-            repeated = sampled_duplicates(scan, table, position["|key_sample"])
-            if repeated or not duplicates:
+            if not listed:
+                repeated = sampled_duplicates(scan, table, position["|key_sample"])
+            if listed or repeated or not duplicates:
                 # Else no sampled key was duplicated: the key's own query finds examples.
                 scan.duplicates[tuple(key_columns)] = (duplicates, repeated)
     fresh = None

@@ -142,6 +142,10 @@ class PostgresScan(Scan):
         """Condition: the text matches the whole regular expression (PostgreSQL's ``~``)."""
         return f"({text} ~ {lit('^(?:' + pattern + ')$')})"
 
+    def count_where(self, condition: str) -> str:
+        """An aggregate counting the rows where a condition holds (PostgreSQL has no count_if)."""
+        return f"count(*) filter (where {condition})"
+
     def distinct(self, column: str) -> tuple[str, bool]:
         """PostgreSQL counts distinct values exactly."""
         if self.family_of(column) == "other":

@@ -9,7 +9,7 @@ counts, bounded examples and a few distinct values come back to Python.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -170,6 +170,14 @@ class Scan:
         """Condition: the text matches the whole regular expression."""
         return f"regexp_full_match({text}, {lit(pattern)})"
 
+    def count_where(self, condition: str) -> str:
+        """An aggregate counting the rows where a condition holds.
+
+        DuckDB's ``count_if`` counts a column of booleans; a FILTER clause would first copy the
+        rows that pass, for every such count.
+        """
+        return f"count_if({condition})"
+
     def nulls(self, column: str) -> str:
         """An aggregate counting the NULLs of a column (count(col) reads only the validity)."""
         return f"count(*) - count({q(column)})"
@@ -271,18 +279,26 @@ class DuckDBScan(Scan):
                     "(encoding: latin-1)",
                 )
 
-    def first_pass(self, exprs: list[str], table: str) -> list[Any]:
+    def first_pass(self, exprs: list[str], table: str, stay: Container[int] = ()) -> list[Any]:
         """The one pass over a large CSV file: the aggregates into ``table`` (column e<i> each).
 
         It also counts the rows and stores the refused ones. The table keeps values that stay in
-        DuckDB (histograms, sampled keys) for the queries that derive measurements from them.
+        DuckDB (counts of values, listed keys) for the queries that derive measurements from them;
+        those at the positions in ``stay`` (a list of every key, say) are not fetched (None).
         """
-        selects = ", ".join(f"{e} as e{i}" for i, e in enumerate(["count(*)", *exprs]))
-        self._read(f"create or replace temp table {q(table)} as select {selects} from {{reader}}")
-        row = list(self._con().execute(f"select * from {q(table)}").fetchone() or ())
+        self.pass_into(table, ["count(*)", *exprs])
+        fetched = ", ".join(
+            ["e0", *("null" if i in stay else f"e{i + 1}" for i in range(len(exprs)))]
+        )
+        row = self._con().execute(f"select {fetched} from {q(table)}").fetchone() or ()
         self.rows = int(row[0])
         check_rows(self.rows, self.rejected, self.rejects, list(self.columns), self.display)
-        return row[1:]
+        return list(row[1:])
+
+    def pass_into(self, table: str, exprs: list[str]) -> None:
+        """Read the large CSV file into ``table``: one row of aggregates, column e<i> each."""
+        selects = ", ".join(f"{e} as e{i}" for i, e in enumerate(exprs))
+        self._read(f"create or replace temp table {q(table)} as select {selects} from {{reader}}")
 
     def materialize(self) -> None:
         """Copy a large CSV file into a table, for the measurements the one pass does not make.

@@ -18,6 +18,7 @@ import pytest
 from flows.config import LoadedProject, Project
 from flows.evidence import Context
 from flows.evidence.data_audit import KEY_SAMPLE, collect_datasets
+from flows.sources.scan import DuckDBScan
 
 AS_OF = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 STATUSES = ["new", "paid", "shipped", "returned"]
@@ -103,9 +104,12 @@ def buckets() -> tuple[int, int]:
     return next(i for i, b in hashes if b == 0), next(i for i, b in hashes if b != 0)
 
 
+@pytest.mark.parametrize("listed", [True, False], ids=["keys-listed", "keys-sampled"])
 def test_one_pass_measures_exactly_what_a_table_read_measures(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, listed: bool
 ) -> None:
+    if not listed:  # as for a file whose keys would not fit in memory as a list
+        monkeypatch.setattr("flows.evidence.data_audit.KEY_LIST_MAX_BYTES", 0)
     sampled, unsampled = buckets()
     orders_csv(tmp_path / "orders.csv", duplicated=[sampled, sampled, unsampled] + [64] * 3)
     table = audit(tmp_path, False, monkeypatch)
@@ -134,15 +138,24 @@ def test_one_pass_measures_exactly_what_a_table_read_measures(
             assert set(examples) <= violating(tmp_path, name, kind), (name, kind)
     profile = one["raw_dataset_profiles"][0]
     assert profile["duplicate_key_rows"] == 6
-    # The examples come from the pass's sample of keys: the file was not read again for them.
+    # The examples come from the pass: every key listed, or its sample of keys (the file was
+    # not read again for them).
     repeated = json.loads(profile["examples"])["duplicate_keys"]
-    assert repeated == [{"key": {"order_id": str(sampled)}, "rows": 3}]
+    if listed:
+        assert repeated == [
+            {"key": {"order_id": "64"}, "rows": 4},
+            {"key": {"order_id": str(sampled)}, "rows": 3},
+            {"key": {"order_id": str(unsampled)}, "rows": 2},
+        ]
+    else:
+        assert repeated == [{"key": {"order_id": str(sampled)}, "rows": 3}]
 
 
 def test_duplicates_outside_the_key_sample_are_still_shown(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """When no sampled key is duplicated, the key's own query finds the examples."""
+    monkeypatch.setattr("flows.evidence.data_audit.KEY_LIST_MAX_BYTES", 0)
     unsampled = buckets()[1]
     orders_csv(tmp_path / "orders.csv", rows=3000, duplicated=[unsampled])
     profile = audit(tmp_path, True, monkeypatch)["raw_dataset_profiles"][0]
@@ -197,4 +210,59 @@ def test_a_repeating_field_may_be_named_like_the_count_of_its_values(
     assert json.loads(n["top_values"]) == [
         {"value": "a", "count": 1000},
         {"value": "b", "count": 1000},
+    ]
+
+
+def test_values_the_head_did_not_show_are_counted_exactly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The head guesses which values repeat; values after it are counted by reading again.
+
+    The head here is 300 rows. ``status`` gets a new value after it; ``level`` has the largest
+    integer in the head (DuckDB's own key for "other values" of an integer column, so it is
+    counted apart) and a new level after it; ``quantity`` only has head values; ``flag`` is one
+    value in the head (not counted value by value) and two after it.
+    """
+    monkeypatch.setattr("flows.evidence.data_audit.HEAD_ROWS", 300)
+    big = 2**63 - 1
+    lines = ["order_id,status,level,quantity,flag"]
+    for i in range(1, 4001):
+        status = ["new", "paid", "shipped"][i % 3] if i <= 300 else ["paid", "lost"][i % 2]
+        level = [1, 2, big][i % 3] if i <= 300 else [2, 7][i % 2]
+        flag = "true" if i <= 300 else ["true", "false"][i % 2]
+        lines.append(f"{i},{status},{level},{1 + i % 5},{flag}")
+    (tmp_path / "orders.csv").write_text("\n".join(lines) + "\n")
+    fields = {
+        "order_id": {"type": "integer"},
+        "status": {"allowed": ["new", "paid", "shipped"]},
+        "level": {"type": "integer", "max": 5},
+        "quantity": {"type": "integer", "min": 2},
+        "flag": {"type": "boolean"},
+    }
+    table = audit(tmp_path, False, monkeypatch, field_map={"fields": fields})
+    passes: list[list[str]] = []
+    pass_into = DuckDBScan.pass_into
+
+    def spy(scan: DuckDBScan, into: str, exprs: list[str]) -> None:
+        passes.append(exprs)
+        pass_into(scan, into, exprs)
+
+    monkeypatch.setattr(DuckDBScan, "pass_into", spy)
+    one = audit(tmp_path, True, monkeypatch, field_map={"fields": fields})
+    measured = {f["field"]: f for f in one["raw_field_profiles"]}
+    for expected in table["raw_field_profiles"]:
+        exact = bool(measured[expected["field"]]["distinct_is_exact"])
+        assert comparable(measured[expected["field"]], exact) == comparable(expected, exact)
+    for name in ("status", "level", "quantity"):
+        assert measured[name]["distinct_is_exact"], name
+    # The largest integer was counted on its own in the pass; status and level were read again.
+    assert f'count_if("level" = cast(\'{big}\' as BIGINT))' in passes[0]
+    assert [sorted(p) for p in passes[1:]] == [['histogram("level")', 'histogram("status")']]
+    assert measured["status"]["not_allowed"] == 1850
+    assert measured["level"]["out_of_range"] == 1850 + 100
+    assert json.loads(measured["level"]["top_values"]) == [
+        {"value": "2", "count": 1950},
+        {"value": "7", "count": 1850},
+        {"value": "1", "count": 100},
+        {"value": str(big), "count": 100},
     ]
