@@ -10,6 +10,7 @@ be compared do rows move, batch by batch, into DuckDB.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import math
@@ -134,17 +135,21 @@ class Head:
     """What the first rows of a large CSV file tell the one pass."""
 
     repeating: dict[str, Repeating]
-    #: Rows of the whole file, estimated from its size and the head's bytes per row.
+    #: Rows of the whole file, estimated from its size and the length of its first lines.
     estimated_rows: int
-    #: Average length of each column's values as text, in the head.
+    #: Average length of the values of each text column, in the head.
     text_bytes: dict[str, float]
 
 
-def read_head(scan: DuckDBScan, columns: list[str]) -> Head:
+def read_head(
+    scan: DuckDBScan, columns: list[str], allowed: dict[str, list[Any]] | None = None
+) -> Head:
     """The head of a large CSV file: its repeating fields, and the file's estimated row count.
 
-    A wrong guess costs time, never exactness: a field with values that the head did not show
-    is counted again over the whole file (see :func:`weigh_values`).
+    A repeating field's values are counted one by one: the head's values, and the values its
+    field map allows (``allowed``, per column), even if the head did not show them. A wrong guess
+    costs time, never exactness: a field with other values is counted again over the whole file
+    (see :func:`weigh_values`).
     """
     assert scan.con is not None and scan.csv_stream is not None
     head = q(f"{scan.relation.strip(chr(34))}_head")
@@ -153,41 +158,61 @@ def read_head(scan: DuckDBScan, columns: list[str]) -> Head:
         f"create or replace temp table {head} as select {listing} from {scan.relation} "
         f"limit {HEAD_ROWS}"
     )
-    lengths = "".join(f", sum(strlen(cast({q(c)} as varchar)))" for c in columns)
-    counts = "".join(f", count(distinct {q(c)})" for c in columns)
+    texts = [c for c in columns if scan.family_of(c) == "string"]
+    lengths = "".join(f", avg(strlen({q(c)}))" for c in texts)
+    # An estimate screens the fields (each candidate's values are listed exactly below).
+    counts = "".join(f", approx_count_distinct({q(c)})" for c in columns)
     row = scan.con.execute(f"select count(*){lengths}{counts} from {head}").fetchone()
     if not row or not row[0]:
         return Head({}, 0, {})
     rows = int(row[0])
-    text_bytes = {
-        c: int(n or 0) / rows for c, n in zip(columns, row[1 : 1 + len(columns)], strict=True)
-    }
-    size = sum(f.stat().st_size for f in scan.csv_stream.files)
-    compressed = any(f.suffix == ".gz" for f in scan.csv_stream.files)
-    row_bytes = max(sum(text_bytes.values()) + len(columns), 1.0)  # a delimiter or newline each
-    estimated = max(int(size * (8 if compressed else 1) / row_bytes), rows)
+    text_bytes = {c: float(n or 0) for c, n in zip(texts, row[1 : 1 + len(texts)], strict=True)}
     repeating: dict[str, Repeating] = {}
-    for column, n in zip(columns, row[1 + len(columns) :], strict=True):
-        if not (2 <= int(n) <= TOP_VALUES_MAX_DISTINCT and int(n) * 20 <= rows):
+    for column, n in zip(columns, row[1 + len(texts) :], strict=True):
+        if not (2 <= int(n) <= TOP_VALUES_MAX_DISTINCT * 1.1 and int(n) * 20 <= rows * 1.1):
             continue
         col, kind = q(column), scan.columns[column]
         # DuckDB's key for values outside the bins, seen by counting the largest head value
         # against a bin of the smallest (none when DuckDB drops them, as for booleans).
+        declared = ", ".join(
+            f"cast(try_cast({lit(str(v).lower() if isinstance(v, bool) else v)} as {kind}) "
+            f"as varchar)"
+            for v in (allowed or {}).get(column, [])
+        )
         found = scan.con.execute(
-            f"select list(distinct cast({col} as varchar)) filter (where {col} is not null), "
+            f"select list_filter(list_distinct(list_concat(list(distinct cast({col} as varchar)) "
+            f"filter (where {col} is not null), [{declared}])), lambda v: v is not null), "
             f"(select cast(map_keys(histogram_exact(hi, [lo]))[-1] as varchar) from "
             f"(select max({col}) as hi, min({col}) as lo from {head})), "
             f"cast(min({col}) as varchar) from {head}"
         ).fetchone()
         assert found is not None
-        values, other, low = sorted(found[0]), found[1], found[2]
+        values, other, low = sorted(found[0] or []), found[1], found[2]
+        if not (2 <= len(values) <= TOP_VALUES_MAX_DISTINCT and len(values) * 20 <= rows):
+            continue
         sentinel = other if other != low and other in values else None
         repeating[column] = Repeating(
             [f"cast({lit(v)} as {kind})" for v in values if v != sentinel],
             None if sentinel is None else f"cast({lit(sentinel)} as {kind})",
         )
     scan.con.execute(f"drop table {head}")
-    return Head(repeating, estimated, text_bytes)
+    estimated = sum(estimated_lines(f) for f in scan.csv_stream.files)
+    return Head(repeating, max(estimated, rows), text_bytes)
+
+
+def estimated_lines(path: Path, sample: int = 2**20) -> int:
+    """The lines of a text file, estimated from its size and the length of its first lines.
+
+    A gzip file's size is its compressed size: its text is counted as eight times larger.
+    """
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as handle:
+        start = handle.read(sample)
+    lines = start.count(b"\n")
+    if not lines:
+        return 1
+    size = path.stat().st_size * (8 if path.suffix == ".gz" else 1)
+    return int(size / (len(start) / lines))
 
 
 def repeating_terms(column: str, repeating: Repeating) -> dict[str, str]:
@@ -414,7 +439,12 @@ def measure_fields(
     stream = scan if isinstance(scan, DuckDBScan) and scan.single_pass else None
     one_pass = stream is not None
     stats = scan.statistics()
-    head = read_head(stream, sorted({c for c in found.values() if c})) if stream else None
+    allowed = {
+        column: spec.allowed
+        for name, spec in field_map.fields.items()
+        if (column := found[name]) is not None and spec.allowed is not None
+    }
+    head = read_head(stream, sorted({c for c in found.values() if c}), allowed) if stream else None
     hist = head.repeating if head else {}
     key = [locate(k, field_map.fields[k], columns) for k in field_map.key]
     key_columns = [k for k in key if k]

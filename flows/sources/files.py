@@ -163,10 +163,36 @@ class CsvStream:
     rejects: str
     scans: str
 
+    #: The read_csv options DuckDB detected, stated (see ``pin``); None until sniffed.
+    pinned: str | None = None
+
+    def pin(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Sniff the file once: later reads state what was detected instead of sniffing again.
+
+        DuckDB's ``sniff_csv`` gives the read_csv call it would make (dialect, header, column
+        names and types, with the declared options); each read of a large file would otherwise
+        sniff it again (about 0.1 s each). It sniffs as the reads do, skipping rows it cannot
+        parse (a ragged row must not turn the whole file into one column). Anything unexpected
+        leaves each read to detect for itself, as before.
+        """
+        opts = csv_options_sql(self.options, self.encoding)
+        self.pinned = None
+        try:
+            sniffed = (
+                f"select Prompt from sniff_csv({lit(self.files[0])}, {opts}, ignore_errors = true)"
+            )
+            row = con.execute(sniffed).fetchone()
+        except duckdb.Error:
+            return
+        prompt = str(row[0]).strip() if row else ""
+        start, end = prompt.find(", auto_detect=false"), prompt.rfind(", ignore_errors=true);")
+        if 0 < start < end and end + len(", ignore_errors=true);") == len(prompt):
+            self.pinned = prompt[start + 2 : end]
+
     def reader(self, store_rejects: bool = False) -> str:
         """The read_csv call over the file (storing refused rows, or skipping them)."""
         listing = "[" + ", ".join(lit(f) for f in self.files) + "]"
-        opts = csv_options_sql(self.options, self.encoding)
+        opts = self.pinned or csv_options_sql(self.options, self.encoding)
         if store_rejects:
             extra = f"store_rejects = true, rejects_table = {lit(self.rejects)}, rejects_scan = {lit(self.scans)}"
         else:
@@ -176,11 +202,14 @@ class CsvStream:
     def retry_encoding(
         self, rejects: list[tuple[str, int | None, str | None, str | None, str]]
     ) -> bool:
-        """Switch to latin-1 when undeclared UTF-8 turned out wrong; whether to read again."""
+        """Switch to latin-1 when undeclared UTF-8 turned out wrong; whether to read again.
+
+        The file is sniffed again (``pin``) before the next read.
+        """
         if self.options.encoding or self.encoding == "latin-1":
             return False
         if any(r[4].startswith("invalid encoding") for r in rejects):
-            self.encoding = "latin-1"
+            self.encoding, self.pinned = "latin-1", None
             return True
         return False
 
@@ -294,6 +323,7 @@ def _csv_stream(
         files, display, options, options.encoding, f"{name}_rejects", f"{name}_reject_scans"
     )
     try:
+        stream.pin(con)
         con.execute(f"create or replace view {q(name)} as select * from {stream.reader()}")
         columns = [r[0] for r in con.execute(f"describe {q(name)}").fetchall()]
     except duckdb.Error as exc:

@@ -266,6 +266,7 @@ class DuckDBScan(Scan):
             self.rejected, self.rejects = collect_rejects(con, stream.rejects, stream.scans)
             if not stream.retry_encoding(self.rejects):
                 return
+            stream.pin(con)
             con.execute(
                 f"create or replace view {self.relation} as select * from {stream.reader()}"
             )

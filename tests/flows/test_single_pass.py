@@ -18,6 +18,8 @@ import pytest
 from flows.config import LoadedProject, Project
 from flows.evidence import Context
 from flows.evidence.data_audit import KEY_SAMPLE, collect_datasets
+from flows.sources import CsvOptions
+from flows.sources.files import open_files
 from flows.sources.scan import DuckDBScan
 
 AS_OF = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -220,23 +222,26 @@ def test_values_the_head_did_not_show_are_counted_exactly(
 
     The head here is 300 rows. ``status`` gets a new value after it; ``level`` has the largest
     integer in the head (DuckDB's own key for "other values" of an integer column, so it is
-    counted apart) and a new level after it; ``quantity`` only has head values; ``flag`` is one
-    value in the head (not counted value by value) and two after it.
+    counted apart) and a new level after it; ``quantity`` only has head values; ``channel`` gets
+    a value after it that its field map allows (counted in the pass all the same); ``flag`` is
+    one value in the head (not counted value by value) and two after it.
     """
     monkeypatch.setattr("flows.evidence.data_audit.HEAD_ROWS", 300)
     big = 2**63 - 1
-    lines = ["order_id,status,level,quantity,flag"]
+    lines = ["order_id,status,level,quantity,channel,flag"]
     for i in range(1, 4001):
         status = ["new", "paid", "shipped"][i % 3] if i <= 300 else ["paid", "lost"][i % 2]
         level = [1, 2, big][i % 3] if i <= 300 else [2, 7][i % 2]
         flag = "true" if i <= 300 else ["true", "false"][i % 2]
-        lines.append(f"{i},{status},{level},{1 + i % 5},{flag}")
+        channel = ["web", "app"][i % 2] if i <= 300 else ["web", "app", "fax"][i % 3]
+        lines.append(f"{i},{status},{level},{1 + i % 5},{channel},{flag}")
     (tmp_path / "orders.csv").write_text("\n".join(lines) + "\n")
     fields = {
         "order_id": {"type": "integer"},
         "status": {"allowed": ["new", "paid", "shipped"]},
         "level": {"type": "integer", "max": 5},
         "quantity": {"type": "integer", "min": 2},
+        "channel": {"allowed": ["web", "app", "fax", "mail"]},
         "flag": {"type": "boolean"},
     }
     table = audit(tmp_path, False, monkeypatch, field_map={"fields": fields})
@@ -253,10 +258,11 @@ def test_values_the_head_did_not_show_are_counted_exactly(
     for expected in table["raw_field_profiles"]:
         exact = bool(measured[expected["field"]]["distinct_is_exact"])
         assert comparable(measured[expected["field"]], exact) == comparable(expected, exact)
-    for name in ("status", "level", "quantity"):
+    for name in ("status", "level", "quantity", "channel"):
         assert measured[name]["distinct_is_exact"], name
-    # The largest integer was counted on its own in the pass; status and level were read again.
-    assert f'count_if("level" = cast(\'{big}\' as BIGINT))' in passes[0]
+    # The largest integer was counted on its own in the pass; status and level were read again
+    # (channel's new value is one its field map allows: the pass counted it).
+    assert f"count_if(\"level\" = cast('{big}' as BIGINT))" in passes[0]
     assert [sorted(p) for p in passes[1:]] == [['histogram("level")', 'histogram("status")']]
     assert measured["status"]["not_allowed"] == 1850
     assert measured["level"]["out_of_range"] == 1850 + 100
@@ -265,4 +271,30 @@ def test_values_the_head_did_not_show_are_counted_exactly(
         {"value": "7", "count": 1850},
         {"value": "1", "count": 100},
         {"value": str(big), "count": 100},
+    ]
+
+
+def test_the_file_is_sniffed_once_and_read_as_detected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every read of a large file states what DuckDB detected once, declared options included."""
+    monkeypatch.setattr("flows.sources.files.SINGLE_PASS_MIN_BYTES", 0)
+    lines = [
+        "order_id;status;updated_at",
+        *(f"{i};paid;2026-11-{1 + i % 20:02d}" for i in range(99)),
+    ]
+    (tmp_path / "orders.csv").write_text("\n".join([*lines, "100;paid"]) + "\n")  # one ragged row
+    con = duckdb.connect()
+    opened = open_files(
+        con, "d0", [tmp_path / "orders.csv"], "orders.csv", None, tmp_path, CsvOptions(header=True)
+    )
+    assert opened.stream is not None and opened.stream.pinned is not None
+    pinned = opened.stream.pinned
+    assert pinned.startswith("auto_detect=false") and "delim=';'" in pinned
+    assert "'updated_at': 'DATE'" in pinned and pinned.endswith("header=true")
+    # The ragged row did not make the sniffer read the file as one column.
+    assert [r[0] for r in con.execute('describe "d0"').fetchall()] == [
+        "order_id",
+        "status",
+        "updated_at",
     ]
