@@ -15,7 +15,7 @@ import hashlib
 import json
 import math
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,7 +27,7 @@ from flows.config import DatasetEvidence, FieldMap, FieldSpec, LoadedProject, fi
 from flows.errors import EvidenceError
 from flows.evidence import Context, Evidence
 from flows.sources import CsvOptions, SourceRef, parse_source
-from flows.sources.files import MAX_REJECTS, lit, q
+from flows.sources.files import MAX_REJECTS, lit, q, source_files
 from flows.sources.scan import DuckDBScan, Scan, audit_connection, open_scan, unreadable
 
 KIND = "dataset"
@@ -931,7 +931,11 @@ def measure_drift(prod: Scan, poc: Scan, dataset: DatasetEvidence) -> list[dict[
 
 def scan_fingerprint(scan: Scan) -> str | None:
     """The content hash of a dataset: of its file, of its files' hashes, or of its description."""
-    files = scan.fingerprint_files
+    return files_fingerprint(scan.fingerprint_files, scan.fingerprint_text)
+
+
+def files_fingerprint(files: list[Path], text: str | None = None) -> str | None:
+    """The content hash of one file, of several files' hashes, or of a description."""
     if len(files) == 1:
         return fingerprint_file(files[0])
     if files:
@@ -939,8 +943,8 @@ def scan_fingerprint(scan: Scan) -> str | None:
         for f in files:
             digest.update(f"{f.name}:{fingerprint_file(f)}\n".encode())
         return digest.hexdigest()
-    if scan.fingerprint_text:
-        return hashlib.sha256(scan.fingerprint_text.encode()).hexdigest()
+    if text:
+        return hashlib.sha256(text.encode()).hexdigest()
     return None
 
 
@@ -980,18 +984,26 @@ def open_or_record(
     ref: SourceRef,
     dataset: DatasetEvidence,
     scratch: Path,
+    hashed: Future[str | None] | None = None,
 ) -> Scan | None:
-    """Open a source, or record it as unreadable (with the reason) and return None."""
+    """Open a source, or record it as unreadable (with the reason) and return None.
+
+    ``hashed``: the source's content hash, when it is being computed already.
+    """
     try:
         return open_scan(con, view, ref, scratch, dataset.format, csv_options(dataset))
     except EvidenceError as exc:
         error = unreadable(ref, exc)
         path = Path(ref.location) if ref.kind == "file" else None
+        if hashed is not None:
+            fingerprint = hashed.result() if path and path.is_file() else None
+        else:
+            fingerprint = fingerprint_file(path) if path and path.is_file() else None
         evidence.record_input(
             KIND,
             name,
             ref.display,
-            fingerprint=fingerprint_file(path) if path and path.is_file() else None,
+            fingerprint=fingerprint,
             rows_read=None,
             rows_rejected=None,
             status="unreadable",
@@ -1060,8 +1072,13 @@ def collect_datasets(context: Context, project: LoadedProject) -> Evidence:
                         rows_rejected=None, status="unreadable", error=str(exc),
                     )  # fmt: skip
                     continue
+                # The content hash reads the whole file: it runs beside the measurement (hashlib
+                # releases the GIL), not after it; a local file's from the start, beside the
+                # opening and the head of the file, which leave a core idle.
+                local = source_files(Path(ref.location)) if ref.kind == "file" else []
+                early = hashing.submit(files_fingerprint, local) if local else None
                 scan = open_or_record(
-                    con, evidence, dataset.name, f"d{index}", ref, dataset, Path(scratch)
+                    con, evidence, dataset.name, f"d{index}", ref, dataset, Path(scratch), early
                 )
                 if scan is None:
                     error = evidence.tables["raw_evidence_inputs"][-1]["error"]
@@ -1070,9 +1087,7 @@ def collect_datasets(context: Context, project: LoadedProject) -> Evidence:
                     )
                     continue
                 scans[dataset.name] = scan
-                # The content hash reads the whole file: it runs beside the measurement (hashlib
-                # releases the GIL), not after it.
-                fingerprint = hashing.submit(scan_fingerprint, scan)
+                fingerprint = early or hashing.submit(scan_fingerprint, scan)
                 try:
                     profile = audit_dataset(evidence, scan, dataset, dataset.name, context.as_of)
                 except EvidenceError as exc:

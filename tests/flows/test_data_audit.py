@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -216,6 +217,11 @@ def test_an_unreadable_dataset_is_recorded_and_the_others_are_measured(files: Pa
     assert inputs["broken"]["status"] == "unreadable" and "empty" in inputs["broken"]["error"]
     assert inputs["missing"]["status"] == "unreadable" and "not found" in inputs["missing"]["error"]
     assert inputs["customers"]["status"] == "ok" and inputs["customers"]["rows_read"] == 2
+    # Each file read is fingerprinted by its sha256, an unreadable one too.
+    assert inputs["broken"]["fingerprint"] == hashlib.sha256(b"").hexdigest()
+    assert not isinstance(inputs["missing"]["fingerprint"], str)  # none: no file
+    customers = (files / "customers.csv").read_bytes()
+    assert inputs["customers"]["fingerprint"] == hashlib.sha256(customers).hexdigest()
     profiles = by(tables["raw_dataset_profiles"], "dataset")
     assert not profiles["broken"]["readable"] and profiles["customers"]["readable"]
 
