@@ -109,12 +109,10 @@ def utc(value: datetime | None) -> datetime | None:
 #: Rows read from the head of a large CSV file to find the fields whose values repeat (categories,
 #: flags, small integers): the one pass counts each of their values instead of testing every row.
 HEAD_ROWS = 100_000
-#: The one pass lists every key value, and counts distinct and duplicated keys from the list
-#: afterwards, when the list (and its grouping) is estimated to take at most this much memory.
-#: Above it the pass counts distinct keys itself (spilling to disk if need be) and keeps every row
-#: of one key in ``KEY_SAMPLE`` (chosen by the key's hash) for examples of duplicated keys.
+#: The one pass lists every key value, and duplicated keys are counted from the list afterwards,
+#: when the list (and its grouping) is estimated to take at most this much memory. Above it, the
+#: key columns are read once more into a table and grouped there (which can spill to disk).
 KEY_LIST_MAX_BYTES = 2 * 2**30
-KEY_SAMPLE = 64
 
 
 @dataclass(frozen=True)
@@ -343,42 +341,33 @@ def key_list_fits(scan: Scan, head: Head, key: list[str]) -> bool:
     return head.estimated_rows * width * 3 <= KEY_LIST_MAX_BYTES
 
 
-def key_terms(scan: Scan, key: list[str], listed: bool) -> dict[str, str]:
-    """The one pass's key aggregates: every key value; or distinct keys and a sample of keys."""
-    keys = ", ".join(q(k) for k in key)
-    if listed:
-        value = (
-            q(key[0])
-            if len(key) == 1
-            else f"struct_pack({', '.join(f'{q(k)} := {q(k)}' for k in key)})"
-        )
-        return {"|key_list": f"list({value})"}
-    texts = ", ".join(f"{q(k)} := {scan.text(k)}" for k in key)
-    # NULL keys are one tuple, as in a grouping; one column is counted without a row per value.
-    distinct = (
-        f"count(distinct {keys}) + (case when count(*) > count({keys}) then 1 else 0 end)"
-        if len(key) == 1
-        else f"count(distinct row({keys}))"
-    )
-    return {
-        "|keys": distinct,
-        "|key_sample": f"list(struct_pack({texts})) filter (where hash({keys}) % {KEY_SAMPLE} = 0)",
-    }
+def key_value(key: list[str]) -> str:
+    """A row's key: its one column, or a struct of its columns."""
+    if len(key) == 1:
+        return q(key[0])
+    return f"struct_pack({', '.join(f'{q(k)} := {q(k)}' for k in key)})"
 
 
-def listed_keys(
-    scan: DuckDBScan, table: str, listed: str, key: list[str]
+def grouped_keys(
+    scan: DuckDBScan, table: str, key: list[str], listed: str | None
 ) -> tuple[int, list[dict[str, Any]]]:
-    """Duplicate key rows and the most duplicated keys, from the pass's list of every key.
+    """Duplicate key rows and the most duplicated keys of a large CSV file, exactly.
 
-    NULL keys are one tuple, as in a grouping. Integer keys spanning up to 2^24 values are
-    grouped by DuckDB's perfect hash aggregate (an array indexed by value, no hashing).
+    The keys come from the pass's list of every key (``listed``, a column of ``table``), or
+    from reading the key columns once more into a table. NULL keys are one tuple, as in a
+    grouping. Integer keys spanning up to 2^24 values are grouped by DuckDB's perfect hash
+    aggregate (an array indexed by value, no hashing).
     """
     assert scan.con is not None
     keys = q(f"{table}_keys")
-    scan.con.execute(
-        f"create or replace temp table {keys} as select unnest({listed}) as k from {q(table)}"
-    )
+    if listed is not None:
+        scan.con.execute(
+            f"create or replace temp table {keys} as select unnest({listed}) as k from {q(table)}"
+        )
+    else:
+        scan.rescan(
+            f"create or replace temp table {keys} as select {key_value(key)} as k from {{reader}}"
+        )
     parts = [("k", key[0])] if len(key) == 1 else [(f"struct_extract(k, {lit(c)})", c) for c in key]
     texts = ", ".join(
         f"{expr} as {q(c)}"
@@ -407,15 +396,6 @@ def listed_keys(
     return duplicates, examples
 
 
-def sampled_duplicates(scan: Scan, table: str, sample: str) -> list[dict[str, Any]]:
-    """Duplicated keys among the sampled ones (every row of a sampled key was kept)."""
-    rows = scan.all(
-        f"select k, count(*) as n from (select unnest({sample}) as k from {q(table)}) "
-        f"group by k having count(*) > 1 order by n desc, k limit {EXAMPLES}"
-    )
-    return [{"key": dict(k), "rows": int(n)} for k, n in rows]
-
-
 def measure_fields(
     scan: Scan,
     field_map: FieldMap,
@@ -430,8 +410,8 @@ def measure_fields(
     A large CSV file (``scan.single_pass``) is read once for everything: the pass also counts
     the rows, stores refused rows, keeps example values of each violation, counts each value of
     the fields that repeat (their measurements and top values come from those counts) and lists
-    every key value (or, for a very large file, counts distinct keys and keeps a sample of them)
-    for the exact count of duplicated keys and their examples.
+    every key value for the exact count of duplicated keys and their examples (a key too large
+    to list is read again on its own).
     """
     columns = scan.columns
     found = {name: locate(name, spec, columns) for name, spec in field_map.fields.items()}
@@ -466,8 +446,8 @@ def measure_fields(
             exprs[f"{name}|min"], exprs[f"{name}|max"] = scan.min_max(column)
         if scan.family_of(column) in ("string", "other"):
             exprs[f"{name}|empty"] = scan.count_where(scan.blank(column))
-        if listed and key_columns == [column]:
-            exact[name] = True  # counted from the list of keys below
+        if one_pass and whole_key and key_columns == [column]:
+            exact[name] = True  # counted with the duplicated keys below
         else:
             exprs[f"{name}|distinct"], exact[name] = scan.distinct(column)
         for kind, cond in violation_filters(scan, column, spec).items():
@@ -494,13 +474,13 @@ def measure_fields(
             exprs["|stale"] = scan.count_where(stale_sql)
             exprs["|stale_latest"] = f"max(case when {stale_sql} then {ts_sql} end)"
             exprs["|fresh_earliest"] = f"min(case when not ({stale_sql}) then {ts_sql} end)"
-    if one_pass and whole_key:
-        exprs |= key_terms(scan, key_columns, listed)
+    if listed:
+        exprs["|key_list"] = f"list({key_value(key_columns)})"
     values: dict[str, Any] = {}
     table = f"{scan.relation.strip(chr(34))}_pass"
     if stream is not None:
-        # The listed or sampled keys stay in DuckDB, for the queries over them below.
-        stay = [i for i, name in enumerate(exprs) if name in ("|key_list", "|key_sample")]
+        # The listed keys stay in DuckDB, for the grouping below.
+        stay = [i for i, name in enumerate(exprs) if name == "|key_list"]
         values = dict(zip(exprs, stream.first_pass(list(exprs.values()), table, stay), strict=True))
     elif exprs:
         row = scan.one(f"select {', '.join(exprs.values())} from {scan.relation}") or ()
@@ -533,24 +513,16 @@ def measure_fields(
                     f"{name}|distinct": measured["distinct"],
                 } | {f"{name}|{kind}": n for kind, n in measured["counts"].items()}
                 exact[name] = True
-        repeated: list[dict[str, Any]] = []
-        if listed:
-            duplicated, repeated = listed_keys(stream, table, position["|key_list"], key_columns)
-            values["|keys"] = scan.rows - duplicated
-        if "|keys" in values:
+        if whole_key:
+            listing = position["|key_list"] if listed else None
+            duplicates, repeated = grouped_keys(stream, table, key_columns, listing)
+            scan.duplicates[tuple(key_columns)] = (duplicates, repeated)
             if len(key_columns) == 1:
-                # The key's distinct count is exact already: its field says so, not a sketch.
+                # The key's distinct count is exact: its field says so, not a sketch.
                 for name in field_map.fields:
                     if found[name] == key_columns[0] and name not in derived:
                         null_key = 1 if int(values[f"{name}|nulls"]) else 0
-                        values[f"{name}|distinct"] = int(values["|keys"]) - null_key
-                        exact[name] = True
-            duplicates = scan.rows - int(values["|keys"])
-            if not listed:
-                repeated = sampled_duplicates(scan, table, position["|key_sample"])
-            if listed or repeated or not duplicates:
-                # Else no sampled key was duplicated: the key's own query finds examples.
-                scan.duplicates[tuple(key_columns)] = (duplicates, repeated)
+                        values[f"{name}|distinct"] = scan.rows - duplicates - null_key
     fresh = None
     if ts_column and as_of is not None:
         newest = utc(values.get("|newest"))

@@ -246,7 +246,7 @@ class DuckDBScan(Scan):
         """Whether the dataset is a large CSV file measured in one pass where it is."""
         return self.csv_stream is not None
 
-    def _read(self, statement: str) -> None:
+    def rescan(self, statement: str) -> None:
         """Run a statement reading the CSV file with refused rows stored, and collect them.
 
         The statement names the reader as ``{reader}``. A file that is not UTF-8 is read again as
@@ -299,7 +299,7 @@ class DuckDBScan(Scan):
     def pass_into(self, table: str, exprs: list[str]) -> None:
         """Read the large CSV file into ``table``: one row of aggregates, column e<i> each."""
         selects = ", ".join(f"{e} as e{i}" for i, e in enumerate(exprs))
-        self._read(f"create or replace temp table {q(table)} as select {selects} from {{reader}}")
+        self.rescan(f"create or replace temp table {q(table)} as select {selects} from {{reader}}")
 
     def materialize(self) -> None:
         """Copy a large CSV file into a table, for the measurements the one pass does not make.
@@ -311,7 +311,7 @@ class DuckDBScan(Scan):
             return
         table = q(self.relation.strip(chr(34)) + "_rows")
         if self.rows < 0:  # nothing read yet: read it as a table read would, rejects kept
-            self._read(f"create or replace temp table {table} as select * from {{reader}}")
+            self.rescan(f"create or replace temp table {table} as select * from {{reader}}")
             counted = self._con().execute(f"select count(*) from {table}").fetchone()
             self.rows = int(counted[0]) if counted else 0
             check_rows(self.rows, self.rejected, self.rejects, list(self.columns), self.display)

@@ -17,7 +17,7 @@ import pytest
 
 from flows.config import LoadedProject, Project
 from flows.evidence import Context
-from flows.evidence.data_audit import KEY_SAMPLE, collect_datasets
+from flows.evidence.data_audit import collect_datasets
 from flows.sources import CsvOptions
 from flows.sources.files import open_files
 from flows.sources.scan import DuckDBScan
@@ -100,20 +100,13 @@ def violating(folder: Path, field: str, kind: str) -> set[str]:
     return {r[0] for r in rows}
 
 
-def buckets() -> tuple[int, int]:
-    """A key whose every row the one pass keeps in its sample, and one whose rows it does not."""
-    hashes = duckdb.sql(f"select i, hash(i) % {KEY_SAMPLE} from range(1, 500) t(i)").fetchall()
-    return next(i for i, b in hashes if b == 0), next(i for i, b in hashes if b != 0)
-
-
-@pytest.mark.parametrize("listed", [True, False], ids=["keys-listed", "keys-sampled"])
+@pytest.mark.parametrize("listed", [True, False], ids=["keys-listed", "keys-read-again"])
 def test_one_pass_measures_exactly_what_a_table_read_measures(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, listed: bool
 ) -> None:
     if not listed:  # as for a file whose keys would not fit in memory as a list
         monkeypatch.setattr("flows.evidence.data_audit.KEY_LIST_MAX_BYTES", 0)
-    sampled, unsampled = buckets()
-    orders_csv(tmp_path / "orders.csv", duplicated=[sampled, sampled, unsampled] + [64] * 3)
+    orders_csv(tmp_path / "orders.csv", duplicated=[34, 34, 35] + [64] * 3)
     table = audit(tmp_path, False, monkeypatch)
     one = audit(tmp_path, True, monkeypatch)
     for name in ("raw_dataset_profiles", "raw_evidence_inputs", "raw_rejected_rows"):
@@ -140,30 +133,33 @@ def test_one_pass_measures_exactly_what_a_table_read_measures(
             assert set(examples) <= violating(tmp_path, name, kind), (name, kind)
     profile = one["raw_dataset_profiles"][0]
     assert profile["duplicate_key_rows"] == 6
-    # The examples come from the pass: every key listed, or its sample of keys (the file was
-    # not read again for them).
+    # Every duplicated key is found (the most duplicated first), listed in the pass or not.
     repeated = json.loads(profile["examples"])["duplicate_keys"]
-    if listed:
-        assert repeated == [
-            {"key": {"order_id": "64"}, "rows": 4},
-            {"key": {"order_id": str(sampled)}, "rows": 3},
-            {"key": {"order_id": str(unsampled)}, "rows": 2},
-        ]
-    else:
-        assert repeated == [{"key": {"order_id": str(sampled)}, "rows": 3}]
+    assert repeated == [
+        {"key": {"order_id": "64"}, "rows": 4},
+        {"key": {"order_id": "34"}, "rows": 3},
+        {"key": {"order_id": "35"}, "rows": 2},
+    ]
 
 
-def test_duplicates_outside_the_key_sample_are_still_shown(
+def test_a_key_of_two_columns_is_listed_as_pairs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """When no sampled key is duplicated, the key's own query finds the examples."""
-    monkeypatch.setattr("flows.evidence.data_audit.KEY_LIST_MAX_BYTES", 0)
-    unsampled = buckets()[1]
-    orders_csv(tmp_path / "orders.csv", rows=3000, duplicated=[unsampled])
-    profile = audit(tmp_path, True, monkeypatch)["raw_dataset_profiles"][0]
-    assert profile["duplicate_key_rows"] == 1
+    rows = [f"{i % 50},{'ab'[i % 2]},{i}" for i in range(1, 1001)]
+    (tmp_path / "orders.csv").write_text("\n".join(["store,till,ticket", *rows]) + "\n")
+    fields = {"store": {"type": "integer"}, "till": {}, "ticket": {"type": "integer"}}
+    field_map = {"fields": fields, "key": ["store", "till"]}
+    table = audit(tmp_path, False, monkeypatch, field_map=field_map)
+    one = audit(tmp_path, True, monkeypatch, field_map=field_map)
+    profile = one["raw_dataset_profiles"][0]
+    measured = ("row_count", "key_columns", "duplicate_key_rows")
+    assert {k: profile[k] for k in measured} == {
+        k: table["raw_dataset_profiles"][0][k] for k in measured
+    }
+    # 50 stores x 1 till each (i % 50 and i % 2 move together): 50 pairs of 20 rows.
+    assert profile["duplicate_key_rows"] == 950
     repeated = json.loads(profile["examples"])["duplicate_keys"]
-    assert repeated == [{"key": {"order_id": str(unsampled)}, "rows": 2}]
+    assert repeated[0] == {"key": {"store": "0", "till": "a"}, "rows": 20}
 
 
 def test_refused_rows_and_latin1_in_one_pass(
