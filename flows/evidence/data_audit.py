@@ -14,6 +14,7 @@ import gzip
 import hashlib
 import json
 import math
+import os
 import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -110,9 +111,10 @@ def utc(value: datetime | None) -> datetime | None:
 #: flags, small integers): the one pass counts each of their values instead of testing every row.
 HEAD_ROWS = 100_000
 #: The one pass lists every key value, and duplicated keys are counted from the list afterwards,
-#: when the list (and its grouping) is estimated to take at most this much memory. Above it, the
-#: key columns are read once more into a table and grouped there (which can spill to disk).
-KEY_LIST_MAX_BYTES = 2 * 2**30
+#: when the list is estimated to take at most this much memory (a quarter of the machine's: a
+#: list stays in memory, while the grouping of it spills to disk beyond DuckDB's limit). Above
+#: it, the key columns are read once more into a table and grouped there.
+KEY_LIST_MAX_BYTES = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 4
 
 
 @dataclass(frozen=True)
@@ -329,7 +331,7 @@ def histogram_measures(
 
 
 def key_list_fits(scan: Scan, head: Head, key: list[str]) -> bool:
-    """Whether listing every key value of the file (and grouping the list) fits the budget."""
+    """Whether a list of every key value of the file fits the budget (``KEY_LIST_MAX_BYTES``)."""
     width = 0.0
     for column in key:
         if scan.family_of(column) in ("string", "other"):
@@ -338,7 +340,7 @@ def key_list_fits(scan: Scan, head: Head, key: list[str]) -> bool:
             width += 16 + (length if length > 12 else 0)
         else:
             width += 8
-    return head.estimated_rows * width * 3 <= KEY_LIST_MAX_BYTES
+    return head.estimated_rows * width * 1.5 <= KEY_LIST_MAX_BYTES  # 1.5: the list's own cost
 
 
 def key_value(key: list[str]) -> str:
