@@ -168,12 +168,16 @@ def read_head(
     rows = int(row[0])
     text_bytes = {c: float(n or 0) for c, n in zip(texts, row[1 : 1 + len(texts)], strict=True)}
     repeating: dict[str, Repeating] = {}
+    others: dict[str, tuple[bool, str | None]] = {}
     for column, n in zip(columns, row[1 + len(texts) :], strict=True):
         if not (2 <= int(n) <= TOP_VALUES_MAX_DISTINCT * 1.1 and int(n) * 20 <= rows * 1.1):
             continue
         col, kind = q(column), scan.columns[column]
-        # DuckDB's key for values outside the bins, seen by counting the largest head value
-        # against a bin of the smallest (none when DuckDB drops them, as for booleans).
+        if kind not in others:
+            others[kind] = other_values_key(scan.con, kind)
+        usable, other = others[kind]
+        if not usable:
+            continue
         declared = ", ".join(
             f"cast(try_cast({lit(str(v).lower() if isinstance(v, bool) else v)} as {kind}) "
             f"as varchar)"
@@ -181,16 +185,13 @@ def read_head(
         )
         found = scan.con.execute(
             f"select list_filter(list_distinct(list_concat(list(distinct cast({col} as varchar)) "
-            f"filter (where {col} is not null), [{declared}])), lambda v: v is not null), "
-            f"(select cast(map_keys(histogram_exact(hi, [lo]))[-1] as varchar) from "
-            f"(select max({col}) as hi, min({col}) as lo from {head})), "
-            f"cast(min({col}) as varchar) from {head}"
+            f"filter (where {col} is not null), [{declared}])), lambda v: v is not null) "
+            f"from {head}"
         ).fetchone()
-        assert found is not None
-        values, other, low = sorted(found[0] or []), found[1], found[2]
+        values = sorted(found[0] or []) if found else []
         if not (2 <= len(values) <= TOP_VALUES_MAX_DISTINCT and len(values) * 20 <= rows):
             continue
-        sentinel = other if other != low and other in values else None
+        sentinel = other if other in values else None
         repeating[column] = Repeating(
             [f"cast({lit(v)} as {kind})" for v in values if v != sentinel],
             None if sentinel is None else f"cast({lit(sentinel)} as {kind})",
@@ -198,6 +199,36 @@ def read_head(
     scan.con.execute(f"drop table {head}")
     estimated = sum(estimated_lines(f) for f in scan.csv_stream.files)
     return Head(repeating, max(estimated, rows), text_bytes)
+
+
+#: Two values that a column type reads (the first pair it reads as two different values).
+PROBES = [
+    ("1", "2"), ("2000-01-01", "2000-01-02"), ("00:00:01", "00:00:02"), ("true", "false"),
+    ("a", "b"),
+]  # fmt: skip
+
+
+def other_values_key(con: duckdb.DuckDBPyConnection, kind: str) -> tuple[bool, str | None]:
+    """Whether ``histogram_exact`` counts a column type, and its key for other values (as text).
+
+    Counting one probe value against a bin of the other shows the key; there is none when DuckDB
+    drops other values (booleans, intervals), which the pass's count of present values reveals.
+    """
+    for a, b in PROBES:
+        pair = con.execute(
+            f"select try_cast({lit(a)} as {kind}), try_cast({lit(b)} as {kind})"
+        ).fetchone()
+        if pair is None or pair[0] is None or pair[1] is None or pair[0] == pair[1]:
+            continue
+        try:
+            keys = con.execute(
+                f"select [cast(k as varchar) for k in map_keys(histogram_exact("
+                f"cast({lit(a)} as {kind}), [cast({lit(b)} as {kind})]))]"
+            ).fetchone()
+        except duckdb.Error:
+            return False, None
+        return True, (str(keys[0][-1]) if keys and len(keys[0]) == 2 else None)
+    return False, None
 
 
 def estimated_lines(path: Path, sample: int = 2**20) -> int:

@@ -17,7 +17,7 @@ import pytest
 
 from flows.config import LoadedProject, Project
 from flows.evidence import Context
-from flows.evidence.data_audit import collect_datasets
+from flows.evidence.data_audit import collect_datasets, other_values_key
 from flows.sources import CsvOptions
 from flows.sources.files import open_files
 from flows.sources.scan import DuckDBScan
@@ -294,3 +294,13 @@ def test_the_file_is_sniffed_once_and_read_as_detected(
         "status",
         "updated_at",
     ]
+
+
+def test_duckdbs_key_for_other_values_is_known_for_each_type() -> None:
+    """A head value equal to that key is counted on its own (see the largest integer above)."""
+    con = duckdb.connect()
+    assert other_values_key(con, "VARCHAR") == (True, "")
+    assert other_values_key(con, "BIGINT") == (True, str(2**63 - 1))
+    assert other_values_key(con, "TIMESTAMP") == (True, "infinity")
+    assert other_values_key(con, "BOOLEAN") == (True, None)  # dropped: the present count tells
+    assert other_values_key(con, "BIGINT[]") == (False, None)  # not counted value by value
