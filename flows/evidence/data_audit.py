@@ -260,6 +260,14 @@ def repeating_terms(column: str, repeating: Repeating) -> dict[str, str]:
     return terms
 
 
+def count_column(*columns: str) -> str:
+    """The name of a count beside some columns, apart from the columns' own names."""
+    name = "n"
+    while name in columns:
+        name += "_"
+    return name
+
+
 def weigh_values(
     scan: DuckDBScan,
     table: str,
@@ -276,7 +284,7 @@ def weigh_values(
     again: list[str] = []
     for column, (repeating, at) in fields.items():
         name = q(f"{table}_{column}")
-        n = "n" if column != "n" else "n_"  # the count of each value, named apart from the column
+        n = count_column(column)
         extra = (
             f" union all select {repeating.sentinel}, {at['sentinel']} from {q(table)} "
             f"where {at['sentinel']} > 0"
@@ -299,7 +307,7 @@ def weigh_values(
         full = f"{table}_values"
         scan.pass_into(full, [f"histogram({q(c)})" for c in again])
         for i, column in enumerate(again):
-            n = "n" if column != "n" else "n_"
+            n = count_column(column)
             scan.con.execute(
                 f"create or replace temp table {weighted[column]} as select "
                 f"unnest(map_keys(e{i})) as {q(column)}, unnest(map_values(e{i})) as {n} "
@@ -316,7 +324,7 @@ def histogram_measures(
     The values are a small table with the column's own name and type, so that the same SQL
     conditions as a row-by-row scan judge them (each value weighted by its count).
     """
-    n = "n" if column != "n" else "n_"
+    n = count_column(column)
     values = DuckDBScan(
         relation=weighted,
         display=scan.display,
@@ -375,7 +383,7 @@ def key_list_fits(scan: Scan, head: Head, key: list[str]) -> bool:
 
 
 def key_value(key: list[str]) -> str:
-    """A row's key: its one column, or a struct of its columns."""
+    """A row's key: its one column, or a struct of its columns (named as they are)."""
     if len(key) == 1:
         return q(key[0])
     return f"struct_pack({', '.join(f'{q(k)} := {q(k)}' for k in key)})"
@@ -384,49 +392,39 @@ def key_value(key: list[str]) -> str:
 def grouped_keys(
     scan: DuckDBScan, table: str, key: list[str], listed: str | None
 ) -> tuple[int, list[dict[str, Any]]]:
-    """Duplicate key rows and the most duplicated keys of a large CSV file, exactly.
+    """Duplicate key rows and the most duplicated keys of a large CSV file (``duplicate_keys``).
 
-    The keys come from the pass's list of every key (``listed``, a column of ``table``), or
-    from reading the key columns once more into a table. NULL keys are one tuple, as in a
-    grouping. Integer keys spanning up to 2^24 values are grouped by DuckDB's perfect hash
-    aggregate (an array indexed by value, no hashing).
+    The key columns come from the pass's list of every key (``listed``, a column of ``table``),
+    or from reading them once more. Integer keys spanning up to 2^24 values are grouped by
+    DuckDB's perfect hash aggregate (an array indexed by value, no hashing).
     """
     assert scan.con is not None
-    keys = q(f"{table}_keys")
-    if listed is not None:
-        scan.con.execute(
-            f"create or replace temp table {keys} as select unnest({listed}) as k from {q(table)}"
-        )
+    keys = f"{table}_keys"
+    if listed is None:
+        columns = ", ".join(q(k) for k in key)
+        scan.rescan(f"create or replace temp table {q(keys)} as select {columns} from {{reader}}")
     else:
-        scan.rescan(
-            f"create or replace temp table {keys} as select {key_value(key)} as k from {{reader}}"
+        unnested = (
+            f"unnest({listed}) as {q(key[0])}"
+            if len(key) == 1
+            else (f"unnest({listed}, recursive := true)")
         )
-    parts = [("k", key[0])] if len(key) == 1 else [(f"struct_extract(k, {lit(c)})", c) for c in key]
-    texts = ", ".join(
-        f"{expr} as {q(c)}"
-        if scan.family_of(c) == "string"
-        else f"cast({expr} as varchar) as {q(c)}"
-        for expr, c in parts
+        scan.con.execute(
+            f"create or replace temp table {q(keys)} as select {unnested} from {q(table)}"
+        )
+    listing = DuckDBScan(
+        relation=q(keys),
+        display=scan.display,
+        columns={k: scan.columns[k] for k in key},
+        rows=scan.rows,
+        con=scan.con,
     )
     scan.con.execute("set perfect_ht_threshold = 24")
     try:
-        names, rows = scan.described(
-            f"with repeated as materialized (select k, count(*) as n from {keys} group by k "
-            f"having count(*) > 1) "
-            f"select (select coalesce(sum(n - 1), 0) from repeated) as duplicates, n, {texts} "
-            f"from (select * from repeated order by n desc, k limit {EXAMPLES}) as d "
-            f"right join (select 1 as one) as o on true"
-        )
+        return duplicate_keys(listing, key)
     finally:
         scan.con.execute("reset perfect_ht_threshold")
-        scan.con.execute(f"drop table {keys}")
-    duplicates = int(rows[0][0]) if rows else 0
-    examples = [
-        {"key": dict(zip(names[2:], r[2:], strict=True)), "rows": int(r[1])}
-        for r in rows
-        if r[1] is not None
-    ]
-    return duplicates, examples
+        scan.con.execute(f"drop table {q(keys)}")
 
 
 def measure_fields(
@@ -642,7 +640,8 @@ def measure_fields(
 def duplicate_keys(scan: Scan, key: list[str]) -> tuple[int, list[dict[str, Any]]]:
     """Rows minus the number of distinct key tuples, and a few duplicated keys with their rows.
 
-    One grouping of the key answers both (a materialized CTE, in DuckDB and PostgreSQL alike).
+    One grouping of the key answers both (a materialized CTE, in DuckDB and PostgreSQL alike):
+    the extra rows of every key that repeats, and the most repeated keys (ties by key).
     """
     known = scan.duplicates.get(tuple(key))
     if known is not None:
@@ -650,20 +649,20 @@ def duplicate_keys(scan: Scan, key: list[str]) -> tuple[int, list[dict[str, Any]
     scan.materialize()
     keys = ", ".join(q(k) for k in key)
     texts = ", ".join(f"{scan.text(k)} as {q(k)}" for k in key)
+    n = q(count_column(*key))
     names, rows = scan.described(
-        f"with groups as materialized (select {keys}, count(*) as n from {scan.relation} "
-        f"group by {keys}) "
-        f"select (select count(*) from groups) as distinct_keys, n, {texts} from "
-        f"(select * from groups where n > 1 order by n desc limit {EXAMPLES}) as d "
+        f"with repeated as materialized (select {keys}, count(*) as {n} from {scan.relation} "
+        f"group by {keys} having count(*) > 1) "
+        f"select (select coalesce(sum({n} - 1), 0) from repeated) as duplicates, {n}, {texts} "
+        f"from (select * from repeated order by {n} desc, {keys} limit {EXAMPLES}) as d "
         f"right join (select 1 as one) as o on true"
     )
-    distinct = int(rows[0][0]) if rows else 0
     examples = [
         {"key": dict(zip(names[2:], r[2:], strict=True)), "rows": int(r[1])}
         for r in rows
         if r[1] is not None
     ]
-    return scan.rows - distinct, examples
+    return int(rows[0][0]) if rows else 0, examples
 
 
 def duplicate_key_rows(scan: Scan, key: list[str]) -> int:

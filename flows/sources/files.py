@@ -208,7 +208,7 @@ class CsvStream:
         """
         if self.options.encoding or self.encoding == "latin-1":
             return False
-        if any(r[4].startswith("invalid encoding") for r in rejects):
+        if not_utf8(rejects):
             self.encoding, self.pinned = "latin-1", None
             return True
         return False
@@ -304,9 +304,7 @@ def _csv_table(
             opened = OpenedFiles(q(name), int(row[0]) if row else 0, files, "csv")
             if "store_rejects" in attempt:
                 opened.rejected, opened.rejects = collect_rejects(con, rejects, scans)
-                if encoding != encodings[-1] and any(
-                    r[4].startswith("invalid encoding") for r in opened.rejects
-                ):
+                if encoding != encodings[-1] and not_utf8(opened.rejects):
                     # Not UTF-8: read the whole file again as the next encoding (latin-1).
                     last = EvidenceError(display, "not UTF-8 text")
                     break
@@ -330,6 +328,11 @@ def _csv_stream(
         raise EvidenceError(display, f"cannot be read as CSV: {first_line(exc)}") from exc
     check_columns(columns, display, options)
     return OpenedFiles(q(name), -1, files, "csv", stream=stream)
+
+
+def not_utf8(rejects: list[tuple[str, int | None, str | None, str | None, str]]) -> bool:
+    """Whether DuckDB refused rows of a CSV file for text that is not valid UTF-8."""
+    return any(r[4].startswith("invalid encoding") for r in rejects)
 
 
 def collect_rejects(
