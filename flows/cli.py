@@ -161,7 +161,7 @@ def validate(
     as_of = loaded.portfolio.as_of or datetime.now(UTC)
     errors = warnings = 0
     for project in loaded.projects:
-        context = Context("validate", project.project.id, as_of, settings.survey_salt)
+        context = Context("validate", project.project.id, as_of, survey_key)
         evidence = collect_project(context, loaded, project)
         frames = evidence.frames(context)
         inputs = frames.get("raw_evidence_inputs")
@@ -243,6 +243,26 @@ def rubric_doc(
         return
     doc.RUBRIC_DOC.write_text(expected, encoding="utf-8")
     out.print(f"wrote {doc.RUBRIC_DOC}")
+
+
+@app.command("config-doc")
+def config_doc(
+    check: Annotated[
+        bool, typer.Option(help="Only check that the reference and the schemas are current.")
+    ] = False,
+) -> None:
+    """Regenerate docs/configuration.md and docs/schemas/ from the configuration models."""
+    from flows import config_doc as doc
+
+    if check:
+        stale = doc.stale()
+        if stale:
+            names = ", ".join(str(p.relative_to(REPO_ROOT)) for p in stale)
+            err.print(f"out of date: {names}: run `readiness config-doc`")
+            raise typer.Exit(1)
+        return
+    for path in doc.write():
+        out.print(f"wrote {path.relative_to(REPO_ROOT)}")
 
 
 # Commands whose logic lives in their own module are registered here, one line each:
