@@ -160,6 +160,7 @@ def validate(
     settings = get_settings()
     as_of = loaded.portfolio.as_of or datetime.now(UTC)
     errors = warnings = 0
+    survey_key = settings.respondent_key(loaded.path)
     for project in loaded.projects:
         context = Context("validate", project.project.id, as_of, survey_key)
         evidence = collect_project(context, loaded, project)
@@ -243,6 +244,36 @@ def rubric_doc(
         return
     doc.RUBRIC_DOC.write_text(expected, encoding="utf-8")
     out.print(f"wrote {doc.RUBRIC_DOC}")
+
+
+@app.command("init")
+def init(
+    folder: Annotated[Path, typer.Argument(help="A new (or empty) folder for the portfolio.")],
+    project: Annotated[
+        str, typer.Option(help="Id of the first project (lower case, digits, _).")
+    ] = "my_project",
+    from_example: Annotated[
+        str | None,
+        typer.Option("--from-example", help="Copy this example project and its evidence instead."),
+    ] = None,
+) -> None:
+    """Start a portfolio of your own: commented files that validate as they are."""
+    from flows import scaffold
+
+    try:
+        written = scaffold.init(folder, project, from_example)
+    except scaffold.ScaffoldError as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(2) from exc
+    for path in written.files:
+        out.print(f"wrote {path}", markup=False, highlight=False)
+    out.print(
+        f"\nNext: fill in {written.project} (its comments say what each key means; "
+        "docs/configuration.md lists every key), add your evidence files beside it, then\n"
+        f"  readiness validate {written.portfolio}\n  readiness run {written.portfolio}",
+        markup=False,
+        highlight=False,
+    )
 
 
 @app.command("config-doc")
