@@ -7,8 +7,10 @@ exports them so that dbt and the Python side always agree.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The repository root, resolved once: the dbt project, the rubric and the examples live beside
@@ -60,9 +62,20 @@ class Settings(BaseSettings):
     postgres_schema: str = Field(
         default="main", description="Schema of the raw tables and models in PostgreSQL."
     )
-    survey_salt: str = Field(
-        default="change-me",
-        description="Salt for pseudonymising survey respondents; set a secret one in production.",
+    survey_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "READINESS_SURVEY_KEY", "READINESS_SURVEY_SALT", "survey_key"
+        ),
+        description="Secret key of the respondents' pseudonyms (HMAC-SHA256); unset: the bundled "
+        "example uses a fixed example key, anything else a key generated on first run in "
+        "$READINESS_HOME/survey.key (owner-only). READINESS_SURVEY_SALT is its deprecated name.",
+    )
+    evidence_roots: str = Field(
+        default="",
+        description="Folders, besides each portfolio's own folder, that evidence paths may point "
+        "into (separated by the system's path separator, ':' on Linux); every other path a "
+        "project names is refused.",
     )
     day_rate: float = Field(
         default=900.0, ge=0, description="Cost of one person-day, for the roadmap."
@@ -84,6 +97,17 @@ class Settings(BaseSettings):
         default=None,
         description="YAML file mapping each user to the portfolio ids they may see ('*': all); "
         "unset: every signed-in user sees every portfolio.",
+    )
+    user: str | None = Field(
+        default=None,
+        description="The user the command line reads for (like --user): `status`, `report`, "
+        "`history` and `diff` show only the portfolios the access file gives them; unset: all.",
+    )
+    survey_retention_days: int = Field(
+        default=365,
+        ge=1,
+        description="Survey answers stored longer than this (days since the run that read them) "
+        "are deleted at the start of each run.",
     )
     s3_access_key_id: str | None = Field(
         default=None,
@@ -119,6 +143,26 @@ class Settings(BaseSettings):
         "unset: a local Dask cluster of max_workers processes for each run.",
     )
 
+    def evidence_folders(self, portfolio: Path) -> list[Path]:
+        """The folders evidence of ``portfolio`` may live in: its own, and evidence_roots."""
+        extra = [Path(p).expanduser() for p in self.evidence_roots.split(os.pathsep) if p.strip()]
+        return [portfolio.resolve().parent, *extra]
+
+    def respondent_key(self, portfolio: Path | None = None) -> str:
+        """The secret key of respondents' pseudonyms for a run of ``portfolio``.
+
+        READINESS_SURVEY_KEY when set (a placeholder such as ``change-me`` does not count);
+        else the fixed example key for the bundled example portfolio (made-up people); else
+        the key kept in ``$READINESS_HOME/survey.key``, generated on first use (owner-only).
+        """
+        if self.survey_key is not None:
+            value = self.survey_key.get_secret_value().strip()
+            if value and not value.casefold().startswith("change-me"):
+                return value
+        if portfolio is not None and _inside(portfolio, REPO_ROOT / "examples"):
+            return EXAMPLE_SURVEY_KEY
+        return home_survey_key(self.home)
+
     @property
     def warehouse(self) -> Path:
         """The working DuckDB file."""
@@ -126,8 +170,8 @@ class Settings(BaseSettings):
 
     @property
     def snapshot(self) -> Path:
-        """The published snapshot that readers open read-only."""
-        return self.snapshot_path or self.home / "published" / "readiness.duckdb"
+        """The published snapshots that readers open read-only: a folder (see flows.snapshots)."""
+        return self.snapshot_path or self.home / "published"
 
     @property
     def s3_cache(self) -> Path:
@@ -173,6 +217,58 @@ class Settings(BaseSettings):
                 "READINESS_PG_SCHEMA": self.postgres_schema,
             }
         return values
+
+
+#: The key of the bundled example portfolio, whose respondents are made up: it is public, so
+#: pseudonyms made with it protect nobody; every other portfolio gets a secret key.
+EXAMPLE_SURVEY_KEY = "readiness-bundled-example-portfolio-only"
+SURVEY_KEY_FILE = "survey.key"
+_log = logging.getLogger(__name__)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def home_survey_key(home: Path) -> str:
+    """The key in ``home/survey.key``, created on first use with owner-only permissions (0600)."""
+    from flows.errors import ConfigError
+
+    path = home / SURVEY_KEY_FILE
+    try:
+        if not path.exists():
+            home.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass  # another process made it first: use that one
+            else:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    os.fchmod(handle.fileno(), 0o600)
+                    handle.write(secrets.token_hex(32) + "\n")
+                _log.warning(
+                    "Generated the key of survey respondents' pseudonyms in %s (readable by "
+                    "this user only). Keep it: pseudonyms stay the same across runs only with "
+                    "the same key. Set READINESS_SURVEY_KEY to manage the key yourself.",
+                    path,
+                )
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, 0o600)
+            _log.warning("%s was readable by others: made it readable by this user only", path)
+        key = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError.one(
+            path,
+            f"cannot keep the survey key here ({exc.strerror or exc}): make READINESS_HOME "
+            "writable, or set READINESS_SURVEY_KEY",
+        ) from exc
+    if not key:
+        raise ConfigError.one(
+            path,
+            "the survey key file is empty: restore it, or delete it to start new pseudonyms "
+            "(earlier runs' respondents will no longer match)",
+        )
+    return key
 
 
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
