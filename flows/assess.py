@@ -329,6 +329,7 @@ def run_assessment(
     # task (task-input tracking), quadratic in the projects. Dask's runner passes a quoted value
     # on to the worker still wrapped, so there the arguments go as they are.
     unwalked: Callable[[Any], Any] = quote if settings.task_runner == "threads" else (lambda x: x)
+    survey_key = settings.respondent_key(portfolio.path)
     with warehouse.run_lock(settings.warehouse), shared_warehouse_lock(settings):
         start_run(settings, portfolio, run_id, started, as_of)
         try:
@@ -337,7 +338,7 @@ def run_assessment(
                     runner.submit(
                         ingest_project,
                         parameters={
-                            "context": Context(run_id, p.project.id, as_of, settings.survey_salt),
+                            "context": Context(run_id, p.project.id, as_of, survey_key),
                             "portfolio": unwalked(portfolio),
                             "project": unwalked(p),
                             "settings": unwalked(settings),

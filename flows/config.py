@@ -206,9 +206,15 @@ class SurveyEvidence(_Strict):
     group_labels: dict[str, StakeholderGroup] = Field(default_factory=dict)
     #: The group of every respondent, when the whole export comes from one group.
     group: StakeholderGroup | None = None
-    #: The Likert scale of the survey; when absent it is inferred from the answers (7 if any
-    #: answer is a 6, a 7 or a 7-point-only label, else 5).
+    #: The Likert scale of this export (5 or 7 points); when absent, the question bank's
+    #: ``scale_points``. Never inferred from the answers: an answer off the scale is refused.
     scale_points: Literal[5, 7] | None = None
+
+
+#: What ``evidence.survey`` must be, in the words a person reads.
+SURVEY_EXPECTED = (
+    "expected a mapping such as {path: survey.csv, format: google_forms} or a list of them"
+)
 
 
 class LoadTestEvidence(_Strict):
@@ -225,10 +231,35 @@ class Evidence(_Strict):
 
     datasets: list[DatasetEvidence] = Field(default_factory=list)
     inventory: InventoryEvidence | None = None
-    survey: SurveyEvidence | None = None
+    #: Every survey export of the project (one mapping is read as a list of one).
+    survey: list[SurveyEvidence] = Field(default_factory=list)
     load_tests: list[LoadTestEvidence] = Field(default_factory=list)
     costs: str | None = None
     evaluation: str | None = None
+
+    @field_validator("survey", mode="before")
+    @classmethod
+    def _survey_list(cls, value: Any) -> Any:
+        if value is None:
+            return []
+        if isinstance(value, dict | SurveyEvidence):
+            return [value]
+        if not isinstance(value, list | tuple):
+            raise PydanticCustomError("plain", SURVEY_EXPECTED)
+        return value
+
+    @model_validator(mode="after")
+    def _surveys_apart(self) -> Evidence:
+        paths = [s.path for s in self.survey]
+        repeated = sorted({p for p in paths if paths.count(p) > 1})
+        if repeated:
+            raise ValueError(f"survey entries must name different files, repeated: {repeated}")
+        banks = sorted({s.question_bank for s in self.survey if s.question_bank})
+        if len(banks) > 1:
+            raise ValueError(
+                f"every survey entry of a project uses one question bank, found: {banks}"
+            )
+        return self
 
     @model_validator(mode="after")
     def _unique_dataset_names(self) -> Evidence:
@@ -423,11 +454,49 @@ class Question(_Strict):
     reverse: bool = False
     #: Topic of the claim the question makes (``monitoring``, ``load_tested``, ``on_call`` ...).
     topic: str | None = None
+    #: The question's own ordered answers, lowest first (``[Not started, In progress, Done]``),
+    #: or each answer's score from 0 to 1 (``{Not started: 0, Planned: 0.3, Done: 1}``).
+    scale: list[str] | dict[str, Annotated[float, Field(ge=0, le=1)]] | None = None
+    #: The Likert scale of this question (5 or 7 points), when it differs from the bank's.
+    scale_points: Literal[5, 7] | None = None
+    #: A blocker question's reason: the export column (id or text) where people explain it.
+    reason_column: str | None = None
+
+    @model_validator(mode="after")
+    def _scale_fits_the_kind(self) -> Question:
+        if self.kind == "blocker" and (self.scale is not None or self.scale_points):
+            raise ValueError("a blocker question is answered yes or no: it takes no scale")
+        if self.kind != "blocker" and self.reason_column:
+            raise ValueError("reason_column applies only to a blocker question")
+        if self.scale is not None:
+            if self.scale_points:
+                raise ValueError("give either scale or scale_points, not both")
+            from flows.evidence.likert import normalise_label  # the one definition
+
+            labels = [normalise_label(str(label)) for label in self.scale]
+            if len(labels) < 2:
+                raise ValueError("a scale needs at least two answers")
+            repeated = sorted({label for label in labels if labels.count(label) > 1})
+            if repeated or any(not label for label in labels):
+                raise ValueError(f"scale answers must be different and not blank: {repeated}")
+        return self
+
+    def scale_scores(self) -> dict[str, float] | None:
+        """The declared scale as label -> score from 0 to 1 (a list is spread evenly)."""
+        if self.scale is None:
+            return None
+        if isinstance(self.scale, dict):
+            return dict(self.scale)
+        last = len(self.scale) - 1
+        return {label: index / last for index, label in enumerate(self.scale)}
 
 
 class QuestionBank(_Strict):
     """The questions of a survey."""
 
+    #: The Likert scale (5 or 7 points) of every question without a scale of its own; an
+    #: export's ``scale_points`` overrides it for that export.
+    scale_points: Literal[5, 7] = 5
     questions: list[Question]
 
     @model_validator(mode="after")
@@ -493,6 +562,12 @@ class EvaluationPlan(_Strict):
 # --- loading ----------------------------------------------------------------------------------
 
 M = TypeVar("M", bound=BaseModel)
+#: The names of this module's models, which pydantic may put in an error's location.
+_MODEL_NAMES = frozenset(
+    name
+    for name, value in globals().items()
+    if isinstance(value, type) and issubclass(value, BaseModel)
+)
 
 
 def read_yaml(path: Path) -> Any:
@@ -509,29 +584,158 @@ def read_yaml(path: Path) -> Any:
         raise ConfigError.one(path, f"not UTF-8 text: {exc}") from exc
 
 
+#: What a mapping of each kind looks like, for messages that say a mapping was expected.
+_EXAMPLES: dict[str, str] = {
+    "FieldSpec": "{type: integer, required: true}",
+    "CrossFieldRule": "{name: amount_positive, expression: amount > 0}",
+    "Relationship": "{field: customer_id, dataset: customers, to_field: id}",
+    "FieldMap": "{fields: {order_id: {type: integer}}, key: [order_id]}",
+    "DatasetEvidence": "{name: orders, source: data/orders.csv, field_map: {fields: ...}}",
+    "InventoryEvidence": "{path: inventory.yml, format: yaml}",
+    "SurveyEvidence": "{path: survey.csv, format: google_forms}",
+    "LoadTestEvidence": "{path: load/locust_stats.csv, users: 50}",
+    "Evidence": "{datasets: [...], survey: {path: survey.csv}}",
+    "ServiceLevels": "{p95_latency_ms: 800, max_error_rate: 0.01, target_concurrency: 50}",
+    "Alerts": "{urls: ['${SLACK_WEBHOOK}']}",
+    "Schedule": "{name: nightly, cron: '0 2 * * *'}",
+    "Check": "{id: dq_completeness, gap: data_quality, title: ..., severity: major, ...}",
+    "GapThresholds": "{ready: 80, at_risk: 50}",
+    "Question": "{id: legal_blocker, text: Do you see a legal blocker?, gap: "
+    "stakeholder_alignment, kind: blocker}",
+    "Kpi": "{name: handling time, baseline: 12, target: 8}",
+}
+_PATTERNS: dict[str, str] = {
+    _ID: "an id of lower-case letters, digits and _, starting with a letter (such as my_project)",
+    r"^[A-Z]{3}$": "a three-letter currency code in capitals (such as EUR or USD)",
+    r"^[A-Za-z][A-Za-z0-9_.-]*$": "an id of letters, digits, _, . and -, starting with a letter",
+}
+_PLAIN: dict[str, str] = {
+    "string_type": "expected a text",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_type": "expected a number",
+    "float_parsing": "expected a number",
+    "finite_number": "expected a finite number",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "dict_type": "expected a mapping (key: value lines)",
+    "list_type": "expected a list, such as [a, b] or lines starting with '- '",
+    "datetime_type": "expected a date and time such as 2026-03-01T09:00:00Z",
+    "datetime_parsing": "expected a date and time such as 2026-03-01T09:00:00Z",
+    "datetime_from_date_parsing": "expected a date and time such as 2026-03-01T09:00:00Z",
+    "date_type": "expected a date such as 2026-03-01",
+    "date_parsing": "expected a date such as 2026-03-01",
+    "none_required": "expected nothing here",
+    "missing": "required key is missing",
+    "extra_forbidden": "unknown key",
+    "greater_than": "expected a number greater than {gt}",
+    "greater_than_equal": "expected a number of at least {ge}",
+    "less_than": "expected a number less than {lt}",
+    "less_than_equal": "expected a number of at most {le}",
+    "literal_error": "expected one of {expected}",
+    "string_too_short": "expected at least {min_length} character(s)",
+    "string_too_long": "expected at most {max_length} characters",
+    "too_short": "expected at least {min_length} item(s)",
+    "too_long": "expected at most {max_length} item(s)",
+}
+#: Pydantic names a member of a union (``str | int``) by its type in an error's location.
+_UNION_TAGS = frozenset({"str", "int", "float", "bool", "none", "list", "dict"})
+
+
+def _kind_of(value: Any) -> str:
+    """What a YAML value is, in words (never a Python type's name)."""
+    if value is None:
+        return "nothing (an empty file or key)"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a text"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return "a value of another kind"
+
+
+def _echo(value: Any) -> str:
+    """A short scalar value, as written in YAML, to show beside a message (else nothing)."""
+    if isinstance(value, bool):
+        return " (got true)" if value else " (got false)"
+    if isinstance(value, int | float) or (isinstance(value, str) and len(value) <= 80):
+        return f" (got {value!r})"
+    return ""
+
+
+def plain_message(err: Any) -> str:
+    """One pydantic error in plain words: what was expected, with an example; no class names."""
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind == "model_type":
+        example = _EXAMPLES.get(str(ctx.get("class_name")))
+        message = f"expected a mapping such as {example}" if example else _PLAIN["dict_type"]
+        return f"{message}, got {_kind_of(err.get('input'))}"
+    if kind == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern", ""))
+        wanted = _PATTERNS.get(pattern, f"a text matching the pattern {pattern}")
+        return f"expected {wanted}{_echo(err.get('input'))}"
+    if kind in ("value_error", "assertion_error"):
+        error = ctx.get("error")
+        return str(error) if error is not None else str(err["msg"])
+    if kind in _PLAIN:
+        shown = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in ctx.items()}
+        message = _PLAIN[kind].format(**shown)
+        if kind in ("missing", "extra_forbidden", "dict_type", "list_type"):
+            return message
+        return message + _echo(err.get("input"))
+    if kind in ("secret", "plain"):  # written for people already (and never echoing a secret)
+        return str(err["msg"])
+    message = str(err["msg"]).replace("Input should be", "expected")
+    return message + _echo(err.get("input"))
+
+
+def _plain_key(loc: tuple[Any, ...]) -> str:
+    """An error's location as a dotted key, without the names pydantic gives union members."""
+    parts = [str(p) for p in loc if not (isinstance(p, str) and _is_union_tag(p))]
+    return ".".join(parts) or "(top level)"
+
+
+def _is_union_tag(part: str) -> bool:
+    return part in _UNION_TAGS or "[" in part or part in _EXAMPLES or part in _MODEL_NAMES
+
+
 def parse_model(model: type[M], data: Any, source: Path | str) -> M:
-    """Validate ``data`` as ``model``; every problem names the file and the dotted key."""
+    """Validate ``data`` as ``model``; every problem names the file and the dotted key.
+
+    Messages are plain words (what was expected, with an example) and never name a class.
+    """
     if not isinstance(data, dict):
         raise ConfigError.one(
-            source, f"expected a mapping at the top level, got {type(data).__name__}"
+            source, f"expected a mapping (key: value lines) at the top level, got {_kind_of(data)}"
         )
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = []
+        found: dict[str, list[str]] = {}
         for err in exc.errors():
-            key = ".".join(str(p) for p in err["loc"]) or "(top level)"
-            message = err["msg"]
-            if err["type"] == "extra_forbidden":
-                message = "unknown key"
-            elif err["type"] == "missing":
-                message = "required key is missing"
-            elif "input" in err and err["type"] not in ("model_type", "secret"):
-                message += f" (got {err['input']!r})"
             # A database URL in the echoed input must not show its password.
-            message = _URL_PASSWORD.sub(r"\1***@", message)
-            problems.append(Problem(str(source), f"{message}", column=key))
+            message = _URL_PASSWORD.sub(r"\1***@", plain_message(err))
+            messages = found.setdefault(_plain_key(err["loc"]), [])
+            if message not in messages:
+                messages.append(message)
+        problems = [
+            Problem(str(source), _either(messages), column=key) for key, messages in found.items()
+        ]
         raise ConfigError(problems) from exc
+
+
+def _either(messages: list[str]) -> str:
+    """Several messages for one key (a union's members) as one: "expected a text or a number"."""
+    if len(messages) == 1:
+        return messages[0]
+    if all(m.startswith("expected ") for m in messages):
+        parts = [m.removeprefix("expected ") for m in messages]
+        return f"expected {', '.join(parts[:-1])} or {parts[-1]}"
+    return "; or ".join(messages)
 
 
 def load_model(model: type[M], path: Path) -> M:
@@ -633,9 +837,9 @@ class LoadedPortfolio(BaseModel):
 
     def question_bank_for(self, project: LoadedProject) -> tuple[Path, QuestionBank] | None:
         """The question bank that applies to a project's survey (its own, or the portfolio's)."""
-        survey = project.project.evidence.survey
-        if survey and survey.question_bank:
-            path = project.resolve(survey.question_bank)
+        named = [s.question_bank for s in project.project.evidence.survey if s.question_bank]
+        if named:
+            path = project.resolve(named[0])
             return path, load_model(QuestionBank, path)
         if self.question_bank_path and self.question_bank:
             return self.question_bank_path, self.question_bank

@@ -6,9 +6,9 @@ and keyed on the fingerprints of everything they depend on:
 
 - the content hash of the project file (its field maps, sources and options included) and of
   every input it names: each local file (every file of a folder or glob, and a missing one as
-  missing), each S3 object's ETag, the question bank that applies to its survey;
+  missing), each S3 object's ETag, every survey export and the question bank that applies;
 - the code that measures (every module of ``flows/``) and the DuckDB version;
-- the settings that change what is read (S3 endpoint, the survey salt's hash).
+- the settings that change what is read (S3 endpoint, the respondent key's hash).
 
 The rubric is not part of the key: measurements do not depend on it (dbt judges them), so a new
 rubric is applied to cached measurements. A PostgreSQL source is live data with no content hash:
@@ -154,7 +154,7 @@ def input_signatures(portfolio: LoadedPortfolio, project: LoadedProject) -> list
             lines.append(f"dataset {dataset.name} poc: {source_signature(poc)}")
     paths = [
         evidence.inventory.path if evidence.inventory else None,
-        evidence.survey.path if evidence.survey else None,
+        *(survey.path for survey in evidence.survey),
         evidence.costs,
         evidence.evaluation,
     ]
@@ -167,11 +167,11 @@ def input_signatures(portfolio: LoadedPortfolio, project: LoadedProject) -> list
 
 def measurement_key(settings: Settings, portfolio: LoadedPortfolio, project: LoadedProject) -> str:
     """The cache key of a project's measurements (raises Uncacheable for live sources)."""
-    salt = hashlib.sha256(settings.survey_salt.encode()).hexdigest()
+    key = hashlib.sha256(settings.respondent_key(portfolio.path).encode()).hexdigest()
     lines = [
         f"code: {code_fingerprint()}",
         f"s3 endpoint: {settings.s3_endpoint_url or ''}",
-        f"survey salt: {salt}",
+        f"survey key: {key}",
         *input_signatures(portfolio, project),
     ]
     digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()

@@ -226,7 +226,11 @@ class SurveyQuestions(_Raw):
 
 
 class SurveyAnswers(_Raw):
-    """One answer per respondent and question; respondents are pseudonymised (salted hash)."""
+    """One answer per respondent and question; respondents are pseudonymised (keyed HMAC).
+
+    ``comment`` is free text stored redacted (a blocker's reason); ``score`` is the answer's
+    position from 0 to 1 on a scale the question declares (null on a plain Likert scale).
+    """
 
     respondent: Series[str]
     stakeholder_group: Series[str]
@@ -236,6 +240,18 @@ class SurveyAnswers(_Raw):
     comment: Series[str] = pa.Field(nullable=True)
     source: Series[str]
     source_row: Series[pd.Int64Dtype] = pa.Field(nullable=True)
+    score: Series[float] = pa.Field(nullable=True, ge=0, le=1)
+
+
+class SurveyRefused(_Raw):
+    """An answer to a bank question that was refused, and why (never the answer itself)."""
+
+    question_id: Series[str]
+    stakeholder_group: Series[str] = pa.Field(nullable=True)
+    source: Series[str]
+    source_row: Series[pd.Int64Dtype] = pa.Field(nullable=True)
+    column_name: Series[str] = pa.Field(nullable=True)
+    reason: Series[str]
 
 
 class LoadTestStats(_Raw):
@@ -335,6 +351,7 @@ RAW_TABLES: dict[str, type[pa.DataFrameModel]] = {
     "raw_inventory_systems": InventorySystems,
     "raw_survey_questions": SurveyQuestions,
     "raw_survey_answers": SurveyAnswers,
+    "raw_survey_refused": SurveyRefused,
     "raw_load_test_stats": LoadTestStats,
     "raw_load_test_history": LoadTestHistory,
     "raw_cost_assumptions": CostAssumptions,

@@ -39,7 +39,8 @@ class Context:
     run_id: str
     project_id: str
     as_of: datetime  # timezone-aware UTC; freshness is measured against it
-    survey_salt: str = ""
+    #: The secret key of respondents' pseudonyms (see ``Settings.respondent_key``).
+    survey_key: str = ""
 
 
 @dataclass

@@ -1,14 +1,18 @@
-"""Answer scales of survey questions: Likert numbers and labels, yes/no blockers, no-answers.
+"""Answer scales of survey questions: Likert numbers and labels, declared scales, yes/no blockers.
 
 Pure functions shared by every survey format. A Likert answer is stored as its position on its
-scale (1..N) with N as ``scale_points``; a blocker answer as 1 (yes) or 0 (no) on a 2-point scale.
-Reverse-worded questions are *not* flipped here: dbt judges, Python only measures.
+scale (1..N) with N as ``scale_points``; the scale is always declared (question bank or survey
+entry), never inferred from the answers. An answer to a question with its own scale
+(``scale: [Not started, In progress, Done]``) is stored as its position too, with its ``score``
+from 0 to 1. A blocker answer is 1 (yes) or 0 (no) on a 2-point scale, with the words after the
+yes or no as its reason. Reverse-worded questions are *not* flipped here: dbt judges, Python only
+measures.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from dataclasses import dataclass
 
 from flows.config import STAKEHOLDER_GROUPS
 
@@ -38,7 +42,7 @@ _SYNONYMS: dict[str, str] = {
     "totally agree": "strongly agree",
     "totally disagree": "strongly disagree",
 }
-#: Labels that exist only on the 7-point scale: seeing one means the survey used 7 points.
+#: Labels that exist only on the 7-point scale (named when a 5-point question gets one).
 SEVEN_POINT_ONLY = frozenset({"somewhat agree", "somewhat disagree"})
 #: Answers that mean "no answer": neither stored nor rejected. ``-99`` is Qualtrics' code for
 #: "seen but unanswered" in numeric exports.
@@ -57,6 +61,11 @@ NO_ANSWER = frozenset(
 )
 _YES = frozenset({"yes", "y", "true", "1"})
 _NO = frozenset({"no", "n", "false", "0"})
+# "Yes - the DPIA is not done", "yes, budget not approved", "No.": the yes or no decides, the
+# words after it are the reason.
+_YES_NO_REASON = re.compile(
+    r"^(yes|no)(?:$|[\s\-\u2013\u2014:,.]+(.*)$)", re.IGNORECASE | re.DOTALL
+)
 # "5 - Strongly agree", "5 = Strongly agree", "5. Strongly agree": the number decides.
 _NUMBERED_LABEL = re.compile(r"^(\d+)\s*[-=:.)]\s*\D")
 
@@ -93,21 +102,15 @@ def _whole_number(text: str) -> int | None:
     return int(number) if number.is_integer() else None
 
 
-def infer_points(answers: Iterable[str]) -> int:
-    """The scale of one survey file: 7 if any answer is a 7-point-only label or a 6 or 7, else 5.
+@dataclass(frozen=True)
+class Scored:
+    """An answer on its scale: position 1..points, its score 0..1 on a declared scale, a reason."""
 
-    The question bank does not declare scale sizes, and one survey uses one scale, so the file's
-    answers decide; ``"Agree"`` is 4 on the 5-point scale and 6 on the 7-point one.
-    """
-    for answer in answers:
-        if is_no_answer(answer):
-            continue
-        if _label(answer) in SEVEN_POINT_ONLY:
-            return 7
-        number = _whole_number(answer)
-        if number in (6, 7):
-            return 7
-    return 5
+    value: int
+    points: int
+    score: float | None = None
+    #: A blocker answer's reason (the words after its yes or no), as written.
+    reason: str | None = None
 
 
 def parse_likert(text: str, points: int) -> int:
@@ -116,30 +119,58 @@ def parse_likert(text: str, points: int) -> int:
     if number is not None:
         if 1 <= number <= points:
             return number
-        raise AnswerError(f"expected a number from 1 to {points} or an agreement label")
+        raise AnswerError(
+            f"expected a number from 1 to {points} or an agreement label "
+            f"(the question is on a {points}-point scale)"
+        )
     labels = LIKERT_7 if points == 7 else LIKERT_5
-    value = labels.get(_label(text))
+    label = _label(text)
+    value = labels.get(label)
     if value is None:
         words = ", ".join(f"{label!r}" for label in labels)
-        raise AnswerError(f"expected a number from 1 to {points} or one of {words}")
+        hint = (
+            "; a 7-point answer: declare scale_points: 7 for this question or survey"
+            if points == 5 and label in SEVEN_POINT_ONLY
+            else ""
+        )
+        raise AnswerError(f"expected a number from 1 to {points} or one of {words}{hint}")
     return value
 
 
-def parse_blocker(text: str) -> int:
-    """A blocker question's answer: 1 for yes, 0 for no."""
+def parse_scale(text: str, scores: dict[str, float]) -> Scored:
+    """An answer on a question's own declared scale (case and spacing do not matter)."""
+    wanted = normalise_label(text)
+    for position, (label, score) in enumerate(scores.items(), start=1):
+        if normalise_label(label) == wanted:
+            return Scored(position, len(scores), float(score))
+    words = ", ".join(repr(label) for label in scores)
+    raise AnswerError(f"expected one of {words} (the question's scale)")
+
+
+def parse_blocker(text: str) -> Scored:
+    """A blocker question's answer: 1 for yes, 0 for no, with the words after it as its reason."""
     label = normalise_label(text)
-    if label in _YES:
-        return 1
-    if label in _NO:
-        return 0
-    raise AnswerError("expected yes or no (also y/n, true/false, 1/0)")
+    if label in _YES or label in _NO:
+        return Scored(1 if label in _YES else 0, 2)
+    match = _YES_NO_REASON.match(text.strip())
+    if match is None:
+        raise AnswerError(
+            "expected yes or no, optionally followed by the reason "
+            "(such as 'Yes - the impact assessment is not done'; also y/n, true/false, 1/0)"
+        )
+    reason = (match.group(2) or "").strip() or None
+    return Scored(1 if match.group(1).casefold() == "yes" else 0, 2, reason=reason)
 
 
-def parse_answer(text: str, kind: str, points: int) -> tuple[int, int]:
-    """``(answer_value, scale_points)`` of an answer to a question of ``kind`` likert or blocker."""
+def parse_answer(
+    text: str, kind: str, points: int, scale: dict[str, float] | None = None
+) -> Scored:
+    """An answer to a question of ``kind`` likert or blocker, on ``points`` or its own ``scale``."""
     if kind == "blocker":
-        return parse_blocker(text), 2
-    return parse_likert(text, points), points
+        return parse_blocker(text)
+    if scale is not None:
+        return parse_scale(text, scale)
+    return Scored(parse_likert(text, points), points)
 
 
 def normalise_group(text: str) -> str:

@@ -2,12 +2,15 @@
 
 Four formats: our plain long CSV (one answer per line), and the exports of Qualtrics (CSV with
 three header rows, or the legacy two), Google Forms (CSV) and Microsoft Forms (.xlsx), which hold
-one response per row and one question per column. Every format is first turned into
-:class:`RawAnswer` records; one shared step then scores them on their scale, pseudonymises the
-respondent and refuses what does not fit, with the file, the line, the column and what was expected.
+one response per row and one question per column. A project may have several exports (one per
+tool or group): each is first turned into :class:`RawAnswer` records; one shared step then scores
+them on their declared scale, pseudonymises the respondent and refuses what does not fit, with the
+file, the line, the column and what was expected. One person in two exports is one respondent:
+their newest answer counts (by the export's own timestamp, else the later export in the list).
 
-Privacy: respondents (names, emails, response ids) are stored only as a salted hash; IP addresses,
-locations, names and emails are never copied into any row, rejected row or message.
+Privacy: respondents (names, emails, response ids) are stored only as a keyed HMAC of their
+normalised identity; IP addresses, locations, names and emails are never copied into any row,
+rejected row or message, and free text (comments, blocker reasons) is stored redacted.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import hmac
 import io
 import json
 import re
@@ -37,15 +41,17 @@ from flows.evidence import Context, Evidence, keep_valid_rows
 from flows.evidence.likert import (
     AnswerError,
     group_id,
-    infer_points,
     is_no_answer,
     normalise_label,
     parse_answer,
 )
+from flows.privacy import redact
 
 KIND = "survey"
 TABLE = "raw_survey_answers"
+REFUSED = "raw_survey_refused"
 LONG_CSV_REQUIRED: tuple[str, ...] = ("respondent", "group", "question", "answer")
+LONG_CSV_TIMESTAMPS: tuple[str, ...] = ("timestamp", "recorded_at", "submitted_at")
 PSEUDONYM_LENGTH = 16
 
 # Columns the tools add around the questions: never questions, and some (IP address, location,
@@ -114,6 +120,8 @@ class RawAnswer:
     question: Question
     answer: str
     comment: str | None = None
+    #: When the response was recorded, by the export's own timestamp (UTC), if it has one.
+    recorded_at: dt.datetime | None = None
 
 
 @dataclass
@@ -122,6 +130,10 @@ class Parsed:
 
     answers: list[RawAnswer] = field(default_factory=list)
     rows_read: int = 0
+    #: The column that identifies a response (named when a response counts twice).
+    respondent_column: str = "respondent"
+    #: What one row of the file is: a "response" (tool exports) or one "answer" (long CSV).
+    row_is: str = "response"
 
 
 class QuestionIndex:
@@ -141,20 +153,21 @@ class QuestionIndex:
 def collect_survey(
     context: Context, project: LoadedProject, bank: tuple[Path, QuestionBank] | None
 ) -> Evidence:
-    """Read the project's survey export with its question bank; no survey gives no evidence."""
+    """Read every survey export of the project with its question bank; none gives no evidence."""
     evidence = Evidence()
-    spec = project.project.evidence.survey
-    if spec is None:
+    specs = project.project.evidence.survey
+    if not specs:
         return evidence
-    path = project.resolve(spec.path)
     if bank is None:
-        return evidence.record_unreadable(
-            KIND,
-            spec.path,
-            path,
-            "no question bank to interpret the answers: set evidence.survey.question_bank "
-            "in the project, or question_bank in the portfolio",
-        )
+        for spec in specs:
+            evidence.record_unreadable(
+                KIND,
+                spec.path,
+                project.resolve(spec.path),
+                "no question bank to interpret the answers: set evidence.survey.question_bank "
+                "in the project, or question_bank in the portfolio",
+            )
+        return evidence
     bank_path, questions = bank
     evidence.add("raw_survey_questions", question_rows(questions))
     evidence.record_input(
@@ -164,7 +177,15 @@ def collect_survey(
         fingerprint=fingerprint_file(bank_path) if bank_path.is_file() else None,
         rows_read=len(questions.questions),
     )
-    evidence.extend(read_survey(context, spec, path, questions))
+    exports = [
+        read_export(spec, project.resolve(spec.path), questions, order)
+        for order, spec in enumerate(specs)
+    ]
+    scored = [s for export in exports for s in export.scored]
+    for loser, winner in duplicates(scored):
+        exports[loser.order].lost.append((loser, winner))
+    for export in exports:
+        evidence.extend(export.finish(context.survey_key))
     return evidence
 
 
@@ -186,7 +207,59 @@ def question_rows(bank: QuestionBank) -> list[dict[str, Any]]:
 
 
 def read_survey(context: Context, spec: SurveyEvidence, path: Path, bank: QuestionBank) -> Evidence:
-    """One survey file in its format: answers, rejected rows and the input record."""
+    """One survey file on its own: answers, rejected rows and the input record."""
+    return read_export(spec, path, bank, 0).finish(context.survey_key)
+
+
+@dataclass
+class Score:
+    """An answer on its scale, with where it came from (to find the newest of duplicates)."""
+
+    answer: RawAnswer
+    identity: str  # normalised, not yet hashed
+    value: int
+    points: int
+    score: float | None
+    comment: str | None
+    order: int  # the export's place in the project's survey list
+    source: Path
+
+
+@dataclass
+class Export:
+    """One export read and scored, waiting for answers that another export's newer ones beat."""
+
+    spec: SurveyEvidence
+    path: Path
+    batch: Evidence
+    parsed: Parsed | None
+    scored: list[Score] = field(default_factory=list)
+    lost: list[tuple[Score, Score]] = field(default_factory=list)
+
+    def finish(self, key: str) -> Evidence:
+        """The export's rows (duplicates refused), rejected rows, refusals and input record."""
+        if self.parsed is None:
+            return self.batch
+        losers = {id(loser): winner for loser, winner in self.lost}
+        refuse_duplicates(self.batch, self.parsed, self.scored, self.lost)
+        kept = [s for s in self.scored if id(s) not in losers]
+        rows = [answer_row(s, key) for s in kept]
+        valid = keep_valid_rows(
+            self.batch,
+            TABLE,
+            rows,
+            kind=KIND,
+            source=self.path,
+            row_numbers=[s.answer.line for s in kept],
+        )
+        if valid:
+            self.batch.add(TABLE, valid)
+        self.batch.record_read(KIND, self.spec.path, self.path, self.parsed.rows_read)
+        return self.batch
+
+
+def read_export(spec: SurveyEvidence, path: Path, bank: QuestionBank, order: int) -> Export:
+    """Read one export in its format and score its answers (duplicates are found later)."""
     batch = Evidence()
     reader = READERS[spec.format]
     try:
@@ -194,17 +267,15 @@ def read_survey(context: Context, spec: SurveyEvidence, path: Path, bank: Questi
             raise EvidenceError(path, "file not found")
         parsed = reader(batch, spec, path, QuestionIndex(bank))
     except (OSError, UnicodeDecodeError) as exc:
-        return unreadable(spec, path, f"cannot read the file: {exc}")
+        return Export(spec, path, unreadable(spec, path, f"cannot read the file: {exc}"), None)
     except csv.Error as exc:
-        return unreadable(spec, path, f"not a valid CSV file: {exc}")
+        return Export(spec, path, unreadable(spec, path, f"not a valid CSV file: {exc}"), None)
     except EvidenceError as exc:
-        return unreadable(spec, path, exc.reason)
-    rows, lines = score(batch, parsed.answers, path, context.survey_salt, spec.scale_points)
-    valid = keep_valid_rows(batch, TABLE, rows, kind=KIND, source=path, row_numbers=lines)
-    if valid:
-        batch.add(TABLE, valid)
-    batch.record_read(KIND, spec.path, path, parsed.rows_read)
-    return batch
+        return Export(spec, path, unreadable(spec, path, exc.reason), None)
+    export = Export(spec, path, batch, parsed)
+    points = spec.scale_points or bank.scale_points
+    export.scored = score(batch, parsed.answers, path, points, order)
+    return export
 
 
 def unreadable(spec: SurveyEvidence, path: Path, reason: str) -> Evidence:
@@ -212,65 +283,215 @@ def unreadable(spec: SurveyEvidence, path: Path, reason: str) -> Evidence:
     return Evidence().record_unreadable(KIND, spec.path, path, reason)
 
 
-def pseudonym(salt: str, identity: str) -> str:
-    """A respondent's stable, salted, truncated hash: the only form in which one is stored."""
-    return hashlib.sha256((salt + identity).encode("utf-8")).hexdigest()[:PSEUDONYM_LENGTH]
+def identity_of(text: str) -> str:
+    """A respondent's identity as compared across exports: case and spaces do not matter."""
+    return "".join(text.split()).casefold()
+
+
+def pseudonym(key: str, identity: str) -> str:
+    """A respondent's keyed HMAC-SHA256 (truncated): the only form in which one is stored.
+
+    The identity is normalised first (:func:`identity_of`), so ``Anna.Schmidt@Example.com`` in
+    one export and ``anna.schmidt@example.com`` in another are one respondent.
+    """
+    digest = hmac.new(key.encode("utf-8"), identity_of(identity).encode("utf-8"), hashlib.sha256)
+    return digest.hexdigest()[:PSEUDONYM_LENGTH]
+
+
+def refuse(
+    batch: Evidence,
+    source: Path,
+    question: Question,
+    group: str | None,
+    row: int | None,
+    column: str | None,
+    reason: str,
+) -> None:
+    """Record a refused answer to a bank question (never its value) for dbt to judge."""
+    batch.add(
+        REFUSED,
+        {
+            "question_id": question.id,
+            "stakeholder_group": group or None,
+            "source": str(source),
+            "source_row": row,
+            "column_name": column,
+            "reason": reason,
+        },
+    )
 
 
 def score(
-    batch: Evidence,
-    answers: list[RawAnswer],
-    source: Path,
-    salt: str,
-    scale_points: int | None = None,
-) -> tuple[list[dict[str, Any]], list[int]]:
-    """Answers on their scale (declared, else inferred), pseudonymised; bad ones refused."""
-    answers = [a for a in answers if not is_no_answer(a.answer)]
-    points = scale_points or infer_points(a.answer for a in answers if a.question.kind == "likert")
-    rows: list[dict[str, Any]] = []
-    lines: list[int] = []
-    first_line: dict[tuple[str, str], int] = {}
+    batch: Evidence, answers: list[RawAnswer], source: Path, points: int, order: int = 0
+) -> list[Score]:
+    """Answers on their declared scale; the ones that are not on it are refused."""
+    scored: list[Score] = []
     for answer in answers:
+        if is_no_answer(answer.answer):
+            continue
+        question = answer.question
         try:
-            value, scale = parse_answer(answer.answer, answer.question.kind, points)
+            parsed = parse_answer(
+                answer.answer,
+                question.kind,
+                question.scale_points or points,
+                question.scale_scores(),
+            )
         except AnswerError as exc:
+            reason = f"question {question.id}: {exc}"
             batch.reject(
                 KIND,
                 source,
-                f"question {answer.question.id}: {exc}",
+                reason,
                 row=answer.line,
                 column=answer.column,
-                value=answer.answer,
+                value=redact(answer.answer),
             )
+            refuse(batch, source, question, answer.group, answer.line, answer.column, reason)
             continue
-        respondent = pseudonym(salt, answer.respondent)
-        key = (respondent, answer.question.id)
-        if key in first_line:
-            batch.reject(
-                KIND,
-                source,
-                f"a second answer by the same respondent to question {answer.question.id} "
-                f"(the first, at row {first_line[key]}, counts)",
-                row=answer.line,
-                column=answer.column,
-                value=answer.answer,
+        comment = "; ".join(filter(None, (parsed.reason, answer.comment))) or None
+        scored.append(
+            Score(
+                answer=answer,
+                identity=identity_of(answer.respondent),
+                value=parsed.value,
+                points=parsed.points,
+                score=parsed.score,
+                comment=redact(comment),
+                order=order,
+                source=source,
             )
-            continue
-        first_line[key] = answer.line
-        rows.append(
-            {
-                "respondent": respondent,
-                "stakeholder_group": answer.group,
-                "question_id": answer.question.id,
-                "answer_value": float(value),
-                "scale_points": scale,
-                "comment": answer.comment or None,
-                "source": str(source),
-                "source_row": answer.line,
-            }
         )
-        lines.append(answer.line)
-    return rows, lines
+    return scored
+
+
+def answer_row(scored: Score, key: str) -> dict[str, Any]:
+    """A ``raw_survey_answers`` row (the respondent pseudonymised, free text redacted)."""
+    answer = scored.answer
+    return {
+        "respondent": pseudonym(key, scored.identity),
+        "stakeholder_group": answer.group,
+        "question_id": answer.question.id,
+        "answer_value": float(scored.value),
+        "scale_points": scored.points,
+        "comment": scored.comment,
+        "source": str(scored.source),
+        "source_row": answer.line,
+        "score": scored.score,
+    }
+
+
+def _rank(candidate: Score, timed: bool) -> tuple[Any, ...]:
+    """Higher wins: the newest (when every candidate is dated), the later export, the first row."""
+    when = candidate.answer.recorded_at if timed else None
+    return (when or dt.datetime.min, candidate.order, -candidate.answer.line)
+
+
+def duplicates(scored: list[Score]) -> list[tuple[Score, Score]]:
+    """(loser, winner) for every answer that another answer by the same person to it beats."""
+    by_key: dict[tuple[str, str], list[Score]] = {}
+    for candidate in scored:
+        by_key.setdefault((candidate.identity, candidate.answer.question.id), []).append(candidate)
+    lost: list[tuple[Score, Score]] = []
+    for candidates in by_key.values():
+        if len(candidates) < 2:
+            continue
+        timed = all(c.answer.recorded_at is not None for c in candidates)
+        winner = max(candidates, key=lambda c: _rank(c, timed))
+        lost += [(c, winner) for c in candidates if c is not winner]
+    return lost
+
+
+def refuse_duplicates(
+    batch: Evidence, parsed: Parsed, scored: list[Score], lost: list[tuple[Score, Score]]
+) -> None:
+    """One rejected row per response (row) that lost answers, and one refusal per answer."""
+    per_row: dict[int, list[tuple[Score, Score]]] = {}
+    for loser, winner in lost:
+        per_row.setdefault(loser.answer.line, []).append((loser, winner))
+    answered: dict[int, int] = {}
+    for s in scored:
+        answered[s.answer.line] = answered.get(s.answer.line, 0) + 1
+    for line, pairs in sorted(per_row.items()):
+        loser, winner = pairs[0]
+        if winner.order == loser.order:
+            where = f"row {winner.answer.line}"
+        else:
+            where = f"row {winner.answer.line} of {winner.source.name}"
+        if (
+            winner.answer.recorded_at
+            and loser.answer.recorded_at
+            and (winner.answer.recorded_at != loser.answer.recorded_at)
+        ):
+            why = "the newer counts"
+        elif winner.order != loser.order:
+            why = "the later export in the survey list counts"
+        else:
+            why = "the first counts"
+        ids = sorted({p[0].answer.question.id for p in pairs})
+        subject = (
+            "response not counted"
+            if len(pairs) == answered[line] and parsed.row_is == "response"
+            else f"{'answers' if len(ids) > 1 else 'answer'} to {', '.join(ids)} not counted"
+        )
+        duplicate = (
+            f"duplicate of the {parsed.row_is} at {where} (same {parsed.respondent_column}); {why}"
+        )
+        # The value is not stored: the identity is an email or a response id.
+        batch.reject(
+            KIND,
+            loser.source,
+            f"{subject}: a {duplicate}",
+            row=line,
+            column=parsed.respondent_column,
+        )
+        for loser, _ in pairs:
+            answer = loser.answer
+            refuse(
+                batch, loser.source, answer.question, answer.group, line, answer.column, duplicate
+            )
+
+
+# --- timestamps -------------------------------------------------------------------------------
+
+# Google Forms' CSV download: "2025/03/04 10:15:22 AM GMT+1".
+_GOOGLE_TIME = re.compile(r"^(?P<at>.+?)\s*GMT(?P<offset>[+-]\d{1,2}(?::?\d{2})?)?$")
+_TIME_FORMATS = ("%Y/%m/%d %I:%M:%S %p", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %I:%M %p")
+
+
+def recorded_at(text: str) -> dt.datetime | None:
+    """A response's timestamp as the tools write it, in UTC (naive times taken as UTC).
+
+    ISO 8601 (Qualtrics, Microsoft Forms, our long CSV) and Google Forms' ``2025/03/04 10:15:22
+    AM GMT+1``. A day-first or month-first date (``04/03/2025``) is ambiguous: not used.
+    """
+    text = text.strip()
+    if not text:
+        return None
+    when: dt.datetime | None = None
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        match = _GOOGLE_TIME.match(text)
+        at = match.group("at") if match else text
+        for fmt in _TIME_FORMATS:
+            try:
+                when = dt.datetime.strptime(at, fmt)
+                break
+            except ValueError:
+                continue
+        if when is None:
+            return None
+        offset = match.group("offset") if match else None
+        if offset:
+            sign = -1 if offset.startswith("-") else 1
+            digits = offset[1:].replace(":", "")
+            hours, minutes = (digits[:-2], digits[-2:]) if len(digits) > 2 else (digits, "0")
+            delta = dt.timedelta(hours=int(hours), minutes=int(minutes))
+            when = when.replace(tzinfo=dt.timezone(sign * delta))
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC).replace(tzinfo=None)
+    return when
 
 
 # --- files ------------------------------------------------------------------------------------
@@ -306,7 +527,7 @@ def cell(cells: list[str], index: int | None) -> str:
 def read_long_csv(
     batch: Evidence, spec: SurveyEvidence, path: Path, index: QuestionIndex
 ) -> Parsed:
-    """``respondent,group,question,answer[,comment]``: one answer per line."""
+    """``respondent,group,question,answer[,comment][,timestamp]``: one answer per line."""
     records = read_csv_records(path)
     if not records:
         raise EvidenceError(path, "the file is empty")
@@ -315,7 +536,8 @@ def read_long_csv(
     if missing:
         raise EvidenceError(path, f"missing columns: {', '.join(missing)}")
     at = {name: columns.index(name) for name in (*LONG_CSV_REQUIRED, "comment") if name in columns}
-    parsed = Parsed()
+    timestamp = next((columns.index(n) for n in LONG_CSV_TIMESTAMPS if n in columns), None)
+    parsed = Parsed(row_is="answer")
     for line, cells in records[1:]:
         if blank(cells):
             continue
@@ -323,43 +545,37 @@ def read_long_csv(
         respondent = cell(cells, at["respondent"])
         group_text = cell(cells, at["group"])
         question_text = cell(cells, at["question"])
+        answer = cell(cells, at["answer"])
         group = group_id(group_text)
         question = index.find(question_text)
-        problems = False
+        problems: list[tuple[str, str, str | None]] = []
         if not respondent:
-            batch.reject(KIND, path, "expected a respondent id", row=line, column="respondent")
-            problems = True
+            problems.append(("respondent", "expected a respondent id", None))
         if group is None:
-            batch.reject(
-                KIND,
-                path,
-                f"expected a stakeholder group: one of {', '.join(STAKEHOLDER_GROUPS)}",
-                row=line,
-                column="group",
-                value=group_text,
-            )
-            problems = True
+            expected = f"expected a stakeholder group: one of {', '.join(STAKEHOLDER_GROUPS)}"
+            problems.append(("group", expected, group_text))
         if question is None:
-            batch.reject(
-                KIND,
-                path,
-                "expected the id or the text of a question of the question bank",
-                row=line,
-                column="question",
-                value=question_text,
-            )
-            problems = True
-        if problems or group is None or question is None:
+            expected = "expected the id or the text of a question of the question bank"
+            problems.append(("question", expected, question_text))
+        for column, reason, value in problems:
+            batch.reject(KIND, path, reason, row=line, column=column, value=value)
+        if question is None:
+            continue
+        if problems:
+            if not is_no_answer(answer):
+                for column, reason, _ in problems:
+                    refuse(batch, path, question, group, line, column, reason)
             continue
         parsed.answers.append(
             RawAnswer(
                 line=line,
                 column="answer",
                 respondent=respondent,
-                group=group,
+                group=str(group),
                 question=question,
-                answer=cell(cells, at["answer"]),
+                answer=answer,
                 comment=cell(cells, at.get("comment")) or None,
+                recorded_at=recorded_at(cell(cells, timestamp)),
             )
         )
     return parsed
@@ -380,14 +596,14 @@ class WideTable:
     def names(self, column: int) -> list[str]:
         """Every name a column goes by (id, question text, Qualtrics ImportId), lower case."""
         return [
-            n.strip().casefold()
+            normalise_label(n)
             for n in (self.ids[column], self.texts[column], self.import_ids[column])
             if n and n.strip()
         ]
 
     def find(self, *names: str) -> int | None:
-        """The first column that goes by one of ``names`` (case-insensitive)."""
-        wanted = {n.casefold() for n in names}
+        """The first column that goes by one of ``names`` (case and spacing do not matter)."""
+        wanted = {normalise_label(n) for n in names}
         for column in range(len(self.ids)):
             if wanted & set(self.names(column)):
                 return column
@@ -412,6 +628,8 @@ class ExportRules:
     )
     #: The column that identifies a response (named when a response comes twice).
     respondent_column: str = "respondent"
+    #: The columns holding when a response was recorded, most telling first.
+    timestamp_columns: tuple[str, ...] = ()
 
 
 def read_wide(
@@ -436,9 +654,10 @@ def read_wide(
             f"a {spec.format} export needs survey.group (when one group answered) or "
             "survey.group_question with group_labels",
         )
+    reasons = reason_columns(batch, path, index, table)
     questions: dict[int, Question] = {}
     for column in range(len(table.ids)):
-        if column == group_column or rules.is_meta(table, column):
+        if column == group_column or column in reasons.values() or rules.is_meta(table, column):
             continue
         if not table.ids[column].strip() and not table.texts[column].strip():
             continue  # the empty column after a trailing comma
@@ -452,8 +671,8 @@ def read_wide(
             )
             continue
         questions[column] = question
-    parsed = Parsed()
-    first_seen: dict[str, int] = {}
+    timestamps = [c for c in (table.find(n) for n in rules.timestamp_columns) if c is not None]
+    parsed = Parsed(respondent_column=rules.respondent_column)
     for line, cells in table.rows:
         if blank(cells):
             continue
@@ -469,22 +688,17 @@ def read_wide(
         if refused is not None:
             where, value, reason = refused
             batch.reject(KIND, path, reason, row=line, column=where, value=value or None)
+            if not reason.startswith("skipped:"):  # a real answer that does not count
+                for column, question in questions.items():
+                    if not is_no_answer(cell(cells, column)):
+                        refuse(batch, path, question, group, line, table.label(column), reason)
             continue
         respondent = rules.respondent(table, cells, line)
-        if respondent in first_seen:
-            # A response exported twice, or one person answering twice: the first counts. The
-            # value is not stored, because it is an email or a response id.
-            batch.reject(
-                KIND,
-                path,
-                f"response not counted: a duplicate of the response at row "
-                f"{first_seen[respondent]} (same {rules.respondent_column}); the first counts",
-                row=line,
-                column=rules.respondent_column,
-            )
-            continue
-        first_seen[respondent] = line
+        when = next(
+            (t for t in (recorded_at(cell(cells, c)) for c in timestamps) if t is not None), None
+        )
         for column, question in questions.items():
+            reason_at = reasons.get(question.id)
             parsed.answers.append(
                 RawAnswer(
                     line=line,
@@ -493,9 +707,36 @@ def read_wide(
                     group=group,
                     question=question,
                     answer=cell(cells, column),
+                    comment=cell(cells, reason_at) or None,
+                    recorded_at=when,
                 )
             )
     return parsed
+
+
+def reason_columns(
+    batch: Evidence, path: Path, index: QuestionIndex, table: WideTable
+) -> dict[str, int]:
+    """Blocker question id -> the column the bank names as its reason (found like questions)."""
+    found: dict[str, int] = {}
+    for question in index.by_id.values():
+        if not question.reason_column:
+            continue
+        wanted = normalise_label(question.reason_column)
+        column = table.find(question.reason_column)
+        if column is None:  # a grid's row, as questions are matched by it
+            rows = (c for c in range(len(table.ids)) if grid_row(table.ids[c]) == wanted)
+            column = next(rows, None)
+        if column is None:
+            batch.reject(
+                KIND,
+                path,
+                f"the reason column {question.reason_column!r} of question {question.id} is not "
+                "a column of the export: its reasons are read from its answers only",
+            )
+            continue
+        found[question.id] = column
+    return found
 
 
 def response_group(
@@ -555,11 +796,12 @@ def read_qualtrics(
     rules = ExportRules(
         is_meta=qualtrics_meta,
         respondent=lambda t, cells, line: (
-            cell(cells, t.find("responseid")) or f"{path.name}:row {line}"
+            cell(cells, t.find("responseid")) or anonymous(path, line)
         ),
         match_question=match_by_names,
         not_counted=qualtrics_not_counted,
         respondent_column="ResponseId",
+        timestamp_columns=("recordeddate", "enddate"),
     )
     return read_wide(batch, spec, path, index, table, rules)
 
@@ -633,10 +875,11 @@ def read_google_forms(
     rules = ExportRules(
         is_meta=lambda t, column: t.ids[column].strip().casefold() in GOOGLE_META,
         respondent=lambda t, cells, line: (
-            cell(cells, t.find("email address", "email")) or f"{path.name}:row {line}"
+            cell(cells, t.find("email address", "email")) or anonymous(path, line)
         ),
         match_question=match_google_column,
         respondent_column="Email Address",
+        timestamp_columns=("timestamp",),
     )
     return read_wide(batch, spec, path, index, table, rules)
 
@@ -646,8 +889,14 @@ def match_google_column(table: WideTable, column: int, index: QuestionIndex) -> 
     question = index.find(table.ids[column])
     if question:
         return question
-    grid = _GRID_COLUMN.match(table.ids[column].strip())
-    return index.find(grid.group("row")) if grid else None
+    row = grid_row(table.ids[column])
+    return index.find(row) if row else None
+
+
+def grid_row(header: str) -> str | None:
+    """The row of a grid column ``Question [Row]`` (normalised), or None for another column."""
+    grid = _GRID_COLUMN.match(header.strip())
+    return normalise_label(grid.group("row")) if grid else None
 
 
 # --- Microsoft Forms --------------------------------------------------------------------------
@@ -681,9 +930,10 @@ def read_ms_forms(
         raise EvidenceError(path, "missing column: ID (expected a Microsoft Forms export)")
     rules = ExportRules(
         is_meta=ms_forms_meta,
-        respondent=ms_forms_respondent,
+        respondent=lambda t, cells, line: ms_forms_respondent(t, cells, line, path),
         match_question=lambda t, column, idx: idx.find(t.ids[column]),
         respondent_column="Email or ID",
+        timestamp_columns=("completion time", "last modified time"),
     )
     return read_wide(batch, spec, path, index, table, rules)
 
@@ -705,12 +955,21 @@ def ms_forms_meta(table: WideTable, column: int) -> bool:
     return name in MS_FORMS_META or name.startswith(_MS_FORMS_META_PREFIXES)
 
 
-def ms_forms_respondent(table: WideTable, cells: list[str], line: int) -> str:
-    """The email when Forms recorded one (it writes ``anonymous`` otherwise), else the response ID."""
+def ms_forms_respondent(table: WideTable, cells: list[str], line: int, path: Path) -> str:
+    """The email when Forms recorded one (it writes ``anonymous`` otherwise), else the response ID.
+
+    Forms numbers responses 1, 2, 3 in every form: an ID is a respondent of this file only.
+    """
     email = cell(cells, table.find("email"))
     if email and email.casefold() != "anonymous":
         return email
-    return f"ms_forms:{cell(cells, table.find('id')) or f'row {line}'}"
+    response = cell(cells, table.find("id"))
+    return f"ms_forms:{path.resolve()}:{response}" if response else anonymous(path, line)
+
+
+def anonymous(path: Path, line: int) -> str:
+    """The identity of a response that names no one: one person, in this file only."""
+    return f"anonymous:{path.resolve()}:row {line}"
 
 
 Reader = Callable[[Evidence, SurveyEvidence, Path, QuestionIndex], Parsed]

@@ -114,7 +114,7 @@ def test_the_portfolio_validates(portfolio: LoadedPortfolio) -> None:
             *(d.source for d in evidence.datasets),
             *(d.poc_sample for d in evidence.datasets if d.poc_sample),
             evidence.inventory.path,
-            evidence.survey.path,
+            *(survey.path for survey in evidence.survey),
             *(t.path for t in evidence.load_tests),
             *(t.history_path for t in evidence.load_tests if t.history_path),
             evidence.costs,
@@ -131,7 +131,7 @@ def test_the_portfolio_uses_every_format(portfolio: LoadedPortfolio) -> None:
         assert any(s.endswith(suffix) for s in sources), suffix
     inventories = {p.project.evidence.inventory.format for p in portfolio.projects}  # type: ignore[union-attr]
     assert inventories == {"csv", "yaml", "backstage"}
-    surveys = {p.project.evidence.survey.format for p in portfolio.projects}  # type: ignore[union-attr]
+    surveys = {s.format for p in portfolio.projects for s in p.project.evidence.survey}
     assert surveys == {"long_csv", "qualtrics", "google_forms", "ms_forms"}
     assert any(t.history_path for p in portfolio.projects for t in p.project.evidence.load_tests)
     maps = [d.field_map for p in portfolio.projects for d in p.project.evidence.datasets]

@@ -82,8 +82,8 @@ def test_invalid_costs_list_every_problem(tmp_path: Path) -> None:
     assert set(rejected["evidence_kind"]) == {"costs"}
     problems = dict(zip(rejected["column_name"], rejected["reason"], strict=True))
     assert problems == {
-        "requests_per_month_poc": "Input should be greater than or equal to 0 (got -10)",
-        "peak_to_average": "Input should be less than or equal to 100 (got 5000)",
+        "requests_per_month_poc": "expected a number of at least 0 (got -10)",
+        "peak_to_average": "expected a number of at most 100 (got 5000)",
         "monthly_budget": "required key is missing",
         "price_per_token": "unknown key",
     }
@@ -127,9 +127,9 @@ def test_absurd_costs_are_refused_with_their_line(tmp_path: Path) -> None:
         ("price_per_1k_tokens_in", 5),
         ("compute_seconds_per_request", 6),
     }
-    assert "String should match pattern" in found[("currency", 1)]
+    assert "expected a three-letter currency code" in found[("currency", 1)]
     assert found[("price_per_1k_tokens_in", 5)] == (
-        "Input should be less than or equal to 100 (got 2500)"
+        "expected a number of at most 100 (got 2500)"
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from pydantic import SecretStr
 
 from flows import measurements
 from flows.config import LoadedPortfolio, load_portfolio
@@ -40,7 +41,7 @@ def run(
     as_of: datetime = AS_OF,
     refresh: bool = False,
 ) -> Measured:
-    context = Context("r", project_id, as_of, settings.survey_salt)
+    context = Context("r", project_id, as_of, settings.respondent_key(portfolio.path))
     return measure(settings, context, portfolio, portfolio.project(project_id), refresh)
 
 
@@ -81,7 +82,7 @@ def test_a_changed_input_file_is_measured_again(
     run(settings, portfolio, "support_copilot")
     run(settings, portfolio, "churn_predictor")
     project = portfolio.project("support_copilot")
-    survey = project.resolve(project.project.evidence.survey.path)  # type: ignore[union-attr]
+    survey = project.resolve(project.project.evidence.survey[0].path)
     survey.write_bytes(survey.read_bytes() + b"\n")
     again = run(settings, portfolio, "support_copilot")
     assert again.origin == "measured"
@@ -130,7 +131,7 @@ def test_keys_follow_the_code_the_salt_and_the_project_file(
     key = measurement_key(settings, portfolio, project)
     assert key == measurement_key(settings, portfolio, project)
     assert key != measurement_key(
-        settings.model_copy(update={"survey_salt": "other"}), portfolio, project
+        settings.model_copy(update={"survey_key": SecretStr("other")}), portfolio, project
     )
     monkeypatch.setattr(measurements, "code_fingerprint", lambda: "another version")
     assert key != measurement_key(settings, portfolio, project)

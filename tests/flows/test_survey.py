@@ -13,21 +13,15 @@ from openpyxl import Workbook
 from flows.config import Evidence as ProjectEvidence
 from flows.config import LoadedProject, Project, QuestionBank, SurveyEvidence, load_model
 from flows.evidence import Context
-from flows.evidence.likert import (
-    AnswerError,
-    group_id,
-    infer_points,
-    is_no_answer,
-    parse_answer,
-)
-from flows.evidence.survey import collect_survey, pseudonym
+from flows.evidence.likert import AnswerError, Scored, group_id, is_no_answer, parse_answer
+from flows.evidence.survey import anonymous, collect_survey, pseudonym
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "survey"
 QUALTRICS = Path(__file__).parents[1] / "fixtures" / "real" / "qualtrics"
 BANK_PATH = FIXTURES / "question_bank.yml"
 BANK = load_model(QuestionBank, BANK_PATH)
 SALT = "s3cret"
-CONTEXT = Context("run-1", "claims", datetime(2025, 3, 10, tzinfo=UTC), survey_salt=SALT)
+CONTEXT = Context("run-1", "claims", datetime(2025, 3, 10, tzinfo=UTC), survey_key=SALT)
 # Everything a survey export may hold about a person; none of it may be stored.
 PRIVATE = [
     "@example.com",
@@ -40,16 +34,19 @@ PRIVATE = [
 ]
 
 
-def project(**survey: Any) -> LoadedProject:
-    spec = SurveyEvidence(**survey)
+def project(*entries: dict[str, Any], **survey: Any) -> LoadedProject:
+    specs = [SurveyEvidence(**entry) for entry in entries] or [SurveyEvidence(**survey)]
     return LoadedProject(
         path=Path("/tmp/claims/project.yml"),
-        project=Project(id="claims", name="Claims", evidence=ProjectEvidence(survey=spec)),
+        project=Project(id="claims", name="Claims", evidence=ProjectEvidence(survey=specs)),
     )
 
 
-def collect(bank: QuestionBank | None = BANK, **survey: Any) -> dict[str, pd.DataFrame]:
-    evidence = collect_survey(CONTEXT, project(**survey), (BANK_PATH, bank) if bank else None)
+def collect(
+    bank: QuestionBank | None = BANK, *entries: dict[str, Any], **survey: Any
+) -> dict[str, pd.DataFrame]:
+    loaded = project(*entries, **survey)
+    evidence = collect_survey(CONTEXT, loaded, (BANK_PATH, bank) if bank else None)
     frames = evidence.frames(CONTEXT)  # every batch must pass the raw tables' Pandera models
     text = " ".join(str(v) for frame in frames.values() for v in frame.to_numpy().ravel())
     for private in PRIVATE:
@@ -82,6 +79,15 @@ def rejected(frames: dict[str, pd.DataFrame]) -> list[tuple[Any, ...]]:
         for r in records(frames.get("raw_rejected_rows", pd.DataFrame()))
     ]
     return sorted(found, key=lambda r: -1 if r[0] is None else r[0])
+
+
+def refused(frames: dict[str, pd.DataFrame]) -> list[tuple[Any, ...]]:
+    """raw_survey_refused as (row, question, group, column, reason), by row."""
+    found = [
+        (r["source_row"], r["question_id"], r["stakeholder_group"], r["column_name"], r["reason"])
+        for r in records(frames.get("raw_survey_refused", pd.DataFrame()))
+    ]
+    return sorted(found, key=lambda r: (-1 if r[0] is None else r[0], r[1]))
 
 
 def record(frames: dict[str, pd.DataFrame], kind: str = "survey") -> Any:
@@ -143,13 +149,18 @@ def test_long_csv() -> None:
     assert stored["respondent"].iloc[0] == pseudonym(SALT, "anna.schmidt@example.com")
     assert stored["respondent"].iloc[0] == stored["respondent"].iloc[1]
     assert len(stored["respondent"].iloc[0]) == 16
+    duplicate = "duplicate of the answer at row 7 (same respondent); the first counts"
+    not_on_scale = f"question monitoring: expected a number from 1 to 5 or one of {LIKERT_5}"
+    off_scale = (
+        "question on_call: expected a number from 1 to 5 or an agreement label "
+        "(the question is on a 5-point scale)"
+    )
+    not_yes_no = (
+        "question legal_blocker: expected yes or no, optionally followed by the reason (such as "
+        "'Yes - the impact assessment is not done'; also y/n, true/false, 1/0)"
+    )
     assert rejected(frames) == [
-        (
-            8,
-            "answer",
-            "4",
-            "a second answer by the same respondent to question sponsor_value (the first, at row 7, counts)",
-        ),
+        (8, "respondent", None, f"answer to sponsor_value not counted: a {duplicate}"),
         (9, "group", "Marketing", f"expected a stakeholder group: one of {GROUPS}"),
         (
             10,
@@ -157,25 +168,19 @@ def test_long_csv() -> None:
             "budget_ok",
             "expected the id or the text of a question of the question bank",
         ),
-        (
-            11,
-            "answer",
-            "Sort of",
-            f"question monitoring: expected a number from 1 to 5 or one of {LIKERT_5}",
-        ),
-        (
-            12,
-            "answer",
-            "9",
-            "question on_call: expected a number from 1 to 5 or an agreement label",
-        ),
-        (
-            13,
-            "answer",
-            "maybe",
-            "question legal_blocker: expected yes or no (also y/n, true/false, 1/0)",
-        ),
+        (11, "answer", "Sort of", not_on_scale),
+        (12, "answer", "9", off_scale),
+        (13, "answer", "maybe", not_yes_no),
         (14, "respondent", None, "expected a respondent id"),
+    ]
+    # Every refused answer to a bank question, for dbt (never the answer itself).
+    assert refused(frames) == [
+        (8, "sponsor_value", "business_sponsor", "answer", duplicate),
+        (9, "sponsor_value", None, "group", f"expected a stakeholder group: one of {GROUPS}"),
+        (11, "monitoring", "operations", "answer", not_on_scale),
+        (12, "on_call", "operations", "answer", off_scale),
+        (13, "legal_blocker", "legal", "answer", not_yes_no),
+        (14, "on_call", "operations", "respondent", "expected a respondent id"),
     ]
     survey = record(frames)
     assert (survey.status, survey.rows_read, survey.rows_rejected) == ("ok", 13, 7)
@@ -204,7 +209,7 @@ def test_google_forms() -> None:
     ]
     stored = frames["raw_survey_answers"]
     assert stored["respondent"].iloc[0] == pseudonym(SALT, "anna.schmidt@example.com")
-    assert stored["respondent"].iloc[-1] == pseudonym(SALT, "google_forms.csv:row 5")
+    assert stored["respondent"].iloc[-1] == pseudonym(SALT, anonymous(FIXTURES / "google_forms.csv", 5))
     assert rejected(frames) == [
         (
             None,
@@ -287,8 +292,8 @@ def ms_forms_export(path: Path) -> Path:
 
 def test_ms_forms(tmp_path: Path) -> None:
     path = ms_forms_export(tmp_path / "Readiness survey(1-3).xlsx")
-    frames = collect(path=str(path), format="ms_forms", group="operations")
-    # "Somewhat agree" only exists on the 7-point scale: the whole file is read on 7 points.
+    frames = collect(path=str(path), format="ms_forms", group="operations", scale_points=7)
+    # The export's own declaration: a 7-point survey ("Somewhat agree" is a 7-point label).
     assert answers(frames) == [
         (2, "operations", "monitoring", 5.0, 7),
         (2, "operations", "on_call", 6.0, 7),
@@ -299,7 +304,7 @@ def test_ms_forms(tmp_path: Path) -> None:
     ]
     stored = frames["raw_survey_answers"]
     assert stored["respondent"].iloc[0] == pseudonym(SALT, "mia.weber@example.com")
-    assert stored["respondent"].iloc[3] == pseudonym(SALT, "ms_forms:2")
+    assert stored["respondent"].iloc[3] == pseudonym(SALT, f"ms_forms:{path.resolve()}:2")
     assert rejected(frames) == [
         (
             4,
@@ -313,8 +318,10 @@ def test_ms_forms(tmp_path: Path) -> None:
 
 
 def qualtrics_bank() -> QuestionBank:
+    # The real exports' Q1 is a multiple choice question answered 2: declared on 5 points.
     return QuestionBank.model_validate(
         {
+            "scale_points": 5,
             "questions": [
                 {
                     "id": "Q1",
@@ -484,7 +491,7 @@ def test_unreadable_exports_are_recorded(
 def test_answers_on_their_scale(
     text: str, kind: str, points: int, expected: tuple[int, int]
 ) -> None:
-    assert parse_answer(text, kind, points) == expected
+    assert parse_answer(text, kind, points) == Scored(*expected)
 
 
 @pytest.mark.parametrize(("text", "points"), [("0", 5), ("6", 5), ("3.5", 5), ("Somewhat", 7)])
@@ -496,9 +503,6 @@ def test_off_scale_answers(text: str, points: int) -> None:
 def test_no_answers_and_scale_inference() -> None:
     assert all(is_no_answer(t) for t in ["", "  ", "N/A", "n/a", "Don\u2019t know", "-99", None])
     assert not is_no_answer("No")
-    assert infer_points(["1", "Agree", "5"]) == 5
-    assert infer_points(["1", "7"]) == 7
-    assert infer_points(["Slightly disagree"]) == 7
     assert group_id("IT Security") == "it_security"
     assert group_id("Business-Sponsor ") == "business_sponsor"
     assert group_id("Marketing") is None
@@ -523,7 +527,7 @@ def test_a_declared_seven_point_scale_is_used_even_when_no_answer_is_above_five(
         project=Project(
             id="p",
             name="P",
-            evidence=ProjectEvidence(survey=SurveyEvidence(path="survey.csv", scale_points=7)),
+            evidence=ProjectEvidence(survey=[SurveyEvidence(path="survey.csv", scale_points=7)]),
         ),
     )
     from datetime import UTC, datetime

@@ -1,5 +1,6 @@
 -- Survey answers with their question, and likert answers turned into agreement from 0 to 1
--- (reverse-scored questions flipped).
+-- (reverse-scored questions flipped). An answer on a scale the question declares carries its own
+-- score (0 to 1, from the bank); a Likert answer's position is (value - 1) / (points - 1).
 with answers as (
     select * from {{ ref('stg_raw__survey_answers') }}
 ),
@@ -23,7 +24,10 @@ joined as (
         questions.weight,
         questions.reverse,
         questions.topic,
-        (answers.answer_value - 1.0) / nullif(answers.scale_points - 1, 0) as position
+        coalesce(
+            answers.score,
+            (answers.answer_value - 1.0) / nullif(answers.scale_points - 1, 0)
+        ) as position
     from answers
     inner join questions
         on

@@ -13,7 +13,8 @@ final as (
         scale_points,
         comment,
         source,
-        source_row
+        source_row,
+        score
     from source
 )
 
