@@ -24,7 +24,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from flows import alerts, dbt, postgres_warehouse, warehouse
+from flows import alerts, dbt, postgres_warehouse, snapshots, warehouse
 from flows.config import (
     LoadedPortfolio,
     LoadedProject,
@@ -53,7 +53,7 @@ class RunResult:
 
     run_id: str
     status: str
-    snapshot: Path
+    snapshot: Path  # the run's portfolio snapshot
     failed_projects: dict[str, str]
 
 
@@ -237,10 +237,10 @@ def build_marts(settings: Settings) -> None:
 
 
 @task(name="publish-snapshot", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
-def publish_snapshot(settings: Settings) -> Path:
-    """Replace the read-only snapshot that the dashboard and reports read.
+def publish_snapshot(settings: Settings) -> list[Path]:
+    """Replace the read-only snapshots (one per portfolio) that the dashboard and reports read.
 
-    With the shared PostgreSQL warehouse the snapshot holds the marts pulled from it, after the
+    With the shared PostgreSQL warehouse the snapshots hold the marts pulled from it, after the
     run's final record went there too.
     """
     if settings.dbt_target != "postgres":
@@ -250,7 +250,9 @@ def publish_snapshot(settings: Settings) -> Path:
     return warehouse.publish(
         settings.warehouse,
         settings.snapshot,
-        write=lambda partial: postgres_warehouse.pull_marts(url, partial, schema),
+        write=lambda pulled: postgres_warehouse.pull_marts(
+            url, pulled, schema, snapshots.PUBLISHED_MARTS
+        ),
     )
 
 
@@ -365,7 +367,8 @@ def run_assessment(
         status = "partial" if failed else "succeeded"
         message = f"{len(failed)} of {len(batches)} project(s) failed" if failed else None
         warehouse.finish_run(settings.warehouse, run_id, status, message)
-        snapshot = publish_snapshot(settings)
+        publish_snapshot(settings)
+        snapshot = snapshots.portfolio_file(settings.snapshot, portfolio.portfolio.id)
     try:
         prune(settings)
     except OSError as exc:  # a cache that cannot be pruned costs disk space, not the run

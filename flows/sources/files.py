@@ -71,6 +71,16 @@ def file_format(path: Path, declared: str | None) -> str:
     return EXTENSIONS.get(suffixes[-1] if suffixes else "", "csv")
 
 
+def single_pass(files: list[Path], fmt: str | None) -> bool:
+    """Whether a dataset's files are one large CSV file, measured in one pass where it is."""
+    return (
+        len(files) == 1
+        and file_format(files[0], fmt) == "csv"
+        and files[0].is_file()
+        and files[0].stat().st_size >= SINGLE_PASS_MIN_BYTES
+    )
+
+
 def check_file(path: Path, kind: str) -> None:
     """Refuse, with a clear reason, a file that is empty or compressed in a way DuckDB cannot read."""
     if path.stat().st_size == 0:
@@ -253,7 +263,7 @@ def open_files(
         style = "newline_delimited" if kind == "ndjson" else "auto"
         scan = f"read_json_auto({listing}, format = {lit(style)}, union_by_name = true)"
         return _view(con, name, scan, files, kind)
-    if len(files) == 1 and files[0].stat().st_size >= SINGLE_PASS_MIN_BYTES:
+    if single_pass(files, fmt):
         return _csv_stream(con, name, files, display, csv or CsvOptions())
     return _csv_table(con, name, files, listing, display, csv or CsvOptions())
 

@@ -9,7 +9,7 @@ counts, bounded examples and a few distinct values come back to Python.
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -406,13 +406,58 @@ class DuckDBScan(Scan):
             yield chunk
 
 
-def audit_connection(scratch: Path) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection for one audit: UTC, and spilling to scratch rather than failing."""
+#: Bits of the key range up to which DuckDB groups integer keys with its perfect hash aggregate
+#: (an array indexed by value) when a large CSV file's keys are grouped (its default is 12).
+KEY_PERFECT_HASH_BITS = 24
+
+
+def audit_connection(
+    scratch: Path,
+    allowed: Iterable[Path] | None = None,
+    *,
+    large_keys: bool = False,
+) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection for one audit: UTC, and spilling to scratch rather than failing.
+
+    With ``allowed`` (the files the project names), the connection reads those files and the
+    scratch folder, and nothing else: external access is off (no other file, no COPY, ATTACH,
+    extension or URL), and the configuration is locked, so that no statement can change that.
+    ``large_keys``: a large CSV file's keys will be grouped (the perfect hash aggregate is
+    widened for them, before the lock).
+    """
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
     con.execute(f"set temp_directory = {lit(scratch)}")
     con.execute("set preserve_insertion_order = false")
+    if allowed is None:
+        return con
+    if large_keys:
+        con.execute(f"set perfect_ht_threshold = {KEY_PERFECT_HASH_BITS}")
+    folders = sorted({str(f).rstrip("/") + "/" for f in (scratch, scratch.resolve())})
+    con.execute("set allowed_directories = ?", [folders])
+    con.execute("set allowed_paths = ?", [sorted({str(p) for p in allowed})])
+    con.execute("set autoinstall_known_extensions = false")
+    con.execute("set autoload_known_extensions = false")
+    con.execute("set enable_external_access = false")
+    con.execute("set lock_configuration = true")
     return con
+
+
+def configuration_locked(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a connection's settings are locked (an audit connection limited to its files)."""
+    row = con.execute("select current_setting('lock_configuration')").fetchone()
+    return bool(row and row[0])
+
+
+def local_files(ref: SourceRef) -> list[Path]:
+    """The local files DuckDB reads for a source (S3 objects are downloaded first; none for PostgreSQL)."""
+    if ref.kind == "postgres":
+        return []
+    if ref.kind == "s3":
+        from flows.sources.s3 import fetch
+
+        return fetch(ref.location).files
+    return source_files(Path(ref.location))
 
 
 def open_scan(
@@ -422,18 +467,18 @@ def open_scan(
     scratch: Path,
     fmt: str | None = None,
     csv: CsvOptions | None = None,
+    files: list[Path] | None = None,
 ) -> Scan:
-    """Open a source for measurement (files and S3 in DuckDB, PostgreSQL where it is)."""
+    """Open a source for measurement (files and S3 in DuckDB, PostgreSQL where it is).
+
+    ``files``: the source's local files, when :func:`local_files` gave them already.
+    """
     if ref.kind == "postgres":
         from flows.sources.postgres import open_postgres
 
         return open_postgres(ref)
-    if ref.kind == "s3":
-        from flows.sources.s3 import fetch
-
-        files = fetch(ref.location).files
-    else:
-        files = source_files(Path(ref.location))
+    if files is None:
+        files = local_files(ref)
     opened = open_files(con, name, files, ref.display, fmt, scratch, csv)
     columns = {r[0]: r[1] for r in con.execute(f"describe {opened.relation}").fetchall()}
     return DuckDBScan(
