@@ -276,6 +276,64 @@ def init(
     )
 
 
+@app.command("suggest")
+def suggest(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="A path, folder or glob; s3://bucket/key-or-prefix; or a postgresql:// URL "
+            "(with --table or --query)."
+        ),
+    ],
+    table: Annotated[
+        str | None, typer.Option("--table", help="PostgreSQL table ([schema.]name).")
+    ] = None,
+    query: Annotated[str | None, typer.Option("--query", help="PostgreSQL query.")] = None,
+    file_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format", help="csv, parquet, json, ndjson or excel (default: by extension)."
+        ),
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Dataset name (default: from the file name).")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Write the suggestion here (default: print).")
+    ] = None,
+) -> None:
+    """Suggest a field map for a dataset, each rule with what it was inferred from."""
+    from datetime import UTC, datetime
+
+    from flows import suggest as suggesting
+    from flows.errors import EvidenceError
+
+    if file_format not in (None, "csv", "parquet", "json", "ndjson", "excel"):
+        err.print(f"--format {file_format!r}: expected csv, parquet, json, ndjson or excel")
+        raise typer.Exit(2)
+    try:
+        suggested = suggesting.suggest_source(
+            source,
+            table=table,
+            query=query,
+            file_format=file_format,
+            name=name,
+            as_of=datetime.now(UTC),
+        )
+    except ValueError as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(2) from exc
+    except EvidenceError as exc:
+        err.print(f"cannot read {exc.source}: {exc.reason}", markup=False, highlight=False)
+        raise typer.Exit(1) from exc
+    text = suggesting.render(suggested, f"readiness suggest {source}")
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        out.print(f"wrote {output}", markup=False, highlight=False)
+
+
 @app.command("config-doc")
 def config_doc(
     check: Annotated[
