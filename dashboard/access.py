@@ -4,29 +4,33 @@ Off by default (the local demo). ``READINESS_DASHBOARD_LOGIN=true`` turns on a l
 
 - OIDC through ``st.login`` when an ``[auth]`` section is configured in Streamlit's secrets
   (``.streamlit/secrets.toml``); the user is the identity provider's e-mail address;
-- otherwise a user name and password, checked with ``hmac.compare_digest`` against the
-  ``[passwords]`` section of the secrets or ``READINESS_DASHBOARD_USER`` /
-  ``READINESS_DASHBOARD_PASSWORD``.
+- otherwise a user name and password, checked against argon2id hashes in the ``[passwords]``
+  section of the secrets or ``READINESS_DASHBOARD_USER`` / ``READINESS_DASHBOARD_PASSWORD``
+  (``readiness hash-password`` makes a hash; a password in plain text is refused). Repeated
+  failures wait longer and longer, per user and per client (flows.access.Throttle).
 
 ``READINESS_DASHBOARD_ACCESS`` names a YAML file mapping users to the portfolio ids they may see
-(``alice@example.com: [emea, retail]``; ``'*'`` for all). Queries are restricted through
-:func:`scope`, so a session that has not signed in reads nothing at all.
+(``alice@example.com: [emea, retail]``; ``'*'`` for all). A session opens only its portfolios'
+snapshots (dashboard/queries.py, flows/snapshots.py), so a session that has not signed in reads
+nothing at all. Sign-ins, sign-outs and what each user viewed go to the audit log
+(flows.access.audit).
 """
 
 from __future__ import annotations
 
-import hmac
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
-import yaml
 
+from flows import access as rules
+from flows.errors import ConfigError
 from flows.secrets import expand
 from flows.settings import get_settings
 
 SESSION_USER = "readiness_user"
 SESSION_SCOPE = "readiness_portfolios"
+SESSION_VIEWED = "readiness_viewed"
 
 
 def _secrets(section: str) -> dict[str, Any]:
@@ -38,47 +42,36 @@ def _secrets(section: str) -> dict[str, Any]:
     return dict(value) if value else {}
 
 
-def passwords() -> dict[str, str]:
-    """Known users and their passwords: the secrets' [passwords], plus the settings' user."""
+def passwords() -> rules.Passwords:
+    """Known users and their password hashes: the secrets' [passwords], plus the settings' user."""
     known = {str(k): str(v) for k, v in _secrets("passwords").items()}
     settings = get_settings()
     if settings.dashboard_password is not None:
         known[settings.dashboard_user] = expand(settings.dashboard_password.get_secret_value())
-    return known
+    return rules.Passwords.of(known)
 
 
 def check_password(user: str, password: str) -> bool:
-    """Whether the password is the user's; the comparison takes the same time either way."""
-    expected = passwords().get(user)
-    # Compare against a dummy for unknown users, so timing does not tell which users exist.
-    ok = hmac.compare_digest(password.encode(), (expected or "\0 no user").encode())
-    return ok and expected is not None
+    """Whether the password is the user's (its hash matches); plain-text passwords never match."""
+    return passwords().verify(user, password)
 
 
 def load_access(path: Path) -> dict[str, tuple[str, ...] | None]:
     """The user -> portfolios mapping of a YAML file (None: every portfolio)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a mapping of user to a list of portfolio ids")
-    mapping: dict[str, tuple[str, ...] | None] = {}
-    for user, portfolios in data.items():
-        if portfolios == "*":
-            mapping[str(user)] = None
-        elif isinstance(portfolios, list) and all(isinstance(p, str) for p in portfolios):
-            mapping[str(user)] = tuple(portfolios)
-        else:
-            raise ValueError(
-                f"{path}: user {user!r}: expected a list of portfolio ids or '*', got {portfolios!r}"
-            )
-    return mapping
+    return rules.load_access(path)
 
 
 def portfolios_for(user: str) -> tuple[str, ...] | None:
     """The portfolio ids a signed-in user may see (None: all; empty: none)."""
-    path = get_settings().dashboard_access
-    if path is None:
+    return rules.portfolios_for(user)
+
+
+def _client() -> str | None:
+    """The client's address, as Streamlit sees it (a proxy's address behind a proxy)."""
+    try:
+        return st.context.ip_address
+    except Exception:  # no browser connection (a test run): no client key
         return None
-    return load_access(path).get(user, ())
 
 
 def scope() -> tuple[str, ...] | None:
@@ -96,6 +89,8 @@ def _oidc_configured() -> bool:
 
 
 def _sign_out() -> None:
+    rules.audit("sign_out", st.session_state.get(SESSION_USER))
+    st.session_state.pop(SESSION_VIEWED, None)
     st.session_state.pop(SESSION_USER, None)
     st.session_state.pop(SESSION_SCOPE, None)
     if _oidc_configured():
@@ -104,21 +99,76 @@ def _sign_out() -> None:
 
 def _password_form() -> str | None:
     """The sign-in form; the user name once the password matched."""
-    if not passwords():
-        st.error(
-            "Login is on (READINESS_DASHBOARD_LOGIN) but no password is configured: set "
-            "READINESS_DASHBOARD_PASSWORD or a [passwords] section in .streamlit/secrets.toml."
-        )
+    known = passwords()
+    if known.plain_text:
+        st.error(rules.plain_text_message(len(known.plain_text)))
+    if not known.hashes:
+        if not known.plain_text:
+            st.error(
+                "Login is on (READINESS_DASHBOARD_LOGIN) but no password is configured: set "
+                "READINESS_DASHBOARD_PASSWORD or a [passwords] section in "
+                ".streamlit/secrets.toml (the hash `readiness hash-password` prints)."
+            )
         return None
     with st.form("sign-in"):
         user = st.text_input("User name", key="sign-in-user")
         password = st.text_input("Password", type="password", key="sign-in-password")
         submitted = st.form_submit_button("Sign in")
-    if submitted:
-        if check_password(user, password):
-            return user
-        st.error("Wrong user name or password.")
+    if not submitted:
+        return None
+    client = _client()
+    keys = rules.throttle_keys(user, client)
+    # A name that is no user is not written to the audit log: it may be a mistyped password.
+    named = user if user in known.hashes else None
+    wait = rules.SIGN_INS.wait(keys)
+    if wait > 0:
+        rules.audit("sign_in", named, method="password", client=client, outcome="throttled")
+        st.error(
+            f"Too many failed sign-ins: try again in {wait:.0f} second(s)."
+            if wait >= 1
+            else "Too many failed sign-ins: try again in a moment."
+        )
+        return None
+    if known.verify(user, password):
+        rules.SIGN_INS.succeeded(keys[:1])
+        rules.audit("sign_in", user, method="password", client=client, outcome="ok")
+        return user
+    rules.SIGN_INS.failed(keys)
+    outcome = "wrong_password" if named else "unknown_user"
+    rules.audit("sign_in", named, method="password", client=client, outcome=outcome)
+    st.error("Wrong user name or password.")
     return None
+
+
+def _record_view(user: str, portfolios: tuple[str, ...] | None) -> None:
+    """Audit what the user is viewing: the page, the project and the portfolios it may show."""
+    try:
+        url = str(st.context.url or "")
+    except Exception:
+        url = ""
+    page = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] if url else ""
+    project = st.query_params.get("project")
+    gap = st.query_params.get("gap")
+    from dashboard import queries  # imported here: queries imports this module
+    from flows import snapshots
+
+    try:
+        viewed = [p.stem for p in queries._readable().files]
+    except snapshots.NoSnapshotError:
+        viewed = []
+    key = (page, project, gap, tuple(viewed))
+    if st.session_state.get(SESSION_VIEWED) == key:
+        return
+    st.session_state[SESSION_VIEWED] = key
+    rules.audit(
+        "view",
+        user,
+        page=page or None,
+        project=project,
+        gap=gap,
+        portfolios=viewed,
+        scope="all" if portfolios is None else list(portfolios),
+    )
 
 
 def gate() -> bool:
@@ -134,13 +184,15 @@ def gate() -> bool:
                 st.button("Sign in with your identity provider", on_click=st.login)
                 return False
             user = str(st.user.get("email") or st.user.get("sub") or "")
+            if user:
+                rules.audit("sign_in", user, method="oidc", client=_client(), outcome="ok")
         else:
             user = _password_form()
         if not user:
             return False
         try:
             portfolios = portfolios_for(user)
-        except (OSError, ValueError) as err:
+        except (OSError, ConfigError) as err:
             st.error(f"The access file could not be read: {err}")
             return False
         st.session_state[SESSION_USER] = user
@@ -153,4 +205,5 @@ def gate() -> bool:
     if portfolios == ():
         st.warning(f"You are signed in as {user}, but no portfolio is shared with you.")
         return False
+    _record_view(user, None if portfolios is None else tuple(portfolios))
     return True

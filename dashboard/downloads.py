@@ -19,8 +19,8 @@ from flows.reports.summary import portfolio_summary, project_summary
 MIME = {"md": "text/markdown", "html": "text/html", "pdf": "application/pdf"}
 
 
-def _project_report(project_id: str, fmt: str) -> bytes:
-    return render_project(project_summary(snapshot_path(), project_id), fmt)
+def _project_report(project_id: str, fmt: str, portfolios: tuple[str, ...] | None) -> bytes:
+    return render_project(project_summary(snapshot_path(), project_id, portfolios=portfolios), fmt)
 
 
 def _portfolio_report(fmt: str, portfolios: tuple[str, ...] | None) -> bytes:
@@ -34,7 +34,7 @@ def project_reports(project_id: str) -> None:
     for fmt in ("pdf", "html", "md"):
         row.download_button(
             f"Report ({fmt.upper()})",
-            data=partial(_project_report, project_id, fmt),
+            data=partial(_project_report, project_id, fmt, access.scope()),
             file_name=f"{project_id}-readiness.{fmt}",
             mime=MIME[fmt],
             key=f"report-{project_id}-{fmt}",

@@ -1,9 +1,10 @@
 """Every query the dashboard runs, against the published read-only snapshot and nothing else.
 
-Each call opens the snapshot read-only, runs one query with bound parameters (``?``) and closes
-it, so the flow can replace the file atomically under a running dashboard. Results are cached
-for a minute and keyed by the file's modification time, so a newly published snapshot is read at
-once. SQL text is constant: values only ever travel as parameters.
+Each call opens the snapshots of the session's portfolios read-only (flows.snapshots: one file
+per portfolio; a session never opens another portfolio's file), runs one query with bound
+parameters (``?``) and closes them, so the flow can replace a file atomically under a running
+dashboard. Results are cached for a minute and keyed by the files' modification times, so a newly
+published snapshot is read at once. SQL text is constant: values only ever travel as parameters.
 
 "Latest" means ``recommendations.is_latest``; should a snapshot ever hold two latest rows for one
 project, the newest run wins (the ``_LATEST`` common table expression).
@@ -19,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import access
+from flows import snapshots
 from flows.settings import get_settings
 
 CACHE_SECONDS = 60
@@ -29,33 +31,58 @@ class SnapshotError(RuntimeError):
 
 
 def snapshot_path() -> Path:
-    """Where the published snapshot is."""
+    """Where the published snapshots are (a folder, or one snapshot file)."""
     return get_settings().snapshot
 
 
+def _readable() -> snapshots.Readable:
+    """The snapshot files this session may open (its portfolios' only)."""
+    return snapshots.readable(snapshot_path(), access.scope())
+
+
 def has_snapshot() -> bool:
-    """Whether an assessment has been published."""
-    return snapshot_path().is_file()
+    """Whether an assessment of a portfolio this session may see has been published."""
+    try:
+        _readable()
+    except snapshots.NoSnapshotError:
+        return False
+    return True
+
+
+def _files() -> tuple[tuple[str, ...], tuple[int, ...], tuple[str, ...] | None]:
+    """The session's files, their modification times (they key the caches) and row filter."""
+    what = _readable()
+    return (
+        tuple(str(p) for p in what.files),
+        tuple(p.stat().st_mtime_ns for p in what.files),
+        what.only,
+    )
+
+
+def _open(files: tuple[str, ...], only: tuple[str, ...] | None) -> Any:
+    return snapshots.open_readable(snapshots.Readable(tuple(Path(f) for f in files), only))
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _query(path: str, modified_ns: int, sql: str, params: tuple[Any, ...]) -> pd.DataFrame:
+def _query(
+    files: tuple[str, ...],
+    modified_ns: tuple[int, ...],
+    only: tuple[str, ...] | None,
+    sql: str,
+    params: tuple[Any, ...],
+) -> pd.DataFrame:
     # modified_ns only keys the cache: a newly published snapshot is a new file with a new mtime.
-    con = duckdb.connect(path, read_only=True)
-    try:
+    with _open(files, only) as con:
         # Tuples are hashable for the cache; DuckDB binds lists to ``varchar[]``.
         values = [list(p) if isinstance(p, tuple) else p for p in params]
         return con.execute(sql, values).df()
-    finally:
-        con.close()
 
 
 def query(sql: str, *params: Any) -> pd.DataFrame:
-    """Run one read-only query on the snapshot; a failure becomes a :class:`SnapshotError`."""
-    path = snapshot_path()
+    """Run one read-only query on the snapshots; a failure becomes a :class:`SnapshotError`."""
     try:
-        return _query(str(path), path.stat().st_mtime_ns, sql, params)
-    except (OSError, duckdb.Error) as err:
+        return _query(*_files(), sql, params)
+    except (OSError, duckdb.Error) as err:  # NoSnapshotError is an OSError
         raise SnapshotError(str(err)) from err
 
 
@@ -478,23 +505,24 @@ def project_runs(project_id: str) -> pd.DataFrame:
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def _project_diff(
-    path: str, modified_ns: int, project_id: str, run_before: str, run_after: str
+    files: tuple[str, ...],
+    modified_ns: tuple[int, ...],
+    only: tuple[str, ...] | None,
+    project_id: str,
+    run_before: str,
+    run_after: str,
 ) -> Any:
     # The comparison itself lives in flows.history (shared with `readiness diff` and the alerts),
     # so that a change between runs is computed in one place.
     from flows.history import compare_project
 
-    con = duckdb.connect(path, read_only=True)
-    try:
+    with _open(files, only) as con:
         return compare_project(con, project_id, run_before, run_after)
-    finally:
-        con.close()
 
 
 def project_diff(project_id: str, run_before: str, run_after: str) -> Any:
     """What changed for one project between two runs (a ``flows.history.ProjectDiff``)."""
-    path = snapshot_path()
     try:
-        return _project_diff(str(path), path.stat().st_mtime_ns, project_id, run_before, run_after)
+        return _project_diff(*_files(), project_id, run_before, run_after)
     except (OSError, duckdb.Error) as err:
         raise SnapshotError(str(err)) from err

@@ -18,7 +18,7 @@ from flows.config import GAP_IDS
 from flows.history import ProjectDiff, compare_project, previous_run
 from flows.report import project_results
 from flows.secrets import quiet_url_loggers
-from flows.warehouse import connect
+from flows.snapshots import open_snapshot
 
 RegressionKind = Literal["recommendation", "gap_drop", "critical_check"]
 
@@ -62,7 +62,7 @@ def find_regressions(diff: ProjectDiff, gap_drop_points: float) -> list[Regressi
 def run_regressions(snapshot: Path, run_id: str, gap_drop_points: float) -> list[Regression]:
     """Every regression of a run: each project against its previous successful run."""
     found: list[Regression] = []
-    with connect(snapshot, read_only=True) as con:
+    with open_snapshot(snapshot) as con:
         projects = [
             r[0]
             for r in con.execute(

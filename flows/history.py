@@ -19,7 +19,7 @@ import duckdb
 
 from flows.config import GAP_IDS
 from flows.errors import ReadinessError
-from flows.warehouse import connect
+from flows.snapshots import open_snapshot
 
 
 class UnknownRunError(ReadinessError):
@@ -174,13 +174,7 @@ def _open(source: Source) -> Iterator[duckdb.DuckDBPyConnection]:
     if isinstance(source, duckdb.DuckDBPyConnection):
         yield source
         return
-    from flows.report import NoSnapshotError
-
-    if not source.is_file():
-        raise NoSnapshotError(
-            f"no assessment has been published yet ({source} does not exist); run `readiness run`"
-        )
-    with connect(source, read_only=True) as con:
+    with open_snapshot(source) as con:
         yield con
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from flows.config import GAP_IDS
-from flows.warehouse import connect
+from flows.snapshots import NoSnapshotError, open_snapshot
+
+__all__ = ["NoSnapshotError", "project_results"]
 
 _LATEST = """
 select r.project_id, r.project_name, r.recommendation, r.confidence, r.reason,
@@ -24,19 +27,17 @@ order by gap_order
 """
 
 
-class NoSnapshotError(FileNotFoundError):
-    """No assessment has been published yet."""
+def project_results(
+    snapshot: Path, run_id: str | None = None, portfolios: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """Latest result per project (or the results of one run): recommendation, confidence, gap scores.
 
-
-def project_results(snapshot: Path, run_id: str | None = None) -> list[dict[str, Any]]:
-    """Latest result per project (or the results of one run): recommendation, confidence, gap scores."""
-    if not snapshot.is_file():
-        raise NoSnapshotError(
-            f"no assessment has been published yet ({snapshot} does not exist); run `readiness run`"
-        )
+    ``snapshot`` is the published folder (or one snapshot file); ``portfolios`` limits what is
+    read to those portfolios' snapshots (None: every portfolio).
+    """
     where, params = ("r.run_id = ?", [run_id]) if run_id else ("r.is_latest", [])
     results: list[dict[str, Any]] = []
-    with connect(snapshot, read_only=True) as con:
+    with open_snapshot(snapshot, portfolios) as con:
         rows = con.execute(_LATEST.format(where=where), params).fetchall()
         for (
             project_id,

@@ -48,7 +48,9 @@ class Settings(BaseSettings):
         default=None, description="Working DuckDB file (written by the flow only)."
     )
     snapshot_path: Path | None = Field(
-        default=None, description="Published read-only DuckDB snapshot (read by the dashboard)."
+        default=None,
+        description="Folder of the published read-only snapshots, one DuckDB file per portfolio "
+        "(default: READINESS_HOME/published); readers may also be pointed at one snapshot file.",
     )
     dbt_target: Literal["duckdb", "postgres"] = Field(
         default="duckdb",

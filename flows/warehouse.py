@@ -1,15 +1,15 @@
 """The working DuckDB warehouse: raw tables, the run record, the run lock and the published snapshot.
 
 Only the flow writes the working file. Readers (dashboard, ``readiness status``, reports) open the
-published snapshot, which is a copy replaced atomically at the end of each successful run, so a
-reader never sees a half-written run and never holds the writer's lock.
+published snapshots (one file per portfolio holding only the marts readers use, see
+flows/snapshots.py), each replaced atomically at the end of each successful run, so a reader never
+sees a half-written run and never holds the writer's lock.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from flows import snapshots
 from flows.errors import ReadinessError
 from flows.schemas import RAW_TABLES, empty_frame, validate
 
@@ -126,31 +127,29 @@ def finish_run(path: Path, run_id: str, status: str, message: str | None) -> Non
         )
 
 
-def publish(working: Path, snapshot: Path, write: Callable[[Path], object] | None = None) -> Path:
-    """Replace the snapshot atomically (readers see old or new, never half).
+def publish(
+    working: Path, folder: Path, write: Callable[[Path], object] | None = None
+) -> list[Path]:
+    """Replace the published snapshots, one per portfolio, each atomically (see flows.snapshots).
 
-    The new snapshot is a copy of the working warehouse, or what ``write`` puts in the file it is
-    given (the marts pulled from a shared PostgreSQL warehouse).
+    The marts come from the working warehouse, or from what ``write`` puts in the file it is given
+    (the marts pulled from a shared PostgreSQL warehouse). Returns the files written.
     """
+    if folder.suffix == snapshots.SUFFIX or folder.is_file():
+        raise ReadinessError(
+            f"READINESS_SNAPSHOT_PATH names a file ({folder}): snapshots are published one per "
+            "portfolio into a folder; name a folder (default: READINESS_HOME/published)"
+        )
     if write is None:
         with connect(working) as con:
             con.execute("checkpoint")
-    snapshot.parent.mkdir(parents=True, exist_ok=True)
-    # A publisher killed mid-copy leaves its partial file behind; the run lock guarantees no other
-    # publisher is copying now, so every partial file is stale.
-    for stale in snapshot.parent.glob(f".{snapshot.name}.*.partial"):
+        return snapshots.publish_portfolios(working, folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob(".pulled-marts.*.tmp"):
         stale.unlink(missing_ok=True)
-    partial = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.partial")
-    if write is None:
-        shutil.copyfile(working, partial)
-    else:
-        write(partial)
-    with partial.open("rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(partial, snapshot)
-    directory = os.open(snapshot.parent, os.O_RDONLY)
+    pulled = folder / f".pulled-marts.{os.getpid()}.tmp"
     try:
-        os.fsync(directory)
+        write(pulled)
+        return snapshots.publish_portfolios(pulled, folder)
     finally:
-        os.close(directory)
-    return snapshot
+        pulled.unlink(missing_ok=True)

@@ -28,7 +28,13 @@ class Assessed:
 
     @property
     def snapshot(self) -> Path:
-        return self.settings.snapshot
+        """The portfolio's published snapshot file (one per portfolio, see flows.snapshots)."""
+        import yaml
+
+        from flows.snapshots import portfolio_file
+
+        portfolio_id = yaml.safe_load(self.portfolio.read_text(encoding="utf-8"))["id"]
+        return portfolio_file(self.settings.snapshot, portfolio_id)
 
 
 @pytest.fixture(scope="session")

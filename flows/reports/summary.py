@@ -17,8 +17,7 @@ import duckdb
 
 from flows.config import GAP_IDS
 from flows.errors import ReadinessError
-from flows.report import NoSnapshotError
-from flows.warehouse import connect
+from flows.snapshots import open_snapshot
 
 
 class UnknownProjectError(ReadinessError):
@@ -214,17 +213,14 @@ def _project(con: duckdb.DuckDBPyConnection, row: tuple[Any, ...], blockers: int
     )
 
 
-def _open(snapshot: Path) -> Any:
-    if not snapshot.is_file():
-        raise NoSnapshotError(
-            f"no assessment has been published yet ({snapshot} does not exist); run `readiness run`"
-        )
-    return connect(snapshot, read_only=True)
-
-
-def project_summary(snapshot: Path, project_id: str, blockers: int = 5) -> ProjectSummary:
-    """The latest result of one project, as its one-page summary says it."""
-    with _open(snapshot) as con:
+def project_summary(
+    snapshot: Path,
+    project_id: str,
+    blockers: int = 5,
+    portfolios: tuple[str, ...] | None = None,
+) -> ProjectSummary:
+    """The latest result of one project (of ``portfolios`` only, when given), as its one-pager says it."""
+    with open_snapshot(snapshot, portfolios) as con:
         row = con.execute(_REC, [project_id, project_id, None, None]).fetchone()
         if row is None:
             known = [r[0] for r in con.execute(_REC, [None, None, None, None]).fetchall()]
@@ -245,7 +241,7 @@ def portfolio_summary(
     ``portfolios`` restricts it to those portfolio ids (the dashboard passes the viewer's).
     """
     scope = None if portfolios is None else list(portfolios)
-    with _open(snapshot) as con:
+    with open_snapshot(snapshot, portfolios) as con:
         rows = con.execute(_REC, [None, None, scope, scope]).fetchall()
         # The same projects as ``rows``: the recommendations query as a common table expression.
         chosen = f"with _chosen as (select run_id, project_id from ({_REC})) "

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from flows.access import hash_password
 from tests.browser.pages import TIMEOUT_MS, settled, shot, shows_no_data
 from tests.browser.served import served_dashboard
 from tests.conftest import Assessed
@@ -126,7 +127,7 @@ def test_with_login_on_a_browser_that_has_not_signed_in_sees_no_data(
     env = {
         "READINESS_DASHBOARD_LOGIN": "true",
         "READINESS_DASHBOARD_USER": "exec",
-        "READINESS_DASHBOARD_PASSWORD": "browser-secret",
+        "READINESS_DASHBOARD_PASSWORD": hash_password("browser-secret"),
     }
     with served_dashboard(snapshot, free_port(), env=env) as url:
         for path in ("", "/project?project=support_copilot", "/gap?project=support_copilot"):

@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows import warehouse
+from flows import snapshots, warehouse
 from flows.report import project_results
 from flows.schemas import RAW_TABLES
 from flows.settings import get_settings
@@ -156,7 +156,8 @@ def test_a_crashing_project_and_unreadable_evidence_do_not_stop_the_portfolio(
     crashed = results["contract_review"]
     assert crashed["project_status"] == "failed"
     assert crashed["recommendation"] == "not_yet"
-    assert "RuntimeError: reader bug: index out of range" in crashed["reason"]
+    assert "reader bug: index out of range" in crashed["reason"]
+    assert "RuntimeError" not in crashed["reason"]  # no class name is shown
     # The others are assessed as usual; the unreadable file is recorded with its reason.
     assert results["support_copilot"]["recommendation"] == "go"
     assert results["churn_predictor"]["project_status"] == "ok"
@@ -179,7 +180,8 @@ def test_a_run_killed_at_any_point_loses_nothing_and_the_next_run_succeeds(
 ) -> None:
     portfolio, home = seeded_home
     settings = get_settings()
-    before_snapshot = _sha(settings.snapshot)
+    published = snapshots.portfolio_file(settings.snapshot, "example")
+    before_snapshot = _sha(published)
     earlier = _run_statuses(settings.warehouse)
     assert earlier and all(status == "succeeded" for status, _ in earlier.values())
 
@@ -193,8 +195,8 @@ def test_a_run_killed_at_any_point_loses_nothing_and_the_next_run_succeeds(
         _kill_when(_start_run(portfolio, home), *marker)
         if before_publish:
             # Readers see exactly the last complete run.
-            assert _sha(settings.snapshot) == before_snapshot, point
-        with warehouse.connect(settings.snapshot, read_only=True) as con:
+            assert _sha(published) == before_snapshot, point
+        with warehouse.connect(published, read_only=True) as con:
             assert con.execute("select count(*) from runs").fetchone(), point
         # No earlier run is lost or changed, and the working warehouse still opens.
         statuses = _run_statuses(settings.warehouse)
@@ -213,19 +215,19 @@ def test_a_run_killed_at_any_point_loses_nothing_and_the_next_run_succeeds(
         message = killed[run_id][1]
         assert message and "interrupted" in message, run_id
     assert not [r for r, (status, _) in killed.items() if status == "running"]
-    assert not list(settings.snapshot.parent.glob(".*.partial"))
+    assert not list(settings.snapshot.glob(".*.partial"))
     results = {r["project"]: r for r in project_results(settings.snapshot)}
     assert results["support_copilot"]["run_id"] == latest
     assert results["support_copilot"]["recommendation"] == "go"
-    with warehouse.connect(settings.snapshot, read_only=True) as con:
-        published = {r[0] for r in con.execute("select run_id from runs").fetchall()}
-    assert set(earlier) | {latest} <= published
+    with warehouse.connect(published, read_only=True) as con:
+        runs = {r[0] for r in con.execute("select run_id from runs").fetchall()}
+    assert set(earlier) | {latest} <= runs
 
 
 _PUBLISH_LOOP = """
 import sys
 from pathlib import Path
-from flows import warehouse
+from flows import snapshots, warehouse
 working, snapshot = Path(sys.argv[1]), Path(sys.argv[2])
 while True:
     warehouse.publish(working, snapshot)
@@ -234,16 +236,19 @@ while True:
 
 
 def test_a_publisher_killed_mid_copy_never_leaves_a_broken_snapshot(tmp_path: Path) -> None:
-    working, snapshot = tmp_path / "w.duckdb", tmp_path / "pub" / "readiness.duckdb"
+    working, folder = tmp_path / "w.duckdb", tmp_path / "pub"
+    snapshot = folder / "example.duckdb"
     with warehouse.connect(working) as con:
+        con.execute("create table runs as select 'r1' as run_id, 'example' as portfolio_id")
         con.execute(
-            "create table t as select range as v, repeat('x', 200) as pad from range(300000)"
+            "create table check_items as "
+            "select 'r1' as run_id, range as v, repeat('x', 200) as pad from range(300000)"
         )
-    warehouse.publish(working, snapshot)
+    warehouse.publish(working, folder)
     expected = _sha(snapshot)
     for delay in (0.05, 0.2, 0.4, 0.7, 1.0):
         process = subprocess.Popen(
-            [sys.executable, "-c", _PUBLISH_LOOP, str(working), str(snapshot)],
+            [sys.executable, "-c", _PUBLISH_LOOP, str(working), str(folder)],
             stdout=subprocess.PIPE,
             text=True,
         )
@@ -252,9 +257,9 @@ def test_a_publisher_killed_mid_copy_never_leaves_a_broken_snapshot(tmp_path: Pa
         process.wait(30)
         assert _sha(snapshot) == expected, delay  # always the whole file, never a torn one
         with duckdb.connect(str(snapshot), read_only=True) as con:
-            assert con.execute("select count(*) from t").fetchone() == (300000,)
-    warehouse.publish(working, snapshot)
-    assert [p.name for p in snapshot.parent.iterdir()] == ["readiness.duckdb"]
+            assert con.execute("select count(*) from check_items").fetchone() == (300000,)
+    warehouse.publish(working, folder)
+    assert [p.name for p in folder.iterdir()] == ["example.duckdb"]
 
 
 def test_two_runs_at_once_one_is_refused_and_the_warehouse_is_intact(

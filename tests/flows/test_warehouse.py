@@ -112,18 +112,20 @@ def test_interrupted_runs_are_marked_failed(tmp_path: Path) -> None:
 
 
 def test_publish_replaces_the_snapshot_atomically(tmp_path: Path) -> None:
-    db, snap = tmp_path / "w.duckdb", tmp_path / "pub" / "r.duckdb"
+    db, folder = tmp_path / "w.duckdb", tmp_path / "pub"
+    snap = folder / "p.duckdb"
     with warehouse.connect(db) as con:
-        con.execute("create table t as select 1 as v")
-    warehouse.publish(db, snap)
+        con.execute("create table runs as select 'r1' as run_id, 'p' as portfolio_id")
+        con.execute("create table gap_scores as select 'r1' as run_id, 1 as score")
+    warehouse.publish(db, folder)
     reader = duckdb.connect(str(snap), read_only=True)  # a reader keeps the old file open
     with warehouse.connect(db) as con:
-        con.execute("update t set v = 2")
+        con.execute("update gap_scores set score = 2")
     inode = os.stat(snap).st_ino
-    warehouse.publish(db, snap)
+    warehouse.publish(db, folder)
     assert os.stat(snap).st_ino != inode  # a new file was renamed into place
-    assert reader.execute("select v from t").fetchone() == (1,)  # the open reader is undisturbed
+    assert reader.execute("select score from gap_scores").fetchone() == (1,)  # undisturbed
     reader.close()
     with warehouse.connect(snap, read_only=True) as con:
-        assert con.execute("select v from t").fetchone() == (2,)
-    assert [p.name for p in snap.parent.iterdir()] == ["r.duckdb"]  # no partial file left
+        assert con.execute("select score from gap_scores").fetchone() == (2,)
+    assert [p.name for p in folder.iterdir()] == ["p.duckdb"]  # no partial file left
