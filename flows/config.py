@@ -25,7 +25,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from flows import sql_guard
 from flows.errors import ConfigError, Problem
+from flows.paths import local_paths
 
 GapId = Literal[
     "data_quality", "integration", "stakeholder_alignment", "evaluation", "scale", "maintenance"
@@ -846,10 +848,25 @@ class LoadedPortfolio(BaseModel):
         return None
 
 
-def load_portfolio(path: Path, default_rubric: Path) -> LoadedPortfolio:
+def confined(portfolio: Path, source: Path, written: list[tuple[str, str]]) -> list[Problem]:
+    """Problems for the paths ``source`` names that leave the folders of ``portfolio``.
+
+    ``source`` is the portfolio or a project file; see :mod:`flows.paths`.
+    """
+    from flows.paths import outside_problems
+    from flows.settings import get_settings
+
+    roots = get_settings().evidence_folders(portfolio)
+    return outside_problems(source, source.parent, written, roots)
+
+
+def load_portfolio(path: Path, default_rubric: Path, keep_going: bool = False) -> LoadedPortfolio:
     """Load and validate a portfolio, its rubric, question bank and every project file.
 
     All problems of all files are collected before raising, so that one run shows them all.
+    With ``keep_going`` (a portfolio run) a project whose own file is wrong is kept in
+    ``failed`` with its problems instead, so the other projects are still assessed; problems of
+    the portfolio itself, its rubric or question bank still raise.
     """
     path = path.resolve()
     portfolio = load_model(Portfolio, path)
@@ -862,21 +879,35 @@ def load_portfolio(path: Path, default_rubric: Path) -> LoadedPortfolio:
         problems.extend(exc.problems)
     bank_path = resolve(path, portfolio.question_bank) if portfolio.question_bank else None
     bank: QuestionBank | None = None
+    outside = confined(path, path, [("question_bank", portfolio.question_bank or ".")])
+    if outside:
+        problems.extend(outside)
+        bank_path = None
     if bank_path:
         try:
             bank = load_model(QuestionBank, bank_path)
         except ConfigError as exc:
             problems.extend(exc.problems)
     projects: list[LoadedProject] = []
+    broken: list[tuple[Path, list[Problem]]] = []
     for index, relative in enumerate(portfolio.projects):
         project_path = resolve(path, relative)
+        own: list[Problem] = []
         try:
-            projects.append(
-                LoadedProject(path=project_path, project=load_model(Project, project_path))
-            )
+            outside = confined(path, path, [(f"projects.{index}", relative)])
+            if outside:
+                own.extend(outside)
+            else:
+                loaded_project = LoadedProject(
+                    path=project_path, project=load_model(Project, project_path)
+                )
+                evidence_paths = local_paths(loaded_project.project.evidence)
+                own.extend(confined(path, project_path, evidence_paths))
+                if not own:
+                    projects.append(loaded_project)
         except ConfigError as exc:
             if not project_path.is_file():
-                problems.append(
+                own.append(
                     Problem(
                         str(path),
                         f"project file {relative!r} not found",
