@@ -558,7 +558,7 @@ def read_long_csv(
             expected = "expected the id or the text of a question of the question bank"
             problems.append(("question", expected, question_text))
         for column, reason, value in problems:
-            batch.reject(KIND, path, reason, row=line, column=column, value=value)
+            batch.reject(KIND, path, reason, row=line, column=column, value=redact(value))
         if question is None:
             continue
         if problems:
@@ -687,7 +687,7 @@ def read_wide(
                 refused = found
         if refused is not None:
             where, value, reason = refused
-            batch.reject(KIND, path, reason, row=line, column=where, value=value or None)
+            batch.reject(KIND, path, reason, row=line, column=where, value=redact(value) or None)
             if not reason.startswith("skipped:"):  # a real answer that does not count
                 for column, question in questions.items():
                     if not is_no_answer(cell(cells, column)):

@@ -175,3 +175,87 @@ def test_durations(text: str, seconds: int) -> None:
 def test_bad_duration_is_explained() -> None:
     with pytest.raises(ValueError, match="expected a duration such as '36h'"):
         parse_duration("three days")
+
+
+def _model_names() -> set[str]:
+    from pydantic import BaseModel
+
+    import flows.config as config
+
+    return {
+        name
+        for name, value in vars(config).items()
+        if isinstance(value, type) and issubclass(value, BaseModel)
+    }
+
+
+WRONG_TYPES: list[tuple[str, dict[str, object]]] = [
+    ("Project", {"id": "a", "name": "A", "evidence": {"survey": "survey.csv"}}),
+    ("Project", {"id": "a", "name": "A", "evidence": {"survey": [1, {"path": "s.csv", "scale_points": 6}]}}),
+    ("Project", {"id": "a", "name": "A", "evidence": {"survey": [{"path": "s.csv"}, {"path": "s.csv"}]}}),
+    ("Project", {"id": "a", "name": "A", "evidence": {"datasets": {"name": "orders"}}}),
+    ("Project", {"id": "a", "name": "A", "evidence": {"datasets": [{"name": "o", "source": "o.csv", "field_map": {"fields": [1], "key": "id"}}]}}),
+    ("Project", {"id": "a", "name": "A", "evidence": {"datasets": [{"name": "o", "source": "o.csv", "field_map": {"fields": {"x": {"allowed": [{}], "required": "perhaps", "min": "low"}}}}]}}),
+    ("Project", {"id": "a", "name": "A", "service_levels": ["fast"], "required_roles": "auth"}),
+    ("Project", {"id": "a", "name": "A", "evidence": {"inventory": "inv.csv", "load_tests": ["x"], "costs": {}}}),
+    ("Project", {"id": 7, "name": None, "evidence": []}),
+    ("Portfolio", {"id": "p", "name": "P", "projects": "a.yml", "alerts": [], "schedules": [1], "as_of": "yesterday"}),
+    ("Rubric", {"version": 1, "checks": [1], "thresholds": "high"}),
+    ("QuestionBank", {"questions": ["q", {"id": "q", "text": 1, "gap": "data_quality", "scale": "x", "kind": 3}]}),
+    ("CostAssumptions", {"requests_per_month_poc": "many", "requests_per_month_target": [], "monthly_budget": {}, "value_per_outcome": None}),
+    ("EvaluationPlan", {"kpis": {"name": "x"}, "automated_grading": "sometimes", "regression_set_size": 1.5}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("model", "data"), WRONG_TYPES)
+def test_messages_never_name_a_class(model: str, data: dict[str, object]) -> None:
+    """Wrong types anywhere: plain words (what is expected, with an example), never a class."""
+    import flows.config as config
+    from flows.config import parse_model
+
+    with pytest.raises(ConfigError) as exc:
+        parse_model(getattr(config, model), data, "file.yml")
+    names = _model_names()
+    for problem in exc.value.problems:
+        text = problem.message
+        assert "Input should be" not in text and "instance of" not in text, text
+        assert not {w.strip(".,:;()'\"") for w in text.split()} & names, text
+        assert "expected" in text or "unknown key" in text or "missing" in text or "must" in text or "uses one" in text, text  # fmt: skip
+        assert problem.column and all(tag not in problem.column.split(".") for tag in ("str", "int", "float", "bool")), problem.column  # fmt: skip
+
+
+def test_a_survey_that_is_not_a_mapping_or_a_list_says_what_is_expected(tmp_path: Path) -> None:
+    project = minimal_project()
+    project["evidence"] = {"survey": "survey.csv"}
+    with pytest.raises(ConfigError) as exc:
+        load_portfolio(portfolio(tmp_path, [project]), DEFAULT_RUBRIC)
+    assert (
+        "column 'evidence.survey': expected a mapping such as "
+        "{path: survey.csv, format: google_forms} or a list of them"
+    ) in problems(exc)
+    project["evidence"] = {"survey": [{"path": "a.csv"}, 3]}
+    with pytest.raises(ConfigError) as exc:
+        load_portfolio(portfolio(tmp_path, [project]), DEFAULT_RUBRIC)
+    assert (
+        "column 'evidence.survey.1': expected a mapping such as "
+        "{path: survey.csv, format: google_forms}, got a number"
+    ) in problems(exc)
+
+
+def test_survey_takes_one_mapping_or_a_list(tmp_path: Path) -> None:
+    from flows.config import Project, parse_model
+
+    one = parse_model(Project, {"id": "a", "name": "A", "evidence": {"survey": {"path": "s.csv"}}}, "p.yml")  # fmt: skip
+    assert [s.path for s in one.evidence.survey] == ["s.csv"]
+    many = parse_model(
+        Project,
+        {"id": "a", "name": "A", "evidence": {"survey": [
+            {"path": "legal.csv", "format": "google_forms", "group": "legal"},
+            {"path": "ops.xlsx", "format": "ms_forms", "group": "operations"},
+        ]}},
+        "p.yml",
+    )  # fmt: skip
+    assert [(s.path, s.format) for s in many.evidence.survey] == [
+        ("legal.csv", "google_forms"),
+        ("ops.xlsx", "ms_forms"),
+    ]

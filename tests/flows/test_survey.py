@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+import yaml
 from openpyxl import Workbook
 
 from flows.config import Evidence as ProjectEvidence
@@ -209,7 +210,9 @@ def test_google_forms() -> None:
     ]
     stored = frames["raw_survey_answers"]
     assert stored["respondent"].iloc[0] == pseudonym(SALT, "anna.schmidt@example.com")
-    assert stored["respondent"].iloc[-1] == pseudonym(SALT, anonymous(FIXTURES / "google_forms.csv", 5))
+    assert stored["respondent"].iloc[-1] == pseudonym(
+        SALT, anonymous(FIXTURES / "google_forms.csv", 5)
+    )
     assert rejected(frames) == [
         (
             None,
@@ -333,7 +336,7 @@ def qualtrics_bank() -> QuestionBank:
                     "text": "This is a multiple choice question.",
                     "gap": "stakeholder_alignment",
                 },
-            ]
+            ],
         }
     )
 
@@ -537,3 +540,346 @@ def test_a_declared_seven_point_scale_is_used_even_when_no_answer_is_above_five(
     )
     answers = evidence.tables["raw_survey_answers"]
     assert [(a["answer_value"], a["scale_points"]) for a in answers] == [(4, 7)]
+
+
+# --- blockers with their reasons, declared scales, several exports, keyed pseudonyms ---------
+
+BLOCKERS = FIXTURES / "google_forms_blockers.csv"
+TEAMS = {"Legal": "legal", "Compliance": "compliance", "IT & Security": "it_security"}
+
+
+def blocker_bank(**blocker: Any) -> QuestionBank:
+    return QuestionBank.model_validate(
+        {
+            "questions": [
+                {
+                    "id": "legal_blocker",
+                    "text": "Do you see a legal blocker to production?",
+                    "gap": "stakeholder_alignment",
+                    "kind": "blocker",
+                    **blocker,
+                },
+                {
+                    "id": "monitoring",
+                    "text": "Monitoring and alerting are in place for the model.",
+                    "gap": "maintenance",
+                },
+            ]
+        }
+    )
+
+
+def blockers(frames: dict[str, pd.DataFrame]) -> list[tuple[Any, ...]]:
+    return [
+        (r["source_row"], r["stakeholder_group"], r["answer_value"], r["comment"])
+        for r in records(frames["raw_survey_answers"])
+        if r["question_id"] == "legal_blocker"
+    ]
+
+
+def test_blocker_answers_are_read_as_people_write_them() -> None:
+    """Google Forms' own CSV: the yes or no decides, the words after it are the reason."""
+    frames = collect(
+        blocker_bank(), path=str(BLOCKERS), format="google_forms",
+        group_question="Which team are you in?", group_labels=TEAMS,
+    )  # fmt: skip
+    assert blockers(frames) == [
+        (2, "legal", 1.0, "the data protection impact assessment is not done"),
+        (3, "compliance", 1.0, "budget not approved"),
+        (4, "legal", 1.0, "DPIA pending"),
+        (5, "it_security", 0.0, None),
+        (6, "legal", 0.0, None),
+    ]
+    reason = (
+        "question legal_blocker: expected yes or no, optionally followed by the reason (such as "
+        "'Yes - the impact assessment is not done'; also y/n, true/false, 1/0)"
+    )
+    column = "Do you see a legal blocker to production?"
+    assert [r for r in rejected(frames) if r[0] == 8] == [(8, column, "Maybe later", reason)]
+    assert refused(frames) == [(8, "legal_blocker", "legal", column, reason)]
+    # The free-text column names no question: kept as a skipped column, never read as answers.
+    assert (None, "If there is a blocker, what is it?", None,
+            "skipped: the column matches no question of the bank (by id or text)") in rejected(frames)  # fmt: skip
+
+
+def test_a_named_reason_column_gives_the_reason_redacted() -> None:
+    bank = blocker_bank(reason_column="if there is a blocker,  what is it?")
+    frames = collect(
+        bank, path=str(BLOCKERS), format="google_forms",
+        group_question="Which team are you in?", group_labels=TEAMS,
+    )  # fmt: skip
+    # The answer's own words first, then the reason column; phone numbers and emails redacted.
+    assert blockers(frames)[2] == (4, "legal", 1.0, "DPIA pending; call me on [phone] or [email]")
+    assert not [r for r in rejected(frames) if r[1] == "If there is a blocker, what is it?"]
+
+
+def test_a_missing_reason_column_is_said() -> None:
+    frames = collect(
+        blocker_bank(reason_column="Why?"), path=str(BLOCKERS), format="google_forms",
+        group_question="Which team are you in?", group_labels=TEAMS,
+    )  # fmt: skip
+    assert (
+        None, None, None,
+        "the reason column 'Why?' of question legal_blocker is not a column of the export: "
+        "its reasons are read from its answers only",
+    ) in rejected(frames)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "reason"),
+    [
+        ("Yes - the data protection impact assessment is not done", 1, "the data protection impact assessment is not done"),
+        ("yes, budget not approved", 1, "budget not approved"),
+        ("Yes: DPIA pending", 1, "DPIA pending"),
+        ("YES \u2013 no DPA signed", 1, "no DPA signed"),
+        ("No", 0, None),
+        ("no.", 0, None),
+        ("No - all clear", 0, "all clear"),
+        ("y", 1, None),
+        ("TRUE", 1, None),
+        ("0", 0, None),
+    ],
+)  # fmt: skip
+def test_blocker_answers(text: str, value: int, reason: str | None) -> None:
+    assert parse_answer(text, "blocker", 5) == Scored(value, 2, reason=reason)
+
+
+@pytest.mark.parametrize("text", ["Yesterday", "Nope", "maybe", "- yes", "yes/no"])
+def test_answers_that_only_look_like_yes_or_no_are_refused(text: str) -> None:
+    with pytest.raises(AnswerError, match="expected yes or no"):
+        parse_answer(text, "blocker", 5)
+
+
+def scale_bank() -> QuestionBank:
+    return QuestionBank.model_validate(
+        {
+            "questions": [
+                {
+                    "id": "runbook",
+                    "text": "Runbook",
+                    "gap": "maintenance",
+                    "scale": ["Not started", "In progress", "Done"],
+                },
+                {
+                    "id": "dpia",
+                    "text": "DPIA",
+                    "gap": "stakeholder_alignment",
+                    "scale": {"Not started": 0, "Planned": 0.3, "Signed off": 1},
+                },
+                {"id": "monitoring", "text": "Monitoring is in place.", "gap": "maintenance"},
+            ]
+        }
+    )
+
+
+def test_a_question_declares_its_own_scale_grid_rows_included(tmp_path: Path) -> None:
+    path = tmp_path / "status.csv"
+    path.write_text(
+        '"Timestamp","Email Address","Where are we? [Runbook]","Where are we? [DPIA]",'
+        '"Monitoring is in place."\n'
+        '"2025/03/04 10:15:22 AM GMT+1","a@example.com","  in PROGRESS ","signed off","4"\n'
+        '"2025/03/04 10:16:22 AM GMT+1","b@example.com","Done","Planned","6"\n'
+        '"2025/03/04 10:17:22 AM GMT+1","c@example.com","Finished","not started","Agree"\n',
+        encoding="utf-8",
+    )
+    frames = collect(scale_bank(), path=str(path), format="google_forms", group="operations")
+    stored = [
+        (r["source_row"], r["question_id"], r["answer_value"], r["scale_points"], r["score"])
+        for r in records(frames["raw_survey_answers"])
+    ]
+    assert stored == [
+        (2, "runbook", 2.0, 3, 0.5),
+        (2, "dpia", 3.0, 3, 1.0),
+        (2, "monitoring", 4.0, 5, None),
+        (3, "runbook", 3.0, 3, 1.0),
+        (3, "dpia", 2.0, 3, 0.3),
+        (4, "dpia", 1.0, 3, 0.0),
+        (4, "monitoring", 4.0, 5, None),
+    ]
+    # Off its scale: refused with file, row and column. One "6" never turns a 5-point question
+    # into a 7-point one: it is refused, and every other answer stays on 5 points.
+    assert [(r[0], r[1], r[3]) for r in rejected(frames)] == [
+        (3, "Monitoring is in place.",
+         "question monitoring: expected a number from 1 to 5 or an agreement label "
+         "(the question is on a 5-point scale)"),
+        (4, "Where are we? [Runbook]",
+         "question runbook: expected one of 'Not started', 'In progress', 'Done' (the question's scale)"),
+    ]  # fmt: skip
+    assert {r["source"] for r in records(frames["raw_rejected_rows"])} == {str(path)}
+
+
+def test_seven_point_answers_need_a_declared_seven_point_scale(tmp_path: Path) -> None:
+    path = ms_forms_export(tmp_path / "Readiness survey(1-3).xlsx")
+    frames = collect(path=str(path), format="ms_forms", group="operations")
+    assert answers(frames) == [
+        (2, "operations", "on_call", 4.0, 5),
+        (2, "operations", "workload", 1.0, 5),
+        (3, "operations", "monitoring", 3.0, 5),
+        (4, "operations", "monitoring", 2.0, 5),
+    ]
+    reasons = {(r[0], r[1]): r[3] for r in rejected(frames)}
+    assert reasons[(2, "Monitoring and alerting are in place for the model.")].endswith(
+        "a 7-point answer: declare scale_points: 7 for this question or survey"
+    )
+    assert "from 1 to 5" in reasons[(3, "An on-call rotation covers the AI service.")]
+    # The bank's own declaration does the same as the export's.
+    seven = QuestionBank.model_validate({**BANK.model_dump(), "scale_points": 7})
+    assert {a[4] for a in answers(collect(seven, path=str(path), format="ms_forms", group="operations"))} == {7}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("question", "error"),
+    [
+        ({"kind": "blocker", "scale": ["a", "b"]}, "takes no scale"),
+        ({"scale": ["Done"]}, "at least two answers"),
+        ({"scale": ["Done", " done "]}, "must be different"),
+        ({"scale": {"Done": 2}}, "at most 1"),
+        ({"reason_column": "Why"}, "only to a blocker question"),
+    ],
+)
+def test_declared_scales_are_checked_when_the_bank_loads(
+    tmp_path: Path, question: dict[str, Any], error: str
+) -> None:
+    from flows.errors import ConfigError
+
+    path = tmp_path / "bank.yml"
+    entry = {"id": "q", "text": "Q?", "gap": "maintenance", **question}
+    path.write_text(yaml.safe_dump({"questions": [entry]}), encoding="utf-8")
+    with pytest.raises(ConfigError, match=error):
+        load_model(QuestionBank, path)
+
+
+def ms_forms_legal(path: Path, email: str, answer: str, completed: datetime) -> Path:
+    """A second export, from Microsoft Forms, as Forms lays out its workbook."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Sheet1"
+    sheet.append(
+        ["ID", "Start time", "Completion time", "Email", "Name",
+         "Do you see a legal blocker to production?"]
+    )  # fmt: skip
+    sheet.append([1, completed.replace(minute=0), completed, email, "Anna Schmidt", answer])
+    book.save(path)
+    return path
+
+
+def test_one_person_in_two_exports_is_one_respondent_the_newest_counts(tmp_path: Path) -> None:
+    google = {
+        "path": str(BLOCKERS), "format": "google_forms",
+        "group_question": "Which team are you in?", "group_labels": TEAMS,
+    }  # fmt: skip
+    # The same person, written differently, answered again in Microsoft Forms three days later.
+    xlsx = ms_forms_legal(
+        tmp_path / "Legal sign-off(1-1).xlsx", " Anna.Schmidt@Example.COM", "No",
+        datetime(2025, 3, 7, 9, 30),
+    )  # fmt: skip
+    ms = {"path": str(xlsx), "format": "ms_forms", "group": "legal"}
+    # Listed first, the newer answer still counts: the exports' own timestamps decide.
+    frames = collect(blocker_bank(), ms, google)
+    stored = frames["raw_survey_answers"]
+    anna = pseudonym(SALT, "anna.schmidt@example.com")
+    assert set(stored.loc[stored["source"] == str(xlsx), "respondent"]) == {anna}
+    assert blockers(frames)[0] == (2, "legal", 0.0, None)  # Microsoft Forms' row 2
+    assert (2, "legal", 1.0, "the data protection impact assessment is not done") not in blockers(
+        frames
+    )
+    # Her Google Forms monitoring answer still counts: only the question she answered twice lost.
+    assert ((stored["respondent"] == anna) & (stored["question_id"] == "monitoring")).sum() == 1
+    duplicate = (
+        "duplicate of the response at row 2 of Legal sign-off(1-1).xlsx (same Email Address); "
+        "the newer counts"
+    )
+    assert (2, "Email Address", None, f"answer to legal_blocker not counted: a {duplicate}") in rejected(frames)  # fmt: skip
+    assert (2, "legal_blocker", "legal", "Do you see a legal blocker to production?", duplicate) in refused(frames)  # fmt: skip
+    # Each export is a recorded input of its own, with its fingerprint.
+    inputs = frames["raw_evidence_inputs"]
+    surveys = inputs[inputs["evidence_kind"] == "survey"]
+    assert sorted(surveys["source"]) == sorted([str(BLOCKERS), str(xlsx)])
+    assert surveys["fingerprint"].str.len().eq(64).all()
+    rows_rejected = dict(zip(surveys["source"], surveys["rows_rejected"], strict=True))
+    assert int(rows_rejected[str(BLOCKERS)]) >= 1
+
+
+def test_without_timestamps_the_later_export_in_the_list_counts(tmp_path: Path) -> None:
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_text("respondent,group,question,answer\nAnna@Example.com,legal,on_call,2\n")
+    second.write_text("respondent,group,question,answer\nanna@example.com ,legal,on_call,5\n")
+    frames = collect(BANK, {"path": str(first)}, {"path": str(second)})
+    assert [(r["source"], r["answer_value"]) for r in records(frames["raw_survey_answers"])] == [
+        (str(second), 5.0)
+    ]
+    assert rejected(frames) == [
+        (2, "respondent", None,
+         "answer to on_call not counted: a duplicate of the answer at row 2 of second.csv "
+         "(same respondent); the later export in the survey list counts"),
+    ]  # fmt: skip
+
+
+def test_pseudonyms_are_keyed_hmacs_of_the_normalised_identity() -> None:
+    import hashlib
+    import hmac
+
+    frames = collect(path=str(FIXTURES / "long.csv"))
+    stored = set(frames["raw_survey_answers"]["respondent"])
+    email = "anna.schmidt@example.com"
+    assert pseudonym(SALT, email) in stored
+    assert pseudonym(SALT, " Anna.Schmidt@EXAMPLE.com ") == pseudonym(SALT, email)
+    # Not recomputable from the email alone: no plain or salted hash, no HMAC without the key.
+    guesses = {
+        hashlib.sha256(email.encode()).hexdigest(),
+        hashlib.sha256((SALT + email).encode()).hexdigest(),
+        hashlib.sha256(("change-me" + email).encode()).hexdigest(),
+        hmac.new(b"", email.encode(), hashlib.sha256).hexdigest(),
+        hmac.new(b"change-me", email.encode(), hashlib.sha256).hexdigest(),
+    }
+    assert not {g[:16] for g in guesses} & stored
+    assert pseudonym(SALT, email) == hmac.new(SALT.encode(), email.encode(), hashlib.sha256).hexdigest()[:16]  # fmt: skip
+
+
+def test_the_respondent_key_is_set_generated_once_or_the_examples(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import stat
+
+    from pydantic import SecretStr
+
+    from flows.settings import EXAMPLE_PORTFOLIO, EXAMPLE_SURVEY_KEY, Settings
+
+    home = tmp_path / "home"
+    settings = Settings(home=home, survey_key=None)
+    portfolio = tmp_path / "mine" / "portfolio.yml"
+    with caplog.at_level("WARNING", logger="flows.settings"):
+        key = settings.respondent_key(portfolio)
+        again = settings.respondent_key(portfolio)
+    assert key == again and len(key) == 64
+    path = home / "survey.key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    said = [r.getMessage() for r in caplog.records if "survey.key" in r.getMessage()]
+    assert len(said) == 1 and "Generated" in said[0]  # said once, on creation
+    # A key file others could read is made owner-only.
+    path.chmod(0o644)
+    assert settings.respondent_key(portfolio) == key
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    # The bundled example (made-up people) uses its public example key; a set key wins always.
+    assert settings.respondent_key(EXAMPLE_PORTFOLIO) == EXAMPLE_SURVEY_KEY
+    chosen = Settings(home=home, survey_key=SecretStr("a-long-secret"))
+    assert (
+        chosen.respondent_key(portfolio)
+        == chosen.respondent_key(EXAMPLE_PORTFOLIO)
+        == "a-long-secret"
+    )
+    # The placeholder of the old default never counts as a key.
+    assert Settings(home=home, survey_key=SecretStr("change-me")).respondent_key(portfolio) == key
+
+
+def test_the_old_salt_setting_is_still_read(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from flows.settings import Settings
+
+    monkeypatch.delenv("READINESS_SURVEY_KEY", raising=False)
+    monkeypatch.setenv("READINESS_SURVEY_SALT", "old-secret")
+    assert Settings(home=tmp_path).respondent_key(tmp_path / "p.yml") == "old-secret"
+    monkeypatch.setenv("READINESS_SURVEY_KEY", "new-secret")
+    assert Settings(home=tmp_path).respondent_key(tmp_path / "p.yml") == "new-secret"
