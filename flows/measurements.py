@@ -43,6 +43,7 @@ from flows.evidence.evaluation import collect_evaluation
 from flows.evidence.inventory import collect_inventory
 from flows.evidence.load_tests import collect_load_tests
 from flows.evidence.survey import collect_survey
+from flows.paths import local_paths
 from flows.settings import REPO_ROOT, Settings
 from flows.sources import SourceRef
 from flows.sources.files import source_files
@@ -152,16 +153,12 @@ def input_signatures(portfolio: LoadedPortfolio, project: LoadedProject) -> list
         if dataset.poc_sample:
             poc = source_of(project, dataset, poc=True)
             lines.append(f"dataset {dataset.name} poc: {source_signature(poc)}")
-    paths = [
-        evidence.inventory.path if evidence.inventory else None,
-        *(survey.path for survey in evidence.survey),
-        evidence.costs,
-        evidence.evaluation,
-    ]
-    for spec in evidence.load_tests:
-        paths += [spec.path, spec.history_path]
-    for relative in filter(None, paths):
-        lines.append(f"{relative}: {path_signature(project.resolve(relative))}")
+    # Every other local file the project names, whatever its evidence kind: the same walk of the
+    # configuration model that confines paths to the portfolio (flows.paths), so a new evidence
+    # kind's files are in the key without being listed here.
+    for key, relative in local_paths(evidence):
+        if not key.startswith("evidence.datasets."):
+            lines.append(f"{key} {relative}: {path_signature(project.resolve(relative))}")
     return lines
 
 

@@ -220,3 +220,69 @@ def test_an_unreadable_s3_input_is_read_again_not_reused(
     assert run(settings, portfolio, "support_copilot").origin == "measured"
     reused = run(settings, portfolio, "support_copilot")
     assert reused.origin == "cached" and reused.measurements.network_failures() == []
+
+
+def _str_fields(model: type, prefix: str = "") -> Iterator[str]:
+    """Every text field of a configuration model tree, by name (``survey.path``...)."""
+    import typing
+
+    from pydantic import BaseModel
+
+    def models(annotation: object) -> Iterator[type[BaseModel]]:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            yield annotation
+        for arg in typing.get_args(annotation):
+            yield from models(arg)
+
+    def texts(annotation: object) -> bool:
+        return annotation is str or any(texts(a) for a in typing.get_args(annotation))
+
+    for name, info in model.model_fields.items():  # type: ignore[attr-defined]
+        nested = list(models(info.annotation))
+        if nested:
+            for sub in nested:
+                yield from _str_fields(sub, f"{prefix}{name}.")
+        elif texts(info.annotation):
+            yield name
+
+
+#: Text fields of evidence models that are not paths (anything else must be a path field).
+NOT_PATHS = frozenset(
+    {
+        "name", "table", "query", "format", "delimiter", "quote", "encoding", "expression",
+        "description", "field", "dataset", "to_field", "timestamp", "max_age", "pattern",
+        "aliases", "allowed", "group_question", "group_labels", "group", "key",
+    }
+)  # fmt: skip
+
+
+def test_every_text_field_of_the_evidence_models_is_a_known_path_or_not_a_path() -> None:
+    """A new evidence kind's file must reach the cache key: its path field must be one that
+    flows.paths walks (and so confines and fingerprints); a new text field that is not a path
+    is named in NOT_PATHS. Deciding which is the point of this test."""
+    from flows.config import Evidence
+    from flows.paths import PATH_FIELDS
+
+    unknown = sorted(
+        {f for f in _str_fields(Evidence) if f not in PATH_FIELDS and f not in NOT_PATHS}
+    )
+    assert not unknown, f"text fields neither paths nor known non-paths: {unknown}"
+
+
+def test_every_local_input_is_in_the_key(examples: tuple[Settings, LoadedPortfolio]) -> None:
+    """Editing any file a project names (whatever its kind) changes its measurement key."""
+    from flows.paths import local_paths
+
+    settings, portfolio = examples
+    for project in portfolio.projects:
+        for where, relative in local_paths(project.project.evidence):
+            path = project.resolve(relative)
+            if not path.is_file():
+                continue
+            before = measurement_key(settings, portfolio, project)
+            original = path.read_bytes()
+            path.write_bytes(original + b"\n")
+            try:
+                assert measurement_key(settings, portfolio, project) != before, where
+            finally:
+                path.write_bytes(original)
