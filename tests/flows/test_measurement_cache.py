@@ -286,3 +286,30 @@ def test_every_local_input_is_in_the_key(examples: tuple[Settings, LoadedPortfol
                 assert measurement_key(settings, portfolio, project) != before, where
             finally:
                 path.write_bytes(original)
+
+
+def test_every_survey_export_is_in_the_key(tmp_path: Path) -> None:
+    from flows.measurements import input_signatures
+
+    (tmp_path / "bank.yml").write_text(
+        "questions:\n  - {id: q1, text: Ready?, gap: stakeholder_alignment}\n", encoding="utf-8"
+    )
+    (tmp_path / "legal.csv").write_text("respondent,group,question,answer\na,legal,q1,4\n")
+    (tmp_path / "ops.csv").write_text("respondent,group,question,answer\nb,operations,q1,2\n")
+    project = {
+        "id": "p",
+        "name": "P",
+        "evidence": {"survey": [{"path": "legal.csv"}, {"path": "ops.csv"}]},
+    }
+    (tmp_path / "p.yml").write_text(yaml.safe_dump(project), encoding="utf-8")
+    portfolio_file = tmp_path / "portfolio.yml"
+    portfolio_file.write_text(
+        yaml.safe_dump({"id": "x", "name": "X", "question_bank": "bank.yml", "projects": ["p.yml"]})
+    )
+    portfolio = load_portfolio(portfolio_file, DEFAULT_RUBRIC)
+    loaded = portfolio.project("p")
+    lines = input_signatures(portfolio, loaded)
+    assert any("legal.csv: legal.csv=" in line for line in lines)
+    assert any("ops.csv: ops.csv=" in line for line in lines)
+    (tmp_path / "ops.csv").write_text("respondent,group,question,answer\nb,operations,q1,3\n")
+    assert input_signatures(portfolio, loaded) != lines
