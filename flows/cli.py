@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from flows import access
 from flows.config import GAP_IDS, LoadedPortfolio, load_portfolio
 from flows.errors import ConfigError, Problem
 from flows.settings import DEFAULT_RUBRIC, REPO_ROOT, get_settings
@@ -186,12 +187,14 @@ def validate(
 @app.command()
 def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    user: access.UserOption = None,
 ) -> None:
-    """Print the latest result per project from the published snapshot."""
+    """Print the latest result per project from the published snapshot(s)."""
     from flows.report import NoSnapshotError, project_results
 
+    scope = access.command_scope(user)
     try:
-        results = project_results(get_settings().snapshot)
+        results = project_results(get_settings().snapshot, portfolios=scope)
     except NoSnapshotError as exc:
         err.print(str(exc))
         raise typer.Exit(1) from exc
@@ -334,6 +337,66 @@ def suggest(
         out.print(f"wrote {output}", markup=False, highlight=False)
 
 
+survey_app = typer.Typer(help="The stakeholder survey: a kit for the tools people answer in.")
+app.add_typer(survey_app, name="survey")
+
+
+@survey_app.command("export")
+def survey_export(
+    file_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="qualtrics (.qsf), google-forms (.gs), ms-forms (.docx), markdown, pdf.",
+        ),
+    ],
+    bank: Annotated[
+        Path | None,
+        typer.Option(help="Question bank file (default: the portfolio's question bank)."),
+    ] = None,
+    portfolio: Annotated[
+        Path | None, typer.Option(help="Portfolio whose question bank to use.")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="File to write (default: survey.<suffix> here).")
+    ] = None,
+    title: Annotated[str, typer.Option(help="The survey's title.")] = "AI readiness survey",
+) -> None:
+    """Write the question bank as a survey tool imports it; its export reads back exactly."""
+    import yaml
+
+    from flows import survey_kit
+    from flows.config import QuestionBank, load_model
+
+    if file_format not in survey_kit.FORMATS:
+        err.print(f"--format {file_format!r}: expected one of {', '.join(survey_kit.FORMATS)}")
+        raise typer.Exit(2)
+    if bank is None:
+        loaded = _load(portfolio)
+        if loaded.question_bank is None:
+            err.print(f"{loaded.path}: the portfolio names no question_bank; give --bank FILE")
+            raise typer.Exit(2)
+        questions = loaded.question_bank
+    else:
+        try:
+            questions = load_model(QuestionBank, bank)
+        except ConfigError as exc:
+            for problem in exc.problems:
+                err.print(f"  - {problem}", markup=False, highlight=False)
+            raise typer.Exit(2) from exc
+    kit = survey_kit.export(questions, file_format, title)
+    target = output or Path(f"survey{kit.suffix}")
+    target.write_bytes(kit.content)
+    out.print(f"wrote {target}", markup=False, highlight=False)
+    entry = survey_kit.survey_entry(file_format, "survey/<the export you download>")
+    out.print(
+        "Read its export back with this entry under evidence.survey in project.yml:\n"
+        + yaml.safe_dump([entry], sort_keys=False, allow_unicode=True),
+        markup=False,
+        highlight=False,
+    )
+
+
 @app.command("config-doc")
 def config_doc(
     check: Annotated[
@@ -367,6 +430,10 @@ from flows import deploy as deploy_module  # noqa: E402
 
 app.command("deploy")(deploy_module.deploy)
 app.command("audit")(__import__("flows.audit_command").audit_command.audit)
+from flows import privacy_ops  # noqa: E402
+
+app.command("forget")(privacy_ops.forget_command)
+app.command("hash-password")(privacy_ops.hash_password_command)
 
 
 if __name__ == "__main__":
