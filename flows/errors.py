@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,10 +25,15 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+#: The kind of error an engine names first ("Invalid Input Error: ", "IO Error: "): its word.
+_ENGINE_PREFIX = re.compile(r"^(?:[A-Z][A-Za-z]* )+Error: ")
+
+
 def first_line(exc: BaseException) -> str:
-    """The first line of an exception's message (its type's name when it has none)."""
+    """The first line of an exception's message, without the engine's name for its kind."""
     text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    line = text.splitlines()[0] if text else "no details given"
+    return _ENGINE_PREFIX.sub("", line) or line
 
 
 class ReadinessError(Exception):
@@ -54,3 +60,33 @@ class EvidenceError(ReadinessError):
         self.source = str(source)
         self.reason = message
         super().__init__(f"{source}: {message}")
+
+
+def reading_failure(exc: BaseException, source: str | Path = "") -> str:
+    """Why an input could not be read, in words, for a failure its reader did not foresee.
+
+    The exception's own text is not shown: it may quote the file (a personal value, a secret) or
+    name an internal class. What failed, and where in the code, is logged for the maintainers.
+    """
+    import logging
+    import traceback
+    import zipfile
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"
+    logging.getLogger("flows.evidence").warning(
+        "%s could not be read: %s at %s", source or "an input", type(exc).__name__, where
+    )
+    if isinstance(exc, RecursionError):
+        return "the file nests too deeply to be read"
+    if isinstance(exc, MemoryError):
+        return "the file is too large to be read in the memory available"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text (byte {exc.start + 1}): {exc.reason}"
+    if isinstance(exc, zipfile.BadZipFile | EOFError):
+        return "the file is damaged or not a complete archive (an .xlsx workbook is a zip archive)"
+    if "xml" in type(exc).__module__.casefold() or type(exc).__name__ == "ParseError":
+        return "a part of the workbook is damaged (its XML cannot be parsed)"
+    if isinstance(exc, OSError):
+        return f"cannot read the file: {exc.strerror or 'input/output error'}"
+    return "the file's content is not what this reader expects (what failed is logged)"

@@ -144,6 +144,12 @@ class Settings(BaseSettings):
         description="Dask scheduler address (tcp://host:8786) for task_runner=dask; "
         "unset: a local Dask cluster of max_workers processes for each run.",
     )
+    source_statement_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds one query of the data audit may run on a PostgreSQL evidence source "
+        "before PostgreSQL cancels it (the source is then recorded unreadable, with the reason).",
+    )
 
     def evidence_folders(self, portfolio: Path) -> list[Path]:
         """The folders evidence of ``portfolio`` may live in: its own, and evidence_roots."""

@@ -13,8 +13,9 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel
 
+from flows import safe_yaml
 from flows.config import CostAssumptions, LoadedProject, fingerprint_file, load_model
-from flows.errors import ConfigError
+from flows.errors import ConfigError, Problem, reading_failure
 from flows.evidence import Context, Evidence, keep_valid_rows
 
 KIND = "costs"
@@ -56,28 +57,29 @@ def read_model_input(
     try:
         return load_model(model, path)
     except ConfigError as exc:
-        lines = key_lines(path)
-        for problem in exc.problems:
-            evidence.reject(
-                kind,
-                problem.source,
-                problem.message,
-                row=lines.get(problem.column or ""),
-                column=problem.column,
-            )
-        evidence.record_input(
+        problems = exc.problems
+    except Exception as exc:  # a file no check foresaw must not stop the project (see the log)
+        problems = [Problem(str(path), reading_failure(exc, path))]
+    lines = key_lines(path)
+    for problem in problems:
+        evidence.reject(
             kind,
-            name,
-            path,
-            fingerprint=fingerprint_file(path) if path.is_file() else None,
-            rows_read=None,
-            rows_rejected=len(exc.problems),
-            status="unreadable",
-            error="; ".join(
-                f"{p.column}: {p.message}" if p.column else p.message for p in exc.problems
-            ),
+            problem.source,
+            problem.message,
+            row=lines.get(problem.column or ""),
+            column=problem.column,
         )
-        return None
+    evidence.record_input(
+        kind,
+        name,
+        path,
+        fingerprint=fingerprint_file(path) if path.is_file() else None,
+        rows_read=None,
+        rows_rejected=len(problems),
+        status="unreadable",
+        error="; ".join(f"{p.column}: {p.message}" if p.column else p.message for p in problems),
+    )
+    return None
 
 
 def key_lines(path: Path) -> dict[str, int]:
@@ -86,7 +88,7 @@ def key_lines(path: Path) -> dict[str, int]:
     Empty when the file cannot be parsed (its problem then has no line to point at).
     """
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        node = safe_yaml.compose(safe_yaml.read_text(path))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return {}
     lines: dict[str, int] = {}

@@ -18,8 +18,9 @@ from typing import Any
 
 import yaml
 
+from flows import safe_yaml
 from flows.config import SYSTEM_ROLES, InventoryEvidence, LoadedProject
-from flows.errors import EvidenceError
+from flows.errors import EvidenceError, reading_failure
 from flows.evidence import Context, Evidence, MissingColumns, keep_valid_rows
 
 KIND = "inventory"
@@ -144,8 +145,10 @@ def read_file(path: Path, spec: InventoryEvidence) -> FileResult:
     result = FileResult(path)
     missing: list[str] = []
     try:
-        text = path.read_text(encoding="utf-8-sig")
-        fmt = spec.format or detect_format(path, text)
+        named = spec.format or ("csv" if path.suffix.lower() == ".csv" else None)
+        csv_file = named == "csv"
+        text = path.read_text(encoding="utf-8-sig") if csv_file else safe_yaml.read_text(path)
+        fmt = named or detect_format(path, text)
         if fmt == "csv":
             read_csv(result, text)
         elif fmt == "backstage":
@@ -157,11 +160,13 @@ def read_file(path: Path, spec: InventoryEvidence) -> FileResult:
     except csv.Error as exc:
         result.error = f"not a valid CSV file: {exc}"
     except yaml.YAMLError as exc:
-        result.error = yaml_problem(exc)
+        result.error = safe_yaml.describe(exc)  # never the file's snippet
     except MissingColumns as exc:
         result.error, missing = exc.reason, exc.missing
     except EvidenceError as exc:
         result.error = exc.reason
+    except Exception as exc:  # a file no reader foresaw must not stop the project (see the log)
+        result.error = reading_failure(exc, path)
     if result.error:
         result.batch, result.candidates = Evidence(), []
         # Each missing column is also a rejected row (the header, line 1), so that the refusal
@@ -171,14 +176,6 @@ def read_file(path: Path, spec: InventoryEvidence) -> FileResult:
                 KIND, path, f"missing column {column!r}: {result.error}", row=1, column=column
             )
     return result
-
-
-def yaml_problem(exc: yaml.YAMLError) -> str:
-    """Where and what, without the snippet of the file PyYAML adds (it may quote personal data)."""
-    mark = getattr(exc, "problem_mark", None)
-    where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-    problem = getattr(exc, "problem", None) or type(exc).__name__
-    return f"not valid YAML{where}: {problem}"
 
 
 def detect_format(path: Path, text: str) -> str:
@@ -309,13 +306,7 @@ def read_csv(result: FileResult, text: str) -> None:
 
 def yaml_documents(text: str) -> list[tuple[yaml.Node, Any]]:
     """Every non-empty document of a YAML text as (node, data); nodes carry line numbers."""
-    documents = []
-    for node in yaml.compose_all(text, Loader=yaml.SafeLoader):
-        if node is None:
-            continue
-        data = yaml.SafeLoader("").construct_document(node)
-        documents.append((node, data))
-    return documents
+    return [(node, safe_yaml.construct(node)) for node in safe_yaml.compose_all(text)]
 
 
 def line_of(node: yaml.Node) -> int:
@@ -341,7 +332,7 @@ def read_own_yaml(result: FileResult, text: str) -> None:
             problems.append(Problem("systems", item, "expected a mapping with system, role..."))
             accept(result, {}, line, problems)
             continue
-        for key in sorted(set(item) - _YAML_KEYS):
+        for key in sorted(set(item) - _YAML_KEYS, key=str):
             problems.append(Problem(str(key), None, f"unknown key; expected {sorted(_YAML_KEYS)}"))
         capabilities = item.get("capabilities") or {}
         if not isinstance(capabilities, dict):
@@ -465,8 +456,12 @@ def backstage_entity(result: FileResult, data: Any, line: int) -> None:
     metadata = mapping(data.get("metadata"))
     spec = mapping(data.get("spec"))
     annotations = mapping(metadata.get("annotations"))
-    tags = [str(t) for t in metadata.get("tags") or [] if t is not None]
     problems: list[Problem] = []
+    listed_tags = metadata.get("tags") or []
+    if not isinstance(listed_tags, list):
+        problems.append(Problem("metadata.tags", None, "expected a list of tags"))
+        listed_tags = []
+    tags = [str(t) for t in listed_tags if t is not None]
     name = str(metadata.get("name") or "").strip()
     namespace = str(metadata.get("namespace") or "default").strip()
     if name and namespace != "default":

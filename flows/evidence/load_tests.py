@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.config import LoadedProject, LoadTestEvidence
-from flows.errors import EvidenceError
+from flows.errors import EvidenceError, reading_failure
 from flows.evidence import Context, Evidence, MissingColumns, keep_valid_rows
 
 KIND = "load_test"
@@ -88,6 +88,8 @@ def read_load_test(spec: LoadTestEvidence, path: Path) -> Evidence:
         return unreadable(spec, path, exc.reason, exc.missing)
     except EvidenceError as exc:
         return unreadable(spec, path, exc.reason)
+    except Exception as exc:  # a file no check foresaw must not stop the project (see the log)
+        return unreadable(spec, path, reading_failure(exc, path))
     valid = keep_valid_rows(
         batch, TABLE, rows, kind=KIND, source=path, row_numbers=lines, column_names=headers
     )
@@ -264,6 +266,8 @@ def read_history(spec: LoadTestEvidence, path: Path) -> Evidence:
         return unreadable(spec, path, exc.reason, exc.missing, name=name)
     except EvidenceError as exc:
         return unreadable(spec, path, exc.reason, name=name)
+    except Exception as exc:  # a file no check foresaw must not stop the project (see the log)
+        return unreadable(spec, path, reading_failure(exc, path), name=name)
     valid = keep_valid_rows(
         batch, HISTORY_TABLE, rows, kind=KIND, source=path, row_numbers=lines, column_names=headers
     )

@@ -36,7 +36,7 @@ from flows.config import (
     SurveyEvidence,
     fingerprint_file,
 )
-from flows.errors import EvidenceError
+from flows.errors import EvidenceError, reading_failure
 from flows.evidence import Context, Evidence, keep_valid_rows
 from flows.evidence.likert import (
     AnswerError,
@@ -272,6 +272,8 @@ def read_export(spec: SurveyEvidence, path: Path, bank: QuestionBank, order: int
         return Export(spec, path, unreadable(spec, path, f"not a valid CSV file: {exc}"), None)
     except EvidenceError as exc:
         return Export(spec, path, unreadable(spec, path, exc.reason), None)
+    except Exception as exc:  # a file no check foresaw must not stop the project (see the log)
+        return Export(spec, path, unreadable(spec, path, reading_failure(exc, path)), None)
     export = Export(spec, path, batch, parsed)
     points = spec.scale_points or bank.scale_points
     export.scored = score(batch, parsed.answers, path, points, order)

@@ -18,8 +18,10 @@ from urllib.parse import urlsplit
 
 import psycopg
 
+from flows import sql_guard
 from flows.errors import EvidenceError, first_line
 from flows.secrets import MissingSecretError, expand
+from flows.settings import get_settings
 from flows.sources import SourceRef
 from flows.sources.files import lit, q
 from flows.sources.scan import Scan, compatible
@@ -44,11 +46,17 @@ CASTS = {
 
 
 def relation_sql(ref: SourceRef) -> str:
-    """The FROM item of a source: a (schema-qualified) table, or the query as a subquery."""
-    if ref.table:
-        return ".".join(q(part) for part in ref.table.split("."))
-    query = (ref.query or "").strip().rstrip(";")
-    return f"({query}) as src"
+    """The FROM item of a source: a (schema-qualified) table, or the query as a subquery.
+
+    The query is one SELECT, rendered from its parsed tree (:func:`flows.sql_guard.check_query`).
+    """
+    try:
+        if ref.table:
+            parts = ref.table.split(".")
+            return ".".join(q(sql_guard.check_name(part, "table name")) for part in parts)
+        return f"({sql_guard.check_query(ref.query or '')}) as src"
+    except sql_guard.RefusedSQL as exc:
+        raise EvidenceError(ref.display, str(exc)) from None
 
 
 @dataclass
@@ -168,7 +176,10 @@ class PostgresScan(Scan):
 
 
 def connect(ref: SourceRef) -> psycopg.Connection[Any]:
-    """A read-only connection in UTC, or an EvidenceError without the password.
+    """A read-only connection in UTC with a statement timeout, or an EvidenceError without the password.
+
+    Every transaction is read-only (``BEGIN READ ONLY``, and the session's default too), and a
+    query running longer than the ``source_statement_timeout`` setting is cancelled by the server.
 
     The URL may name its password (``${NAME}``, ``${secret:BLOCK}``) instead of holding it, so that
     project files carry no secret; it is resolved here, at the last moment.
@@ -186,15 +197,27 @@ def connect(ref: SourceRef) -> psycopg.Connection[Any]:
             text = text.replace(password, "***")
         raise EvidenceError(ref.display, f"cannot connect: {ref.scrub(text)}") from exc
     con.read_only = True
-    con.execute("set time zone 'UTC'")
+    timeout_ms = max(1, round(get_settings().source_statement_timeout * 1000))
+    try:
+        con.execute("set time zone 'UTC'")
+        con.execute("set default_transaction_read_only = on")
+        con.execute(f"set statement_timeout = {timeout_ms}")
+        # Committed: session settings that a later failed query's rollback does not undo.
+        con.commit()
+    except psycopg.Error as exc:
+        con.close()
+        raise EvidenceError(
+            ref.display, f"cannot set up the session: {ref.scrub(first_line(exc))}"
+        ) from exc
     return con
 
 
 def open_postgres(ref: SourceRef) -> PostgresScan:
     """Open a table or query: its columns and types, and its row count (counted by PostgreSQL)."""
+    relation = relation_sql(ref)
     con = connect(ref)
     scan = PostgresScan(
-        relation=relation_sql(ref), display=ref.display, columns={}, rows=0, engine="postgres"
+        relation=relation, display=ref.display, columns={}, rows=0, engine="postgres"
     )
     scan.con, scan.ref = con, ref
     try:
