@@ -26,11 +26,13 @@ from prefect.utilities.annotations import quote
 
 from flows import alerts, dbt, postgres_warehouse, snapshots, warehouse
 from flows.config import (
+    FailedProject,
     LoadedPortfolio,
     LoadedProject,
     fingerprint_file,
     load_portfolio,
 )
+from flows.errors import ReadinessError, first_line
 from flows.evidence import Context, Evidence
 from flows.measurements import measure, prune
 from flows.settings import DEFAULT_RUBRIC, REPO_ROOT, Settings, get_settings
@@ -106,6 +108,33 @@ def project_rows(project: LoadedProject, status: str, error: str | None) -> dict
     }
 
 
+def failure_text(exc: BaseException) -> str:
+    """Why a project's ingest failed, as recorded: the product's own words, never a class name."""
+    if isinstance(exc, ReadinessError):
+        return str(exc)
+    return f"an internal error stopped this project ({first_line(exc)}); the run's log has details"
+
+
+def failed_batch(context: Context, failed: FailedProject) -> ProjectBatch:
+    """A project whose own file is wrong: recorded failed with its problems; nothing is measured."""
+    evidence = Evidence()
+    evidence.add(
+        "raw_project_runs",
+        {
+            "project_name": failed.id,
+            "business_unit": "",
+            "owner": "",
+            "status": "failed",
+            "error": failed.error,
+            "config_fingerprint": fingerprint_file(failed.path) if failed.path.is_file() else "",
+            "p95_latency_slo_ms": None,
+            "max_error_rate": None,
+            "target_concurrency": None,
+        },
+    )
+    return ProjectBatch(project_id=failed.id, frames=evidence.frames(context), error=failed.error)
+
+
 @task(name="ingest-project", cache_policy=NO_CACHE)
 def ingest_project(
     context: Context,
@@ -127,7 +156,7 @@ def ingest_project(
         logger.info("project %s: %s%s", project.project.id, found.origin, note)
     except Exception as exc:  # one project's crash must not stop the portfolio
         logger.error("project %s failed: %s\n%s", project.project.id, exc, traceback.format_exc())
-        status, error = "failed", f"{type(exc).__name__}: {exc}"
+        status, error = "failed", failure_text(exc)
     evidence = Evidence()
     evidence.add("raw_project_runs", project_rows(project, status, error))
     evidence.add(
@@ -138,7 +167,7 @@ def ingest_project(
     try:
         batch.frames = {**measured, **evidence.frames(context)}
     except Exception as exc:  # the project's own rows outside the contract
-        batch.error = f"{type(exc).__name__}: {exc}"
+        batch.error = failure_text(exc)
         fallback = Evidence()
         fallback.add("raw_project_runs", project_rows(project, "failed", batch.error))
         batch.frames = fallback.frames(context)
@@ -318,7 +347,11 @@ def run_assessment(
     """
     settings = settings or get_settings()
     logger = get_run_logger()
-    portfolio = load_portfolio(portfolio_path or settings.portfolio, DEFAULT_RUBRIC)
+    # A portfolio run assesses every project it can: one whose own file is wrong is recorded as
+    # failed with its problems (a run of named projects refuses a wrong one instead).
+    portfolio = load_portfolio(
+        portfolio_path or settings.portfolio, DEFAULT_RUBRIC, keep_going=not project_ids
+    )
     selected = (
         [portfolio.project(p) for p in project_ids] if project_ids else list(portfolio.projects)
     )
@@ -350,6 +383,10 @@ def run_assessment(
                     for p in selected
                 ]
                 batches = [f.result() for f in futures]
+            for failed_project in portfolio.failed:
+                logger.error("project %s failed: %s", failed_project.id, failed_project.error)
+                context = Context(run_id, failed_project.id, as_of, survey_key)
+                batches.append(failed_batch(context, failed_project))
             origins = Counter(b.origin for b in batches if not b.error)
             logger.info(
                 "measurements: %s", ", ".join(f"{n} {o}" for o, n in sorted(origins.items()))

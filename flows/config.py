@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from contextlib import closing
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, get_args
@@ -25,7 +26,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from flows import sql_guard
+from flows import safe_yaml, sql_guard
 from flows.errors import ConfigError, Problem
 from flows.paths import local_paths
 
@@ -573,17 +574,17 @@ _MODEL_NAMES = frozenset(
 
 
 def read_yaml(path: Path) -> Any:
-    """Parse a YAML file, turning every failure into a ConfigError naming the file."""
+    """Parse a YAML file (with :mod:`flows.safe_yaml`'s limits); every failure is a ConfigError."""
     if not path.is_file():
         raise ConfigError.one(path, "file not found")
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return safe_yaml.load_file(path)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise ConfigError.one(path, f"not valid YAML{where}: {exc}") from exc
+        raise ConfigError.one(path, safe_yaml.describe(exc)) from exc
     except UnicodeDecodeError as exc:
-        raise ConfigError.one(path, f"not UTF-8 text: {exc}") from exc
+        raise ConfigError.one(path, f"not UTF-8 text (byte {exc.start + 1}): {exc.reason}") from exc
+    except OSError as exc:
+        raise ConfigError.one(path, f"cannot read the file: {exc.strerror or exc}") from exc
 
 
 #: What a mapping of each kind looks like, for messages that say a mapping was expected.
@@ -814,6 +815,40 @@ class LoadedProject(BaseModel):
         return resolve(self.path, relative)
 
 
+@dataclass(frozen=True)
+class FailedProject:
+    """A project of the portfolio whose own file cannot be used: its id as best known, and why."""
+
+    id: str
+    path: Path
+    problems: list[Problem]
+
+    @property
+    def error(self) -> str:
+        """Every problem on one line each, as a run records it."""
+        return "\n".join(str(p) for p in self.problems)
+
+
+def failed_project_id(path: Path, taken: set[str]) -> str:
+    """The id a broken project file gives itself if it can be read, else one from its folder."""
+    candidates: list[str] = []
+    try:
+        data = read_yaml(path)
+        if isinstance(data, dict) and isinstance(data.get("id"), str):
+            candidates.append(data["id"])
+    except ConfigError:
+        pass
+    name = path.parent.name if path.stem == "project" else path.stem
+    candidates.append(re.sub(r"[^a-z0-9_]+", "_", name.casefold()).strip("_") or "project")
+    for candidate in candidates:
+        if re.match(_ID, candidate) and candidate not in taken:
+            return candidate
+    base, number = candidates[-1], 2
+    while f"{base}_{number}" in taken:
+        number += 1
+    return f"{base}_{number}"
+
+
 class LoadedPortfolio(BaseModel):
     """A validated portfolio: its projects, its rubric and its question bank."""
 
@@ -826,6 +861,8 @@ class LoadedPortfolio(BaseModel):
     question_bank_path: Path | None
     question_bank: QuestionBank | None
     projects: list[LoadedProject]
+    #: Projects whose own file is wrong, when loaded with ``keep_going`` (else they raise).
+    failed: list[FailedProject] = Field(default_factory=list)
 
     def project(self, project_id: str) -> LoadedProject:
         """The project with this id, or a ConfigError listing the known ids."""
@@ -915,7 +952,11 @@ def load_portfolio(path: Path, default_rubric: Path, keep_going: bool = False) -
                     )
                 )
             else:
-                problems.extend(exc.problems)
+                own.extend(exc.problems)
+        if own and keep_going:
+            broken.append((project_path, own))
+        else:
+            problems.extend(own)
     ids = [p.project.id for p in projects]
     for repeated in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(
@@ -923,6 +964,10 @@ def load_portfolio(path: Path, default_rubric: Path, keep_going: bool = False) -
         )
     if problems or rubric is None:
         raise ConfigError(problems)
+    taken, failed = set(ids), []
+    for project_path, own in broken:
+        failed.append(FailedProject(failed_project_id(project_path, taken), project_path, own))
+        taken.add(failed[-1].id)
     return LoadedPortfolio(
         path=path,
         portfolio=portfolio,
@@ -931,4 +976,5 @@ def load_portfolio(path: Path, default_rubric: Path, keep_going: bool = False) -
         question_bank_path=bank_path,
         question_bank=bank,
         projects=projects,
+        failed=failed,
     )
