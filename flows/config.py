@@ -29,6 +29,7 @@ from pydantic_core import PydanticCustomError
 from flows import safe_yaml, sql_guard
 from flows.errors import ConfigError, Problem
 from flows.paths import local_paths
+from flows.sources import mask_urls
 
 GapId = Literal[
     "data_quality", "integration", "stakeholder_alignment", "evaluation", "scale", "maintenance"
@@ -70,7 +71,6 @@ STAKEHOLDER_GROUPS: tuple[str, ...] = get_args(StakeholderGroup)
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _ID = r"^[a-z][a-z0-9_]*$"
-_URL_PASSWORD = re.compile(r"(://[^:/@\s'\"]+:)[^@\s'\"]+@")
 
 
 def parse_duration(text: str) -> timedelta:
@@ -721,7 +721,7 @@ def parse_model(model: type[M], data: Any, source: Path | str) -> M:
         found: dict[str, list[str]] = {}
         for err in exc.errors():
             # A database URL in the echoed input must not show its password.
-            message = _URL_PASSWORD.sub(r"\1***@", plain_message(err))
+            message = mask_urls(plain_message(err))
             messages = found.setdefault(_plain_key(err["loc"]), [])
             if message not in messages:
                 messages.append(message)

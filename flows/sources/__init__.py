@@ -9,26 +9,75 @@ every error message goes through :func:`SourceRef.scrub`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, unquote_plus, urlsplit, urlunsplit
 
 SourceKind = Literal["file", "s3", "postgres"]
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
-def mask_url(url: str) -> str:
-    """The URL with its password replaced by ``***`` (user, host and database are kept)."""
+#: Query parameters that carry a secret in a database or service URL (``?password=...``).
+SECRET_PARAMETERS = frozenset(
+    {
+        "password", "passwd", "pwd", "pass", "sslpassword", "sslkey", "secret", "token",
+        "access_token", "api_key", "apikey", "key", "auth", "authorization", "sig", "signature",
+        "x-amz-signature", "x-amz-credential", "x-amz-security-token",
+    }
+)  # fmt: skip
+_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
+
+
+def url_secrets(url: str) -> list[str]:
+    """Every secret a URL holds: the password of its user part and secret query parameters.
+
+    The user part ends at the *last* ``@`` before the host, so a password holding ``@`` is
+    one secret, not cut in two.
+    """
     parts = urlsplit(url)
-    if parts.password is None:
+    found = []
+    userinfo, at, _ = parts.netloc.rpartition("@")
+    if at and ":" in userinfo:
+        found.append(userinfo.split(":", 1)[1])
+    for pair in parts.query.split("&"):
+        name, equals, value = pair.partition("=")
+        if equals and value and unquote(name).casefold() in SECRET_PARAMETERS:
+            found.append(value)
+    return [s for s in found if s]
+
+
+def mask_url(url: str) -> str:
+    """The URL with every secret (password, ``?password=``, tokens) replaced by ``***``."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    userinfo, at, hostport = netloc.rpartition("@")
+    if at and ":" in userinfo:
+        netloc = f"{userinfo.split(':', 1)[0]}:***@{hostport}"
+    query = "&".join(
+        f"{name}=***"
+        if equals and value and unquote(name).casefold() in SECRET_PARAMETERS
+        else name + equals + value
+        for name, equals, value in (pair.partition("=") for pair in parts.query.split("&"))
+    )
+    if netloc == parts.netloc and query == parts.query:
         return url
-    user = parts.username or ""
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = f"{user}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def mask_urls(text: str) -> str:
+    """A message with every URL in it masked (:func:`mask_url`)."""
+    return _URL.sub(lambda m: mask_url(m.group(0)), text)
+
+
+def scrub_secrets(message: str, url: str) -> str:
+    """A message with every secret of ``url`` removed, as written and as decoded."""
+    for secret in sorted(url_secrets(url), key=len, reverse=True):
+        for form in {secret, unquote(secret), unquote_plus(secret)}:
+            if len(form) >= 3:
+                message = message.replace(form, "***")
+    return mask_urls(message)
 
 
 @dataclass(frozen=True)
@@ -62,8 +111,7 @@ class SourceRef:
 
     def scrub(self, message: str) -> str:
         """A message with the password (if any) removed, for errors raised by drivers."""
-        password = urlsplit(self.location).password if self.kind == "postgres" else None
-        return message.replace(password, "***") if password else message
+        return scrub_secrets(message, self.location) if self.kind == "postgres" else message
 
 
 def parse_source(
