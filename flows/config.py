@@ -7,6 +7,7 @@ problem with the file, the key (as a dotted path) and what was expected.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from contextlib import closing
 from dataclasses import dataclass
@@ -94,8 +95,8 @@ class FieldSpec(_Strict):
     type: FieldType = "string"
     required: bool = True
     allowed: list[str | int | float | bool] | None = None
-    min: float | None = None
-    max: float | None = None
+    min: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    max: Annotated[float, Field(allow_inf_nan=False)] | None = None
     pattern: str | None = None
     #: Other names under which the field may appear (so a rename is detected as drift, not a loss).
     aliases: list[str] = Field(default_factory=list)
@@ -104,16 +105,49 @@ class FieldSpec(_Strict):
     @classmethod
     def _pattern_compiles(cls, value: str | None) -> str | None:
         if value is not None:
-            re.compile(value)
+            sql_guard.check_pattern(value)  # in Python and in DuckDB's engine alike
         return value
+
+    @field_validator("allowed")
+    @classmethod
+    def _allowed_values(cls, value: list[Any] | None) -> list[Any] | None:
+        for item in value or []:
+            if isinstance(item, float) and not math.isfinite(item):
+                raise ValueError(f"allowed values must be finite numbers, got {item}")
+            if isinstance(item, str) and "\x00" in item:
+                raise ValueError("an allowed value holds a NUL character")
+        return value
+
+    @field_validator("aliases")
+    @classmethod
+    def _alias_names(cls, value: list[str]) -> list[str]:
+        for alias in value:
+            sql_guard.check_name(alias, "alias")
+        return value
+
+    @model_validator(mode="after")
+    def _range_ordered(self) -> FieldSpec:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) is greater than max ({self.max:g})")
+        return self
 
 
 class CrossFieldRule(_Strict):
     """A condition every row must meet, as a SQL boolean expression over the dataset's fields."""
 
     name: Annotated[str, Field(pattern=_ID)]
+    #: One condition over the dataset's columns: operators, literals, casts and the scalar
+    #: functions of docs/evidence.md; no statement, subquery, table function or comment.
     expression: str
     description: str = ""
+
+    @model_validator(mode="after")
+    def _one_condition(self) -> CrossFieldRule:
+        try:
+            sql_guard.check_condition(self.expression)
+        except sql_guard.RefusedSQL as exc:
+            raise ValueError(f"rule {self.name}: {exc}") from None
+        return self
 
 
 class Relationship(_Strict):
@@ -122,6 +156,11 @@ class Relationship(_Strict):
     field: str
     dataset: str
     to_field: str
+
+    @field_validator("field", "to_field")
+    @classmethod
+    def _names(cls, value: str) -> str:
+        return sql_guard.check_name(value, "field name")
 
 
 class FieldMap(_Strict):
@@ -139,6 +178,13 @@ class FieldMap(_Strict):
     def _duration(cls, value: str | None) -> str | None:
         if value is not None:
             parse_duration(value)
+        return value
+
+    @field_validator("fields")
+    @classmethod
+    def _field_names(cls, value: dict[str, FieldSpec]) -> dict[str, FieldSpec]:
+        for name in value:
+            sql_guard.check_name(name, "field name")
         return value
 
     @model_validator(mode="after")
@@ -185,6 +231,18 @@ class DatasetEvidence(_Strict):
         if not postgres and (self.table or self.query):
             raise ValueError("table and query apply only to a postgresql:// source")
         return self
+
+    @field_validator("table")
+    @classmethod
+    def _table_name(cls, value: str | None) -> str | None:
+        return None if value is None else sql_guard.check_name(value, "table name")
+
+    @field_validator("query")
+    @classmethod
+    def _one_select(cls, value: str | None) -> str | None:
+        if value is not None:
+            sql_guard.check_query(value)  # exactly one SELECT that only reads
+        return value
 
 
 # --- other evidence ---------------------------------------------------------------------------
