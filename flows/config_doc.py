@@ -23,12 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from flows import config
+from flows import config, safe_yaml
 from flows.settings import REPO_ROOT
 
 DOCS = REPO_ROOT / "docs"
@@ -199,7 +198,7 @@ def _example_documents(kind: FileKind) -> list[Any]:
     documents = []
     for pattern in kind.examples:
         for path in sorted(REPO_ROOT.glob(pattern)):
-            documents.append(yaml.safe_load(path.read_text(encoding="utf-8")))
+            documents.append(safe_yaml.load_file(path))
     return documents
 
 
