@@ -25,7 +25,7 @@ from typing import Any
 import duckdb
 
 from flows.config import DatasetEvidence, FieldMap, FieldSpec, LoadedProject, fingerprint_file
-from flows.errors import EvidenceError
+from flows.errors import EvidenceError, reading_failure
 from flows.evidence import Context, Evidence
 from flows.sources import CsvOptions, SourceRef, parse_source
 from flows.sources.files import MAX_REJECTS, lit, q, source_files
@@ -996,7 +996,9 @@ def open_or_record(
     """
     try:
         return open_scan(con, view, ref, scratch, dataset.format, csv_options(dataset))
-    except EvidenceError as exc:
+    except Exception as exc:  # any failure to open is an unreadable input, never a traceback
+        if not isinstance(exc, EvidenceError | duckdb.Error):
+            exc = EvidenceError(ref.display, reading_failure(exc, ref.display))
         error = unreadable(ref, exc)
         path = Path(ref.location) if ref.kind == "file" else None
         if hashed is not None:
@@ -1094,9 +1096,11 @@ def collect_datasets(context: Context, project: LoadedProject) -> Evidence:
                 fingerprint = early or hashing.submit(scan_fingerprint, scan)
                 try:
                     profile = audit_dataset(evidence, scan, dataset, dataset.name, context.as_of)
-                except EvidenceError as exc:
+                except Exception as exc:  # unreadable, never a traceback (see the log)
                     # The source opened but a measurement failed (a query the engine refuses).
                     scans.pop(dataset.name)
+                    if not isinstance(exc, EvidenceError | duckdb.Error):
+                        exc = EvidenceError(ref.display, reading_failure(exc, ref.display))
                     reason = unreadable(ref, exc).reason
                     evidence.record_input(
                         KIND, dataset.name, ref.display, fingerprint=None, rows_read=None,
