@@ -24,7 +24,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from flows import alerts, dbt, postgres_warehouse, snapshots, warehouse
+from flows import alerts, dbt, postgres_warehouse, privacy_ops, snapshots, warehouse
 from flows.config import (
     FailedProject,
     LoadedPortfolio,
@@ -188,6 +188,13 @@ def start_run(
         interrupted = warehouse.mark_interrupted_runs(con)
         if interrupted:
             get_run_logger().warning("marked %d interrupted run(s) as failed", interrupted)
+        expired = privacy_ops.apply_retention(con, settings.survey_retention_days, started)
+        if expired:
+            get_run_logger().info(
+                "deleted survey rows older than %d days: %s",
+                settings.survey_retention_days,
+                ", ".join(f"{n} from {table}" for table, n in expired.items()),
+            )
         warehouse.record(
             con,
             "raw_runs",

@@ -8,7 +8,7 @@ dashboard's Trends page all use these two functions, so a change is computed in 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -170,11 +170,13 @@ Source = Path | duckdb.DuckDBPyConnection
 
 
 @contextmanager
-def _open(source: Source) -> Iterator[duckdb.DuckDBPyConnection]:
+def _open(
+    source: Source, portfolios: Sequence[str] | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     if isinstance(source, duckdb.DuckDBPyConnection):
         yield source
         return
-    with open_snapshot(source) as con:
+    with open_snapshot(source, portfolios) as con:
         yield con
 
 
@@ -195,13 +197,19 @@ order by runs.started_at desc, r.run_id desc
 _GAPS = "select gap, score, status from gap_scores where run_id = ? and project_id = ?"
 
 
-def project_history(source: Source, project_id: str, limit: int | None = None) -> list[ProjectRun]:
+def project_history(
+    source: Source,
+    project_id: str,
+    limit: int | None = None,
+    portfolios: Sequence[str] | None = None,
+) -> list[ProjectRun]:
     """Every run of one project, newest first: status, rubric and code version, result, gap scores.
 
-    ``source`` is the published snapshot's path or an open (read-only) connection to it.
+    ``source`` is the published snapshots' path or an open (read-only) connection to them;
+    ``portfolios`` limits the path's snapshots to those portfolios'.
     Raises :class:`UnknownRunError` when the project was never assessed.
     """
-    with _open(source) as con:
+    with _open(source, portfolios) as con:
         rows = con.execute(_HISTORY, [project_id]).fetchall()
         if not rows:
             raise UnknownRunError(f"project {project_id!r} has no assessed run in the snapshot")
@@ -338,7 +346,11 @@ def _projects_of(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
 
 
 def compare_runs(
-    source: Source, run_before: str, run_after: str, project_id: str | None = None
+    source: Source,
+    run_before: str,
+    run_after: str,
+    project_id: str | None = None,
+    portfolios: Sequence[str] | None = None,
 ) -> RunDiff:
     """What changed between two runs, per project assessed in both.
 
@@ -348,8 +360,9 @@ def compare_runs(
     ``source`` is the published snapshot's path or an open (read-only) connection to it;
     ``project_id`` limits the comparison to one project. Raises :class:`UnknownRunError` for a
     run the snapshot does not hold, or a named project that either run did not assess.
+    ``portfolios`` limits the path's snapshots to those portfolios'.
     """
-    with _open(source) as con:
+    with _open(source, portfolios) as con:
         before, after = _projects_of(con, run_before), _projects_of(con, run_after)
         if project_id is not None:
             for run_id, projects in ((run_before, before), (run_after, after)):

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from flows.access import UserOption, command_scope
 from flows.config import GAP_IDS
 from flows.history import ProjectDiff, UnknownRunError, compare_runs, project_history
 from flows.report import NoSnapshotError
@@ -33,10 +34,12 @@ def history(
     project: Annotated[str, typer.Argument(help="Project id.")],
     limit: Annotated[int | None, typer.Option(help="Show only the newest N runs.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    user: UserOption = None,
 ) -> None:
     """List the runs of a project from the published snapshot, newest first."""
+    scope = command_scope(user)
     try:
-        runs = project_history(get_settings().snapshot, project, limit)
+        runs = project_history(get_settings().snapshot, project, limit, scope)
     except (NoSnapshotError, UnknownRunError) as exc:
         err.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(1) from exc
@@ -110,10 +113,12 @@ def diff(
         str | None, typer.Option("--project", "-p", help="Compare only this project.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    user: UserOption = None,
 ) -> None:
     """What changed between two runs: recommendations, gap scores, checks and inputs."""
+    scope = command_scope(user)
     try:
-        result = compare_runs(get_settings().snapshot, run_a, run_b, project)
+        result = compare_runs(get_settings().snapshot, run_a, run_b, project, scope)
     except (NoSnapshotError, UnknownRunError) as exc:
         err.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(1) from exc

@@ -215,8 +215,10 @@ def publish_portfolios(marts: Path, folder: Path) -> list[Path]:
     for stale in folder.glob(".*.partial"):
         stale.unlink(missing_ok=True)
     written: list[Path] = []
-    # Opened as itself (not attached under another name): dbt's views name their database.
-    con = duckdb.connect(str(marts), read_only=True)
+    # Opened as itself (not attached under another name): dbt's views name their database. Opened
+    # as dbt opens it (read-write, under the run lock): DuckDB refuses a second connection with
+    # another configuration while dbt's adapter still holds one in this process.
+    con = duckdb.connect(str(marts))
     try:
         if "runs" not in _tables(con, _database(con)):
             return []

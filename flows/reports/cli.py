@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from flows.access import UserOption, command_scope
 from flows.report import NoSnapshotError
 from flows.reports.render import FORMATS, render_portfolio, render_project
 from flows.reports.summary import UnknownProjectError, portfolio_summary, project_summary
@@ -31,6 +32,7 @@ def report(
         Path | None,
         typer.Option("--output", "-o", help="File to write (default: standard output, not pdf)."),
     ] = None,
+    user: UserOption = None,
 ) -> None:
     """Write a one-page executive summary (recommendation, gap scores, blockers, cost, roadmap)."""
     if fmt not in FORMATS:
@@ -43,11 +45,12 @@ def report(
         err.print("A PDF needs a file: add --output report.pdf", markup=False)
         raise typer.Exit(2)
     snapshot = get_settings().snapshot
+    scope = command_scope(user)
     try:
         if project is not None:
-            data = render_project(project_summary(snapshot, project), fmt)
+            data = render_project(project_summary(snapshot, project, portfolios=scope), fmt)
         else:
-            data = render_portfolio(portfolio_summary(snapshot), fmt)
+            data = render_portfolio(portfolio_summary(snapshot, portfolios=scope), fmt)
     except (NoSnapshotError, UnknownProjectError) as exc:
         err.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(1) from exc

@@ -86,3 +86,15 @@ def test_the_access_file_and_the_command_line_scope(tmp_path: Path) -> None:
     path.write_text("alice: emea\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="alice.*expected a list of portfolio ids"):
         access.reader_scope("alice", settings)
+
+
+def test_hash_password_command_prints_a_hash_that_verifies() -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    result = CliRunner().invoke(app, ["hash-password"], input="tr0ub4dor\ntr0ub4dor\n")
+    assert result.exit_code == 0, result.stderr
+    printed = result.stdout.strip().splitlines()[-1]
+    assert printed.startswith("$argon2id$") and "tr0ub4dor" not in result.stdout
+    assert access.Passwords.of({"u": printed}).verify("u", "tr0ub4dor")

@@ -1,0 +1,234 @@
+"""Erasing survey respondents and keeping survey answers no longer than the retention period.
+
+``readiness forget --respondent EMAIL`` erases one person's answers from every run: the working
+warehouse (raw answers and every table derived from them), then dbt rebuilds the marts without
+them and the snapshots are published again, so history and the published files no longer hold
+them either. The measurement cache, which may hold the answers of unchanged survey exports, is
+emptied. The person is found by their pseudonym, computed with the same keyed function the survey
+reader uses (flows.evidence.survey.pseudonym): the email itself is never stored or printed.
+
+Retention: at the start of each run, survey rows (answers, refused answers, rejected survey rows)
+read by runs that started more than READINESS_SURVEY_RETENTION_DAYS days ago are deleted
+(:func:`apply_retention`). dbt then judges those older runs again without them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+import typer
+from rich.console import Console
+
+from flows import warehouse
+from flows.errors import ReadinessError
+from flows.settings import Settings, get_settings
+
+#: Survey rows that retention deletes; the survey's rejected rows are those of kind 'survey'.
+SURVEY_TABLES: tuple[str, ...] = ("raw_survey_answers", "raw_survey_refused")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+class PrivacyOperationError(ReadinessError):
+    """An erasure or retention step that cannot be done here."""
+
+
+def respondent_keys(settings: Settings) -> list[str]:
+    """Every key a stored pseudonym may have been made with, without creating a new one.
+
+    The key in READINESS_SURVEY_KEY (or READINESS_HOME/survey.key), and the bundled example's
+    fixed key (its respondents are made up, but erasing under it costs nothing).
+    """
+    from flows import settings as settings_module
+
+    keys: list[str] = [settings_module.EXAMPLE_SURVEY_KEY]
+    configured = settings.survey_key is not None
+    if configured or (settings.home / settings_module.SURVEY_KEY_FILE).is_file():
+        keys.append(settings.respondent_key(None))
+    return list(dict.fromkeys(keys))
+
+
+def pseudonyms(email: str, settings: Settings) -> list[str]:
+    """The person's pseudonyms under every key in use (the survey reader's own function)."""
+    from flows.evidence.survey import pseudonym
+
+    return sorted({pseudonym(key, email) for key in respondent_keys(settings)})
+
+
+def _respondent_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every table of the working warehouse with a respondent column (raw and dbt-built)."""
+    rows = con.execute(
+        "select c.table_name from information_schema.columns as c "
+        "join information_schema.tables as t "
+        "on t.table_name = c.table_name and t.table_schema = c.table_schema "
+        "where c.column_name = 'respondent' and t.table_type = 'BASE TABLE' "
+        "order by c.table_name"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+@dataclass
+class Erased:
+    """What ``forget`` erased: answers per run, and what else it cleared."""
+
+    answers_per_run: dict[str, int] = field(default_factory=dict)
+    derived_rows: int = 0
+    cache_entries: int = 0
+    snapshots: list[Path] = field(default_factory=list)
+
+    @property
+    def answers(self) -> int:
+        return sum(self.answers_per_run.values())
+
+
+def erase_respondent(
+    con: duckdb.DuckDBPyConnection, names: list[str]
+) -> tuple[dict[str, int], int]:
+    """Delete the rows of these pseudonyms: raw answers counted per run, derived rows in total."""
+    per_run: dict[str, int] = {}
+    derived = 0
+    for table in _respondent_tables(con):
+        deleted = con.execute(
+            f"delete from {table} where list_contains(?::varchar[], respondent) returning run_id",
+            [names],
+        ).fetchall()
+        if table == "raw_survey_answers":
+            per_run = dict(sorted(Counter(r[0] for r in deleted).items()))
+        else:
+            derived += len(deleted)
+    return per_run, derived
+
+
+def _clear_measurement_cache(settings: Settings) -> int:
+    folder = settings.measurement_cache_path
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for entry in folder.iterdir():
+        if entry.is_file():
+            entry.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def forget(settings: Settings, email: str) -> Erased:
+    """Erase one respondent's answers from every run, rebuild the marts and republish."""
+    if settings.dbt_target == "postgres":
+        raise PrivacyOperationError(
+            "erasing a respondent from the shared PostgreSQL warehouse is not supported yet: "
+            "delete their rows from raw_survey_answers there, then run `readiness run`"
+        )
+    if not email.strip():
+        raise PrivacyOperationError("--respondent needs the person's email address or id")
+    if not settings.warehouse.is_file():
+        return Erased()
+    names = pseudonyms(email, settings)
+    with warehouse.run_lock(settings.warehouse):
+        with warehouse.connect(settings.warehouse) as con:
+            per_run, derived = erase_respondent(con, names)
+            con.execute("checkpoint")
+        erased = Erased(per_run, derived, _clear_measurement_cache(settings))
+        if erased.answers or erased.derived_rows:
+            from flows import dbt
+
+            dbt.build(settings)
+            erased.snapshots = warehouse.publish(settings.warehouse, settings.snapshot)
+    return erased
+
+
+def apply_retention(
+    con: duckdb.DuckDBPyConnection, days: int, now: datetime | None = None
+) -> dict[str, int]:
+    """Delete survey rows of runs that started more than ``days`` ago; rows deleted per table."""
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
+    old_runs = "select run_id from raw_runs where started_at < ?"
+    deleted: dict[str, int] = {}
+    present = {
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_type = 'BASE TABLE'"
+        ).fetchall()
+    }
+    if "raw_runs" not in present:
+        return deleted
+    for table in SURVEY_TABLES:
+        if table in present:
+            rows = con.execute(
+                f"delete from {table} where run_id in ({old_runs}) returning run_id", [cutoff]
+            ).fetchall()
+            deleted[table] = len(rows)
+    if "raw_rejected_rows" in present:
+        rows = con.execute(
+            "delete from raw_rejected_rows where evidence_kind = 'survey' "
+            f"and run_id in ({old_runs}) returning run_id",
+            [cutoff],
+        ).fetchall()
+        deleted["raw_rejected_rows"] = len(rows)
+    return {table: n for table, n in deleted.items() if n}
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def forget_command(
+    respondent: Annotated[
+        str,
+        typer.Option(
+            "--respondent",
+            help="The person's email address (or the respondent id their survey answers carry).",
+            prompt="Email address of the respondent to erase",
+            hide_input=True,
+        ),
+    ],
+) -> None:
+    """Erase one survey respondent's answers from every run, the history and the snapshots."""
+    settings = get_settings()
+    try:
+        erased = forget(settings, respondent)
+    except (ReadinessError, OSError) as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(1) from exc
+    if not erased.answers and not erased.derived_rows:
+        out.print("No stored answer belongs to that respondent: nothing was erased.")
+        return
+    for run_id, count in erased.answers_per_run.items():
+        out.print(f"run {run_id}: {count} answer(s) erased", markup=False, highlight=False)
+    out.print(
+        f"{erased.answers} answer(s) erased from {len(erased.answers_per_run)} run(s)"
+        f" ({erased.derived_rows} derived row(s)); {erased.cache_entries} cached measurement(s) "
+        f"cleared; marts rebuilt and {len(erased.snapshots)} snapshot(s) published again.",
+        markup=False,
+        highlight=False,
+    )
+    out.print(
+        "Remove the person from the survey exports too: a later run would read them again.",
+        markup=False,
+    )
+
+
+def hash_password_command(
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            help="The password (asked for when not given; prefer the prompt: a command line "
+            "is visible to other users of the machine).",
+        ),
+    ],
+) -> None:
+    """Print the argon2id hash of a dashboard password, to configure instead of the password."""
+    from flows.access import hash_password
+
+    try:
+        typer.echo(hash_password(password))
+    except ValueError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from exc
