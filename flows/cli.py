@@ -218,12 +218,22 @@ def dashboard(
         str(REPO_ROOT / "dashboard" / "streamlit_app.py"),
         "--server.port",
         str(port or settings.dashboard_port),
+        "--server.address",
+        settings.dashboard_address,
         "--server.headless",
         "true",
         "--browser.gatherUsageStats",
         "false",
     ]
-    out.print(f"Dashboard on http://localhost:{port or settings.dashboard_port}")
+    address, shown = settings.dashboard_address, port or settings.dashboard_port
+    if address in ("127.0.0.1", "localhost", "::1"):
+        out.print(f"Dashboard on http://localhost:{shown} (this machine only)")
+    else:
+        login = "login on" if settings.dashboard_login else "[bold red]login OFF[/]"
+        out.print(
+            f"Dashboard on http://{address}:{shown}, listening on {address} "
+            f"(reachable from other machines; {login})"
+        )
     sys.stdout.flush()
     # Streamlit takes this process's place, so a signal to it (a container stopping) stops the
     # server itself instead of leaving it running as an orphan.

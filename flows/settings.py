@@ -83,6 +83,12 @@ class Settings(BaseSettings):
         default=900.0, ge=0, description="Cost of one person-day, for the roadmap."
     )
     dashboard_port: int = Field(default=8501, description="Port of the Streamlit dashboard.")
+    dashboard_address: str = Field(
+        default="127.0.0.1",
+        description="Address the dashboard listens on: this machine only by default; 0.0.0.0 "
+        "(every interface) only behind a login (READINESS_DASHBOARD_LOGIN) or a proxy that "
+        "has one, as the compose file sets it.",
+    )
     dashboard_login: bool = Field(
         default=False,
         description="Ask for a login before the dashboard shows anything (off for the local demo).",
