@@ -57,7 +57,7 @@ FUNCTIONS = frozenset(
 )  # fmt: skip
 
 #: Node kinds a condition may hold besides function calls: columns, literals and operators.
-_NODES: tuple[type[exp.Expression], ...] = (
+_NODES: tuple[type[exp.Expr], ...] = (
     exp.Column, exp.Identifier, exp.Literal, exp.Boolean, exp.Null, exp.Paren,
     exp.Not, exp.And, exp.Or, exp.Xor,
     exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ, exp.NullSafeNEQ,
@@ -82,7 +82,7 @@ _TYPES = frozenset(
 )  # fmt: skip
 
 #: What a statement, subquery or other non-scalar node is called in a refusal.
-_WHAT: dict[type[exp.Expression], str] = {
+_WHAT: dict[type[exp.Expr], str] = {
     exp.Select: "a query (select)",
     exp.Subquery: "a subquery",
     exp.Exists: "a subquery (exists)",
@@ -137,7 +137,7 @@ _SHAPE = {
 }
 
 
-def _parse(text: str, dialect: str, what: str) -> exp.Expression:
+def _parse(text: str, dialect: str, what: str) -> exp.Expr:
     """The one statement or expression of ``text``, parsed (RefusedSQL otherwise)."""
     if not text.strip():
         raise RefusedSQL(f"the {what} is empty")
@@ -165,7 +165,7 @@ def _parse(text: str, dialect: str, what: str) -> exp.Expression:
     return tree
 
 
-def _refuse_node(node: exp.Expression) -> None:
+def _refuse_node(node: exp.Expr) -> None:
     """Raise RefusedSQL when a node of a condition is not on the allow-list."""
     for kind, what in _WHAT.items():
         if isinstance(node, kind):
@@ -207,11 +207,11 @@ def _refuse_node(node: exp.Expression) -> None:
 
 
 #: Where the condition's value comes from: a comparison, a test, a boolean column or function...
-_CONDITIONS: tuple[type[exp.Expression], ...] = (
+_CONDITIONS: tuple[type[exp.Expr], ...] = (
     exp.Predicate, exp.Connector, exp.Not, exp.Boolean, exp.Column, exp.Case, exp.If,
     exp.Coalesce, exp.Func, exp.Null,
 )  # fmt: skip
-_NOT_CONDITIONS: tuple[type[exp.Expression], ...] = (
+_NOT_CONDITIONS: tuple[type[exp.Expr], ...] = (
     exp.Literal,
     exp.Binary,
     exp.Neg,
@@ -222,7 +222,7 @@ _NOT_CONDITIONS: tuple[type[exp.Expression], ...] = (
 
 
 @lru_cache(maxsize=1024)
-def _condition(text: str) -> exp.Expression:
+def _condition(text: str) -> exp.Expr:
     tree = _parse(text, "duckdb", "expression")
     if isinstance(tree, exp.Query | exp.DDL | exp.DML | exp.Command | exp.Set | exp.Pragma):
         raise RefusedSQL("the expression is a statement; a rule is one condition")
@@ -256,7 +256,7 @@ def render_condition(text: str, column: Callable[[str], str | None], dialect: st
     """
     tree = _condition(text).copy()
 
-    def rename(node: exp.Expression) -> exp.Expression:
+    def rename(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Column):
             found = column(node.name)
             if found is None:
