@@ -57,7 +57,7 @@ def heatmap(scores: pd.DataFrame) -> alt.LayerChart:
     text = base.mark_text(color=TEXT_COLOUR, fontWeight="bold").encode(text="cell:N")
     return alt.LayerChart(
         layer=[cells, text],
-        title="Gap scores across the portfolio (✓ ready, ! at risk, ✕ blocked, ? no evidence)",
+        title="Gap scores across the portfolio (✓ ready, ! at risk, ✕ blocked, ~ insufficient evidence, ? no evidence)",
         height=alt.Step(36),
     )
 

@@ -13,7 +13,16 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, queries
-from dashboard.labels import as_float, comparison, missing, money, number, percent, result_label
+from dashboard.labels import (
+    as_float,
+    comparison,
+    missing,
+    money,
+    number,
+    percent,
+    rate,
+    result_label,
+)
 from dashboard.tables import table
 
 CAPABILITIES = {
@@ -160,6 +169,42 @@ def stakeholders(run_id: str, project_id: str) -> None:
         )
 
 
+def _users(value: Any) -> str:
+    return "–" if missing(value) else f"{number(value)} users"
+
+
+def judged_sentence(row: dict[str, Any]) -> str:
+    """What a scale check judged, and why it can differ from Locust's own overall figure.
+
+    "p95 240 ms at 40 users (the last window at target concurrency); Locust's overall p95:
+    260 ms". Every figure is dbt's (the check item's detail and the file's aggregated row).
+    """
+    detail = _json(row.get("detail"))
+    detail = detail if isinstance(detail, dict) else {}
+    source = row.get("source") or "the load test"
+    if row["check_id"] == "sc_latency":
+        # Locust's p95 over the whole test: the stats file's aggregated row (dbt's detail names it
+        # when the figure came from a history file, which is another file than the stats).
+        whole = detail.get("overall_p95_ms", row.get("overall_p95_ms"))
+        overall = "" if missing(whole) else f"; Locust's overall p95: {number(whole)} ms"
+        if detail.get("measured_from") == "history at target concurrency":
+            return (
+                f"p95 {number(detail.get('p95_ms'))} ms at {_users(detail.get('user_count'))} "
+                f"(the last window at target concurrency, {source}){overall}"
+            )
+        return (
+            f"p95 {number(detail.get('p95_ms'))} ms at {_users(detail.get('users'))} "
+            f"(Locust's final stats of {source}, the test closest to the target concurrency of "
+            f"{_users(detail.get('target_concurrency'))}; no history at target concurrency)"
+        )
+    return (
+        f"Error rate {rate(detail.get('failure_rate'))} ({number(detail.get('failures'))} failures "
+        f"in {number(detail.get('requests'))} requests) at {_users(detail.get('users'))} (the "
+        f"aggregated row of {source}, the test closest to the target concurrency); error budget "
+        f"{rate(detail.get('error_budget'))}"
+    )
+
+
 def scale(run_id: str, project_id: str) -> None:
     """Latency and error charts from the load tests, then the what-if on cost at scale."""
     stats = queries.load_test_results(run_id, project_id)
@@ -167,24 +212,40 @@ def scale(run_id: str, project_id: str) -> None:
     if stats.empty:
         st.write("No load test was read in this run.")
     else:
+        judged = queries.records(queries.judged_load_tests(run_id, project_id))
+        if judged:
+            st.markdown(
+                "**What the checks judged:**  \n"
+                + "  \n".join(
+                    f"{result_label(r['result'])} · {judged_sentence(r)}" for r in judged
+                ),
+            )
+        endpoints = stats[~stats["is_aggregate"].astype(bool)]
         slo = as_float(stats["p95_latency_slo_ms"].dropna().max())
         budget = as_float(stats["error_budget"].dropna().max())
-        st.altair_chart(charts.latency_bars(stats, slo), width="stretch")
-        st.altair_chart(charts.error_bars(stats, budget), width="stretch")
+        if not endpoints.empty:
+            st.altair_chart(charts.latency_bars(endpoints, slo), width="stretch")
+            st.altair_chart(charts.error_bars(endpoints, budget), width="stretch")
         st.caption(
-            f"p95 SLO: {number(slo)} ms · error budget: {percent(budget)} (dashed lines)."
+            f"p95 SLO: {number(slo)} ms · error budget: {rate(budget)} (dashed lines)."
             if slo is not None or budget is not None
             else "No SLO or error budget was declared."
         )
+        judged_files = {str(r["source"]) for r in judged}
+        aggregated = stats["is_aggregate"].astype(bool)
         table(
             pd.DataFrame(
                 {
-                    "Endpoint": stats["endpoint"],
+                    "Endpoint": stats["endpoint"].where(~aggregated, "All endpoints (aggregated)"),
+                    "Judged by the checks": [
+                        "✅ yes" if agg and str(src) in judged_files else ""
+                        for agg, src in zip(aggregated, stats["source"], strict=True)
+                    ],
                     "Users": stats["users"],
                     "Requests": stats["request_count"],
                     "p95 (ms)": stats["p95_ms"].map(number),
                     "Within SLO": stats["within_slo"].map(_yes_no),
-                    "Error rate": stats["error_rate"].map(percent),
+                    "Error rate": stats["error_rate"].map(rate),
                     "Within error budget": stats["within_error_budget"].map(_yes_no),
                     "File": stats["source"],
                 }

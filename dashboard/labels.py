@@ -26,13 +26,23 @@ STATUS_LABELS = {
     "ready": "✅ Ready",
     "at_risk": "⚠️ At risk",
     "blocked": "⛔ Blocked",
+    "insufficient_evidence": "🔍 Insufficient evidence",
     "no_evidence": "❔ No evidence",
+}
+#: ... in plain words (the reports, and text read aloud) ...
+STATUS_WORDS = {
+    "ready": "Ready",
+    "at_risk": "At risk",
+    "blocked": "Blocked",
+    "insufficient_evidence": "Insufficient evidence",
+    "no_evidence": "No evidence",
 }
 #: ... and with a plain symbol that every chart font can draw.
 STATUS_SYMBOLS = {
     "ready": "✓ Ready",
     "at_risk": "! At risk",
     "blocked": "✕ Blocked",
+    "insufficient_evidence": "~ Insufficient evidence",
     "no_evidence": "? No evidence",
 }
 #: Light fills, so that dark text written on them stays readable.
@@ -40,6 +50,7 @@ STATUS_COLOURS = {
     "ready": "#81c784",
     "at_risk": "#ffd54f",
     "blocked": "#e57373",
+    "insufficient_evidence": "#b3e5fc",
     "no_evidence": "#e0e0e0",
 }
 RESULT_LABELS = {
@@ -115,6 +126,11 @@ def number(value: Any) -> str:
 def percent(value: Any) -> str:
     """A share as a percentage: 0.853 -> '85%'."""
     return "–" if missing(value) else f"{float(value):.0%}"
+
+
+def rate(value: Any) -> str:
+    """A measured rate as a percentage to two decimals: 0.0254 -> '2.54 %' (never rounded to 3 %)."""
+    return "–" if missing(value) else f"{float(value) * 100:.2f} %"
 
 
 def money(value: Any, currency: str | None = None) -> str:

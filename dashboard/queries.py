@@ -160,6 +160,7 @@ def latest_projects() -> pd.DataFrame:
             l.project_id, l.project_name, l.business_unit, l.owner, l.recommendation,
             l.confidence, l.reason, l.weakest_gap, l.weakest_score, l.blocking_gaps,
             l.project_status, l.project_error, l.run_id, l.run_started_at, l.rubric_version,
+            l.claims_contradicted,
             s.data_quality, s.integration, s.stakeholder_alignment, s.evaluation, s.scale,
             s.maintenance, w.status as weakest_status,
             coalesce(p.effort_days, 0) as effort_days,
@@ -284,10 +285,15 @@ def check_results(run_id: str, project_id: str, gap: str | None = None) -> pd.Da
 
 
 def top_blockers(run_id: str, project_id: str, limit: int = 5) -> pd.DataFrame:
-    """Failing critical and major checks of one project in one run, critical first."""
+    """Failing critical and major checks of one project in one run, critical first.
+
+    ``reasons`` is what the respondents wrote beside a blocker (sa_legal_blockers' evidence:
+    "Legal: the data protection impact assessment is not done").
+    """
     return query(
         """
-        select check_id, gap, title, severity, result, remediation, owner_role, effort_days
+        select check_id, gap, title, severity, result, remediation, owner_role, effort_days,
+               json_extract_string(evidence, '$.detail.blockers') as reasons
         from check_results
         where run_id = ? and project_id = ? and result = 'fail'
             and severity in ('critical', 'major')
@@ -428,15 +434,40 @@ def stakeholder_questions(run_id: str, project_id: str) -> pd.DataFrame:
 
 
 def load_test_results(run_id: str, project_id: str) -> pd.DataFrame:
-    """Load test latency and errors per endpoint (aggregate rows excluded)."""
+    """Load test latency and errors per file and endpoint, each file's aggregated row first."""
     return query(
         """
-        select source, users, request_type, endpoint, request_count, failure_count,
-               error_rate, median_ms, p95_ms, p99_ms, requests_per_s, p95_latency_slo_ms,
-               within_slo, error_budget, within_error_budget
+        select source, users, request_type, endpoint, coalesce(is_aggregate, false) as is_aggregate,
+               request_count, failure_count, error_rate, median_ms, p95_ms, p99_ms,
+               requests_per_s, p95_latency_slo_ms, within_slo, error_budget, within_error_budget
         from load_test_results
-        where run_id = ? and project_id = ? and not coalesce(is_aggregate, false)
-        order by source, endpoint
+        where run_id = ? and project_id = ?
+        order by source, coalesce(is_aggregate, false) desc, endpoint
+        """,
+        run_id,
+        project_id,
+    )
+
+
+def judged_load_tests(run_id: str, project_id: str) -> pd.DataFrame:
+    """The load-test figures the scale checks judged, beside the aggregated row of their file.
+
+    dbt picks them (int_check_items_scale): the latency of the last history window at target
+    concurrency, or else the final stats of the test closest to it; the error rate of that test's
+    aggregated row. ``detail`` is dbt's JSON of the figure; ``overall_p95_ms`` is Locust's p95 over
+    the whole test, which can differ from the judged one.
+    """
+    return query(
+        """
+        select c.check_id, c.item as source, c.result, c.detail,
+               a.users, a.request_count, a.failure_count, a.error_rate,
+               a.p95_ms as overall_p95_ms, a.target_concurrency
+        from check_items as c
+        left join load_test_results as a
+            on a.run_id = c.run_id and a.project_id = c.project_id and a.source = c.item
+            and a.is_aggregate
+        where c.run_id = ? and c.project_id = ? and c.check_id in ('sc_latency', 'sc_error_rate')
+        order by c.check_id, c.item
         """,
         run_id,
         project_id,

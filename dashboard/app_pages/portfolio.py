@@ -23,6 +23,7 @@ from dashboard.labels import (
 )
 from dashboard.tables import table
 from flows.reports.csv_safe import to_csv_bytes
+from flows.reports.render import claims_sentence
 
 TITLE = "AI production readiness: portfolio"
 PROJECT_PAGE = "app_pages/project.py"
@@ -46,12 +47,19 @@ def run_caption() -> None:
 
 
 def verdict_counts(projects: pd.DataFrame) -> None:
-    """How many projects are go and not yet."""
+    """How many projects are go and not yet, and how many survey claims evidence contradicts."""
     go = int((projects["recommendation"] == "go").sum())
-    cols = st.columns(3)
+    claims = int(projects["claims_contradicted"].fillna(0).sum())
+    cols = st.columns(4)
     cols[0].metric("Projects", len(projects))
     cols[1].metric("✅ Go", go)
     cols[2].metric("⛔ Not yet", len(projects) - go)
+    cols[3].metric("Claims contradicted by evidence", claims)
+    if claims:
+        st.caption(
+            f"{claims_sentence(claims)}: each lowers its project's confidence and is named in its "
+            "reason."
+        )
 
 
 def failed_projects(projects: pd.DataFrame) -> None:
@@ -203,9 +211,10 @@ def show_blockers(project_ids: tuple[str, ...]) -> None:
     if blockers.empty:
         st.write("No check fails in the latest results.")
         return
+    # The check id is for the drill-down and the CSV; the page names the check by its title.
     table = blockers.assign(gap=blockers["gap"].map(gap_label)).rename(
         columns={
-            "check_id": "Check",
+            "check_id": "Check id",
             "title": "What fails",
             "gap": "Gap",
             "severity": "Severity",
@@ -213,7 +222,7 @@ def show_blockers(project_ids: tuple[str, ...]) -> None:
             "project_names": "Which projects",
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table.drop(columns=["Check id"]), hide_index=True, width="stretch")
     st.download_button(
         "Download recurring-blockers.csv",
         data=partial(to_csv_bytes, table),

@@ -25,7 +25,7 @@ from dashboard.labels import (
     result_label,
     verdict_banner,
 )
-from flows.reports.render import gap_chart_svg
+from flows.reports.render import claims_sentence, evidence_notes, gap_chart_svg
 from flows.reports.summary import GapLine
 
 DEFAULT_READY_THRESHOLD = 80.0
@@ -38,6 +38,9 @@ def verdict_section(rec: dict[str, Any]) -> None:
     if blocking and rec["recommendation"] != "go":
         lines.append(f"**Blocking gaps:** {blocking}")
     lines.append(f"**Confidence:** {percent(rec.get('confidence'))} of the evidence was available")
+    claims = as_float(rec.get("claims_contradicted"))
+    if claims:
+        lines.append(f"**{claims_sentence(int(claims))}** (named in the reason above)")
     banner = st.success if rec["recommendation"] == "go" else st.error
     banner("\n\n".join(lines))
 
@@ -67,6 +70,12 @@ def ready_threshold(run_id: str) -> float:
     return DEFAULT_READY_THRESHOLD if threshold is None else threshold
 
 
+def day_rate_currency(run_id: str) -> str | None:
+    """The currency of the run's day rate (the roadmap's cost), when the runs mart records it."""
+    currency = (queries.first(queries.run(run_id)) or {}).get("day_rate_currency")
+    return None if missing(currency) else str(currency)
+
+
 def gaps_section(run_id: str, project_id: str) -> None:
     """Why: the six gap scores with their status in words and the ready line.
 
@@ -83,10 +92,16 @@ def gaps_section(run_id: str, project_id: str) -> None:
             str(row["gap"]),
             as_float(row["score"]),
             None if missing(row["status"]) else str(row["status"]),
+            None if missing(row.get("missing_evidence")) else str(row["missing_evidence"]),
         )
         for row in queries.records(scores)
     ]
-    blocks.section(heading, blocks.chart(gap_chart_svg(gaps, ready_threshold(run_id))))
+    # What evidence a gap without enough of it lacks, in dbt's words (check titles).
+    blocks.section(
+        heading,
+        blocks.chart(gap_chart_svg(gaps, ready_threshold(run_id))),
+        *(blocks.paragraph(note) for note in evidence_notes(gaps)),
+    )
 
 
 def blockers_section(run_id: str, project_id: str) -> None:
@@ -101,8 +116,9 @@ def blockers_section(run_id: str, project_id: str) -> None:
         heading,
         *(
             f"**{result_label(row['result'])} · {gap_label(row['gap'])} · {row['title']}** "
-            f"({row['severity']}, `{row['check_id']}`)  \n"
-            f"{row['remediation'] or 'No remediation recorded.'}  \n"
+            f"({row['severity']})  \n"
+            + ("" if missing(row.get("reasons")) else f"**{row['reasons']}**  \n")
+            + f"{row['remediation'] or 'No remediation recorded.'}  \n"
             f"*Owner: {row['owner_role'] or '–'} · effort {days(row['effort_days'])}*"
             for row in queries.records(blockers)
         ),
@@ -201,7 +217,7 @@ def roadmap_section(run_id: str, project_id: str) -> None:
         blocks.figures(
             [
                 ("Total effort", days(plan["effort_days"].sum())),
-                ("Total cost", money(plan["cost"].sum())),
+                ("Total cost", money(plan["cost"].sum(), day_rate_currency(run_id))),
                 ("Timeline", days(plan["end_day"].max())),
             ]
         ),

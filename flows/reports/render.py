@@ -1,7 +1,10 @@
 """One-page executive summaries as Markdown, HTML and PDF.
 
-HTML is self-contained (inline SVG chart); the PDF is drawn with fpdf2's primitives. Status is
-always written in words beside its colour.
+HTML is self-contained (inline SVG chart); the PDF is laid out by fpdf2 (its own tables, so a
+long header wraps inside its column instead of running over the next) in Unicode fonts that ship
+with the project (flows.reports.fonts). Status is always written in words beside its colour;
+checks and gaps are named by their titles, never by their ids (those stay in the drill-down), and
+every money figure carries its currency.
 """
 
 from __future__ import annotations
@@ -11,9 +14,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 
 from dashboard.labels import (
     STATUS_COLOURS,
+    STATUS_WORDS,
     day,
     days,
     gap_label,
@@ -24,18 +29,13 @@ from dashboard.labels import (
     number,
     percent,
 )
-from flows.reports.summary import GapLine, PortfolioSummary, ProjectSummary
+from flows.reports.fonts import FAMILY, use_unicode_fonts
+from flows.reports.summary import Blocker, GapLine, PortfolioSummary, ProjectSummary
 
 FORMATS = ("md", "html", "pdf")
 #: Rows of the portfolio table that fit the PDF's one page with the recurring blockers below.
 PDF_PROJECTS = 12
 PDF_RECURRING = 6
-STATUS_WORDS = {
-    "ready": "Ready",
-    "at_risk": "At risk",
-    "blocked": "Blocked",
-    "no_evidence": "No evidence",
-}
 
 
 def verdict_text(recommendation: str) -> str:
@@ -74,14 +74,64 @@ def roadmap_sentence(p: ProjectSummary) -> str:
         return "Nothing left to do: every check passes."
     return (
         f"{p.roadmap_actions} actions, {days(p.roadmap_effort_days)} of effort, "
-        f"{money(p.roadmap_cost)} at the day rate, done in {days(p.roadmap_timeline_days)}."
+        f"{money(p.roadmap_cost, p.roadmap_currency)} at the day rate, done in "
+        f"{days(p.roadmap_timeline_days)}."
     )
+
+
+def claims_sentence(count: int) -> str:
+    """'3 claims contradicted by evidence' (dbt's count of survey claims the evidence denies)."""
+    return f"{count} claim{'' if count == 1 else 's'} contradicted by evidence"
+
+
+def gap_status_text(g: GapLine) -> str:
+    """A gap's status in words, with what evidence is missing when the gap lacks some."""
+    words = status_text(g.status)
+    if g.missing_evidence and g.status in ("insufficient_evidence", "no_evidence"):
+        return f"{words} (missing: {g.missing_evidence})"
+    return words
+
+
+def evidence_notes(gaps: Sequence[GapLine]) -> list[str]:
+    """'Evaluation: Insufficient evidence (missing: ...)' for each gap that lacks evidence."""
+    return [
+        f"{gap_label(g.gap)}: {gap_status_text(g)}"
+        for g in gaps
+        if g.missing_evidence and g.status in ("insufficient_evidence", "no_evidence")
+    ]
+
+
+def blocker_text(b: Blocker) -> tuple[str, str]:
+    """A blocker's heading (gap and check title, with the blockers' reasons) and what to do."""
+    head = f"{gap_label(b.gap)}: {b.title}"
+    if b.reasons:
+        head += f" ({b.reasons})"
+    return (
+        f"{head}, {b.severity}",
+        f"{b.remediation or 'No remediation recorded.'} Owner: {b.owner_role or '-'}, "
+        f"effort {days(b.effort_days)}.",
+    )
+
+
+def recurring_text(r: dict[str, Any]) -> str:
+    return (
+        f"{r['title']} ({gap_label(r['gap'])}, {r['severity']}): {r['projects']} projects "
+        f"({r['project_names']})"
+    )
+
+
+def reason_text(p: ProjectSummary) -> str:
+    """The reason dbt wrote, without its leading verdict ("Not yet: ..."): the headline has it."""
+    reason = p.reason or "every gap is ready"
+    for prefix in ("not yet:", "go:"):
+        if reason.lower().startswith(prefix):
+            reason = reason[len(prefix) :].strip()
+    return reason[:1].upper() + reason[1:]
 
 
 def headline(p: ProjectSummary) -> str:
     return (
-        f"{verdict_text(p.recommendation)} (confidence {percent(p.confidence)}): "
-        f"{p.reason or 'every gap is ready'}"
+        f"{verdict_text(p.recommendation)} (confidence {percent(p.confidence)}): {reason_text(p)}"
     )
 
 
@@ -98,14 +148,12 @@ def project_markdown(p: ProjectSummary) -> str:
         "",
         f"**Recommendation:** {headline(p)}",
         "",
+        *([f"**{claims_sentence(p.claims_contradicted)}.**", ""] if p.claims_contradicted else []),
         "## Readiness by gap",
         "",
         "| Gap | Score | Status |",
         "| --- | ---: | --- |",
-        *[
-            f"| {gap_label(g.gap)} | {score_text(g.score)} | {status_text(g.status)} |"
-            for g in p.gaps
-        ],
+        *[f"| {gap_label(g.gap)} | {score_text(g.score)} | {gap_status_text(g)} |" for g in p.gaps],
         "",
         "## Top blockers",
         "",
@@ -113,11 +161,8 @@ def project_markdown(p: ProjectSummary) -> str:
     if not p.blockers:
         lines.append("No critical or major check is failing.")
     for b in p.blockers:
-        lines.append(
-            f"- **{gap_label(b.gap)}: {b.title}** ({b.severity}, `{b.check_id}`). "
-            f"{b.remediation or 'No remediation recorded.'} Owner: {b.owner_role or '-'}, "
-            f"effort {days(b.effort_days)}."
-        )
+        head, todo = blocker_text(b)
+        lines.append(f"- **{head}.** {todo}")
     lines += [
         "",
         "## Cost at scale",
@@ -139,8 +184,9 @@ def portfolio_markdown(s: PortfolioSummary) -> str:
     lines = [
         "# Portfolio readiness",
         "",
-        f"{len(s.projects)} projects: {s.go} go, {len(s.projects) - s.go} not yet · runs "
-        f"{', '.join(s.run_ids)} · rubric {', '.join(s.rubric_versions)}",
+        f"{len(s.projects)} projects: {s.go} go, {len(s.projects) - s.go} not yet · "
+        f"{claims_sentence(s.claims_contradicted)} · runs {', '.join(s.run_ids)} · rubric "
+        f"{', '.join(s.rubric_versions)}",
         "",
         head + " | Roadmap |",
         "| --- | --- | ---: |"
@@ -157,10 +203,7 @@ def portfolio_markdown(s: PortfolioSummary) -> str:
     if not s.recurring:
         lines.append("No failing check recurs across projects.")
     for r in s.recurring:
-        lines.append(
-            f"- **{r['title']}** (`{r['check_id']}`, {gap_label(r['gap'])}, {r['severity']}): "
-            f"{r['projects']} projects ({r['project_names']})"
-        )
+        lines.append(f"- {recurring_text(r)}")
     lines += ["", "## Not yet: what blocks", ""]
     for p in s.projects:
         if p.recommendation != "go":
@@ -249,17 +292,23 @@ def _page(title: str, body: str) -> str:
 def project_html(p: ProjectSummary) -> str:
     e = html.escape
     blockers = "".join(
-        f"<li><b>{e(gap_label(b.gap))}: {e(b.title)}</b> ({e(b.severity)}, <code>"
-        f"{e(b.check_id)}</code>). {e(b.remediation or 'No remediation recorded.')} "
-        f"<i>Owner: {e(b.owner_role or '-')}, effort {e(days(b.effort_days))}.</i></li>"
-        for b in p.blockers
+        f"<li><b>{e(head)}.</b> {e(todo)}</li>"
+        for head, todo in (blocker_text(b) for b in p.blockers)
     )
+    claims = (
+        f"<p><b>{e(claims_sentence(p.claims_contradicted))}.</b></p>"
+        if p.claims_contradicted
+        else ""
+    )
+    notes = "".join(f"<li>{e(note)}</li>" for note in evidence_notes(p.gaps))
     body = (
         f"<h1>{e(p.project_name)}</h1><p class='meta'>{e(p.business_unit or '-')} · owner "
         f"{e(p.owner or '-')} · assessed {e(minute(p.assessed_at))} UTC · run {e(p.run_id)} · "
         f"rubric {e(str(p.rubric_version))} · newest evidence {e(day(p.newest_evidence))}</p>"
         f"<p class='verdict {e(p.recommendation)}'><b>{verdict_text(p.recommendation)}</b> · confidence {e(percent(p.confidence))}<br>"
-        f"{e(p.reason)}</p>{gap_chart_svg(p.gaps, p.ready_threshold)}<h2>Top blockers</h2>"
+        f"{e(reason_text(p))}</p>{claims}{gap_chart_svg(p.gaps, p.ready_threshold)}"
+        + (f"<ul class='missing'>{notes}</ul>" if notes else "")
+        + "<h2>Top blockers</h2>"
         + (f"<ul>{blockers}</ul>" if blockers else "<p>No critical or major check is failing.</p>")
         + f"<h2>Cost at scale</h2><p>{e(cost_sentence(p.cost))}</p>"
         f"<h2>Roadmap</h2><p>{e(roadmap_sentence(p))}</p>"
@@ -282,16 +331,11 @@ def portfolio_html(s: PortfolioSummary) -> str:
         + f"<td>{e(days(p.roadmap_timeline_days))}</td></tr>"
         for p in s.projects
     )
-    recurring = "".join(
-        f"<li><b>{e(r['title'])}</b> (<code>{e(r['check_id'])}</code>, "
-        f"{e(gap_label(r['gap']))}, {e(r['severity'])}): {r['projects']} projects "
-        f"({e(r['project_names'])})</li>"
-        for r in s.recurring
-    )
+    recurring = "".join(f"<li>{e(recurring_text(r))}</li>" for r in s.recurring)
     body = (
         "<h1>Portfolio readiness</h1><p class='meta'>"
         f"{len(s.projects)} projects: <b>{s.go} go</b>, <b>{len(s.projects) - s.go} not yet</b>"
-        f" · runs {e(', '.join(s.run_ids))} · rubric {e(', '.join(s.rubric_versions))}</p>"
+        f" · <b>{e(claims_sentence(s.claims_contradicted))}</b> · runs {e(', '.join(s.run_ids))} · rubric {e(', '.join(s.rubric_versions))}</p>"
         f"<table><caption>Gap scores and status per project</caption><tr><th>Project</th>"
         f"<th>Recommendation</th><th>Confidence</th>{head}<th>Roadmap</th></tr>{rows}</table>"
         "<h2>Blockers that recur across projects</h2>"
@@ -302,48 +346,54 @@ def portfolio_html(s: PortfolioSummary) -> str:
 
 # --- PDF ----------------------------------------------------------------------------------------
 
-_PDF_REPLACE = {"–": "-", "—": "-", "≥": ">=", "≤": "<=", "→": "->", "·": "-", "×": "x", "’": "'"}
-
-
-def _latin(text: Any) -> str:
-    """Text the PDF core fonts can draw (they are Latin-1): symbols spelt out, others replaced."""
-    out = str(text)
-    for old, new in _PDF_REPLACE.items():
-        out = out.replace(old, new)
-    return out.encode("latin-1", "replace").decode("latin-1")
-
 
 def _rgb(colour: str) -> tuple[int, int, int]:
     colour = colour.lstrip("#")
     return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
 
 
+HEADING_FILL = "#eeeeee"
+
+
 class _Pdf(FPDF):
-    def write_line(self, text: str, size: float = 10, style: str = "", height: float = 5) -> None:
-        self.set_font("Helvetica", style, size)
-        self.multi_cell(0, height, _latin(text), new_x="LMARGIN", new_y="NEXT")
+    """A page in the report fonts (Unicode, with the fallbacks ``words`` need for other scripts)."""
+
+    def __init__(self, words: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        use_unicode_fonts(self, words)
+
+    def write_line(self, text: str, size: float = 10, height: float = 5) -> None:
+        self.set_font(FAMILY, "", size)
+        self.multi_cell(0, height, str(text), new_x="LMARGIN", new_y="NEXT")
+
+    def heading(self, text: str, size: float = 12) -> None:
+        """A section heading: larger, on a light fill (the fonts have one weight, see fonts.py)."""
+        self.set_fill_color(*_rgb(HEADING_FILL))
+        self.set_font(FAMILY, "", size)
+        self.multi_cell(0, size * 0.6, text, fill=True, new_x="LMARGIN", new_y="NEXT")
+        self.ln(1)
 
 
 def _pdf_gap_chart(pdf: _Pdf, p: ProjectSummary) -> None:
     """The gap bars drawn with rectangles and lines; score and status written beside each bar."""
-    pdf.write_line("Readiness by gap (score 0-100)", 12, "B", 7)
+    pdf.heading("Readiness by gap (score 0-100)")
     left, width, bar, step = pdf.l_margin + 45, 95.0, 5.0, 7.0
-    top = pdf.get_y() + 1
-    pdf.set_font("Helvetica", "", 9)
+    top = pdf.get_y() + 4
+    pdf.set_font(FAMILY, "", 9)
     for i, g in enumerate(p.gaps):
         y = top + i * step
         pdf.set_xy(pdf.l_margin, y)
-        pdf.cell(43, bar, _latin(gap_label(g.gap)), align="R")
+        pdf.cell(43, bar, gap_label(g.gap), align="R")
         w = 0.0 if g.score is None else width * max(0.0, min(100.0, g.score)) / 100
         pdf.set_fill_color(*_rgb(STATUS_COLOURS.get(g.status or "", "#e0e0e0")))
         if w > 0:
             pdf.rect(left, y, w, bar, style="F")
         pdf.set_xy(left + w + 1.5, y)
-        pdf.cell(40, bar, _latin(f"{score_text(g.score)} - {status_text(g.status)}"))
+        pdf.cell(0, bar, f"{score_text(g.score)} · {status_text(g.status)}")
     axis = top + step * len(p.gaps)
     pdf.set_draw_color(33, 33, 33)
     pdf.line(left, axis, left + width, axis)
-    pdf.set_font("Helvetica", "", 7)
+    pdf.set_font(FAMILY, "", 7)
     for tick in (0, 25, 50, 75, 100):
         x = left + width * tick / 100
         pdf.line(x, axis, x, axis + 1)
@@ -355,88 +405,108 @@ def _pdf_gap_chart(pdf: _Pdf, p: ProjectSummary) -> None:
         pdf.line(x, top - 1, x, axis)
         pdf.set_dash_pattern()
         pdf.set_xy(x + 1, top - 4)
-        pdf.cell(20, 3, _latin(f"ready at {p.ready_threshold:g}"))
+        pdf.cell(20, 3, f"ready at {p.ready_threshold:g}")
     pdf.set_xy(left, axis + 4)
-    pdf.set_font("Helvetica", "", 8)
+    pdf.set_font(FAMILY, "", 8)
     pdf.cell(width, 4, "Score (0-100)", align="C")
     pdf.set_y(axis + 10)
+    for note in evidence_notes(p.gaps):
+        pdf.write_line(note, 8, height=4)
 
 
 def project_pdf(p: ProjectSummary) -> bytes:
-    pdf = _Pdf(format="A4")
+    pdf = _Pdf(repr(p), format="A4")  # the summary's repr holds every word the page writes
     pdf.set_auto_page_break(auto=True, margin=12)
-    pdf.set_title(_latin(f"{p.project_name}: {verdict_text(p.recommendation)}"))
+    pdf.set_title(f"{p.project_name}: {verdict_text(p.recommendation)}")
     pdf.add_page()
-    pdf.write_line(p.project_name, 18, "B", 9)
+    pdf.write_line(p.project_name, 18, 9)
     pdf.write_line(
-        f"{p.business_unit or '-'} - owner {p.owner or '-'} - assessed {minute(p.assessed_at)} "
-        f"UTC - rubric {p.rubric_version} - newest evidence {day(p.newest_evidence)}",
+        f"{p.business_unit or '-'} · owner {p.owner or '-'} · assessed {minute(p.assessed_at)} "
+        f"UTC · rubric {p.rubric_version} · newest evidence {day(p.newest_evidence)}",
         8,
     )
     pdf.ln(2)
     fill = "#e8f5e9" if p.recommendation == "go" else "#ffebee"
     pdf.set_fill_color(*_rgb(fill))
-    pdf.set_font("Helvetica", "B", 14)
+    pdf.set_font(FAMILY, "", 14)
     pdf.cell(
         0,
         9,
-        _latin(f"{verdict_text(p.recommendation)} - confidence {percent(p.confidence)}"),
+        f"{verdict_text(p.recommendation)} · confidence {percent(p.confidence)}",
         fill=True,
         new_x="LMARGIN",
         new_y="NEXT",
     )
-    pdf.write_line(p.reason, 9)
+    pdf.write_line(reason_text(p), 9)
+    if p.claims_contradicted:
+        pdf.write_line(f"{claims_sentence(p.claims_contradicted)}.", 9)
     pdf.ln(2)
     _pdf_gap_chart(pdf, p)
-    pdf.write_line("Top blockers", 12, "B", 7)
+    pdf.ln(1)
+    pdf.heading("Top blockers")
     if not p.blockers:
         pdf.write_line("No critical or major check is failing.", 9)
     for b in p.blockers:
-        pdf.write_line(f"{gap_label(b.gap)}: {b.title} ({b.severity}, {b.check_id})", 9, "B")
-        pdf.write_line(
-            f"{b.remediation or 'No remediation recorded.'} Owner: {b.owner_role or '-'}, "
-            f"effort {days(b.effort_days)}.",
-            8,
-            height=4,
-        )
+        head, todo = blocker_text(b)
+        pdf.write_line(head, 9)
+        pdf.write_line(todo, 8, height=4)
     pdf.ln(2)
-    pdf.write_line("Cost at scale", 12, "B", 7)
+    pdf.heading("Cost at scale")
     pdf.write_line(cost_sentence(p.cost), 9)
     pdf.ln(2)
-    pdf.write_line("Roadmap", 12, "B", 7)
+    pdf.heading("Roadmap")
     pdf.write_line(roadmap_sentence(p), 9)
     return bytes(pdf.output())
 
 
+def _pdf_portfolio_table(pdf: _Pdf, s: PortfolioSummary) -> None:
+    """Projects by verdict, confidence, gaps and timeline, as a table fpdf2 lays out.
+
+    A header or a name wraps inside its own column; each gap cell is filled with its status colour.
+    """
+    gaps = [g.gap for g in s.projects[0].gaps] if s.projects else []
+    heads = ["Project", "Verdict", "Confidence", *[gap_label(g) for g in gaps], "Timeline"]
+    pdf.set_font(FAMILY, "", 8)
+    pdf.set_draw_color(189, 189, 189)
+    with pdf.table(
+        col_widths=(40, 16, 16, *([22] * len(gaps)), 16),
+        headings_style=FontFace(fill_color=_rgb(HEADING_FILL)),
+        line_height=4.5,
+        padding=1,
+        borders_layout="HORIZONTAL_LINES",
+        text_align="LEFT",
+    ) as table:
+        header = table.row()
+        for head in heads:
+            header.cell(head)
+        for p in s.projects[:PDF_PROJECTS]:
+            row = table.row()
+            row.cell(p.project_name)
+            row.cell(verdict_text(p.recommendation))
+            row.cell(percent(p.confidence))
+            for g in p.gaps:
+                colour = _rgb(STATUS_COLOURS.get(g.status or "", "#ffffff"))
+                row.cell(
+                    f"{score_text(g.score)} {status_text(g.status)}",
+                    style=FontFace(fill_color=colour),
+                )
+            row.cell(days(p.roadmap_timeline_days))
+
+
 def portfolio_pdf(s: PortfolioSummary) -> bytes:
-    pdf = _Pdf(format="A4", orientation="L")
+    pdf = _Pdf(repr(s), format="A4", orientation="L")
     pdf.set_auto_page_break(auto=True, margin=10)
     pdf.set_title("Portfolio readiness")
     pdf.add_page()
-    pdf.write_line("Portfolio readiness", 18, "B", 9)
+    pdf.write_line("Portfolio readiness", 18, 9)
     pdf.write_line(
-        f"{len(s.projects)} projects: {s.go} go, {len(s.projects) - s.go} not yet - runs "
-        f"{', '.join(s.run_ids)} - rubric {', '.join(s.rubric_versions)}",
+        f"{len(s.projects)} projects: {s.go} go, {len(s.projects) - s.go} not yet · "
+        f"{claims_sentence(s.claims_contradicted)} · runs {', '.join(s.run_ids)} · rubric "
+        f"{', '.join(s.rubric_versions)}",
         9,
     )
     pdf.ln(2)
-    gaps = [g.gap for g in s.projects[0].gaps] if s.projects else []
-    widths = [55, 22, 20] + [26] * len(gaps) + [22]
-    heads = ["Project", "Verdict", "Confidence", *[gap_label(g) for g in gaps], "Timeline"]
-    pdf.set_font("Helvetica", "B", 8)
-    for w, h in zip(widths, heads, strict=True):
-        pdf.cell(w, 6, _latin(h), border="B")
-    pdf.ln()
-    pdf.set_font("Helvetica", "", 8)
-    for p in s.projects[:PDF_PROJECTS]:
-        pdf.cell(widths[0], 6, _latin(p.project_name[:34]))
-        pdf.cell(widths[1], 6, verdict_text(p.recommendation))
-        pdf.cell(widths[2], 6, percent(p.confidence), align="R")
-        for w, g in zip(widths[3:-1], p.gaps, strict=True):
-            pdf.set_fill_color(*_rgb(STATUS_COLOURS.get(g.status or "", "#ffffff")))
-            pdf.cell(w, 6, _latin(f"{score_text(g.score)} {status_text(g.status)}"), fill=True)
-        pdf.cell(widths[-1], 6, _latin(days(p.roadmap_timeline_days)))
-        pdf.ln()
+    _pdf_portfolio_table(pdf, s)
     if len(s.projects) > PDF_PROJECTS:
         pdf.write_line(
             f"... and {len(s.projects) - PDF_PROJECTS} more projects (not yet first): the HTML "
@@ -444,15 +514,11 @@ def portfolio_pdf(s: PortfolioSummary) -> bytes:
             8,
         )
     pdf.ln(3)
-    pdf.write_line("Blockers that recur across projects", 12, "B", 7)
+    pdf.heading("Blockers that recur across projects")
     if not s.recurring:
         pdf.write_line("No failing check recurs across projects.", 9)
     for r in s.recurring[:PDF_RECURRING]:
-        pdf.write_line(
-            f"{r['title']} ({r['check_id']}, {gap_label(r['gap'])}, {r['severity']}): "
-            f"{r['projects']} projects ({r['project_names']})",
-            9,
-        )
+        pdf.write_line(recurring_text(r), 9)
     return bytes(pdf.output())
 
 

@@ -29,6 +29,8 @@ class GapLine:
     gap: str
     score: float | None
     status: str | None
+    #: Titles of the gap's checks that had no evidence (dbt's words), or None.
+    missing_evidence: str | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,9 @@ class Blocker:
     remediation: str | None
     owner_role: str | None
     effort_days: float | None
+    #: What the blocker is, in the respondents' words (sa_legal_blockers' detail.blockers:
+    #: "Legal: the data protection impact assessment is not done"), or None.
+    reasons: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,10 @@ class ProjectSummary:
     roadmap_timeline_days: float
     newest_evidence: datetime | None
     ready_threshold: float | None
+    #: Survey claims the evidence contradicts (dbt's count).
+    claims_contradicted: int = 0
+    #: The currency of the roadmap's cost, when the snapshot records it.
+    roadmap_currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,10 +86,15 @@ class PortfolioSummary:
     def go(self) -> int:
         return sum(1 for p in self.projects if p.recommendation == "go")
 
+    @property
+    def claims_contradicted(self) -> int:
+        """Claims contradicted by evidence across the projects (dbt counts them per project)."""
+        return sum(p.claims_contradicted for p in self.projects)
+
 
 _REC = """
 select project_id, project_name, business_unit, owner, run_id, run_started_at, rubric_version,
-       recommendation, confidence, reason, blocking_gaps
+       recommendation, confidence, reason, blocking_gaps, claims_contradicted
 from recommendations
 where is_latest and (?::varchar is null or project_id = ?)
     and (
@@ -91,10 +105,12 @@ qualify row_number() over (partition by project_id order by run_started_at desc,
 order by recommendation = 'go', project_name, project_id
 """
 _GAPS = """
-select gap, score, status from gap_scores where run_id = ? and project_id = ? order by gap_order
+select gap, score, status, missing_evidence
+from gap_scores where run_id = ? and project_id = ? order by gap_order
 """
 _BLOCKERS = """
-select check_id, gap, title, severity, remediation, owner_role, effort_days
+select check_id, gap, title, severity, remediation, owner_role, effort_days,
+       json_extract_string(evidence, '$.detail.blockers') as reasons
 from check_results
 where run_id = ? and project_id = ? and result = 'fail' and severity in ('critical', 'major')
 order by case severity when 'critical' then 0 else 1 end, weight desc, check_id
@@ -153,9 +169,12 @@ def _summary(
     """A summary from a ``_REC`` row, its gap lines and its roadmap totals.
 
     ``plan`` is (actions, effort, cost, timeline); ``detail`` adds what only a project's report
-    reads (blockers, cost, newest_evidence, ready_threshold).
+    reads (blockers, cost, newest_evidence, ready_threshold, roadmap_currency).
     """
-    pid, name, unit, owner, run_id, started, rubric, verdict, confidence, reason, blocking = row
+    pid, name, unit, owner, run_id, started, rubric, verdict, confidence, reason, blocking = row[
+        :11
+    ]
+    claims = row[11]
     actions, effort, cost, timeline = plan
     return ProjectSummary(
         project_id=pid,
@@ -178,12 +197,16 @@ def _summary(
         roadmap_timeline_days=float(timeline),
         newest_evidence=detail.get("newest_evidence"),
         ready_threshold=detail.get("ready_threshold"),
+        claims_contradicted=int(claims or 0),
+        roadmap_currency=detail.get("roadmap_currency"),
     )
 
 
 def _project(con: duckdb.DuckDBPyConnection, row: tuple[Any, ...], blockers: int) -> ProjectSummary:
     pid, run_id = row[0], row[4]
-    gaps = {g: GapLine(g, _f(s), st) for g, s, st in con.execute(_GAPS, [run_id, pid]).fetchall()}
+    gaps = {
+        g: GapLine(g, _f(s), st, m) for g, s, st, m in con.execute(_GAPS, [run_id, pid]).fetchall()
+    }
     cost_row = con.execute(_COST, [run_id, pid]).fetchone()
     cost_keys = (
         "currency",
@@ -198,18 +221,22 @@ def _project(con: duckdb.DuckDBPyConnection, row: tuple[Any, ...], blockers: int
     newest = (con.execute(_NEWEST, [run_id, pid]).fetchone() or (None,))[0]
     run = con.execute(_RUN, [run_id])
     names = [d[0] for d in run.description or []]
-    threshold = dict(zip(names, run.fetchone() or (), strict=False)).get("ready_threshold")
+    recorded = dict(zip(names, run.fetchone() or (), strict=False))
     return _summary(
         row,
         gaps,
         plan,
         blockers=[
-            Blocker(c, g, t, s, r, o, _f(e))
-            for c, g, t, s, r, o, e in con.execute(_BLOCKERS, [run_id, pid, blockers]).fetchall()
+            Blocker(c, g, t, s, r, o, _f(e), why)
+            for c, g, t, s, r, o, e, why in con.execute(
+                _BLOCKERS, [run_id, pid, blockers]
+            ).fetchall()
         ],
         cost=dict(zip(cost_keys, cost_row, strict=True)) if cost_row else None,
         newest_evidence=newest,
-        ready_threshold=_f(threshold),
+        ready_threshold=_f(recorded.get("ready_threshold")),
+        # The day rate's currency, once runs record it (a snapshot before that has none).
+        roadmap_currency=recorded.get("day_rate_currency"),
     )
 
 
@@ -247,12 +274,12 @@ def portfolio_summary(
         chosen = f"with _chosen as (select run_id, project_id from ({_REC})) "
         params = [None, None, scope, scope]
         gaps: dict[tuple[str, str], dict[str, GapLine]] = {}
-        for run_id, pid, gap, score, status in con.execute(
-            chosen + "select g.run_id, g.project_id, g.gap, g.score, g.status "
-            "from gap_scores as g join _chosen using (run_id, project_id)",
+        for run_id, pid, gap, score, status, missing in con.execute(
+            chosen + "select g.run_id, g.project_id, g.gap, g.score, g.status, "
+            "g.missing_evidence from gap_scores as g join _chosen using (run_id, project_id)",
             params,
         ).fetchall():
-            gaps.setdefault((run_id, pid), {})[gap] = GapLine(gap, _f(score), status)
+            gaps.setdefault((run_id, pid), {})[gap] = GapLine(gap, _f(score), status, missing)
         plans = {
             (run_id, pid): (int(n), float(effort), float(cost), float(timeline))
             for run_id, pid, n, effort, cost, timeline in con.execute(

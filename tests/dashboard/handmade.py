@@ -17,10 +17,17 @@ R1, R2 = "run-2026-11-01", "run-2026-11-20"
 GO, NOT_YET = "support_copilot", "churn_predictor"
 RUBRIC = "2026.11.0"
 GO_REASON = "Every gap is ready and 92% of the weighted checks had evidence."
+#: What legal wrote beside its blocker answer (dbt's detail.blockers of sa_legal_blockers).
+LEGAL_BLOCKER = "Legal: the data protection impact assessment is not done"
+#: What dbt writes (INTERFACES B): gap names and check titles, never check ids.
 NOT_YET_REASON = (
-    "Data quality and Scale are blocked: the data is ten days old and the cost at target "
-    "volume is 150% of the budget."
+    "Not yet: Data quality is blocked (failed: Production data is fresh); Stakeholder alignment "
+    f"is blocked ({LEGAL_BLOCKER}); Evaluation has insufficient evidence (missing: Business KPIs "
+    "have a baseline and a target); Scale is blocked (failed: Cost at target volume fits the "
+    "budget)."
 )
+#: Titles of the evaluation checks without evidence (gap_scores.missing_evidence).
+MISSING_EVALUATION = "Business KPIs have a baseline and a target"
 COST_REMEDIATION = (
     "Cut cost per request: cache answers and send simple requests to a smaller model."
 )
@@ -30,18 +37,19 @@ TABLES: dict[str, str] = {
         run_id varchar, portfolio_id varchar, started_at timestamp, finished_at timestamp,
         status varchar, rubric_version varchar, code_version varchar, as_of timestamp,
         projects_assessed integer, projects_failed integer, projects_go integer,
-        projects_not_yet integer, message varchar""",
+        projects_not_yet integer, message varchar, day_rate_currency varchar""",
     "recommendations": """
         recommendation_id varchar, run_id varchar, project_id varchar, project_name varchar,
         business_unit varchar, owner varchar, run_started_at timestamp, as_of timestamp,
         recommendation varchar, reason varchar, confidence double, blocking_gaps varchar,
         blocking_checks varchar, weakest_gap varchar, weakest_score double,
         project_status varchar, project_error varchar, rubric_version varchar,
-        is_latest boolean""",
+        is_latest boolean, claims_contradicted integer, insufficient_gaps varchar""",
     "gap_scores": """
         gap_score_id varchar, run_id varchar, project_id varchar, gap varchar, gap_order integer,
         score double, status varchar, checks_total integer, checks_with_evidence integer,
-        checks_failed integer, critical_failed integer, evidence_share double""",
+        checks_failed integer, critical_failed integer, evidence_share double,
+        missing_evidence varchar""",
     "check_results": """
         check_result_id varchar, run_id varchar, project_id varchar, gap varchar,
         check_id varchar, title varchar, severity varchar, weight double, direction varchar,
@@ -113,9 +121,9 @@ EMPTY_TABLES: dict[str, str] = {
 def _runs() -> list[tuple[Any, ...]]:
     return [
         (R1, "example", datetime(2026, 11, 1, 9), datetime(2026, 11, 1, 9, 5), "completed",
-         "2026.10.0", "abc123", datetime(2026, 11, 1, 9), 2, 0, 0, 2, None),
+         "2026.10.0", "abc123", datetime(2026, 11, 1, 9), 2, 0, 0, 2, None, "EUR"),
         (R2, "example", datetime(2026, 11, 20, 14, 30), datetime(2026, 11, 20, 14, 36),
-         "completed", RUBRIC, "def456", datetime(2026, 11, 20, 14, 30), 2, 0, 1, 1, None),
+         "completed", RUBRIC, "def456", datetime(2026, 11, 20, 14, 30), 2, 0, 1, 1, None, "EUR"),
     ]  # fmt: skip
 
 
@@ -128,7 +136,8 @@ def _recommendation(run: str, project: str, **values: Any) -> tuple[Any, ...]:
         values["recommendation"], values["reason"], values["confidence"],
         values.get("blocking_gaps", ""), values.get("blocking_checks", ""),
         values["weakest_gap"], values["weakest_score"], "ok", None,
-        RUBRIC if run == R2 else "2026.10.0", run == R2,
+        RUBRIC if run == R2 else "2026.10.0", run == R2, values.get("claims", 0),
+        values.get("insufficient_gaps", ""),
     )  # fmt: skip
 
 
@@ -143,9 +152,11 @@ def _recommendations() -> list[tuple[Any, ...]]:
         _recommendation(R2, GO, recommendation="go", reason=GO_REASON, confidence=0.92,
                         weakest_gap="evaluation", weakest_score=82.0),
         _recommendation(R2, NOT_YET, recommendation="not_yet", reason=NOT_YET_REASON,
-                        confidence=0.8, blocking_gaps="data_quality,scale",
-                        blocking_checks="dq_freshness,sc_cost_budget", weakest_gap="scale",
-                        weakest_score=35.0),
+                        confidence=0.8,
+                        blocking_gaps="data_quality,stakeholder_alignment,evaluation,scale",
+                        blocking_checks="dq_freshness,sa_legal_blockers,sc_cost_budget",
+                        weakest_gap="scale", weakest_score=35.0, claims=2,
+                        insufficient_gaps="evaluation"),
     ]  # fmt: skip
 
 
@@ -165,8 +176,8 @@ SCORES: dict[tuple[str, str], list[tuple[int | None, str]]] = {
                     (30, "blocked"), (85, "ready")],
     (R2, GO): [(95, "ready"), (88, "ready"), (90, "ready"), (82, "ready"), (85, "ready"),
                (100, "ready")],
-    (R2, NOT_YET): [(45, "blocked"), (85, "ready"), (70, "at_risk"), (None, "no_evidence"),
-                    (35, "blocked"), (90, "ready")],
+    (R2, NOT_YET): [(45, "blocked"), (85, "ready"), (40, "blocked"),
+                    (None, "insufficient_evidence"), (35, "blocked"), (90, "ready")],
 }  # fmt: skip
 
 
@@ -175,9 +186,10 @@ def _gap_scores() -> list[tuple[Any, ...]]:
     for (run, project), scores in SCORES.items():
         for order, (gap, (score, status)) in enumerate(zip(GAPS, scores, strict=True), start=1):
             evidence = 0 if score is None else 2
+            missing = MISSING_EVALUATION if gap == "evaluation" and score is None else None
             rows.append((f"{run}:{project}:{gap}", run, project, gap, order, score, status,
                          2, evidence, int(status == "blocked"), int(status == "blocked"),
-                         evidence / 2))  # fmt: skip
+                         evidence / 2, missing))  # fmt: skip
     return rows
 
 
@@ -199,6 +211,11 @@ CHECKS: dict[str, tuple[Any, ...]] = {
                 "Integrate single sign-on.", 5, "platform"),
     "sa_legal": ("stakeholder_alignment", "Legal agrees", "critical", 3, "higher_is_better", 0.8,
                  0.6, "mean agreement of legal (0 to 1)", "Run a legal review.", 4, "legal"),
+    "sa_legal_blockers": ("stakeholder_alignment", "No open blocker from legal or compliance",
+                          "critical", 3, "lower_is_better", 0, 0,
+                          "blockers raised by legal or compliance respondents",
+                          "Resolve each legal or compliance blocker before any launch date.", 15,
+                          "legal"),
     "ev_kpis": ("evaluation", "Business KPIs have a baseline and a target", "major", 2,
                 "higher_is_better", 1, 0.5, "share of KPIs with baseline and target",
                 "Define the KPIs with a baseline and a target.", 2, "product"),
@@ -219,6 +236,11 @@ RESULTS: dict[tuple[str, str], dict[str, tuple[Any, str, str | None]]] = {
         "dq_freshness": (240, "fail", _evidence(worst_item="customers.csv", value=240, items=2)),
         "in_auth": (1, "pass", "see the inventory"),  # not JSON: shown as text
         "sa_legal": (0.7, "partial", _evidence(group="legal", respondents=3, value=0.7)),
+        "sa_legal_blockers": (
+            1,
+            "fail",
+            _evidence(worst="legal and compliance", value=1, detail={"blockers": LEGAL_BLOCKER}),
+        ),
         "ev_kpis": (None, "no_evidence", None),
         "sc_cost_budget": (1.5, "fail", _evidence(monthly_cost=45000, budget=30000)),
         "sc_latency": (1500, "fail", _evidence(p95_ms=1500, users=200)),
@@ -256,6 +278,7 @@ def _roadmap() -> list[tuple[Any, ...]]:
     # check_id, result, effort, start, end (cost = 900 a day)
     items = {
         (R2, NOT_YET): [("dq_freshness", "fail", 3, 0, 3), ("sc_cost_budget", "fail", 10, 0, 10),
+                        ("sa_legal_blockers", "fail", 15, 0, 15),
                         ("sa_legal", "partial", 4, 0, 4), ("sc_latency", "fail", 5, 0, 5),
                         ("ev_kpis", "no_evidence", 2, 0, 2), ("mt_runbook", "fail", 1, 0, 1)],
         (R2, GO): [("mt_runbook", "fail", 1, 0, 1)],
@@ -264,8 +287,10 @@ def _roadmap() -> list[tuple[Any, ...]]:
     for (run, project), plan in items.items():
         for priority, (check_id, result, effort, start, end) in enumerate(plan, start=1):
             gap, title, severity, *_, fix, _, owner = CHECKS[check_id]
+            # dbt writes the blockers' reasons into the action (INTERFACES B).
+            action = f"{fix} ({LEGAL_BLOCKER})" if check_id == "sa_legal_blockers" else fix
             rows.append((f"{run}:{project}:{check_id}", run, project, priority, check_id, gap,
-                         title, severity, result, fix, owner, effort, effort * 900.0, 10.0,
+                         title, severity, result, action, owner, effort, effort * 900.0, 10.0,
                          10.0 / effort, start, end))  # fmt: skip
     return rows
 

@@ -11,6 +11,8 @@ from tests.dashboard.handmade import (
     COST_REMEDIATION,
     GO,
     GO_REASON,
+    LEGAL_BLOCKER,
+    MISSING_EVALUATION,
     NOT_YET,
     NOT_YET_REASON,
     R2,
@@ -24,7 +26,13 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 def test_portfolio_table_uses_the_latest_run_only(handmade_snapshot: Path) -> None:
     at = page("portfolio")
-    assert metrics(at) == {"Projects": "2", "✅ Go": "1", "⛔ Not yet": "1"}
+    assert metrics(at) == {
+        "Projects": "2",
+        "✅ Go": "1",
+        "⛔ Not yet": "1",
+        "Claims contradicted by evidence": "2",
+    }
+    assert any(c.value.startswith("2 claims contradicted by evidence") for c in at.caption)
     table = at.dataframe[0].value.set_index("Project")
     assert table.loc["Support copilot", "Recommendation"] == "✅ Go"  # was not yet in run 1
     assert table.loc["Churn predictor", "Recommendation"] == "⛔ Not yet"
@@ -42,13 +50,20 @@ def test_portfolio_heatmap_cells_and_recurring_blockers(handmade_snapshot: Path)
     at = page("portfolio")
     heat = chart_data(at).set_index(["project_name", "gap_text"])
     assert heat.loc[("Churn predictor", "Scale"), "cell"] == "35 ✕"
-    assert heat.loc[("Churn predictor", "Evaluation"), "cell"] == "– ?"
+    assert heat.loc[("Churn predictor", "Evaluation"), "cell"] == "– ~"  # insufficient evidence
     assert heat.loc[("Support copilot", "Evaluation"), "cell"] == "82 ✓"
     blockers = at.dataframe[1].value
     top = blockers.iloc[0]
-    assert (top["Check"], top["Projects"]) == ("mt_runbook", 2)
+    assert (top["What fails"], top["Projects"]) == ("An incident runbook exists", 2)
     assert top["Which projects"] == "Churn predictor, Support copilot"
-    assert set(blockers["Check"]) == {"mt_runbook", "dq_freshness", "sc_cost_budget", "sc_latency"}
+    assert "Check id" not in blockers.columns  # titles on the page, ids in the drill-down
+    assert set(blockers["What fails"]) == {
+        "An incident runbook exists",
+        "Production data is fresh",
+        "Cost at target volume fits the budget",
+        "p95 latency within the SLO at target load",
+        "No open blocker from legal or compliance",
+    }
 
 
 def test_go_project_page(handmade_snapshot: Path) -> None:
@@ -69,7 +84,8 @@ def test_not_yet_project_page(handmade_snapshot: Path) -> None:
     at = page("project", project=NOT_YET)
     banner = at.error[0].value
     assert banner.startswith("## ⛔ NOT YET") and NOT_YET_REASON in banner
-    assert "Blocking gaps:** Data quality, Scale" in banner
+    assert "Blocking gaps:** Data quality, Stakeholder alignment, Evaluation, Scale" in banner
+    assert "**2 claims contradicted by evidence**" in banner
     m = metrics(at)
     assert m["Confidence"] == "80%"
     assert m["Weakest gap"] == "Scale (35)"
@@ -77,21 +93,30 @@ def test_not_yet_project_page(handmade_snapshot: Path) -> None:
     assert (m["Monthly cost at target"], m["Monthly budget"]) == ("EUR 45,000", "EUR 30,000")
     assert m["Budget used"] == "150%"
     assert m["Cost POC → target"] == "×120"
-    assert (m["Total effort"], m["Total cost"], m["Timeline"]) == ("25 days", "22,500", "10 days")
+    assert (m["Total effort"], m["Total cost"], m["Timeline"]) == (
+        "40 days",
+        "EUR 36,000",
+        "15 days",
+    )
     text = text_of(at)
     assert COST_REMEDIATION in text and "Owner: ml_engineering" in text
+    # The blocker with what legal wrote beside it; titles, never check ids.
+    assert f"No open blocker from legal or compliance** (critical)  \n**{LEGAL_BLOCKER}**" in text
+    assert "`sc_cost_budget`" not in text and "`sa_legal_blockers`" not in text
+    assert f"Evaluation: Insufficient evidence (missing: {MISSING_EVALUATION})" in text
     # The blockers carry the rubric's words as Markdown: HTML in them is not drawn.
     blockers = next(m for m in at.markdown if COST_REMEDIATION in m.value)
     assert not blockers.proto.allow_html
     assert "over budget" in text
     bars = gap_chart(at).set_index("gap_text")
     assert bars.loc["Scale", "label"] == "35 · Blocked"
-    assert bars.loc["Evaluation", "label"] == "- · No evidence"
+    assert bars.loc["Evaluation", "label"] == "- · Insufficient evidence"
     assert "ready at 80" in next(m.value for m in at.markdown if "data-chart" in m.value)
     # The roadmap: a static table of every action (numbers written), its CSV download beside.
     (roadmap,) = html_tables(at)
     assert roadmap[0][:3] == ["Priority", "Action", "Gap"]
-    assert [row[0] for row in roadmap[1:]] == ["1", "2", "3", "4", "5", "6"]
+    assert [row[0] for row in roadmap[1:]] == ["1", "2", "3", "4", "5", "6", "7"]
+    assert any(LEGAL_BLOCKER in row[1] for row in roadmap[1:])  # the action carries the reason
     labels = [b.proto.label for b in at.get("download_button")]
     assert f"Download {NOT_YET}-roadmap.csv" in labels
 
@@ -112,7 +137,7 @@ def test_not_yet_project_page_shows_what_could_not_be_used(handmade_snapshot: Pa
     at.session_state[REJECTED_KEY] = True
     at.run()
     roadmap, inputs, rejected = (d.value for d in at.dataframe)
-    assert len(roadmap) == 6 and roadmap["Priority"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert len(roadmap) == 7 and roadmap["Priority"].tolist() == [1, 2, 3, 4, 5, 6, 7]
     assert inputs["Status"].tolist()[0] == "⛔ Unreadable"
     assert inputs["Rows refused"].sum() == 3
     assert rejected["Row"].tolist() == [17, 42, 43]  # run 1's refused row is not shown

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from dashboard import labels
+from dashboard.drilldown import judged_sentence
 from flows.settings import REPO_ROOT
 
 
@@ -32,6 +33,46 @@ def test_formats() -> None:
     assert labels.gap_list("data_quality, scale") == "Data quality, Scale"
     assert labels.gap_list("") == "" and labels.gap_list(None) == ""
     assert labels.comparison("lower_is_better") == "≤"
+    # A measured rate to two decimals: 2.54 % is never shown as 3 %.
+    assert labels.rate(0.0254) == "2.54 %" and labels.rate(0.01) == "1.00 %"
+    assert labels.rate(None) == "–"
+
+
+def test_judged_load_test_figures_say_why_they_differ_from_locust() -> None:
+    # The detail documents int_check_items_scale writes (dbt), as check_items publishes them.
+    history = judged_sentence(
+        {
+            "check_id": "sc_latency",
+            "source": "load/run_stats_history.csv",
+            "detail": '{"p95_ms": 240, "slo_p95_ms": 800, "user_count": 40, '
+            '"target_concurrency": 40, "measured_from": "history at target concurrency", '
+            '"overall_p95_ms": 260}',
+        }
+    )
+    assert history == (
+        "p95 240 ms at 40 users (the last window at target concurrency, "
+        "load/run_stats_history.csv); Locust's overall p95: 260 ms"
+    )
+    final = judged_sentence(
+        {
+            "check_id": "sc_latency",
+            "source": "load/run_stats.csv",
+            "overall_p95_ms": 900.0,
+            "detail": '{"p95_ms": 900, "users": 50, "target_concurrency": 40, '
+            '"measured_from": "final stats"}',
+        }
+    )
+    assert final.startswith("p95 900 ms at 50 users (Locust's final stats of load/run_stats.csv")
+    errors = judged_sentence(
+        {
+            "check_id": "sc_error_rate",
+            "source": "load/run_stats.csv",
+            "detail": '{"failures": 127, "requests": 5000, "failure_rate": 0.0254, '
+            '"error_budget": 0.01, "users": 50}',
+        }
+    )
+    assert errors.startswith("Error rate 2.54 % (127 failures in 5,000 requests) at 50 users")
+    assert errors.endswith("error budget 1.00 %")
 
 
 def test_verdicts_and_statuses_are_words_not_colours() -> None:
@@ -40,6 +81,7 @@ def test_verdicts_and_statuses_are_words_not_colours() -> None:
     assert labels.gap_label("stakeholder_alignment") == "Stakeholder alignment"
     assert labels.gap_label("unknown_gap") == "unknown_gap"
     assert labels.status_label("at_risk") == "⚠️ At risk"
+    assert labels.status_label("insufficient_evidence") == "🔍 Insufficient evidence"
     assert labels.result_label("no_evidence") == "❔ No evidence"
 
 

@@ -9,9 +9,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
+from itertools import combinations
 from pathlib import Path
 
+import duckdb
 import pandas as pd
+import pdfplumber
+import pypdf
 import pytest
 from typer.testing import CliRunner
 
@@ -19,7 +24,14 @@ from flows.cli import app
 from flows.reports.csv_safe import neutralise, to_csv_bytes
 from flows.reports.render import FORMATS, render_portfolio, render_project
 from flows.reports.summary import portfolio_summary, project_summary
-from tests.dashboard.handmade import COST_REMEDIATION, GO, NOT_YET, R2
+from tests.dashboard.handmade import (
+    COST_REMEDIATION,
+    GO,
+    LEGAL_BLOCKER,
+    MISSING_EVALUATION,
+    NOT_YET,
+    R2,
+)
 from tests.dashboard.helpers import latest
 
 runner = CliRunner()
@@ -36,9 +48,15 @@ def test_project_markdown_is_the_executive_summary(handmade_snapshot: Path) -> N
     assert text.startswith("# Churn predictor: NOT YET")
     assert f"run {R2}" in text  # the latest run, never the older one
     assert "| Scale | 35 | Blocked |" in text  # score and status in words
+    assert f"| Evaluation | - | Insufficient evidence (missing: {MISSING_EVALUATION}) |" in text
     assert COST_REMEDIATION in text
     assert "150% of the" in text and "over budget" in text
-    assert "## Roadmap" in text and "days of effort" in text
+    assert "## Roadmap" in text and "EUR 36,000 at the day rate" in text
+    # Check titles and gap names, the blocker with its reason; never a check id.
+    assert f"No open blocker from legal or compliance ({LEGAL_BLOCKER}), critical" in text
+    assert "**2 claims contradicted by evidence.**" in text
+    assert "NOT YET (confidence 80%): Data quality is blocked" in text  # no "Not yet: " twice
+    assert not re.search(r"\b(dq|sa|ev|sc|mt|in)_[a-z_]+", text), text
 
 
 def test_project_html_and_pdf_files(handmade_snapshot: Path, tmp_path: Path) -> None:
@@ -55,14 +73,117 @@ def test_project_html_and_pdf_files(handmade_snapshot: Path, tmp_path: Path) -> 
     assert data.startswith(b"%PDF-") and _pdf_pages(data) == 1  # one page
 
 
+def test_project_html_and_pdf_name_the_blocker_and_its_reason(handmade_snapshot: Path) -> None:
+    summary = project_summary(handmade_snapshot, NOT_YET)
+    page = render_project(summary, "html").decode()
+    assert LEGAL_BLOCKER in page and "2 claims contradicted by evidence" in page
+    assert f"Evaluation: Insufficient evidence (missing: {MISSING_EVALUATION})" in page
+    assert "sa_legal_blockers" not in page and "<code>" not in page
+    text = _pdf_text(render_project(summary, "pdf"))
+    for words in (LEGAL_BLOCKER, "2 claims contradicted by evidence", MISSING_EVALUATION):
+        assert words in text, words
+    assert "sa_legal_blockers" not in text and "EUR 36,000 at the day rate" in text
+
+
 def test_portfolio_report_counts_and_lists_every_project(handmade_snapshot: Path) -> None:
     summary = portfolio_summary(handmade_snapshot)
     assert (len(summary.projects), summary.go) == (2, 1)
     text = render_portfolio(summary, "md").decode()
-    assert "2 projects: 1 go, 1 not yet" in text
+    assert "2 projects: 1 go, 1 not yet · 2 claims contradicted by evidence" in text
     assert "| Churn predictor | NOT YET | 80% |" in text
+    assert "- An incident runbook exists (Maintenance, minor): 2 projects" in text
+    assert "mt_runbook" not in text
     pdf = render_portfolio(summary, "pdf")
     assert _pdf_pages(pdf) == 1
+    assert "2 claims contradicted by evidence" in _pdf_text(pdf)
+
+
+#: Project names in other scripts: each must come out of the PDF as it went in (not as "?").
+NAMES = {
+    GO: "Βοηθός υποστήριξης",  # Greek
+    NOT_YET: "客户流失预测",  # Chinese
+}
+ARABIC = ("arabic_assistant", "مساعد المبيعات الذكي")
+
+
+def _pdf_text(data: bytes) -> str:
+    """The text of every page as pypdf extracts it, without control characters.
+
+    A shaped Arabic letter is drawn as several glyphs (its dots apart); the glyphs after the
+    first carry no character of their own and come out as control characters.
+    """
+    pages = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+    text = "".join(c for c in pages if c == "\n" or unicodedata.category(c) != "Cc")
+    return re.sub(r"[ \t]+", " ", text)
+
+
+def _holds(text: str, name: str) -> bool:
+    """The name is in the text: words of right-to-left text may come out in the page's order."""
+    words = name.split()
+    return name in text or " ".join(reversed(words)) in text
+
+
+@pytest.fixture
+def named_in_many_scripts(handmade_snapshot: Path) -> Path:
+    """The handmade snapshot with projects named in Greek, Chinese and Arabic."""
+    with duckdb.connect(str(handmade_snapshot)) as con:
+        for project_id, name in NAMES.items():
+            con.execute(
+                "update recommendations set project_name = ? where project_id = ?",
+                [name, project_id],
+            )
+        # A third project: a copy of the go project under an Arabic name.
+        for table in ("recommendations", "gap_scores", "check_results", "roadmap"):
+            columns = [r[0] for r in con.execute(f"describe {table}").fetchall()]
+            chosen = ", ".join(
+                "? as project_id"
+                if c == "project_id"
+                else "? as project_name"
+                if c == "project_name"
+                else c
+                for c in columns
+            )
+            params = [ARABIC[0], ARABIC[1]] if "project_name" in columns else [ARABIC[0]]
+            con.execute(
+                f"insert into {table} select {chosen} from {table} where project_id = ?",
+                [*params, GO],
+            )
+    return handmade_snapshot
+
+
+def test_pdf_reports_keep_names_in_every_script(named_in_many_scripts: Path) -> None:
+    names = [*NAMES.values(), ARABIC[1]]
+    text = _pdf_text(render_portfolio(portfolio_summary(named_in_many_scripts), "pdf"))
+    assert "?" not in text
+    for name in names:
+        assert _holds(text, name), (name, text)
+    for project_id, name in [*NAMES.items(), ARABIC]:
+        page = _pdf_text(render_project(project_summary(named_in_many_scripts, project_id), "pdf"))
+        assert _holds(page, name), (name, page)
+
+
+def test_portfolio_pdf_header_cells_do_not_overlap(named_in_many_scripts: Path) -> None:
+    data = render_portfolio(portfolio_summary(named_in_many_scripts), "pdf")
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        page = pdf.pages[0]
+        # The header row: the table's first row of cells filled with the heading's grey.
+        grey = 0xEE / 255
+        filled = [
+            r
+            for r in page.rects
+            if r["fill"] and all(abs(c - grey) < 0.01 for c in r["non_stroking_color"])
+        ]
+        top = min(r["top"] for r in filled if r["width"] < page.width / 2)
+        cells = sorted((r for r in filled if abs(r["top"] - top) < 0.5), key=lambda r: r["x0"])
+        assert len(cells) == 10, cells  # project, verdict, confidence, six gaps, timeline
+        for left, right in combinations(cells, 2):
+            assert left["x1"] <= right["x0"] + 0.05, (left, right)  # edges may touch
+        # Every header's words lie inside their own cell, "Stakeholder alignment" included.
+        words = page.extract_words()
+        for heading in ("Stakeholder", "alignment", "Evaluation", "Maintenance", "Confidence"):
+            word = next(w for w in words if w["text"] == heading and w["top"] < cells[0]["bottom"])
+            inside = [c for c in cells if c["x0"] <= word["x0"] and word["x1"] <= c["x1"]]
+            assert len(inside) == 1, (heading, word)
 
 
 def test_every_example_project_renders_in_every_format(snapshot_path: Path) -> None:
