@@ -872,6 +872,14 @@ class LoadedProject(BaseModel):
         """Resolve an evidence path of this project."""
         return resolve(self.path, relative)
 
+    def question_bank(self) -> tuple[Path, QuestionBank] | None:
+        """The question bank the project's survey names (None: the portfolio's applies)."""
+        named = [s.question_bank for s in self.project.evidence.survey if s.question_bank]
+        if not named:
+            return None
+        path = self.resolve(named[0])
+        return path, load_model(QuestionBank, path)
+
 
 @dataclass(frozen=True)
 class FailedProject:
@@ -934,10 +942,9 @@ class LoadedPortfolio(BaseModel):
 
     def question_bank_for(self, project: LoadedProject) -> tuple[Path, QuestionBank] | None:
         """The question bank that applies to a project's survey (its own, or the portfolio's)."""
-        named = [s.question_bank for s in project.project.evidence.survey if s.question_bank]
-        if named:
-            path = project.resolve(named[0])
-            return path, load_model(QuestionBank, path)
+        own = project.question_bank()
+        if own:
+            return own
         if self.question_bank_path and self.question_bank:
             return self.question_bank_path, self.question_bank
         return None
@@ -998,7 +1005,8 @@ def load_portfolio(path: Path, default_rubric: Path, keep_going: bool = False) -
                 )
                 evidence_paths = local_paths(loaded_project.project.evidence)
                 own.extend(confined(path, project_path, evidence_paths))
-                if not own:
+                if not own:  # the project's own question bank is part of its configuration
+                    loaded_project.question_bank()
                     projects.append(loaded_project)
         except ConfigError as exc:
             if not project_path.is_file():

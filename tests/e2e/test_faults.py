@@ -32,6 +32,7 @@ from flows.report import project_results
 from flows.schemas import RAW_TABLES
 from flows.settings import get_settings
 from tests.conftest import Assessed, assess, copy_examples
+from tests.hostile.harness import laughs
 
 SCRIPT = Path(sys.executable).parent / "readiness"
 
@@ -143,6 +144,12 @@ def test_a_crashing_project_and_unreadable_evidence_do_not_stop_the_portfolio(
     monkeypatch.setattr(measurements, "collect_inventory", crashing)
     # The seeding run cached contract_review's measurements; a patched reader is no input change.
     monkeypatch.setenv("READINESS_MEASUREMENT_CACHE", "false")
+    # A project whose own file is hostile (a billion laughs): that project fails, alone.
+    broken = portfolio.parent / "projects" / "broken_project" / "project.yml"
+    broken.parent.mkdir()
+    broken.write_text(laughs(), encoding="utf-8")
+    listed = portfolio.read_text(encoding="utf-8").rstrip("\n")
+    portfolio.write_text(f"{listed}\n  - projects/broken_project/project.yml\n", encoding="utf-8")
     run = assess(portfolio, home)
 
     results = {r["project"]: r for r in project_results(run.snapshot, run.run_id)}
@@ -152,7 +159,10 @@ def test_a_crashing_project_and_unreadable_evidence_do_not_stop_the_portfolio(
         "contract_review",
         "sales_forecast_assistant",
         "invoice_extraction",
+        "broken_project",
     }
+    assert results["broken_project"]["project_status"] == "failed"
+    assert "aliases expand to more than" in results["broken_project"]["reason"]
     crashed = results["contract_review"]
     assert crashed["project_status"] == "failed"
     assert crashed["recommendation"] == "not_yet"
@@ -170,7 +180,7 @@ def test_a_crashing_project_and_unreadable_evidence_do_not_stop_the_portfolio(
             "where run_id = ? and project_id = 'churn_predictor' and status = 'unreadable'",
             [run.run_id],
         ).fetchall()
-    assert status == "partial" and message == "1 of 5 project(s) failed"
+    assert status == "partial" and message == "2 of 6 project(s) failed"
     assert [Path(source).name for source, _ in unreadable] == [inventory.name]
     assert unreadable[0][1]
 

@@ -19,8 +19,9 @@ Other helpers add cases in their own module under ``tests/hostile/`` (``test_<ar
     CASES = [Case("my-case", "inventory_yaml", _my_case, "expected a 'systems' list")]
     test_my_cases = run_cases(CASES)
 
-Each case runs directly on the readers (no Prefect, no dbt): the corpus stays cheap. One test in
-``test_isolation.py`` runs a whole portfolio to show one bad project does not stop the others.
+Each case runs directly on the readers (no Prefect, no dbt): the corpus stays cheap. The whole
+flow's isolation of a hostile project file is shown in ``tests/e2e/test_faults.py`` (on a run the
+fault tests pay for anyway).
 """
 
 from __future__ import annotations
@@ -73,6 +74,14 @@ KINDS = (
     "locust",
     "locust_history",
 )
+
+
+def laughs(key: str = "lol") -> str:
+    """A billion-laughs document: nine levels of nine aliases, 9^9 values when expanded."""
+    text = f"# {CANARY}\n{key}0: &a0 ['{CANARY}', '{CANARY}', '{CANARY}']\n"
+    for level in range(1, 10):
+        text += f"{key}{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 9) + "]\n"
+    return text
 
 
 class Workspace:

@@ -17,17 +17,9 @@ import duckdb
 import pytest
 
 from flows import safe_yaml
-from tests.hostile.harness import CANARY, KINDS, Case, Workspace, messages, run_cases
+from tests.hostile.harness import CANARY, KINDS, Case, Workspace, laughs, messages, run_cases
 
 # --- building blocks --------------------------------------------------------------------------
-
-
-def laughs(key: str = "lol") -> str:
-    """A billion-laughs document: nine levels of nine aliases, 9^9 values when expanded."""
-    text = f"# {CANARY}\n{key}0: &a0 ['{CANARY}', '{CANARY}', '{CANARY}']\n"
-    for level in range(1, 10):
-        text += f"{key}{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 9) + "]\n"
-    return text
 
 
 def deep(levels: int = 5000) -> str:
@@ -307,6 +299,22 @@ CONFIG = [
         "question_bank",
         named_file("question_bank", "bank.yml", deep()),
         "nested more than",
+    ),
+    Case(
+        "question-bank-of-a-project-billion-laughs",
+        "question_bank",
+        lambda ws: (
+            ws.write("bank.yml", laughs()),
+            ws.write("survey.csv", LONG_HEADER),
+            ws.portfolio(
+                projects=[
+                    ws.project("good_project"),
+                    ws.project("bad_project", survey("survey.csv", question_bank="bank.yml")),
+                ]
+            ),
+        )[-1],
+        "aliases expand",
+        also_read=GOOD,
     ),
     Case(
         "costs-billion-laughs",
@@ -813,3 +821,21 @@ def test_plain_yaml_still_loads() -> None:
         {"b": 2},
     ]
     assert safe_yaml.load("") is None
+
+
+def test_validate_lists_every_problem_of_every_file(tmp_path: Path, hostile_home: None) -> None:
+    """``readiness validate`` names each hostile project file's problem and exits non-zero."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    ws = Workspace(tmp_path / "p")
+    ws.write("laughs.yml", laughs())
+    ws.write("twice.yml", f"id: twice\nname: a\n# {CANARY}\nname: b\n")
+    portfolio = ws.portfolio(projects=[ws.project("good_project"), "laughs.yml", "twice.yml"])
+    result = CliRunner().invoke(app, ["validate", str(portfolio)])
+    shown = " ".join(result.output.split())
+    assert result.exit_code != 0
+    assert "laughs.yml: refused (line 7, column 22): aliases expand" in shown
+    assert "the key 'name' is written twice (line 2 and line 4)" in shown
+    assert "Traceback" not in shown and CANARY not in shown
