@@ -135,10 +135,12 @@ class FieldSpec(_Strict):
 class CrossFieldRule(_Strict):
     """A condition every row must meet, as a SQL boolean expression over the dataset's fields."""
 
+    #: The rule's id (lower case, digits, _), as the check names it.
     name: Annotated[str, Field(pattern=_ID)]
     #: One condition over the dataset's columns: operators, literals, casts and the scalar
     #: functions of docs/evidence.md; no statement, subquery, table function or comment.
     expression: str
+    #: What the rule means, in words.
     description: str = ""
 
     @model_validator(mode="after")
@@ -153,8 +155,11 @@ class CrossFieldRule(_Strict):
 class Relationship(_Strict):
     """Every value of ``field`` must exist in ``to_field`` of another dataset of the same project."""
 
+    #: The field of this dataset that points to another dataset.
     field: str
+    #: The other dataset of the same project.
     dataset: str
+    #: The field of the other dataset that must hold every value.
     to_field: str
 
     @field_validator("field", "to_field")
@@ -166,11 +171,17 @@ class Relationship(_Strict):
 class FieldMap(_Strict):
     """What the model depends on in one dataset: fields, keys, freshness, rules, relationships."""
 
+    #: Each field the model needs, by name, with its rules.
     fields: dict[str, FieldSpec]
+    #: The field(s) whose values must be unique.
     key: list[str] = Field(default_factory=list)
+    #: The field holding each record's time (freshness is measured on it).
     timestamp: str | None = None
+    #: How old the newest record may be at as-of, e.g. 36h, 7d, 2w.
     max_age: str | None = None
+    #: Conditions every row must meet.
     rules: list[CrossFieldRule] = Field(default_factory=list)
+    #: Values that must exist in another dataset of the project.
     relationships: list[Relationship] = Field(default_factory=list)
 
     @field_validator("max_age")
@@ -211,16 +222,28 @@ class DatasetEvidence(_Strict):
     URL with ``table`` or ``query``. CSV options left out are detected.
     """
 
+    #: The dataset's id in this project (lower case, digits, _).
     name: Annotated[str, Field(pattern=_ID)]
+    #: Where the data lives: a file, folder or glob (inside the portfolio),
+    #: s3://bucket/key-or-prefix, or a postgresql:// URL.
     source: str
+    #: For a postgresql:// source: the table ([schema.]name) to audit.
     table: str | None = None
+    #: For a postgresql:// source: one read-only SELECT to audit instead of a table.
     query: str | None = None
+    #: The file format; left out, it is taken from the file name.
     format: Literal["csv", "parquet", "json", "ndjson", "excel"] | None = None
+    #: CSV: the field separator (left out: detected).
     delimiter: Annotated[str, Field(min_length=1, max_length=1)] | None = None
+    #: CSV: the quote character (left out: detected).
     quote: Annotated[str, Field(min_length=1, max_length=1)] | None = None
+    #: CSV: whether the first line names the columns (left out: detected).
     header: bool | None = None
+    #: CSV: the text encoding (left out: detected).
     encoding: Literal["utf-8", "utf-16", "latin-1"] | None = None
+    #: The same dataset as the POC saw it, to measure how far production has moved from it.
     poc_sample: str | None = None
+    #: What the model needs of the dataset.
     field_map: FieldMap
 
     @model_validator(mode="after")
@@ -251,15 +274,20 @@ class DatasetEvidence(_Strict):
 class InventoryEvidence(_Strict):
     """The systems the AI must live inside."""
 
+    #: The inventory file: our CSV or YAML, or a Backstage catalog-info.yaml.
     path: str
+    #: The inventory's format; left out, it is taken from the file.
     format: Literal["csv", "yaml", "backstage"] | None = None
 
 
 class SurveyEvidence(_Strict):
     """Stakeholder survey answers and the question bank that gives them meaning."""
 
+    #: The survey export file, as the tool wrote it.
     path: str
+    #: The tool that wrote the export.
     format: Literal["long_csv", "qualtrics", "google_forms", "ms_forms"] = "long_csv"
+    #: This export's own question bank (default: the portfolio's).
     question_bank: str | None = None
     #: In tool exports: the question (id or text) whose answer names the respondent's group.
     group_question: str | None = None
@@ -281,21 +309,31 @@ SURVEY_EXPECTED = (
 class LoadTestEvidence(_Strict):
     """A load test result (Locust's ``*_stats.csv``) and the concurrency it ran at."""
 
+    #: The load test's results file (Locust's *_stats.csv).
     path: str
+    #: The load test tool that wrote the file.
     format: Literal["locust"] = "locust"
+    #: The concurrent users the test ran with.
     users: Annotated[int, Field(gt=0)]
+    #: Locust's *_stats_history.csv of the same run (the window at the target concurrency is
+    #: judged).
     history_path: str | None = None
 
 
 class Evidence(_Strict):
     """Every piece of evidence of one project; each kind is optional, missing means no evidence."""
 
+    #: The production datasets the model depends on.
     datasets: list[DatasetEvidence] = Field(default_factory=list)
+    #: The systems the AI must live inside.
     inventory: InventoryEvidence | None = None
     #: Every survey export of the project (one mapping is read as a list of one).
     survey: list[SurveyEvidence] = Field(default_factory=list)
+    #: Load test results at given concurrencies.
     load_tests: list[LoadTestEvidence] = Field(default_factory=list)
+    #: The unit-economics file (cost assumptions).
     costs: str | None = None
+    #: The evaluation plan file.
     evaluation: str | None = None
 
     @field_validator("survey", mode="before")
@@ -341,22 +379,35 @@ class Evidence(_Strict):
 class ServiceLevels(_Strict):
     """What production must sustain."""
 
+    #: The 95th percentile latency production must keep, in milliseconds, at the target
+    #: concurrency.
     p95_latency_ms: Annotated[float, Field(gt=0)]
+    #: The largest share of failed requests production may have (0.01 is 1 %).
     max_error_rate: Annotated[float, Field(ge=0, le=1)]
+    #: The concurrent users production must carry; load tests are judged at it.
     target_concurrency: Annotated[int, Field(gt=0)]
 
 
 class Project(_Strict):
     """One AI project under assessment."""
 
+    #: The project's id (lower case, digits, _), unique in the portfolio.
     id: Annotated[str, Field(pattern=_ID)]
+    #: The project's name as executives read it.
     name: str
+    #: What the AI does and for whom, in one sentence.
     description: str = ""
+    #: The business unit that owns the project (portfolio rollups group by it).
     business_unit: str = ""
+    #: The person accountable for the move to production.
     owner: str = ""
+    #: The system roles the AI must integrate with; each must be in the inventory.
     required_roles: list[SystemRole] = Field(default_factory=list)
+    #: The stakeholder groups who must answer the survey.
     required_groups: list[StakeholderGroup] = Field(default_factory=list)
+    #: What production must sustain.
     service_levels: ServiceLevels | None = None
+    #: Every piece of evidence of the project; each kind is optional.
     evidence: Evidence = Field(default_factory=Evidence)
 
 
@@ -372,6 +423,7 @@ class Alerts(_Strict):
     stored in the warehouse.
     """
 
+    #: Apprise URLs to announce to; each a secret: write ${NAME} or ${secret:BLOCK}.
     urls: list[SecretStr] = Field(default_factory=list)
     #: A gap whose score falls by at least this many points since the project's previous run.
     gap_drop_points: Annotated[float, Field(gt=0, le=100)] = 10.0
@@ -409,8 +461,11 @@ class Alerts(_Strict):
 class Schedule(_Strict):
     """A recurring assessment of the portfolio (a Prefect deployment with a cron schedule)."""
 
+    #: The schedule's name (a Prefect deployment is named after it).
     name: Annotated[str, Field(pattern=_ID)]
+    #: When to assess, as a cron expression (minute hour day month weekday).
     cron: str
+    #: The time zone the cron expression is read in (IANA name).
     timezone: str = "UTC"
     #: Only these project ids (default: every project of the portfolio).
     projects: list[str] | None = None
@@ -430,14 +485,22 @@ class Schedule(_Strict):
 class Portfolio(_Strict):
     """A set of projects assessed together, with the rubric that scores them."""
 
+    #: The portfolio's id (lower case, digits, _): names its published snapshot and its access
+    #: scope.
     id: Annotated[str, Field(pattern=_ID)]
+    #: The portfolio's name as people read it.
     name: str
+    #: The rubric file that scores the portfolio (default: the bundled rubric/rubric.yml).
     rubric: str | None = None
+    #: The question bank that interprets every project's survey (a survey may name its own).
     question_bank: str | None = None
     #: Assess "as of" this instant (freshness is measured against it); default: now.
     as_of: datetime | None = None
+    #: The project files assessed together, relative to this file (inside its folder).
     projects: list[str]
+    #: Where regressions are announced.
     alerts: Alerts = Field(default_factory=Alerts)
+    #: Recurring assessments (registered by readiness deploy).
     schedules: list[Schedule] = Field(default_factory=list)
 
 
@@ -447,17 +510,31 @@ class Portfolio(_Strict):
 class Check(_Strict):
     """One check of the rubric: what it measures, how it is judged and what fixing it costs."""
 
+    #: The check's id (lower case, digits, _); ids stay in the drill-down, titles on every other
+    #: surface.
     id: Annotated[str, Field(pattern=_ID)]
+    #: The gap the check belongs to.
     gap: GapId
+    #: What the check asks, in plain words (what executives read).
     title: str
+    #: critical (a fail blocks its gap), major or minor.
     severity: Severity
+    #: The check's weight in its gap's score.
     weight: Annotated[float, Field(gt=0)]
+    #: Whether a higher or a lower metric is better.
     direction: Literal["higher_is_better", "lower_is_better"]
+    #: The metric at which the check passes (at or above it for higher_is_better, at or below for
+    #: lower_is_better).
     pass_threshold: float = Field(alias="pass")
+    #: The metric at which the check is partial (half its points).
     partial_threshold: float = Field(alias="partial")
+    #: What the metric is, in words.
     unit: str = ""
+    #: What to do when the check fails (the roadmap's action).
     remediation: str
+    #: Person-days the remediation takes (the roadmap's effort and cost).
     effort_days: Annotated[float, Field(ge=0)]
+    #: The role that owns the remediation.
     owner_role: str
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -581,42 +658,65 @@ class CostAssumptions(_Strict):
     """
 
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "EUR"  # ISO 4217: EUR, USD...
+    #: Requests the POC served in a month.
     requests_per_month_poc: Annotated[float, Field(ge=0, le=1e12)]
+    #: Requests a month at the target volume.
     requests_per_month_target: Annotated[float, Field(gt=0, le=1e12)]
+    #: The peak hour's traffic as a multiple of the average hour's.
     peak_to_average: Annotated[float, Field(ge=1, le=100)] = 3.0
     # No model has a context of ten million tokens.
     tokens_in_per_request: Annotated[float, Field(ge=0, le=1e7)] = 0
+    #: LLM tokens received per request.
     tokens_out_per_request: Annotated[float, Field(ge=0, le=1e7)] = 0
     # The dearest models cost cents per 1k tokens; 100 per 1k tokens is a unit mistake.
     price_per_1k_tokens_in: Annotated[float, Field(ge=0, le=100)] = 0
+    #: Price of 1,000 output tokens.
     price_per_1k_tokens_out: Annotated[float, Field(ge=0, le=100)] = 0
+    #: Compute seconds one request takes (non-LLM models).
     compute_seconds_per_request: Annotated[float, Field(ge=0, le=86400)] = 0
+    #: Price of one compute second.
     price_per_compute_second: Annotated[float, Field(ge=0, le=100)] = 0
+    #: Fixed monthly costs (hosting, licences).
     fixed_monthly_cost: Annotated[float, Field(ge=0, le=1e10)] = 0
+    #: What the business will pay per month at the target volume.
     monthly_budget: Annotated[float, Field(gt=0, le=1e10)]
+    #: The monthly operating budget (people, on-call, retraining).
     maintenance_budget_monthly: Annotated[float, Field(ge=0, le=1e10)] = 0
+    #: Users at the target volume (for the cost per user).
     users_target: Annotated[float, Field(gt=0, le=1e10)] | None = None
+    #: Business outcomes one request produces.
     outcomes_per_request: Annotated[float, Field(ge=0, le=1000)] = 1.0
+    #: What one outcome is worth to the business.
     value_per_outcome: Annotated[float, Field(ge=0, le=1e9)]
 
 
 class Kpi(_Strict):
     """A business KPI the project must move."""
 
+    #: The KPI's name.
     name: str
+    #: Its value before the AI.
     baseline: float | None = None
+    #: The value the project must reach.
     target: float | None = None
+    #: The plan says the KPI is measured in production.
     instrumented: bool = False
+    #: Where the KPI is measured.
     source: str = ""
 
 
 class EvaluationPlan(_Strict):
     """How the project's value and quality are measured."""
 
+    #: Who owns the evaluation.
     owner: str = ""
+    #: The business KPIs the project must move.
     kpis: list[Kpi] = Field(default_factory=list)
+    #: The plan says outputs are graded automatically.
     automated_grading: bool = False
+    #: The plan says failures are sorted into a taxonomy.
     failure_taxonomy: bool = False
+    #: The plan's stated size of the regression set (examples).
     regression_set_size: Annotated[int, Field(ge=0)] = 0
 
 
