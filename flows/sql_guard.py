@@ -36,24 +36,20 @@ class RefusedSQL(ValueError):
     """SQL text from configuration that is not allowed; the message says why, in plain words."""
 
 
-#: Scalar functions a rule may call, by the name sqlglot gives them (aliases map to one name:
-#: ``len`` and ``length`` are both ``length``; ``substr`` is ``substring``...).
-FUNCTIONS = frozenset(
-    {
-        # null handling and choice
-        "coalesce", "nullif", "greatest", "least", "if", "ifnull",
-        # text
-        "lower", "upper", "length", "strlen", "trim", "ltrim", "rtrim", "substring", "left",
-        "right", "starts_with", "ends_with", "contains", "replace", "concat", "concat_ws",
-        "regexp_like", "regexp_full_match", "lpad", "rpad", "reverse", "strpos", "position",
-        # numbers
-        "abs", "round", "floor", "ceil", "sign", "sqrt", "ln", "log", "exp", "power", "mod",
-        "is_nan", "is_inf", "isfinite",
-        # dates and times
-        "date_diff", "datediff", "date_trunc", "timestamp_trunc", "date_part", "extract",
-        "year", "month", "day", "hour", "minute", "dayofweek", "current_date",
-        "current_timestamp", "now", "make_date", "epoch",
-    }
+#: Scalar functions a rule may call, as a person writes them (docs/evidence.md lists the same).
+FUNCTIONS = (
+    # null handling and choice
+    "coalesce", "nullif", "ifnull", "greatest", "least", "if",
+    # text
+    "lower", "upper", "length", "len", "strlen", "trim", "ltrim", "rtrim", "substring", "left",
+    "right", "starts_with", "ends_with", "contains", "replace", "concat", "concat_ws",
+    "regexp_matches", "regexp_full_match", "lpad", "rpad", "reverse", "strpos",
+    # numbers
+    "abs", "round", "floor", "ceil", "sign", "sqrt", "ln", "log", "exp", "power", "mod",
+    "isnan", "isinf", "isfinite",
+    # dates and times
+    "date_diff", "datediff", "date_trunc", "date_part", "year", "month", "day", "hour",
+    "minute", "dayofweek", "current_date", "current_timestamp", "now", "make_date", "epoch",
 )  # fmt: skip
 
 #: Node kinds a condition may hold besides function calls: columns, literals and operators.
@@ -63,12 +59,13 @@ _NODES: tuple[type[exp.Expr], ...] = (
     exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ, exp.NullSafeNEQ,
     exp.Is, exp.In, exp.Between, exp.Like, exp.ILike, exp.Escape,
     exp.Add, exp.Sub, exp.Mul, exp.Div, exp.IntDiv, exp.Mod, exp.Neg, exp.DPipe,
-    exp.Case, exp.If, exp.Cast, exp.TryCast, exp.DataType, exp.DataTypeParam,
+    exp.Case, exp.If, exp.Cast, exp.TryCast, exp.DataType, exp.DataTypeParam, exp.Pow,
+    exp.Extract,
     exp.Interval, exp.Var,
 )  # fmt: skip
 
 #: Nodes sqlglot models as functions that are operators or syntax of SQL itself.
-_OPERATORS = (exp.Connector, exp.Case, exp.If, exp.Cast, exp.Pow)
+_OPERATORS = (exp.Connector, exp.Case, exp.If, exp.Cast, exp.Pow, exp.Extract)
 
 #: Types a rule may cast to.
 _TYPES = frozenset(
@@ -100,6 +97,18 @@ _WHAT: dict[type[exp.Expr], str] = {
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+def _canonical(name: str) -> str:
+    """The name sqlglot gives a function written ``name`` (``len`` -> length, ``lpad`` -> pad)."""
+    for args in ("x", "x, x", "x, x, x"):
+        try:
+            tree = sqlglot.parse_one(f"{name}({args})", read="duckdb")
+        except ParseError:
+            continue
+        if isinstance(tree, exp.Func):
+            return _function_name(tree)
+    return name
+
+
 def check_name(name: str, what: str = "name") -> str:
     """A dataset, field or table name: refused when it holds a control character (NUL, newline...)."""
     if _CONTROL.search(name):
@@ -117,6 +126,10 @@ def _function_name(node: exp.Func) -> str:
         return node.sql_names()[0].lower()
     except (NotImplementedError, IndexError):
         return type(node).__name__.lower()
+
+
+#: The allowed functions by the names of their parsed nodes (aliases parse to one node).
+_ALLOWED_FUNCTIONS = frozenset({*FUNCTIONS, *(_canonical(name) for name in FUNCTIONS)})
 
 
 def _depth_ok(text: str) -> bool:
@@ -172,7 +185,7 @@ def _refuse_node(node: exp.Expr) -> None:
             raise RefusedSQL(f"a rule may not use {what}")
     if isinstance(node, exp.Func) and not isinstance(node, _OPERATORS):
         name = _function_name(node)
-        if name not in FUNCTIONS:
+        if name not in _ALLOWED_FUNCTIONS:
             raise RefusedSQL(
                 f"the function {name} is not allowed in a rule (allowed: scalar functions such "
                 "as coalesce, lower, upper, length, trim, abs, round, date_diff; see "

@@ -28,6 +28,7 @@ from flows.config import DatasetEvidence, FieldMap, FieldSpec, LoadedProject, fi
 from flows.errors import EvidenceError, reading_failure
 from flows.evidence import Context, Evidence
 from flows.sources import CsvOptions, SourceRef, parse_source
+from flows.privacy import contains_personal, mask, personal_column, redact
 from flows.sources.files import MAX_REJECTS, lit, q, source_files
 from flows.sources.scan import DuckDBScan, Scan, audit_connection, open_scan, unreadable
 
@@ -110,6 +111,57 @@ def utc(value: datetime | None) -> datetime | None:
 #: Rows read from the head of a large CSV file to find the fields whose values repeat (categories,
 #: flags, small integers): the one pass counts each of their values instead of testing every row.
 HEAD_ROWS = 100_000
+#: Rows read from the start of a dataset to detect its personal columns from their values.
+PERSONAL_SAMPLE_ROWS = 1000
+
+
+def personal_columns(scan: Scan, field_map: FieldMap | None = None) -> dict[str, str]:
+    """The columns of a dataset that hold personal values, each with why it is treated so.
+
+    A field the field map declares ``personal: true`` is ``declared``; one it declares
+    ``personal: false`` never is. Any other column (mapped or not) is detected: by its name or
+    its field's name (:func:`flows.privacy.personal_column`: emails, phone numbers, IP
+    addresses, people's names), else by its values, when a value of the dataset's first
+    ``PERSONAL_SAMPLE_ROWS`` rows is or contains an email, a phone number or an IP address.
+    """
+    declared: dict[str, bool] = {}
+    names: dict[str, list[str]] = {c: [c] for c in scan.columns}
+    for name, spec in (field_map.fields if field_map else {}).items():
+        column = locate(name, spec, scan.columns)
+        if column is not None:
+            names[column].append(name)
+            if spec.personal is not None:
+                declared[column] = spec.personal
+    out = {c: "declared" for c, personal in declared.items() if personal}
+    undecided = [c for c in scan.columns if c not in declared]
+    for column in undecided:
+        kind = next(filter(None, map(personal_column, names[column])), None)
+        if kind:
+            out[column] = f"detected: {kind} (column name)"
+    sampled = [c for c in undecided if c not in out and scan.family_of(c) in ("string", "other")]
+    if sampled:
+        texts = ", ".join(scan.text(c) for c in sampled)
+        rows = scan.all(f"select {texts} from {scan.relation} limit {PERSONAL_SAMPLE_ROWS}")
+        for i, column in enumerate(sampled):
+            kind = next(
+                filter(None, (contains_personal(str(r[i])) for r in rows if r[i] is not None)),
+                None,
+            )
+            if kind:
+                out[column] = f"detected: {kind} (values)"
+    return out
+
+
+def masked(values: list[Any]) -> list[str]:
+    """Values of a personal field as their masked shapes (``a***@e***.com``), each shape once."""
+    return list(dict.fromkeys(mask(str(v)) for v in values))
+
+
+def masked_row(row: dict[str, Any], personal: dict[str, str]) -> dict[str, Any]:
+    """An example row (or key) with the values of personal columns masked."""
+    return {k: mask(str(v)) if k in personal and v is not None else v for k, v in row.items()}
+
+
 #: The one pass lists every key value, and duplicated keys are counted from the list afterwards,
 #: when the list is estimated to take at most this much memory (a quarter of the machine's: a
 #: list stays in memory, while the grouping of it spills to disk beyond DuckDB's limit). Above
@@ -446,9 +498,15 @@ def measure_fields(
     """
     columns = scan.columns
     found = {name: locate(name, spec, columns) for name, spec in field_map.fields.items()}
+    personal: dict[str, str] | None = None,
     # The scan read in one pass (a large CSV file), or None.
     stream = scan if isinstance(scan, DuckDBScan) and scan.single_pass else None
     one_pass = stream is not None
+    A personal field (``personal``: column -> why, from :func:`personal_columns` by default) is
+    measured as counts only: no top values, no minimum or maximum, its examples masked. A field
+    whose values to be stored turn out to hold a personal value becomes personal too (added to
+    ``personal``, so that the dataset's other examples mask it as well).
+
     stats = scan.statistics()
     allowed = {
         column: spec.allowed
@@ -460,6 +518,8 @@ def measure_fields(
     key = [locate(k, field_map.fields[k], columns) for k in field_map.key]
     key_columns = [k for k in key if k]
     whole_key = bool(key_columns) and len(key_columns) == len(key)
+    if personal is None:
+        personal = personal_columns(scan, field_map)
     # The one pass lists every key value when that fits in memory (see KEY_LIST_MAX_BYTES).
     listed = bool(one_pass and head and whole_key and key_list_fits(scan, head, key_columns))
     exprs: dict[str, str] = {}
@@ -604,6 +664,10 @@ def measure_fields(
         if name in derived:
             examples = derived[name]["examples"]
         elif one_pass:
+            "personal": bool(spec.personal),
+            "personal_reason": None
+            if spec.personal is None
+            else ("declared" if spec.personal else "declared not personal"),
             examples = {
                 kind: sorted(str(v) for v in values[f"{name}|{kind}|examples"] or [])
                 for kind in filters
@@ -630,6 +694,18 @@ def measure_fields(
             max_value=high,
             top_values=None
             if top_values is None
+        reason = personal.get(column)
+        if reason is None and spec.personal is None:
+            stored = [low, high, *(v for v, _ in top_values or [])]
+            stored += [v for values in examples.values() for v in values]
+            leak = next(filter(None, (contains_personal(str(v)) for v in stored if v)), None)
+            if leak:
+                reason = personal[column] = f"detected: {leak} (values)"
+        if reason is not None:
+            # Counts only: no value of the field is stored, its examples only as masked shapes.
+            low = high = top_values = None
+            examples = {kind: masked(values) for kind, values in examples.items()}
+            row_out.update(personal=True, personal_reason=reason)
             else json.dumps([{"value": v, "count": int(n)} for v, n in top_values]),
             examples=json.dumps(examples) if examples else None,
         )
@@ -671,18 +747,29 @@ def duplicate_key_rows(scan: Scan, key: list[str]) -> int:
 
 
 def measure_dataset(
-    scan: Scan, dataset: DatasetEvidence, fresh: Freshness | None
+    scan: Scan,
+    dataset: DatasetEvidence,
+    fresh: Freshness | None,
+    personal: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Duplicate keys, freshness (measured in the fields' pass) and missing fields of a dataset."""
+    """Duplicate keys, freshness (measured in the fields' pass) and missing fields of a dataset.
+
+    A duplicated key's personal columns are shown masked.
+    """
     fm = dataset.field_map
     columns = scan.columns
     key = [locate(k, fm.fields[k], columns) for k in fm.key]
     duplicates = None
     examples: dict[str, Any] = {}
+def masked_keys(examples: list[dict[str, Any]], personal: dict[str, str]) -> list[dict[str, Any]]:
+    """Duplicated keys (``duplicate_keys``' examples) with their personal columns masked."""
+    return [{**e, "key": masked_row(e["key"], personal)} for e in examples]
+
+
     if key and all(key):
         duplicates, repeated = duplicate_keys(scan, [k for k in key if k])
         if repeated:
-            examples["duplicate_keys"] = repeated
+            examples["duplicate_keys"] = masked_keys(repeated, personal or {})
     fresh = fresh or Freshness(None, None, None)
     required = [n for n, s in fm.fields.items() if s.required]
     missing = [n for n in required if locate(n, fm.fields[n], columns) is None]
@@ -723,7 +810,7 @@ def measure_rules(scan: Scan, evidence: Evidence, dataset: DatasetEvidence) -> l
             evidence.reject(
                 KIND,
                 scan.display,
-                f"rule {rule.name}: cannot evaluate {rule.expression!r}: {reason}",
+                f"rule {rule.name}: cannot evaluate {rule.expression!r}: {redact(reason)}",
                 column=rule.name,
             )
             continue
@@ -736,7 +823,13 @@ def measure_rules(scan: Scan, evidence: Evidence, dataset: DatasetEvidence) -> l
                 "violations": int(count[0]) if count else 0,
                 "examples": json.dumps(
                     [
-                        {n: None if v is None else str(v) for n, v in zip(names, r, strict=True)}
+                        masked_row(
+                            {
+                                n: None if v is None else str(v)
+                                for n, v in zip(names, r, strict=True)
+                            },
+                            personal or {},
+                        )
                         for r in sample
                     ]
                 )
@@ -787,7 +880,7 @@ def measure_relationships(
     dataset: DatasetEvidence,
     scans: dict[str, Scan],
 ) -> list[dict[str, Any]]:
-    """Orphans: values of a field missing from the related dataset's field."""
+    """Orphans: values of a field missing from the related dataset's field (masked if personal)."""
     out: list[dict[str, Any]] = []
     if dataset.name not in scans:
         return out
@@ -823,6 +916,7 @@ def measure_relationships(
                 f"where {q(mine)} is not null group by 1"
             ):
                 append_rows(con, source, ["v", "n"], chunk)
+    personal: dict[str, str] | None = None,
             source = q(source)
         weight = "1" if same_engine else "a.n"
         orphan = (
@@ -844,7 +938,13 @@ def measure_relationships(
                 "kind": "relationship",
                 "rows_checked": int(checked[0]) if checked else 0,
                 "violations": int(count[0]) if count else 0,
-                "examples": json.dumps([r[0] for r in sample]) if sample else None,
+                "examples": json.dumps(
+                    masked([r[0] for r in sample])
+                    if mine in (personal or {})
+                    else [r[0] for r in sample]
+                )
+                if sample
+                else None,
             }
         )
     return out
@@ -888,8 +988,13 @@ def _categories(scan: Scan, column: str) -> dict[str, int]:
     }
 
 
-def measure_drift(prod: Scan, poc: Scan, dataset: DatasetEvidence) -> list[dict[str, Any]]:
-    """Per field: null rates, categories production has that the POC never saw, and PSI."""
+def measure_drift(
+    prod: Scan, poc: Scan, dataset: DatasetEvidence, personal: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Per field: null rates, categories production has that the POC never saw, and PSI.
+
+    The unseen categories of a personal field are shown masked.
+    """
     prod.materialize()
     poc.materialize()
     out = []
@@ -922,7 +1027,8 @@ def measure_drift(prod: Scan, poc: Scan, dataset: DatasetEvidence) -> list[dict[
                 prod_values = _categories(prod, a)
                 unseen = sorted(set(prod_values) - set(poc_values))
                 row["unseen_categories"] = len(unseen)
-                row["unseen_examples"] = json.dumps(unseen[:EXAMPLES]) if unseen else None
+                shown = masked(unseen[:EXAMPLES]) if a in (personal or {}) else unseen[:EXAMPLES]
+                row["unseen_examples"] = json.dumps(shown) if unseen else None
                 keys = sorted(set(poc_values) | set(prod_values))
                 pt, at = sum(poc_values.values()) or 1, sum(prod_values.values()) or 1
                 row["psi"] = psi(
@@ -967,10 +1073,17 @@ def csv_options(dataset: DatasetEvidence) -> CsvOptions:
     return CsvOptions(dataset.delimiter, dataset.quote, dataset.header, dataset.encoding)
 
 
-def record_read_rejects(evidence: Evidence, scan: Scan) -> None:
-    """Rows the reader refused (ragged rows, bad quoting) are kept with file, line and column."""
+def record_read_rejects(
+    evidence: Evidence, scan: Scan, personal: dict[str, str] | None = None
+) -> None:
+    """Rows the reader refused (ragged rows, bad quoting) are kept with file, line and column.
+
+    The refused line is kept redacted, and not at all when the dataset has personal columns (a
+    ragged line cannot be told apart into columns); the reader's reason is kept redacted.
+    """
     for file, line, column, value, reason in scan.rejects:
-        evidence.reject(KIND, file, reason, row=line, column=column, value=value)
+        kept = None if personal or value is None else redact(value)
+        evidence.reject(KIND, file, str(redact(reason)), row=line, column=column, value=kept)
     if scan.rejected > len(scan.rejects):
         evidence.reject(
             KIND,
@@ -1019,14 +1132,25 @@ def open_or_record(
 
 
 def audit_dataset(
-    evidence: Evidence, scan: Scan, dataset: DatasetEvidence, name: str, as_of: datetime
+    evidence: Evidence,
+    scan: Scan,
+    dataset: DatasetEvidence,
+    name: str,
+    as_of: datetime,
+    personal: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Every measurement of one opened dataset into the evidence batch; returns its profile."""
-    fields, fresh = measure_fields(scan, dataset.field_map, as_of=as_of)
-    record_read_rejects(evidence, scan)  # after the fields: a large file's pass reads the rows
+    """Every measurement of one opened dataset into the evidence batch; returns its profile.
+
+    ``personal``: the dataset's personal columns (detected here when not given; completed by
+    the measurement of the fields).
+    """
+    personal = personal_columns(scan, dataset.field_map) if personal is None else personal
+    fields, fresh = measure_fields(scan, dataset.field_map, as_of=as_of, personal=personal)
+    # After the fields: a large file's pass reads the rows.
+    record_read_rejects(evidence, scan, personal)
     if fresh:
         evidence.holds_between(*fresh.holds)
-    profile = measure_dataset(scan, dataset, fresh)
+    profile = measure_dataset(scan, dataset, fresh, personal)
     evidence.add("raw_dataset_profiles", {**profile, "source": scan.display})
     evidence.add("raw_field_profiles", [{**f, "dataset": name} for f in fields])
     for missing in json.loads(profile["examples"] or "{}").get("missing_fields", []):
@@ -1037,7 +1161,7 @@ def audit_dataset(
             f"(columns found: {', '.join(scan.columns)})",
             column=missing,
         )
-    evidence.add("raw_dataset_rules", measure_rules(scan, evidence, dataset))
+    evidence.add("raw_dataset_rules", measure_rules(scan, evidence, dataset, personal))
     return profile
 
 
@@ -1095,7 +1219,11 @@ def collect_datasets(context: Context, project: LoadedProject) -> Evidence:
                 scans[dataset.name] = scan
                 fingerprint = early or hashing.submit(scan_fingerprint, scan)
                 try:
-                    profile = audit_dataset(evidence, scan, dataset, dataset.name, context.as_of)
+                    personal[dataset.name] = personal_columns(scan, dataset.field_map)
+                    profile = audit_dataset(
+                        evidence, scan, dataset, dataset.name, context.as_of,
+                        personal[dataset.name],
+                    )  # fmt: skip
                 except Exception as exc:  # unreadable, never a traceback (see the log)
                     # The source opened but a measurement failed (a query the engine refuses).
                     scans.pop(dataset.name)
@@ -1141,11 +1269,17 @@ def collect_datasets(context: Context, project: LoadedProject) -> Evidence:
                         KIND, name, poc_ref.display, fingerprint=scan_fingerprint(poc),
                         rows_read=poc.rows,
                     )  # fmt: skip
-                    evidence.add("raw_poc_drift", measure_drift(scan, poc, dataset))
+                    evidence.add(
+                        "raw_poc_drift",
+                        measure_drift(scan, poc, dataset, personal.get(dataset.name)),
+                    )
                     poc.close()
+    personal: dict[str, dict[str, str]] = {}
             for dataset in datasets:
                 try:
-                    rows = measure_relationships(con, evidence, dataset, scans)
+                    rows = measure_relationships(
+                        con, evidence, dataset, scans, personal.get(dataset.name)
+                    )
                 except EvidenceError as exc:
                     evidence.reject(KIND, exc.source, f"relationships not measured: {exc.reason}")
                     continue
