@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import SecretStr
 
+from dashboard.labels import STATUS_WORDS, gap_label
 from flows.config import GAP_IDS
 from flows.history import ProjectDiff, compare_project, previous_run
 from flows.report import project_results
@@ -21,6 +22,7 @@ from flows.secrets import quiet_url_loggers
 from flows.snapshots import open_snapshot
 
 RegressionKind = Literal["recommendation", "gap_drop", "critical_check"]
+RESULT_WORDS = {"pass": "passing", "partial": "partial", "no_evidence": "without evidence"}
 
 
 @dataclass(frozen=True)
@@ -44,17 +46,19 @@ def find_regressions(diff: ProjectDiff, gap_drop_points: float) -> list[Regressi
         add("recommendation", "recommendation went from GO to NOT YET")
     for gap in diff.gaps:
         if gap.delta is not None and -gap.delta >= gap_drop_points:
+            now = STATUS_WORDS.get(gap.status_after or "", gap.status_after)
             add(
                 "gap_drop",
-                f"gap {gap.gap} dropped {-gap.delta:.0f} points "
-                f"({gap.score_before:.0f} -> {gap.score_after:.0f}, now {gap.status_after})",
+                f"{gap_label(gap.gap)} dropped {-gap.delta:.0f} points "
+                f"({gap.score_before:.0f} -> {gap.score_after:.0f}, now {str(now).lower()})",
             )
     for check in diff.checks:
         if check.severity == "critical" and check.newly_failing:
+            # The check by its title and gap (its id is for the drill-down, not a message).
+            before = RESULT_WORDS.get(check.result_before or "", "not assessed")
             add(
                 "critical_check",
-                f"critical check {check.check_id} ({check.gap}: {check.title}) now fails "
-                f"(was {check.result_before or 'not assessed'})",
+                f'critical check "{check.title}" ({gap_label(check.gap)}) now fails (was {before})',
             )
     return found
 
@@ -130,10 +134,12 @@ def summary_rows(snapshot: Path, run_id: str) -> list[dict[str, Any]]:
         rows.append(
             {
                 "project": result["project"],
+                "name": result["name"],
                 "recommendation": "GO" if result["recommendation"] == "go" else "NOT YET",
                 "confidence": None if confidence is None else round(confidence * 100),
                 **{gap: result["gaps"][gap] for gap in GAP_IDS},
                 "assessment": result["project_status"],
+                "reason": result["reason"],
             }
         )
     return rows
@@ -161,6 +167,11 @@ def summary_markdown(
     for row in rows:
         confidence = "-" if row["confidence"] is None else f"{row['confidence']}%"
         lines.append(f"| {row['project']} | {row['recommendation']} | {confidence} |")
+    waiting = [r for r in rows if r["recommendation"] != "GO" and r.get("reason")]
+    if waiting:
+        # dbt's reason: gap names, check titles and the blockers' reasons, never check ids.
+        lines += ["", "## Why not yet", ""]
+        lines += [f"- **{r.get('name') or r['project']}**: {r['reason']}" for r in waiting]
     if failed:
         lines += ["", "## Failed projects", ""]
         lines += [f"- **{p}**: {reason}" for p, reason in sorted(failed.items())]

@@ -140,7 +140,10 @@ def run(
     out.print(_summary_table(results))
     for row in results:
         if row["recommendation"] != "go":
-            out.print(f"[bold]{row['project']}[/]: {row['reason']}", highlight=False)
+            # dbt's reason in plain words (gap names, check titles, the blockers' reasons); not
+            # read as markup: a respondent's words may hold brackets.
+            name = str(row.get("name") or row["project"])
+            out.print(Text.assemble((name, "bold"), f": {row['reason']}"), highlight=False)
     out.print(f"Run {run_id}; dashboard: readiness dashboard")
 
 

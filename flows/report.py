@@ -13,17 +13,27 @@ __all__ = ["NoSnapshotError", "project_results"]
 
 _LATEST = """
 select r.project_id, r.project_name, r.recommendation, r.confidence, r.reason,
-       r.blocking_gaps, r.run_id, r.run_started_at, r.project_status
+       r.blocking_gaps, r.run_id, r.run_started_at, r.project_status, r.claims_contradicted
 from recommendations as r
 where {where}
 order by r.project_id
 """
 
 _GAPS = """
-select project_id, gap, score, status
+select project_id, gap, score, status, missing_evidence
 from gap_scores
 where run_id = ? and project_id = ?
 order by gap_order
+"""
+
+# The failing critical and major checks, by title, with what the respondents wrote beside a
+# blocker (sa_legal_blockers' detail.blockers: "Legal: the data protection impact assessment is
+# not done").
+_BLOCKERS = """
+select check_id, gap, title, severity, json_extract_string(evidence, '$.detail.blockers')
+from check_results
+where run_id = ? and project_id = ? and result = 'fail' and severity in ('critical', 'major')
+order by case severity when 'critical' then 0 else 1 end, weight desc, check_id
 """
 
 
@@ -31,6 +41,10 @@ def project_results(
     snapshot: Path, run_id: str | None = None, portfolios: Sequence[str] | None = None
 ) -> list[dict[str, Any]]:
     """Latest result per project (or the results of one run): recommendation, confidence, gap scores.
+
+    The reason is dbt's, in plain words; ``blockers`` are the failing critical and major checks
+    with their titles and the blockers' reasons; ``missing_evidence`` names, per gap, the checks
+    that had none.
 
     ``snapshot`` is the published folder (or one snapshot file); ``portfolios`` limits what is
     read to those portfolios' snapshots (None: every portfolio).
@@ -49,11 +63,20 @@ def project_results(
             rid,
             started,
             status,
+            claims,
         ) in rows:
             gaps = {
-                gap: {"score": score, "status": gap_status}
-                for _, gap, score, gap_status in con.execute(_GAPS, [rid, project_id]).fetchall()
+                gap: {"score": score, "status": gap_status, "missing_evidence": missing}
+                for _, gap, score, gap_status, missing in con.execute(
+                    _GAPS, [rid, project_id]
+                ).fetchall()
             }
+            blockers = [
+                {"check": check, "gap": gap, "title": title, "severity": severity, "reasons": why}
+                for check, gap, title, severity, why in con.execute(
+                    _BLOCKERS, [rid, project_id]
+                ).fetchall()
+            ]
             results.append(
                 {
                     "project": project_id,
@@ -64,6 +87,13 @@ def project_results(
                     "blocking_gaps": [g for g in (blocking or "").split(",") if g],
                     "gaps": {g: gaps.get(g, {}).get("score") for g in GAP_IDS},
                     "gap_status": {g: gaps.get(g, {}).get("status") for g in GAP_IDS},
+                    "missing_evidence": {
+                        g: gaps[g]["missing_evidence"]
+                        for g in GAP_IDS
+                        if gaps.get(g, {}).get("missing_evidence")
+                    },
+                    "blockers": blockers,
+                    "claims_contradicted": int(claims or 0),
                     "run_id": rid,
                     "assessed_at": started.isoformat() if started else None,
                     "project_status": status,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import unicodedata
 from itertools import combinations
@@ -20,6 +21,7 @@ import pypdf
 import pytest
 from typer.testing import CliRunner
 
+from flows import alerts
 from flows.cli import app
 from flows.reports.csv_safe import neutralise, to_csv_bytes
 from flows.reports.render import FORMATS, render_portfolio, render_project
@@ -30,6 +32,7 @@ from tests.dashboard.handmade import (
     LEGAL_BLOCKER,
     MISSING_EVALUATION,
     NOT_YET,
+    NOT_YET_REASON,
     R2,
 )
 from tests.dashboard.helpers import latest
@@ -239,3 +242,26 @@ def test_csv_cells_cannot_run_as_formulas() -> None:
     assert rows[7][0] == "ok"
     assert rows[1][1] == "-1.5"  # numbers stay numbers
     assert neutralise(-3) == -3 and neutralise("=x") == "'=x"
+
+
+def test_status_json_carries_the_plain_reason_and_the_blockers_reasons(
+    handmade_snapshot: Path,
+) -> None:
+    result = runner.invoke(app, ["status", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {r["project"]: r for r in json.loads(result.stdout)}
+    not_yet = rows[NOT_YET]
+    assert not_yet["reason"] == NOT_YET_REASON
+    assert not_yet["claims_contradicted"] == 2
+    assert not_yet["missing_evidence"] == {"evaluation": MISSING_EVALUATION}
+    legal = next(b for b in not_yet["blockers"] if b["check"] == "sa_legal_blockers")
+    assert legal["title"] == "No open blocker from legal or compliance"
+    assert legal["reasons"] == LEGAL_BLOCKER
+    assert rows[GO]["blockers"] == [] and rows[GO]["claims_contradicted"] == 0
+
+
+def test_run_summary_names_why_not_yet_in_plain_words(handmade_snapshot: Path) -> None:
+    rows = alerts.summary_rows(handmade_snapshot, R2)
+    text = alerts.summary_markdown("Example", R2, "completed", rows, {}, [])
+    assert f"## Why not yet\n\n- **Churn predictor**: {NOT_YET_REASON}" in text
+    assert "sa_legal_blockers" not in text

@@ -96,8 +96,11 @@ def test_regression_rules() -> None:
     recovering = CheckFlip("sc_rate", "scale", "critical", "rate", "fail", "partial")
     found = alerts.find_regressions(_diff(checks=[critical, major, still, recovering]), 10)
     assert [(r.kind, r.message.split(" (")[0]) for r in found] == [
-        ("critical_check", "critical check sc_latency")
+        ("critical_check", 'critical check "p95 within SLO"')
     ]
+    assert found[0].message == 'critical check "p95 within SLO" (Scale) now fails (was passing)'
+    [drop] = alerts.find_regressions(_diff(scale=(90, 80)), 10)
+    assert drop.message == "Scale dropped 10 points (90 -> 80, now at risk)"
 
 
 def test_an_alert_reaches_a_webhook_and_its_url_is_never_logged(
@@ -185,8 +188,9 @@ def test_a_regressing_run_alerts_once_and_leaves_artifacts(
     )
     assert "**support_copilot**" in message
     assert "recommendation went from GO to NOT YET" in message
-    assert "gap scale dropped" in message
-    assert "critical check sc_cost_budget" in message
+    assert "Scale dropped" in message
+    assert 'critical check "Monthly cost at target volume is within budget" (Scale)' in message
+    assert "sc_cost_budget" not in message  # titles and gap names, never check ids
     summary = str(_artifacts(state.state_details.flow_run_id)["readiness-example"].data)
     assert "**support_copilot**: recommendation went from GO to NOT YET" in summary
 
