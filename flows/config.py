@@ -100,16 +100,16 @@ class FieldSpec(_Strict):
     pattern: str | None = None
     #: Other names under which the field may appear (so a rename is detected as drift, not a loss).
     aliases: list[str] = Field(default_factory=list)
+    #: Whether the field holds personal values (emails, names, phone numbers, IP addresses):
+    #: true counts it only and masks its examples; false opts a wrongly detected field out;
+    #: unset (the default) detects it from its name and values (docs/evidence.md).
+    personal: bool | None = None
 
     @field_validator("pattern")
     @classmethod
     def _pattern_compiles(cls, value: str | None) -> str | None:
         if value is not None:
             sql_guard.check_pattern(value)  # in Python and in DuckDB's engine alike
-    #: Whether the field holds personal values (emails, names, phone numbers, IP addresses):
-    #: true counts it only and masks its examples; false opts a wrongly detected field out;
-    #: unset (the default) detects it from its name and values (docs/evidence.md).
-    personal: bool | None = None
         return value
 
     @field_validator("allowed")

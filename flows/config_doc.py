@@ -262,10 +262,13 @@ def keys(
         key_name = info.alias or name
         path = (*prefix, key_name)
         dotted = ".".join(p for p in path if p not in ("[]", "{}"))
+        words = type_words(info.annotation)
+        if (model.__name__, name) in ONE_OR_MANY:
+            words += " (or one mapping)"
         yield Key(
             dotted,
             path,
-            type_words(info.annotation),
+            words,
             default_words(info),
             meaning(model, name, info),
         )
@@ -321,6 +324,10 @@ def render() -> str:
     return "\n".join(lines)
 
 
+#: List fields that also take one item written on its own (a validator wraps it in a list).
+ONE_OR_MANY = frozenset({("Evidence", "survey")})
+
+
 def _describe(schema: dict[str, Any], model: type[BaseModel]) -> None:
     """Put the ``#:`` comments into the schema's property descriptions (editors show them)."""
     properties = schema.get("properties", {})
@@ -329,6 +336,12 @@ def _describe(schema: dict[str, Any], model: type[BaseModel]) -> None:
         text = meaning(model, name, info)
         if prop is not None and text and "description" not in prop:
             prop["description"] = text
+        if prop is not None and (model.__name__, name) in ONE_OR_MANY and "items" in prop:
+            one = dict(prop["items"])
+            properties[info.alias or name] = {
+                "anyOf": [one, {"type": "array", "items": prop["items"]}],
+                **{k: v for k, v in prop.items() if k not in ("items", "type")},
+            }
 
 
 def schema(model: type[BaseModel]) -> dict[str, Any]:

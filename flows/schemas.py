@@ -169,16 +169,16 @@ class FieldProfiles(_Raw):
     max_value: Series[str] = pa.Field(nullable=True)
     top_values: Series[str] = pa.Field(nullable=True)
     examples: Series[str] = pa.Field(nullable=True)
+    #: Treated as personal (counts only, examples masked), and why: "declared",
+    #: "detected: email (values)", "detected: name (column name)"; "declared not personal".
+    personal: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+    personal_reason: Series[str] = pa.Field(nullable=True)
 
 
 class DatasetRules(_Raw):
     """Cross-field rules and relationships between datasets, with their violations."""
 
     dataset: Series[str]
-    #: Treated as personal (counts only, examples masked), and why: "declared",
-    #: "detected: email (values)", "detected: name (column name)"; "declared not personal".
-    personal: Series[pd.BooleanDtype] = pa.Field(nullable=True)
-    personal_reason: Series[str] = pa.Field(nullable=True)
     rule: Series[str]
     kind: Series[str] = pa.Field(isin=["rule", "relationship"])
     rows_checked: Series[pd.Int64Dtype] = pa.Field(ge=0)

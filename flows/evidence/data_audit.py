@@ -27,8 +27,8 @@ import duckdb
 from flows.config import DatasetEvidence, FieldMap, FieldSpec, LoadedProject, fingerprint_file
 from flows.errors import EvidenceError, reading_failure
 from flows.evidence import Context, Evidence
-from flows.sources import CsvOptions, SourceRef, parse_source
 from flows.privacy import contains_personal, mask, personal_column, redact
+from flows.sources import CsvOptions, SourceRef, parse_source
 from flows.sources.files import MAX_REJECTS, lit, q, source_files
 from flows.sources.scan import DuckDBScan, Scan, audit_connection, open_scan, unreadable
 
@@ -101,16 +101,6 @@ def examples_of(scan: Scan, column: str, condition: str) -> list[str]:
     return list(dict.fromkeys(r[0] for r in rows))[:EXAMPLES]
 
 
-def utc(value: datetime | None) -> datetime | None:
-    """A timestamp as UTC: a naive one is UTC already (the session's time zone), a zoned one is converted."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-#: Rows read from the head of a large CSV file to find the fields whose values repeat (categories,
-#: flags, small integers): the one pass counts each of their values instead of testing every row.
-HEAD_ROWS = 100_000
 #: Rows read from the start of a dataset to detect its personal columns from their values.
 PERSONAL_SAMPLE_ROWS = 1000
 
@@ -162,6 +152,16 @@ def masked_row(row: dict[str, Any], personal: dict[str, str]) -> dict[str, Any]:
     return {k: mask(str(v)) if k in personal and v is not None else v for k, v in row.items()}
 
 
+def utc(value: datetime | None) -> datetime | None:
+    """A timestamp as UTC: a naive one is UTC already (the session's time zone), a zoned one is converted."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+#: Rows read from the head of a large CSV file to find the fields whose values repeat (categories,
+#: flags, small integers): the one pass counts each of their values instead of testing every row.
+HEAD_ROWS = 100_000
 #: The one pass lists every key value, and duplicated keys are counted from the list afterwards,
 #: when the list is estimated to take at most this much memory (a quarter of the machine's: a
 #: list stays in memory, while the grouping of it spills to disk beyond DuckDB's limit). Above
@@ -484,8 +484,14 @@ def measure_fields(
     field_map: FieldMap,
     top: bool = True,
     as_of: datetime | None = None,
+    personal: dict[str, str] | None = None,
 ) -> tuple[list[dict[str, Any]], Freshness | None]:
     """Per field counts in one aggregate pass, plus bounded examples and top values.
+
+    A personal field (``personal``: column -> why, from :func:`personal_columns` by default) is
+    measured as counts only: no top values, no minimum or maximum, its examples masked. A field
+    whose values to be stored turn out to hold a personal value becomes personal too (added to
+    ``personal``, so that the dataset's other examples mask it as well).
 
     Exact Parquet statistics answer nulls, min and max where every row group has them; the one
     pass computes the rest, and the dataset's freshness (newest timestamp, stale records) too.
@@ -498,15 +504,11 @@ def measure_fields(
     """
     columns = scan.columns
     found = {name: locate(name, spec, columns) for name, spec in field_map.fields.items()}
-    personal: dict[str, str] | None = None,
+    if personal is None:
+        personal = personal_columns(scan, field_map)
     # The scan read in one pass (a large CSV file), or None.
     stream = scan if isinstance(scan, DuckDBScan) and scan.single_pass else None
     one_pass = stream is not None
-    A personal field (``personal``: column -> why, from :func:`personal_columns` by default) is
-    measured as counts only: no top values, no minimum or maximum, its examples masked. A field
-    whose values to be stored turn out to hold a personal value becomes personal too (added to
-    ``personal``, so that the dataset's other examples mask it as well).
-
     stats = scan.statistics()
     allowed = {
         column: spec.allowed
@@ -518,8 +520,6 @@ def measure_fields(
     key = [locate(k, field_map.fields[k], columns) for k in field_map.key]
     key_columns = [k for k in key if k]
     whole_key = bool(key_columns) and len(key_columns) == len(key)
-    if personal is None:
-        personal = personal_columns(scan, field_map)
     # The one pass lists every key value when that fits in memory (see KEY_LIST_MAX_BYTES).
     listed = bool(one_pass and head and whole_key and key_list_fits(scan, head, key_columns))
     exprs: dict[str, str] = {}
@@ -650,6 +650,10 @@ def measure_fields(
             "present": column is not None,
             "found_as": column,
             "observed_type": columns.get(column) if column else None,
+            "personal": bool(spec.personal),
+            "personal_reason": None
+            if spec.personal is None
+            else ("declared" if spec.personal else "declared not personal"),
         }
         if column is None:
             out.append(row_out)
@@ -664,10 +668,6 @@ def measure_fields(
         if name in derived:
             examples = derived[name]["examples"]
         elif one_pass:
-            "personal": bool(spec.personal),
-            "personal_reason": None
-            if spec.personal is None
-            else ("declared" if spec.personal else "declared not personal"),
             examples = {
                 kind: sorted(str(v) for v in values[f"{name}|{kind}|examples"] or [])
                 for kind in filters
@@ -680,6 +680,18 @@ def measure_fields(
                 if counts[kind]
             }
         top_values = tops.get(column)
+        reason = personal.get(column)
+        if reason is None and spec.personal is None:
+            stored = [low, high, *(v for v, _ in top_values or [])]
+            stored += [v for values in examples.values() for v in values]
+            leak = next(filter(None, (contains_personal(str(v)) for v in stored if v)), None)
+            if leak:
+                reason = personal[column] = f"detected: {leak} (values)"
+        if reason is not None:
+            # Counts only: no value of the field is stored, its examples only as masked shapes.
+            low = high = top_values = None
+            examples = {kind: masked(values) for kind, values in examples.items()}
+            row_out.update(personal=True, personal_reason=reason)
         row_out.update(
             row_count=scan.rows,
             null_count=int(nulls),
@@ -694,18 +706,6 @@ def measure_fields(
             max_value=high,
             top_values=None
             if top_values is None
-        reason = personal.get(column)
-        if reason is None and spec.personal is None:
-            stored = [low, high, *(v for v, _ in top_values or [])]
-            stored += [v for values in examples.values() for v in values]
-            leak = next(filter(None, (contains_personal(str(v)) for v in stored if v)), None)
-            if leak:
-                reason = personal[column] = f"detected: {leak} (values)"
-        if reason is not None:
-            # Counts only: no value of the field is stored, its examples only as masked shapes.
-            low = high = top_values = None
-            examples = {kind: masked(values) for kind, values in examples.items()}
-            row_out.update(personal=True, personal_reason=reason)
             else json.dumps([{"value": v, "count": int(n)} for v, n in top_values]),
             examples=json.dumps(examples) if examples else None,
         )
@@ -741,6 +741,11 @@ def duplicate_keys(scan: Scan, key: list[str]) -> tuple[int, list[dict[str, Any]
     return int(rows[0][0]) if rows else 0, examples
 
 
+def masked_keys(examples: list[dict[str, Any]], personal: dict[str, str]) -> list[dict[str, Any]]:
+    """Duplicated keys (``duplicate_keys``' examples) with their personal columns masked."""
+    return [{**e, "key": masked_row(e["key"], personal)} for e in examples]
+
+
 def duplicate_key_rows(scan: Scan, key: list[str]) -> int:
     """Rows minus the number of distinct key tuples."""
     return duplicate_keys(scan, key)[0]
@@ -761,11 +766,6 @@ def measure_dataset(
     key = [locate(k, fm.fields[k], columns) for k in fm.key]
     duplicates = None
     examples: dict[str, Any] = {}
-def masked_keys(examples: list[dict[str, Any]], personal: dict[str, str]) -> list[dict[str, Any]]:
-    """Duplicated keys (``duplicate_keys``' examples) with their personal columns masked."""
-    return [{**e, "key": masked_row(e["key"], personal)} for e in examples]
-
-
     if key and all(key):
         duplicates, repeated = duplicate_keys(scan, [k for k in key if k])
         if repeated:
@@ -793,8 +793,17 @@ def masked_keys(examples: list[dict[str, Any]], personal: dict[str, str]) -> lis
     }
 
 
-def measure_rules(scan: Scan, evidence: Evidence, dataset: DatasetEvidence) -> list[dict[str, Any]]:
-    """Cross-field rules: rows where the expression is false (NULL passes, as in a SQL CHECK)."""
+def measure_rules(
+    scan: Scan,
+    evidence: Evidence,
+    dataset: DatasetEvidence,
+    personal: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """Cross-field rules: rows where the expression is false (NULL passes, as in a SQL CHECK).
+
+    The example rows show personal columns masked; an engine's error is stored redacted (it may
+    quote a value).
+    """
     out = []
     if dataset.field_map.rules:
         scan.materialize()
@@ -879,6 +888,7 @@ def measure_relationships(
     evidence: Evidence,
     dataset: DatasetEvidence,
     scans: dict[str, Scan],
+    personal: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Orphans: values of a field missing from the related dataset's field (masked if personal)."""
     out: list[dict[str, Any]] = []
@@ -916,7 +926,6 @@ def measure_relationships(
                 f"where {q(mine)} is not null group by 1"
             ):
                 append_rows(con, source, ["v", "n"], chunk)
-    personal: dict[str, str] | None = None,
             source = q(source)
         weight = "1" if same_engine else "a.n"
         orphan = (
@@ -1189,6 +1198,7 @@ def collect_datasets(context: Context, project: LoadedProject) -> Evidence:
     if not datasets:
         return evidence
     scans: dict[str, Scan] = {}
+    personal: dict[str, dict[str, str]] = {}
     with tempfile.TemporaryDirectory(prefix="readiness-audit-") as scratch:
         con = audit_connection(Path(scratch))
         hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fingerprint")
@@ -1274,7 +1284,6 @@ def collect_datasets(context: Context, project: LoadedProject) -> Evidence:
                         measure_drift(scan, poc, dataset, personal.get(dataset.name)),
                     )
                     poc.close()
-    personal: dict[str, dict[str, str]] = {}
             for dataset in datasets:
                 try:
                     rows = measure_relationships(
