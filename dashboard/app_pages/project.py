@@ -212,16 +212,17 @@ def roadmap_section(run_id: str, project_id: str) -> None:
     table = plan.assign(
         gap=plan["gap"].map(gap_label), result=plan["result"].map(result_label)
     ).rename(columns=ROADMAP_COLUMNS)[list(ROADMAP_COLUMNS.values())]
+    currency = day_rate_currency(run_id)
     blocks.section(
         heading,
         blocks.figures(
             [
                 ("Total effort", days(plan["effort_days"].sum())),
-                ("Total cost", money(plan["cost"].sum(), day_rate_currency(run_id))),
+                ("Total cost", money(plan["cost"].sum(), currency)),
                 ("Timeline", days(plan["end_day"].max())),
             ]
         ),
-        blocks.table(table, ROADMAP_FORMATS),
+        blocks.table(table, {**ROADMAP_FORMATS, "Cost": lambda v: money(v, currency)}),
     )
     tables.csv_download(table, f"{project_id}-roadmap")
     roadmap_grid(table)

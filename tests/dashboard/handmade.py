@@ -72,6 +72,17 @@ TABLES: dict[str, str] = {
         run_id varchar, project_id varchar, evidence_kind varchar, name varchar,
         source varchar, fingerprint varchar, rows_read integer, rows_rejected integer,
         status varchar, error varchar, newest_record_at timestamp""",
+    "load_test_results": """
+        run_id varchar, project_id varchar, source varchar, users bigint,
+        request_type varchar, endpoint varchar, is_aggregate boolean, request_count bigint,
+        failure_count bigint, error_rate double, median_ms double, p95_ms double,
+        p99_ms double, requests_per_s double, p95_latency_slo_ms double, within_slo boolean,
+        error_budget double, within_error_budget boolean, target_concurrency bigint""",
+    "check_items": """
+        check_item_id varchar, run_id varchar, project_id varchar, check_id varchar,
+        gap varchar, title varchar, severity varchar, item varchar, value double,
+        direction varchar, pass_threshold double, partial_threshold double, unit varchar,
+        detail varchar, result varchar""",
     "rejected_rows": """
         run_id varchar, project_id varchar, evidence_kind varchar, source varchar,
         row_number integer, column_name varchar, value varchar, reason varchar""",
@@ -81,11 +92,6 @@ TABLES: dict[str, str] = {
 #: Marts of the drill-down and of run comparison, present but empty here: the pages must say
 #: plainly that nothing was measured rather than fail.
 EMPTY_TABLES: dict[str, str] = {
-    "check_items": """
-        check_item_id varchar, run_id varchar, project_id varchar, check_id varchar,
-        gap varchar, title varchar, severity varchar, item varchar, value double,
-        direction varchar, pass_threshold double, partial_threshold double, unit varchar,
-        detail varchar, result varchar""",
     "data_quality_fields": """
         run_id varchar, project_id varchar, dataset varchar, field varchar,
         declared_type varchar, required boolean, present boolean, row_count bigint,
@@ -104,12 +110,6 @@ EMPTY_TABLES: dict[str, str] = {
         run_id varchar, project_id varchar, stakeholder_group varchar, question_id varchar,
         question_text varchar, respondents bigint, agreement double, disagreement double,
         lowest_agreement double, highest_agreement double""",
-    "load_test_results": """
-        run_id varchar, project_id varchar, source varchar, users bigint,
-        request_type varchar, endpoint varchar, is_aggregate boolean, request_count bigint,
-        failure_count bigint, error_rate double, median_ms double, p95_ms double,
-        p99_ms double, requests_per_s double, p95_latency_slo_ms double, within_slo boolean,
-        error_budget double, within_error_budget boolean""",
     "cost_inputs": """
         run_id varchar, project_id varchar, currency varchar""",
     "input_fingerprints": """
@@ -332,6 +332,35 @@ def _rejected_rows() -> list[tuple[Any, ...]]:
     ]  # fmt: skip
 
 
+#: The go project's load test: its aggregated row (the one the checks judge) and one endpoint.
+LOAD_TEST = "load/copilot_stats.csv"
+
+
+def _load_test_results() -> list[tuple[Any, ...]]:
+    return [
+        (R2, GO, LOAD_TEST, 50, None, "Aggregated", True, 5000, 127, 0.0254, 300, 310, 600,
+         40.0, 800, True, 0.01, False, 40),
+        (R2, GO, LOAD_TEST, 50, "POST", "/answer", False, 5000, 127, 0.0254, 300, 310, 600,
+         40.0, 800, True, 0.01, False, 40),
+    ]  # fmt: skip
+
+
+def _check_items() -> list[tuple[Any, ...]]:
+    latency = _evidence(p95_ms=310, slo_p95_ms=800, users=50, target_concurrency=40,
+                        requests=5000, measured_from="final stats")  # fmt: skip
+    errors = _evidence(
+        failures=127, requests=5000, failure_rate=0.0254, error_budget=0.01, users=50
+    )
+    return [
+        (f"{R2}:{GO}:sc_latency", R2, GO, "sc_latency", "scale",
+         "p95 latency within the SLO at target load", "major", LOAD_TEST, 0.3875,
+         "lower_is_better", 1.0, 1.5, "p95 / SLO", latency, "pass"),
+        (f"{R2}:{GO}:sc_error_rate", R2, GO, "sc_error_rate", "scale",
+         "Error rate under load is within the error budget", "major", LOAD_TEST, 2.54,
+         "lower_is_better", 1.0, 2.0, "error rate / budget", errors, "fail"),
+    ]  # fmt: skip
+
+
 ROWS = {
     "runs": _runs,
     "recommendations": _recommendations,
@@ -341,6 +370,8 @@ ROWS = {
     "cost_projections": _cost_projections,
     "evidence_inputs": _evidence_inputs,
     "rejected_rows": _rejected_rows,
+    "load_test_results": _load_test_results,
+    "check_items": _check_items,
 }
 
 

@@ -164,3 +164,17 @@ def test_gap_drill_down_without_evidence_and_with_plain_text_evidence(
     at.selectbox(key="gap").select("integration").run()
     assert not at.exception
     assert at.code[0].value == "see the inventory"  # not JSON: shown as it is
+
+
+def test_scale_drill_down_shows_what_the_checks_judged(handmade_snapshot: Path) -> None:
+    at = page("gap", project=GO, gap="scale")
+    text = text_of(at)
+    assert (
+        "p95 310 ms at 50 users (Locust's final stats of load/copilot_stats.csv, the test closest "
+        "to the target concurrency of 40 users; no history at target concurrency)"
+    ) in text
+    assert "Error rate 2.54 % (127 failures in 5,000 requests) at 50 users" in text
+    loads = next(d.value for d in at.dataframe if "Judged by the checks" in d.value.columns)
+    judged = loads[loads["Judged by the checks"] == "✅ yes"].iloc[0]
+    assert judged["Endpoint"] == "All endpoints (aggregated)"
+    assert set(loads["Error rate"]) == {"2.54 %"}  # two decimals, never 3 %
