@@ -3,6 +3,8 @@
 The numbers come from the same measurement as a portfolio run (:mod:`flows.evidence.data_audit`):
 one aggregate pass over every column (nulls, empty strings, distinct, min, max), duplicate keys
 and freshness, in DuckDB for files and S3 objects and in PostgreSQL for its tables and queries.
+A column holding personal values (detected as a portfolio run detects them, or named with
+--personal) is counted only: no minimum or maximum, duplicated keys masked.
 Exit 0 when the audit ran, whatever it found; 1 with one line on stderr when the source cannot be
 read; 2 when the command line is wrong.
 """
@@ -25,7 +27,13 @@ from rich.table import Table
 
 from flows.config import FieldMap, FieldSpec, parse_duration
 from flows.errors import EvidenceError
-from flows.evidence.data_audit import duplicate_keys, locate, measure_fields
+from flows.evidence.data_audit import (
+    duplicate_keys,
+    locate,
+    masked_keys,
+    measure_fields,
+    personal_columns,
+)
 from flows.sources import CsvOptions, SourceRef, parse_source
 from flows.sources.scan import Scan, audit_connection, open_scan, unreadable
 
@@ -63,11 +71,19 @@ def profile(
     timestamp: str | None,
     max_age: str | None,
     as_of: datetime,
+    declared: dict[str, bool] | None = None,
 ) -> dict[str, Any]:
-    """The audit document of an opened dataset (the JSON printed by ``--json``)."""
-    fields = {name: FieldSpec(required=False) for name in scan.columns}
+    """The audit document of an opened dataset (the JSON printed by ``--json``).
+
+    ``declared``: columns declared personal (True) or not (False); the others are detected.
+    """
+    fields = {
+        name: FieldSpec(required=False, personal=(declared or {}).get(name))
+        for name in scan.columns
+    }
     field_map = FieldMap(fields=fields, key=key, timestamp=timestamp, max_age=max_age)
-    measured, fresh = measure_fields(scan, field_map, top=False, as_of=as_of)
+    personal = personal_columns(scan, field_map)
+    measured, fresh = measure_fields(scan, field_map, top=False, as_of=as_of, personal=personal)
     max_age_seconds = field_map.max_age_seconds
     rows = scan.rows
     document: dict[str, Any] = {
@@ -86,13 +102,18 @@ def profile(
                 "distinct_exact": f["distinct_is_exact"],
                 "min": f["min_value"],
                 "max": f["max_value"],
+                "personal": f["personal_reason"] if f["personal"] else None,
             }
             for f in measured
         ],
     }
     if key:
         duplicates, examples = duplicate_keys(scan, key)
-        document["duplicates"] = {"key": key, "duplicate_rows": duplicates, "examples": examples}
+        document["duplicates"] = {
+            "key": key,
+            "duplicate_rows": duplicates,
+            "examples": masked_keys(examples, personal),
+        }
     if timestamp and fresh is not None:
         document["freshness"] = {
             "column": timestamp,
@@ -147,10 +168,17 @@ def render(document: dict[str, Any]) -> None:
             f"{c['nulls']:,}",
             rate,
             distinct,
-            "" if c["min"] is None else str(c["min"])[:40],
-            "" if c["max"] is None else str(c["max"])[:40],
+            "(personal)" if c["personal"] else "" if c["min"] is None else str(c["min"])[:40],
+            "(personal)" if c["personal"] else "" if c["max"] is None else str(c["max"])[:40],
         )
     out.print(table)
+    personal = [f"{c['name']} ({c['personal']})" for c in document["columns"] if c["personal"]]
+    if personal:
+        out.print(
+            f"personal, counted only: {', '.join(personal)} (--not-personal to show a column)",
+            markup=False,
+            highlight=False,
+        )
     if any(not c["distinct_exact"] for c in document["columns"]):
         out.print("~ approximate distinct count (HyperLogLog, about 2% error)")
     if "duplicates" in document:
@@ -246,6 +274,19 @@ def audit(
     encoding: Annotated[
         str | None, typer.Option(help="CSV encoding: utf-8, utf-16 or latin-1 (default: detected).")
     ] = None,
+    personal: Annotated[
+        str | None,
+        typer.Option(
+            "--personal", help="Column(s) holding personal values, comma-separated (counted only)."
+        ),
+    ] = None,
+    not_personal: Annotated[
+        str | None,
+        typer.Option(
+            "--not-personal",
+            help="Column(s) wrongly detected as personal, comma-separated (shown in full).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Audit one dataset: rows, per column nulls/distinct/min/max, duplicate keys, freshness."""
@@ -271,7 +312,13 @@ def audit(
             describe(f"measuring {len(scan.columns)} columns of {rows}")
             keys = _columns(scan, key.split(",") if key else [], "--key")
             (column,) = _columns(scan, [timestamp], "--timestamp") if timestamp else (None,)
-            return profile(scan, keys, column, max_age, as_of)
+            declared = dict.fromkeys(
+                _columns(scan, personal.split(",") if personal else [], "--personal"), True
+            ) | dict.fromkeys(
+                _columns(scan, not_personal.split(",") if not_personal else [], "--not-personal"),
+                False,
+            )
+            return profile(scan, keys, column, max_age, as_of, declared)
 
         try:
             document = with_progress(con, not as_json and err.is_terminal, work)

@@ -23,7 +23,12 @@ IPV6 = re.compile(r"(?<![:\w])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![:\w]
 PHONE = re.compile(
     r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]\d{2,4}){1,4}(?![\w])"
 )
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$|^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$")
+# A date or a timestamp (2026-11-30, 2026-11-30 08:13:00+00, 30/11/2026 10:00): its digits are
+# not a phone number, wherever it stands.
+DATETIME = re.compile(
+    r"(?<![\w.+-])(?:\d{4}-\d{2}-\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4})"
+    r"(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?(?![\w])"
+)
 
 REDACTED = {
     "email": "[email]",
@@ -34,6 +39,12 @@ REDACTED = {
 
 
 def _is_ipv6(text: str) -> bool:
+    """An IPv6 address with at least two groups written.
+
+    ``::`` alone is SQL's cast and ``::1`` the loopback: neither is anyone's address.
+    """
+    if sum(1 for group in text.split(":") if group) < 2:
+        return False
     try:
         ipaddress.IPv6Address(text)
     except ValueError:
@@ -42,8 +53,29 @@ def _is_ipv6(text: str) -> bool:
 
 
 def _is_phone(text: str) -> bool:
+    """7 to 15 digits that are not a date or a timestamp.
+
+    Groups separated by spaces only are a phone number when they start with a trunk prefix 0
+    (06 12 34 56 78) or are grouped 3-3-4 (555 123 4567): not a list of numbers
+    (0 20 40 60 80 100) or a number written with spaces between its thousands (12 345 678).
+    """
+    text = text.strip()
     digits = sum(ch.isdigit() for ch in text)
-    return 7 <= digits <= 15 and not _DATE.match(text.strip())
+    if not 7 <= digits <= 15 or DATETIME.fullmatch(text):
+        return False
+    if re.fullmatch(r"[\d ]+", text):
+        return text.startswith("0") or re.fullmatch(r"\d{3} \d{3} \d{4}", text) is not None
+    return True
+
+
+def _phones(text: str) -> list[re.Match[str]]:
+    """The phone numbers in a text: 7 to 15 digits, none of them part of a date or a timestamp."""
+    dates = [m.span() for m in DATETIME.finditer(text)]
+    return [
+        m
+        for m in PHONE.finditer(text)
+        if _is_phone(m.group(0)) and not any(a < m.end() and m.start() < b for a, b in dates)
+    ]
 
 
 def redact(text: str | None) -> str | None:
@@ -54,7 +86,9 @@ def redact(text: str | None) -> str | None:
     text = URL.sub(REDACTED["url"], text)
     text = IPV4.sub(REDACTED["ip_address"], text)
     text = IPV6.sub(lambda m: REDACTED["ip_address"] if _is_ipv6(m.group(0)) else m.group(0), text)
-    return PHONE.sub(lambda m: REDACTED["phone"] if _is_phone(m.group(0)) else m.group(0), text)
+    for match in reversed(_phones(text)):
+        text = text[: match.start()] + REDACTED["phone"] + text[match.end() :]
+    return text
 
 
 def personal_kind(value: str) -> str | None:
@@ -77,9 +111,8 @@ def contains_personal(text: str) -> str | None:
         return "email"
     if IPV4.search(text) or any(_is_ipv6(m.group(0)) for m in IPV6.finditer(text)):
         return "ip_address"
-    for match in PHONE.finditer(text):
-        if _is_phone(match.group(0)):
-            return "phone"
+    if _phones(text):
+        return "phone"
     return None
 
 
@@ -97,3 +130,59 @@ def mask(value: str) -> str:
     if PHONE.fullmatch(text) and _is_phone(text):
         return re.sub(r"\d", "#", text[:-2]) + "##"
     return f"{text[:1]}***" if text else text
+
+
+# Column names that say what a column holds (a field map's fields and a dataset's columns).
+# A column's name is split into lower-case words (``customer_name``, ``CustomerName``,
+# ``customer-name`` -> customer, name); its values may be empty or look like anything.
+_NAMED = {
+    "email": {"email", "emails", "mail", "emailaddress", "mailaddress"},
+    "phone": {"phone", "phones", "telephone", "tel", "fax", "msisdn", "phonenumber"},
+    "ip_address": {"ip", "ipv4", "ipv6", "ipaddress"},
+    "name": {"fullname", "firstname", "lastname", "surname", "forename", "givenname",
+             "username", "nickname", "displayname", "contactname", "customername"},
+}  # fmt: skip
+#: Words naming a person (or a person's role) before ``name`` (first_name, agent_name), or the
+#: whole column by themselves (contact, agent, contact_person): the column holds people's names.
+PERSON_WORDS = {
+    "first", "last", "full", "given", "family", "middle", "maiden", "display", "nick", "sur",
+    "user", "customer", "client", "contact", "agent", "employee", "person", "owner", "respondent",
+    "author", "assignee", "reporter", "requester", "reviewer", "sender", "recipient", "patient",
+    "member", "staff", "manager", "signatory", "holder", "applicant", "candidate", "caller",
+}  # fmt: skip
+
+
+def column_words(name: str) -> list[str]:
+    """A column's name as lower-case words: ``contactEmail`` and ``contact_email`` alike."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name)
+    return [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
+
+
+def personal_column(name: str) -> str | None:
+    """The kind of personal value a column's name says it holds (``name`` for people's names).
+
+    ``email`` / ``phone`` / ``ip_address`` when a word of the name says so (contact_email,
+    phone_number, client_ip); ``name`` for a bare ``name``, a person's word before ``name``
+    (first_name, customer_name, agent_name: not company_name or file_name), a name word
+    (surname, username) or a column named by person words only (contact, agent, contact_person).
+    Identifiers (customer_id, agent_key) are not names, and a column about the values is not
+    them (email_count, phone_type).
+    """
+    words = column_words(name)
+    if not words:
+        return None
+    if words[-1] in ("count", "type", "status", "verified", "consent", "flag", "format"):
+        return None  # about the values, not the values: email_count, phone_type
+    for kind, named in _NAMED.items():
+        if any(w in named for w in words):
+            return kind
+    if words[-1] in ("id", "ids", "key", "number", "no", "code"):
+        return None
+    if words in (["name"], ["names"]):
+        return "name"
+    if any(w in ("name", "names") and i and words[i - 1] in PERSON_WORDS for i, w in
+           enumerate(words)):  # fmt: skip
+        return "name"
+    if all(w in PERSON_WORDS for w in words):
+        return "name"
+    return None

@@ -236,3 +236,32 @@ def test_audit_in_its_own_process(tmp_path: Path) -> None:
     assert failed.stderr.strip().splitlines() == [
         f"cannot audit {tmp_path / 'missing.csv'}: file not found"
     ]
+
+
+def test_personal_columns_are_counted_only(tmp_path: Path) -> None:
+    (tmp_path / "people.csv").write_text(
+        "id,contact,email,note\n1,Ann Lee,ann@x.com,call +49 151 2345 6789\n"
+        "1,Bob Ray,bob@x.com,ok\n2,Cy Day,ann@x.com,ok\n"
+    )
+    result = run(str(tmp_path / "people.csv"), "--key", "email", "--json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    cols = columns(document)
+    assert cols["contact"]["personal"] == "detected: name (column name)"
+    assert cols["email"]["personal"] == "detected: email (column name)"
+    assert cols["note"]["personal"] == "detected: phone (values)"
+    assert cols["id"]["personal"] is None and cols["id"]["max"] == "2"
+    for name in ("contact", "email", "note"):
+        assert cols[name]["min"] is None and cols[name]["max"] is None
+        assert cols[name]["distinct"] == {"contact": 3, "email": 2, "note": 2}[name]
+    assert document["duplicates"]["examples"] == [{"key": {"email": "a***@x***.com"}, "rows": 2}]
+    for text in (result.stdout, run(str(tmp_path / "people.csv"), "--key", "email").stdout):
+        assert "Ann" not in text and "ann@" not in text and "151" not in text
+    # A column wrongly detected is shown in full when named with --not-personal.
+    shown = json.loads(
+        run(str(tmp_path / "people.csv"), "--not-personal", "contact", "--json").stdout
+    )
+    assert columns(shown)["contact"]["personal"] is None
+    assert columns(shown)["contact"]["min"] == "Ann Lee"
+    table = run(str(tmp_path / "people.csv"), "--personal", "id").stdout
+    assert "(personal)" in table and "id (declared)" in table

@@ -15,6 +15,7 @@ import pytest
 from flows.config import LoadedProject, Project
 from flows.evidence import Context
 from flows.evidence.data_audit import collect_datasets, psi
+from flows.privacy import contains_personal
 
 AS_OF = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -255,3 +256,144 @@ def test_poc_drift(tmp_path: Path) -> None:
 def test_psi_formula() -> None:
     assert psi([0.5, 0.5], [0.5, 0.5]) == 0
     assert psi([0.5, 0.5], [0.9, 0.1]) == pytest.approx(0.4 * 0.5878 + 0.4 * 1.6094, rel=1e-3)
+
+
+# --- personal values -------------------------------------------------------------------------
+
+PEOPLE = """id,customer_name,reach,origin,note,code,name,segment
+1,Ann Lee,ann.lee@x.com,10.0.0.1,call me on +49 151 2345 6789,K-1,Acme GmbH,smb
+2,Bob Ray,bob.ray@y.org,10.0.0.2,fine,K-2,Beta AG,smb
+3,Cy Day,ann.lee@x.com,10.0.0.3,fine,K-3,Gamma SA,enterprise
+4,Di Fox,not-an-address,10.0.0.4,,K-4,Delta BV,enterprise
+"""
+KNOWN = "email\nbob.ray@y.org\n"
+
+
+def people_dataset(**field_map: Any) -> dict[str, Any]:
+    return {
+        "name": "people",
+        "source": "people.csv",
+        "field_map": {
+            "fields": {
+                "id": {"type": "integer", "max": 3},
+                "customer_name": {},
+                "reach": {"pattern": r"[^@]+@[^@]+\.[a-z]+"},
+                "origin": {},
+                "note": {"required": False},
+                "code": {"personal": True, "pattern": "K-[1-3]"},
+                "name": {"personal": False},
+                "segment": {"allowed": ["smb", "enterprise"]},
+            },
+            "key": ["reach"],
+            "rules": [{"name": "small_ids", "expression": "id < 4"}],
+            "relationships": [{"field": "reach", "dataset": "known", "to_field": "email"}],
+        }
+        | field_map,
+    }
+
+
+def absent(value: Any) -> bool:
+    """No value (None, or pandas' NaN for one)."""
+    return value is None or value != value
+
+
+def stored_text(tables: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """Every text value of every evidence table."""
+    return [
+        v for rows in tables.values() for row in rows for v in row.values() if isinstance(v, str)
+    ]
+
+
+def test_personal_fields_are_counted_only_and_their_examples_masked(tmp_path: Path) -> None:
+    (tmp_path / "people.csv").write_text(PEOPLE)
+    (tmp_path / "known.csv").write_text(KNOWN)
+    known = {"name": "known", "source": "known.csv", "field_map": {"fields": {"email": {}}}}
+    tables = audit(tmp_path, [people_dataset(), known])
+    fields = by([f for f in tables["raw_field_profiles"] if f["dataset"] == "people"], "field")
+    reasons = {name: f["personal_reason"] for name, f in fields.items() if f["personal"]}
+    assert reasons == {
+        "customer_name": "detected: name (column name)",
+        "reach": "detected: email (values)",
+        "origin": "detected: ip_address (values)",
+        "note": "detected: phone (values)",
+        "code": "declared",
+    }
+    # Counts only: no value of a personal field, not even its smallest or largest.
+    for name in reasons:
+        assert absent(fields[name]["min_value"]) and absent(fields[name]["max_value"]), name
+        assert absent(fields[name]["top_values"]), name
+    assert fields["reach"]["distinct_count"] == 3 and fields["reach"]["pattern_failures"] == 1
+    assert json.loads(fields["reach"]["examples"]) == {"pattern_failures": ["n***"]}
+    assert fields["code"]["pattern_failures"] == 1
+    assert json.loads(fields["code"]["examples"]) == {"pattern_failures": ["K***"]}
+    # A field opted out (personal: false) and one that is not personal are shown in full.
+    assert not fields["name"]["personal"]
+    assert fields["name"]["personal_reason"] == "declared not personal"
+    assert (fields["name"]["min_value"], fields["name"]["max_value"]) == ("Acme GmbH", "Gamma SA")
+    assert absent(fields["segment"]["personal_reason"]) and fields["segment"]["top_values"]
+    assert fields["id"]["max_value"] == "4"
+    # Example rows: a duplicated key, a rule's violating row, an orphan: personal values masked.
+    profile = by(tables["raw_dataset_profiles"], "dataset")["people"]
+    assert json.loads(profile["examples"])["duplicate_keys"] == [
+        {"key": {"reach": "a***@x***.com"}, "rows": 2}
+    ]
+    rules = by(tables["raw_dataset_rules"], "rule")
+    (row,) = json.loads(rules["small_ids"]["examples"])
+    assert row["id"] == "4" and row["name"] == "Delta BV" and row["segment"] == "enterprise"
+    assert (row["customer_name"], row["reach"], row["origin"]) == (
+        "D***",
+        "n***",
+        "***.***.***.***",
+    )
+    assert row["code"] == "K***" and absent(row["note"])
+    orphans = json.loads(rules["reach -> known.email"]["examples"])
+    assert rules["reach -> known.email"]["violations"] == 3
+    assert orphans == ["a***@x***.com", "n***"]
+    # Nothing stored holds an email, a phone number, an IP address or a customer's name.
+    text = stored_text(tables)
+    assert [v for v in text if contains_personal(v)] == []
+    for person in ("Ann Lee", "Bob Ray", "Cy Day", "Di Fox", "ann.lee", "10.0.0"):
+        assert not [v for v in text if person in v], person
+
+
+def test_a_personal_value_beyond_the_sampled_rows_is_found_in_what_would_be_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("flows.evidence.data_audit.PERSONAL_SAMPLE_ROWS", 1)
+    (tmp_path / "c.csv").write_text("label\nalpha\nbeta\nzed@mail.example.com\nalpha\n")
+    dataset = {"name": "c", "source": "c.csv", "field_map": {"fields": {"label": {}}}}
+    (label,) = audit(tmp_path, [dataset])["raw_field_profiles"]
+    assert label["personal"] and label["personal_reason"] == "detected: email (values)"
+    assert absent(label["min_value"]) and absent(label["max_value"])
+    assert absent(label["top_values"]) and label["distinct_count"] == 3
+    # Opted out, the same field is shown as it is.
+    dataset["field_map"]["fields"]["label"] = {"personal": False}
+    (label,) = audit(tmp_path, [dataset])["raw_field_profiles"]
+    assert not label["personal"] and label["max_value"] == "zed@mail.example.com"
+
+
+def test_refused_lines_are_kept_redacted_and_not_at_all_beside_personal_columns(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "c.csv").write_text("id,status\n1,ok\n2,ok,bob@x.com +49 151 2345 6789\n3,ok\n")
+    dataset = {"name": "c", "source": "c.csv", "field_map": {"fields": {"id": {}, "status": {}}}}
+    (refused,) = audit(tmp_path, [dataset])["raw_rejected_rows"]
+    assert refused["row_number"] == 3 and refused["value"] == "2,ok,[email] [phone]"
+    dataset["field_map"]["fields"]["status"] = {"personal": True}
+    (refused,) = audit(tmp_path, [dataset])["raw_rejected_rows"]
+    assert refused["row_number"] == 3 and absent(refused["value"])
+    assert not contains_personal(refused["reason"])
+
+
+def test_personal_unseen_categories_of_the_poc_comparison_are_masked(tmp_path: Path) -> None:
+    (tmp_path / "poc.csv").write_text("agent\n" + "ann@x.com\n" * 5)
+    (tmp_path / "prod.csv").write_text("agent\n" + "ann@x.com\n" * 3 + "bo@y.com\n")
+    dataset = {
+        "name": "o",
+        "source": "prod.csv",
+        "poc_sample": "poc.csv",
+        "field_map": {"fields": {"agent": {"allowed": ["ann@x.com"]}}},
+    }
+    (drift,) = audit(tmp_path, [dataset])["raw_poc_drift"]
+    assert drift["unseen_categories"] == 1
+    assert json.loads(drift["unseen_examples"]) == ["b***@y***.com"]

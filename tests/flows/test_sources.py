@@ -161,7 +161,10 @@ def test_ragged_rows_are_kept_with_file_line_and_column(tmp_path: Path) -> None:
     rejected = sorted(tables["raw_rejected_rows"], key=lambda r: r["row_number"])
     assert [r["row_number"] for r in rejected] == [3, 4]
     assert rejected[0]["source"].endswith("c.csv") and rejected[0]["column_name"] == "name"
-    assert "missing columns" in rejected[0]["reason"] and rejected[0]["value"] == "11"
+    assert "missing columns" in rejected[0]["reason"]
+    # The refused lines are not kept: the dataset has a personal column (name), which a ragged
+    # line cannot be told apart from.
+    assert all(r["value"] is None or r["value"] != r["value"] for r in rejected)
     assert "too many columns" in rejected[1]["reason"]
     inputs = by(tables["raw_evidence_inputs"], "name")
     assert inputs["customers"]["rows_rejected"] == 2

@@ -25,7 +25,9 @@ final as (
         min_value,
         max_value,
         top_values,
-        examples
+        examples,
+        personal,
+        personal_reason
     from source
 )
 
