@@ -201,6 +201,8 @@ def connect(ref: SourceRef) -> psycopg.Connection[Any]:
     try:
         con.execute("set time zone 'UTC'")
         con.execute("set default_transaction_read_only = on")
+        # Literals the audit writes double their quotes only: a backslash must stay a character.
+        con.execute("set standard_conforming_strings = on")
         con.execute(f"set statement_timeout = {timeout_ms}")
         # Committed: session settings that a later failed query's rollback does not undo.
         con.commit()

@@ -389,7 +389,14 @@ def test_a_postgresql_query_must_be_one_select(query: str, why: str) -> None:
 def shop(postgres_database: PostgresDatabase) -> PostgresDatabase:
     with psycopg.connect(postgres_database.url, autocommit=True) as con:
         con.execute("create table orders (order_id int, status text)")
-        con.execute("insert into orders values (1, 'paid'), (2, 'x'') or (''1''=''1'), (3, 'lost')")
+        con.execute(
+            "insert into orders values (1, 'paid'), (2, 'x'') or (''1''=''1'), (3, 'lost'), "
+            "(4, 'back\\')"
+        )
+        # A server where a backslash in a literal escapes: the audit's session must not be one.
+        con.execute(
+            f'alter database "{postgres_database.name}" set standard_conforming_strings = off'
+        )
     return postgres_database
 
 
@@ -409,21 +416,23 @@ def test_a_postgresql_source_is_read_only_and_its_queries_time_out(
             # The session's settings outlive the rollback of a failed query.
             settings = scan.one(
                 "select current_setting('TimeZone'), current_setting('statement_timeout'), "
-                "current_setting('transaction_read_only')"
+                "current_setting('transaction_read_only'), "
+                "current_setting('standard_conforming_strings')"
             )
-            assert settings == ("UTC", "500ms", "on")
+            assert settings == ("UTC", "500ms", "on", "on")
         finally:
             scan.close()
     finally:
         get_settings.cache_clear()
     with psycopg.connect(shop.url) as con:
-        assert con.execute("select count(*) from orders").fetchone() == (3,)
+        assert con.execute("select count(*) from orders").fetchone() == (4,)
 
 
 def test_a_postgresql_query_is_rendered_and_rules_run_there(
     shop: PostgresDatabase, tmp_path: Path
 ) -> None:
-    fields = {"order_id": {"type": "integer"}, "status": {"allowed": ["paid", "x') or ('1'='1"]}}
+    allowed = ["paid", "x') or ('1'='1", "back\\"]
+    fields = {"order_id": {"type": "integer"}, "status": {"allowed": allowed}}
     days = "date_diff('day', cast('2026-01-01' as date), cast('2026-01-03' as date)) = 2"
     orders = {
         "name": "orders",
@@ -439,7 +448,7 @@ def test_a_postgresql_query_is_rendered_and_rules_run_there(
     }
     tables = audit(tmp_path, [orders])
     rules = {r["rule"]: r for r in tables["raw_dataset_rules"]}
-    assert rules["known"]["violations"] == 1 and rules["days"]["violations"] == 0
+    assert rules["known"]["violations"] == 2 and rules["days"]["violations"] == 0
     (status,) = [r for r in tables["raw_field_profiles"] if r["field"] == "status"]
     assert status["not_allowed"] == 1  # 'lost'; the quoted value is a literal
 
@@ -450,4 +459,4 @@ def test_a_query_refused_at_the_source_never_reaches_postgresql(shop: PostgresDa
     with pytest.raises(EvidenceError, match="2 statements"):
         open_postgres(ref)
     with psycopg.connect(shop.url) as con:
-        assert con.execute("select count(*) from orders").fetchone() == (3,)
+        assert con.execute("select count(*) from orders").fetchone() == (4,)
