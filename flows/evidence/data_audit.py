@@ -24,13 +24,23 @@ from typing import Any
 
 import duckdb
 
+from flows import sql_guard
 from flows.config import DatasetEvidence, FieldMap, FieldSpec, LoadedProject, fingerprint_file
-from flows.errors import EvidenceError, reading_failure
+from flows.errors import EvidenceError, first_line, reading_failure
 from flows.evidence import Context, Evidence
 from flows.privacy import contains_personal, mask, personal_column, redact
 from flows.sources import CsvOptions, SourceRef, parse_source
-from flows.sources.files import MAX_REJECTS, lit, q, source_files
-from flows.sources.scan import DuckDBScan, Scan, audit_connection, open_scan, unreadable
+from flows.sources.files import MAX_REJECTS, lit, q, single_pass
+from flows.sources.scan import (
+    KEY_PERFECT_HASH_BITS,
+    DuckDBScan,
+    Scan,
+    audit_connection,
+    configuration_locked,
+    local_files,
+    open_scan,
+    unreadable,
+)
 
 KIND = "dataset"
 #: Example values (or rows) kept per violation kind: evidence, bounded.
@@ -471,11 +481,15 @@ def grouped_keys(
         rows=scan.rows,
         con=scan.con,
     )
-    scan.con.execute("set perfect_ht_threshold = 24")
+    # A locked audit connection was set up for grouping large keys (see audit_connection).
+    scoped = not configuration_locked(scan.con)
+    if scoped:
+        scan.con.execute(f"set perfect_ht_threshold = {KEY_PERFECT_HASH_BITS}")
     try:
         return duplicate_keys(listing, key)
     finally:
-        scan.con.execute("reset perfect_ht_threshold")
+        if scoped:
+            scan.con.execute("reset perfect_ht_threshold")
         scan.con.execute(f"drop table {q(keys)}")
 
 
@@ -793,6 +807,14 @@ def measure_dataset(
     }
 
 
+def rule_column(field_map: FieldMap, scan: Scan, name: str) -> str | None:
+    """The dataset's column a rule names: a field of the map where it is found, else a column."""
+    for field, spec in field_map.fields.items():
+        if field.lower() == name.lower():
+            return locate(field, spec, scan.columns)
+    return locate(name, FieldSpec(), scan.columns)
+
+
 def measure_rules(
     scan: Scan,
     evidence: Evidence,
@@ -808,14 +830,20 @@ def measure_rules(
     if dataset.field_map.rules:
         scan.materialize()
     for rule in dataset.field_map.rules:
-        condition = f"not coalesce(({rule.expression}), true)"
         try:
+            # Rendered from the parsed expression (flows.sql_guard), never pasted as written.
+            expression = sql_guard.render_condition(
+                rule.expression,
+                lambda name: rule_column(dataset.field_map, scan, name),
+                scan.engine,
+            )
+            condition = f"not coalesce(({expression}), true)"
             count = scan.one(f"select count(*) from {scan.relation} where {condition}")
             names, sample = scan.described(
                 f"select * from {scan.relation} where {condition} limit 3"
             )
-        except (duckdb.Error, EvidenceError) as exc:
-            reason = exc.reason if isinstance(exc, EvidenceError) else str(exc).splitlines()[0]
+        except (duckdb.Error, EvidenceError, sql_guard.RefusedSQL) as exc:
+            reason = exc.reason if isinstance(exc, EvidenceError) else first_line(exc)
             evidence.reject(
                 KIND,
                 scan.display,
@@ -1111,13 +1139,17 @@ def open_or_record(
     dataset: DatasetEvidence,
     scratch: Path,
     hashed: Future[str | None] | None = None,
+    files: list[Path] | EvidenceError | None = None,
 ) -> Scan | None:
     """Open a source, or record it as unreadable (with the reason) and return None.
 
-    ``hashed``: the source's content hash, when it is being computed already.
+    ``hashed``: the source's content hash, when it is being computed already. ``files``: its
+    local files (see :func:`locate_source`), or why there are none.
     """
     try:
-        return open_scan(con, view, ref, scratch, dataset.format, csv_options(dataset))
+        if isinstance(files, EvidenceError):
+            raise files
+        return open_scan(con, view, ref, scratch, dataset.format, csv_options(dataset), files)
     except Exception as exc:  # any failure to open is an unreadable input, never a traceback
         if not isinstance(exc, EvidenceError | duckdb.Error):
             exc = EvidenceError(ref.display, reading_failure(exc, ref.display))
@@ -1140,6 +1172,33 @@ def open_or_record(
         return None
 
 
+def engine_patterns(scan: Scan, evidence: Evidence, field_map: FieldMap) -> FieldMap:
+    """The field map without the patterns the engine's regular expressions refuse.
+
+    DuckDB's were checked when the configuration was loaded; PostgreSQL's differ (no ``(?i)``
+    inside a group, no Unicode classes), so each pattern is tried there first. A refused one is a
+    rejected row naming the field, and is not checked, instead of failing the whole dataset.
+    """
+    if scan.engine == "duckdb":
+        return field_map
+    fields = dict(field_map.fields)
+    for name, spec in field_map.fields.items():
+        if spec.pattern is None:
+            continue
+        try:
+            scan.one(f"select {scan.full_match(lit(''), spec.pattern)}")
+        except EvidenceError as exc:
+            evidence.reject(
+                KIND,
+                scan.display,
+                f"field {name}: the pattern is not checked: PostgreSQL does not accept it "
+                f"as a regular expression ({exc.reason})",
+                column=name,
+            )
+            fields[name] = spec.model_copy(update={"pattern": None})
+    return field_map.model_copy(update={"fields": fields})
+
+
 def audit_dataset(
     evidence: Evidence,
     scan: Scan,
@@ -1154,7 +1213,8 @@ def audit_dataset(
     the measurement of the fields).
     """
     personal = personal_columns(scan, dataset.field_map) if personal is None else personal
-    fields, fresh = measure_fields(scan, dataset.field_map, as_of=as_of, personal=personal)
+    field_map = engine_patterns(scan, evidence, dataset.field_map)
+    fields, fresh = measure_fields(scan, field_map, as_of=as_of, personal=personal)
     # After the fields: a large file's pass reads the rows.
     record_read_rejects(evidence, scan, personal)
     if fresh:
@@ -1191,6 +1251,43 @@ def unreadable_profile(name: str, source: str, error: str) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Located:
+    """A dataset's source and its local files, found before the audit's connection opens.
+
+    ``ref`` is None when the source cannot be understood (``error`` says why); ``files`` is the
+    EvidenceError of a source whose files cannot be had (an S3 object that cannot be fetched).
+    """
+
+    ref: SourceRef | None
+    files: list[Path] | EvidenceError
+    error: str | None = None
+
+
+def locate_source(project: LoadedProject, dataset: DatasetEvidence, poc: bool = False) -> Located:
+    """Where a dataset (or its POC sample) lives, with its local files (S3 objects fetched)."""
+    try:
+        ref = source_of(project, dataset, poc)
+    except ValueError as exc:
+        return Located(None, [], str(exc))
+    try:
+        return Located(ref, local_files(ref))
+    except EvidenceError as exc:
+        return Located(ref, exc)
+
+
+def connect_for(
+    scratch: Path, datasets: list[DatasetEvidence], located: list[Located]
+) -> duckdb.DuckDBPyConnection:
+    """The project's audit connection, which may read the files its datasets name, and no other."""
+    allowed = [f for at in located if isinstance(at.files, list) for f in at.files]
+    large = any(
+        isinstance(at.files, list) and single_pass(at.files, dataset.format)
+        for dataset, at in zip(datasets, located[: len(datasets)], strict=True)
+    )
+    return audit_connection(scratch, allowed, large_keys=large)
+
+
 def collect_datasets(context: Context, project: LoadedProject) -> Evidence:
     """Audit every dataset of a project; an unreadable one is recorded and the others go on."""
     evidence = Evidence()
@@ -1200,26 +1297,32 @@ def collect_datasets(context: Context, project: LoadedProject) -> Evidence:
     scans: dict[str, Scan] = {}
     personal: dict[str, dict[str, str]] = {}
     with tempfile.TemporaryDirectory(prefix="readiness-audit-") as scratch:
-        con = audit_connection(Path(scratch))
+        # Every file is found (S3 objects fetched) first: the connection reads only those.
+        located = [locate_source(project, d) for d in datasets]
+        pocs = {
+            i: locate_source(project, d, poc=True) for i, d in enumerate(datasets) if d.poc_sample
+        }
+        con = connect_for(Path(scratch), datasets, [*located, *pocs.values()])
         hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fingerprint")
         try:
             for index, dataset in enumerate(datasets):
-                try:
-                    ref = source_of(project, dataset)
-                except ValueError as exc:
+                ref = located[index].ref
+                if ref is None:
                     evidence.record_input(
                         KIND, dataset.name, dataset.source, fingerprint=None, rows_read=None,
-                        rows_rejected=None, status="unreadable", error=str(exc),
+                        rows_rejected=None, status="unreadable", error=located[index].error,
                     )  # fmt: skip
                     continue
+                files = located[index].files
                 # The content hash reads the whole file: it runs beside the measurement (hashlib
                 # releases the GIL), not after it; a local file's from the start, beside the
                 # opening and the head of the file, which leave a core idle.
-                local = source_files(Path(ref.location)) if ref.kind == "file" else []
+                local = files if ref.kind == "file" and isinstance(files, list) else []
                 early = hashing.submit(files_fingerprint, local) if local else None
                 scan = open_or_record(
-                    con, evidence, dataset.name, f"d{index}", ref, dataset, Path(scratch), early
-                )
+                    con, evidence, dataset.name, f"d{index}", ref, dataset, Path(scratch), early,
+                    files,
+                )  # fmt: skip
                 if scan is None:
                     error = evidence.tables["raw_evidence_inputs"][-1]["error"]
                     evidence.add(
@@ -1260,10 +1363,17 @@ def collect_datasets(context: Context, project: LoadedProject) -> Evidence:
                 )
                 if dataset.poc_sample:
                     name = f"{dataset.name} (poc sample)"
-                    poc_ref = source_of(project, dataset, poc=True)
+                    poc_ref = pocs[index].ref
+                    if poc_ref is None:
+                        evidence.record_input(
+                            KIND, name, str(dataset.poc_sample), fingerprint=None, rows_read=None,
+                            rows_rejected=None, status="unreadable", error=pocs[index].error,
+                        )  # fmt: skip
+                        continue
                     poc = open_or_record(
-                        con, evidence, name, f"d{index}_poc", poc_ref, dataset, Path(scratch)
-                    )
+                        con, evidence, name, f"d{index}_poc", poc_ref, dataset, Path(scratch),
+                        files=pocs[index].files,
+                    )  # fmt: skip
                     if poc is None:
                         continue
                     try:

@@ -460,3 +460,27 @@ def test_a_query_refused_at_the_source_never_reaches_postgresql(shop: PostgresDa
         open_postgres(ref)
     with psycopg.connect(shop.url) as con:
         assert con.execute("select count(*) from orders").fetchone() == (4,)
+
+
+def test_a_pattern_postgresql_refuses_is_left_out_and_said_not_the_whole_dataset(
+    shop: PostgresDatabase, tmp_path: Path
+) -> None:
+    """``(?i)`` passes Python and DuckDB but not PostgreSQL inside the audit's ``^(?:...)$``."""
+    fields = {
+        "order_id": {"type": "integer"},
+        "status": {"pattern": "(?i)PAID|LOST"},
+        "other": {"required": False, "pattern": "[a-z]+"},
+    }
+    orders = {
+        "name": "orders",
+        "source": shop.url,
+        "table": "orders",
+        "field_map": {"fields": fields},
+    }
+    tables = audit(tmp_path, [orders])
+    (profile,) = tables["raw_dataset_profiles"]
+    assert profile["readable"] and profile["row_count"] == 4
+    reasons = [r["reason"] for r in tables["raw_rejected_rows"] if r["column_name"] == "status"]
+    assert any("the pattern is not checked: PostgreSQL does not accept it" in r for r in reasons)
+    status = next(f for f in tables["raw_field_profiles"] if f["field"] == "status")
+    assert status["pattern_failures"] == 0 and status["null_count"] == 0
