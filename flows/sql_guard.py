@@ -256,11 +256,6 @@ def check_condition(text: str) -> None:
     _condition(text)
 
 
-def condition_columns(text: str) -> list[str]:
-    """The column names an accepted rule expression refers to, in order of first mention."""
-    return list(dict.fromkeys(c.name for c in _condition(text).find_all(exp.Column)))
-
-
 def render_condition(text: str, column: Callable[[str], str | None], dialect: str) -> str:
     """An accepted rule expression as SQL of ``dialect`` (duckdb or postgres), from its tree.
 
