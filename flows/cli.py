@@ -42,16 +42,23 @@ GAP_SHORT = {
 }
 
 
-def _load(portfolio: Path | None) -> LoadedPortfolio:
-    """Load and validate a portfolio, or print every problem and exit 2."""
+def _load(portfolio: Path | None, keep_going: bool = False) -> LoadedPortfolio:
+    """Load and validate a portfolio, or print every problem and exit 2.
+
+    ``keep_going``: projects whose own file is wrong are kept in ``failed`` (see load_portfolio).
+    """
     path = portfolio or get_settings().portfolio
     try:
-        return load_portfolio(path, DEFAULT_RUBRIC)
+        return load_portfolio(path, DEFAULT_RUBRIC, keep_going=keep_going)
     except ConfigError as exc:
-        err.print(f"[bold red]Configuration problems ({len(exc.problems)}):[/]")
-        for problem in exc.problems:
-            err.print(f"  - {problem}", markup=False, highlight=False)
+        _print_config_problems(exc.problems)
         raise typer.Exit(2) from exc
+
+
+def _print_config_problems(problems: list[Problem]) -> None:
+    err.print(f"[bold red]Configuration problems ({len(problems)}):[/]")
+    for problem in problems:
+        err.print(f"  - {problem}", markup=False, highlight=False)
 
 
 def _text(value: object) -> str | None:
@@ -160,7 +167,11 @@ def validate(
     from flows.evidence import Context
     from flows.measurements import collect_project
 
-    loaded = _load(portfolio)
+    # A project whose own file is wrong is listed, and the others' evidence is still checked.
+    loaded = _load(portfolio, keep_going=True)
+    config_problems = [p for failed in loaded.failed for p in failed.problems]
+    if config_problems:
+        _print_config_problems(config_problems)
     settings = get_settings()
     as_of = loaded.portfolio.as_of or datetime.now(UTC)
     errors = warnings = 0
@@ -183,6 +194,8 @@ def validate(
     out.print(
         f"{len(loaded.projects)} project(s): {errors} unreadable input(s), {warnings} rejected row(s)"
     )
+    if config_problems:
+        raise typer.Exit(2)
     if errors or (strict and warnings):
         raise typer.Exit(1)
 

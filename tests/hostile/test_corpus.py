@@ -824,7 +824,8 @@ def test_plain_yaml_still_loads() -> None:
 
 
 def test_validate_lists_every_problem_of_every_file(tmp_path: Path, hostile_home: None) -> None:
-    """``readiness validate`` names each hostile project file's problem and exits non-zero."""
+    """``readiness validate`` names each hostile project file's problem, checks the other
+    projects' evidence, and exits non-zero."""
     from typer.testing import CliRunner
 
     from flows.cli import app
@@ -835,7 +836,9 @@ def test_validate_lists_every_problem_of_every_file(tmp_path: Path, hostile_home
     portfolio = ws.portfolio(projects=[ws.project("good_project"), "laughs.yml", "twice.yml"])
     result = CliRunner().invoke(app, ["validate", str(portfolio)])
     shown = " ".join(result.output.split())
-    assert result.exit_code != 0
+    assert result.exit_code == 2
+    assert "Configuration problems (2)" in shown
+    assert "good_project" in result.stdout  # the good project's evidence is still checked
     assert "laughs.yml: refused (line 7, column 22): aliases expand" in shown
     assert "the key 'name' is written twice (line 2 and line 4)" in shown
     assert "Traceback" not in shown and CANARY not in shown
