@@ -86,6 +86,7 @@ def refused(expression: str) -> str:
         "regexp_matches(customer, '^[A-Z]') and starts_with(customer, upper(left(customer, 1)))",
         "round(amount / nullif(net, 0), 1) >= 1.0",
         "status = 'it''s'  or status <> 'x'",
+        "status <> '-- not a comment' and status <> '/* nor this */' and status <> ';'",
     ],
 )
 def test_a_condition_over_columns_with_listed_functions_is_accepted(expression: str) -> None:
