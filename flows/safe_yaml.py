@@ -125,6 +125,19 @@ class LimitedLoader(Composer, _Parser, SafeConstructor, Resolver):
             first[ident] = line
         return node
 
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+            # PyYAML's constructors raise these for a value its explicit tag does not fit
+            # (``!!int abc``, ``!!timestamp abc``); their text would quote the value.
+            tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+            raise YamlRefused(
+                f"a value that is not what its tag {_short(tag)} says", node.start_mark
+            ) from exc
+
     def _key_value(self, key: ScalarNode) -> Any:
         """A key as the file means it: ``yes`` and ``true`` are one key, ``1`` and ``01`` too."""
         if key.tag in _CONSTRUCTED_KEY_TAGS:
@@ -246,7 +259,11 @@ def describe(exc: yaml.YAMLError) -> str:
         return f"refused{where}: {problem}"
     if "nesting depth" in problem:  # libyaml's own limit (1000 levels), met before ours
         return f"refused{where}: {_too_deep()}"
-    if problem.startswith("could not determine a constructor for the tag"):
+    if problem.startswith("found undefined alias"):
+        problem = "an alias (*name) that no anchor (&name) before it defines"
+    elif problem == "second occurrence" and "duplicate anchor" in str(context):
+        problem = "an anchor (&name) defined twice"
+    elif problem.startswith("could not determine a constructor for the tag"):
         problem = "a tag that is not allowed (only plain YAML values are read)"
     elif problem.startswith("found unhashable key"):
         problem = "a key that is a list or a mapping (a key must be a plain value)"

@@ -222,6 +222,26 @@ CONFIG = [
         "a key that is a list or a mapping",
     ),
     Case(
+        "portfolio-tag-that-does-not-fit",
+        "portfolio",
+        portfolio_text(f"id: !!int {CANARY}\nprojects: []\n"),
+        "a value that is not what its tag !!int says",
+    ),
+    Case(
+        "project-undefined-alias",
+        "project",
+        project_file(f"id: bad_project\nname: *{CANARY}\n"),
+        "an alias (*name) that no anchor (&name) before it defines",
+        also_read=GOOD,
+    ),
+    Case(
+        "project-anchor-twice",
+        "project",
+        project_file(f"id: &{CANARY} a\nname: &{CANARY} b\n"),
+        "an anchor (&name) defined twice",
+        also_read=GOOD,
+    ),
+    Case(
         "project-billion-laughs",
         "project",
         project_file(laughs()),
@@ -424,6 +444,16 @@ INVENTORY = [
             {"inventory": {"path": "systems.yml"}},
         ),
         "expected a mapping",
+    ),
+    Case(
+        "inventory-yaml-timestamp-tag",
+        "inventory_yaml",
+        with_file(
+            "systems.yml",
+            f"systems:\n- system: a\n  role: crm\n  status: !!timestamp {CANARY}\n",
+            {"inventory": {"path": "systems.yml"}},
+        ),
+        "a value that is not what its tag !!timestamp says",
     ),
     Case(
         "inventory-yaml-not-utf8",
