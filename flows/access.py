@@ -14,6 +14,7 @@ a password (:func:`audit`).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -23,14 +24,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from flows.errors import ConfigError
 from flows.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 _log = logging.getLogger(__name__)
 
@@ -100,17 +102,28 @@ def command_scope(user: str | None) -> tuple[str, ...] | None:
 
 # --- passwords --------------------------------------------------------------------------------
 
-_HASHER = PasswordHasher()
-#: Verified against when the user is unknown, so that the time taken does not tell who exists.
-_DUMMY_HASH = _HASHER.hash("no such user")
 HASH_PREFIX = "$argon2"
+
+
+@functools.cache
+def _hasher() -> PasswordHasher:
+    """argon2's hasher, made when a password is first hashed or checked (not at import)."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the user is unknown, so that the time taken does not tell who exists."""
+    return _hasher().hash("no such user")
 
 
 def hash_password(password: str) -> str:
     """The argon2id hash to configure instead of the password."""
     if not password:
         raise ValueError("the password is empty")
-    return _HASHER.hash(password)
+    return _hasher().hash(password)
 
 
 def is_hash(value: str) -> bool:
@@ -139,9 +152,11 @@ class Passwords:
 
     def verify(self, user: str, password: str) -> bool:
         """Whether the password is the user's (the same work is done for an unknown user)."""
+        from argon2.exceptions import InvalidHashError, VerificationError
+
         stored = self.hashes.get(user)
         try:
-            return _HASHER.verify(stored or _DUMMY_HASH, password) and stored is not None
+            return _hasher().verify(stored or _dummy_hash(), password) and stored is not None
         except (VerificationError, InvalidHashError):
             return False
 

@@ -17,9 +17,8 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
-import duckdb
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -27,15 +26,12 @@ from rich.table import Table
 
 from flows.config import FieldMap, FieldSpec, parse_duration
 from flows.errors import EvidenceError
-from flows.evidence.data_audit import (
-    duplicate_keys,
-    locate,
-    masked_keys,
-    measure_fields,
-    personal_columns,
-)
 from flows.sources import CsvOptions, SourceRef, parse_source
-from flows.sources.scan import Scan, audit_connection, open_scan, unreadable
+
+if TYPE_CHECKING:  # the measurement (DuckDB, pandas) is imported when an audit runs
+    import duckdb
+
+    from flows.sources.scan import Scan
 
 out = Console(soft_wrap=True)
 if not out.is_terminal:
@@ -52,6 +48,8 @@ def _fail(code: int, message: str) -> typer.Exit:
 
 def _columns(scan: Scan, names: list[str], option: str) -> list[str]:
     """The dataset's columns for names given on the command line (case-insensitive)."""
+    from flows.evidence.data_audit import locate
+
     found = []
     for name in names:
         column = locate(name, FieldSpec(), scan.columns)
@@ -77,6 +75,13 @@ def profile(
 
     ``declared``: columns declared personal (True) or not (False); the others are detected.
     """
+    from flows.evidence.data_audit import (
+        duplicate_keys,
+        masked_keys,
+        measure_fields,
+        personal_columns,
+    )
+
     fields = {
         name: FieldSpec(required=False, personal=(declared or {}).get(name))
         for name in scan.columns
@@ -290,6 +295,8 @@ def audit(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Audit one dataset: rows, per column nulls/distinct/min/max, duplicate keys, freshness."""
+    from flows.sources.scan import audit_connection, open_scan, unreadable
+
     if file_format not in (None, "csv", "parquet", "json", "ndjson", "excel"):
         raise _fail(2, f"--format {file_format!r}: expected csv, parquet, json, ndjson or excel")
     if max_age and not timestamp:

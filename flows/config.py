@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import types
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,10 +28,21 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from flows import safe_yaml, sql_guard
+from flows import safe_yaml
 from flows.errors import ConfigError, Problem
 from flows.paths import local_paths
 from flows.sources import mask_urls
+
+
+def _guard() -> types.ModuleType:
+    """The SQL guard (sqlglot), imported when a validator first needs it.
+
+    Commands that load no configuration (``--help``, ``status``) do not pay for sqlglot.
+    """
+    from flows import sql_guard
+
+    return sql_guard
+
 
 GapId = Literal[
     "data_quality", "integration", "stakeholder_alignment", "evaluation", "scale", "maintenance"
@@ -109,7 +121,7 @@ class FieldSpec(_Strict):
     @classmethod
     def _pattern_compiles(cls, value: str | None) -> str | None:
         if value is not None:
-            sql_guard.check_pattern(value)  # in Python and in DuckDB's engine alike
+            _guard().check_pattern(value)  # in Python and in DuckDB's engine alike
         return value
 
     @field_validator("allowed")
@@ -126,7 +138,7 @@ class FieldSpec(_Strict):
     @classmethod
     def _alias_names(cls, value: list[str]) -> list[str]:
         for alias in value:
-            sql_guard.check_name(alias, "alias")
+            _guard().check_name(alias, "alias")
         return value
 
     @model_validator(mode="after")
@@ -150,8 +162,8 @@ class CrossFieldRule(_Strict):
     @model_validator(mode="after")
     def _one_condition(self) -> CrossFieldRule:
         try:
-            sql_guard.check_condition(self.expression)
-        except sql_guard.RefusedSQL as exc:
+            _guard().check_condition(self.expression)
+        except _guard().RefusedSQL as exc:
             raise ValueError(f"rule {self.name}: {exc}") from None
         return self
 
@@ -169,7 +181,7 @@ class Relationship(_Strict):
     @field_validator("field", "to_field")
     @classmethod
     def _names(cls, value: str) -> str:
-        return sql_guard.check_name(value, "field name")
+        return _guard().check_name(value, "field name")
 
 
 class FieldMap(_Strict):
@@ -199,7 +211,7 @@ class FieldMap(_Strict):
     @classmethod
     def _field_names(cls, value: dict[str, FieldSpec]) -> dict[str, FieldSpec]:
         for name in value:
-            sql_guard.check_name(name, "field name")
+            _guard().check_name(name, "field name")
         return value
 
     @model_validator(mode="after")
@@ -262,13 +274,13 @@ class DatasetEvidence(_Strict):
     @field_validator("table")
     @classmethod
     def _table_name(cls, value: str | None) -> str | None:
-        return None if value is None else sql_guard.check_name(value, "table name")
+        return None if value is None else _guard().check_name(value, "table name")
 
     @field_validator("query")
     @classmethod
     def _one_select(cls, value: str | None) -> str | None:
         if value is not None:
-            sql_guard.check_query(value)  # exactly one SELECT that only reads
+            _guard().check_query(value)  # exactly one SELECT that only reads
         return value
 
 

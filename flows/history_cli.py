@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -11,9 +11,10 @@ from rich.table import Table
 
 from flows.access import UserOption, command_scope
 from flows.config import GAP_IDS
-from flows.history import ProjectDiff, UnknownRunError, compare_runs, project_history
-from flows.report import NoSnapshotError
 from flows.settings import get_settings
+
+if TYPE_CHECKING:  # the snapshot readers (DuckDB) load when a command runs
+    from flows.history import ProjectDiff
 
 # Never hard-wrapped: run ids and paths must stay searchable and copyable.
 out = Console(soft_wrap=True)
@@ -37,6 +38,9 @@ def history(
     user: UserOption = None,
 ) -> None:
     """List the runs of a project from the published snapshot, newest first."""
+    from flows.history import UnknownRunError, project_history
+    from flows.report import NoSnapshotError
+
     scope = command_scope(user)
     try:
         runs = project_history(get_settings().snapshot, project, limit, scope)
@@ -116,6 +120,9 @@ def diff(
     user: UserOption = None,
 ) -> None:
     """What changed between two runs: recommendations, gap scores, checks and inputs."""
+    from flows.history import UnknownRunError, compare_runs
+    from flows.report import NoSnapshotError
+
     scope = command_scope(user)
     try:
         result = compare_runs(get_settings().snapshot, run_a, run_b, project, scope)

@@ -18,15 +18,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import duckdb
 import typer
 from rich.console import Console
 
-from flows import warehouse
 from flows.errors import ReadinessError
 from flows.settings import Settings, get_settings
+
+if TYPE_CHECKING:  # DuckDB and the warehouse (pandas) load when a command runs
+    import duckdb
 
 #: Survey rows that retention deletes; the survey's rejected rows are those of kind 'survey'.
 SURVEY_TABLES: tuple[str, ...] = ("raw_survey_answers", "raw_survey_refused")
@@ -119,6 +120,8 @@ def _clear_measurement_cache(settings: Settings) -> int:
 
 def forget(settings: Settings, email: str) -> Erased:
     """Erase one respondent's answers from every run, rebuild the marts and republish."""
+    from flows import warehouse
+
     if settings.dbt_target == "postgres":
         raise PrivacyOperationError(
             "erasing a respondent from the shared PostgreSQL warehouse is not supported yet: "

@@ -12,9 +12,6 @@ import typer
 from rich.console import Console
 
 from flows.access import UserOption, command_scope
-from flows.report import NoSnapshotError
-from flows.reports.render import FORMATS, render_portfolio, render_project
-from flows.reports.summary import UnknownProjectError, portfolio_summary, project_summary
 from flows.settings import get_settings
 
 err = Console(stderr=True, soft_wrap=True)
@@ -35,6 +32,12 @@ def report(
     user: UserOption = None,
 ) -> None:
     """Write a one-page executive summary (recommendation, gap scores, blockers, cost, roadmap)."""
+    # The renderers (fpdf2, fonts, pandas) are imported when a report is written, not whenever
+    # the command line starts.
+    from flows.report import NoSnapshotError
+    from flows.reports.render import FORMATS, render_portfolio, render_project
+    from flows.reports.summary import UnknownProjectError, portfolio_summary, project_summary
+
     if fmt not in FORMATS:
         err.print(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}", markup=False)
         raise typer.Exit(2)
