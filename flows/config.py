@@ -566,7 +566,7 @@ class Check(_Strict):
 
 
 class GapThresholds(_Strict):
-    """Gap score thresholds (0-100): at or above ``ready`` is ready, at or above ``at_risk`` at risk."""
+    """Gap score thresholds, and the rules that keep a verdict honest on thin evidence.
 
     ready: Annotated[float, Field(ge=0, le=100)] = 80
     at_risk: Annotated[float, Field(ge=0, le=100)] = 50
@@ -584,6 +584,16 @@ class Rubric(_Strict):
     @model_validator(mode="after")
     def _complete(self) -> Rubric:
         ids = [c.id for c in self.checks]
+    #: Share of a gap's weight its checks with evidence must carry, or the gap has insufficient evidence.
+    min_gap_evidence: Annotated[float, Field(ge=0, le=1)] = 0.6
+    #: A failed major check caps its gap at "at risk" (never "ready").
+    major_fail_caps_gap: bool = True
+    #: How much each survey claim the evidence contradicts lowers the confidence.
+    claim_penalty: Annotated[float, Field(ge=0, le=1)] = 0.1
+    #: The result of a critical check when answers feeding it were refused.
+    refused_critical: Literal["no_evidence", "fail"] = "no_evidence"
+    #: A stakeholder group with fewer respondents is merged into "other groups" (or not shown).
+    min_group_respondents: Annotated[int, Field(ge=1)] = 3
         repeated = sorted({i for i in ids if ids.count(i) > 1})
         if repeated:
             raise ValueError(f"check ids must be unique, repeated: {repeated}")
@@ -606,7 +616,11 @@ class Question(_Strict):
     weight: Annotated[float, Field(gt=0)] = 1.0
     kind: Literal["likert", "blocker"] = "likert"
     reverse: bool = False
-    #: Topic of the claim the question makes (``monitoring``, ``load_tested``, ``on_call`` ...).
+    #: Topic of the claim the question makes. dbt checks these against the evidence that can deny
+    #: them: ``kpis``, ``evaluation_suite`` (evaluation plan), ``monitoring``, ``on_call``,
+    #: ``drift_detection``, ``integration_tested`` (inventory), ``load_tested`` (load tests),
+    #: ``retraining`` (costs); ``drift_detection``, ``retraining`` and ``on_call`` also feed the
+    #: maintenance checks. Other topics (``legal_blocker`` ...) only label the question.
     topic: str | None = None
     #: The question's own ordered answers, lowest first (``[Not started, In progress, Done]``),
     #: or each answer's score from 0 to 1 (``{Not started: 0, Planned: 0.3, Done: 1}``).

@@ -39,6 +39,36 @@ def render(rubric: Rubric, source: str) -> str:
         " or above the pass threshold and is partial at or above the partial threshold; *lower is"
         " better* mirrors that. A check with no evidence is `no_evidence`: it never counts as a"
         " fail, but it lowers the confidence.",
+        "",
+        "Rules that keep the verdict honest on thin evidence:",
+        "",
+        f"- **Enough evidence per gap.** A gap whose checks with evidence carry less than"
+        f" {t.min_gap_evidence:.0%} of its weight (`min_gap_evidence`), or one of whose critical"
+        " checks has no evidence, is *insufficient evidence*, whatever its score (a failed"
+        " critical check still blocks it); the verdict is then"
+        ' "not yet: insufficient evidence (<gaps>)" and the reason names the evidence that is'
+        " missing.",
+        "- **A failed major check** "
+        + (
+            "caps its gap at *at risk* (`major_fail_caps_gap`)."
+            if t.major_fail_caps_gap
+            else "does not cap its gap (`major_fail_caps_gap: false`): the score alone decides."
+        ),
+        f"- **Refused answers.** When survey answers that could change a critical check were"
+        f" refused (a blocker answer that could not be read, from legal, compliance or an unknown"
+        f" group), that check cannot pass: it is `{t.refused_critical}` (`refused_critical`), and"
+        " its evidence names the refused rows (file, row, column).",
+        f"- **Claims against evidence.** A survey claim (a question's topic: kpis,"
+        " evaluation_suite, on_call, retraining, drift_detection, monitoring, load_tested,"
+        " integration_tested) that the evaluation plan, the inventory, the load tests or the costs"
+        f" contradict lowers the confidence by {t.claim_penalty:.0%} each (`claim_penalty`), and is"
+        " named in the verdict's reason. Evidence that is absent contradicts nothing, except that a"
+        " claim of a load test needs a load test.",
+        f"- **Small stakeholder groups.** A group with fewer than {t.min_group_respondents}"
+        " respondents (`min_group_respondents`) is merged into *other groups* for the agreement"
+        " and spread checks and the survey heatmap, or not shown when the small groups together"
+        " are still too few, so that no agreement is one person's answer; the checks' evidence"
+        " says what was merged (`small_groups`).",
     ]
     for gap in GAP_IDS:
         checks = [c for c in rubric.checks if c.gap == gap]

@@ -219,3 +219,24 @@ def get_audit_path() -> Path:
 
 def get_audit_text() -> str:
     return get_audit_path().read_text(encoding="utf-8")
+
+
+def test_a_session_opens_only_the_snapshots_of_its_portfolios(
+    login: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows import warehouse
+    from tests.flows.test_snapshots import _two_portfolio_warehouse
+
+    folder = tmp_path / "published"
+    warehouse.publish(_two_portfolio_warehouse(tmp_path), folder)
+    (folder / "emea.duckdb").write_bytes(b"not a database")  # opened, it would fail the page
+    access = tmp_path / "access.yml"
+    access.write_text("exec: [example]\n", encoding="utf-8")
+    monkeypatch.setenv("READINESS_SNAPSHOT_PATH", str(folder))
+    monkeypatch.setenv("READINESS_DASHBOARD_ACCESS", str(access))
+    reset_caches()
+    at = _sign_in(_app().run(), "exec", "s3cret-pass")
+    assert not at.exception and not at.error
+    assert {m.label: m.value for m in at.metric}["Projects"] == "2"
+    views = [e for e in read_audit() if e["event"] == "view"]
+    assert views[-1]["portfolios"] == ["example"]

@@ -196,6 +196,52 @@ UNREADABLE: dict[str, Callable[[Path, Path], None]] = {
 }
 
 
+def evaluation_plan_lost(project: Path, portfolio: Path) -> None:
+    """Thin evidence: the project names no evaluation plan; only the survey speaks for evaluation."""
+    path = project / "project.yml"
+    path.write_text(path.read_text().replace("  evaluation: evaluation.yml\n", "", 1))
+
+
+def error_prone(project: Path, portfolio: Path) -> None:
+    """A failed major check: 3% of the load test's requests fail (three times the error budget),
+    while latency and cost stay in bounds, so the scale score stays above the ready threshold."""
+
+    def change(row: dict[str, str], number: int) -> None:
+        if row["Name"] == "Aggregated":
+            row["Failure Count"] = str(int(row["Request Count"]) * 3 // 100)
+
+    rewrite_csv(project / "load" / "copilot_stats.csv", change)
+
+
+def legal_blocker_answer(answer: str) -> Callable[[Path, Path], None]:
+    """Legal's blocker answer as a person typed it into the long CSV (its comment left empty)."""
+
+    def worsen(project: Path, portfolio: Path) -> None:
+        question = bank_questions(portfolio)["blk_legal_compliance"]
+
+        def change(row: dict[str, str], number: int) -> None:
+            if row["group"].strip().casefold() == "legal" and row["question"].strip() in (
+                question["id"],
+                question["text"],
+            ):
+                row["answer"], row["comment"] = answer, ""
+
+        rewrite_csv(project / "survey" / "responses.csv", change)
+
+    return worsen
+
+
+#: The rules that hold a verdict back: thin evidence, a failed major check, refused and written blockers.
+VERDICT_VARIANTS: dict[str, Callable[[Path, Path], None]] = {
+    "evaluation_plan_lost": evaluation_plan_lost,
+    "error_prone": error_prone,
+    "legal_answer_unreadable": legal_blocker_answer("not sure yet"),
+    "legal_blocker_written": legal_blocker_answer(
+        "Yes - the data protection impact assessment is not done"
+    ),
+}
+
+
 def run_rows(assessed: Assessed, sql: str) -> list[tuple[Any, ...]]:
     """Rows of a query on the published snapshot, its one parameter being the run's id."""
     con = duckdb.connect(str(assessed.snapshot), read_only=True)
@@ -212,7 +258,7 @@ def assessed(prefect_server: None, tmp_path_factory: pytest.TempPathFactory) -> 
     portfolio = copy_examples(base / "examples")
     projects = portfolio.parent / "projects"
     listed = [f"projects/{BASE}/project.yml", f"projects/{CLAIMS}/project.yml"]
-    for name, worsen in {**VARIANTS, **CHECK_VARIANTS, **UNREADABLE}.items():
+    for name, worsen in {**VARIANTS, **CHECK_VARIANTS, **UNREADABLE, **VERDICT_VARIANTS}.items():
         variant = f"{BASE}_{name}"
         shutil.copytree(projects / BASE, projects / variant)
         project_file = projects / variant / "project.yml"
@@ -364,3 +410,203 @@ def test_an_unreadable_dataset_is_named_by_every_data_quality_check(
         assert after[check_id][:2] == before[check_id][:2], check_id
     for gap in set(VARIANTS) - {"data_quality"}:
         assert scores[project][gap] == scores[BASE][gap], gap
+
+
+def roadmap_action(assessed: Assessed, project: str, check_id: str) -> str:
+    """The roadmap's action on one check of one project."""
+    con = duckdb.connect(str(assessed.snapshot), read_only=True)
+    try:
+        row = con.execute(
+            "select action from roadmap where run_id = ? and project_id = ? and check_id = ?",
+            [assessed.run_id, project, check_id],
+        ).fetchone()
+    finally:
+        con.close()
+    assert row is not None, (project, check_id)
+    return str(row[0])
+
+
+@pytest.fixture(scope="module")
+def verdicts(assessed: Assessed) -> dict[str, dict[str, Any]]:
+    """Each project's recommendation row, by column name."""
+    con = duckdb.connect(str(assessed.snapshot), read_only=True)
+    try:
+        cursor = con.execute("select * from recommendations where run_id = ?", [assessed.run_id])
+        names = [d[0] for d in cursor.description]
+        return {
+            row[names.index("project_id")]: dict(zip(names, row, strict=True))
+            for row in cursor.fetchall()
+        }
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def statuses(assessed: Assessed) -> dict[str, dict[str, tuple[str, str | None]]]:
+    """Status and missing evidence per project and gap."""
+    rows = run_rows(
+        assessed,
+        "select project_id, gap, status, missing_evidence from gap_scores where run_id = ?",
+    )
+    out: dict[str, dict[str, tuple[str, str | None]]] = {}
+    for project_id, gap, status, missing in rows:
+        out.setdefault(project_id, {})[gap] = (status, missing)
+    return out
+
+
+def test_the_go_project_reads_all_ready_in_plain_words(
+    verdicts: dict[str, dict[str, Any]], statuses: dict[str, dict[str, tuple[str, str | None]]]
+) -> None:
+    base = verdicts[BASE]
+    assert (base["verdict"], base["reason"]) == ("go", "All six gaps are ready.")
+    assert (base["claims_contradicted"], base["insufficient_gaps"]) == (0, "")
+    assert {status for status, _ in statuses[BASE].values()} == {"ready"}
+
+
+def test_a_gap_on_thin_evidence_is_not_ready_and_names_what_is_missing(
+    verdicts: dict[str, dict[str, Any]],
+    statuses: dict[str, dict[str, tuple[str, str | None]]],
+    scores: dict[str, dict[str, float]],
+) -> None:
+    project = f"{BASE}_evaluation_plan_lost"
+    status, missing = statuses[project]["evaluation"]
+    assert status == "insufficient_evidence"
+    # The one survey check left scores evaluation high: the score alone would read "ready".
+    assert scores[project]["evaluation"] >= 80
+    assert missing == (
+        "Business KPIs have a baseline and a target; The KPIs are instrumented; An evaluation"
+        " suite guards quality (grading, failure taxonomy, regression set); Someone owns evaluation"
+    )
+    row = verdicts[project]
+    assert (row["recommendation"], row["verdict"]) == (
+        "not_yet",
+        "not yet: insufficient evidence (evaluation)",
+    )
+    assert row["insufficient_gaps"] == row["blocking_gaps"] == "evaluation"
+    assert row["reason"].startswith(
+        f"Not yet: Evaluation has insufficient evidence (missing: {missing})"
+    ), row["reason"]
+    assert "ev_" not in row["reason"]
+    for gap in set(VARIANTS) - {"evaluation"}:
+        assert statuses[project][gap] == statuses[BASE][gap], gap
+        assert scores[project][gap] == scores[BASE][gap], gap
+
+
+def test_a_failed_major_check_caps_its_gap_at_at_risk(
+    verdicts: dict[str, dict[str, Any]],
+    statuses: dict[str, dict[str, tuple[str, str | None]]],
+    scores: dict[str, dict[str, float]],
+    checks: dict[str, dict[str, tuple[str, float | None, str | None]]],
+) -> None:
+    project = f"{BASE}_error_prone"
+    assert checks[project]["sc_error_rate"][0] == "fail"
+    assert scores[project]["scale"] >= 80  # ready on its score alone
+    assert statuses[project]["scale"] == ("at_risk", None)
+    row = verdicts[project]
+    assert (row["verdict"], row["blocking_gaps"], row["blocking_checks"]) == (
+        "not yet",
+        "scale",
+        "sc_error_rate",
+    )
+    assert row["reason"] == (
+        "Not yet: Scale is at risk (failed: Error rate under load is within the error budget)."
+    )
+    for gap in set(VARIANTS) - {"scale"}:
+        assert statuses[project][gap] == statuses[BASE][gap], gap
+
+
+def test_a_refused_blocker_answer_never_lets_the_legal_check_pass(
+    checks: dict[str, dict[str, tuple[str, float | None, str | None]]],
+    verdicts: dict[str, dict[str, Any]],
+    assessed: Assessed,
+) -> None:
+    project = f"{BASE}_legal_answer_unreadable"
+    result, metric, evidence = checks[project]["sa_legal_blockers"]
+    assert (result, metric) == ("no_evidence", None)
+    document = json.loads(evidence or "{}")
+    assert document["detail"]["refused"] >= 1
+    assert "responses.csv row " in document["detail"]["refused_rows"], document
+    assert document["reason"].startswith("no evidence: "), document
+    assert document["detail"]["refused_rows"] in document["reason"]
+    assert checks[BASE]["sa_legal_blockers"][0] == "pass"
+    # A critical check without evidence keeps its gap from ready: legal may have said yes.
+    row = verdicts[project]
+    assert (row["recommendation"], row["verdict"]) == (
+        "not_yet",
+        "not yet: insufficient evidence (stakeholder alignment)",
+    )
+    assert row["insufficient_gaps"] == "stakeholder_alignment"
+    assert row["reason"].startswith(
+        "Not yet: Stakeholder alignment has insufficient evidence"
+        " (missing: No open blocker from legal or compliance"
+    ), row["reason"]
+    action = roadmap_action(assessed, project, "sa_legal_blockers")
+    assert action.startswith(
+        "Provide evidence: No open blocker from legal or compliance (answers refused: "
+    ), action
+
+
+def test_a_written_blocker_blocks_with_its_reason_on_every_surface(
+    checks: dict[str, dict[str, tuple[str, float | None, str | None]]],
+    verdicts: dict[str, dict[str, Any]],
+    assessed: Assessed,
+) -> None:
+    project = f"{BASE}_legal_blocker_written"
+    result, metric, evidence = checks[project]["sa_legal_blockers"]
+    assert result == "fail" and metric is not None and metric >= 1
+    blockers = json.loads(evidence or "{}")["detail"]["blockers"]
+    assert blockers.startswith("Legal: the data protection impact assessment is not done"), blockers
+    row = verdicts[project]
+    assert row["verdict"] == "not yet"
+    assert f"Stakeholder alignment is blocked ({blockers}" in row["reason"], row["reason"]
+    action = roadmap_action(assessed, project, "sa_legal_blockers")
+    assert action.startswith("Legal: the data protection impact assessment is not done"), action
+
+
+def test_a_claim_the_evaluation_plan_denies_lowers_confidence_and_is_named(
+    verdicts: dict[str, dict[str, Any]],
+    checks: dict[str, dict[str, tuple[str, float | None, str | None]]],
+) -> None:
+    """The KPIs lost their baselines while the survey still says success is measured against one."""
+    project = f"{BASE}_evaluation"
+    claim = json.loads(checks[project]["ev_kpis_defined"][2] or "{}")["contradicted_claim"]
+    assert claim["topic"] == "kpis"
+    assert (
+        claim["evidence_says"] == "no KPI of the evaluation plan has both a baseline and a target"
+    )
+    assert "contradicted_claim" not in json.loads(checks[BASE]["ev_kpis_defined"][2] or "{}")
+    row, base = verdicts[project], verdicts[BASE]
+    assert (base["claims_contradicted"], row["claims_contradicted"]) == (0, 1)
+    assert row["confidence"] == pytest.approx(base["confidence"] - 0.1)
+    assert "1 claim contradicted by evidence, lowering confidence by 10%: " in row["reason"]
+    assert claim["evidence_says"] in row["reason"], row["reason"]
+
+
+def test_no_agreement_shown_is_one_persons_answer(assessed: Assessed) -> None:
+    """The example survey's small groups (legal 2, compliance 2, the sponsor 1 ...) are merged
+    into "other groups" wherever an agreement is shown, and the checks say so."""
+    items = run_rows(
+        assessed,
+        "select item, detail from check_items where run_id = ? and project_id = "
+        f"'{BASE}' and check_id in ('sa_agreement', 'sa_disagreement')",
+    )
+    notes = {json.loads(detail)["small_groups"] for _, detail in items}
+    assert len(notes) == 1, notes  # every item says the same of the project's small groups
+    (note,) = notes
+    prefix = "merged into other groups (fewer than 3 respondents each): "
+    assert note.startswith(prefix), note
+    small = {}
+    for named in note.removeprefix(prefix).split(", "):
+        group, _, count = named.partition(" (")
+        small[group] = int(count.rstrip(")"))
+    assert {"legal", "compliance", "business_sponsor"} <= set(small), small
+    assert all(n < 3 for n in small.values()) and sum(small.values()) >= 3, small
+    cells = run_rows(
+        assessed,
+        "select distinct stakeholder_group from stakeholder_questions "
+        f"where run_id = ? and project_id = '{BASE}'",
+    )
+    shown = {group for (group,) in cells} | {item for item, _ in items}
+    assert "other groups" in shown and not shown & set(small), shown
+    for item, detail in items:
+        assert json.loads(detail)["respondents"] >= 3, (item, detail)

@@ -1,5 +1,8 @@
 -- Stakeholder alignment from the survey: who responded, how much each group agrees, how divided
--- each group is, and blockers raised by legal or compliance.
+-- each group is, and blockers raised by legal or compliance. Agreement and spread are judged per
+-- group as readers see them (int_stakeholder_groups_reported): groups too small to show on their
+-- own are merged into "other groups" or left out, and each item says so (small_groups). Means
+-- and spreads are rounded to 10 decimals: a float sum's last digit depends on the order rows meet.
 with inputs as (
     select
         run_id,
@@ -57,9 +60,29 @@ groups_responded as (
     group by inputs.run_id, inputs.project_id
 ),
 
+reported as (
+    select * from {{ ref('int_stakeholder_groups_reported') }}
+),
+
 alignment_answers as (
-    select * from answers
-    where kind = 'likert' and gap = 'stakeholder_alignment'
+    select
+        answers.run_id,
+        answers.project_id,
+        answers.respondent,
+        answers.weight,
+        answers.agreement,
+        reported.reported_group as stakeholder_group,
+        reported.small_groups
+    from answers
+    inner join reported
+        on
+            answers.run_id = reported.run_id
+            and answers.project_id = reported.project_id
+            and answers.stakeholder_group = reported.stakeholder_group
+    where
+        answers.kind = 'likert'
+        and answers.gap = 'stakeholder_alignment'
+        and reported.reported_group is not null
 ),
 
 group_agreement as (
@@ -68,10 +91,11 @@ group_agreement as (
         project_id,
         'sa_agreement' as check_id,
         stakeholder_group as item,
-        sum(weight * agreement) / sum(weight) as value,
+        {{ round_to('sum(weight * agreement) / sum(weight)', 10) }} as value,
         {{ json_object([
             ('respondents', 'count(distinct respondent)'),
             ('answers', 'count(*)'),
+            ('small_groups', 'max(small_groups)'),
         ]) }} as detail
     from alignment_answers
     group by run_id, project_id, stakeholder_group
@@ -83,7 +107,8 @@ respondent_means as (
         project_id,
         stakeholder_group,
         respondent,
-        sum(weight * agreement) / sum(weight) as agreement
+        sum(weight * agreement) / sum(weight) as agreement,
+        max(small_groups) as small_groups
     from alignment_answers
     group by run_id, project_id, stakeholder_group, respondent
 ),
@@ -94,15 +119,38 @@ group_spread as (
         project_id,
         'sa_disagreement' as check_id,
         stakeholder_group as item,
-        stddev_samp(agreement) as value,
+        {{ round_to('stddev_samp(agreement)', 10) }} as value,
         {{ json_object([
             ('respondents', 'count(*)'),
             ('lowest', round_to("min(agreement)", 2)),
             ('highest', round_to("max(agreement)", 2)),
+            ('small_groups', 'max(small_groups)'),
         ]) }} as detail
     from respondent_means
     group by run_id, project_id, stakeholder_group
     having count(*) >= 2
+),
+
+blocker_answers as (
+    select
+        answers.*,
+        upper(substr(answers.stakeholder_group, 1, 1)) || substr(answers.stakeholder_group, 2) || ': '
+        || coalesce(nullif(rtrim(trim(answers.comment), '.'), ''), questions.question_text) as blocker
+    from answers
+    inner join {{ ref('stg_raw__survey_questions') }} as questions
+        on
+            answers.run_id = questions.run_id
+            and answers.project_id = questions.project_id
+            and answers.question_id = questions.question_id
+    where
+        answers.kind = 'blocker'
+        and answers.stakeholder_group in ('legal', 'compliance')
+        and answers.answer_value = 1
+),
+
+refusals as (
+    select * from {{ ref('int_survey_refusals_mapped') }}
+    where check_id = 'sa_legal_blockers'
 ),
 
 legal_blockers as (
@@ -111,22 +159,17 @@ legal_blockers as (
         inputs.project_id,
         'sa_legal_blockers' as check_id,
         'legal and compliance' as item,
-        coalesce(sum(
-            case
-                when answers.stakeholder_group in ('legal', 'compliance') and answers.answer_value = 1
-                    then 1.0
-                else 0.0
-            end
-        ), 0.0) as value,
+        count(blocker_answers.blocker) * 1.0 as value,
         {{ json_object([
-            ('blockers', "string_agg(case when answers.stakeholder_group in ('legal', 'compliance') and answers.answer_value = 1 then answers.stakeholder_group || ': ' || coalesce(answers.comment, answers.question_id) end, '; ' order by answers.question_id)"),
+            ('blockers', "string_agg(blocker_answers.blocker, '; ' order by blocker_answers.stakeholder_group desc, blocker_answers.question_id, blocker_answers.blocker)"),
+            ('refused', 'max(refusals.refused)'),
+            ('refused_rows', 'max(refusals.refused_rows)'),
         ]) }} as detail
     from inputs
-    left join answers
-        on
-            inputs.run_id = answers.run_id
-            and inputs.project_id = answers.project_id
-            and answers.kind = 'blocker'
+    left join blocker_answers
+        on inputs.run_id = blocker_answers.run_id and inputs.project_id = blocker_answers.project_id
+    left join refusals
+        on inputs.run_id = refusals.run_id and inputs.project_id = refusals.project_id
     group by inputs.run_id, inputs.project_id
 ),
 

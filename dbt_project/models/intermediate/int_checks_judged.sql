@@ -2,7 +2,8 @@
 -- metric, judged against the rubric's thresholds. No item at all means no evidence. Inputs that
 -- could not be read are named in the evidence ("no evidence: unreadable: <reason>" when nothing
 -- else was measured). A survey claim the evidence denies flags the check, and is written into
--- its evidence.
+-- its evidence. A critical check that answers refused could have changed never passes: it is
+-- no_evidence (or fail, the rubric's refused_critical) and its evidence names the refused rows.
 with projects as (
     select * from {{ ref('int_project_runs_assessed') }}
 ),
@@ -59,6 +60,10 @@ contradicted_claims as (
 
 unreadable as (
     select * from {{ ref('int_evidence_unreadable') }}
+),
+
+refusals as (
+    select * from {{ ref('int_survey_refusals_mapped') }}
 ),
 
 worst as (
@@ -123,7 +128,10 @@ judged as (
         contradicted_claims.claim is not null as claim_contradicted,
         {{ judge_result(
             'measured.metric', 'checks.direction', 'checks.pass_threshold', 'checks.partial_threshold'
-        ) }} as result
+        ) }} as measured_result,
+        projects.refused_critical,
+        refusals.refused,
+        refusals.refused_rows
     from projects
     inner join checks on projects.run_id = checks.run_id
     left join measured
@@ -136,13 +144,57 @@ judged as (
             projects.run_id = contradicted_claims.run_id
             and projects.project_id = contradicted_claims.project_id
             and checks.check_id = contradicted_claims.check_id
+    left join refusals
+        on
+            projects.run_id = refusals.run_id
+            and projects.project_id = refusals.project_id
+            and checks.check_id = refusals.check_id
+),
+
+held as (
+    select
+        *,
+        coalesce(
+            severity = 'critical' and refused > 0 and measured_result in ('pass', 'partial'), false
+        ) as held_by_refusal
+    from judged
+),
+
+decided as (
+    select
+        *,
+        case when held_by_refusal then refused_critical else measured_result end as result
+    from held
 ),
 
 final as (
     select
-        *,
+        run_id,
+        project_id,
+        rubric_version,
+        check_id,
+        gap,
+        title,
+        severity,
+        weight,
+        direction,
+        pass_threshold,
+        partial_threshold,
+        unit,
+        remediation,
+        effort_days,
+        owner_role,
+        case when result = 'no_evidence' then null else metric end as metric,
+        case
+            when not held_by_refusal then evidence
+            else {{ json_merge("coalesce(evidence, '{}')", json_object([
+                ('reason', "case result when 'no_evidence' then 'no evidence: ' else 'failed: ' end || refused || ' answer(s) feeding this check were refused: ' || refused_rows"),
+            ])) }}
+        end as evidence,
+        claim_contradicted,
+        result,
         case result when 'pass' then 1.0 when 'partial' then 0.5 when 'fail' then 0.0 end as points
-    from judged
+    from decided
 )
 
 select * from final

@@ -1,22 +1,44 @@
--- Claims against evidence: a survey answer that agrees (agreement >= 0.75) that monitoring is in
--- place, that the service was load tested or that integrations are tested is compared with what
--- the inventory and the load tests show. A claim the evidence denies flags the check that judges
--- that evidence (mt_monitoring, sc_latency, int_tests). The evidence side reuses the check items,
--- so each number is still computed in one place.
+-- Claims against evidence: a survey answer that agrees (agreement >= 0.75) with a claim of the
+-- question bank (its topic) is compared with the evidence that can deny it: the evaluation plan
+-- (kpis, evaluation_suite), the inventory (monitoring, integration_tested, and on_call and
+-- drift_detection, which need a monitoring or alerting system), the load tests (load_tested) and
+-- the costs (retraining, which needs a maintenance budget). A claim the evidence denies flags the
+-- check of its topic. Evidence that is absent denies nothing (the claim is only unverified), except
+-- a load test: a claim that the service was load tested needs one. The evidence side reuses the
+-- check items, so each number is still computed in one place. Claimants' groups are named as
+-- readers may see them (a small group is one of "other groups").
 with claims as (
     select
-        run_id,
-        project_id,
-        topic,
-        count(distinct respondent) as claimants,
-        string_agg(distinct stakeholder_group, ', ' order by stakeholder_group) as claimant_groups,
-        string_agg(distinct question_id, ', ' order by question_id) as questions
-    from {{ ref('int_survey_answers_scored') }}
+        answers.run_id,
+        answers.project_id,
+        answers.topic,
+        count(distinct answers.respondent) as claimants,
+        string_agg(
+            distinct coalesce(reported.reported_group, 'other groups'),
+            ', ' order by coalesce(reported.reported_group, 'other groups')
+        ) as claimant_groups,
+        string_agg(distinct answers.question_id, ', ' order by answers.question_id) as questions,
+        string_agg(distinct rtrim(questions.question_text, '.'), '; ' order by rtrim(questions.question_text, '.'))
+            as claim_text
+    from {{ ref('int_survey_answers_scored') }} as answers
+    inner join {{ ref('stg_raw__survey_questions') }} as questions
+        on
+            answers.run_id = questions.run_id
+            and answers.project_id = questions.project_id
+            and answers.question_id = questions.question_id
+    left join {{ ref('int_stakeholder_groups_reported') }} as reported
+        on
+            answers.run_id = reported.run_id
+            and answers.project_id = reported.project_id
+            and answers.stakeholder_group = reported.stakeholder_group
     where
-        kind = 'likert'
-        and topic in ('monitoring', 'load_tested', 'integration_tested')
-        and agreement >= 0.75
-    group by run_id, project_id, topic
+        answers.kind = 'likert'
+        and answers.topic in (
+            'kpis', 'evaluation_suite', 'on_call', 'retraining', 'drift_detection',
+            'monitoring', 'load_tested', 'integration_tested'
+        )
+        and answers.agreement >= 0.75
+    group by answers.run_id, answers.project_id, answers.topic
 ),
 
 evidence_read as (
@@ -25,6 +47,14 @@ evidence_read as (
 
 projects as (
     select * from {{ ref('int_project_runs_assessed') }}
+),
+
+maintenance_items as (
+    select * from {{ ref('int_check_items_maintenance') }}
+),
+
+evaluation_items as (
+    select * from {{ ref('int_check_items_evaluation') }}
 ),
 
 monitoring as (
@@ -39,8 +69,87 @@ monitoring as (
             when value < 1 then 'the monitoring and alerting systems in the inventory are not live yet'
             else 'a monitoring or alerting system is live'
         end as evidence_says
-    from {{ ref('int_check_items_maintenance') }}
+    from maintenance_items
     where check_id = 'mt_monitoring'
+),
+
+kpis as (
+    select
+        run_id,
+        project_id,
+        'kpis' as topic,
+        'ev_kpis_defined' as check_id,
+        value < 1 as denied,
+        case
+            when value = 0 then 'no KPI of the evaluation plan has both a baseline and a target'
+            when value < 1 then 'some KPIs of the evaluation plan have no baseline or no target'
+            else 'every KPI of the evaluation plan has a baseline and a target'
+        end as evidence_says
+    from evaluation_items
+    where check_id = 'ev_kpis_defined'
+),
+
+evaluation_suite as (
+    select
+        run_id,
+        project_id,
+        'evaluation_suite' as topic,
+        'ev_suite' as check_id,
+        value < 1 as denied,
+        case
+            when value = 0
+                then 'the evaluation plan has no automated grading, no failure taxonomy and no regression set of 50 cases'
+            when value < 1
+                then 'the evaluation plan lacks automated grading, a failure taxonomy or a regression set of 50 cases'
+            else 'the evaluation plan has automated grading, a failure taxonomy and a regression set'
+        end as evidence_says
+    from evaluation_items
+    where check_id = 'ev_suite'
+),
+
+on_call as (
+    select
+        run_id,
+        project_id,
+        'on_call' as topic,
+        'mt_on_call' as check_id,
+        value = 0 as denied,
+        case
+            when value = 0 then 'the inventory holds no monitoring or alerting system to page anyone'
+            else 'a monitoring or alerting system is in the inventory'
+        end as evidence_says
+    from maintenance_items
+    where check_id = 'mt_monitoring'
+),
+
+drift_detection as (
+    select
+        run_id,
+        project_id,
+        'drift_detection' as topic,
+        'mt_drift_detection' as check_id,
+        value = 0 as denied,
+        case
+            when value = 0 then 'the inventory holds no monitoring system to detect drift'
+            else 'a monitoring system is in the inventory'
+        end as evidence_says
+    from maintenance_items
+    where check_id = 'mt_monitoring'
+),
+
+retraining as (
+    select
+        run_id,
+        project_id,
+        'retraining' as topic,
+        'mt_retraining' as check_id,
+        value = 0 as denied,
+        case
+            when value = 0 then 'the cost assumptions hold no maintenance budget to pay for retraining'
+            else 'the cost assumptions hold a maintenance budget'
+        end as evidence_says
+    from maintenance_items
+    where check_id = 'mt_operating_budget'
 ),
 
 integration as (
@@ -112,6 +221,16 @@ load_tested as (
 ),
 
 evidence as (
+    select * from kpis
+    union all
+    select * from evaluation_suite
+    union all
+    select * from on_call
+    union all
+    select * from drift_detection
+    union all
+    select * from retraining
+    union all
     select * from monitoring
     union all
     select * from integration
@@ -128,6 +247,7 @@ final as (
         claims.claimants,
         claims.claimant_groups,
         claims.questions,
+        claims.claim_text,
         evidence.evidence_says,
         coalesce(evidence.denied, false) as contradicted
     from claims

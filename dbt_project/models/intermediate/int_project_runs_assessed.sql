@@ -1,5 +1,6 @@
 -- Projects of every run that counts: runs that did not fail (a failed or interrupted run is kept
--- in raw_runs for the record, but scores nothing), with the run's thresholds.
+-- in raw_runs for the record, but scores nothing), with the run's thresholds. A run recorded
+-- before the rubric had its evidence rules is judged without them, as it was then.
 with runs as (
     select * from {{ ref('stg_raw__runs') }}
     where status <> 'failed'
@@ -27,7 +28,12 @@ final as (
         runs.min_confidence,
         runs.ready_threshold,
         runs.at_risk_threshold,
-        runs.day_rate
+        runs.day_rate,
+        coalesce(runs.min_gap_evidence, 0.0) as min_gap_evidence,
+        coalesce(runs.major_fail_caps_gap, false) as major_fail_caps_gap,
+        coalesce(runs.claim_penalty, 0.0) as claim_penalty,
+        coalesce(runs.refused_critical, 'no_evidence') as refused_critical,
+        coalesce(runs.min_group_respondents, 1) as min_group_respondents
     from projects
     inner join runs on projects.run_id = runs.run_id
 )

@@ -1,5 +1,9 @@
 -- Gap score = 100 x weighted share of check points over checks with evidence. Any failed critical
--- check blocks its gap; otherwise the run's thresholds decide ready / at risk / blocked.
+-- check blocks its gap; a gap whose checks with evidence carry less than the rubric's
+-- min_gap_evidence of its weight, or one of whose critical checks has no evidence (a refused
+-- blocker answer, a plan not given), has insufficient evidence (whatever its score); otherwise the
+-- run's thresholds decide ready / at risk / blocked, and a failed major check caps the gap at at
+-- risk (a rubric option). missing_evidence names the checks without evidence in plain words.
 with checks as (
     select * from {{ ref('check_results') }}
 ),
@@ -17,9 +21,17 @@ per_gap as (
         sum(case when result <> 'no_evidence' then 1 else 0 end) as checks_with_evidence,
         sum(case when result = 'fail' then 1 else 0 end) as checks_failed,
         sum(case when result = 'fail' and severity = 'critical' then 1 else 0 end) as critical_failed,
+        sum(case when result = 'fail' and severity = 'major' then 1 else 0 end) as major_failed,
+        sum(case when result = 'no_evidence' and severity = 'critical' then 1 else 0 end)
+            as critical_without_evidence,
         sum(weight) as weight_total,
         sum(case when result <> 'no_evidence' then weight else 0 end) as weight_with_evidence,
-        sum(weight * points) as weighted_points
+        sum(weight * points) as weighted_points,
+        string_agg(
+            case when result = 'no_evidence' then title end,
+            '; '
+            order by case severity when 'critical' then 1 when 'major' then 2 else 3 end, check_id
+        ) as missing_evidence
     from checks
     group by run_id, project_id, gap
 ),
@@ -29,6 +41,8 @@ scored as (
         per_gap.*,
         projects.ready_threshold,
         projects.at_risk_threshold,
+        projects.min_gap_evidence,
+        projects.major_fail_caps_gap,
         {{ round_to('100.0 * per_gap.weighted_points / nullif(per_gap.weight_with_evidence, 0)', 1) }} as score
     from per_gap
     inner join projects on per_gap.run_id = projects.run_id and per_gap.project_id = projects.project_id
@@ -52,7 +66,9 @@ final as (
         case
             when score is null then 'no_evidence'
             when critical_failed > 0 then 'blocked'
-            when score >= ready_threshold then 'ready'
+            when weight_with_evidence < min_gap_evidence * weight_total then 'insufficient_evidence'
+            when min_gap_evidence > 0 and critical_without_evidence > 0 then 'insufficient_evidence'
+            when score >= ready_threshold and not (major_fail_caps_gap and major_failed > 0) then 'ready'
             when score >= at_risk_threshold then 'at_risk'
             else 'blocked'
         end as status,
@@ -60,9 +76,11 @@ final as (
         checks_with_evidence,
         checks_failed,
         critical_failed,
+        major_failed,
         {{ round_to('weight_with_evidence / weight_total', 3) }} as evidence_share,
         weight_total,
-        weight_with_evidence
+        weight_with_evidence,
+        missing_evidence
     from scored
 )
 

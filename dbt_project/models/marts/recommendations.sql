@@ -1,7 +1,11 @@
 -- The weakest link decides: go only when every gap is ready, the evidence is sufficient and the
--- project's evidence could be read; otherwise not yet, naming the blocking gaps and checks, or
--- "not yet: insufficient evidence" when every gap with evidence is ready but too few checks had
--- any. The roadmap's totals (effort, cost at the day rate, calendar days) come along.
+-- project's evidence could be read; otherwise not yet, or "not yet: insufficient evidence (<gaps>)"
+-- when every gap that is not ready lacks evidence rather than failing, or "not yet: insufficient
+-- evidence" when every gap is ready but too few checks had any. Each survey claim the evidence
+-- contradicts lowers the confidence by the rubric's claim_penalty. The reason is in plain words:
+-- gap names and check titles (ids stay in blocking_gaps and blocking_checks, for the drill-down),
+-- legal blockers with their reasons, the missing evidence and the contradicted claims. The
+-- roadmap's totals (effort, cost at the day rate, calendar days) come along.
 with gaps as (
     select * from {{ ref('gap_scores') }}
 ),
@@ -30,6 +34,24 @@ roadmap_totals as (
     group by run_id, project_id
 ),
 
+claims as (
+    select * from {{ ref('int_claims_checked') }}
+    where contradicted
+),
+
+claims_per_project as (
+    select
+        run_id,
+        project_id,
+        count(*) as claims_contradicted,
+        string_agg(
+            '"' || claim_text || '" (' || replace(claimant_groups, '_', ' ') || '), but ' || evidence_says,
+            '; ' order by topic
+        ) as claims_text
+    from claims
+    group by run_id, project_id
+),
+
 blocking_checks as (
     select
         checks.run_id,
@@ -39,11 +61,7 @@ blocking_checks as (
             order by
                 case checks.severity when 'critical' then 1 when 'major' then 2 else 3 end,
                 checks.check_id
-        ) as blocking_checks,
-        string_agg(
-            case when checks.severity = 'critical' then checks.gap || ' (' || checks.check_id || ')' end,
-            ', ' order by checks.check_id
-        ) as critical_failures
+        ) as blocking_checks
     from checks
     inner join gaps
         on
@@ -52,6 +70,68 @@ blocking_checks as (
             and checks.gap = gaps.gap
     where gaps.status <> 'ready' and checks.result = 'fail'
     group by checks.run_id, checks.project_id
+),
+
+checks_explained as (
+    select
+        *,
+        {{ json_text('evidence', ['detail', 'blockers']) }} as blockers,
+        case severity when 'critical' then 1 when 'major' then 2 else 3 end as severity_rank
+    from checks
+),
+
+gap_findings as (
+    select
+        run_id,
+        project_id,
+        gap,
+        nullif(concat_ws(
+            '; ',
+            string_agg(
+                case when result = 'fail' and severity = 'critical' then blockers end, '; ' order by check_id
+            ),
+            'failed: ' || string_agg(
+                case when result = 'fail' and severity = 'critical' and blockers is null then title end,
+                '; ' order by check_id
+            )
+        ), '') as critical_failed,
+        string_agg(case when result = 'fail' then title end, '; ' order by severity_rank, check_id)
+            as failed,
+        string_agg(case when result = 'partial' then title end, '; ' order by severity_rank, check_id)
+            as partial
+    from checks_explained
+    group by run_id, project_id, gap
+),
+
+gaps_explained as (
+    select
+        gaps.*,
+        {{ gap_title('gaps.gap') }} || case gaps.status
+            when 'blocked'
+                then
+                    ' is blocked ('
+                    || coalesce(
+                        gap_findings.critical_failed,
+                        'failed: ' || gap_findings.failed,
+                        'partial: ' || gap_findings.partial,
+                        ''
+                    )
+                    || ')'
+            when 'at_risk'
+                then
+                    ' is at risk ('
+                    || coalesce('failed: ' || gap_findings.failed, 'partial: ' || gap_findings.partial, '')
+                    || ')'
+            when 'insufficient_evidence'
+                then ' has insufficient evidence (missing: ' || coalesce(gaps.missing_evidence, '') || ')'
+            when 'no_evidence' then ' has no evidence (missing: ' || coalesce(gaps.missing_evidence, '') || ')'
+        end as finding
+    from gaps
+    left join gap_findings
+        on
+            gaps.run_id = gap_findings.run_id
+            and gaps.project_id = gap_findings.project_id
+            and gaps.gap = gap_findings.gap
 ),
 
 weakest as (
@@ -71,23 +151,70 @@ per_project as (
     select
         run_id,
         project_id,
-        sum(weight_with_evidence) / sum(weight_total) as confidence,
+        sum(weight_with_evidence) / sum(weight_total) as evidence_share,
+        sum(case when status in ('blocked', 'at_risk') then 1 else 0 end) as gaps_failing,
         sum(case when status = 'ready' then 0 else 1 end) as gaps_not_ready,
         string_agg(case when status <> 'ready' then gap end, ',' order by gap_order) as blocking_gaps,
+        string_agg(case when status = 'insufficient_evidence' then gap end, ',' order by gap_order)
+            as insufficient_gaps,
         string_agg(
-            case when status <> 'ready' then gap || ' (' || status || ')' end,
+            case when status in ('insufficient_evidence', 'no_evidence') then replace(gap, '_', ' ') end,
             ', ' order by gap_order
-        ) as blocking_text
-    from gaps
+        ) as thin_gaps,
+        string_agg(case when status <> 'ready' then finding end, '; ' order by gap_order) as findings
+    from gaps_explained
     group by run_id, project_id
+),
+
+confident as (
+    select
+        per_project.*,
+        coalesce(claims_per_project.claims_contradicted, 0) as claims_contradicted,
+        claims_per_project.claims_text,
+        greatest(
+            0.0,
+            per_project.evidence_share
+            - projects.claim_penalty * coalesce(claims_per_project.claims_contradicted, 0)
+        ) as confidence
+    from per_project
+    inner join projects
+        on per_project.run_id = projects.run_id and per_project.project_id = projects.project_id
+    left join claims_per_project
+        on
+            per_project.run_id = claims_per_project.run_id
+            and per_project.project_id = claims_per_project.project_id
+),
+
+worded as (
+    select
+        confident.*,
+        case
+            when confident.confidence < projects.min_confidence
+                then
+                    'confidence ' || cast(round(confident.confidence * 100) as integer) || '% is below '
+                    || cast(round(projects.min_confidence * 100) as integer) || '%'
+        end as confidence_text,
+        case
+            when confident.claims_contradicted > 0
+                then
+                    confident.claims_contradicted
+                    || case when confident.claims_contradicted = 1 then ' claim' else ' claims' end
+                    || ' contradicted by evidence, lowering confidence by '
+                    || cast(round(projects.claim_penalty * confident.claims_contradicted * 100) as integer)
+                    || '%: ' || confident.claims_text
+        end as claims_words
+    from confident
+    inner join projects
+        on confident.run_id = projects.run_id and confident.project_id = projects.project_id
 ),
 
 decided as (
     select
         projects.*,
-        {{ round_to('per_project.confidence', 3) }} as confidence,
-        coalesce(per_project.blocking_gaps, '') as blocking_gaps,
-        per_project.blocking_text,
+        {{ round_to('worded.confidence', 3) }} as confidence,
+        coalesce(worded.blocking_gaps, '') as blocking_gaps,
+        coalesce(worded.insufficient_gaps, '') as insufficient_gaps,
+        worded.claims_contradicted,
         coalesce(blocking_checks.blocking_checks, '') as blocking_checks,
         weakest.weakest_gap,
         weakest.weakest_score,
@@ -97,38 +224,33 @@ decided as (
         coalesce(roadmap_totals.roadmap_duration_days, 0) as roadmap_duration_days,
         case
             when projects.project_status <> 'ok' then 'not yet: the assessment failed'
-            when per_project.gaps_not_ready > 0 then 'not yet'
-            when per_project.confidence < projects.min_confidence then 'not yet: insufficient evidence'
+            when worded.gaps_failing > 0 then 'not yet'
+            when worded.gaps_not_ready > 0 then 'not yet: insufficient evidence (' || worded.thin_gaps || ')'
+            when worded.confidence < projects.min_confidence then 'not yet: insufficient evidence'
             else 'go'
         end as verdict,
         case
             when projects.project_status <> 'ok' then 'not_yet'
-            when per_project.gaps_not_ready > 0 then 'not_yet'
-            when per_project.confidence < projects.min_confidence then 'not_yet'
+            when worded.gaps_not_ready > 0 then 'not_yet'
+            when worded.confidence < projects.min_confidence then 'not_yet'
             else 'go'
         end as recommendation,
         case
             when projects.project_status <> 'ok'
                 then 'The assessment failed: ' || coalesce(projects.project_error, 'unknown error') || '.'
-            when per_project.gaps_not_ready > 0 and per_project.confidence < projects.min_confidence
+            when worded.gaps_not_ready > 0
                 then
-                    'Not ready: ' || per_project.blocking_text || '; and insufficient evidence: confidence '
-                    || cast(round(per_project.confidence * 100) as integer) || '% is below '
-                    || cast(round(projects.min_confidence * 100) as integer) || '%.'
-            when per_project.gaps_not_ready > 0
+                    'Not yet: '
+                    || concat_ws('; ', worded.findings, worded.confidence_text, worded.claims_words) || '.'
+            when worded.confidence < projects.min_confidence
                 then
-                    'Not ready: ' || per_project.blocking_text
-                    || coalesce('. Critical failures: ' || blocking_checks.critical_failures, '') || '.'
-            when per_project.confidence < projects.min_confidence
-                then
-                    'Insufficient evidence: confidence '
-                    || cast(round(per_project.confidence * 100) as integer) || '% is below '
-                    || cast(round(projects.min_confidence * 100) as integer) || '%.'
-            else 'All six gaps are ready.'
+                    'Insufficient evidence: '
+                    || concat_ws('; ', worded.confidence_text, worded.claims_words) || '.'
+            else 'All six gaps are ready' || coalesce('; ' || worded.claims_words, '') || '.'
         end as reason
     from projects
-    inner join per_project
-        on projects.run_id = per_project.run_id and projects.project_id = per_project.project_id
+    inner join worded
+        on projects.run_id = worded.run_id and projects.project_id = worded.project_id
     left join blocking_checks
         on projects.run_id = blocking_checks.run_id and projects.project_id = blocking_checks.project_id
     left join weakest
@@ -155,6 +277,8 @@ final as (
         confidence,
         blocking_gaps,
         blocking_checks,
+        insufficient_gaps,
+        claims_contradicted,
         weakest_gap,
         weakest_score,
         project_status,

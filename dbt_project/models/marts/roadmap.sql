@@ -1,6 +1,8 @@
 -- Failing, partial and unevidenced checks become actions: ordered by severity, then by gap
 -- points gained per day of effort; each owner role works its actions in sequence, roles in
--- parallel, so start and end days form a timeline.
+-- parallel, so start and end days form a timeline. An action on legal or compliance blockers
+-- starts with the blockers' reasons ("Legal: the DPA is not signed"); evidence to provide names
+-- the survey rows that were refused.
 with checks as (
     select * from {{ ref('check_results') }}
 ),
@@ -59,8 +61,15 @@ final as (
         title,
         severity,
         result,
-        case when result = 'no_evidence' then 'Provide evidence: ' || title else remediation end
-            as action,
+        case
+            when result = 'no_evidence'
+                then
+                    'Provide evidence: ' || title
+                    || coalesce(' (answers refused: ' || {{ json_text('evidence', ['detail', 'refused_rows']) }} || ')', '')
+            when {{ json_text('evidence', ['detail', 'blockers']) }} is not null
+                then rtrim({{ json_text('evidence', ['detail', 'blockers']) }}, '.') || '. ' || remediation
+            else remediation
+        end as action,
         owner_role,
         effort_days,
         effort_days * day_rate as cost,

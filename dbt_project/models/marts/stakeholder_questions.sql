@@ -1,7 +1,29 @@
 -- Agreement per stakeholder group and question (the heatmap of the drill-down): how many
 -- answered, the mean agreement from 0 to 1, and the spread of their answers (disagreement).
-with answers as (
+-- Groups as readers may see them: one too small to show on its own is part of "other groups",
+-- or not shown at all (int_stakeholder_groups_reported), so no cell is one person's answer.
+with scored as (
     select * from {{ ref('int_survey_answers_scored') }}
+),
+
+reported as (
+    select * from {{ ref('int_stakeholder_groups_reported') }}
+),
+
+answers as (
+    select
+        scored.run_id,
+        scored.project_id,
+        reported.reported_group as stakeholder_group,
+        scored.question_id,
+        scored.agreement
+    from scored
+    inner join reported
+        on
+            scored.run_id = reported.run_id
+            and scored.project_id = reported.project_id
+            and scored.stakeholder_group = reported.stakeholder_group
+    where reported.reported_group is not null
 ),
 
 questions as (

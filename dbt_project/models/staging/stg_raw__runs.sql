@@ -17,7 +17,12 @@ final as (
         ready_threshold,
         at_risk_threshold,
         day_rate,
-        message
+        message,
+        min_gap_evidence,
+        major_fail_caps_gap,
+        claim_penalty,
+        refused_critical,
+        min_group_respondents
     from source
 )
 
