@@ -214,6 +214,11 @@ def start_run(
                     "at_risk_threshold": thresholds.at_risk,
                     "day_rate": settings.day_rate,
                     "message": None,
+                    "min_gap_evidence": thresholds.min_gap_evidence,
+                    "major_fail_caps_gap": thresholds.major_fail_caps_gap,
+                    "claim_penalty": thresholds.claim_penalty,
+                    "refused_critical": thresholds.refused_critical,
+                    "min_group_respondents": thresholds.min_group_respondents,
                 }
             ],
         )

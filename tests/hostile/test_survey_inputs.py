@@ -14,7 +14,7 @@ import yaml
 import flows.measurements  # noqa: F401  (imported here, not inside a timed case: it is slow)
 from tests.hostile.harness import CANARY, Case, Workspace, run_cases
 
-BANK = {
+BANK: dict[str, list[dict[str, Any]]] = {
     "questions": [
         {
             "id": "legal_blocker",
