@@ -568,10 +568,24 @@ class Check(_Strict):
 class GapThresholds(_Strict):
     """Gap score thresholds, and the rules that keep a verdict honest on thin evidence.
 
+    A score (0-100) at or above ``ready`` is ready, at or above ``at_risk`` at risk; thin, refused
+    or contradicted evidence holds a gap or the verdict back (see docs/rubric.md).
+    """
+
     ready: Annotated[float, Field(ge=0, le=100)] = 80
     at_risk: Annotated[float, Field(ge=0, le=100)] = 50
     #: Share of weighted checks that must have evidence for a "go".
     min_confidence: Annotated[float, Field(ge=0, le=1)] = 0.75
+    #: Share of a gap's weight its checks with evidence must carry, or the gap has insufficient evidence.
+    min_gap_evidence: Annotated[float, Field(ge=0, le=1)] = 0.6
+    #: A failed major check caps its gap at "at risk" (never "ready").
+    major_fail_caps_gap: bool = True
+    #: How much each survey claim the evidence contradicts lowers the confidence.
+    claim_penalty: Annotated[float, Field(ge=0, le=1)] = 0.1
+    #: The result of a critical check when answers feeding it were refused.
+    refused_critical: Literal["no_evidence", "fail"] = "no_evidence"
+    #: A stakeholder group with fewer respondents is merged into "other groups" (or not shown).
+    min_group_respondents: Annotated[int, Field(ge=1)] = 3
 
 
 class Rubric(_Strict):
@@ -584,16 +598,6 @@ class Rubric(_Strict):
     @model_validator(mode="after")
     def _complete(self) -> Rubric:
         ids = [c.id for c in self.checks]
-    #: Share of a gap's weight its checks with evidence must carry, or the gap has insufficient evidence.
-    min_gap_evidence: Annotated[float, Field(ge=0, le=1)] = 0.6
-    #: A failed major check caps its gap at "at risk" (never "ready").
-    major_fail_caps_gap: bool = True
-    #: How much each survey claim the evidence contradicts lowers the confidence.
-    claim_penalty: Annotated[float, Field(ge=0, le=1)] = 0.1
-    #: The result of a critical check when answers feeding it were refused.
-    refused_critical: Literal["no_evidence", "fail"] = "no_evidence"
-    #: A stakeholder group with fewer respondents is merged into "other groups" (or not shown).
-    min_group_respondents: Annotated[int, Field(ge=1)] = 3
         repeated = sorted({i for i in ids if ids.count(i) > 1})
         if repeated:
             raise ValueError(f"check ids must be unique, repeated: {repeated}")
