@@ -883,3 +883,49 @@ def test_the_old_salt_setting_is_still_read(
     assert Settings(home=tmp_path).respondent_key(tmp_path / "p.yml") == "old-secret"
     monkeypatch.setenv("READINESS_SURVEY_KEY", "new-secret")
     assert Settings(home=tmp_path).respondent_key(tmp_path / "p.yml") == "new-secret"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025/03/04 10:15:22 AM GMT+1", datetime(2025, 3, 4, 9, 15, 22)),  # Google Forms
+        ("2025/03/04 4:12:30 PM GMT-5:30", datetime(2025, 3, 4, 21, 42, 30)),
+        ("2025/03/04 10:15:22 AM GMT", datetime(2025, 3, 4, 10, 15, 22)),
+        ("2017-07-18 08:28:48", datetime(2017, 7, 18, 8, 28, 48)),  # Qualtrics RecordedDate
+        ("2025-03-04T09:03:40", datetime(2025, 3, 4, 9, 3, 40)),  # Microsoft Forms, as read
+        ("2025-03-04T09:03:40+02:00", datetime(2025, 3, 4, 7, 3, 40)),
+        ("04/03/2025 10:15:22", None),  # day or month first: ambiguous, not used
+        ("", None),
+        ("soon", None),
+    ],
+)
+def test_response_timestamps_as_the_tools_write_them(text: str, expected: datetime | None) -> None:
+    from flows.evidence.survey import recorded_at
+
+    assert recorded_at(text) == expected
+
+
+def test_qualtrics_recorded_date_decides_between_two_exports(tmp_path: Path) -> None:
+    """The real export, re-downloaded later with the response edited: the newer one counts."""
+    lines = (QUALTRICS / "sample.csv").read_text(encoding="utf-8-sig").splitlines()
+    newer = (
+        lines[3]
+        .replace("2017-07-18 08:28:48,R_", "2017-07-19 10:00:00,R_")
+        .replace(",DE,2,", ",DE,4,")
+    )
+    later = tmp_path / "later.csv"
+    later.write_text("\n".join([*lines[:3], newer]) + "\n", encoding="utf-8")
+    entry = {"format": "qualtrics", "group": "compliance"}
+    frames = collect(
+        qualtrics_bank(),
+        {"path": str(later), **entry},
+        {"path": str(QUALTRICS / "sample.csv"), **entry},
+    )
+    assert [(r["source"], r["answer_value"]) for r in records(frames["raw_survey_answers"])] == [
+        (str(later), 4.0)
+    ]
+    assert (
+        4, "ResponseId", None,
+        "response not counted: a duplicate of the response at row 4 of later.csv "
+        "(same ResponseId); the newer counts",
+    ) in rejected(frames)  # fmt: skip
