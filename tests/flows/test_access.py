@@ -84,7 +84,7 @@ def test_the_access_file_and_the_command_line_scope(tmp_path: Path) -> None:
     assert access.reader_scope(None, named) == ("emea", "retail")
     assert access.reader_scope(None, Settings(home=tmp_path, user="alice")) is None  # no file
     path.write_text("alice: emea\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="alice.*expected a list of portfolio ids"):
+    with pytest.raises(ConfigError, match=r"alice.*expected a list of portfolio ids"):
         access.reader_scope("alice", settings)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -146,7 +147,7 @@ def test_every_mart_a_reader_selects_from_is_published() -> None:
 
 
 @pytest.fixture
-def cli_env(published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def cli_env(published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     access = tmp_path / "access.yml"
     access.write_text("alice: [emea]\nboard: '*'\nintern: []\n", encoding="utf-8")
     monkeypatch.setenv("READINESS_HOME", str(tmp_path / "home"))
