@@ -6,7 +6,8 @@ loads that portfolio as a portfolio run does (a project whose own file is wrong 
 and collects every message it produces: configuration problems, unreadable inputs and the reasons
 of refused rows. :func:`check` then asserts that the expected fragment is there and that no
 message shows a Python traceback, an internal class name or pydantic's wording, or echoes the
-file's content: hostile files carry :data:`CANARY` where a reader could quote them.
+file's content: hostile files carry :data:`CANARY` where a reader could quote them. The log
+written while a case is read holds neither a traceback nor the canary.
 
 Other helpers add cases in their own module under ``tests/hostile/`` (``test_<area>.py``)::
 
@@ -26,6 +27,7 @@ fault tests pay for anyway).
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import shutil
@@ -40,6 +42,8 @@ import yaml
 
 from flows.config import load_portfolio
 from flows.errors import ConfigError, Problem
+from flows.evidence import Context
+from flows.measurements import collect_project  # (imports Prefect, which sets up logging first)
 from flows.settings import DEFAULT_RUBRIC, REPO_ROOT
 
 #: Written into hostile files wherever a reader might quote them: no message may show it.
@@ -179,9 +183,6 @@ class Outcome:
 
 def messages(portfolio: Path) -> Outcome:
     """Read a portfolio as a portfolio run does (no scoring) and collect every message."""
-    from flows.evidence import Context
-    from flows.measurements import collect_project
-
     try:
         loaded = load_portfolio(portfolio, DEFAULT_RUBRIC, keep_going=True)
     except ConfigError as exc:
@@ -215,10 +216,33 @@ def messages(portfolio: Path) -> Outcome:
     return Outcome(found, [p.project.id for p in loaded.projects], [f.id for f in loaded.failed])
 
 
+class _Collect(logging.Handler):
+    """Every log record while a case is read, formatted with its exception if it has one."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
 def check(case: Case, root: Path) -> Outcome:
     """Build a case, read it, and assert what a person reads is right and safe."""
     portfolio = case.build(Workspace(root))
-    outcome = messages(portfolio)
+    logged = _Collect()
+    logging.getLogger().addHandler(logged)
+    try:
+        outcome = messages(portfolio)
+    finally:
+        logging.getLogger().removeHandler(logged)
+    for record in logged.lines:  # what the run's log would hold: no file content, no traceback
+        assert "Traceback" not in record, f"{case.id}: the log holds a traceback: {record}"
+        if case.canary:
+            assert CANARY.casefold() not in record.casefold(), (
+                f"{case.id}: the log echoes the file's content: {record}"
+            )
     shown = "\n".join(outcome.messages)
     assert case.expect.casefold() in shown.casefold(), (
         f"{case.id}: expected a message with {case.expect!r}, got:\n{shown or '(no message)'}"
