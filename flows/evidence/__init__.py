@@ -23,6 +23,22 @@ from flows.config import fingerprint_file
 from flows.errors import EvidenceError
 from flows.schemas import RAW_TABLES, validate
 
+#: A text evidence file (an inventory CSV, a Locust stats file) larger than this is refused unread:
+#: such files are kilobytes or a few megabytes, and each is read into memory whole.
+MAX_TEXT_BYTES = 256 << 20
+
+
+def read_text(path: Path) -> str:
+    """A text evidence file (UTF-8, a BOM allowed), refused unread when over MAX_TEXT_BYTES."""
+    size = path.stat().st_size
+    if size > MAX_TEXT_BYTES:
+        raise EvidenceError(
+            path,
+            f"the file is {size / (1 << 20):.0f} MB; a file of this kind over "
+            f"{MAX_TEXT_BYTES >> 20} MB is not read",
+        )
+    return path.read_text(encoding="utf-8-sig")
+
 
 class MissingColumns(EvidenceError):
     """A file without some of the columns it must have; each is named (and becomes a rejected row)."""

@@ -21,7 +21,7 @@ import yaml
 from flows import safe_yaml
 from flows.config import SYSTEM_ROLES, InventoryEvidence, LoadedProject
 from flows.errors import EvidenceError, reading_failure
-from flows.evidence import Context, Evidence, MissingColumns, keep_valid_rows
+from flows.evidence import Context, Evidence, MissingColumns, keep_valid_rows, read_text
 
 KIND = "inventory"
 TABLE = "raw_inventory_systems"
@@ -147,7 +147,7 @@ def read_file(path: Path, spec: InventoryEvidence) -> FileResult:
     try:
         named = spec.format or ("csv" if path.suffix.lower() == ".csv" else None)
         csv_file = named == "csv"
-        text = path.read_text(encoding="utf-8-sig") if csv_file else safe_yaml.read_text(path)
+        text = read_text(path) if csv_file else safe_yaml.read_text(path)
         fmt = named or detect_format(path, text)
         if fmt == "csv":
             read_csv(result, text)

@@ -22,7 +22,7 @@ from typing import Any
 
 from flows.config import LoadedProject, LoadTestEvidence
 from flows.errors import EvidenceError, reading_failure
-from flows.evidence import Context, Evidence, MissingColumns, keep_valid_rows
+from flows.evidence import Context, Evidence, MissingColumns, keep_valid_rows, read_text
 
 KIND = "load_test"
 TABLE = "raw_load_test_stats"
@@ -160,7 +160,7 @@ def parse_rows(
     what: str,
 ) -> tuple[list[dict[str, Any]], list[int], int, dict[str, str]]:
     """Rows of a Locust CSV with their line numbers, and the header of each raw column."""
-    reader = csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""))
+    reader = csv.reader(io.StringIO(read_text(path), newline=""))
     header = next(reader, None)
     if header is None:
         raise EvidenceError(path, "the file is empty")

@@ -691,6 +691,22 @@ LOAD_TESTS = [
         "expected a whole number of requests",
     ),
     Case(
+        "locust-too-large",
+        "locust",
+        with_file("stats.csv", lambda ws, rel: huge(ws, rel, 300), locust("stats.csv")),
+        "MB is not read",
+    ),
+    Case(
+        "inventory-csv-too-large",
+        "inventory_csv",
+        with_file(
+            "systems.csv",
+            lambda ws, rel: huge(ws, rel, 300),
+            {"inventory": {"path": "systems.csv"}},
+        ),
+        "MB is not read",
+    ),
+    Case(
         "locust-empty",
         "locust",
         with_file("stats.csv", "", locust("stats.csv")),
