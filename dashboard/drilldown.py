@@ -7,6 +7,7 @@ matrix, the stakeholder heatmap, the load test charts and the what-if on cost at
 from __future__ import annotations
 
 import json
+from pathlib import PurePath
 from typing import Any
 
 import pandas as pd
@@ -181,7 +182,8 @@ def judged_sentence(row: dict[str, Any]) -> str:
     """
     detail = _json(row.get("detail"))
     detail = detail if isinstance(detail, dict) else {}
-    source = row.get("source") or "the load test"
+    # The file's name: dbt records the full path, which the table beside it shows.
+    source = PurePath(str(row["source"])).name if not missing(row.get("source")) else "the test"
     if row["check_id"] == "sc_latency":
         # Locust's p95 over the whole test: the stats file's aggregated row (dbt's detail names it
         # when the figure came from a history file, which is another file than the stats).

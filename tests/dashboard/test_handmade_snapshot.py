@@ -170,7 +170,7 @@ def test_scale_drill_down_shows_what_the_checks_judged(handmade_snapshot: Path) 
     at = page("gap", project=GO, gap="scale")
     text = text_of(at)
     assert (
-        "p95 310 ms at 50 users (Locust's final stats of load/copilot_stats.csv, the test closest "
+        "p95 310 ms at 50 users (Locust's final stats of copilot_stats.csv, the test closest "
         "to the target concurrency of 40 users; no history at target concurrency)"
     ) in text
     assert "Error rate 2.54 % (127 failures in 5,000 requests) at 50 users" in text

@@ -51,7 +51,7 @@ def test_judged_load_test_figures_say_why_they_differ_from_locust() -> None:
     )
     assert history == (
         "p95 240 ms at 40 users (the last window at target concurrency, "
-        "load/run_stats_history.csv); Locust's overall p95: 260 ms"
+        "run_stats_history.csv); Locust's overall p95: 260 ms"
     )
     final = judged_sentence(
         {
@@ -62,7 +62,7 @@ def test_judged_load_test_figures_say_why_they_differ_from_locust() -> None:
             '"measured_from": "final stats"}',
         }
     )
-    assert final.startswith("p95 900 ms at 50 users (Locust's final stats of load/run_stats.csv")
+    assert final.startswith("p95 900 ms at 50 users (Locust's final stats of run_stats.csv")
     errors = judged_sentence(
         {
             "check_id": "sc_error_rate",
