@@ -46,7 +46,7 @@ def test_columns_not_named_for_personal_values(column: str) -> None:
     ["2026-11-20 08:13:00", "2022-12-02 02:40:40+00", "2026-11-20T10:00:00Z", "20/11/2026 10:00",
      '{"sampled_at":"2026-11-17 15:15:00+00","elapsed_s":900}', "4.12.1", "INV-800039",
      "2025-07114", "0 20 40 60 80 100", "12 345 678", "100 200 300 400",
-     "array[]::{{data_type}}[]", "::1", "x::int"],
+     "array[]::{{data_type}}[]", "::1", "x::int", "v1.2.3.4", "1.2.3.4.5"],
 )  # fmt: skip
 def test_dates_timestamps_versions_and_ids_are_not_personal(text: str) -> None:
     assert contains_personal(text) is None and personal_kind(text) is None
@@ -67,3 +67,9 @@ def test_a_phone_number_beside_a_date_is_still_found() -> None:
 )  # fmt: skip
 def test_personal_values_are_recognised(text: str, kind: str) -> None:
     assert personal_kind(text) == kind and contains_personal(f"see {text} here") == kind
+
+
+def test_a_full_stop_after_an_address_ends_the_sentence_not_the_address() -> None:
+    assert redact("it came from 10.1.2.3. Then it stopped.") == (
+        "it came from [ip address]. Then it stopped."
+    )
