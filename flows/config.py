@@ -767,10 +767,15 @@ _MODEL_NAMES = frozenset(
 
 def read_yaml(path: Path) -> Any:
     """Parse a YAML file (with :mod:`flows.safe_yaml`'s limits); every failure is a ConfigError."""
+    return read_yaml_lines(path)[0]
+
+
+def read_yaml_lines(path: Path) -> tuple[Any, dict[str, int]]:
+    """A YAML file's values and the line of each key; every failure is a ConfigError."""
     if not path.is_file():
         raise ConfigError.one(path, "file not found")
     try:
-        return safe_yaml.load_file(path)
+        return safe_yaml.load_file_with_lines(path)
     except yaml.YAMLError as exc:
         raise ConfigError.one(path, safe_yaml.describe(exc)) from exc
     except UnicodeDecodeError as exc:
@@ -854,11 +859,16 @@ def _kind_of(value: Any) -> str:
 
 
 def _echo(value: Any) -> str:
-    """A short scalar value, as written in YAML, to show beside a message (else nothing)."""
+    """What was found instead, beside a message: a number or true/false as written.
+
+    A text is shown only as "a text": an error message never echoes what a file holds.
+    """
     if isinstance(value, bool):
         return " (got true)" if value else " (got false)"
-    if isinstance(value, int | float) or (isinstance(value, str) and len(value) <= 80):
+    if isinstance(value, int | float):
         return f" (got {value!r})"
+    if isinstance(value, str):
+        return " (got an empty text)" if not value.strip() else " (got a text)"
     return ""
 
 
@@ -898,10 +908,14 @@ def _is_union_tag(part: str) -> bool:
     return part in _UNION_TAGS or "[" in part or part in _EXAMPLES or part in _MODEL_NAMES
 
 
-def parse_model(model: type[M], data: Any, source: Path | str) -> M:
-    """Validate ``data`` as ``model``; every problem names the file and the dotted key.
+def parse_model(
+    model: type[M], data: Any, source: Path | str, lines: dict[str, int] | None = None
+) -> M:
+    """Validate ``data`` as ``model``; every problem names the file, the dotted key and its line.
 
     Messages are plain words (what was expected, with an example) and never name a class.
+    ``lines`` (from :func:`read_yaml_lines`) gives each key's line: a missing key is placed on
+    the line of the mapping it is missing from.
     """
     if not isinstance(data, dict):
         raise ConfigError.one(
@@ -918,9 +932,23 @@ def parse_model(model: type[M], data: Any, source: Path | str) -> M:
             if message not in messages:
                 messages.append(message)
         problems = [
-            Problem(str(source), _either(messages), column=key) for key, messages in found.items()
+            Problem(str(source), _either(messages), column=key, line=_line_of(key, lines))
+            for key, messages in found.items()
         ]
         raise ConfigError(problems) from exc
+
+
+def _line_of(key: str, lines: dict[str, int] | None) -> int | None:
+    """The line of a dotted key, or of the nearest mapping above it that the file has."""
+    if not lines:
+        return None
+    parts = [] if key == "(top level)" else key.split(".")
+    while parts:
+        found = lines.get(".".join(parts))
+        if found is not None:
+            return found
+        parts.pop()
+    return lines.get("")
 
 
 def _either(messages: list[str]) -> str:
@@ -935,7 +963,8 @@ def _either(messages: list[str]) -> str:
 
 def load_model(model: type[M], path: Path) -> M:
     """Read and validate one YAML configuration file."""
-    return parse_model(model, read_yaml(path), path)
+    data, lines = read_yaml_lines(path)
+    return parse_model(model, data, path, lines)
 
 
 def resolve(base: Path, relative: str) -> Path:

@@ -15,11 +15,15 @@ class Problem:
     message: str
     row: int | None = None
     column: str | None = None
+    #: The line of a configuration file the problem is on (its key's line).
+    line: int | None = None
 
     def __str__(self) -> str:
         where = self.source
         if self.row is not None:
             where += f", row {self.row}"
+        if self.line is not None:
+            where += f", line {self.line}"
         if self.column is not None:
             where += f", column {self.column!r}"
         return f"{where}: {self.message}"

@@ -245,6 +245,39 @@ def load_file(path: Path) -> Any:
     return load(read_text(path))
 
 
+def key_lines(node: Node | None) -> dict[str, int]:
+    """The line (1-based) of every key and list item of a document, by dotted path.
+
+    ``{"service_levels.p95_latency_ms": 12, "evidence.datasets.0": 20, ...}``; the top level is
+    ``""``. Configuration problems name the line of the key they are about.
+    """
+    lines: dict[str, int] = {}
+    stack: list[tuple[Node, str]] = [(node, "")] if node is not None else []
+    seen: set[int] = set()
+    while stack:
+        current, path = stack.pop()
+        lines.setdefault(path, current.start_mark.line + 1)
+        if id(current) in seen:  # an alias: its keys were listed where it was defined
+            continue
+        seen.add(id(current))
+        if isinstance(current, MappingNode):
+            for key, value in current.value:
+                if isinstance(key, ScalarNode):
+                    child = f"{path}.{key.value}" if path else str(key.value)
+                    lines.setdefault(child, key.start_mark.line + 1)
+                    stack.append((value, child))
+        elif isinstance(current, SequenceNode):
+            for index, item in enumerate(current.value):
+                stack.append((item, f"{path}.{index}" if path else str(index)))
+    return lines
+
+
+def load_file_with_lines(path: Path) -> tuple[Any, dict[str, int]]:
+    """A YAML file as Python values, and the line of each key (see :func:`key_lines`)."""
+    node = compose(read_text(path))
+    return (None if node is None else construct(node)), key_lines(node)
+
+
 def describe(exc: yaml.YAMLError) -> str:
     """Where and what, in words, without the snippet of the file PyYAML's message quotes."""
     if isinstance(exc, yaml.reader.ReaderError):

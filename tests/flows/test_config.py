@@ -86,7 +86,8 @@ def test_wrong_type_names_file_and_dotted_key(tmp_path: Path) -> None:
     text = problems(exc)
     assert str(tmp_path / "alpha.yml") in text
     assert "service_levels.p95_latency_ms" in text
-    assert "expected a number (got 'fast')" in text
+    assert "expected a number (got a text)" in text and "fast" not in text
+    assert ", line " in text  # the key's line in the file
 
 
 def test_unknown_key_and_unknown_role_are_both_reported(tmp_path: Path) -> None:
@@ -97,7 +98,7 @@ def test_unknown_key_and_unknown_role_are_both_reported(tmp_path: Path) -> None:
         load_portfolio(portfolio(tmp_path, [project]), DEFAULT_RUBRIC)
     assert len(exc.value.problems) == 2
     text = problems(exc)
-    assert "required_roles.1" in text and "'mainframe'" in text
+    assert "required_roles.1" in text
     assert "colour" in text and "unknown key" in text
 
 
@@ -108,7 +109,7 @@ def test_unknown_gap_id_in_rubric(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as exc:
         load_model(Rubric, path)
     text = problems(exc)
-    assert "checks.0.gap" in text and "'data_qualty'" in text and "'data_quality'" in text
+    assert "checks.0.gap" in text and "data_qualty" not in text and "'data_quality'" in text
 
 
 def test_rubric_must_cover_every_gap(tmp_path: Path) -> None:
