@@ -104,11 +104,17 @@ class _Strict(BaseModel):
 class FieldSpec(_Strict):
     """What the model needs of one field of a dataset."""
 
+    #: The type the model needs; a value that is not of it is a validity failure.
     type: FieldType = "string"
+    #: Whether the model needs a value in every row (completeness is judged on required fields).
     required: bool = True
+    #: The only values the field may hold.
     allowed: list[str | int | float | bool] | None = None
+    #: The smallest value allowed (a finite number).
     min: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    #: The largest value allowed (a finite number).
     max: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    #: A regular expression every value must match whole.
     pattern: str | None = None
     #: Other names under which the field may appear (so a rename is detected as drift, not a loss).
     aliases: list[str] = Field(default_factory=list)
@@ -572,7 +578,9 @@ class GapThresholds(_Strict):
     or contradicted evidence holds a gap or the verdict back (see docs/rubric.md).
     """
 
+    #: A gap scoring at least this (0-100), with no failed critical check, is ready.
     ready: Annotated[float, Field(ge=0, le=100)] = 80
+    #: A gap scoring at least this (0-100) is at risk; below it, blocked.
     at_risk: Annotated[float, Field(ge=0, le=100)] = 50
     #: Share of weighted checks that must have evidence for a "go".
     min_confidence: Annotated[float, Field(ge=0, le=1)] = 0.75
@@ -591,8 +599,11 @@ class GapThresholds(_Strict):
 class Rubric(_Strict):
     """The versioned scoring rubric: the single source of truth for checks and thresholds."""
 
+    #: The rubric's version, recorded with every run (bump it when anything changes).
     version: str
+    #: The gap and project thresholds.
     thresholds: GapThresholds = Field(default_factory=GapThresholds)
+    #: Every check of the six gaps.
     checks: list[Check]
 
     @model_validator(mode="after")
@@ -613,12 +624,19 @@ class Rubric(_Strict):
 class Question(_Strict):
     """A survey question: which gap and stakeholder group it speaks for, and how it is scored."""
 
+    #: The question's id; an export may name its column by it.
     id: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$")]
+    #: The question as respondents read it; an export may name its column by it.
     text: str
+    #: The gap the answer speaks for.
     gap: GapId
+    #: The stakeholder group it is asked of (none: everyone).
     group: StakeholderGroup | None = None
+    #: The answer's weight in its group's agreement.
     weight: Annotated[float, Field(gt=0)] = 1.0
+    #: likert (agreement on a scale) or blocker (yes or no, with a reason).
     kind: Literal["likert", "blocker"] = "likert"
+    #: Agreement is bad news (the answer is flipped).
     reverse: bool = False
     #: Topic of the claim the question makes. dbt checks these against the evidence that can deny
     #: them: ``kpis``, ``evaluation_suite`` (evaluation plan), ``monitoring``, ``on_call``,
@@ -887,7 +905,9 @@ def plain_message(err: Any) -> str:
         error = ctx.get("error")
         return str(error) if error is not None else str(err["msg"])
     if kind in _PLAIN:
-        shown = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in ctx.items()}
+        shown = {
+            k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in ctx.items()
+        }
         message = _PLAIN[kind].format(**shown)
         if kind in ("missing", "extra_forbidden", "dict_type", "list_type"):
             return message
