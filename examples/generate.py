@@ -24,6 +24,7 @@ import csv
 import gzip
 import io
 import json
+import os
 import re
 import sys
 import zipfile
@@ -33,6 +34,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+# openpyxl writes through lxml when lxml is installed, and its XML then differs byte for byte
+# (no space before "/>"): the workbooks must not depend on what else is installed.
+os.environ["OPENPYXL_LXML"] = "False"
 
 import numpy as np
 import pyarrow as pa
