@@ -94,3 +94,30 @@ def test_the_blocker_and_its_reason_reach_every_surface(snapshot: Path) -> None:
     assert {"check": "sa_legal_blockers", "reasons": BLOCKER}.items() <= next(
         b for b in row["blockers"] if b["check"] == "sa_legal_blockers"
     ).items()
+
+
+def test_the_reason_is_on_the_project_page_in_a_real_browser(snapshot: Path) -> None:
+    """The same run's snapshot served by ``readiness dashboard`` and read in headless Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.pages import TIMEOUT_MS, settled
+    from tests.browser.served import served_dashboard
+    from tests.services import CHROMIUM_ARGS, chromium_path, free_port
+
+    executable = chromium_path()  # skips (or fails in CI) without Chromium, like the browser tests
+    with served_dashboard(snapshot, free_port()) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(TIMEOUT_MS)
+            page.goto(f"{url}/project?project={PROJECT}")
+            page.get_by_text("Report (PDF)").first.wait_for()  # the page's last element
+            settled(page)
+            body = page.inner_text("body")
+        finally:
+            browser.close()
+    assert "NOT YET" in body
+    assert body.count(BLOCKER) >= 2, body  # in the verdict's reason and beside the blocker
+    assert "sa_legal_blockers" not in body  # a title, never the check's id
