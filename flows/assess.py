@@ -195,6 +195,14 @@ def start_run(
                 settings.survey_retention_days,
                 ", ".join(f"{n} from {table}" for table, n in expired.items()),
             )
+        scrubbed = privacy_ops.scrub_audited_values(con)
+        if scrubbed:
+            # The cached measurements of those versions hold the same values: measured again.
+            privacy_ops._clear_measurement_cache(settings)
+            get_run_logger().info(
+                "redacted personal values that older runs' data audits stored: %s",
+                ", ".join(f"{n} rows of {table}" for table, n in scrubbed.items()),
+            )
         warehouse.record(
             con,
             "raw_runs",
@@ -213,6 +221,7 @@ def start_run(
                     "ready_threshold": thresholds.ready,
                     "at_risk_threshold": thresholds.at_risk,
                     "day_rate": settings.day_rate,
+                    "day_rate_currency": settings.day_rate_currency,
                     "message": None,
                     "min_gap_evidence": thresholds.min_gap_evidence,
                     "major_fail_caps_gap": thresholds.major_fail_caps_gap,

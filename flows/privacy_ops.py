@@ -176,6 +176,127 @@ def apply_retention(
     return {table: n for table, n in deleted.items() if n}
 
 
+#: What the data audit stores of audited values: older versions stored them whole.
+AUDITED_VALUES: dict[str, tuple[str, ...]] = {
+    "raw_field_profiles": ("min_value", "max_value", "top_values", "examples"),
+    "raw_dataset_profiles": ("examples",),
+    "raw_dataset_rules": ("examples",),
+    "raw_poc_drift": ("unseen_examples",),
+    "raw_rejected_rows": ("value", "reason"),
+}
+
+
+def _scrubbed(text: str, personal_field: bool) -> str | None:
+    """An audited value as the data audit stores it now.
+
+    A personal field's examples are masked; in example rows (and duplicated keys) a personal
+    column's value is masked; emails, phone numbers and IP addresses are redacted anywhere.
+    """
+    import json
+
+    from flows.privacy import mask, personal_column, redact
+
+    def walk(value: object, key: str | None = None) -> object:
+        if isinstance(value, dict):
+            return {k: walk(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, key) for v in value]
+        if isinstance(value, str):
+            named = key is not None and key not in ("value", "key") and personal_column(key)
+            return mask(value) if personal_field or named else redact(value)
+        return value
+
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return mask(text) if personal_field else redact(text)
+    if not isinstance(document, dict | list):
+        return mask(text) if personal_field else redact(text)
+    return json.dumps(walk(document))
+
+
+def scrub_audited_values(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Redact the personal values that runs recorded before personal fields were counted only hold.
+
+    Those runs' field profiles have no ``personal`` flag. Their fields named as personal
+    (:func:`flows.privacy.personal_column`) lose their minimum, maximum and top values and keep
+    masked examples; every other stored value of those runs has its emails, phone numbers and IP
+    addresses redacted, and a personal column's value in an example row masked. The runs are
+    then marked (``personal_reason``), so that this is done once. Rows changed per table.
+    """
+    from flows.privacy import personal_column
+
+    present = {
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_type = 'BASE TABLE'"
+        ).fetchall()
+    }
+    flagged = con.execute(
+        "select count(*) from information_schema.columns "
+        "where table_name = 'raw_field_profiles' and column_name = 'personal'"
+    ).fetchone()
+    if "raw_field_profiles" not in present or not flagged or not flagged[0]:
+        return {}
+    old = [
+        r[0]
+        for r in con.execute(
+            "select distinct run_id from raw_field_profiles where personal is null"
+        ).fetchall()
+    ]
+    if not old:
+        return {}
+    runs = "run_id in (select unnest(?::varchar[]))"
+    named: dict[str, str] = {}
+    for name, found in con.execute(
+        f"select distinct field, found_as from raw_field_profiles where {runs} "
+        "and personal is null",
+        [old],
+    ).fetchall():
+        kind = personal_column(name) or personal_column(found or "")
+        if kind:
+            named[name] = kind
+    changed: Counter[str] = Counter()
+    for table, columns in AUDITED_VALUES.items():
+        if table not in present:
+            continue
+        where = runs + (" and evidence_kind = 'dataset'" if table == "raw_rejected_rows" else "")
+        profiles = table == "raw_field_profiles"
+        for column in columns:
+            for name, value in con.execute(
+                f"select distinct {'field' if profiles else 'null'}, {column} from {table} "
+                f"where {where} and {column} is not null",
+                [old],
+            ).fetchall():
+                of_personal = name in named
+                if of_personal and column != "examples":
+                    scrubbed = None  # counts only: no minimum, maximum or top values
+                else:
+                    scrubbed = _scrubbed(str(value), of_personal)
+                if scrubbed == value:
+                    continue
+                rows = con.execute(
+                    f"update {table} set {column} = ? where {where} and {column} = ?"
+                    + (" and field = ?" if profiles else "")
+                    + " returning 1",
+                    [scrubbed, old, value, *([name] if profiles else [])],
+                ).fetchall()
+                changed[table] += len(rows)
+    for name, kind in named.items():
+        con.execute(
+            f"update raw_field_profiles set personal = true, personal_reason = ? "
+            f"where {runs} and field = ? and personal is null",
+            [f"detected: {kind} (column name)", old, name],
+        )
+    con.execute(
+        "update raw_field_profiles set personal = false, personal_reason = "
+        "'recorded before personal fields were counted only (values redacted)' "
+        f"where {runs} and personal is null",
+        [old],
+    )
+    return {table: n for table, n in changed.items() if n}
+
+
 # --- commands ---------------------------------------------------------------------------------
 
 
