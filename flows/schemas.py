@@ -52,6 +52,8 @@ class Runs(pa.DataFrameModel):
     at_risk_threshold: Series[float] = pa.Field(ge=0, le=100)
     day_rate: Series[float] = pa.Field(ge=0)
     message: Series[str] = pa.Field(nullable=True)
+    # The day rate's currency (null in runs recorded before it).
+    day_rate_currency: Series[str] | None = pa.Field(nullable=True)
     # The rubric's evidence rules (null in runs recorded before them: dbt judges those without).
     min_gap_evidence: Series[float] | None = pa.Field(nullable=True, ge=0, le=1)
     major_fail_caps_gap: Series[pd.BooleanDtype] | None = pa.Field(nullable=True)

@@ -88,6 +88,11 @@ class Settings(BaseSettings):
     day_rate: float = Field(
         default=900.0, ge=0, description="Cost of one person-day, for the roadmap."
     )
+    day_rate_currency: str = Field(
+        default="EUR",
+        pattern=r"^[A-Z]{3}$",
+        description="Currency of the day rate (ISO 4217), shown with every roadmap cost.",
+    )
     dashboard_port: int = Field(default=8501, description="Port of the Streamlit dashboard.")
     dashboard_address: str = Field(
         default="127.0.0.1",

@@ -44,6 +44,8 @@ final as (
         runs.ready_threshold,
         runs.at_risk_threshold,
         runs.min_confidence,
+        runs.day_rate,
+        runs.day_rate_currency,
         coalesce(project_counts.projects_assessed, 0) as projects_assessed,
         coalesce(project_counts.projects_failed, 0) as projects_failed,
         coalesce(verdicts.projects_go, 0) as projects_go,

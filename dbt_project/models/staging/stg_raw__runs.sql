@@ -22,7 +22,8 @@ final as (
         major_fail_caps_gap,
         claim_penalty,
         refused_critical,
-        min_group_respondents
+        min_group_respondents,
+        day_rate_currency
     from source
 )
 
