@@ -42,6 +42,10 @@ def main() -> None:
         env={"READINESS_WAREHOUSE_PATH": str(lint_db)},
     )
     step("docs/rubric.md is current", [python, "-m", "flows.cli", "rubric-doc", "--check"])
+    step(
+        "docs/configuration.md and docs/schemas are current",
+        [python, "-m", "flows.cli", "config-doc", "--check"],
+    )
     step("pytest", [python, "-m", "pytest", *sys.argv[1:]])
 
 
