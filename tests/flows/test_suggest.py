@@ -11,8 +11,9 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -157,3 +158,60 @@ def test_shapes() -> None:
     assert shape("ACC-00123") == r"^[A-Z]{3}-\d{5}$"
     assert shape("evt_0a1b") == r"^[a-z]{3}_\d{1}[a-z]{1}\d{1}[a-z]{1}$"
     assert render.__doc__
+
+
+ORDERS_CSV = "order_id,status,amount\n" + "".join(
+    f"ORD-{i:05d},{['new', 'paid'][i % 2]},{i * 2.5}\n" for i in range(60)
+)
+
+
+def test_a_suggestion_for_an_s3_object(
+    s3_endpoint: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same suggestion from an object on a real S3 endpoint (moto's server on loopback)."""
+    import boto3
+
+    from flows.settings import get_settings
+    from flows.suggest import suggest_source
+
+    for name, value in s3_endpoint.environment().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("READINESS_HOME", str(tmp_path / "home"))
+    get_settings.cache_clear()
+    client = boto3.client("s3", endpoint_url=s3_endpoint.url)
+    client.create_bucket(Bucket="suggest-bucket")
+    client.put_object(Bucket="suggest-bucket", Key="shop/orders.csv", Body=ORDERS_CSV.encode())
+    try:
+        suggested = suggest_source("s3://suggest-bucket/shop/orders.csv", as_of=AS_OF)
+    finally:
+        get_settings.cache_clear()
+    field_map = FieldMap.model_validate(suggested.field_map())
+    assert suggested.name == "orders" and field_map.key == ["order_id"]
+    assert field_map.fields["order_id"].pattern == r"^[A-Z]{3}-\d{5}$"
+    assert field_map.fields["status"].allowed == ["new", "paid"]
+
+
+def test_a_suggestion_for_a_postgresql_table(postgres_database: Any) -> None:
+    """From a real PostgreSQL table, read where it lives (read-only session)."""
+    import psycopg
+
+    from flows.suggest import suggest_source
+
+    with psycopg.connect(postgres_database.url, autocommit=True) as con:
+        con.execute(
+            "create table orders (order_id text primary key, status text not null, "
+            "amount numeric, created_at timestamptz not null)"
+        )
+        for i in range(60):
+            con.execute(
+                "insert into orders values (%s, %s, %s, %s)",
+                [f"ORD-{i:05d}", ["new", "paid"][i % 2], i * 2.5,
+                 datetime(2026, 11, 19, tzinfo=UTC) - timedelta(hours=i)],
+            )  # fmt: skip
+    suggested = suggest_source(postgres_database.url, table="orders", as_of=AS_OF)
+    field_map = FieldMap.model_validate(suggested.field_map())
+    assert suggested.name == "orders" and field_map.key == ["order_id"]
+    assert field_map.fields["status"].allowed == ["new", "paid"]
+    assert field_map.fields["order_id"].pattern == r"^[A-Z]{3}-\d{5}$"
+    assert field_map.timestamp == "created_at"
+    assert field_map.max_age_seconds and field_map.max_age_seconds >= 33 * 3600  # newest 33 h old
