@@ -128,9 +128,7 @@ def test_absurd_costs_are_refused_with_their_line(tmp_path: Path) -> None:
         ("compute_seconds_per_request", 6),
     }
     assert "expected a three-letter currency code" in found[("currency", 1)]
-    assert found[("price_per_1k_tokens_in", 5)] == (
-        "expected a number of at most 100 (got 2500)"
-    )
+    assert found[("price_per_1k_tokens_in", 5)] == ("expected a number of at most 100 (got 2500)")
 
 
 @pytest.mark.parametrize(
