@@ -52,14 +52,14 @@ class Runs(pa.DataFrameModel):
     at_risk_threshold: Series[float] = pa.Field(ge=0, le=100)
     day_rate: Series[float] = pa.Field(ge=0)
     message: Series[str] = pa.Field(nullable=True)
-    # The day rate's currency (null in runs recorded before it).
-    day_rate_currency: Series[str] | None = pa.Field(nullable=True)
     # The rubric's evidence rules (null in runs recorded before them: dbt judges those without).
     min_gap_evidence: Series[float] | None = pa.Field(nullable=True, ge=0, le=1)
     major_fail_caps_gap: Series[pd.BooleanDtype] | None = pa.Field(nullable=True)
     claim_penalty: Series[float] | None = pa.Field(nullable=True, ge=0, le=1)
     refused_critical: Series[str] | None = pa.Field(nullable=True, isin=["no_evidence", "fail"])
     min_group_respondents: Series[pd.Int64Dtype] | None = pa.Field(nullable=True, ge=1)
+    # The day rate's currency (null in runs recorded before it).
+    day_rate_currency: Series[str] | None = pa.Field(nullable=True)
 
     class Config:
         strict = True

@@ -212,7 +212,8 @@ def publish_portfolios(marts: Path, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     # A publisher killed mid-write leaves its partial file behind; the run lock guarantees no
     # other publisher is writing now, so every partial file is stale.
-    for stale in folder.glob(".*.partial"):
+    # DuckDB keeps a write-ahead log beside a file it writes: a killed writer leaves that too.
+    for stale in [*folder.glob(".*.partial"), *folder.glob(".*.partial.wal")]:
         stale.unlink(missing_ok=True)
     written: list[Path] = []
     # Opened as itself (not attached under another name): dbt's views name their database. Opened

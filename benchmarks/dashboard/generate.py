@@ -134,7 +134,7 @@ def generate(source: Path, target: Path) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, default=get_settings().snapshot)
+    parser.add_argument("--source", type=Path, default=get_settings().snapshot / "example.duckdb")
     parser.add_argument(
         "--target", type=Path, default=get_settings().home / "bench" / "dashboard.duckdb"
     )

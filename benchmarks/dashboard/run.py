@@ -121,7 +121,7 @@ def measure(browser: Any, snapshot: Path) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--baseline", type=Path, default=get_settings().snapshot)
+    parser.add_argument("--baseline", type=Path, default=get_settings().snapshot / "example.duckdb")
     parser.add_argument(
         "--large", type=Path, default=get_settings().home / "bench" / "dashboard.duckdb"
     )

@@ -86,7 +86,11 @@ def test_validate_fails_on_unreadable_evidence_and_bad_config(tmp_path: Path) ->
     bad = runner.invoke(app, ["validate", str(portfolio)])
     assert bad.exit_code == 2
     assert "Configuration problems (2)" in bad.stderr
-    assert "service_levels.p95_latency_ms" in bad.stderr and "mainframe" in bad.stderr
+    assert (
+        "service_levels.p95_latency_ms" in bad.stderr
+        and "required_roles." in bad.stderr
+        and "mainframe" not in bad.stderr
+    )
 
 
 def test_run_rejects_an_unknown_project_before_starting(tmp_path: Path) -> None:

@@ -152,7 +152,7 @@ def test_deploy_registers_schedules_and_a_served_run_completes(
             served.wait(30)
         except subprocess.TimeoutExpired:
             os.killpg(served.pid, signal.SIGKILL)
-    results = project_results(home / "published" / "readiness.duckdb")
+    results = project_results(home / "published" / "example.duckdb")  # one file per portfolio
     assert [r["project"] for r in results] == ["support_copilot"]
     assert results[0]["recommendation"] == "go"
 
