@@ -23,7 +23,9 @@ from flows.errors import Problem
 PATH_FIELDS = frozenset(
     {"path", "source", "poc_sample", "history_path", "costs", "evaluation", "question_bank"}
 )
-_NOT_LOCAL = ("s3://", "postgresql://", "postgres://", "http://", "https://")
+#: Dataset sources that are not local paths. Nothing else is: any other text (``http://x/..``,
+#: ``file://``) is checked as the path it resolves to, so it cannot lead out of the folder.
+_NOT_LOCAL = ("s3://", "postgresql://", "postgres://")
 
 
 def _walk(value: object, key: str) -> Iterator[tuple[str, str]]:
@@ -60,6 +62,17 @@ def inside(path: Path, roots: Sequence[Path]) -> bool:
     return any(resolved.is_relative_to(root.resolve()) for root in roots)
 
 
+def _leaving_file(base: Path, text: str, roots: Sequence[Path]) -> Path | None:
+    """A file of a folder or glob source that resolves outside ``roots`` (a link leading out)."""
+    from flows.sources.files import source_files
+
+    written = Path(text).expanduser()
+    for found in source_files(written if written.is_absolute() else base / written):
+        if not inside(found, roots):
+            return found
+    return None
+
+
 def outside_problems(
     source: Path, base: Path, written: Sequence[tuple[str, str]], roots: Sequence[Path]
 ) -> list[Problem]:
@@ -72,7 +85,7 @@ def outside_problems(
     for key, text in written:
         candidate = Path(_fixed_part(text)).expanduser()
         path = candidate if candidate.is_absolute() else base / candidate
-        if not inside(path, roots):
+        if not inside(path, roots) or _leaving_file(base, text, roots) is not None:
             problems.append(
                 Problem(
                     str(source),

@@ -95,8 +95,19 @@ def expand(text: str, allowed: frozenset[str] | None = None) -> str:
                 f"the source names the secret {refused[0]!r}, which READINESS_SOURCE_SECRETS does "
                 "not list; an operator lists the secrets project files may name there"
             )
-    resolved = _BLOCK_REFERENCE.sub(lambda match: _secret_block(match.group("block")), text)
-    try:
-        return expand_env(resolved)
-    except KeyError as exc:
-        raise MissingSecretError(f"environment variable {exc.args[0]} is not set") from None
+    # One pass over the text as written: a secret's value is never read again for references (a
+    # block whose value ends in "$" could otherwise form a new ${NAME} with the text after it).
+    from flows.settings import _ENV_REFERENCE
+
+    pattern = re.compile(f"{_BLOCK_REFERENCE.pattern}|{_ENV_REFERENCE.pattern}")
+
+    def value(match: re.Match[str]) -> str:
+        if match.group("block"):
+            return _secret_block(match.group("block"))
+        name = match.group(2)
+        try:
+            return expand_env("${" + name + "}")
+        except KeyError:
+            raise MissingSecretError(f"environment variable {name} is not set") from None
+
+    return pattern.sub(value, text)

@@ -10,11 +10,12 @@ errors go through :meth:`~flows.sources.SourceRef.scrub`.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import psycopg
 
@@ -175,6 +176,21 @@ class PostgresScan(Scan):
         return f"percentile_cont(array[{listing}]) within group (order by {expr})"
 
 
+#: URL parameters a project file's PostgreSQL source may set; any other (``host=``, ``passfile=``,
+#: ``service=``, ``sslkey=``...) could make libpq use this machine's own credentials or files.
+URL_PARAMETERS = frozenset(
+    {"sslmode", "application_name", "connect_timeout", "target_session_attrs"}
+)
+
+
+def _refused_parameters(query: str) -> str | None:
+    names = sorted({p.split("=", 1)[0].casefold() for p in query.split("&") if p} - URL_PARAMETERS)
+    if names:
+        allowed = ", ".join(sorted(URL_PARAMETERS))
+        return f"no parameter but {allowed} (found: {', '.join(names)})"
+    return None
+
+
 def connect(ref: SourceRef) -> psycopg.Connection[Any]:
     """A read-only connection in UTC with a statement timeout, or an EvidenceError without the password.
 
@@ -188,8 +204,24 @@ def connect(ref: SourceRef) -> psycopg.Connection[Any]:
         url = expand(ref.location, get_settings().project_secrets())
     except MissingSecretError as exc:
         raise EvidenceError(ref.display, f"cannot connect: {exc}") from exc
+    parts = urlsplit(url)
+    refused = _refused_parameters(parts.query) or (
+        "a host name or address (a local socket would sign in as this process's own user)"
+        if not parts.hostname or parts.hostname.startswith("/") or "%2f" in parts.netloc.lower()
+        else None
+    )
+    if refused:
+        raise EvidenceError(ref.display, f"cannot connect: the URL needs {refused}")
     try:
-        con = psycopg.connect(url, connect_timeout=10, autocommit=False)
+        # Only the URL's own credentials: never PGPASSWORD, ~/.pgpass or another variable libpq
+        # would otherwise add for a host the project file chose.
+        con = psycopg.connect(
+            url,
+            connect_timeout=10,
+            autocommit=False,
+            password=unquote(parts.password or ""),
+            passfile=os.devnull,
+        )
     except psycopg.Error as exc:
         text = first_line(exc)
         password = urlsplit(url).password

@@ -121,3 +121,42 @@ def test_every_local_path_of_the_examples_is_found_and_urls_are_not(portfolio: P
         for index, spec in enumerate(evidence.load_tests):
             assert keys[f"evidence.load_tests.{index}.path"] == spec.path
         assert not [v for v in keys.values() if v.startswith(("s3://", "postgresql://"))]
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "http://x/../../../../../../../../../../{tmp}/outside/shadow",
+        "https://x/../../../../../../../../../../etc/hostname",
+    ],
+)
+def test_a_url_that_is_not_s3_or_postgresql_is_checked_as_the_path_it_resolves_to(
+    portfolio: Path, written: str
+) -> None:
+    written = written.format(tmp=str(portfolio.parent.parent).lstrip("/"))
+    edit_project(portfolio, "churn_predictor", {"costs": written})
+    found = problems(portfolio)
+    assert any("evidence.costs" in p for p in found), found
+    path = portfolio.parent / "projects" / "churn_predictor" / "project.yml"
+    data = yaml.safe_load(path.read_text())
+    data["evidence"]["datasets"][0]["source"] = written
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    assert any("evidence.datasets.0.source" in p for p in problems(portfolio))
+
+
+@pytest.mark.parametrize("written", ["evil", "evil/*.csv"])
+def test_a_link_inside_a_folder_or_glob_source_leading_out_is_refused(
+    portfolio: Path, written: str
+) -> None:
+    folder = portfolio.parent / "projects" / "churn_predictor" / "evil"
+    folder.mkdir()
+    (folder / "fine.csv").write_text("a\n1\n")
+    (folder / "a.csv").symlink_to(portfolio.parent.parent / "outside" / "shadow")
+    path = portfolio.parent / "projects" / "churn_predictor" / "project.yml"
+    data = yaml.safe_load(path.read_text())
+    data["evidence"]["datasets"][1]["source"] = written
+    data["evidence"]["datasets"][1]["format"] = "csv"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    found = problems(portfolio)
+    assert any("evidence.datasets.1.source" in p for p in found), found
+    assert not [p for p in found if SECRET in p]

@@ -4,6 +4,7 @@ Prefect Secret block on a real Prefect server."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 
@@ -74,3 +75,66 @@ def test_a_project_file_may_name_only_the_secrets_the_operator_lists(
         assert "crm-secret" not in str(exc.value)
     finally:
         get_settings.cache_clear()
+
+
+def _password_catcher() -> tuple[int, list[bytes], Any]:
+    """A PostgreSQL-speaking server on loopback that asks for a cleartext password and keeps it."""
+    import socket
+    import struct
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    server.settimeout(20)
+    got: list[bytes] = []
+
+    def message(con: socket.socket) -> bytes:
+        length = struct.unpack("!i", con.recv(4))[0]
+        return con.recv(length - 4)
+
+    def serve() -> None:
+        con, _ = server.accept()
+        with con:
+            body = message(con)
+            if body[:4] == struct.pack("!i", 80877103):  # SSLRequest: no TLS here
+                con.sendall(b"N")
+                body = message(con)
+            con.sendall(b"R" + struct.pack("!ii", 8, 3))  # AuthenticationCleartextPassword
+            head = con.recv(5)
+            if head[:1] == b"p":
+                got.append(con.recv(struct.unpack("!i", head[1:5])[0] - 4))
+        server.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return server.getsockname()[1], got, thread
+
+
+def test_libpq_never_adds_this_machines_credentials_for_a_project_source(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PGPASSWORD (or ~/.pgpass) is never sent to a host a project file names."""
+    from flows.errors import EvidenceError
+    from flows.settings import get_settings
+    from flows.sources import parse_source
+    from flows.sources.postgres import connect
+
+    monkeypatch.setenv("PGPASSWORD", "topsecret-from-env")
+    get_settings.cache_clear()
+    port, got, served = _password_catcher()
+    with pytest.raises(EvidenceError):
+        connect(parse_source(f"postgresql://app@127.0.0.1:{port}/db", table="t"))
+    served.join(20)
+    # Asked for a password, libpq had none to give (the URL holds none): without the fix it sent
+    # PGPASSWORD's value to this server.
+    assert got == [], got
+    for url, refused in (
+        ("postgresql://app@/db", "a host name"),
+        ("postgresql://app@%2Fvar%2Frun%2Fpostgresql/db", "a host name"),
+        ("postgresql://app@db.example/db?host=/var/run/postgresql", "found: host"),
+        ("postgresql://app@db.example/db?passfile=/root/.pgpass", "found: passfile"),
+        ("postgresql://app@db.example/db?service=prod", "found: service"),
+    ):
+        with pytest.raises(EvidenceError, match=refused):
+            connect(parse_source(url, table="t"))
