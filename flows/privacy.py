@@ -22,7 +22,14 @@ IPV6 = re.compile(r"(?<![:\w])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![:\w]
 # A phone number: an optional +country code, then 7 to 15 digits in groups separated by spaces,
 # dots, dashes or brackets. Dates (2026-11-30) and plain integers are not phone numbers.
 PHONE = re.compile(
-    r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]\d{2,4}){1,4}(?![\w])"
+    r"(?<![\w+])(?:"
+    r"\+\d{7,15}"  # +447700900123 (also after "tel:")
+    r"|0\d{9,10}"  # 07700900123: a trunk prefix, then the number
+    # international, in groups: +33 6 12 34 56 78, +49 30 1234567
+    r"|\+\d{1,3}[\s.-]?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]\d{1,8}){1,5}"
+    # national, in groups of 2 to 4 digits: 555-123-4567, (030) 1234 5678, 1-800-555-0199
+    r"|(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]\d{2,4}){1,4}"
+    r")(?![\w])"
 )
 # A date or a timestamp (2026-11-30, 2026-11-30 08:13:00+00, 30/11/2026 10:00): its digits are
 # not a phone number, wherever it stands.
@@ -65,7 +72,8 @@ def _is_phone(text: str) -> bool:
     if not 7 <= digits <= 15 or DATETIME.fullmatch(text):
         return False
     if re.fullmatch(r"[\d ]+", text):
-        return text.startswith("0") or re.fullmatch(r"\d{3} \d{3} \d{4}", text) is not None
+        trunk = re.match(r"0\d", text) is not None  # 06 12 34 56 78, not 0 20 40 60 80 100
+        return trunk or re.fullmatch(r"\d{3} \d{3} \d{4}", text) is not None
     return True
 
 

@@ -58,6 +58,11 @@ def render(rubric: Rubric, source: str) -> str:
         f" refused (a blocker answer that could not be read, from legal, compliance or an unknown"
         f" group), that check cannot pass: it is `{t.refused_critical}` (`refused_critical`), and"
         " its evidence names the refused rows (file, row, column).",
+        f"- **Unread inputs.** A critical check is never judged on part of its inputs: when a"
+        f" production dataset it depends on could not be read, it is `{t.refused_critical}` too,"
+        " and its evidence names the unread input. Silence is not evidence either: *no open"
+        " blocker* holds only when legal or compliance answered a blocker question (yes or no);"
+        " when neither did, the blocker check has no evidence.",
         f"- **Claims against evidence.** A survey claim (a question's topic: kpis,"
         " evaluation_suite, on_call, retraining, drift_detection, monitoring, load_tested,"
         " integration_tested) that the evaluation plan, the inventory, the load tests or the costs"

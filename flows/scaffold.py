@@ -9,6 +9,7 @@ before anything is filled in and each piece of evidence can be added one at a ti
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -191,7 +192,7 @@ def init(target: Path, project_id: str = "my_project", from_example: str | None 
         _write(
             project_dir / "project.yml",
             "project",
-            PROJECT.format(project_id=project_id, project_name=name),
+            PROJECT.format(project_id=_quoted(project_id), project_name=_quoted(name)),
             written,
         )
         _write(project_dir / "costs.yml", "costs", COSTS, written)
@@ -199,13 +200,20 @@ def init(target: Path, project_id: str = "my_project", from_example: str | None 
         as_of = ""
     portfolio = target / "portfolio.yml"
     text = PORTFOLIO.format(
-        portfolio_id=_portfolio_id(target), portfolio_name=target.name, project_id=project_id
+        portfolio_id=_quoted(_portfolio_id(target)),
+        portfolio_name=_quoted(target.name),
+        project_id=project_id,
     )
     if as_of:
         text = text.replace("# as_of: 2026-11-20T09:00:00Z\n", as_of)
     _write(portfolio, "portfolio", text, written)
     _write(target / "question_bank.yml", "question_bank", bank, written)
     return Written(portfolio=portfolio, project=project_dir / "project.yml", files=written)
+
+
+def _quoted(text: str) -> str:
+    """A text as a YAML scalar that stays a text (``no``, ``2026``, ``#ops`` are quoted)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _portfolio_id(target: Path) -> str:

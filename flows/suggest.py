@@ -33,6 +33,7 @@ from typing import Any
 import yaml
 
 from flows.evidence.data_audit import personal_columns
+from flows.privacy import contains_personal
 from flows.sources.scan import Scan, q
 
 #: A text field with at most this many distinct values, each seen at least MIN_PER_VALUE times
@@ -197,6 +198,8 @@ def _allowed(scan: Scan, column: str, distinct: int, rows: int) -> list[Any] | N
     values = scan.top_values([column], distinct + 1)[column]
     if len(values) != distinct or sum(_numeric(str(v)) for v, _ in values) > len(values) / 2:
         return None  # numbers read as text (a missing-value token among them) are not a list
+    if any(contains_personal(str(v)) for v, _ in values):
+        return None  # a personal value beyond the rows the detection sampled: never written
     return sorted(str(v) for v, _ in values)
 
 
@@ -230,11 +233,23 @@ def _field(scan: Scan, measured: dict[str, Any], rows: int, personal: dict[str, 
     elif kind in ("integer", "number"):
         low, high = measured["min"], measured["max"]
         if low is not None and high is not None:
-            cast = int if kind == "integer" else float
-            suggestion.rules["min"] = cast(float(low))
-            suggestion.rules["max"] = cast(float(high))
+            # The field map's bounds are numbers (floats): widened outward when the float is not
+            # the value itself (an integer above 2**53), so the rule holds on its own data.
+            suggestion.rules["min"] = _bound(str(low), kind, math.floor)
+            suggestion.rules["max"] = _bound(str(high), kind, math.ceil)
             suggestion.because.append("range as observed: widen it if other values are legitimate")
     return suggestion
+
+
+def _bound(text: str, kind: str, outward: Any) -> int | float:
+    """An observed minimum or maximum as a bound that the observed value itself meets."""
+    if kind == "integer":
+        exact = int(text)
+        as_float = float(exact)
+        if int(as_float) == exact:
+            return exact
+        return int(math.nextafter(as_float, -math.inf if outward is math.floor else math.inf))
+    return float(text)
 
 
 def _unique(scan: Scan, columns: list[str], rows: int) -> bool:

@@ -310,10 +310,17 @@ def pdf(bank: QuestionBank, title: str) -> bytes:
     """The printable questionnaire as a PDF."""
     from fpdf import FPDF
 
+    from flows.reports.fonts import FAMILY, use_unicode_fonts
+
     document = FPDF(format="A4")
     document.set_auto_page_break(auto=True, margin=15)
     document.add_page()
-    font = _unicode_font(document)
+    # The reports' Unicode fonts (with the fallbacks the bank's texts need): a question pasted from
+    # Word holds curly quotes and dashes, and a bank may be in any script.
+    words = " ".join([title, GROUP_QUESTION, BLOCKER_HELP, *GROUP_LABELS.values()])
+    words += " " + " ".join(f"{q.text} {' '.join(answers(q, bank) or [])}" for q in bank.questions)
+    use_unicode_fonts(document, words)
+    font = FAMILY
     document.set_font(font, size=14)
     document.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
     document.set_font(font, size=10)
@@ -341,19 +348,6 @@ def pdf(bank: QuestionBank, title: str) -> bytes:
         )
         document.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
     return bytes(document.output())
-
-
-def _unicode_font(document: object) -> str:
-    """The reports' Unicode font when one is available, else fpdf2's core Helvetica."""
-    try:
-        from flows.reports import render
-
-        setup = getattr(render, "unicode_font", None)
-        if callable(setup):
-            return str(setup(document))
-    except ImportError:  # pragma: no cover - the reports are part of the package
-        pass
-    return "Helvetica"
 
 
 WRITERS: dict[str, Callable[[QuestionBank, str], bytes]] = {

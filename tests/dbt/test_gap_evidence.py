@@ -28,6 +28,7 @@ import duckdb
 import pytest
 import yaml
 
+from flows.settings import REPO_ROOT
 from tests.conftest import Assessed, assess, copy_examples, kept_environment
 
 BASE = "support_copilot"
@@ -231,11 +232,39 @@ def legal_blocker_answer(answer: str) -> Callable[[Path, Path], None]:
     return worsen
 
 
+def legal_silent(project: Path, portfolio: Path) -> None:
+    """Neither legal nor compliance answered a blocker question (their other answers stay)."""
+    blockers = {
+        key
+        for q in bank_questions(portfolio).values()
+        if q.get("kind") == "blocker"
+        for key in (q["id"], q["text"])
+    }
+    path = project / "survey" / "responses.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        header = list(reader.fieldnames or [])
+        rows = [
+            row
+            for row in reader
+            if not (
+                row["group"].strip().casefold() in ("legal", "compliance")
+                and row["question"].strip() in blockers
+            )
+        ]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, header, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
 #: The rules that hold a verdict back: thin evidence, a failed major check, refused and written blockers.
 VERDICT_VARIANTS: dict[str, Callable[[Path, Path], None]] = {
     "evaluation_plan_lost": evaluation_plan_lost,
     "error_prone": error_prone,
     "legal_answer_unreadable": legal_blocker_answer("not sure yet"),
+    "legal_silent": legal_silent,
     "legal_blocker_written": legal_blocker_answer(
         "Yes - the data protection impact assessment is not done"
     ),
@@ -391,10 +420,18 @@ def test_an_unreadable_dataset_is_named_by_every_data_quality_check(
     project = f"{BASE}_tickets_lost"
     before, after = checks[BASE], checks[project]
     data_quality = {c for c in after if c.startswith("dq_")}
+    rubric = yaml.safe_load((REPO_ROOT / "rubric" / "rubric.yml").read_text())
+    critical = {c["id"] for c in rubric["checks"] if c["severity"] == "critical"} & data_quality
+    assert critical
     for check_id in data_quality:
         result, _, evidence = after[check_id]
         document = json.loads(evidence or "{}")
-        if result == "no_evidence":
+        if check_id in critical:
+            # A critical check never passes on part of its evidence: the tickets were not read.
+            assert result == "no_evidence", (check_id, result)
+            assert document["reason"].startswith("no evidence: unreadable: tickets at "), check_id
+            assert document["reason"].endswith("never judged on part of its inputs)"), check_id
+        elif result == "no_evidence":
             # Nothing else measured it: the tickets' rules and POC comparisons.
             assert document["reason"].startswith("no evidence: unreadable: tickets at "), check_id
         else:
@@ -402,7 +439,7 @@ def test_an_unreadable_dataset_is_named_by_every_data_quality_check(
             assert document["worst"].startswith("customers"), (check_id, document)
             assert document["unreadable"].startswith("tickets at "), (check_id, document)
     no_evidence = {c for c in data_quality if after[c][0] == "no_evidence"}
-    assert no_evidence == POC_CHECKS | {"dq_consistency"}
+    assert no_evidence == POC_CHECKS | {"dq_consistency"} | critical
     reason = json.loads(after["dq_consistency"][2] or "{}")["reason"]
     assert reason.endswith("tickets.csv: file not found"), reason
     # The other gaps never read the tickets.
@@ -610,3 +647,17 @@ def test_no_agreement_shown_is_one_persons_answer(assessed: Assessed) -> None:
     assert "other groups" in shown and not shown & set(small), shown
     for item, detail in items:
         assert json.loads(detail)["respondents"] >= 3, (item, detail)
+
+
+def test_no_blocker_is_evidence_only_when_legal_or_compliance_said_so(
+    checks: dict[str, dict[str, tuple[str, float | None, str | None]]],
+    verdicts: dict[str, dict[str, Any]],
+) -> None:
+    """Silence is not "no blocker": with no blocker answer from legal or compliance, the critical
+    check has no evidence and the verdict says so (it passed with 0 blockers before)."""
+    project = f"{BASE}_legal_silent"
+    assert checks[BASE]["sa_legal_blockers"][0] == "pass"
+    assert checks[project]["sa_legal_blockers"][:2] == ("no_evidence", None)
+    row = verdicts[project]
+    assert row["recommendation"] == "not_yet"
+    assert "stakeholder_alignment" in row["insufficient_gaps"]

@@ -98,3 +98,15 @@ def test_a_folder_that_holds_files_is_never_overwritten(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["init", str(target)])
     assert result.exit_code == 2 and "not an empty folder" in result.output
     assert (target / "portfolio.yml").read_text() == "mine\n"
+
+
+@pytest.mark.parametrize(
+    ("folder", "project"), [("No", "on"), ("2026", "null"), ("#ops [x]", "yes")]
+)
+def test_names_yaml_would_read_as_something_else_stay_texts(
+    tmp_path: Path, folder: str, project: str
+) -> None:
+    written = scaffold.init(tmp_path / folder, project_id=project)
+    loaded = load_portfolio(written.portfolio, DEFAULT_RUBRIC)
+    assert loaded.portfolio.name == folder
+    assert [p.project.id for p in loaded.projects] == [project]

@@ -215,3 +215,20 @@ def test_the_printed_entry_reads_the_tools_export() -> None:
     spec = SurveyEvidence.model_validate(yaml.safe_load(yaml.safe_dump(entry)))
     assert spec.format == "google_forms" and spec.group_question == survey_kit.GROUP_QUESTION
     assert spec.group_labels["IT & Security"] == "it_security"
+
+
+def test_the_printable_pdf_takes_any_script_and_typographic_quotes() -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    bank = QuestionBank(
+        questions=[
+            Question(id="q1", text="The team’s “go-live” plan – is it ready?", gap="evaluation"),
+            Question(id="q2", text="Η ομάδα είναι έτοιμη; 团队准备好了吗？", gap="evaluation"),
+        ]
+    )
+    content = survey_kit.export(bank, "pdf").content
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    text = text.replace("\x00", "")  # pypdf puts NULs between glyphs of a fallback font
+    assert "“go-live”" in text and "ομάδα" in text and "团队" in text

@@ -153,13 +153,28 @@ refusals as (
     where check_id = 'sa_legal_blockers'
 ),
 
+-- Whether legal or compliance answered a blocker question at all (yes or no): "no blocker" is
+-- evidence only when one of them said so, never when neither answered.
+legal_voices as (
+    select
+        run_id,
+        project_id,
+        count(*) as answers
+    from answers
+    where kind = 'blocker' and stakeholder_group in ('legal', 'compliance')
+    group by run_id, project_id
+),
+
 legal_blockers as (
     select
         inputs.run_id,
         inputs.project_id,
         'sa_legal_blockers' as check_id,
         'legal and compliance' as item,
-        count(blocker_answers.blocker) * 1.0 as value,
+        case
+            when max(legal_voices.answers) is null then null
+            else count(blocker_answers.blocker) * 1.0
+        end as value,
         {{ json_object([
             ('blockers', "string_agg(blocker_answers.blocker, '; ' order by blocker_answers.stakeholder_group desc, blocker_answers.question_id, blocker_answers.blocker)"),
             ('refused', 'max(refusals.refused)'),
@@ -170,6 +185,8 @@ legal_blockers as (
         on inputs.run_id = blocker_answers.run_id and inputs.project_id = blocker_answers.project_id
     left join refusals
         on inputs.run_id = refusals.run_id and inputs.project_id = refusals.project_id
+    left join legal_voices
+        on inputs.run_id = legal_voices.run_id and inputs.project_id = legal_voices.project_id
     group by inputs.run_id, inputs.project_id
 ),
 

@@ -94,7 +94,8 @@ measured as (
             when worst.evidence is null
                 then {{ json_object([('reason', "'no evidence: unreadable: ' || unreadable.unreadable")]) }}
             else {{ json_merge('worst.evidence', json_object([('unreadable', 'unreadable.unreadable')])) }}
-        end as evidence
+        end as evidence,
+        unreadable.unreadable
     from worst
     full outer join unreadable
         on
@@ -131,7 +132,8 @@ judged as (
         ) }} as measured_result,
         projects.refused_critical,
         refusals.refused,
-        refusals.refused_rows
+        refusals.refused_rows,
+        measured.unreadable
     from projects
     inner join checks on projects.run_id = checks.run_id
     left join measured
@@ -151,19 +153,33 @@ judged as (
             and checks.check_id = refusals.check_id
 ),
 
+-- A critical check never passes on part of its evidence: when answers feeding it were refused, or
+-- an input it depends on (a production dataset) could not be read, it is no_evidence (or fail:
+-- the rubric's refused_critical). Runs recorded before the rule (refused_critical null) keep
+-- their results.
 held as (
     select
         *,
         coalesce(
             severity = 'critical' and refused > 0 and measured_result in ('pass', 'partial'), false
-        ) as held_by_refusal
+        ) as held_by_refusal,
+        coalesce(
+            severity = 'critical'
+            and unreadable is not null
+            and refused_critical is not null
+            and measured_result in ('pass', 'partial'),
+            false
+        ) as held_by_unreadable
     from judged
 ),
 
 decided as (
     select
         *,
-        case when held_by_refusal then refused_critical else measured_result end as result
+        case
+            when held_by_refusal or held_by_unreadable then refused_critical
+            else measured_result
+        end as result
     from held
 ),
 
@@ -186,10 +202,15 @@ final as (
         owner_role,
         case when result = 'no_evidence' then null else metric end as metric,
         case
-            when not held_by_refusal then evidence
-            else {{ json_merge("coalesce(evidence, '{}')", json_object([
-                ('reason', "case result when 'no_evidence' then 'no evidence: ' else 'failed: ' end || refused || ' answer(s) feeding this check were refused: ' || refused_rows"),
-            ])) }}
+            when held_by_refusal
+                then {{ json_merge("coalesce(evidence, '{}')", json_object([
+                    ('reason', "case result when 'no_evidence' then 'no evidence: ' else 'failed: ' end || refused || ' answer(s) feeding this check were refused: ' || refused_rows"),
+                ])) }}
+            when held_by_unreadable
+                then {{ json_merge("coalesce(evidence, '{}')", json_object([
+                    ('reason', "case result when 'no_evidence' then 'no evidence: ' else 'failed: ' end || 'unreadable: ' || unreadable || ' (a critical check is never judged on part of its inputs)'"),
+                ])) }}
+            else evidence
         end as evidence,
         claim_contradicted,
         result,

@@ -1,0 +1,39 @@
+"""Phone numbers as people write them are redacted; numbers that are not phones are left alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.privacy import redact
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "+447700900123", "tel:+15551234567", "07700900123", "+33 6 12 34 56 78",
+        "+49 30 1234567", "+49-30-123456", "1-800-555-0199", "555-123-4567", "06 12 34 56 78",
+        "+44 20 7946 0958", "(030) 1234 5678",
+    ],
+)  # fmt: skip
+def test_a_phone_number_is_redacted(phone: str) -> None:
+    redacted = redact(f"call {phone} today")
+    assert redacted is not None and "[phone]" in redacted
+    assert not any(ch.isdigit() for ch in redacted), redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-11-20 08:13:00", "0 20 40 60 80 100", "2025-07114", "12 345 678", "v1.2.3.4",
+        "order 12345678", "ORD-000123", "12.50 EUR and 3.99", "year 2013 month 12 day 31",
+    ],
+)  # fmt: skip
+def test_a_number_that_is_not_a_phone_is_left_alone(text: str) -> None:
+    assert redact(text) == text
+
+
+@pytest.mark.timeout(120)  # a hang detector, not a speed target: backtracking takes hours
+@pytest.mark.parametrize("unit", ["1 ", "12-", "@.", "+1 ", "0"])
+def test_redaction_ends_on_long_hostile_text(unit: str) -> None:
+    text = unit * (200_000 // len(unit))
+    assert redact(text) is not None
