@@ -280,7 +280,7 @@ class DatasetEvidence(_Strict):
     @field_validator("table")
     @classmethod
     def _table_name(cls, value: str | None) -> str | None:
-        return None if value is None else _guard().check_name(value, "table name")
+        return None if value is None else _guard().check_table(value)
 
     @field_validator("query")
     @classmethod

@@ -299,7 +299,34 @@ def check_query(text: str) -> str:
             name = _function_name(node)
             if _PG_FORBIDDEN.match(name):
                 raise RefusedSQL(f"the function {name} is not allowed in a query")
+        if isinstance(node, exp.Table) and _catalog_table(node):
+            raise RefusedSQL(
+                "the query may read the project's own tables only, not the server's catalogs "
+                "(pg_*, pg_catalog, information_schema: roles, settings, files)"
+            )
     return tree.sql(dialect="postgres", comments=False)
+
+
+def check_table(name: str) -> str:
+    """A PostgreSQL source's ``table:``: a name (no control characters), not a server catalog."""
+    check_name(name, "table name")
+    parts = [p.strip('"').casefold() for p in name.split(".")]
+    if any(p in ("pg_catalog", "information_schema") for p in parts[:-1]) or parts[-1].startswith(
+        "pg_"
+    ):
+        raise RefusedSQL(
+            "the table must be one of the project's own, not a server catalog "
+            "(pg_*, pg_catalog, information_schema)"
+        )
+    return name
+
+
+def _catalog_table(table: exp.Table) -> bool:
+    """A table of PostgreSQL's own catalogs (pg_authid, pg_settings...), in any schema."""
+    parts = [str(p).strip('"').casefold() for p in (table.catalog, table.db, table.name) if p]
+    return any(p in ("pg_catalog", "information_schema") for p in parts[:-1]) or (
+        bool(parts) and parts[-1].startswith("pg_")
+    )
 
 
 def check_pattern(pattern: str) -> None:

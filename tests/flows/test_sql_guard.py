@@ -488,3 +488,27 @@ def test_a_pattern_postgresql_refuses_is_left_out_and_said_not_the_whole_dataset
     assert any("the pattern is not checked: PostgreSQL does not accept it" in r for r in reasons)
     status = next(f for f in tables["raw_field_profiles"] if f["field"] == "status")
     assert status["pattern_failures"] == 0 and status["null_count"] == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "select * from pg_authid",
+        "select name, setting from pg_settings",
+        "select * from pg_catalog.pg_roles",
+        "select table_name from information_schema.tables",
+        "select o.id from orders o join pg_shadow s on true",
+    ],
+)
+def test_a_query_never_reads_the_servers_catalogs(query: str) -> None:
+    with pytest.raises(sql_guard.RefusedSQL, match="catalogs"):
+        sql_guard.check_query(query)
+
+
+@pytest.mark.parametrize(
+    "table", ["pg_authid", "pg_catalog.pg_settings", "information_schema.tables"]
+)
+def test_a_table_option_never_names_a_servers_catalog(table: str) -> None:
+    with pytest.raises(sql_guard.RefusedSQL, match="server catalog"):
+        sql_guard.check_table(table)
+    assert sql_guard.check_table("crm.customers") == "crm.customers"
