@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterable
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
 URL = re.compile(r"\b(?:https?|ftp)://[^\s<>\"']+|\bwww\.[^\s<>\"']+", re.IGNORECASE)
@@ -165,6 +166,20 @@ def column_words(name: str) -> list[str]:
     """A column's name as lower-case words: ``contactEmail`` and ``contact_email`` alike."""
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name)
     return [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
+
+
+#: A field whose typical value has at least this many words is free text (sentences, not codes).
+FREE_TEXT_WORDS = 5
+
+
+def is_free_text(values: Iterable[str]) -> bool:
+    """Whether values are sentences: the median value has at least :data:`FREE_TEXT_WORDS` words.
+
+    Names in free text ("Dear Anna Schmidt, ...") cannot be told from other words reliably, so
+    such a field is treated as holding them.
+    """
+    counts = sorted(len(v.split()) for v in values if v.strip())
+    return bool(counts) and counts[len(counts) // 2] >= FREE_TEXT_WORDS
 
 
 def personal_column(name: str) -> str | None:

@@ -28,7 +28,7 @@ from flows import sql_guard
 from flows.config import DatasetEvidence, FieldMap, FieldSpec, LoadedProject, fingerprint_file
 from flows.errors import EvidenceError, first_line, reading_failure
 from flows.evidence import Context, Evidence
-from flows.privacy import contains_personal, mask, personal_column, redact
+from flows.privacy import contains_personal, is_free_text, mask, personal_column, redact
 from flows.sources import CsvOptions, SourceRef, parse_source
 from flows.sources.files import MAX_REJECTS, lit, q, single_pass
 from flows.sources.scan import (
@@ -149,6 +149,10 @@ def personal_columns(scan: Scan, field_map: FieldMap | None = None) -> dict[str,
             )
             if kind:
                 out[column] = f"detected: {kind} (values)"
+            elif is_free_text(str(r[i]) for r in rows if r[i] is not None):
+                # Names in free text cannot be told from other words reliably: a field of
+                # sentences (a ticket's body, a note) is counted only, whatever it holds.
+                out[column] = "detected: free text (may hold people's names)"
     return out
 
 

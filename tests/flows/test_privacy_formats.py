@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from flows.privacy import redact
@@ -37,3 +39,34 @@ def test_a_number_that_is_not_a_phone_is_left_alone(text: str) -> None:
 def test_redaction_ends_on_long_hostile_text(unit: str) -> None:
     text = unit * (200_000 // len(unit))
     assert redact(text) is not None
+
+
+def test_a_field_of_sentences_is_treated_as_holding_names(tmp_path: Path) -> None:
+    """Names in free text cannot be told from other words: such a field is counted only."""
+    from flows.evidence.data_audit import measure_fields, personal_columns
+    from flows.privacy import is_free_text
+    from flows.sources import parse_source
+    from flows.sources.scan import audit_connection, open_scan
+
+    assert is_free_text(["Dear Anna Schmidt, the invoice is late again", "Thanks, it works now ok"])
+    assert not is_free_text(["open", "closed", "in review", "EUR 12.50"])
+    path = tmp_path / "tickets.csv"
+    rows = [
+        f"T-{i},open,Dear Anna Schmidt the export for order {i} failed again" for i in range(30)
+    ]
+    path.write_text("id,status,body\n" + "\n".join(rows) + "\n")
+    con = audit_connection(tmp_path)
+    scan = open_scan(con, "tickets", parse_source(str(path)), tmp_path)
+    try:
+        personal = personal_columns(scan)
+        assert personal == {"body": "detected: free text (may hold people's names)"}
+        from flows.config import FieldMap
+
+        field_map = FieldMap.model_validate({"fields": {"body": {}, "status": {}}})
+        measured = {f["field"]: f for f in measure_fields(scan, field_map)[0]}
+    finally:
+        scan.close()
+        con.close()
+    body = measured["body"]
+    assert body["personal"] and body["top_values"] is None and body["min_value"] is None
+    assert "Schmidt" not in str(measured)
