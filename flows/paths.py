@@ -26,6 +26,7 @@ PATH_FIELDS = frozenset(
 #: Dataset sources that are not local paths. Nothing else is: any other text (``http://x/..``,
 #: ``file://``) is checked as the path it resolves to, so it cannot lead out of the folder.
 _NOT_LOCAL = ("s3://", "postgresql://", "postgres://")
+_DATASET_SOURCES = frozenset({"source", "poc_sample"})
 
 
 def _walk(value: object, key: str) -> Iterator[tuple[str, str]]:
@@ -34,7 +35,9 @@ def _walk(value: object, key: str) -> Iterator[tuple[str, str]]:
             child = getattr(value, name)
             where = f"{key}.{name}" if key else name
             if name in PATH_FIELDS and isinstance(child, str):
-                if not child.startswith(_NOT_LOCAL):
+                # Only a dataset's source (or POC sample) may live in S3 or PostgreSQL; any other
+                # file (costs: postgresql://x/../../etc/passwd) is read as the path it resolves to.
+                if not (name in _DATASET_SOURCES and child.startswith(_NOT_LOCAL)):
                     yield where, child
             else:
                 yield from _walk(child, where)
