@@ -41,6 +41,32 @@ err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
 
 
+# The source a command reads where it lives (``audit``, ``suggest``): one definition of each.
+SourceArgument = Annotated[
+    str,
+    typer.Argument(
+        help="A path, folder or glob; s3://bucket/key-or-prefix; or a postgresql:// URL "
+        "(with --table or --query)."
+    ),
+]
+TableOption = Annotated[
+    str | None, typer.Option("--table", help="PostgreSQL table ([schema.]name).")
+]
+QueryOption = Annotated[str | None, typer.Option("--query", help="PostgreSQL query.")]
+FormatOption = Annotated[
+    str | None,
+    typer.Option("--format", help="csv, parquet, json, ndjson or excel (default: by extension)."),
+]
+FORMATS = ("csv", "parquet", "json", "ndjson", "excel")
+
+
+def format_problem(file_format: str | None) -> str | None:
+    """What is wrong with a ``--format`` value, or None."""
+    if file_format is None or file_format in FORMATS:
+        return None
+    return f"--format {file_format!r}: expected {', '.join(FORMATS[:-1])} or {FORMATS[-1]}"
+
+
 def _fail(code: int, message: str) -> typer.Exit:
     err.print(message, markup=False, highlight=False)
     return typer.Exit(code)
@@ -247,13 +273,7 @@ def with_progress(
 
 
 def audit(
-    source: Annotated[
-        str,
-        typer.Argument(
-            help="A path, folder or glob; s3://bucket/key-or-prefix; or a postgresql:// URL "
-            "(with --table or --query)."
-        ),
-    ],
+    source: SourceArgument,
     key: Annotated[
         str | None, typer.Option("--key", help="Key column(s), comma-separated.")
     ] = None,
@@ -263,16 +283,9 @@ def audit(
     max_age: Annotated[
         str | None, typer.Option("--max-age", help="Maximum age, e.g. 36h, 7d (needs --timestamp).")
     ] = None,
-    file_format: Annotated[
-        str | None,
-        typer.Option(
-            "--format", help="csv, parquet, json, ndjson or excel (default: by extension)."
-        ),
-    ] = None,
-    table: Annotated[
-        str | None, typer.Option("--table", help="PostgreSQL table ([schema.]name).")
-    ] = None,
-    query: Annotated[str | None, typer.Option("--query", help="PostgreSQL query.")] = None,
+    file_format: FormatOption = None,
+    table: TableOption = None,
+    query: QueryOption = None,
     delimiter: Annotated[
         str | None, typer.Option(help="CSV delimiter (default: detected).")
     ] = None,
@@ -297,8 +310,8 @@ def audit(
     """Audit one dataset: rows, per column nulls/distinct/min/max, duplicate keys, freshness."""
     from flows.sources.scan import audit_connection, open_scan, unreadable
 
-    if file_format not in (None, "csv", "parquet", "json", "ndjson", "excel"):
-        raise _fail(2, f"--format {file_format!r}: expected csv, parquet, json, ndjson or excel")
+    if (wrong := format_problem(file_format)) is not None:
+        raise _fail(2, wrong)
     if max_age and not timestamp:
         raise _fail(2, "--max-age needs --timestamp")
     try:

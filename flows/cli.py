@@ -15,6 +15,14 @@ from rich.table import Table
 from rich.text import Text
 
 from flows import access
+from flows.audit_command import (
+    FormatOption,
+    QueryOption,
+    SourceArgument,
+    TableOption,
+    audit,
+    format_problem,
+)
 from flows.config import GAP_IDS, LoadedPortfolio, load_portfolio
 from flows.errors import ConfigError, Problem
 from flows.settings import DEFAULT_RUBRIC, REPO_ROOT, get_settings
@@ -310,23 +318,10 @@ def init(
 
 @app.command("suggest")
 def suggest(
-    source: Annotated[
-        str,
-        typer.Argument(
-            help="A path, folder or glob; s3://bucket/key-or-prefix; or a postgresql:// URL "
-            "(with --table or --query)."
-        ),
-    ],
-    table: Annotated[
-        str | None, typer.Option("--table", help="PostgreSQL table ([schema.]name).")
-    ] = None,
-    query: Annotated[str | None, typer.Option("--query", help="PostgreSQL query.")] = None,
-    file_format: Annotated[
-        str | None,
-        typer.Option(
-            "--format", help="csv, parquet, json, ndjson or excel (default: by extension)."
-        ),
-    ] = None,
+    source: SourceArgument,
+    table: TableOption = None,
+    query: QueryOption = None,
+    file_format: FormatOption = None,
     name: Annotated[
         str | None, typer.Option(help="Dataset name (default: from the file name).")
     ] = None,
@@ -340,8 +335,8 @@ def suggest(
     from flows import suggest as suggesting
     from flows.errors import EvidenceError
 
-    if file_format not in (None, "csv", "parquet", "json", "ndjson", "excel"):
-        err.print(f"--format {file_format!r}: expected csv, parquet, json, ndjson or excel")
+    if (wrong := format_problem(file_format)) is not None:
+        err.print(wrong, markup=False, highlight=False)
         raise typer.Exit(2)
     try:
         suggested = suggesting.suggest_source(
@@ -460,7 +455,7 @@ app.command("diff")(history_cli.diff)
 from flows import deploy as deploy_module  # noqa: E402
 
 app.command("deploy")(deploy_module.deploy)
-app.command("audit")(__import__("flows.audit_command").audit_command.audit)
+app.command("audit")(audit)
 from flows import privacy_ops  # noqa: E402
 
 app.command("forget")(privacy_ops.forget_command)

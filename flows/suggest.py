@@ -32,6 +32,7 @@ from typing import Any
 
 import yaml
 
+from flows.errors import EvidenceError
 from flows.evidence.data_audit import personal_columns
 from flows.privacy import contains_personal
 from flows.sources.scan import Scan, q
@@ -401,12 +402,8 @@ def suggest_source(
         try:
             scan = open_scan(con, "dataset", ref, Path(scratch), file_format)
             return suggest(scan, name or dataset_name(table or source), source, as_of)
-        except Exception as exc:
-            from flows.errors import EvidenceError
-
-            if isinstance(exc, EvidenceError | OSError):
-                raise unreadable(ref, exc) from exc
-            raise
+        except (EvidenceError, OSError) as exc:
+            raise unreadable(ref, exc) from exc
         finally:
             if scan is not None:
                 scan.close()
