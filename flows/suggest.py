@@ -34,7 +34,7 @@ import yaml
 
 from flows.errors import EvidenceError
 from flows.evidence.data_audit import personal_columns
-from flows.privacy import contains_personal
+from flows.privacy import contains_personal, mask
 from flows.sources.scan import Scan, q
 
 #: A text field with at most this many distinct values, each seen at least MIN_PER_VALUE times
@@ -182,6 +182,8 @@ def _pattern(scan: Scan, column: str) -> tuple[str, str] | None:
     if bad is None or int(bad[0] or 0) > 0:
         return None
     example = sample[0] if len(sample[0]) <= 24 else sample[0][:24] + "…"
+    if contains_personal(example):  # a phone number past the rows detection sampled
+        example = mask(example)
     return pattern, f"every value has one shape (such as {example!r})"
 
 

@@ -215,3 +215,34 @@ def test_a_suggestion_for_a_postgresql_table(postgres_database: Any) -> None:
     assert field_map.fields["order_id"].pattern == r"^[A-Z]{3}-\d{5}$"
     assert field_map.timestamp == "created_at"
     assert field_map.max_age_seconds and field_map.max_age_seconds >= 33 * 3600  # newest 33 h old
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fmt"),
+    [
+        ("broken.xlsx", b"PK\x03\x04 not really a workbook " * 10, "excel"),
+        ("empty.parquet", b"", "parquet"),
+        ("garbage.parquet", bytes(range(256)) * 40, "parquet"),
+    ],
+)
+def test_a_file_that_cannot_be_read_gets_one_line_naming_it_and_exit_1(
+    tmp_path: Path, name: str, content: bytes, fmt: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = CliRunner().invoke(app, ["suggest", str(path), "--format", fmt])
+    assert result.exit_code == 1, result.output
+    assert name in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_shape_example_never_shows_a_personal_value(tmp_path: Path) -> None:
+    """Phone numbers that detection did not see (past its sampled rows) are shown masked."""
+    from flows import suggest as suggesting
+
+    path = tmp_path / "calls.csv"
+    path.write_text("line\n" + "".join(f"555-123-{i:04d}\n" for i in range(40)))
+    with opened(path, None, tmp_path) as scan:
+        found = suggesting._pattern(scan, "line")
+    assert found is not None and found[0] == r"^\d{3}-\d{3}-\d{4}$"
+    assert "555-123-" not in found[1]

@@ -232,3 +232,32 @@ def test_the_printable_pdf_takes_any_script_and_typographic_quotes() -> None:
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     text = text.replace("\x00", "")  # pypdf puts NULs between glyphs of a fallback font
     assert "“go-live”" in text and "ομάδα" in text and "团队" in text
+
+
+@pytest.mark.parametrize(
+    ("bank", "expected"),
+    [
+        ("questions:\n  - {id: q1, text: x, gap: evaluation, weight: lots}\n", "line 3"),
+        ("questions: [\n", "not valid YAML"),
+        ("questions:\n  - {id: q1, text: x, gap: nowhere}\n", "questions.0.gap"),
+    ],
+)
+def test_a_wrong_bank_gets_file_key_and_line_and_no_traceback(
+    tmp_path: Path, bank: str, expected: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from tests.hostile.harness import CANARY, laughs
+
+    path = tmp_path / "bank.yml"
+    path.write_text(f"# {CANARY}\n{bank}")
+    result = CliRunner().invoke(app, ["survey", "export", "--format", "markdown", "--bank",
+                                      str(path), "--output", str(tmp_path / "s.md")])  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert str(path) in result.output and expected in result.output, result.output
+    assert "Traceback" not in result.output and CANARY not in result.output
+    assert not (tmp_path / "s.md").exists()
+    path.write_text(laughs())
+    result = CliRunner().invoke(app, ["survey", "export", "--format", "pdf", "--bank", str(path)])
+    assert result.exit_code == 2 and "refused" in result.output and CANARY not in result.output
