@@ -144,6 +144,20 @@ def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
         yield from _models_in(arg)
 
 
+def _container(annotation: Any) -> tuple[str, ...]:
+    """The step into a list (``[]``) or a mapping (``{}``) that holds a field's models, if any."""
+    origin = typing.get_origin(annotation)
+    if origin is list:
+        return ("[]",)
+    if origin is dict:
+        return ("{}",)
+    for arg in typing.get_args(annotation):  # Optional[...], Annotated[...]
+        found = _container(arg)
+        if found:
+            return found
+    return ()
+
+
 def type_words(annotation: Any) -> str:
     """A field's type as a person reads it: ``list of text``, ``one of: csv, yaml``..."""
     origin = typing.get_origin(annotation)
@@ -276,13 +290,7 @@ def keys(
         for nested in _models_in(annotation):
             if nested in seen:
                 continue
-            origin_args = str(annotation)
-            step: tuple[str, ...] = ()
-            if "list[" in origin_args:
-                step = ("[]",)
-            elif "dict[" in origin_args:
-                step = ("{}",)
-            yield from keys(nested, (*path, *step), seen | {model})
+            yield from keys(nested, (*path, *_container(annotation)), seen | {model})
 
 
 def render() -> str:

@@ -43,8 +43,7 @@ from flows.survey_kit import survey_entry
 
 REPO = Path(__file__).resolve().parents[2]
 BACKSTAGE = REPO.parent / "shared" / "fixtures" / "backstage"
-RECORDER = (REPO / "tests" / "flows" / "test_survey_kit.py").read_text().split('RECORDER = """')[1]
-RECORDER = RECORDER.split('"""', 1)[0]
+RECORDER = (REPO / "tests" / "fixtures" / "survey" / "formapp_recorder.js").read_text()
 LABELS = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"]
 
 

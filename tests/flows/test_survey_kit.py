@@ -57,23 +57,8 @@ EXPECTED = {  # (group, question) -> (answer_value, comment)
     ("operations", "ev_stage"): (3.0, None),
     ("operations", "mt_oncall"): (5.0, None),
 }
-RECORDER = """
-const items = [];
-function item(kind) {
-  const it = {kind, title: null, choices: null};
-  items.push(it);
-  const api = {
-    setTitle(t) { it.title = t; return api; }, setHelpText() { return api; },
-    setChoiceValues(c) { it.choices = c; return api; }, setRequired() { return api; },
-  };
-  return api;
-}
-const FormApp = { create() { return {
-  setCollectEmail() {}, addMultipleChoiceItem() { return item('choice'); },
-  addTextItem() { return item('text'); }, addParagraphTextItem() { return item('paragraph'); },
-  getEditUrl() { return 'https://docs.google.com/forms/d/x/edit'; } }; } };
-const Logger = { log() {} };
-"""
+#: A stand-in for FormApp that records what the script creates (Node runs it).
+RECORDER = (Path(__file__).parents[1] / "fixtures" / "survey" / "formapp_recorder.js").read_text()
 
 
 def read_back(fmt: str, path: Path) -> dict[tuple[str, str], tuple[float, str | None]]:
