@@ -25,7 +25,7 @@ IPV6 = re.compile(r"(?<![:\w])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![:\w]
 PHONE = re.compile(
     r"(?<![\w+])(?:"
     r"\+\d{7,15}"  # +447700900123 (also after "tel:")
-    r"|0\d{9,10}"  # 07700900123: a trunk prefix, then the number
+    r"|(?<![.,])0\d{9,10}"  # 07700900123: a trunk prefix, then the number (not 0.0123456789)
     # international, in groups: +33 6 12 34 56 78, +49 30 1234567
     r"|\+\d{1,3}[\s.-]?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]\d{1,8}){1,5}"
     # national, in groups of 2 to 4 digits: 555-123-4567, (030) 1234 5678, 1-800-555-0199
