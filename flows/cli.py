@@ -286,6 +286,23 @@ def rubric_doc(
     out.print(f"wrote {doc.RUBRIC_DOC}")
 
 
+@app.command("dbt-sources")
+def dbt_sources(
+    check: Annotated[
+        bool, typer.Option(help="Only check that the committed file is current.")
+    ] = False,
+) -> None:
+    """Regenerate dbt's _raw__sources.yml from flows/schemas.py (or check that it is current)."""
+    from flows import dbt_sources as sources
+
+    if check:
+        if not sources.current():
+            err.print(f"{sources.SOURCES_FILE} is out of date: run `readiness dbt-sources`")
+            raise typer.Exit(1)
+        return
+    out.print(f"wrote {sources.write()}")
+
+
 @app.command("init")
 def init(
     folder: Annotated[Path, typer.Argument(help="A new (or empty) folder for the portfolio.")],
