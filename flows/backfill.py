@@ -130,16 +130,17 @@ def pending(warehouse: Path, loaded: LoadedPortfolio) -> list[PastAssessment]:
     history = loaded.portfolio.history
     if not history or not warehouse.exists():
         return list(history)
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        rows = con.execute(
-            "select as_of from raw_runs where portfolio_id = ? "
-            "and status in ('succeeded', 'partial')",
-            [loaded.portfolio.id],
-        ).fetchall()
-    except duckdb.CatalogException:  # a warehouse that never recorded a run
-        rows = []
-    finally:
-        con.close()
+    from flows.warehouse import connect
+
+    # Opened as the run opens it (a read-only connection beside another one is refused).
+    with connect(warehouse) as con:
+        try:
+            rows = con.execute(
+                "select as_of from raw_runs where portfolio_id = ? "
+                "and status in ('succeeded', 'partial')",
+                [loaded.portfolio.id],
+            ).fetchall()
+        except duckdb.CatalogException:  # a warehouse that never recorded a run
+            rows = []
     done = {utc(row[0]) for row in rows if row[0] is not None}
     return [past for past in history if utc(past.as_of) not in done]

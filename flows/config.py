@@ -534,7 +534,8 @@ class Portfolio(_Strict):
     alerts: Alerts = Field(default_factory=Alerts)
     #: Recurring assessments (registered by readiness deploy).
     schedules: list[Schedule] = Field(default_factory=list)
-    #: Earlier assessments, oldest first, that a run fills in when the warehouse has none of them.
+    #: Earlier weekly (or any) assessments, oldest first: a run of the whole portfolio makes
+    #: each one the warehouse has no finished run at first, with that time's evidence files.
     history: list[PastAssessment] = Field(default_factory=list)
 
     @model_validator(mode="after")
