@@ -125,6 +125,15 @@ def as_then(loaded: LoadedPortfolio, past: PastAssessment) -> LoadedPortfolio:
     return loaded.model_copy(update={"projects": projects})
 
 
+def past_projects(loaded: LoadedPortfolio) -> list[tuple[PastAssessment, LoadedProject]]:
+    """Each earlier week's version of every project whose files it changes (to validate them)."""
+    found = []
+    for past in loaded.portfolio.history:
+        then = as_then(loaded, past)
+        found += [(past, p) for p in then.projects if p.project.id in past.evidence]
+    return found
+
+
 def pending(warehouse: Path, loaded: LoadedPortfolio) -> list[PastAssessment]:
     """The portfolio's history instants that no finished run in ``warehouse`` was made at."""
     history = loaded.portfolio.history

@@ -108,3 +108,22 @@ def test_a_wrong_history_names_the_file_and_key(
     message = problems(with_history(portfolio, history))
     assert str(portfolio) in message
     assert expected in message
+
+
+def test_every_week_reads_its_own_files_without_an_unreadable_input(portfolio: Path) -> None:
+    from flows.evidence import Context
+    from flows.measurements import collect_project
+
+    loaded = load_portfolio(portfolio, DEFAULT_RUBRIC)
+    weeks = backfill.past_projects(loaded)
+    assert [(past.as_of.day, p.project.id) for past, p in weeks] == [
+        (30, "support_copilot"),
+        (6, "support_copilot"),
+        (13, "support_copilot"),
+    ]
+    for past, project in weeks:
+        context = Context("test", project.project.id, backfill.utc(past.as_of), "key")
+        frames = collect_project(context, loaded, project).frames(context)
+        inputs = frames["raw_evidence_inputs"]
+        assert set(inputs["status"]) == {"ok"}, inputs[["source", "error"]]
+        assert inputs["source"].str.contains(f"history/{past.as_of:%Y-%m-%d}/").sum() >= 4
