@@ -505,7 +505,7 @@ class Schedule(_Strict):
 
 
 class PastAssessment(_Strict):
-    """An earlier assessment of the portfolio, made by its first run (see flows.backfill)."""
+    """An earlier assessment of the portfolio, made by a run that finds none at its as_of."""
 
     #: The instant of this earlier assessment (before the portfolio's as_of).
     as_of: datetime
