@@ -2936,39 +2936,50 @@ def load_test_then(
     return header, out
 
 
-def support_copilot_history(w: Writer) -> str:
-    """Write support_copilot's earlier weeks; return portfolio.yml's ``history:`` block."""
+def week_files(week: dict[str, Any]) -> dict[str, str]:
+    """The files of support_copilot that differ in one week: {path as project.yml names it: file}."""
+    folder = week_folder(week["as_of"])
+    files = {
+        "data/tickets.csv": f"{folder}/tickets.csv",
+        "load/copilot_stats.csv": f"{folder}/copilot_stats.csv",
+        "load/copilot_stats_history.csv": f"{folder}/copilot_stats_history.csv",
+        "evaluation.yml": f"{folder}/evaluation.yml",
+    }
+    if not week["wired"]:
+        files["inventory/systems.yml"] = f"{folder}/systems.yml"
+    return files
+
+
+def history_yaml() -> str:
+    """portfolio.yml's ``history:`` block: each week's as-of and support_copilot's files."""
+    block = "history:\n"
+    for week in HISTORY_WEEKS:
+        block += f"  - as_of: {week['as_of']:%Y-%m-%dT%H:%M:%SZ}\n    evidence:\n"
+        block += "      support_copilot:\n"
+        block += "".join(f"        {old}: {new}\n" for old, new in week_files(week).items())
+    return block
+
+
+def support_copilot_history(w: Writer) -> None:
+    """Write support_copilot's earlier weeks, derived from its files of today (written first)."""
     base = "projects/support_copilot"
     root = w.root / base
     inventory = yaml.safe_load((root / "inventory/systems.yml").read_text(encoding="utf-8"))
     plan = yaml.safe_load((root / "evaluation.yml").read_text(encoding="utf-8"))
-    block = "history:\n"
     for week in HISTORY_WEEKS:
         as_of: datetime = week["as_of"]
-        folder = week_folder(as_of)
-        files = {
-            "data/tickets.csv": f"{folder}/tickets.csv",
-            "load/copilot_stats.csv": f"{folder}/copilot_stats.csv",
-            "load/copilot_stats_history.csv": f"{folder}/copilot_stats_history.csv",
-            "evaluation.yml": f"{folder}/evaluation.yml",
-        }
-        w.csv(
-            f"{base}/{files['data/tickets.csv']}", *tickets_then(root / "data/tickets.csv", as_of)
-        )
+        files = {old: f"{base}/{new}" for old, new in week_files(week).items()}
+        w.csv(files["data/tickets.csv"], *tickets_then(root / "data/tickets.csv", as_of))
         for name in ("copilot_stats.csv", "copilot_stats_history.csv"):
             header, rows = load_test_then(root / "load" / name, week["latency"], AS_OF - as_of)
-            w.csv(f"{base}/{folder}/{name}", header, rows)
-        if not week["wired"]:
-            files["inventory/systems.yml"] = f"{folder}/systems.yml"
-            unwired = {
-                **inventory,
-                "systems": [
-                    s for s in inventory["systems"] if s["role"] not in ("monitoring", "alerting")
-                ],
-            }
+            w.csv(files[f"load/{name}"], header, rows)
+        if "inventory/systems.yml" in files:
+            unwired = [
+                s for s in inventory["systems"] if s["role"] not in ("monitoring", "alerting")
+            ]
             w.yaml(
-                f"{base}/{folder}/systems.yml",
-                unwired,
+                files["inventory/systems.yml"],
+                {**inventory, "systems": unwired},
                 f"The support copilot's systems on {as_of:%Y-%m-%d}: no monitoring or alerting yet.",
             )
         grading, taxonomy, regression_set = week["suite"]
@@ -2977,7 +2988,7 @@ def support_copilot_history(w: Writer) -> str:
             kpi["baseline"] = None
             kpi["instrumented"] = False
         w.yaml(
-            f"{base}/{files['evaluation.yml']}",
+            files["evaluation.yml"],
             {
                 **plan,
                 "automated_grading": grading,
@@ -2987,9 +2998,6 @@ def support_copilot_history(w: Writer) -> str:
             },
             f"The support copilot's evaluation plan on {as_of:%Y-%m-%d}.",
         )
-        block += f"  - as_of: {as_of:%Y-%m-%dT%H:%M:%SZ}\n    evidence:\n      support_copilot:\n"
-        block += "".join(f"        {old}: {new}\n" for old, new in files.items())
-    return block
 
 
 # --- portfolio --------------------------------------------------------------------------------
@@ -3021,12 +3029,11 @@ HISTORY_COMMENT = (
 def generate(root: Path) -> list[str]:
     """Write the whole example portfolio under ``root``; returns the files written (relative)."""
     w = Writer(root)
-    w.text("portfolio.yml", "")  # first in the list of files; written once the weeks are
+    w.text("portfolio.yml", PORTFOLIO_YML + HISTORY_COMMENT + history_yaml())
     w.text("question_bank.yml", QUESTION_BANK_YAML)
     for _, build in PROJECTS:
         build(w)
-    history = support_copilot_history(w)
-    (root / "portfolio.yml").write_text(PORTFOLIO_YML + HISTORY_COMMENT + history, encoding="utf-8")
+    support_copilot_history(w)
     return w.files
 
 
