@@ -24,7 +24,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from flows import alerts, dbt, postgres_warehouse, privacy_ops, snapshots, warehouse
+from flows import alerts, backfill, dbt, postgres_warehouse, privacy_ops, snapshots, warehouse
 from flows.config import (
     FailedProject,
     LoadedPortfolio,
@@ -355,16 +355,89 @@ def task_runner(settings: Settings) -> TaskRunner[Any]:
     return ThreadPoolTaskRunner(max_workers=settings.max_workers)
 
 
+def record_run(
+    settings: Settings,
+    portfolio: LoadedPortfolio,
+    selected: list[LoadedProject],
+    run_id: str,
+    started: datetime,
+    as_of: datetime,
+    refresh: bool,
+) -> list[ProjectBatch]:
+    """Record a run, ingest its projects and write their evidence (dbt scores it afterwards)."""
+    logger = get_run_logger()
+    # quote(): with threads, Prefect would otherwise walk the whole portfolio's models for every
+    # task (task-input tracking), quadratic in the projects. Dask's runner passes a quoted value
+    # on to the worker still wrapped, so there the arguments go as they are.
+    unwalked: Callable[[Any], Any] = quote if settings.task_runner == "threads" else (lambda x: x)
+    survey_key = settings.respondent_key(portfolio.path)
+    start_run(settings, portfolio, run_id, started, as_of)
+    with task_runner(settings) as runner:
+        futures = [
+            runner.submit(
+                ingest_project,
+                parameters={
+                    "context": Context(run_id, p.project.id, as_of, survey_key),
+                    "portfolio": unwalked(portfolio),
+                    "project": unwalked(p),
+                    "settings": unwalked(settings),
+                    "refresh": refresh,
+                },
+            )
+            for p in selected
+        ]
+        batches = [f.result() for f in futures]
+    for failed_project in portfolio.failed:
+        logger.error("project %s failed: %s", failed_project.id, failed_project.error)
+        context = Context(run_id, failed_project.id, as_of, survey_key)
+        batches.append(failed_batch(context, failed_project))
+    origins = Counter(b.origin for b in batches if not b.error)
+    logger.info("measurements: %s", ", ".join(f"{n} {o}" for o, n in sorted(origins.items())))
+    write_evidence(settings, batches)
+    if settings.dbt_target == "postgres":
+        push_to_shared_warehouse(settings, run_id)
+    return batches
+
+
+def run_outcome(batches: list[ProjectBatch]) -> tuple[dict[str, str], str, str | None]:
+    """A run's failed projects, its status and its message."""
+    failed = {b.project_id: b.error or "failed" for b in batches if b.error}
+    status = "partial" if failed else "succeeded"
+    message = f"{len(failed)} of {len(batches)} project(s) failed" if failed else None
+    return failed, status, message
+
+
+def record_history(settings: Settings, portfolio: LoadedPortfolio, refresh: bool) -> None:
+    """The portfolio's earlier assessments the warehouse lacks, oldest first (flows.backfill)."""
+    for past in backfill.pending(settings.warehouse, portfolio):
+        then = backfill.as_then(portfolio, past)
+        started = datetime.now(UTC)
+        run_id = new_run_id(started)
+        get_run_logger().info("history: assessing as of %s (run %s)", past.as_of, run_id)
+        try:
+            batches = record_run(
+                settings, then, then.projects, run_id, started, backfill.utc(past.as_of), refresh
+            )
+        except BaseException as exc:
+            message = f"{type(exc).__name__}: {exc}"
+            warehouse.finish_run(settings.warehouse, run_id, "failed", message)
+            raise
+        warehouse.finish_run(settings.warehouse, run_id, *run_outcome(batches)[1:])
+
+
 def run_assessment(
     portfolio_path: Path | None = None,
     project_ids: list[str] | None = None,
     settings: Settings | None = None,
     refresh: bool = False,
+    history: bool = True,
 ) -> RunResult:
     """Assess a portfolio (or some of its projects): ingest, score with dbt, publish.
 
     A project whose inputs are unchanged reuses its cached measurements; ``refresh`` measures
-    every project again (and replaces its cache entry).
+    every project again (and replaces its cache entry). A run of the whole portfolio first
+    makes the earlier assessments its ``history`` declares and the warehouse lacks (unless
+    ``history`` is false); one dbt build scores them with the present run.
     """
     settings = settings or get_settings()
     logger = get_run_logger()
@@ -376,54 +449,21 @@ def run_assessment(
     selected = (
         [portfolio.project(p) for p in project_ids] if project_ids else list(portfolio.projects)
     )
-    started = datetime.now(UTC)
-    as_of = portfolio.portfolio.as_of or started
-    if as_of.tzinfo is None:
-        as_of = as_of.replace(tzinfo=UTC)
-    run_id = new_run_id(started)
-    # quote(): with threads, Prefect would otherwise walk the whole portfolio's models for every
-    # task (task-input tracking), quadratic in the projects. Dask's runner passes a quoted value
-    # on to the worker still wrapped, so there the arguments go as they are.
-    unwalked: Callable[[Any], Any] = quote if settings.task_runner == "threads" else (lambda x: x)
-    survey_key = settings.respondent_key(portfolio.path)
     with warehouse.run_lock(settings.warehouse), shared_warehouse_lock(settings):
-        start_run(settings, portfolio, run_id, started, as_of)
+        if history and not project_ids:
+            record_history(settings, portfolio, refresh)
+        started = datetime.now(UTC)  # after the history: runs sort by their start
+        as_of = backfill.utc(portfolio.portfolio.as_of or started)
+        run_id = new_run_id(started)
         try:
-            with task_runner(settings) as runner:
-                futures = [
-                    runner.submit(
-                        ingest_project,
-                        parameters={
-                            "context": Context(run_id, p.project.id, as_of, survey_key),
-                            "portfolio": unwalked(portfolio),
-                            "project": unwalked(p),
-                            "settings": unwalked(settings),
-                            "refresh": refresh,
-                        },
-                    )
-                    for p in selected
-                ]
-                batches = [f.result() for f in futures]
-            for failed_project in portfolio.failed:
-                logger.error("project %s failed: %s", failed_project.id, failed_project.error)
-                context = Context(run_id, failed_project.id, as_of, survey_key)
-                batches.append(failed_batch(context, failed_project))
-            origins = Counter(b.origin for b in batches if not b.error)
-            logger.info(
-                "measurements: %s", ", ".join(f"{n} {o}" for o, n in sorted(origins.items()))
-            )
-            write_evidence(settings, batches)
-            if settings.dbt_target == "postgres":
-                push_to_shared_warehouse(settings, run_id)
+            batches = record_run(settings, portfolio, selected, run_id, started, as_of, refresh)
             build_marts(settings)
         except BaseException as exc:
             warehouse.finish_run(
                 settings.warehouse, run_id, "failed", f"{type(exc).__name__}: {exc}"
             )
             raise
-        failed = {b.project_id: b.error or "failed" for b in batches if b.error}
-        status = "partial" if failed else "succeeded"
-        message = f"{len(failed)} of {len(batches)} project(s) failed" if failed else None
+        failed, status, message = run_outcome(batches)
         warehouse.finish_run(settings.warehouse, run_id, status, message)
         publish_snapshot(settings)
         snapshot = snapshots.portfolio_file(settings.snapshot, portfolio.portfolio.id)
@@ -441,14 +481,18 @@ def run_assessment(
 
 @flow(name="assess_portfolio", log_prints=True)
 def assess_portfolio(
-    portfolio: str | None = None, projects: list[str] | None = None, refresh: bool = False
+    portfolio: str | None = None,
+    projects: list[str] | None = None,
+    refresh: bool = False,
+    history: bool = True,
 ) -> str:
     """Assess every project of a portfolio (or the named ones) and publish the result; return the run id.
 
-    ``refresh`` measures every input again instead of reusing unchanged projects' measurements.
+    ``refresh`` measures every input again instead of reusing unchanged projects' measurements;
+    ``history`` false skips the earlier assessments the portfolio declares (flows.backfill).
     """
     path = Path(portfolio) if portfolio else None
-    return run_assessment(path, projects, refresh=refresh).run_id
+    return run_assessment(path, projects, refresh=refresh, history=history).run_id
 
 
 @flow(name="assess_project", log_prints=True)

@@ -175,6 +175,7 @@ def validate(
     """Check configuration and evidence without scoring; exit non-zero listing every problem."""
     from datetime import UTC, datetime
 
+    from flows.backfill import past_projects, utc
     from flows.evidence import Context
     from flows.measurements import collect_project
 
@@ -187,13 +188,18 @@ def validate(
     as_of = loaded.portfolio.as_of or datetime.now(UTC)
     errors = warnings = 0
     survey_key = settings.respondent_key(loaded.path)
-    for project in loaded.projects:
-        context = Context("validate", project.project.id, as_of, survey_key)
+    # Then each earlier week's files that the portfolio's history names (flows.backfill).
+    checked = [(p.project.id, as_of, p) for p in loaded.projects] + [
+        (f"{p.project.id} (as of {past.as_of:%Y-%m-%d %H:%M})", utc(past.as_of), p)
+        for past, p in past_projects(loaded)
+    ]
+    for label, when, project in checked:
+        context = Context("validate", project.project.id, when, survey_key)
         evidence = collect_project(context, loaded, project)
         frames = evidence.frames(context)
         inputs = frames.get("raw_evidence_inputs")
         rejected = frames.get("raw_rejected_rows")
-        out.print(f"[bold]{project.project.id}[/]", highlight=False)
+        out.print(f"[bold]{label}[/]", highlight=False)
         for row in [] if inputs is None else inputs.to_dict("records"):
             if row["status"] != "ok":
                 errors += 1
@@ -284,6 +290,23 @@ def rubric_doc(
         return
     doc.RUBRIC_DOC.write_text(expected, encoding="utf-8")
     out.print(f"wrote {doc.RUBRIC_DOC}")
+
+
+@app.command("dbt-sources")
+def dbt_sources(
+    check: Annotated[
+        bool, typer.Option(help="Only check that the committed file is current.")
+    ] = False,
+) -> None:
+    """Regenerate dbt's _raw__sources.yml from flows/schemas.py (or check that it is current)."""
+    from flows import dbt_sources as sources
+
+    if check:
+        if not sources.current():
+            err.print(f"{sources.SOURCES_FILE} is out of date: run `readiness dbt-sources`")
+            raise typer.Exit(1)
+        return
+    out.print(f"wrote {sources.write()}")
 
 
 @app.command("init")

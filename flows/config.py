@@ -504,6 +504,16 @@ class Schedule(_Strict):
         return cron
 
 
+class PastAssessment(_Strict):
+    """An earlier assessment of the portfolio, made by a run that finds none at its as_of."""
+
+    #: The instant of this earlier assessment (before the portfolio's as_of).
+    as_of: datetime
+    #: Per project id, the evidence files that were different then: {the path as the project
+    #: file names it: the file of that time}, both relative to the project file.
+    evidence: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+
 class Portfolio(_Strict):
     """A set of projects assessed together, with the rubric that scores them."""
 
@@ -524,6 +534,18 @@ class Portfolio(_Strict):
     alerts: Alerts = Field(default_factory=Alerts)
     #: Recurring assessments (registered by readiness deploy).
     schedules: list[Schedule] = Field(default_factory=list)
+    #: Earlier weekly (or any) assessments, oldest first: a run of the whole portfolio makes
+    #: each one the warehouse has no finished run at first, with that time's evidence files.
+    history: list[PastAssessment] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _history_in_order(self) -> Portfolio:
+        from flows.backfill import order_problem
+
+        problem = order_problem(self.as_of, [week.as_of for week in self.history])
+        if problem:
+            raise ValueError(problem)
+        return self
 
 
 # --- rubric -----------------------------------------------------------------------------------
@@ -821,6 +843,8 @@ _EXAMPLES: dict[str, str] = {
     "Question": "{id: legal_blocker, text: Do you see a legal blocker?, gap: "
     "stakeholder_alignment, kind: blocker}",
     "Kpi": "{name: handling time, baseline: 12, target: 8}",
+    "PastAssessment": "{as_of: 2026-11-13T09:00:00Z, evidence: {my_project: {costs.yml: "
+    "history/costs.yml}}}",
 }
 _PATTERNS: dict[str, str] = {
     _ID: "an id of lower-case letters, digits and _, starting with a letter (such as my_project)",
@@ -1206,6 +1230,11 @@ def load_portfolio(path: Path, default_rubric: Path, keep_going: bool = False) -
             broken.append((project_path, own))
         else:
             problems.extend(own)
+    from flows.backfill import config_problems
+    from flows.settings import get_settings
+
+    roots = get_settings().evidence_folders(path)
+    problems.extend(config_problems(path, portfolio, projects, roots, some_failed=bool(broken)))
     ids = [p.project.id for p in projects]
     for repeated in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(

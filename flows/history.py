@@ -43,11 +43,13 @@ class ProjectRun:
     reason: str
     gap_scores: dict[str, float | None]
     gap_status: dict[str, str | None]
+    #: The instant the run assessed the evidence "as of" (freshness was measured against it).
+    as_of: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values (timestamps as ISO text)."""
         out = asdict(self)
-        for key in ("started_at", "finished_at"):
+        for key in ("started_at", "finished_at", "as_of"):
             out[key] = out[key].isoformat() if out[key] else None
         return out
 
@@ -187,7 +189,7 @@ def _float(value: Any) -> float | None:
 _HISTORY = """
 select r.run_id, r.project_id, runs.started_at, runs.finished_at, runs.status,
        r.project_status, r.rubric_version, runs.code_version, r.recommendation, r.confidence,
-       r.reason
+       r.reason, runs.as_of
 from recommendations as r
 inner join runs on r.run_id = runs.run_id
 where r.project_id = ?
@@ -231,6 +233,7 @@ def project_history(
                     reason=row[10],
                     gap_scores={g: _float(gaps.get(g, (None, None))[0]) for g in GAP_IDS},
                     gap_status={g: gaps.get(g, (None, None))[1] for g in GAP_IDS},
+                    as_of=row[11],
                 )
             )
     return history

@@ -53,7 +53,7 @@ def history(
     from flows.cli import GAP_SHORT  # imported here: flows.cli registers this module's commands
 
     table = Table(title=f"History of {project}")
-    for column in ("Run", "Started", "Finished", "Status", "Rubric", "Code", "Verdict"):
+    for column in ("Run", "As of", "Started", "Finished", "Status", "Rubric", "Code", "Verdict"):
         table.add_column(column, no_wrap=True)
     for gap in GAP_IDS:
         table.add_column(GAP_SHORT[gap], justify="right")
@@ -61,6 +61,7 @@ def history(
         status = run.run_status if run.project_status == "ok" else f"{run.run_status} (failed)"
         table.add_row(
             run.run_id,
+            run.as_of.strftime("%Y-%m-%d %H:%M") if run.as_of else "-",
             run.started_at.strftime("%Y-%m-%d %H:%M") if run.started_at else "-",
             run.finished_at.strftime("%Y-%m-%d %H:%M") if run.finished_at else "-",
             status,

@@ -179,7 +179,9 @@ def init(target: Path, project_id: str = "my_project", from_example: str | None 
             )
             raise ScaffoldError(f"no example project {from_example!r}; the examples are: {known}")
         project_dir = target / "projects" / from_example
-        shutil.copytree(source, project_dir, ignore=shutil.ignore_patterns("__pycache__"))
+        # Without history/: the example portfolio's earlier weeks (its portfolio.yml names them).
+        ignored = shutil.ignore_patterns("__pycache__", "history")
+        shutil.copytree(source, project_dir, ignore=ignored)
         written.extend(sorted(p for p in project_dir.rglob("*") if p.is_file()))
         project_id = from_example
         as_of = (

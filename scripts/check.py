@@ -42,6 +42,7 @@ def main() -> None:
         env={"READINESS_WAREHOUSE_PATH": str(lint_db)},
     )
     step("docs/rubric.md is current", [python, "-m", "flows.cli", "rubric-doc", "--check"])
+    step("dbt's raw sources are current", [python, "-m", "flows.cli", "dbt-sources", "--check"])
     step(
         "docs/configuration.md and docs/schemas are current",
         [python, "-m", "flows.cli", "config-doc", "--check"],

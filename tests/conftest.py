@@ -82,7 +82,8 @@ def assess(portfolio: Path, home: Path, projects: list[str] | None = None) -> As
     if projects and len(projects) == 1:
         run_id = assess_project(projects[0], str(portfolio))
     else:
-        run_id = assess_portfolio(str(portfolio), projects)
+        # One run each: the example's history weeks are tested in tests/e2e/test_example_history.py
+        run_id = assess_portfolio(str(portfolio), projects, history=False)
     return Assessed(home=home, portfolio=portfolio, run_id=run_id, settings=settings)
 
 

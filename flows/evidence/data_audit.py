@@ -29,6 +29,7 @@ from flows.config import DatasetEvidence, FieldMap, FieldSpec, LoadedProject, fi
 from flows.errors import EvidenceError, first_line, reading_failure
 from flows.evidence import Context, Evidence
 from flows.privacy import contains_personal, is_free_text, mask, personal_column, redact
+from flows.schemas import DatasetProfiles
 from flows.sources import CsvOptions, SourceRef, parse_source
 from flows.sources.files import MAX_REJECTS, lit, q, single_pass
 from flows.sources.scan import (
@@ -1238,10 +1239,12 @@ def audit_dataset(
     return profile
 
 
-PROFILE_COLUMNS = (
-    "row_count", "key_columns", "duplicate_key_rows", "timestamp_column", "newest_timestamp",
-    "age_seconds", "max_age_seconds", "stale_rows", "fields_required", "fields_missing", "examples",
-)  # fmt: skip
+#: The measured columns of a dataset profile (null when the dataset is unreadable): the schema's.
+PROFILE_COLUMNS = tuple(
+    column
+    for column in DatasetProfiles.to_schema().columns
+    if column not in ("run_id", "project_id", "dataset", "source", "readable", "error")
+)
 
 
 def unreadable_profile(name: str, source: str, error: str) -> dict[str, Any]:

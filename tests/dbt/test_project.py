@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import yaml
 
@@ -35,3 +36,13 @@ def test_every_rubric_check_is_measured_by_a_gap_model() -> None:
         sql = (intermediate / f"int_check_items_{gap}.sql").read_text()
         for check in (c for c in rubric.checks if c.gap == gap):
             assert f"'{check.id}'" in sql, f"{check.id} is not measured in int_check_items_{gap}"
+
+
+def test_sources_file_is_the_one_generated_from_the_schemas(tmp_path: Path) -> None:
+    from flows import dbt_sources
+
+    assert dbt_sources.current(), "run `readiness dbt-sources`"
+    edited = tmp_path / "_raw__sources.yml"
+    edited.write_text(dbt_sources.render().replace("- name: as_of\n", ""), encoding="utf-8")
+    assert not dbt_sources.current(edited)
+    assert dbt_sources.write(edited).read_text(encoding="utf-8") == dbt_sources.render()

@@ -74,7 +74,8 @@ def test_validate_fails_on_unreadable_evidence_and_bad_config(tmp_path: Path) ->
     portfolio = copy_examples(tmp_path / "examples")
     project_file = portfolio.parent / "projects" / "support_copilot" / "project.yml"
     project = yaml.safe_load(project_file.read_text())
-    project["evidence"]["datasets"][0]["source"] = "data/does-not-exist.csv"
+    # customers: a dataset the example's history does not replace (tickets.csv it does)
+    project["evidence"]["datasets"][1]["source"] = "data/does-not-exist.csv"
     project_file.write_text(yaml.safe_dump(project, sort_keys=False))
     result = runner.invoke(app, ["validate", str(portfolio)])
     assert result.exit_code == 1

@@ -70,6 +70,7 @@ def test_from_example_copies_one_example_project_with_its_evidence(tmp_path: Pat
     assert [p.project.id for p in loaded.projects] == ["support_copilot"]
     assert loaded.portfolio.as_of is not None  # the example's evidence is dated
     assert (written.project.parent / "costs.yml").is_file()
+    assert not (written.project.parent / "history").exists()  # the example portfolio's weeks
     result = CliRunner().invoke(app, ["validate", str(written.portfolio)])
     assert result.exit_code == 0, result.output
 
