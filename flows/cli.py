@@ -541,6 +541,9 @@ app.command("show")(browse_cli.show)
 app.command("list")(browse_cli.list_command)
 app.command("export")(browse_cli.export)
 app.add_typer(browse_cli.cache_app, name="cache")
+from flows import notify_cli  # noqa: E402
+
+app.command("digest")(notify_cli.digest)
 
 
 if __name__ == "__main__":
