@@ -1,4 +1,5 @@
-"""Benchmark: commands that answer at once (``--help``, ``status --json``, ``history``, ``diff``).
+"""Benchmark: commands that answer at once (``--help``, ``status --json``, ``show``, ``history``,
+``diff``).
 
 Run by hand (never in tests): ``uv run python benchmarks/cli/run.py [--home DIR] [--rounds 5]``.
 
@@ -67,6 +68,8 @@ def main() -> None:
         "python -c pass (baseline)": [str(BIN / "python"), "-c", "pass"],
         "readiness --help": [readiness, "--help"],
         "readiness status --json": [readiness, "status", "--json"],
+        "readiness show support_copilot": [readiness, "show", "support_copilot"],
+        "readiness show support_copilot --json": [readiness, "show", "support_copilot", "--json"],
         "readiness history support_copilot --json": [
             readiness,
             "history",
@@ -74,6 +77,14 @@ def main() -> None:
             "--json",
         ],
         "readiness diff A B --json": [readiness, "diff", older, newest, "--json"],
+        "readiness diff A B --fail-on regression": [
+            readiness,
+            "diff",
+            older,
+            newest,
+            "--fail-on",
+            "regression",
+        ],
     }
     times: dict[str, list[float]] = {name: [] for name in commands}
     with open("/tmp/bench.lock", "w") as lock:
@@ -84,7 +95,7 @@ def main() -> None:
                 begin = time.monotonic()
                 done = subprocess.run(command, env=env, capture_output=True)
                 times[name].append(time.monotonic() - begin)
-                if done.returncode != 0:
+                if done.returncode not in (0, 3):  # 3: the gate found a regression
                     sys.exit(f"{name} failed: {done.stderr.decode()}")
         load_after = os.getloadavg()[0]
     baseline = statistics.median(times["python -c pass (baseline)"])

@@ -249,3 +249,46 @@ def test_report_takes_a_portfolio_id_and_prints_json_metadata(
     assert other.exit_code == 1
     assert runner.invoke(app, ["report", "--project", "x", "example"]).exit_code == 2
     assert runner.invoke(app, ["report", "--portfolio", "--json"]).exit_code == 2
+
+
+HEAVY = ("prefect", "dbt", "pandas", "fpdf", "apprise", "sqlglot")
+_PROBE = """
+import sys
+sys.argv = ["readiness", *sys.argv[1:]]
+from flows.cli import app
+try:
+    app()
+except SystemExit:
+    pass
+print(" ".join(m for m in {heavy!r} if m in sys.modules), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["--help"],
+        ["status", "--json"],
+        ["show", "support_copilot", "--json"],
+        ["list", "--json"],
+        ["diff", "RUN", "RUN", "--fail-on", "regression", "--json"],
+    ],
+)
+def test_commands_that_answer_at_once_import_no_heavy_library(
+    published: Assessed, command: list[str]
+) -> None:
+    """What makes `--help`, `status`, `show` answer at once: no Prefect, dbt, pandas or PDF."""
+    import os
+    import subprocess
+    import sys
+
+    command = [published.run_id if part == "RUN" else part for part in command]
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE.format(heavy=HEAVY), *command],
+        env={**os.environ, "READINESS_HOME": str(published.home)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout, done.stderr
+    assert done.stderr.strip().splitlines()[-1:] in ([], [""]), done.stderr[-2000:]

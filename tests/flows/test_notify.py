@@ -325,3 +325,25 @@ def test_deploy_creates_the_automation_on_the_server(
     with get_client(sync_client=True) as client:
         same = client.read_automations_by_name("readiness-example-late-or-failed")
     assert len(same) == 1
+
+
+def test_waivers_about_to_expire_are_read_from_the_waivers_mart(tmp_path: Path) -> None:
+    import duckdb
+
+    snapshot = tmp_path / "example.duckdb"
+    with duckdb.connect(str(snapshot)) as con:
+        con.execute("create table check_results (run_id varchar, check_id varchar, title varchar)")
+        con.execute("insert into check_results values ('r1', 'sc_latency', 'p95 latency holds')")
+    assert notify.expiring_waivers(snapshot, "r1", datetime(2026, 12, 1).date()) == []  # none yet
+    with duckdb.connect(str(snapshot)) as con:
+        con.execute(
+            "create table waivers (run_id varchar, project_id varchar, check_id varchar, "
+            "expires_on date)"
+        )
+        con.execute(
+            "insert into waivers values ('r1', 'a', 'sc_latency', '2026-12-10'), "
+            "('r1', 'b', 'sc_latency', '2027-03-01'), ('r0', 'a', 'sc_latency', '2026-12-10')"
+        )
+    [notice] = notify.expiring_waivers(snapshot, "r1", datetime(2026, 12, 1).date())
+    assert (notice.kind, notice.project_id) == ("waiver_expiring", "a")
+    assert notice.text == 'the waiver of "p95 latency holds" expires on 2026-12-10'
