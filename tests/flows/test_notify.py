@@ -347,3 +347,22 @@ def test_waivers_about_to_expire_are_read_from_the_waivers_mart(tmp_path: Path) 
     [notice] = notify.expiring_waivers(snapshot, "r1", datetime(2026, 12, 1).date())
     assert (notice.kind, notice.project_id) == ("waiver_expiring", "a")
     assert notice.text == 'the waiver of "p95 latency holds" expires on 2026-12-10'
+
+
+def test_digest_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    portfolio = copy_examples(tmp_path / "examples")
+    monkeypatch.setenv("READINESS_HOME", str(tmp_path / "home"))
+    use_home(tmp_path / "home")
+    runner = CliRunner()
+    nowhere = runner.invoke(app, ["digest", str(portfolio)])
+    assert nowhere.exit_code == 2 and "no alerts.urls" in nowhere.stderr
+    config = yaml.safe_load(portfolio.read_text())
+    config["alerts"] = {"urls": ["json://127.0.0.1:9/hook"]}
+    portfolio.write_text(yaml.safe_dump(config, sort_keys=False))
+    unpublished = runner.invoke(app, ["digest", str(portfolio)])
+    assert unpublished.exit_code == 1 and "no assessment has been published" in unpublished.stderr
+    get_settings.cache_clear()
