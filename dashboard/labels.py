@@ -6,8 +6,6 @@ import math
 import numbers
 from typing import Any
 
-import pandas as pd
-
 NO_SNAPSHOT = "No assessment has been published yet. Run `readiness run`."
 
 #: Gap ids in rubric order, with the words people read.
@@ -67,6 +65,9 @@ def missing(value: Any) -> bool:
     """True for None, NaN, NaT and pandas' NA (a value the snapshot does not have)."""
     if value is None:
         return True
+    # pandas is loaded on first use: the command line's gates and alerts read these labels too.
+    import pandas as pd
+
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
@@ -143,11 +144,15 @@ def money(value: Any, currency: str | None = None) -> str:
 
 def day(value: Any) -> str:
     """A timestamp as its date: '2026-11-24'."""
+    import pandas as pd
+
     return "–" if missing(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
 
 
 def minute(value: Any) -> str:
     """A timestamp to the minute: '2026-11-24 14:05'."""
+    import pandas as pd
+
     return "–" if missing(value) else f"{pd.Timestamp(value):%Y-%m-%d %H:%M}"
 
 

@@ -33,14 +33,17 @@ class Regression:
     kind: RegressionKind
     run_before: str
     message: str
+    #: What regressed: the gap id or the check id ("" for the recommendation); notices about the
+    #: same subject are suppressed for a while (flows.notify).
+    subject: str = ""
 
 
 def find_regressions(diff: ProjectDiff, gap_drop_points: float) -> list[Regression]:
     """The regressions in one project's diff (pure: no I/O)."""
     found = []
 
-    def add(kind: RegressionKind, message: str) -> None:
-        found.append(Regression(diff.project_id, kind, diff.run_before, message))
+    def add(kind: RegressionKind, message: str, subject: str = "") -> None:
+        found.append(Regression(diff.project_id, kind, diff.run_before, message, subject))
 
     if diff.recommendation_before == "go" and diff.recommendation_after == "not_yet":
         add("recommendation", "recommendation went from GO to NOT YET")
@@ -51,6 +54,7 @@ def find_regressions(diff: ProjectDiff, gap_drop_points: float) -> list[Regressi
                 "gap_drop",
                 f"{gap_label(gap.gap)} dropped {-gap.delta:.0f} points "
                 f"({gap.score_before:.0f} -> {gap.score_after:.0f}, now {str(now).lower()})",
+                gap.gap,
             )
     for check in diff.checks:
         if check.severity == "critical" and check.newly_failing:
@@ -59,27 +63,44 @@ def find_regressions(diff: ProjectDiff, gap_drop_points: float) -> list[Regressi
             add(
                 "critical_check",
                 f'critical check "{check.title}" ({gap_label(check.gap)}) now fails (was {before})',
+                check.check_id,
             )
     return found
 
 
+@dataclass(frozen=True)
+class ProjectChange:
+    """A project's result in a run, and its diff with its previous successful run (if any)."""
+
+    project_id: str
+    recommendation: str
+    diff: ProjectDiff | None
+
+
+def run_changes(snapshot: Path, run_id: str) -> list[ProjectChange]:
+    """Each project of a run against its previous successful run."""
+    changes: list[ProjectChange] = []
+    with open_snapshot(snapshot) as con:
+        projects = con.execute(
+            "select project_id, recommendation from recommendations where run_id = ? "
+            "order by project_id",
+            [run_id],
+        ).fetchall()
+        for project_id, recommendation in projects:
+            before = previous_run(con, project_id, run_id)
+            diff = None if before is None else compare_project(con, project_id, before, run_id)
+            changes.append(ProjectChange(project_id, recommendation, diff))
+    return changes
+
+
 def run_regressions(snapshot: Path, run_id: str, gap_drop_points: float) -> list[Regression]:
     """Every regression of a run: each project against its previous successful run."""
-    found: list[Regression] = []
-    with open_snapshot(snapshot) as con:
-        projects = [
-            r[0]
-            for r in con.execute(
-                "select project_id from recommendations where run_id = ? order by project_id",
-                [run_id],
-            ).fetchall()
-        ]
-        for project_id in projects:
-            before = previous_run(con, project_id, run_id)
-            if before is not None:
-                diff = compare_project(con, project_id, before, run_id)
-                found.extend(find_regressions(diff, gap_drop_points))
-    return found
+    return [
+        regression
+        for change in run_changes(snapshot, run_id)
+        if change.diff is not None
+        for regression in find_regressions(change.diff, gap_drop_points)
+    ]
 
 
 def alert_message(
@@ -106,8 +127,13 @@ class Delivery:
     failed: list[str]
 
 
-def send_alert(urls: list[SecretStr], title: str, body: str) -> Delivery:
-    """Notify every Apprise URL, one at a time, so that one broken URL does not hide the others."""
+def send_alert(
+    urls: list[SecretStr], title: str, body: str, attach: Path | None = None
+) -> Delivery:
+    """Notify every Apprise URL, one at a time, so that one broken URL does not hide the others.
+
+    ``attach``: a file sent with the message (by the channels that carry files, such as email).
+    """
     import apprise
 
     sent, failed = 0, []
@@ -117,7 +143,10 @@ def send_alert(urls: list[SecretStr], title: str, body: str) -> Delivery:
             scheme = secret.split("://", 1)[0]
             notifier = apprise.Apprise()
             ok = notifier.add(secret) and notifier.notify(
-                title=title, body=body, body_format=apprise.NotifyFormat.MARKDOWN
+                title=title,
+                body=body,
+                body_format=apprise.NotifyFormat.MARKDOWN,
+                attach=None if attach is None else str(attach),
             )
             if ok:
                 sent += 1

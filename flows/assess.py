@@ -24,7 +24,16 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from flows import alerts, backfill, dbt, postgres_warehouse, privacy_ops, snapshots, warehouse
+from flows import (
+    alerts,
+    backfill,
+    dbt,
+    notify,
+    postgres_warehouse,
+    privacy_ops,
+    snapshots,
+    warehouse,
+)
 from flows.config import (
     FailedProject,
     LoadedPortfolio,
@@ -320,7 +329,8 @@ def announce_run(
     """Leave the run's Prefect artifacts, and alert the portfolio's URLs if readiness regressed."""
     logger = get_run_logger()
     config = portfolio.portfolio
-    regressions = alerts.run_regressions(snapshot, run_id, config.alerts.gap_drop_points)
+    # Regressions, projects now go, waivers about to expire: routed, grouped, suppressed.
+    regressions, announced = notify.announce_run(snapshot, portfolio, run_id)
     rows = alerts.summary_rows(snapshot, run_id)
     key = alerts.artifact_key(config.id)
     create_markdown_artifact(
@@ -331,13 +341,16 @@ def announce_run(
     create_table_artifact(
         rows, key=f"{key}-results", description=f"Results per project, run {run_id}"
     )
-    if regressions and config.alerts.urls:
-        title, body = alerts.alert_message(config.name, run_id, regressions)
-        delivery = alerts.send_alert(config.alerts.urls, title, body)
-        logger.info("alert sent to %d URL(s) for %d regression(s)", delivery.sent, len(regressions))
-        for target in delivery.failed:
+    if announced.messages or announced.failed:
+        logger.info(
+            "%d message(s) sent for %d notice(s) (%d suppressed)",
+            announced.messages,
+            announced.due,
+            announced.suppressed,
+        )
+        for target in announced.failed:
             logger.warning("the alert could not be delivered to %s", target)
-    elif regressions:
+    elif regressions and not config.alerts.urls:
         logger.warning("%d regression(s) and no alert URL configured", len(regressions))
     return regressions
 
@@ -479,7 +492,12 @@ def run_assessment(
     return RunResult(run_id=run_id, status=status, snapshot=snapshot, failed_projects=failed)
 
 
-@flow(name="assess_portfolio", log_prints=True)
+@flow(
+    name="assess_portfolio",
+    log_prints=True,
+    on_failure=[notify.flow_run_failed],
+    on_crashed=[notify.flow_run_failed],
+)
 def assess_portfolio(
     portfolio: str | None = None,
     projects: list[str] | None = None,
@@ -495,7 +513,12 @@ def assess_portfolio(
     return run_assessment(path, projects, refresh=refresh, history=history).run_id
 
 
-@flow(name="assess_project", log_prints=True)
+@flow(
+    name="assess_project",
+    log_prints=True,
+    on_failure=[notify.flow_run_failed],
+    on_crashed=[notify.flow_run_failed],
+)
 def assess_project(project: str, portfolio: str | None = None, refresh: bool = False) -> str:
     """Assess one project of a portfolio and publish the result; return the run id."""
     return run_assessment(Path(portfolio) if portfolio else None, [project], refresh=refresh).run_id

@@ -5,8 +5,8 @@ one aggregate pass over every column (nulls, empty strings, distinct, min, max),
 and freshness, in DuckDB for files and S3 objects and in PostgreSQL for its tables and queries.
 A column holding personal values (detected as a portfolio run detects them, or named with
 --personal) is counted only: no minimum or maximum, duplicated keys masked.
-Exit 0 when the audit ran, whatever it found; 1 with one line on stderr when the source cannot be
-read; 2 when the command line is wrong.
+Exit 0 when the audit ran, whatever it found (3 when a --fail-on condition holds); 1 with one line
+on stderr when the source cannot be read; 2 when the command line is wrong.
 """
 
 from __future__ import annotations
@@ -306,12 +306,29 @@ def audit(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 3 when the newest --timestamp is older than --max-age (stale), rows could "
+            "not be read (violations) or rows share a --key (duplicates); repeatable.",
+            metavar="stale|violations|duplicates",
+        ),
+    ] = None,
 ) -> None:
     """Audit one dataset: rows, per column nulls/distinct/min/max, duplicate keys, freshness."""
+    from flows.gates import AUDIT_GATES, GATE_FAILED, audit_findings, unknown_gate
     from flows.sources.scan import audit_connection, open_scan, unreadable
 
     if (wrong := format_problem(file_format)) is not None:
         raise _fail(2, wrong)
+    for gate in fail_on or []:
+        if (wrong := unknown_gate(gate, AUDIT_GATES)) is not None:
+            raise _fail(2, wrong)
+    if "stale" in (fail_on or []) and not max_age:
+        raise _fail(2, "--fail-on stale needs --timestamp and --max-age")
+    if "duplicates" in (fail_on or []) and not key:
+        raise _fail(2, "--fail-on duplicates needs --key")
     if max_age and not timestamp:
         raise _fail(2, "--max-age needs --timestamp")
     try:
@@ -349,7 +366,18 @@ def audit(
             for scan in holder:
                 scan.close()
             con.close()
+    findings = [(gate, f) for gate in fail_on or [] for f in audit_findings(document, gate)]
+    if fail_on:
+        document["gate"] = {
+            "fail_on": fail_on,
+            "failed": bool(findings),
+            "findings": [f for _, f in findings],
+        }
     if as_json:
         typer.echo(json.dumps(document, default=str))
     else:
         render(document)
+    if findings:
+        for gate, finding in findings:
+            err.print(f"--fail-on {gate}: {finding}", markup=False, highlight=False)
+        raise typer.Exit(GATE_FAILED)

@@ -43,6 +43,25 @@ if not out.is_terminal:
 # for or copied.
 err = Console(stderr=True, soft_wrap=True)
 
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"readiness {version('ai-readiness')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Decide, from production evidence, whether AI projects are ready to leave their POC."""
+
+
 GAP_SHORT = {
     "data_quality": "Data",
     "integration": "Integr.",
@@ -135,6 +154,9 @@ def run(
             "(whose measurements are otherwise reused).",
         ),
     ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the run's results as JSON.")
+    ] = False,
 ) -> None:
     """Assess a portfolio (or one project), publish the result and print a summary."""
     loaded = _load(portfolio)
@@ -155,6 +177,9 @@ def run(
         err.print("The published snapshot is unchanged; earlier results are kept.")
         raise typer.Exit(1) from exc
     results = project_results(get_settings().snapshot, run_id)
+    if as_json:
+        typer.echo(json.dumps({"run_id": run_id, "projects": results}, indent=2, default=str))
+        return
     out.print(_summary_table(results))
     for row in results:
         if row["recommendation"] != "go":
@@ -171,8 +196,10 @@ def validate(
     strict: Annotated[
         bool, typer.Option(help="Also fail when rows were rejected from evidence files.")
     ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the problems as JSON.")] = False,
 ) -> None:
     """Check configuration and evidence without scoring; exit non-zero listing every problem."""
+    from dataclasses import asdict
     from datetime import UTC, datetime
 
     from flows.backfill import past_projects, utc
@@ -182,8 +209,9 @@ def validate(
     # A project whose own file is wrong is listed, and the others' evidence is still checked.
     loaded = _load(portfolio, keep_going=True)
     config_problems = [p for failed in loaded.failed for p in failed.problems]
-    if config_problems:
+    if config_problems and not as_json:
         _print_config_problems(config_problems)
+    report: list[dict[str, Any]] = []
     settings = get_settings()
     as_of = loaded.portfolio.as_of or datetime.now(UTC)
     errors = warnings = 0
@@ -199,18 +227,40 @@ def validate(
         frames = evidence.frames(context)
         inputs = frames.get("raw_evidence_inputs")
         rejected = frames.get("raw_rejected_rows")
+        unreadable = [
+            Problem(row["source"], str(row["error"]))
+            for row in ([] if inputs is None else inputs.to_dict("records"))
+            if row["status"] != "ok"
+        ]
+        rows = [
+            rejected_problem(r) for r in ([] if rejected is None else rejected.to_dict("records"))
+        ]
+        errors, warnings = errors + len(unreadable), warnings + len(rows)
+        report.append(
+            {
+                "project": label,
+                "unreadable": [asdict(problem) for problem in unreadable],
+                "rejected": [asdict(problem) for problem in rows],
+            }
+        )
+        if as_json:
+            continue
         out.print(f"[bold]{label}[/]", highlight=False)
-        for row in [] if inputs is None else inputs.to_dict("records"):
-            if row["status"] != "ok":
-                errors += 1
-                problem = Problem(row["source"], str(row["error"]))
-                out.print(Text.assemble(("  unreadable ", "red"), str(problem)), highlight=False)
-        for row in [] if rejected is None else rejected.to_dict("records"):
-            warnings += 1
-            out.print(Text.assemble(("  rejected ", "yellow"), str(rejected_problem(row))))
-    out.print(
-        f"{len(loaded.projects)} project(s): {errors} unreadable input(s), {warnings} rejected row(s)"
-    )
+        for problem in unreadable:
+            out.print(Text.assemble(("  unreadable ", "red"), str(problem)), highlight=False)
+        for problem in rows:
+            out.print(Text.assemble(("  rejected ", "yellow"), str(problem)))
+    summary = f"{len(loaded.projects)} project(s): {errors} unreadable input(s), {warnings} rejected row(s)"
+    if as_json:
+        document = {
+            "configuration": [asdict(p) for p in config_problems],
+            "projects": report,
+            "unreadable": errors,
+            "rejected": warnings,
+        }
+        typer.echo(json.dumps(document, indent=2, default=str))
+    else:
+        out.print(summary)
     if config_problems:
         raise typer.Exit(2)
     if errors or (strict and warnings):
@@ -221,20 +271,45 @@ def validate(
 def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     user: access.UserOption = None,
+    portfolio: Annotated[
+        list[str] | None,
+        typer.Option("--portfolio", help="Only this portfolio id (repeatable)."),
+    ] = None,
+    project: Annotated[
+        str | None, typer.Option("--project", "-p", help="Only this project id.")
+    ] = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option("--fail-on", help="Exit 3 when --project is not go.", metavar="not-go"),
+    ] = None,
 ) -> None:
     """Print the latest result per project from the published snapshot(s)."""
+    from flows.browse import narrow
+    from flows.gates import GATE_FAILED, STATUS_GATES, status_findings, unknown_gate
     from flows.report import NoSnapshotError, project_results
 
-    scope = access.command_scope(user)
+    if (wrong := unknown_gate(fail_on, STATUS_GATES)) is not None or (fail_on and not project):
+        err.print(wrong or "--fail-on not-go needs --project ID", markup=False, highlight=False)
+        raise typer.Exit(2)
+    scope = narrow(access.command_scope(user), portfolio)
     try:
         results = project_results(get_settings().snapshot, portfolios=scope)
     except NoSnapshotError as exc:
         err.print(str(exc))
         raise typer.Exit(1) from exc
+    if project is not None:
+        results = [r for r in results if r["project"] == project]
+        if not results:
+            err.print(f"no published result for project {project!r}", markup=False, highlight=False)
+            raise typer.Exit(1)
     if as_json:
         typer.echo(json.dumps(results, indent=2, default=str))
     else:
         out.print(_summary_table(results))
+    if fail_on and project and (findings := status_findings(results, project)):
+        for finding in findings:
+            err.print(f"--fail-on not-go: {finding}", markup=False, highlight=False)
+        raise typer.Exit(GATE_FAILED)
 
 
 @app.command()
@@ -483,6 +558,15 @@ from flows import privacy_ops  # noqa: E402
 
 app.command("forget")(privacy_ops.forget_command)
 app.command("hash-password")(privacy_ops.hash_password_command)
+from flows import browse_cli  # noqa: E402
+
+app.command("show")(browse_cli.show)
+app.command("list")(browse_cli.list_command)
+app.command("export")(browse_cli.export)
+app.add_typer(browse_cli.cache_app, name="cache")
+from flows import notify_cli  # noqa: E402
+
+app.command("digest")(notify_cli.digest)
 
 
 if __name__ == "__main__":

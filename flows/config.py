@@ -410,6 +410,19 @@ class ServiceLevels(_Strict):
     target_concurrency: Annotated[int, Field(gt=0)]
 
 
+class ProjectAlerts(_Strict):
+    """Where this project's own notifications go: its owners' channels (besides the portfolio's)."""
+
+    #: Apprise URLs of the project's owners (a team channel, a mailing list); each a secret:
+    #: write ${NAME} or ${secret:BLOCK}.
+    urls: list[SecretStr] = Field(default_factory=list)
+
+    @field_validator("urls", mode="before")
+    @classmethod
+    def _expand_and_check(cls, urls: Any) -> Any:
+        return Alerts._expand_and_check(urls)  # the portfolio's check of Apprise URLs
+
+
 class Project(_Strict):
     """One AI project under assessment."""
 
@@ -431,6 +444,8 @@ class Project(_Strict):
     service_levels: ServiceLevels | None = None
     #: Every piece of evidence of the project; each kind is optional.
     evidence: Evidence = Field(default_factory=Evidence)
+    #: Where the project's notifications go besides the portfolio's alert URLs.
+    alerts: ProjectAlerts = Field(default_factory=ProjectAlerts)
 
 
 # --- portfolio --------------------------------------------------------------------------------
@@ -449,6 +464,13 @@ class Alerts(_Strict):
     urls: list[SecretStr] = Field(default_factory=list)
     #: A gap whose score falls by at least this many points since the project's previous run.
     gap_drop_points: Annotated[float, Field(gt=0, le=100)] = 10.0
+    #: The same notice (a project's check or gap regressing, a run failing) is not sent again
+    #: within this many hours, so that a flapping check does not alert every run.
+    suppress_hours: Annotated[float, Field(ge=0)] = 24.0
+    #: The dashboard's address as people open it; chat digests link to it.
+    dashboard_url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
+    #: Send a digest of the portfolio on this schedule (registered by readiness deploy).
+    digest: Digest | None = None
 
     @field_validator("urls", mode="before")
     @classmethod
@@ -512,6 +534,20 @@ class PastAssessment(_Strict):
     #: Per project id, the evidence files that were different then: {the path as the project
     #: file names it: the file of that time}, both relative to the project file.
     evidence: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+
+class Digest(_Strict):
+    """A recurring digest of the portfolio: every verdict, with the portfolio report."""
+
+    #: When to send it, as a cron expression (for example weekly: 0 8 * * 1).
+    cron: str
+    #: The time zone the cron expression is read in (IANA name).
+    timezone: str = "UTC"
+
+    @field_validator("cron")
+    @classmethod
+    def _cron_is_valid(cls, cron: str) -> str:
+        return Schedule._cron_is_valid(cron)
 
 
 class Portfolio(_Strict):

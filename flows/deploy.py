@@ -25,6 +25,8 @@ from flows.errors import ConfigError, Problem
 from flows.settings import DEFAULT_RUBRIC, get_settings
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from prefect.deployments.runner import RunnerDeployment
 
 out = Console(soft_wrap=True)
@@ -76,6 +78,42 @@ def schedule_deployments(
     ]
 
 
+def notification_deployments(
+    loaded: LoadedPortfolio, work_pool: str | None = None
+) -> list[RunnerDeployment]:
+    """The portfolio's notification flows: the notice of a late or failed run, and the digest."""
+    from prefect.deployments.runner import EntrypointType
+    from prefect.schedules import Cron
+
+    from flows.notify_flows import announce_flow_run, send_digest
+
+    config = loaded.portfolio
+    found = [
+        announce_flow_run.to_deployment(
+            name=deployment_name(config.id, "announce"),
+            parameters={"portfolio": str(loaded.path)},
+            description=f"Announce a late or failed assessment of {config.name}",
+            tags=["readiness-notify"],
+            work_pool_name=work_pool,
+            entrypoint_type=EntrypointType.MODULE_PATH,
+        )
+    ]
+    if config.alerts.digest is not None:
+        digest = config.alerts.digest
+        found.append(
+            send_digest.to_deployment(
+                name=deployment_name(config.id, "digest"),
+                schedules=[Cron(digest.cron, timezone=digest.timezone)],
+                parameters={"portfolio": str(loaded.path)},
+                description=f"The digest of {config.name} ({digest.cron}, {digest.timezone})",
+                tags=["readiness-notify"],
+                work_pool_name=work_pool,
+                entrypoint_type=EntrypointType.MODULE_PATH,
+            )
+        )
+    return [cast("RunnerDeployment", d) for d in found]
+
+
 def _api_url() -> str | None:
     from prefect.settings import PREFECT_API_URL
 
@@ -105,6 +143,9 @@ def deploy(
     pool: Annotated[
         str, typer.Option(help="Work pool the deployments are registered for.")
     ] = DEFAULT_POOL,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the registered deployments as JSON.")
+    ] = False,
 ) -> None:
     """Register the portfolio's schedules as Prefect deployments (and serve them with --serve)."""
     path = portfolio or get_settings().portfolio
@@ -121,25 +162,68 @@ def deploy(
             )
             raise typer.Exit(2)
         deployments = schedule_deployments(loaded, None if serve else pool)
+        notifying = notification_deployments(loaded, None if serve else pool)
     except ConfigError as exc:
         err.print(f"[bold red]Configuration problems ({len(exc.problems)}):[/]")
         for problem in exc.problems:
             err.print(f"  - {problem}", markup=False, highlight=False)
         raise typer.Exit(2) from exc
-    for deployment, schedule in zip(deployments, loaded.portfolio.schedules, strict=True):
+    registered = [
+        {
+            "deployment": f"assess_portfolio/{deployment.name}",
+            "cron": schedule.cron,
+            "timezone": schedule.timezone,
+            "projects": schedule.projects,
+            "work_pool": None if serve else pool,
+        }
+        for deployment, schedule in zip(deployments, loaded.portfolio.schedules, strict=True)
+    ]
+    for entry in [] if as_json else registered:
         out.print(
-            f"assess_portfolio/{deployment.name}: {schedule.cron} ({schedule.timezone}), "
-            f"projects {', '.join(schedule.projects or ['all'])}",
+            f"{entry['deployment']}: {entry['cron']} ({entry['timezone']}), "
+            f"projects {', '.join(entry['projects'] or ['all'])}",
             highlight=False,
         )
+    from flows.automations import apply_automation
+
+    registered += [
+        {
+            "deployment": f"{d.flow_name}/{d.name}",
+            "cron": d.schedules[0].schedule.cron if d.schedules else None,  # type: ignore[union-attr]
+            "timezone": d.schedules[0].schedule.timezone if d.schedules else None,  # type: ignore[union-attr]
+            "projects": None,
+            "work_pool": None if serve else pool,
+        }
+        for d in notifying
+    ]
     if serve:
         from prefect import serve as prefect_serve
 
-        prefect_serve(*deployments, print_starting_message=True)
+        # The automation needs the announce deployment's id: registered once here, then served.
+        automation = apply_automation(loaded.portfolio.id, cast("UUID", notifying[0].apply()))
+        if as_json:
+            import json
+
+            document = {"deployments": registered, "automations": [automation.name]}
+            typer.echo(json.dumps(document, indent=2))
+        else:
+            out.print(f"automation {automation.name}", highlight=False)
+        prefect_serve(*deployments, *notifying, print_starting_message=not as_json)
         return
     _ensure_pool(pool)
     for deployment in deployments:
         deployment.apply()
+    ids = [cast("UUID", deployment.apply()) for deployment in notifying]
+    automation = apply_automation(loaded.portfolio.id, ids[0])
+    if as_json:
+        import json
+
+        document = {"deployments": registered, "automations": [automation.name]}
+        typer.echo(json.dumps(document, indent=2))
+        return
+    for entry in registered[len(deployments) :]:
+        out.print(f"{entry['deployment']}: notifications", highlight=False)
+    out.print(f"automation {automation.name}: announces late, failed or crashed runs")
     out.print(
         f"Registered for work pool {pool!r}; run them with: prefect worker start --pool {pool}"
     )

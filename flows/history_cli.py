@@ -119,26 +119,50 @@ def diff(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     user: UserOption = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 3 on a regression (go to not yet, a gap dropping --gap-drop points, a "
+            "critical check newly failing) or on any change.",
+            metavar="regression|any",
+        ),
+    ] = None,
+    gap_drop: Annotated[
+        float, typer.Option("--gap-drop", help="Points a gap must drop to be a regression.")
+    ] = 10.0,
 ) -> None:
     """What changed between two runs: recommendations, gap scores, checks and inputs."""
+    from flows.gates import DIFF_GATES, GATE_FAILED, diff_findings, unknown_gate
     from flows.history import UnknownRunError, compare_runs
     from flows.report import NoSnapshotError
 
+    if (wrong := unknown_gate(fail_on, DIFF_GATES)) is not None:
+        err.print(wrong, markup=False, highlight=False)
+        raise typer.Exit(2)
     scope = command_scope(user)
     try:
         result = compare_runs(get_settings().snapshot, run_a, run_b, project, scope)
     except (NoSnapshotError, UnknownRunError) as exc:
         err.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(1) from exc
+    findings = [] if fail_on is None else diff_findings(result, fail_on, gap_drop)
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), indent=2))
-        return
-    out.print(f"{run_a} -> {run_b}", highlight=False)
-    for project_diff in result.projects:
-        _print_project(project_diff)
-    for project_id in result.only_before:
-        out.print(f"[bold]{project_id}[/]: only in {run_a}", highlight=False)
-    for project_id in result.only_after:
-        out.print(f"[bold]{project_id}[/]: only in {run_b}", highlight=False)
-    if not (result.projects or result.only_before or result.only_after):
-        out.print("the two runs assessed no project in common")
+        document = result.to_dict()
+        if fail_on is not None:
+            document["gate"] = {"fail_on": fail_on, "failed": bool(findings), "findings": findings}
+        typer.echo(json.dumps(document, indent=2))
+    else:
+        out.print(f"{run_a} -> {run_b}", highlight=False)
+        for project_diff in result.projects:
+            _print_project(project_diff)
+        for project_id in result.only_before:
+            out.print(f"[bold]{project_id}[/]: only in {run_a}", highlight=False)
+        for project_id in result.only_after:
+            out.print(f"[bold]{project_id}[/]: only in {run_b}", highlight=False)
+        if not (result.projects or result.only_before or result.only_after):
+            out.print("the two runs assessed no project in common")
+    if findings:
+        for finding in findings:
+            err.print(f"--fail-on {fail_on}: {finding}", markup=False, highlight=False)
+        raise typer.Exit(GATE_FAILED)

@@ -117,14 +117,17 @@ def test_readiness_run_command_end_to_end(prefect_server: None, tmp_path: Path) 
     }
     script = Path(sys.executable).parent / "readiness"
     done = subprocess.run(
-        [str(script), "run", str(portfolio), "--project", "support_copilot"],
+        [str(script), "run", str(portfolio), "--project", "support_copilot", "--json"],
         env=env,
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "support_copilot" in done.stdout and "GO" in done.stdout
+    document = json.loads(done.stdout)  # nothing but the JSON document on standard output
+    [project] = document["projects"]
+    assert (project["project"], project["recommendation"]) == ("support_copilot", "go")
+    assert project["run_id"] == document["run_id"]
     status = subprocess.run(
         [str(script), "status", "--json"], env=env, capture_output=True, text=True, timeout=60
     )

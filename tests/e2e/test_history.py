@@ -136,3 +136,43 @@ def test_history_and_diff_commands(
     result = runner.invoke(app, ["history", "nope"])
     assert result.exit_code == 1 and "no assessed run" in result.stderr
     get_settings.cache_clear()
+
+
+def test_diff_fail_on_gates_exit_3_on_a_regression_or_any_change(
+    two_runs: tuple[Assessed, Assessed], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = two_runs
+    monkeypatch.setenv("READINESS_HOME", str(second.home))
+    get_settings.cache_clear()
+    # support_copilot went from go to not yet, its scale gap fell and a critical check now fails.
+    result = runner.invoke(app, ["diff", first.run_id, second.run_id, "--fail-on", "regression"])
+    assert result.exit_code == 3, result.output
+    assert "recommendation went from GO to NOT YET" in result.stderr
+    assert 'critical check "Monthly cost at target volume is within budget"' in result.stderr
+    result = runner.invoke(
+        app, ["diff", first.run_id, second.run_id, "--fail-on", "regression", "--json"]
+    )
+    assert result.exit_code == 3
+    gate = json.loads(result.stdout)["gate"]
+    assert gate["fail_on"] == "regression" and gate["failed"] is True
+    assert any("dropped" in finding for finding in gate["findings"])
+    # A gap drop smaller than --gap-drop is no regression; the verdict flip still is.
+    result = runner.invoke(
+        app,
+        ["diff", first.run_id, second.run_id, "--fail-on", "regression", "--gap-drop", "100"],
+    )
+    assert result.exit_code == 3 and "dropped" not in result.stderr
+    # The reverse (not yet -> go) is an improvement: no regression, but a change.
+    result = runner.invoke(app, ["diff", second.run_id, first.run_id, "--fail-on", "regression"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["diff", second.run_id, first.run_id, "--fail-on", "any"])
+    assert result.exit_code == 3 and "support_copilot: changed" in result.stderr
+    # A run compared with itself: nothing changed.
+    result = runner.invoke(app, ["diff", second.run_id, second.run_id, "--fail-on", "any"])
+    assert result.exit_code == 0, result.output
+    # A gate that cannot be checked is not a pass: an unknown run is 1, a wrong gate 2.
+    result = runner.invoke(app, ["diff", "nope", second.run_id, "--fail-on", "any"])
+    assert result.exit_code == 1
+    result = runner.invoke(app, ["diff", first.run_id, second.run_id, "--fail-on", "worse"])
+    assert result.exit_code == 2 and "expected regression or any" in result.stderr
+    get_settings.cache_clear()

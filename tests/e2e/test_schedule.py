@@ -157,6 +157,43 @@ def test_deploy_registers_schedules_and_a_served_run_completes(
     assert results[0]["recommendation"] == "go"
 
 
+def test_deploy_json_registers_the_notification_flows_and_the_automation(
+    prefect_api: str, tmp_path: Path
+) -> None:
+    import json
+
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    portfolio = copy_examples(tmp_path / "examples")
+    config = yaml.safe_load(portfolio.read_text())
+    config["schedules"] = [{"name": "weekly", "cron": "0 6 * * 1"}]
+    config["alerts"] = {"digest": {"cron": "0 8 * * 1", "timezone": "Europe/Paris"}}
+    portfolio.write_text(yaml.safe_dump(config, sort_keys=False))
+    env = _env(prefect_api, tmp_path / "home")
+    done = subprocess.run(
+        [str(SCRIPT), "deploy", str(portfolio), "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    document = json.loads(done.stdout)
+    assert [d["deployment"] for d in document["deployments"]] == [
+        "assess_portfolio/example-weekly",
+        "announce_flow_run/example-announce",
+        "send_digest/example-digest",
+    ]
+    assert document["deployments"][2]["cron"] == "0 8 * * 1"
+    assert document["automations"] == ["readiness-example-late-or-failed"]
+    with temporary_settings({PREFECT_API_URL: prefect_api}), get_client(sync_client=True) as client:
+        announce = client.read_deployment_by_name("announce_flow_run/example-announce")
+        assert announce.parameters == {"portfolio": str(portfolio)}
+        [automation] = client.read_automations_by_name("readiness-example-late-or-failed")
+        assert automation.actions[0].deployment_id == announce.id  # type: ignore[union-attr]
+
+
 def deploy(portfolio: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """`readiness deploy PORTFOLIO` in its own process."""
     return subprocess.run(
