@@ -35,7 +35,9 @@ from flows.config import (
 from flows.errors import ReadinessError, first_line
 from flows.evidence import Context, Evidence
 from flows.measurements import measure, prune
+from flows.publishing import mark_unpublished, recorded
 from flows.settings import DEFAULT_RUBRIC, REPO_ROOT, Settings, get_settings
+from flows.storage import preflight
 
 
 @dataclass
@@ -185,7 +187,9 @@ def start_run(
     thresholds = rubric.thresholds
     with warehouse.connect(settings.warehouse) as con:
         warehouse.ensure_raw_tables(con)
-        interrupted = warehouse.mark_interrupted_runs(con)
+        interrupted = warehouse.mark_interrupted_runs(con) + mark_unpublished(
+            con, settings.warehouse
+        )
         if interrupted:
             get_run_logger().warning("marked %d interrupted run(s) as failed", interrupted)
         expired = privacy_ops.apply_retention(con, settings.survey_retention_days, started)
@@ -368,6 +372,7 @@ def run_assessment(
     """
     settings = settings or get_settings()
     logger = get_run_logger()
+    preflight(settings.home, settings.warehouse, settings.snapshot)
     # A portfolio run assesses every project it can: one whose own file is wrong is recorded as
     # failed with its problems (a run of named projects refuses a wrong one instead).
     portfolio = load_portfolio(
@@ -425,7 +430,8 @@ def run_assessment(
         status = "partial" if failed else "succeeded"
         message = f"{len(failed)} of {len(batches)} project(s) failed" if failed else None
         warehouse.finish_run(settings.warehouse, run_id, status, message)
-        publish_snapshot(settings)
+        with recorded(settings.warehouse, run_id, settings.snapshot):
+            publish_snapshot(settings)
         snapshot = snapshots.portfolio_file(settings.snapshot, portfolio.portfolio.id)
     try:
         prune(settings)

@@ -147,11 +147,13 @@ def run(
     _prefect_defaults()
     from flows.assess import assess_portfolio
     from flows.report import project_results
+    from flows.storage import preflight_settings, run_failure
 
     try:
+        preflight_settings()  # a folder that cannot be written: one line now, not half-way
         run_id = assess_portfolio(str(loaded.path), project or None, refresh)
     except Exception as exc:  # the flow logged the details; the person gets one clear line
-        err.print(f"[bold red]Run failed:[/] {type(exc).__name__}: {exc}", highlight=False)
+        err.print(Text.assemble(("Run failed: ", "bold red"), run_failure(exc)), highlight=False)
         err.print("The published snapshot is unchanged; earlier results are kept.")
         raise typer.Exit(1) from exc
     results = project_results(get_settings().snapshot, run_id)

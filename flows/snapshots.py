@@ -24,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 
+from flows import storage
+
 #: The marts that readers select from (dashboard/queries.py, flows/report.py, flows/reports,
 #: flows/history.py, flows/alerts.py); tests/flows/test_snapshots.py checks that every mart a
 #: reader names is here. Each has a ``run_id``: a row belongs to the portfolio of its run.
@@ -232,8 +234,17 @@ def publish_portfolios(marts: Path, folder: Path) -> list[Path]:
         for portfolio_id in ids:
             target = portfolio_file(folder, portfolio_id)
             partial = folder / f".{target.name}.{os.getpid()}.partial"
-            write_portfolio(con, portfolio_id, partial)
-            _atomic_replace(partial, target)
+            try:
+                write_portfolio(con, portfolio_id, partial)
+                _atomic_replace(partial, target)
+            except BaseException as exc:
+                # A full disk, a killed writer: the partial copy goes, the previous file stays.
+                for leftover in (partial, partial.with_name(partial.name + ".wal")):
+                    leftover.unlink(missing_ok=True)
+                failure = storage.publish_failure(exc, folder)
+                if failure is not None:
+                    raise failure from None
+                raise
             written.append(target)
         for gone in set(published_portfolios(folder)) - set(ids):
             portfolio_file(folder, gone).unlink(missing_ok=True)
