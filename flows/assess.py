@@ -25,6 +25,7 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from flows import alerts, dbt, postgres_warehouse, privacy_ops, snapshots, warehouse
+from flows.abandoned import held as flow_run_held
 from flows.config import (
     FailedProject,
     LoadedPortfolio,
@@ -36,6 +37,7 @@ from flows.errors import ReadinessError, first_line
 from flows.evidence import Context, Evidence
 from flows.measurements import measure, prune
 from flows.publishing import mark_unpublished, recorded
+from flows.repair import check_working
 from flows.settings import DEFAULT_RUBRIC, REPO_ROOT, Settings, get_settings
 from flows.storage import preflight
 
@@ -391,7 +393,14 @@ def run_assessment(
     # on to the worker still wrapped, so there the arguments go as they are.
     unwalked: Callable[[Any], Any] = quote if settings.task_runner == "threads" else (lambda x: x)
     survey_key = settings.respondent_key(portfolio.path)
-    with warehouse.run_lock(settings.warehouse), shared_warehouse_lock(settings):
+    with (
+        warehouse.run_lock(settings.warehouse),
+        shared_warehouse_lock(settings),
+        flow_run_held(settings.warehouse) as crashed,
+    ):
+        check_working(settings.warehouse)  # a damaged file: what happened and `readiness repair`
+        if crashed:
+            logger.warning("marked flow run(s) a killed process left as crashed: %s", crashed)
         start_run(settings, portfolio, run_id, started, as_of)
         try:
             with task_runner(settings) as runner:

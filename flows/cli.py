@@ -462,6 +462,9 @@ from flows import privacy_ops  # noqa: E402
 
 app.command("forget")(privacy_ops.forget_command)
 app.command("hash-password")(privacy_ops.hash_password_command)
+from flows import repair  # noqa: E402
+
+app.command("repair")(repair.repair_command)
 
 
 if __name__ == "__main__":

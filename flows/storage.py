@@ -158,8 +158,10 @@ def run_failure(exc: BaseException) -> str:
 
 
 def preflight_settings() -> None:
-    """:func:`preflight` on the folders of the current settings (local DuckDB warehouse)."""
+    """:func:`preflight` on the current settings' folders, and a check of the working file."""
+    from flows.repair import check_working
     from flows.settings import get_settings
 
     settings = get_settings()
     preflight(settings.home, settings.warehouse, settings.snapshot)
+    check_working(settings.warehouse)

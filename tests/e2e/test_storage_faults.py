@@ -17,11 +17,12 @@ import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from typer.testing import CliRunner
 
-from flows import publishing, snapshots, storage, warehouse
+from flows import abandoned, publishing, repair, snapshots, storage, warehouse
 from flows.cli import app
 from flows.settings import EXAMPLE_PORTFOLIO, get_settings
 from tests.conftest import Assessed, copy_examples
@@ -162,10 +163,12 @@ def test_a_run_whose_publish_fills_the_disk_is_recorded_failed(
     )
 
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
-    assert f"Run failed: publishing the snapshot into {folder} failed: the disk is full" in (
-        done.stderr
-    )
-    assert "StorageError" not in done.stderr and "Traceback" not in done.stderr
+    # The flow's log (Prefect's, on stderr) has the details; the person's line comes last.
+    said = done.stderr[done.stderr.index("Run failed: ") :]
+    assert said.startswith(
+        f"Run failed: publishing the snapshot into {folder} failed: the disk is full"
+    ), said
+    assert "StorageError" not in said and "Traceback" not in said
     assert sorted(p.name for p in folder.iterdir()) == ["example.duckdb"]
     assert _sha(folder / "example.duckdb") == before
     with warehouse.connect(home / "warehouse.duckdb", read_only=True) as con:
@@ -273,3 +276,111 @@ def test_a_spill_folder_that_cannot_be_written_is_refused_in_one_line(
         _one_clear_line(output)
     )
     assert snapshots.published_portfolios(home / "published") == []
+
+
+def test_a_truncated_working_warehouse_is_found_and_repaired_from_the_snapshot(
+    assessed_examples: Assessed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    shutil.copytree(assessed_examples.home, home)
+    working, folder = home / "warehouse.duckdb", home / "published"
+    published = folder / "example.duckdb"
+    with warehouse.connect(published, read_only=True) as con:
+        runs = sorted(r[0] for r in con.execute("select run_id from runs").fetchall())
+        checks = con.execute("select count(*) from check_results").fetchone()
+    before = _sha(published)
+    os.truncate(working, working.stat().st_size // 2)  # a copy cut short, a disk that filled up
+
+    code, output = _run(monkeypatch, READINESS_HOME=str(home))
+    assert code == 1
+    assert _one_clear_line(output) == (
+        f"Run failed: the working warehouse {working} is damaged: DuckDB cannot read it (the "
+        "file is truncated or is not a DuckDB database, e.g. after a full disk or a copy cut "
+        "short); the published snapshots are not affected: run `readiness repair` to rebuild it "
+        "from them"
+    )
+    with pytest.raises(repair.DamagedWarehouseError):  # what a scheduled run meets, too
+        repair.check_working(working)
+
+    monkeypatch.setenv("READINESS_HOME", str(home))
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["repair"])
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    kept = [p for p in home.iterdir() if p.name.startswith("warehouse.duckdb.damaged-")]
+    assert len(kept) == 1
+    assert f"{len(runs)} earlier run(s) kept as history" in result.output
+    assert _sha(published) == before  # the repair reads the snapshots, never writes them
+    repair.check_working(working)  # reads whole now
+    with warehouse.connect(working, read_only=True) as con:
+        assert con.execute("select count(*) from raw_runs").fetchone() == (0,)
+        kept_runs = sorted(r[0] for r in con.execute("select run_id from history_runs").fetchall())
+        assert kept_runs == runs
+    # A working file that reads whole is not rebuilt without --force.
+    again = CliRunner().invoke(app, ["repair"], env={"READINESS_HOME": str(home)})
+    assert again.exit_code == 1 and "nothing to repair" in again.output
+
+    # The next run's publish carries the kept history beside the new run's rows.
+    with warehouse.connect(working) as con:
+        con.execute(
+            "create table runs as select 'r-new' as run_id, 'example' as portfolio_id, "
+            "'succeeded' as status"
+        )
+        con.execute("create table check_results as select 'r-new' as run_id, 'c1' as check_id")
+    warehouse.publish(working, folder)
+    with warehouse.connect(published, read_only=True) as con:
+        after = sorted(r[0] for r in con.execute("select run_id from runs").fetchall())
+        assert after == sorted([*runs, "r-new"])
+        assert con.execute("select count(*) from check_results").fetchone() == (checks[0] + 1,)
+
+
+_HELD_FLOW = """
+import sys, time
+from pathlib import Path
+from uuid import UUID
+from prefect import flow
+from flows import abandoned
+
+@flow(name="held_then_killed")
+def held(working: str) -> None:
+    with abandoned.held(Path(working)):
+        print("holding", flush=True)
+        time.sleep(300)
+
+held(sys.argv[1])
+"""
+
+
+def test_a_flow_run_killed_mid_way_is_marked_crashed_by_the_next_run(
+    prefect_server: None, tmp_path: Path
+) -> None:
+    from prefect.client.orchestration import get_client
+
+    working = tmp_path / "warehouse.duckdb"
+    process = subprocess.Popen(
+        [sys.executable, "-c", _HELD_FLOW, str(working)],
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.strip() == "holding":
+                break
+        process.kill()
+    finally:
+        process.wait(30)
+    flow_run_id = abandoned.marker(working).read_text(encoding="utf-8").strip()
+    with get_client(sync_client=True) as client:
+        assert client.read_flow_run(UUID(flow_run_id)).state_name == "Running"
+
+    assert abandoned.crash_abandoned(working) == [flow_run_id]
+
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(UUID(flow_run_id)).state
+    assert state is not None and state.name == "Crashed"
+    assert state.message == abandoned.REASON
+    assert not abandoned.marker(working).exists()
+    assert abandoned.crash_abandoned(working) == []  # nothing left to mark

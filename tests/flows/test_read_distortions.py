@@ -1,0 +1,117 @@
+"""Inputs that were changed silently on the way in: each is now read faithfully or refused with where.
+
+Each case is read both ways the data audit reads a CSV file (into a table, and in one pass where
+it is, as a file of gigabytes is: ``SINGLE_PASS_MIN_BYTES`` is lowered for that).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flows.config import LoadedProject, Project
+from flows.evidence import Context
+from flows.evidence.data_audit import collect_datasets
+
+AS_OF = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def audit(
+    folder: Path,
+    source: str,
+    monkeypatch: pytest.MonkeyPatch,
+    single_pass: bool = False,
+    fields: tuple[str, ...] = ("id",),
+) -> dict[str, list[dict[str, Any]]]:
+    """The evidence rows of one dataset of ``folder``."""
+    monkeypatch.setattr("flows.sources.files.SINGLE_PASS_MIN_BYTES", 0 if single_pass else 2**62)
+    data = {
+        "id": "p",
+        "name": "P",
+        "evidence": {
+            "datasets": [
+                {"name": "d", "source": source, "field_map": {"fields": {f: {} for f in fields}}}
+            ]
+        },
+    }
+    project = LoadedProject(path=folder / "project.yml", project=Project.model_validate(data))
+    context = Context("r", "p", AS_OF, "salt")
+    frames = collect_datasets(context, project).frames(context)
+    return {name: frame.to_dict("records") for name, frame in frames.items()}
+
+
+def _field(rows: dict[str, list[dict[str, Any]]], name: str) -> dict[str, Any]:
+    return next(f for f in rows["raw_field_profiles"] if f["field"] == name)
+
+
+def _input(rows: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    return rows["raw_evidence_inputs"][0]
+
+
+@pytest.mark.parametrize("single_pass", [False, True])
+def test_a_file_mixing_utf8_and_latin1_lines_keeps_every_character(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, single_pass: bool
+) -> None:
+    lines = [b"id,city", "1,José".encode(), "2,Renée".encode("latin-1"), "3,Zoë".encode()]
+    lines += [f"{i},Lyon".encode() for i in range(4, 40)]
+    (tmp_path / "cities.csv").write_bytes(b"\n".join(lines) + b"\n")
+    rows = audit(tmp_path, "cities.csv", monkeypatch, single_pass, ("id", "city"))
+    assert _input(rows)["status"] == "ok" and _input(rows)["rows_read"] == 39
+    city = _field(rows, "city")
+    assert (city["min_value"], city["max_value"]) == ("José", "Zoë")  # never JosÃ© or ZoÃ«
+    assert rows.get("raw_rejected_rows", []) == []
+    # A file that is latin-1 throughout is still read as latin-1.
+    latin = ["id,city", "1,Renée", "2,Zoë", *(f"{i},Lyon" for i in range(3, 40))]
+    (tmp_path / "latin.csv").write_bytes("\n".join(latin).encode("latin-1") + b"\n")
+    city = _field(audit(tmp_path, "latin.csv", monkeypatch, single_pass, ("city",)), "city")
+    assert (city["min_value"], city["max_value"]) == ("Lyon", "Zoë")
+
+
+@pytest.mark.parametrize("single_pass", [False, True])
+def test_a_duplicate_column_name_is_refused_naming_both_positions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, single_pass: bool
+) -> None:
+    (tmp_path / "dup.csv").write_text("id;score;note;score\n1;3;a;4\n2;5;b;1\n")
+    found = _input(audit(tmp_path, "dup.csv", monkeypatch, single_pass))
+    assert found["status"] == "unreadable"
+    assert found["error"] == (
+        "columns 2 and 4 are both named 'score' in the header (line 1): give each column its "
+        "own name"
+    )
+    # A column really named like DuckDB's renaming is not one.
+    (tmp_path / "fine.csv").write_text("id,score,score_1\n1,3,4\n")
+    assert _input(audit(tmp_path, "fine.csv", monkeypatch, single_pass))["status"] == "ok"
+
+
+@pytest.mark.parametrize("single_pass", [False, True])
+def test_a_line_over_2_mb_is_refused_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, single_pass: bool
+) -> None:
+    body = ["id,note", "1,short", "2," + "x" * (3 * 2**20), *(f"{i},ok" for i in range(3, 30))]
+    (tmp_path / "long.csv").write_text("\n".join(body) + "\n")
+    rows = audit(tmp_path, "long.csv", monkeypatch, single_pass)
+    assert _input(rows)["status"] == "ok" and _input(rows)["rows_read"] == 28
+    [refused] = rows["raw_rejected_rows"]
+    assert refused["row_number"] == 3 and refused["source"].endswith("long.csv")
+    assert refused["reason"].startswith("line size over maximum")
+
+
+def test_one_bad_ndjson_line_is_refused_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = [json.dumps({"id": i, "city": "Lyon"}) for i in range(1, 30)]
+    text = [*good[:4], '{"id": 99, "city": "secret-value', *good[4:], "", "not json"]
+    (tmp_path / "events.ndjson").write_text("\n".join(text) + "\n")
+    rows = audit(tmp_path, "events.ndjson", monkeypatch)
+    assert _input(rows)["status"] == "ok" and _input(rows)["rows_read"] == 29
+    refused = rows["raw_rejected_rows"]
+    assert [r["row_number"] for r in refused] == [5, 32]
+    assert all(r["value"] != r["value"] or r["value"] is None for r in refused)  # nothing kept
+    assert (
+        refused[0]["reason"] == "not a JSON value at character 20: Unterminated string starting at"
+    )
+    assert all("secret-value" not in str(r) for r in refused)  # the line is never echoed
