@@ -911,6 +911,9 @@ def read_ms_forms(
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    from flows.sources.workbook import check_formulas
+
+    check_formulas(path)  # an answer that is a formula without its stored value is not dropped
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError) as exc:

@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 
 from flows.errors import EvidenceError, first_line
-from flows.sources import CsvOptions, lines
+from flows.sources import CsvOptions, lines, workbook
 
 EXTENSIONS = {
     ".csv": "csv",
@@ -105,6 +105,7 @@ def excel_to_parquet(path: Path, folder: Path) -> Path:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    workbook.check_formulas(path)  # a formula without its stored value is never read as empty
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook

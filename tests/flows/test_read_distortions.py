@@ -7,17 +7,21 @@ it is, as a file of gigabytes is: ``SINGLE_PASS_MIN_BYTES`` is lowered for that)
 from __future__ import annotations
 
 import json
+import re
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import Workbook, load_workbook
 
 from flows.config import LoadedProject, Project
 from flows.evidence import Context
 from flows.evidence.data_audit import collect_datasets
 
 AS_OF = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+FORMS = {"format": "ms_forms", "group": "operations", "scale_points": 7}
 
 
 def audit(
@@ -115,3 +119,75 @@ def test_one_bad_ndjson_line_is_refused_alone(
         refused[0]["reason"] == "not a JSON value at character 20: Unterminated string starting at"
     )
     assert all("secret-value" not in str(r) for r in refused)  # the line is never echoed
+
+
+def _with_formula(path: Path, cell: str, formula: str, stored: str | None) -> Path:
+    """Put a formula in a cell, with the value Excel would store, or none (as libraries write)."""
+    book = load_workbook(path)
+    sheet = book.worksheets[0]
+    sheet[cell] = formula
+    book.save(path)
+    if stored is None:
+        return path
+    # What Excel writes: the formula and its computed value (a text result is typed "str").
+    copy = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(copy, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                empty = re.search(rf'<c r="{cell}"[^>]*><f>(.*?)</f><v\s*/?>(</v>)?</c>', text)
+                assert empty, text
+                text = text.replace(
+                    empty.group(0),
+                    f'<c r="{cell}" t="str"><f>{empty.group(1)}</f><v>{stored}</v></c>',
+                )
+                data = text.encode()
+            target.writestr(item, data)
+    copy.replace(path)
+    return path
+
+
+def test_survey_answers_that_are_formulas_are_read_as_stored_or_refused(tmp_path: Path) -> None:
+    from tests.flows.test_survey import answers, collect, ms_forms_export, record
+
+    plain = answers(collect(path=str(ms_forms_export(tmp_path / "plain.xlsx")), **FORMS))
+    stored = _with_formula(
+        ms_forms_export(tmp_path / "a.xlsx"), "G3", '=IF(1,"Neutral","")', "Neutral"
+    )
+    # The value Excel stored is the answer: the same answers as the export without a formula.
+    assert answers(collect(path=str(stored), **FORMS)) == plain
+
+    bare = _with_formula(ms_forms_export(tmp_path / "b.xlsx"), "G3", '=IF(1,"Neutral","")', None)
+    found = record(collect(path=str(bare), **FORMS))
+    assert found["status"] == "unreadable"
+    assert found["error"].startswith(
+        "cell G3 of the first sheet holds a formula whose value was never computed"
+    )
+    assert "IF(" not in found["error"]  # the formula (the file's content) is never echoed
+
+
+def test_a_dataset_workbook_with_uncomputed_formulas_is_refused_naming_the_cells(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["id", "amount"])
+    for i in range(1, 12):
+        sheet.append([i, i * 10])
+    book.save(tmp_path / "d.xlsx")
+    ok = audit(tmp_path, "d.xlsx", monkeypatch, fields=("id", "amount"))
+    assert _input(ok)["rows_read"] == 11
+    _with_formula(tmp_path / "d.xlsx", "B3", "=B2*2", "40")
+    amount = _field(audit(tmp_path, "d.xlsx", monkeypatch, fields=("amount",)), "amount")
+    assert amount["null_count"] == 0  # the stored value is read
+    for cell in ("B4", "B5", "B6", "B7", "B8", "B9"):
+        _with_formula(tmp_path / "d.xlsx", cell, "=B2*2", None)
+    found = _input(audit(tmp_path, "d.xlsx", monkeypatch))
+    assert found["status"] == "unreadable"
+    # openpyxl saved the workbook again: B3's stored value is gone too (as a library writes it).
+    assert found["error"].startswith(
+        "cells B3, B4, B5, B6, B7 and 2 more of the first sheet hold formulas whose values were "
+        "never computed"
+    )
