@@ -253,6 +253,8 @@ def dashboard(
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.disableDataExport",  # the grid's raw CSV: only the app's neutralised ones
+        "true",
     ]
     address, shown = settings.dashboard_address, port or settings.dashboard_port
     if address in ("127.0.0.1", "localhost", "::1"):

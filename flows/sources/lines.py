@@ -117,8 +117,11 @@ def duplicate_names(path: Path, delimiter: str, quote: str | None) -> list[tuple
     text = first.decode("utf-8", errors="replace").lstrip("\ufeff")
     if len(delimiter) != 1:
         return []  # a multi-character delimiter: DuckDB's own names stand
-    quoting = {"quotechar": quote} if quote and len(quote) == 1 else {"quoting": csv.QUOTE_NONE}
-    row = next(csv.reader(io.StringIO(text), delimiter=delimiter, **quoting), [])  # type: ignore[call-overload]
+    if quote and len(quote) == 1:
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter, quotechar=quote)
+    else:
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter, quoting=csv.QUOTE_NONE)
+    row = next(reader, [])
     positions: dict[str, list[int]] = {}
     for position, name in enumerate(row, start=1):
         positions.setdefault(name.strip(), []).append(position)
