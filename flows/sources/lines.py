@@ -126,3 +126,20 @@ def duplicate_names(path: Path, delimiter: str, quote: str | None) -> list[tuple
     for position, name in enumerate(row, start=1):
         positions.setdefault(name.strip(), []).append(position)
     return [(name, at) for name, at in positions.items() if len(at) > 1]
+
+
+def decode_lines(data: bytes) -> str:
+    """Text whose lines are each UTF-8 or, when not, latin-1 (a leading BOM dropped)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    text = "".join(_line(raw) for raw in data.splitlines(keepends=True))
+    return text.removeprefix("\ufeff")
+
+
+def _line(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")

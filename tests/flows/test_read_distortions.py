@@ -191,3 +191,27 @@ def test_a_dataset_workbook_with_uncomputed_formulas_is_refused_naming_the_cells
         "cells B3, B4, B5, B6, B7 and 2 more of the first sheet hold formulas whose values were "
         "never computed"
     )
+
+
+def test_a_survey_export_mixing_encodings_with_an_overlong_record_keeps_the_rest(
+    tmp_path: Path,
+) -> None:
+    from tests.flows.test_survey import FIXTURES, collect, record, records
+
+    lines = (FIXTURES / "long.csv").read_bytes().splitlines()
+    # Line 3's comment in latin-1 (another tool appended it), line 4's in UTF-8, and a record
+    # whose comment is larger than a CSV cell may be (the csv module's 128 KB).
+    lines[2] = lines[2].replace(b"Looks fine", "Très bien".encode("latin-1"))
+    lines[3] = lines[3].replace(b"No alerts yet", "Noch keine Alarme für José".encode())
+    lines.insert(4, b"x@example.com,Legal,sponsor_value,Agree," + b"y" * 200_000)
+    (tmp_path / "long.csv").write_bytes(b"\n".join(lines) + b"\n")
+    frames = collect(path=str(tmp_path / "long.csv"))
+    assert record(frames).status == "ok"
+    comments = list(frames["raw_survey_answers"]["comment"].fillna(""))
+    assert "Très bien" in comments
+    assert any(c.startswith("Noch keine Alarme für José") for c in comments)
+    refused = [r for r in records(frames["raw_rejected_rows"]) if r["row_number"] == 5]
+    assert [r["reason"] for r in refused] == [
+        "the record cannot be read as CSV: field larger than field limit (131072)"
+    ]
+    assert refused[0]["value"] is None  # the record is never kept
