@@ -17,6 +17,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Annotated
 
 import duckdb
 import typer
@@ -135,9 +136,9 @@ def rebuild(working: Path, published: Path) -> Repaired:
 
 
 def repair_command(
-    force: bool = typer.Option(
-        False, "--force", help="Rebuild even when the working warehouse reads whole."
-    ),
+    force: Annotated[
+        bool, typer.Option("--force", help="Rebuild even when the working warehouse reads whole.")
+    ] = False,
 ) -> None:
     """Rebuild a damaged working warehouse from the published snapshots (history kept)."""
     from flows.settings import get_settings

@@ -127,7 +127,7 @@ def probe(place: Place) -> None:
 
 def preflight(home: Path, warehouse: Path, published: Path) -> None:
     """Check that every folder a run writes to can be written, before the run starts."""
-    if published.suffix == ".duckdb" and published.is_file():
+    if published.suffix == ".duckdb":
         published = published.parent  # a reader's single file; the publisher refuses it later
     for place in places(home, warehouse, published):
         probe(place)
