@@ -507,10 +507,7 @@ def read_csv_records(path: Path, batch: Evidence | None = None) -> list[tuple[in
     every character). A record that cannot be read (a cell over the csv module's 128 KB limit)
     is refused alone with its line, in ``batch``; the others are read.
     """
-    data = path.read_bytes()
-    if b"\x00" in data:
-        data.decode("utf-8")  # a binary file (or UTF-16) is refused as not UTF-8 text, as before
-    text = decode_lines(data)
+    text = decode_lines(path.read_bytes())
     reader = csv.reader(io.StringIO(text, newline=""))
     records = []
     line = 0

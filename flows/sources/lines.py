@@ -129,7 +129,13 @@ def duplicate_names(path: Path, delimiter: str, quote: str | None) -> list[tuple
 
 
 def decode_lines(data: bytes) -> str:
-    """Text whose lines are each UTF-8 or, when not, latin-1 (a leading BOM dropped)."""
+    """Text whose lines are each UTF-8 or, when not, latin-1 (a leading BOM dropped).
+
+    Bytes holding NUL (a binary file, or UTF-16 text) are not text of either: they are refused
+    as not UTF-8 (UnicodeDecodeError), as a strict read would.
+    """
+    if b"\x00" in data:
+        data.decode("utf-8")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

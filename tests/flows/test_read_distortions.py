@@ -215,3 +215,24 @@ def test_a_survey_export_mixing_encodings_with_an_overlong_record_keeps_the_rest
         "the record cannot be read as CSV: field larger than field limit (131072)"
     ]
     assert refused[0]["value"] is None  # the record is never kept
+
+
+def test_an_inventory_mixing_encodings_with_an_overlong_record_keeps_the_rest(
+    tmp_path: Path,
+) -> None:
+    from tests.flows.test_inventory import FIXTURES, collect, records
+
+    lines = (FIXTURES / "systems.csv").read_bytes().splitlines()
+    lines[1] = lines[1].replace(b"platform-team", "équipe-plateforme".encode("latin-1"))
+    lines[2] = lines[2].replace(b"sales-ops", "ventes-José".encode())
+    lines.insert(3, b"Huge,CRM,tested,yes,,yes,yes,yes,yes,yes," + b"o" * 200_000)
+    (tmp_path / "systems.csv").write_bytes(b"\n".join(lines) + b"\n")
+    frames = collect(tmp_path / "systems.csv")
+    systems = records(frames["raw_inventory_systems"])
+    owners = {s["system"]: s["owner"] for s in systems}
+    assert owners["Okta"] == "équipe-plateforme" and owners["Salesforce"] == "ventes-José"
+    assert "Huge" not in owners
+    refused = [r for r in records(frames["raw_rejected_rows"]) if r["row_number"] == 4]
+    assert [r["reason"] for r in refused] == [
+        "the record cannot be read as CSV: field larger than field limit (131072)"
+    ]

@@ -528,7 +528,8 @@ INVENTORY = [
             INVENTORY_HEADER + f'"{LONG_FIELD}{CANARY}",crm,tested,y,y,y,y,y,y\n',
             {"inventory": {"path": "systems.csv"}},
         ),
-        "not a valid CSV file",
+        # The record is refused alone, with its line; the rest of the inventory is read.
+        "row 2: the record cannot be read as CSV: field larger than field limit",
     ),
     Case(
         "inventory-csv-missing-columns",
