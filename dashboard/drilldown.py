@@ -25,6 +25,7 @@ from dashboard.labels import (
     result_label,
 )
 from dashboard.tables import table
+from flows.markdown_safe import md
 
 CAPABILITIES = {
     "authentication": "Authentication",
@@ -112,7 +113,7 @@ def data_quality(run_id: str, project_id: str) -> None:
         broken = int(row["violations"] or 0)
         icon = "⛔" if broken else "✅"
         label = (
-            f"{icon} {row['dataset']}: {row['rule']} ({row['kind']}): {number(broken)} of "
+            f"{icon} {md(row['dataset'])}: {md(row['rule'])} ({row['kind']}): {number(broken)} of "
             f"{number(row['rows_checked'])} rows break it ({percent(row['violation_rate'])})"
         )
         with st.expander(label, expanded=False):
@@ -165,7 +166,8 @@ def stakeholders(run_id: str, project_id: str) -> None:
         st.warning(
             "Divided groups (answers spread by 25 points or more): "
             + "; ".join(
-                f"{r['stakeholder_group']} on {r['question_id']}" for r in queries.records(divided)
+                f"{md(r['stakeholder_group'])} on {md(r['question_id'])}"
+                for r in queries.records(divided)
             )
         )
 
@@ -219,7 +221,7 @@ def scale(run_id: str, project_id: str) -> None:
             st.markdown(
                 "**What the checks judged:**  \n"
                 + "  \n".join(
-                    f"{result_label(r['result'])} · {judged_sentence(r)}" for r in judged
+                    f"{result_label(r['result'])} · {md(judged_sentence(r))}" for r in judged
                 ),
             )
         endpoints = stats[~stats["is_aggregate"].astype(bool)]

@@ -17,6 +17,7 @@ from pydantic import SecretStr
 from dashboard.labels import STATUS_WORDS, gap_label
 from flows.config import GAP_IDS
 from flows.history import ProjectDiff, compare_project, previous_run
+from flows.markdown_safe import md
 from flows.report import project_results
 from flows.secrets import quiet_url_loggers
 from flows.snapshots import open_snapshot
@@ -185,7 +186,7 @@ def summary_markdown(
     """The run's markdown summary: verdicts, failed projects and regressions."""
     go = sum(1 for r in rows if r["recommendation"] == "GO")
     lines = [
-        f"# Readiness: {portfolio_name}",
+        f"# Readiness: {md(portfolio_name)}",
         "",
         f"Run `{run_id}` {status}: {go} go, {len(rows) - go} not yet, "
         f"{len(failed)} failed, of {len(rows)} project(s).",
@@ -195,17 +196,17 @@ def summary_markdown(
     ]
     for row in rows:
         confidence = "-" if row["confidence"] is None else f"{row['confidence']}%"
-        lines.append(f"| {row['project']} | {row['recommendation']} | {confidence} |")
+        lines.append(f"| {md(row['project'])} | {row['recommendation']} | {confidence} |")
     waiting = [r for r in rows if r["recommendation"] != "GO" and r.get("reason")]
     if waiting:
         # dbt's reason: gap names, check titles and the blockers' reasons, never check ids.
         lines += ["", "## Why not yet", ""]
-        lines += [f"- **{r.get('name') or r['project']}**: {r['reason']}" for r in waiting]
+        lines += [f"- **{md(r.get('name') or r['project'])}**: {md(r['reason'])}" for r in waiting]
     if failed:
         lines += ["", "## Failed projects", ""]
-        lines += [f"- **{p}**: {reason}" for p, reason in sorted(failed.items())]
+        lines += [f"- **{md(p)}**: {md(reason)}" for p, reason in sorted(failed.items())]
     lines += ["", "## Regressions since each project's previous run", ""]
-    lines += [f"- **{r.project_id}**: {r.message}" for r in regressions] or ["None."]
+    lines += [f"- **{md(r.project_id)}**: {md(r.message)}" for r in regressions] or ["None."]
     return "\n".join(lines)
 
 

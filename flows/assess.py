@@ -34,6 +34,7 @@ from flows import (
     snapshots,
     warehouse,
 )
+from flows.abandoned import held as flow_run_held
 from flows.config import (
     FailedProject,
     LoadedPortfolio,
@@ -44,7 +45,10 @@ from flows.config import (
 from flows.errors import ReadinessError, first_line
 from flows.evidence import Context, Evidence
 from flows.measurements import measure, prune
+from flows.publishing import mark_unpublished, recorded
+from flows.repair import check_working
 from flows.settings import DEFAULT_RUBRIC, REPO_ROOT, Settings, get_settings
+from flows.storage import preflight
 
 
 @dataclass
@@ -194,7 +198,9 @@ def start_run(
     thresholds = rubric.thresholds
     with warehouse.connect(settings.warehouse) as con:
         warehouse.ensure_raw_tables(con)
-        interrupted = warehouse.mark_interrupted_runs(con)
+        interrupted = warehouse.mark_interrupted_runs(con) + mark_unpublished(
+            con, settings.warehouse
+        )
         if interrupted:
             get_run_logger().warning("marked %d interrupted run(s) as failed", interrupted)
         expired = privacy_ops.apply_retention(con, settings.survey_retention_days, started)
@@ -454,6 +460,7 @@ def run_assessment(
     """
     settings = settings or get_settings()
     logger = get_run_logger()
+    preflight(settings.home, settings.warehouse, settings.snapshot)
     # A portfolio run assesses every project it can: one whose own file is wrong is recorded as
     # failed with its problems (a run of named projects refuses a wrong one instead).
     portfolio = load_portfolio(
@@ -462,7 +469,14 @@ def run_assessment(
     selected = (
         [portfolio.project(p) for p in project_ids] if project_ids else list(portfolio.projects)
     )
-    with warehouse.run_lock(settings.warehouse), shared_warehouse_lock(settings):
+    with (
+        warehouse.run_lock(settings.warehouse),
+        shared_warehouse_lock(settings),
+        flow_run_held(settings.warehouse) as crashed,
+    ):
+        check_working(settings.warehouse)  # a damaged file: what happened and `readiness repair`
+        if crashed:
+            logger.warning("marked flow run(s) a killed process left as crashed: %s", crashed)
         if history and not project_ids:
             record_history(settings, portfolio, refresh)
         started = datetime.now(UTC)  # after the history: runs sort by their start
@@ -478,7 +492,8 @@ def run_assessment(
             raise
         failed, status, message = run_outcome(batches)
         warehouse.finish_run(settings.warehouse, run_id, status, message)
-        publish_snapshot(settings)
+        with recorded(settings.warehouse, run_id, settings.snapshot):
+            publish_snapshot(settings)
         snapshot = snapshots.portfolio_file(settings.snapshot, portfolio.portfolio.id)
     try:
         prune(settings)

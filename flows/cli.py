@@ -169,11 +169,13 @@ def run(
     _prefect_defaults()
     from flows.assess import assess_portfolio
     from flows.report import project_results
+    from flows.storage import preflight_settings, run_failure
 
     try:
+        preflight_settings()  # a folder that cannot be written: one line now, not half-way
         run_id = assess_portfolio(str(loaded.path), project or None, refresh)
     except Exception as exc:  # the flow logged the details; the person gets one clear line
-        err.print(f"[bold red]Run failed:[/] {type(exc).__name__}: {exc}", highlight=False)
+        err.print(Text.assemble(("Run failed: ", "bold red"), run_failure(exc)), highlight=False)
         err.print("The published snapshot is unchanged; earlier results are kept.")
         raise typer.Exit(1) from exc
     results = project_results(get_settings().snapshot, run_id)
@@ -332,6 +334,8 @@ def dashboard(
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.disableDataExport",  # the grid's raw CSV: only the app's neutralised ones
+        "true",
     ]
     address, shown = settings.dashboard_address, port or settings.dashboard_port
     if address in ("127.0.0.1", "localhost", "::1"):
@@ -567,6 +571,9 @@ app.add_typer(browse_cli.cache_app, name="cache")
 from flows import notify_cli  # noqa: E402
 
 app.command("digest")(notify_cli.digest)
+from flows import repair  # noqa: E402
+
+app.command("repair")(repair.repair_command)
 
 
 if __name__ == "__main__":

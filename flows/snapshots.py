@@ -24,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 
+from flows import storage
+
 #: The marts that readers select from (dashboard/queries.py, flows/report.py, flows/reports,
 #: flows/history.py, flows/alerts.py); tests/flows/test_snapshots.py checks that every mart a
 #: reader names is here. Each has a ``run_id``: a row belongs to the portfolio of its run.
@@ -48,6 +50,9 @@ PUBLISHED_MARTS: tuple[str, ...] = (
 
 _PORTFOLIO_ID = re.compile(r"[a-z][a-z0-9_]*")
 SUFFIX = ".duckdb"
+#: Prefix of the working file's tables that keep the published marts of runs whose raw rows were
+#: lost (rebuilt by `readiness repair`, flows/repair.py); published with the marts' own rows.
+HISTORY_PREFIX = "history_"
 
 
 class NoSnapshotError(FileNotFoundError):
@@ -189,10 +194,17 @@ def write_portfolio(con: duckdb.DuckDBPyConnection, portfolio_id: str, target: P
                 if mart == "runs"
                 else "run_id in (select run_id from runs where portfolio_id = ?)"
             )
-            con.execute(
-                f"create table published.main.{mart} as select * from {mart} where {mine}",
-                [portfolio_id],
-            )
+            query, parameters = f"select * from {mart} where {mine}", [portfolio_id]
+            history = f"{HISTORY_PREFIX}{mart}"
+            if history in available and f"{HISTORY_PREFIX}runs" in available:
+                # Runs whose raw rows were lost (`readiness repair`): their published rows.
+                query += (
+                    f" union all by name select * from {history} where run_id in "
+                    f"(select run_id from {HISTORY_PREFIX}runs where portfolio_id = ?) "
+                    "and run_id not in (select run_id from runs)"
+                )
+                parameters.append(portfolio_id)
+            con.execute(f"create table published.main.{mart} as {query}", parameters)
         con.execute("checkpoint published")
     finally:
         con.execute("detach published")
@@ -221,19 +233,33 @@ def publish_portfolios(marts: Path, folder: Path) -> list[Path]:
     # another configuration while dbt's adapter still holds one in this process.
     con = duckdb.connect(str(marts))
     try:
-        if "runs" not in _tables(con, _database(con)):
+        tables = _tables(con, _database(con))
+        if "runs" not in tables:
             return []
+        kept = f" union select portfolio_id from {HISTORY_PREFIX}runs" * (
+            f"{HISTORY_PREFIX}runs" in tables
+        )
         ids = [
             r[0]
             for r in con.execute(
-                "select distinct portfolio_id from runs where portfolio_id is not null order by 1"
+                f"select distinct portfolio_id from (select portfolio_id from runs{kept}) "
+                "where portfolio_id is not null order by 1"
             ).fetchall()
         ]
         for portfolio_id in ids:
             target = portfolio_file(folder, portfolio_id)
             partial = folder / f".{target.name}.{os.getpid()}.partial"
-            write_portfolio(con, portfolio_id, partial)
-            _atomic_replace(partial, target)
+            try:
+                write_portfolio(con, portfolio_id, partial)
+                _atomic_replace(partial, target)
+            except BaseException as exc:
+                # A full disk, a killed writer: the partial copy goes, the previous file stays.
+                for leftover in (partial, partial.with_name(partial.name + ".wal")):
+                    leftover.unlink(missing_ok=True)
+                failure = storage.publish_failure(exc, folder)
+                if failure is not None:
+                    raise failure from None
+                raise
             written.append(target)
         for gone in set(published_portfolios(folder)) - set(ids):
             portfolio_file(folder, gone).unlink(missing_ok=True)

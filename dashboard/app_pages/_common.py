@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import access, queries
 from dashboard.labels import GAP_IDS, NO_SNAPSHOT, gap_label, verdict
+from flows.markdown_safe import md
 
 UNREADABLE = (
     "The published assessment could not be read right now (it may be being replaced). "
@@ -95,4 +96,4 @@ def failed_notice(rec: dict[str, Any]) -> None:
     """Say so when the project's assessment failed, with the error it recorded."""
     if rec.get("project_status") == "failed":
         error = rec.get("project_error") or "no detail recorded"
-        st.warning(f"The assessment of this project failed: {error}")
+        st.warning(f"The assessment of this project failed: {md(error)}")

@@ -19,6 +19,7 @@ from dashboard.labels import (
     status_label,
     verdict,
 )
+from flows.markdown_safe import md
 
 
 def measurement(check: dict[str, Any]) -> str:
@@ -52,13 +53,13 @@ def check_card(check: dict[str, Any]) -> None:
     """One check: result in words, what was measured against which thresholds, what to do."""
     with st.container(border=True):
         st.markdown(
-            f"**{result_label(check['result'])} · {check['title']}**  \n"
+            f"**{result_label(check['result'])} · {md(check['title'])}**  \n"
             f"`{check['check_id']}` · {check['severity']} · weight {number(check.get('weight'))}"
         )
         st.markdown(measurement(check))
         if check["result"] != "pass" and not missing(check.get("remediation")):
             st.markdown(
-                f"**Remediation:** {check['remediation']}  \n"
+                f"**Remediation:** {md(check['remediation'])}  \n"
                 f"*Owner: {check.get('owner_role') or '–'} · "
                 f"effort {days(check.get('effort_days'))}*"
             )

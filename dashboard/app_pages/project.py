@@ -25,6 +25,7 @@ from dashboard.labels import (
     result_label,
     verdict_banner,
 )
+from flows.markdown_safe import md
 from flows.reports.render import claims_sentence, evidence_notes, gap_chart_svg
 from flows.reports.summary import GapLine
 
@@ -277,7 +278,10 @@ def evidence_section(run_id: str, project_id: str, inputs: pd.DataFrame) -> None
         f"{len(rejected)} row(s) refused.",
     )
     for row in queries.records(unreadable):
-        st.warning(f"Unreadable: {row['name']} ({row['source']}): {row['error'] or 'no detail'}")
+        st.warning(
+            f"Unreadable: {md(row['name'])} ({md(row['source'])}): "
+            f"{md(row['error'] or 'no detail')}"
+        )
     listed = st.expander(f"Inputs read ({len(inputs)})", key=INPUTS_KEY, on_change="rerun")
     if listed.open:
         if inputs.empty:
@@ -305,10 +309,10 @@ def page() -> None:
     if rec is None:
         return
     run_id, project_id = str(rec["run_id"]), str(rec["project_id"])
-    st.title(str(rec["project_name"]))
+    st.title(md(rec["project_name"]))
     st.caption(
-        f"{rec.get('business_unit') or '–'} · owner {rec.get('owner') or '–'} · "
-        f"assessed {minute(rec.get('run_started_at'))} · rubric {rec.get('rubric_version')}"
+        f"{md(rec.get('business_unit') or '–')} · owner {md(rec.get('owner') or '–')} · "
+        f"assessed {minute(rec.get('run_started_at'))} · rubric {md(rec.get('rubric_version'))}"
     )
     failed_notice(rec)
     verdict_section(rec)

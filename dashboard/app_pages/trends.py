@@ -15,6 +15,7 @@ from dashboard import charts, queries
 from dashboard.app_pages._common import choose_project, render
 from dashboard.labels import gap_label, minute, number, percent, result_label, status_label, verdict
 from dashboard.tables import table
+from flows.markdown_safe import md
 
 
 def rubric_changes(history: pd.DataFrame) -> pd.DataFrame:
@@ -136,7 +137,7 @@ def page() -> None:
     if rec is None:
         return
     project_id = str(rec["project_id"])
-    st.subheader(f"{rec['project_name']}: scores over runs")
+    st.subheader(f"{md(rec['project_name'])}: scores over runs")
     trend_chart(queries.score_history(project_id), f"{rec['project_name']}: gap scores over runs")
     what_changed(project_id)
     st.subheader("Portfolio: mean gap scores over runs")

@@ -29,7 +29,11 @@ MAX_TEXT_BYTES = 256 << 20
 
 
 def read_text(path: Path) -> str:
-    """A text evidence file (UTF-8, a BOM allowed), refused unread when over MAX_TEXT_BYTES."""
+    """A text evidence file, refused unread when over MAX_TEXT_BYTES.
+
+    UTF-8 (a BOM allowed); a line that is not UTF-8 is read as latin-1, so that a file two tools
+    appended to keeps every character (flows/sources/lines.py).
+    """
     size = path.stat().st_size
     if size > MAX_TEXT_BYTES:
         raise EvidenceError(
@@ -37,7 +41,9 @@ def read_text(path: Path) -> str:
             f"the file is {size / (1 << 20):.0f} MB; a file of this kind over "
             f"{MAX_TEXT_BYTES >> 20} MB is not read",
         )
-    return path.read_text(encoding="utf-8-sig")
+    from flows.sources.lines import decode_lines
+
+    return decode_lines(path.read_bytes())
 
 
 class MissingColumns(EvidenceError):

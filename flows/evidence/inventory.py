@@ -282,8 +282,20 @@ def read_csv(result: FileResult, text: str) -> None:
     if missing:
         raise MissingColumns(result.path, f"missing columns: {', '.join(missing)}", missing)
     line = reader.line_num
-    for cells in reader:
-        start, line = line + 1, reader.line_num
+    while True:
+        start = line + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # one unreadable record (a cell over 128 KB): refused alone
+            line = reader.line_num
+            result.rows_read += 1
+            result.batch.reject(
+                KIND, result.path, f"the record cannot be read as CSV: {exc}", start
+            )
+            continue
+        line = reader.line_num
         if not any(cell.strip() for cell in cells):
             continue  # a blank line is not a system
         result.rows_read += 1

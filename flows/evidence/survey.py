@@ -46,6 +46,7 @@ from flows.evidence.likert import (
     parse_answer,
 )
 from flows.privacy import redact
+from flows.sources.lines import decode_lines
 
 KIND = "survey"
 TABLE = "raw_survey_answers"
@@ -499,14 +500,30 @@ def recorded_at(text: str) -> dt.datetime | None:
 # --- files ------------------------------------------------------------------------------------
 
 
-def read_csv_records(path: Path) -> list[tuple[int, list[str]]]:
-    """Every CSV record with the line it starts on (a BOM, as Qualtrics writes, is dropped)."""
-    text = path.read_text(encoding="utf-8-sig")
+def read_csv_records(path: Path, batch: Evidence | None = None) -> list[tuple[int, list[str]]]:
+    """Every CSV record with the line it starts on (a BOM, as Qualtrics writes, is dropped).
+
+    Each line is read as UTF-8 or, when it is not, as latin-1 (a file two tools appended to keeps
+    every character). A record that cannot be read (a cell over the csv module's 128 KB limit)
+    is refused alone with its line, in ``batch``; the others are read.
+    """
+    text = decode_lines(path.read_bytes())
     reader = csv.reader(io.StringIO(text, newline=""))
     records = []
     line = 0
-    for cells in reader:
-        start, line = line + 1, reader.line_num
+    while True:
+        start = line + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            line = reader.line_num
+            if batch is None:
+                raise EvidenceError(path, f"line {start} cannot be read as CSV: {exc}") from None
+            batch.reject(KIND, path, f"the record cannot be read as CSV: {exc}", row=start)
+            continue
+        line = reader.line_num
         records.append((start, cells))
     return records
 
@@ -530,7 +547,7 @@ def read_long_csv(
     batch: Evidence, spec: SurveyEvidence, path: Path, index: QuestionIndex
 ) -> Parsed:
     """``respondent,group,question,answer[,comment][,timestamp]``: one answer per line."""
-    records = read_csv_records(path)
+    records = read_csv_records(path, batch)
     if not records:
         raise EvidenceError(path, "the file is empty")
     columns = [h.strip().casefold() for h in records[0][1]]
@@ -780,7 +797,7 @@ def read_qualtrics(
     batch: Evidence, spec: SurveyEvidence, path: Path, index: QuestionIndex
 ) -> Parsed:
     """Qualtrics CSV: ids, question texts and (current shape) ImportId JSON, then responses."""
-    records = read_csv_records(path)
+    records = read_csv_records(path, batch)
     if len(records) < 2:
         raise EvidenceError(path, "expected the header rows of a Qualtrics export")
     ids, texts = records[0][1], records[1][1]
@@ -867,7 +884,7 @@ def read_google_forms(
     batch: Evidence, spec: SurveyEvidence, path: Path, index: QuestionIndex
 ) -> Parsed:
     """Google Forms CSV: Timestamp, optional Email Address, then one column per question."""
-    records = read_csv_records(path)
+    records = read_csv_records(path, batch)
     if not records:
         raise EvidenceError(path, "the file is empty")
     header = records[0][1]
@@ -911,6 +928,9 @@ def read_ms_forms(
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    from flows.sources.workbook import check_formulas
+
+    check_formulas(path)  # an answer that is a formula without its stored value is not dropped
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError) as exc:

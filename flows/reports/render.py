@@ -29,6 +29,7 @@ from dashboard.labels import (
     number,
     percent,
 )
+from flows.markdown_safe import md
 from flows.reports.fonts import FAMILY, use_unicode_fonts
 from flows.reports.summary import Blocker, GapLine, PortfolioSummary, ProjectSummary
 
@@ -140,20 +141,24 @@ def headline(p: ProjectSummary) -> str:
 
 def project_markdown(p: ProjectSummary) -> str:
     lines = [
-        f"# {p.project_name}: {verdict_text(p.recommendation)}",
+        f"# {md(p.project_name)}: {verdict_text(p.recommendation)}",
         "",
-        f"{p.business_unit or '-'} · owner {p.owner or '-'} · assessed {minute(p.assessed_at)} "
-        f"UTC · run {p.run_id} · rubric {p.rubric_version} · newest evidence "
+        f"{md(p.business_unit or '-')} · owner {md(p.owner or '-')} · assessed "
+        f"{minute(p.assessed_at)} UTC · run {md(p.run_id)} · rubric {md(p.rubric_version)} · "
+        "newest evidence "
         f"{day(p.newest_evidence)}",
         "",
-        f"**Recommendation:** {headline(p)}",
+        f"**Recommendation:** {md(headline(p))}",
         "",
         *([f"**{claims_sentence(p.claims_contradicted)}.**", ""] if p.claims_contradicted else []),
         "## Readiness by gap",
         "",
         "| Gap | Score | Status |",
         "| --- | ---: | --- |",
-        *[f"| {gap_label(g.gap)} | {score_text(g.score)} | {gap_status_text(g)} |" for g in p.gaps],
+        *[
+            f"| {gap_label(g.gap)} | {score_text(g.score)} | {md(gap_status_text(g))} |"
+            for g in p.gaps
+        ],
         "",
         "## Top blockers",
         "",
@@ -162,16 +167,16 @@ def project_markdown(p: ProjectSummary) -> str:
         lines.append("No critical or major check is failing.")
     for b in p.blockers:
         head, todo = blocker_text(b)
-        lines.append(f"- **{head}.** {todo}")
+        lines.append(f"- **{md(head)}.** {md(todo)}")
     lines += [
         "",
         "## Cost at scale",
         "",
-        cost_sentence(p.cost),
+        md(cost_sentence(p.cost)),
         "",
         "## Roadmap",
         "",
-        roadmap_sentence(p),
+        md(roadmap_sentence(p)),
         "",
     ]
     return "\n".join(lines)
@@ -185,8 +190,8 @@ def portfolio_markdown(s: PortfolioSummary) -> str:
         "# Portfolio readiness",
         "",
         f"{len(s.projects)} projects: {s.go} go, {len(s.projects) - s.go} not yet · "
-        f"{claims_sentence(s.claims_contradicted)} · runs {', '.join(s.run_ids)} · rubric "
-        f"{', '.join(s.rubric_versions)}",
+        f"{claims_sentence(s.claims_contradicted)} · runs {md(', '.join(s.run_ids))} · rubric "
+        f"{md(', '.join(s.rubric_versions))}",
         "",
         head + " | Roadmap |",
         "| --- | --- | ---: |"
@@ -196,20 +201,20 @@ def portfolio_markdown(s: PortfolioSummary) -> str:
     for p in s.projects:
         scores = " | ".join(f"{score_text(g.score)} {status_text(g.status)}" for g in p.gaps)
         lines.append(
-            f"| {p.project_name} | {verdict_text(p.recommendation)} | {percent(p.confidence)} | "
+            f"| {md(p.project_name)} | {verdict_text(p.recommendation)} | {percent(p.confidence)} | "
             f"{scores} | {days(p.roadmap_timeline_days)} |"
         )
     lines += ["", "## Blockers that recur across projects", ""]
     if not s.recurring:
         lines.append("No failing check recurs across projects.")
     for r in s.recurring:
-        lines.append(f"- {recurring_text(r)}")
+        lines.append(f"- {md(recurring_text(r))}")
     lines += ["", "## Not yet: what blocks", ""]
     for p in s.projects:
         if p.recommendation != "go":
             lines.append(
-                f"- **{p.project_name}**: {gap_list(','.join(p.blocking_gaps)) or p.reason}; "
-                f"{roadmap_sentence(p)}"
+                f"- **{md(p.project_name)}**: "
+                f"{md(gap_list(','.join(p.blocking_gaps)) or p.reason)}; {md(roadmap_sentence(p))}"
             )
     return "\n".join(lines) + "\n"
 

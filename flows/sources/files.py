@@ -11,6 +11,7 @@ Excel is streamed into Parquet first (DuckDB's excel extension is not available 
 from __future__ import annotations
 
 import gzip
+import re
 from dataclasses import dataclass, field
 from glob import glob
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any
 import duckdb
 
 from flows.errors import EvidenceError, first_line
-from flows.sources import CsvOptions
+from flows.sources import CsvOptions, lines, workbook
 
 EXTENSIONS = {
     ".csv": "csv",
@@ -104,6 +105,7 @@ def excel_to_parquet(path: Path, folder: Path) -> Path:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    workbook.check_formulas(path)  # a formula without its stored value is never read as empty
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
@@ -143,6 +145,10 @@ def excel_to_parquet(path: Path, folder: Path) -> Path:
     return target
 
 
+#: The longest line the sniffer reads past (64 MB); a read refuses lines over DuckDB's 2 MB.
+SNIFF_MAX_LINE = 64 * 1024 * 1024
+
+
 def csv_options_sql(options: CsvOptions, encoding: str | None) -> str:
     """The read_csv options for declared CSV settings (what is not declared is detected)."""
     parts = ["auto_detect = true"]
@@ -155,6 +161,32 @@ def csv_options_sql(options: CsvOptions, encoding: str | None) -> str:
     if encoding:
         parts.append(f"encoding = {lit(encoding)}")
     return ", ".join(parts)
+
+
+def sniffed(
+    con: duckdb.DuckDBPyConnection, path: Path, options: CsvOptions, encoding: str | None
+) -> str | None:
+    """The read_csv options DuckDB detects for a file, stated (None: leave the read to detect).
+
+    DuckDB's ``sniff_csv`` gives the read_csv call it would make (dialect, header, column names
+    and types, with the declared options). It sniffs as the reads do, skipping rows it cannot
+    parse (a ragged row must not turn the whole file into one column), and past an overlong line:
+    the read then refuses that line alone, with its number, under DuckDB's usual 2 MB limit.
+    """
+    opts = csv_options_sql(options, encoding)
+    try:
+        query = (
+            f"select Prompt from sniff_csv({lit(path)}, {opts}, ignore_errors = true, "
+            f"max_line_size = {SNIFF_MAX_LINE})"
+        )
+        row = con.execute(query).fetchone()
+    except duckdb.Error:
+        return None
+    prompt = (str(row[0]).strip() if row else "").replace(f", max_line_size={SNIFF_MAX_LINE}", "")
+    start, end = prompt.find(", auto_detect=false"), prompt.rfind(", ignore_errors=true);")
+    if 0 < start < end and end + len(", ignore_errors=true);") == len(prompt):
+        return prompt[start + 2 : end]
+    return None
 
 
 @dataclass
@@ -175,6 +207,10 @@ class CsvStream:
 
     #: The read_csv options DuckDB detected, stated (see ``pin``); None until sniffed.
     pinned: str | None = None
+    #: Where a re-encoded copy may be written (a file mixing UTF-8 and latin-1 lines).
+    scratch: Path | None = None
+    #: Copies read in place of the files, named as the files they copy (for refused rows).
+    renamed: dict[str, str] = field(default_factory=dict)
 
     def pin(self, con: duckdb.DuckDBPyConnection) -> None:
         """Sniff the file once: later reads state what was detected instead of sniffing again.
@@ -185,19 +221,7 @@ class CsvStream:
         parse (a ragged row must not turn the whole file into one column). Anything unexpected
         leaves each read to detect for itself, as before.
         """
-        opts = csv_options_sql(self.options, self.encoding)
-        self.pinned = None
-        try:
-            sniffed = (
-                f"select Prompt from sniff_csv({lit(self.files[0])}, {opts}, ignore_errors = true)"
-            )
-            row = con.execute(sniffed).fetchone()
-        except duckdb.Error:
-            return
-        prompt = str(row[0]).strip() if row else ""
-        start, end = prompt.find(", auto_detect=false"), prompt.rfind(", ignore_errors=true);")
-        if 0 < start < end and end + len(", ignore_errors=true);") == len(prompt):
-            self.pinned = prompt[start + 2 : end]
+        self.pinned = sniffed(con, self.files[0], self.options, self.encoding)
 
     def reader(self, store_rejects: bool = False) -> str:
         """The read_csv call over the file (storing refused rows, or skipping them)."""
@@ -216,9 +240,15 @@ class CsvStream:
 
         The file is sniffed again (``pin``) before the next read.
         """
-        if self.options.encoding or self.encoding == "latin-1":
+        if self.options.encoding or self.encoding == "latin-1" or self.renamed:
             return False
         if not_utf8(rejects):
+            if self.scratch is not None and lines.mixes_encodings(self.files[0]):
+                # UTF-8 lines beside latin-1 ones: each line read as what it is, from a copy.
+                copy = lines.utf8_copy(self.files[0], self.scratch)
+                self.renamed = {str(copy): str(self.files[0])}
+                self.files, self.pinned = [copy], None
+                return True
             self.encoding, self.pinned = "latin-1", None
             return True
         return False
@@ -262,10 +292,23 @@ def open_files(
     if kind in ("json", "ndjson"):
         style = "newline_delimited" if kind == "ndjson" else "auto"
         scan = f"read_json_auto({listing}, format = {lit(style)}, union_by_name = true)"
-        return _view(con, name, scan, files, kind)
+        try:
+            return _view(con, name, scan, files, kind)
+        except EvidenceError:
+            if kind != "ndjson":
+                raise
+            # One bad line fails DuckDB's read: keep the other lines, refuse it with its number.
+            kept, rejects, refused = lines.ndjson_kept(files, scratch, MAX_REJECTS)
+            if not refused:
+                raise
+        listing = "[" + ", ".join(lit(f) for f in kept) + "]"
+        scan = f"read_json_auto({listing}, format = {lit(style)}, union_by_name = true)"
+        opened = _view(con, name, scan, kept, kind)
+        opened.rejects, opened.rejected = rejects, refused
+        return opened
     if single_pass(files, fmt):
-        return _csv_stream(con, name, files, display, csv or CsvOptions())
-    return _csv_table(con, name, files, listing, display, csv or CsvOptions())
+        return _csv_stream(con, name, files, display, csv or CsvOptions(), scratch)
+    return _csv_table(con, name, files, listing, display, csv or CsvOptions(), scratch)
 
 
 def _view(
@@ -286,13 +329,30 @@ def _csv_table(
     listing: str,
     display: str,
     options: CsvOptions,
+    scratch: Path | None = None,
 ) -> OpenedFiles:
-    """Read CSV once into a table; refused rows are kept with their file, line and column."""
+    """Read CSV once into a table; refused rows are kept with their file, line and column.
+
+    A file that is not UTF-8 is read as latin-1; one mixing UTF-8 lines with latin-1 ones is read
+    from a copy where each line is decoded as what it is (see flows/sources/lines.py).
+    """
     encodings: list[str | None] = [options.encoding] if options.encoding else [None, "latin-1"]
     last: Exception | None = None
     rejects, scans = f"{name}_rejects", f"{name}_reject_scans"
+    renamed: dict[str, str] = {}
     for encoding in encodings:
-        opts = csv_options_sql(options, encoding)
+        if encoding == "latin-1" and scratch is not None and not options.encoding:
+            mixed = [lines.mixes_encodings(f) for f in files]
+            if any(mixed):
+                copies = [
+                    lines.utf8_copy(f, scratch, i) if m else f
+                    for i, (f, m) in enumerate(zip(files, mixed, strict=True))
+                ]
+                renamed = {str(c): str(f) for c, f in zip(copies, files, strict=True) if c != f}
+                files, encoding = copies, None
+                listing = "[" + ", ".join(lit(f) for f in files) + "]"
+        stated = sniffed(con, files[0], options, encoding) if len(files) == 1 else None
+        opts = stated or csv_options_sql(options, encoding)
         attempts = [
             f"{opts}, store_rejects = true, rejects_table = {lit(rejects)}, "
             f"rejects_scan = {lit(scans)}",
@@ -313,8 +373,13 @@ def _csv_table(
                 continue
             opened = OpenedFiles(q(name), int(row[0]) if row else 0, files, "csv")
             if "store_rejects" in attempt:
-                opened.rejected, opened.rejects = collect_rejects(con, rejects, scans)
-                if encoding != encodings[-1] and not_utf8(opened.rejects):
+                opened.rejected, opened.rejects = collect_rejects(con, rejects, scans, renamed)
+                if (
+                    encoding is None
+                    and not renamed
+                    and len(encodings) > 1
+                    and not_utf8(opened.rejects)
+                ):
                     # Not UTF-8: read the whole file again as the next encoding (latin-1).
                     last = EvidenceError(display, "not UTF-8 text")
                     break
@@ -324,12 +389,18 @@ def _csv_table(
 
 
 def _csv_stream(
-    con: duckdb.DuckDBPyConnection, name: str, files: list[Path], display: str, options: CsvOptions
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    files: list[Path],
+    display: str,
+    options: CsvOptions,
+    scratch: Path | None = None,
 ) -> OpenedFiles:
     """A view over a large CSV file; its rows are counted (and refused ones stored) by the pass."""
     stream = CsvStream(
         files, display, options, options.encoding, f"{name}_rejects", f"{name}_reject_scans"
     )
+    stream.scratch = scratch
     try:
         stream.pin(con)
         con.execute(f"create or replace view {q(name)} as select * from {stream.reader()}")
@@ -337,6 +408,7 @@ def _csv_stream(
     except duckdb.Error as exc:
         raise EvidenceError(display, f"cannot be read as CSV: {first_line(exc)}") from exc
     check_columns(columns, display, options)
+    check_duplicate_columns(con, files, columns, display, options)
     return OpenedFiles(q(name), -1, files, "csv", stream=stream)
 
 
@@ -346,12 +418,25 @@ def not_utf8(rejects: list[tuple[str, int | None, str | None, str | None, str]])
 
 
 def collect_rejects(
-    con: duckdb.DuckDBPyConnection, rejects: str, scans: str
+    con: duckdb.DuckDBPyConnection,
+    rejects: str,
+    scans: str,
+    renamed: dict[str, str] | None = None,
 ) -> tuple[int, list[tuple[str, int | None, str | None, str | None, str]]]:
-    """How many rows a CSV read refused, and the first MAX_REJECTS with file, line and column."""
+    """How many rows a CSV read refused, and the first MAX_REJECTS with file, line and column.
+
+    ``renamed``: copies read in place of files (re-encoded), named as the files they copy.
+    """
     counted = con.execute(f"select count(*) from {q(rejects)}").fetchone()
+    named = renamed or {}
     return int(counted[0]) if counted else 0, [
-        (str(r[0]), None if r[1] is None else int(r[1]), r[2], r[3], str(r[4]))
+        (
+            named.get(str(r[0]), str(r[0])),
+            None if r[1] is None else int(r[1]),
+            r[2],
+            r[3],
+            str(r[4]),
+        )
         for r in con.execute(
             f"select s.file_path, e.line, e.column_name, e.csv_line, "
             f"lower(replace(e.error_type, '_', ' ')) || ': ' || e.error_message "
@@ -368,6 +453,7 @@ def _check_shape(
     """Header-only files and a wrong delimiter are named, not measured as if they were data."""
     columns = [r[0] for r in con.execute(f"describe {opened.relation}").fetchall()]
     check_columns(columns, display, options)
+    check_duplicate_columns(con, opened.files, columns, display, options)
     check_rows(opened.rows, opened.rejected, opened.rejects, columns, display)
 
 
@@ -388,6 +474,37 @@ def check_columns(columns: list[str], display: str, options: CsvOptions) -> None
                     f"read as a single column {header!r}: {declared}; "
                     f"the header looks delimited by {shown!r} (declare delimiter: {shown!r})",
                 )
+
+
+def check_duplicate_columns(
+    con: duckdb.DuckDBPyConnection,
+    files: list[Path],
+    columns: list[str],
+    display: str,
+    options: CsvOptions,
+) -> None:
+    """Two columns of one name: refused, naming both positions (DuckDB would rename one)."""
+    suffixed = {m.group(1) for c in columns if (m := re.fullmatch(r"(.+)_\d+", c))}
+    if options.header is False or not suffixed & set(columns):
+        return  # DuckDB names a second `x` as `x_1`: only then is the header read again
+    for path in files:
+        try:
+            row = con.execute(
+                f"select Delimiter, Quote from sniff_csv({lit(path)}, "
+                f"{csv_options_sql(options, None)}, ignore_errors = true, "
+                f"max_line_size = {SNIFF_MAX_LINE})"
+            ).fetchone()
+        except duckdb.Error:
+            return
+        if row is None:
+            return
+        for name, positions in lines.duplicate_names(path, str(row[0]), row[1] or None):
+            at = ", ".join(str(p) for p in positions[:-1]) + f" and {positions[-1]}"
+            raise EvidenceError(
+                display if len(files) == 1 else path,
+                f"columns {at} are both named {name!r} in the header (line 1): give each column "
+                "its own name",
+            )
 
 
 def check_rows(

@@ -263,7 +263,9 @@ class DuckDBScan(Scan):
                 raise EvidenceError(
                     self.display, f"cannot be read as CSV: {first_line(exc)}"
                 ) from exc
-            self.rejected, self.rejects = collect_rejects(con, stream.rejects, stream.scans)
+            self.rejected, self.rejects = collect_rejects(
+                con, stream.rejects, stream.scans, stream.renamed
+            )
             if not stream.retry_encoding(self.rejects):
                 return
             stream.pin(con)

@@ -462,7 +462,6 @@ def test_no_bank_makes_the_survey_unreadable() -> None:
             {"format": "ms_forms", "group": "legal"},
             "not a readable Excel (.xlsx) file",
         ),
-        ("latin1.csv", "respondent,group,question,answer\nJürgen", {}, "cannot read the file"),
     ],
 )
 def test_unreadable_exports_are_recorded(

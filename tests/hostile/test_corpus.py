@@ -528,7 +528,8 @@ INVENTORY = [
             INVENTORY_HEADER + f'"{LONG_FIELD}{CANARY}",crm,tested,y,y,y,y,y,y\n',
             {"inventory": {"path": "systems.csv"}},
         ),
-        "not a valid CSV file",
+        # The record is refused alone, with its line; the rest of the inventory is read.
+        "row 2: the record cannot be read as CSV: field larger than field limit",
     ),
     Case(
         "inventory-csv-missing-columns",
@@ -573,7 +574,8 @@ SURVEY = [
             LONG_HEADER + f'a@b.c,legal,sa_legal_basis,5,"{LONG_FIELD}{CANARY}"\n',
             survey("survey.csv"),
         ),
-        "not a valid CSV file",
+        # The record is refused alone, with its line; the rest of the export is read.
+        "row 2: the record cannot be read as CSV: field larger than field limit",
     ),
     Case(
         "long-csv-missing-columns",
@@ -631,7 +633,7 @@ SURVEY = [
             f'Timestamp,Email Address,sa_legal_basis\n2026-01-01,"{LONG_FIELD}{CANARY}",5\n',
             survey("g.csv", "google_forms", group="legal"),
         ),
-        "not a valid CSV file",
+        "row 2: the record cannot be read as CSV: field larger than field limit",
     ),
     Case(
         "ms-forms-not-a-workbook",
@@ -797,7 +799,8 @@ DATA = [
             '{"id": 1, "name": "a"}\n{"id": 2, "name": ' + CANARY + "\n",
             dataset("orders.ndjson", "ndjson"),
         ),
-        "cannot be read as ndjson",
+        # The bad line is refused alone with its number (never its content); line 1 is read.
+        "row 2: not a JSON value at character 19",
     ),
     Case(
         "excel-not-a-workbook",

@@ -1,0 +1,171 @@
+"""A damaged working warehouse: found before a run, and rebuilt by ``readiness repair``.
+
+A truncated or overwritten working DuckDB file stops every run. :func:`check_working` opens it
+and reads every table before a run starts, and says what happened and what to do, in one line.
+
+``readiness repair`` rebuilds the working file from what survives it: the published snapshots.
+A snapshot holds the marts of every run of its portfolio, not the raw evidence, so the rebuilt
+file holds empty raw tables (the next run measures the evidence again) and the published marts
+of every earlier run as ``history_<mart>`` tables. Publishing adds those rows to each snapshot
+(flows/snapshots.py), so the history, the comparisons and the trends that readers see survive
+the repair. The damaged file is kept beside it (``<file>.damaged-<time>``) for inspection.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+import typer
+
+from flows import snapshots, storage, warehouse
+from flows.errors import ReadinessError
+
+HISTORY_PREFIX = snapshots.HISTORY_PREFIX
+
+#: DuckDB's words for another process holding the file: busy, not damaged.
+_BUSY = ("Could not set lock", "Conflicting lock")
+
+
+class DamagedWarehouseError(ReadinessError):
+    """The working DuckDB file cannot be read."""
+
+
+def damaged_message(path: Path) -> str:
+    """What happened to the working file, and what to do."""
+    return (
+        f"the working warehouse {path} is damaged: DuckDB cannot read it (the file is truncated "
+        "or is not a DuckDB database, e.g. after a full disk or a copy cut short); the published "
+        "snapshots are not affected: run `readiness repair` to rebuild it from them"
+    )
+
+
+def check_working(path: Path) -> None:
+    """Open the working file and read every table; refuse a damaged file in plain words."""
+    if not path.exists():
+        return
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            tables = [
+                r[0]
+                for r in con.execute(
+                    "select table_name from information_schema.tables "
+                    "where table_type = 'BASE TABLE' and table_schema = 'main'"
+                ).fetchall()
+            ]
+            for table in tables:
+                # The metadata and a first block of each table: a cut file fails here (a full scan
+                # of every run's rows on every run would cost more than it finds).
+                con.execute(f'select count(*) from "{table}"').fetchall()
+                con.execute(f'select * from "{table}" limit 1').fetchall()
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        text = str(exc)
+        if any(words in text for words in _BUSY):
+            return  # another process holds it; the run lock says so in its own words
+        if storage.storage_reason(exc) is not None:
+            raise storage.StorageError(
+                f"the working warehouse {path} cannot be opened: {storage.storage_reason(exc)}"
+            ) from None
+        raise DamagedWarehouseError(damaged_message(path)) from None
+
+
+@dataclass
+class Repaired:
+    """What a repair did."""
+
+    kept: Path | None
+    runs: int
+    portfolios: list[str] = field(default_factory=list)
+
+
+def _union(parts: list[str]) -> str:
+    return " union all by name ".join(parts)
+
+
+def rebuild(working: Path, published: Path) -> Repaired:
+    """Rebuild the working file from the published snapshots (call under the run lock)."""
+    portfolios = snapshots.published_portfolios(published)
+    if not portfolios:
+        raise ReadinessError(
+            f"no published snapshot in {published} to rebuild the working warehouse from; "
+            f"move {working} away and run `readiness run` to start a new history"
+        )
+    fresh = working.with_name(f".{working.name}.repairing")
+    for leftover in (fresh, fresh.with_name(fresh.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    con = duckdb.connect(str(fresh))
+    try:
+        warehouse.ensure_raw_tables(con)
+        files = [snapshots.portfolio_file(published, p) for p in portfolios]
+        present: dict[str, list[str]] = {}
+        for i, path in enumerate(files):
+            alias = f"snapshot_{i}"
+            con.execute(f"attach '{snapshots._quoted(path)}' as {alias} (read_only)")
+            for table in snapshots._tables(con, alias):
+                if table in snapshots.PUBLISHED_MARTS:
+                    present.setdefault(table, []).append(alias)
+        for mart, aliases in present.items():
+            con.execute(
+                f"create table {HISTORY_PREFIX}{mart} as "
+                + _union([f"select * from {alias}.main.{mart}" for alias in aliases])
+            )
+        row = con.execute(f"select count(*) from {HISTORY_PREFIX}runs").fetchone()
+        runs = int(row[0]) if row and "runs" in present else 0
+        for i in range(len(files)):
+            con.execute(f"detach snapshot_{i}")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    kept = None
+    if working.exists():
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        kept = working.with_name(f"{working.name}.damaged-{stamp}")
+        os.replace(working, kept)
+        wal = working.with_name(working.name + ".wal")
+        if wal.exists():
+            os.replace(wal, kept.with_name(kept.name + ".wal"))
+    os.replace(fresh, working)
+    return Repaired(kept=kept, runs=runs, portfolios=portfolios)
+
+
+def repair_command(
+    force: Annotated[
+        bool, typer.Option("--force", help="Rebuild even when the working warehouse reads whole.")
+    ] = False,
+) -> None:
+    """Rebuild a damaged working warehouse from the published snapshots (history kept)."""
+    from flows.settings import get_settings
+
+    settings = get_settings()
+    err = typer.echo
+    try:
+        with warehouse.run_lock(settings.warehouse):
+            if not force:
+                try:
+                    check_working(settings.warehouse)
+                except DamagedWarehouseError:
+                    pass
+                else:
+                    err(
+                        f"the working warehouse {settings.warehouse} reads whole: nothing to "
+                        "repair (--force rebuilds it anyway)",
+                        err=True,
+                    )
+                    raise typer.Exit(1)
+            done = rebuild(settings.warehouse, settings.snapshot)
+    except (ReadinessError, OSError) as exc:
+        err(f"repair failed: {storage.run_failure(exc)}", err=True)
+        raise typer.Exit(1) from None
+    kept = f"; the damaged file is kept as {done.kept}" if done.kept else ""
+    typer.echo(
+        f"rebuilt {settings.warehouse} from the snapshots of {', '.join(done.portfolios)}: "
+        f"{done.runs} earlier run(s) kept as history{kept}. The next `readiness run` measures "
+        "the evidence again."
+    )

@@ -1,0 +1,167 @@
+"""Storage faults in plain words: a full disk, a read-only or missing folder, an unwritable spill folder.
+
+A run writes to four places: ``READINESS_HOME`` (the working warehouse, the cache, dbt's files),
+the published folder, DuckDB's spill folder beside the working warehouse (``<file>.tmp``, where
+dbt's queries spill what does not fit in memory) and the temporary folder (``TMPDIR``, where each
+data audit spills). :func:`preflight` writes a probe into each before a run starts, so that a
+folder that cannot be written stops the run at once with one line saying which folder, why and
+what to do, instead of a traceback half-way. :func:`storage_reason` turns a fault met later (the
+disk filling up while publishing) into the same words, whether Python or DuckDB met it.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from flows.errors import ReadinessError
+
+#: What a probe writes: enough that a folder with only a few blocks left is found full.
+PROBE_BYTES = 256 * 1024
+
+#: The operating system's words for each storage fault (DuckDB's messages carry the same words
+#: as strerror), and the reason a person reads.
+_FAULTS: tuple[tuple[int, str, str], ...] = (
+    (errno.ENOSPC, "No space left on device", "the disk is full (no space left on device)"),
+    (errno.EDQUOT, "Disk quota exceeded", "the disk quota is exhausted"),
+    (errno.EROFS, "Read-only file system", "it is on a read-only file system"),
+    (errno.EACCES, "Permission denied", "permission denied"),
+    (errno.EPERM, "Operation not permitted", "the operation is not permitted"),
+    (errno.EFBIG, "File too large", "the file grew larger than this process may write"),
+    (errno.ENOTDIR, "Not a directory", "a file stands where a folder belongs"),
+    (errno.EIO, "Input/output error", "the disk reported an input/output error"),
+)
+
+
+class StorageError(ReadinessError):
+    """A folder the run writes to cannot be written (full, read-only, missing, not a folder)."""
+
+
+def storage_reason(exc: BaseException) -> str | None:
+    """The storage fault behind an error, in words (None: not a storage fault)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        code = current.errno if isinstance(current, OSError) else None
+        text = str(current)
+        for number, words, reason in _FAULTS:
+            if code == number or words in text:
+                return reason
+        current = current.__cause__ or current.__context__
+    return None
+
+
+@dataclass(frozen=True)
+class Place:
+    """A folder a run writes to: what it is called in the settings, and how to fix it."""
+
+    name: str
+    folder: Path
+    remedy: str
+
+
+def places(home: Path, warehouse: Path, published: Path) -> list[Place]:
+    """The folders a local run writes to."""
+    return [
+        Place("READINESS_HOME", home, "point READINESS_HOME at a writable folder with free space"),
+        Place(
+            "the working warehouse's folder",
+            warehouse.parent,
+            "point READINESS_WAREHOUSE_PATH at a writable folder with free space",
+        ),
+        Place(
+            "DuckDB's spill folder",
+            warehouse.parent / f"{warehouse.name}.tmp",
+            f"make {warehouse.parent / (warehouse.name + '.tmp')} a writable folder (or remove "
+            "what stands there) with free space",
+        ),
+        Place(
+            "the published folder",
+            published,
+            "point READINESS_SNAPSHOT_PATH at a writable folder with free space",
+        ),
+        Place(
+            "the temporary folder",
+            temporary_folder(),
+            "free space there, or set TMPDIR to a writable folder with free space",
+        ),
+    ]
+
+
+def temporary_folder() -> Path:
+    """The temporary folder asked for (TMPDIR, else /tmp): a full one is named, not passed over.
+
+    Python's ``tempfile`` silently falls back to another folder when TMPDIR cannot be written (or
+    fails with a list of folders when none can); the person is told about the one they chose.
+    """
+    for name in ("TMPDIR", "TEMP", "TMP"):
+        if os.environ.get(name):
+            return Path(os.environ[name])
+    return Path(tempfile.gettempdir()) if os.name == "nt" else Path("/tmp")
+
+
+def probe(place: Place) -> None:
+    """Create the folder if missing and write (then remove) a probe file; refuse in one line."""
+    target = place.folder / f".readiness-probe-{os.getpid()}"
+    try:
+        place.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            with target.open("wb") as handle:
+                handle.write(b"\0" * PROBE_BYTES)
+                handle.flush()
+                os.fsync(handle.fileno())
+        finally:
+            target.unlink(missing_ok=True)
+    except OSError as exc:
+        reason = storage_reason(exc) or (exc.strerror or "it cannot be written").lower()
+        if isinstance(exc, FileExistsError | NotADirectoryError):
+            reason = "a file stands where a folder belongs"
+        raise StorageError(
+            f"{place.name} ({place.folder}) cannot be written: {reason}; {place.remedy}"
+        ) from None
+
+
+def preflight(home: Path, warehouse: Path, published: Path) -> None:
+    """Check that every folder a run writes to can be written, before the run starts."""
+    if published.suffix == ".duckdb":
+        published = published.parent  # a reader's single file; the publisher refuses it later
+    for place in places(home, warehouse, published):
+        probe(place)
+
+
+def publish_failure(exc: BaseException, folder: Path) -> StorageError | None:
+    """A publish that failed on storage, in words (None: another kind of failure)."""
+    reason = storage_reason(exc)
+    if reason is None:
+        return None
+    return StorageError(
+        f"publishing the snapshot into {folder} failed: {reason}; the previous snapshot is "
+        "unchanged and the partial copy was removed; free space there (or point "
+        "READINESS_SNAPSHOT_PATH at another folder) and run again"
+    )
+
+
+def run_failure(exc: BaseException) -> str:
+    """Why a run stopped, in one line for a person: never a class name or a traceback."""
+    from flows.errors import first_line
+
+    if isinstance(exc, ReadinessError):
+        return str(exc)
+    reason = storage_reason(exc)
+    if reason is not None:
+        return f"a file the run writes could not be written: {reason} ({first_line(exc)})"
+    return f"{first_line(exc)} (the run's log has details)"
+
+
+def preflight_settings() -> None:
+    """:func:`preflight` on the current settings' folders, and a check of the working file."""
+    from flows.repair import check_working
+    from flows.settings import get_settings
+
+    settings = get_settings()
+    preflight(settings.home, settings.warehouse, settings.snapshot)
+    check_working(settings.warehouse)
