@@ -39,7 +39,9 @@ from flows.config import LoadedPortfolio, LoadedProject, fingerprint_file
 from flows.evidence import Context, Evidence
 from flows.evidence.costs import collect_costs
 from flows.evidence.data_audit import collect_datasets, source_of
+from flows.evidence.eval_results import collect_eval_results
 from flows.evidence.evaluation import collect_evaluation
+from flows.evidence.kpi_data import collect_kpi_data
 from flows.evidence.inventory import collect_inventory
 from flows.evidence.load_tests import collect_load_tests
 from flows.evidence.survey import collect_survey
@@ -186,6 +188,8 @@ def collect_project(
     evidence.extend(collect_load_tests(context, project))
     evidence.extend(collect_costs(context, project))
     evidence.extend(collect_evaluation(context, project))
+    evidence.extend(collect_eval_results(context, project))
+    evidence.extend(collect_kpi_data(context, project))
     return evidence
 
 
