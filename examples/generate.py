@@ -1433,8 +1433,10 @@ def graded_rows(
     uncategorised: float,
     prompt: Callable[[int], tuple[str, str]],
 ) -> list[list[Any]]:
-    """Graded examples of one run: an automated grade per metric, and people's grades of the first
-    ``human`` examples (``human_flips`` of them disagreeing with the tool)."""
+    """Graded examples of one run: an automated grade per metric, and people's grades.
+
+    People grade the first ``human`` examples; ``human_flips`` of them disagree with the tool.
+    """
     rows: list[list[Any]] = []
     flips = set(some(rng, human, human_flips)) if human_flips else set()
     for i in range(n):
@@ -1469,8 +1471,10 @@ def kpi_points(
     every_days: int,
     missing_after: datetime | None = None,
 ) -> list[list[Any]]:
-    """A KPI export: each KPI at its cadence, near its baseline before launch, moving to its target
-    after (name -> (baseline, target, noise)); no points after ``missing_after``."""
+    """A KPI export: each KPI at its cadence, near its baseline before launch, then moving on.
+
+    ``kpis`` maps a name to (baseline, target, noise); no points after ``missing_after``.
+    """
     rows: list[list[Any]] = []
     day = first
     while day <= last:

@@ -41,8 +41,8 @@ from flows.evidence.costs import collect_costs
 from flows.evidence.data_audit import collect_datasets, source_of
 from flows.evidence.eval_results import collect_eval_results
 from flows.evidence.evaluation import collect_evaluation
-from flows.evidence.kpi_data import collect_kpi_data
 from flows.evidence.inventory import collect_inventory
+from flows.evidence.kpi_data import collect_kpi_data
 from flows.evidence.load_tests import collect_load_tests
 from flows.evidence.survey import collect_survey
 from flows.paths import local_paths
