@@ -19,7 +19,7 @@ import pandas as pd
 
 from flows.config import LoadedProject, fingerprint_file
 from flows.errors import EvidenceError
-from flows.evidence import Context, Evidence, MissingColumns, keep_valid_rows, read_text
+from flows.evidence import Context, Evidence, keep_valid_rows, read_text
 
 KIND = "kpi_data"
 TABLE = "raw_kpi_points"
@@ -47,10 +47,11 @@ def collect_kpi_data(context: Context, project: LoadedProject) -> Evidence:
     header = [(h or "").strip().lower() for h in reader.fieldnames or []]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        exc = MissingColumns(path, f"missing column(s): {', '.join(missing)}", missing)
         for column in missing:
             evidence.reject(KIND, path, "expected this column", column=column)
-        return evidence.record_unreadable(KIND, entry.path, path, exc.reason)
+        return evidence.record_unreadable(
+            KIND, entry.path, path, f"missing column(s): {', '.join(missing)}"
+        )
     launch = (
         datetime(entry.launch_date.year, entry.launch_date.month, entry.launch_date.day, tzinfo=UTC)
         if entry.launch_date

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from flows.config import EvalResultsEvidence, LoadedProject, fingerprint_file
 from flows.errors import EvidenceError, reading_failure
@@ -66,6 +68,19 @@ class Reading:
 
 
 Reader = Callable[[Path, EvalResultsEvidence, Evidence, str], Reading]
+
+
+def obj(value: Any) -> dict[str, Any]:
+    """A JSON object, or an empty one when the value is anything else."""
+    return value if isinstance(value, dict) else {}
+
+
+def timestamp(value: Any) -> datetime | None:
+    """A tool's ISO 8601 time as UTC, or None when there is none or it cannot be read."""
+    if not isinstance(value, str):
+        return None
+    stamp = pd.to_datetime(value, utc=True, errors="coerce")
+    return None if pd.isna(stamp) else stamp.to_pydatetime().astimezone(UTC)
 
 
 def excerpt(text: str | None) -> str | None:
@@ -186,7 +201,11 @@ def read_one(project: LoadedProject, entry: EvalResultsEvidence) -> Evidence:
         return Evidence().record_unreadable(KIND, entry.path, path, exc.reason)
     except (OSError, ValueError) as exc:
         return Evidence().record_unreadable(KIND, entry.path, path, reading_failure(exc, path))
-    tables = {"raw_eval_runs": [], "raw_eval_metrics": [], "raw_eval_examples": []}
+    tables: dict[str, list[dict[str, Any]]] = {
+        "raw_eval_runs": [],
+        "raw_eval_metrics": [],
+        "raw_eval_examples": [],
+    }
     for run in reading.runs:
         tables["raw_eval_runs"].append(run_rows(source, entry.format, run))
         tables["raw_eval_metrics"].extend(metric_rows(source, run))

@@ -76,7 +76,7 @@ def jsonl_records(
     path: Path, text: str, evidence: Evidence
 ) -> list[tuple[int, dict[str, Any], str]]:
     """Objects of the JSONL file with their line numbers; a line that is no object is refused."""
-    out = []
+    out: list[tuple[int, dict[str, Any], str]] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue

@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import json
 import zipfile
-from datetime import UTC
 from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 from flows.config import EvalResultsEvidence
 from flows.errors import EvidenceError
 from flows.evidence import Evidence, read_text
-from flows.evidence.eval_results import KIND, EvalRun, Example, Reading
+from flows.evidence.eval_results import KIND, EvalRun, Example, Reading, obj, timestamp
 
 #: The log format versions this reader knows.
 VERSIONS = (1, 2)
@@ -40,11 +37,10 @@ def read(path: Path, entry: EvalResultsEvidence, evidence: Evidence, source: str
     header = log.get("eval")
     if not isinstance(header, dict):
         raise EvidenceError(path, "$.eval: expected the eval's description (an object)")
-    created = pd.to_datetime(header.get("created"), utc=True, errors="coerce")
-    packages = header.get("packages") if isinstance(header.get("packages"), dict) else {}
+    packages = obj(header.get("packages"))
     run = EvalRun(
         eval_run=str(header.get("eval_id") or header.get("run_id") or path.name),
-        started_at=None if pd.isna(created) else created.to_pydatetime().astimezone(UTC),
+        started_at=timestamp(header.get("created")),
         model=str(header["model"]) if header.get("model") else None,
         tool_version=str(packages.get("inspect_ai")) if packages.get("inspect_ai") else None,
     )
@@ -115,9 +111,8 @@ def sample_examples(
     if not isinstance(scores, dict) or not scores:
         evidence.reject(KIND, path, "the sample has no score", column=f"{where}.scores")
         return []
-    output = sample.get("output")
-    completion = output.get("completion") if isinstance(output, dict) else None
-    metadata = sample.get("metadata") if isinstance(sample.get("metadata"), dict) else {}
+    completion = obj(sample.get("output")).get("completion")
+    metadata = obj(sample.get("metadata"))
     example_id = str(sample.get("id"))
     epoch = sample.get("epoch")
     if isinstance(epoch, int) and epoch > 1:
@@ -134,7 +129,7 @@ def sample_examples(
                 column=f"{where}.scores.{scorer}.value",
             )
             continue
-        score_meta = score.get("metadata") if isinstance(score.get("metadata"), dict) else {}
+        score_meta = obj(score.get("metadata"))
         category = score_meta.get("failure_category") or metadata.get("failure_category")
         out.append(
             Example(

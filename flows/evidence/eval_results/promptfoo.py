@@ -12,16 +12,13 @@ is the failure category. A results file of another format version is refused, na
 from __future__ import annotations
 
 import json
-from datetime import UTC
 from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 from flows.config import EvalResultsEvidence
 from flows.errors import EvidenceError
 from flows.evidence import Evidence, read_text
-from flows.evidence.eval_results import KIND, EvalRun, Example, Reading
+from flows.evidence.eval_results import KIND, EvalRun, Example, Reading, obj, timestamp
 
 #: The results format versions this reader knows (``results.version``).
 VERSIONS = (2, 3)
@@ -52,13 +49,10 @@ def read(path: Path, entry: EvalResultsEvidence, evidence: Evidence, source: str
     items = results.get("results")
     if not isinstance(items, list):
         raise EvidenceError(path, "$.results.results: expected a list of test results")
-    metadata = document.get("metadata") if isinstance(document.get("metadata"), dict) else {}
-    stamp = pd.to_datetime(
-        results.get("timestamp") or metadata.get("evaluationCreatedAt"), utc=True, errors="coerce"
-    )
+    metadata = obj(document.get("metadata"))
     run = EvalRun(
         eval_run=str(document.get("evalId") or path.name),
-        started_at=None if pd.isna(stamp) else stamp.to_pydatetime().astimezone(UTC),
+        started_at=timestamp(results.get("timestamp") or metadata.get("evaluationCreatedAt")),
         model=None,
         tool_version=str(metadata["promptfooVersion"])[:40]
         if metadata.get("promptfooVersion")
@@ -95,7 +89,7 @@ def fill(run: EvalRun, items: list[tuple[str, Any]], path: Path, evidence: Evide
         if not isinstance(item, dict):
             evidence.reject(KIND, path, "expected a test result (an object)", column=where)
             continue
-        provider = item.get("provider") if isinstance(item.get("provider"), dict) else {}
+        provider = obj(item.get("provider"))
         name = provider.get("label") or provider.get("id")
         if name:
             providers.add(str(name))
@@ -121,17 +115,17 @@ def result_examples(
     item: dict[str, Any], where: str, path: Path, evidence: Evidence
 ) -> list[Example]:
     """One grade per metric of one test result (its assertions of that metric all pass, or not)."""
-    test = item.get("testCase") if isinstance(item.get("testCase"), dict) else {}
+    test = obj(item.get("testCase"))
     test_index = item.get("testIdx")
     example_id = str(test.get("description") or f"test {test_index}")
     if item.get("promptIdx"):
         example_id = f"{example_id} (prompt {item['promptIdx']})"
-    metadata = test.get("metadata") if isinstance(test.get("metadata"), dict) else {}
+    metadata = obj(test.get("metadata"))
     category = metadata.get("failure_category")
-    response = item.get("response") if isinstance(item.get("response"), dict) else {}
+    response = obj(item.get("response"))
     grading = item.get("gradingResult")
     components = grading.get("componentResults") if isinstance(grading, dict) else None
-    common = {
+    common: dict[str, Any] = {
         "failure_category": str(category) if category else None,
         "input": _text(item.get("prompt")),
         "output": _text(response.get("output")),
@@ -164,9 +158,7 @@ def result_examples(
                 column=f"{where}.gradingResult.componentResults[{index}].pass",
             )
             continue
-        assertion = (
-            component.get("assertion") if isinstance(component.get("assertion"), dict) else {}
-        )
+        assertion = obj(component.get("assertion"))
         kind = str(assertion.get("type") or "assertion")
         metric = str(assertion.get("metric") or kind)
         score = component.get("score")
