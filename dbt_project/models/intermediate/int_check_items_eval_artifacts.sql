@@ -108,7 +108,7 @@ top_categories as (
     select
         run_id,
         project_id,
-        string_agg(failure_category || ' (' || failed || ')', ', ' order by failed desc, failure_category)
+        string_agg(failure_category || ' (' || failed || ')', ', ' order by failed desc, failure_category asc)
             as top_categories
     from categories
     group by run_id, project_id
@@ -215,7 +215,7 @@ newest_overall as (
     select
         *,
         row_number() over (
-            partition by run_id, project_id order by started_at desc, source, eval_run
+            partition by run_id, project_id order by started_at desc, source asc, eval_run asc
         ) as pick
     from newest_runs
     where started_at is not null

@@ -256,6 +256,13 @@ kpi_series as (
     select * from {{ ref('int_kpi_series_measured') }}
 ),
 
+measured_projects as (
+    select distinct
+        run_id,
+        project_id
+    from kpi_series
+),
+
 plan_suite_claims as (
     select
         plans.run_id,
@@ -306,8 +313,8 @@ plan_instrumented as (
             ', ' order by plan_kpis.kpi
         ), 'none') as evidence_says
     from plan_kpis
-    inner join (select distinct run_id, project_id from kpi_series) as measured
-        on plan_kpis.run_id = measured.run_id and plan_kpis.project_id = measured.project_id
+    inner join measured_projects
+        on plan_kpis.run_id = measured_projects.run_id and plan_kpis.project_id = measured_projects.project_id
     left join kpi_series
         on
             plan_kpis.run_id = kpi_series.run_id
