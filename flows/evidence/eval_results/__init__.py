@@ -83,6 +83,13 @@ def timestamp(value: Any) -> datetime | None:
     return None if pd.isna(stamp) else stamp.to_pydatetime().astimezone(UTC)
 
 
+def version_text(value: Any) -> str:
+    """A format version as a message may show it: a number, never other text from the file."""
+    return (
+        str(value) if isinstance(value, int) and not isinstance(value, bool) else "(not a number)"
+    )
+
+
 def excerpt(text: str | None) -> str | None:
     """A failed example's input or output as kept: personal values redacted, then cut short."""
     if text is None:
@@ -218,7 +225,7 @@ def read_one(project: LoadedProject, entry: EvalResultsEvidence) -> Evidence:
         # Nothing left to assess: unreadable, with every refused item kept beside the reason.
         refused = evidence.tables.get("raw_rejected_rows", [])
         reason = (
-            f"every item was refused ({len(refused)} problems; see the rejected rows)"
+            f"every item was refused ({len(refused)} problem(s); see the rejected rows)"
             if refused
             else "no evaluation run with a graded example or a metric was found"
         )

@@ -17,7 +17,15 @@ from typing import Any
 from flows.config import EvalResultsEvidence
 from flows.errors import EvidenceError
 from flows.evidence import Evidence, read_text
-from flows.evidence.eval_results import KIND, EvalRun, Example, Reading, obj, timestamp
+from flows.evidence.eval_results import (
+    KIND,
+    EvalRun,
+    Example,
+    Reading,
+    obj,
+    timestamp,
+    version_text,
+)
 
 #: The log format versions this reader knows.
 VERSIONS = (1, 2)
@@ -31,7 +39,7 @@ def read(path: Path, entry: EvalResultsEvidence, evidence: Evidence, source: str
     if version not in VERSIONS:
         raise EvidenceError(
             path,
-            f"$.version: Inspect log format version {str(version)[:10]} is not one this reader "
+            f"$.version: Inspect log format version {version_text(version)} is not one this reader "
             f"knows ({', '.join(map(str, VERSIONS))}); regenerate the fixtures with the new version",
         )
     header = log.get("eval")

@@ -18,7 +18,15 @@ from typing import Any
 from flows.config import EvalResultsEvidence
 from flows.errors import EvidenceError
 from flows.evidence import Evidence, read_text
-from flows.evidence.eval_results import KIND, EvalRun, Example, Reading, obj, timestamp
+from flows.evidence.eval_results import (
+    KIND,
+    EvalRun,
+    Example,
+    Reading,
+    obj,
+    timestamp,
+    version_text,
+)
 
 #: The results format versions this reader knows (``results.version``).
 VERSIONS = (2, 3)
@@ -42,7 +50,7 @@ def read(path: Path, entry: EvalResultsEvidence, evidence: Evidence, source: str
     if version not in VERSIONS:
         raise EvidenceError(
             path,
-            f"$.results.version: promptfoo results format {str(version)[:10]} is not one this "
+            f"$.results.version: promptfoo results format {version_text(version)} is not one this "
             f"reader knows ({', '.join(map(str, VERSIONS))}); regenerate the fixtures with the new "
             "version",
         )
