@@ -123,7 +123,15 @@ def code_fingerprint() -> str:
 
 
 def path_signature(path: Path) -> str:
-    """The content hashes of a file, of every file of a folder or glob, or "missing"."""
+    """The content hashes of a file, of every file of a folder or glob, or "missing".
+
+    A folder counts every file below it (an MLflow store keeps its runs in sub-folders).
+    """
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+        if not files:
+            return "missing"
+        return ",".join(f"{f.relative_to(path)}={fingerprint_file(f)}" for f in files)
     files = source_files(path)
     if not files:
         return "missing"

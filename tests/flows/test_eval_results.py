@@ -202,3 +202,17 @@ def test_excerpts_are_bounded() -> None:
     long = "word " * 500 + " mail me at someone@example.org"
     assert len(excerpt(long) or "") == EXCERPT_CHARS
     assert "example.org" not in (excerpt("reach someone@example.org now") or "")
+
+
+def test_a_changed_mlflow_run_changes_the_measurement_key(tmp_path: Path) -> None:
+    """An MLflow store keeps its runs in sub-folders: every file below the folder is in the key."""
+    import shutil
+
+    from flows.measurements import path_signature
+
+    store = tmp_path / "mlruns"
+    shutil.copytree(FIXTURES / "mlruns", store)
+    before = path_signature(store)
+    metric = sorted(store.glob("*/*/metrics/clause_recall"))[0]
+    metric.write_text(metric.read_text().replace("0.", "0.0", 1))
+    assert path_signature(store) != before
