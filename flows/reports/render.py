@@ -149,6 +149,7 @@ def project_markdown(p: ProjectSummary) -> str:
         f"**Recommendation:** {headline(p)}",
         "",
         *([f"**{claims_sentence(p.claims_contradicted)}.**", ""] if p.claims_contradicted else []),
+        *([p.pass_rate_line, ""] if p.pass_rate_line else []),
         "## Readiness by gap",
         "",
         "| Gap | Score | Status |",

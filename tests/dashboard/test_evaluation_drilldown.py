@@ -70,3 +70,15 @@ def test_project_page_states_the_pass_rate_against_the_bar(snapshot_path: Path) 
     at = page("project", project="contract_review")
     assert not at.exception
     assert "Pass rate vs bar: 2 of 2 below: clause_recall" in text_of(at)
+
+
+def test_the_report_states_the_pass_rate_against_the_bar(snapshot_path: Path) -> None:
+    from flows.reports.render import render_project
+    from flows.reports.summary import project_summary
+
+    summary = project_summary(snapshot_path, "contract_review")
+    assert summary.pass_rate_line is not None
+    assert summary.pass_rate_line.startswith("Pass rate vs bar: 2 of 2 below: clause_recall")
+    for fmt in ("md", "html"):
+        assert "Pass rate vs bar" in render_project(summary, fmt).decode()
+    assert project_summary(snapshot_path, "churn_predictor").pass_rate_line is None
