@@ -155,13 +155,14 @@ def example_rows(source: str, run: EvalRun) -> list[dict[str, Any]]:
         {
             "source": source,
             "eval_run": run.eval_run,
-            "example_id": e.example_id,
+            # Ids and categories are free text a person wrote: personal values are redacted too.
+            "example_id": redact(e.example_id) or e.example_id,
             "metric": e.metric,
             "passed": e.passed,
             "score": e.score,
             "grader_kind": e.grader_kind,
             "grader": e.grader,
-            "failure_category": e.failure_category,
+            "failure_category": redact(e.failure_category),
             "input_excerpt": None if e.passed else excerpt(e.input),
             "output_excerpt": None if e.passed else excerpt(e.output),
         }
