@@ -216,3 +216,21 @@ def test_a_changed_mlflow_run_changes_the_measurement_key(tmp_path: Path) -> Non
     metric = sorted(store.glob("*/*/metrics/clause_recall"))[0]
     metric.write_text(metric.read_text().replace("0.", "0.0", 1))
     assert path_signature(store) != before
+
+
+def test_mlflow_sqlite_store_reads_like_the_file_store(tmp_path: Path) -> None:
+    """MLflow 3's default store (sqlite:///mlflow.db) holds the same runs as its file store."""
+    sqlite = frames(project([(FIXTURES / "mlflow.db", "mlflow")]))
+    folder = frames(project([(FIXTURES / "mlruns", "mlflow")]))
+    columns = ["eval_run", "metric", "pass_rate"]
+    assert (
+        sqlite["raw_eval_metrics"][columns].sort_values(columns).values.tolist()
+        == folder["raw_eval_metrics"][columns].sort_values(columns).values.tolist()
+    )
+    runs = sqlite["raw_eval_runs"].set_index("eval_run")
+    assert (
+        runs.loc["candidate", "model"] == "clauses-v2" and runs.loc["candidate", "examples"] == 120
+    )
+    (tmp_path / "not.db").write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    bad = frames(project([(tmp_path / "not.db", "mlflow")]))
+    assert bad["raw_evidence_inputs"].iloc[0]["error"].startswith("not an MLflow SQLite store")

@@ -1,4 +1,4 @@
-"""An MLflow tracking store in a local folder (``mlruns/``, MLflow's file store).
+"""An MLflow tracking store: a local folder (``mlruns/``, MLflow's file store) or its SQLite file.
 
 Read as MLflow writes it: ``<experiment>/meta.yaml`` names the experiment, each
 ``<experiment>/<run>/meta.yaml`` holds the run's name, start time (milliseconds) and lifecycle
@@ -6,7 +6,8 @@ Read as MLflow writes it: ``<experiment>/meta.yaml`` names the experiment, each
 value (the last step counts), ``params/<name>`` and ``tags/<name>`` a value each. A run's metrics
 are its pass rates; its model is the tag ``model_version`` (else the param ``model``); the param
 ``examples`` says how many examples it graded. ``mlflow.*`` tags (the user's name among them) are
-never read.
+never read. MLflow 3 keeps its store in SQLite by default (``sqlite:///mlflow.db``): the same runs,
+metrics (``latest_metrics``), params and tags are read from its tables, opened read-only.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from flows.evidence.eval_results import KIND, EvalRun, Reading
 
 def read(path: Path, entry: EvalResultsEvidence, evidence: Evidence, source: str) -> Reading:
     """Every active run of every experiment of the store."""
+    if path.is_file():
+        return read_sqlite(path)
     if not path.is_dir():
-        raise EvidenceError(path, "expected an MLflow store folder (mlruns/)")
+        raise EvidenceError(path, "expected an MLflow store folder (mlruns/) or its SQLite file")
     runs: list[EvalRun] = []
     read_count = 0
     for experiment in sorted(
@@ -99,3 +102,50 @@ def read_run(
         metrics=metrics,
         declared_examples=int(examples) if examples.isdigit() else None,
     )
+
+
+def read_sqlite(path: Path) -> Reading:
+    """The active runs of an MLflow SQLite store (opened read-only, never written)."""
+    import sqlite3
+    from contextlib import closing
+
+    try:
+        with closing(
+            sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        ) as con:
+            runs = con.execute(
+                "select run_uuid, name, start_time from runs where lifecycle_stage = 'active'"
+            ).fetchall()
+            values: dict[str, dict[str, dict[str, str]]] = {}
+            for table in ("params", "tags"):
+                for key, value, run in con.execute(f"select key, value, run_uuid from {table}"):
+                    values.setdefault(run, {}).setdefault(table, {})[key] = value or ""
+            metrics: dict[str, dict[str, float]] = {}
+            for key, value, run in con.execute(
+                "select key, value, run_uuid from latest_metrics where not coalesce(is_nan, 0)"
+            ):
+                metrics.setdefault(run, {})[key] = float(value)
+    except sqlite3.DatabaseError:
+        raise EvidenceError(
+            path, "not an MLflow SQLite store (expected its runs, latest_metrics, params and tags)"
+        ) from None
+    out = []
+    for run_id, name, start in runs:
+        if run_id not in metrics:
+            continue
+        params = values.get(run_id, {}).get("params", {})
+        tags = values.get(run_id, {}).get("tags", {})
+        examples = params.get("examples", "")
+        out.append(
+            EvalRun(
+                eval_run=str(name or run_id),
+                started_at=datetime.fromtimestamp(start / 1000, tz=UTC) if start else None,
+                model=tags.get("model_version") or params.get("model"),
+                tool_version=None,
+                metrics=metrics[run_id],
+                declared_examples=int(examples) if examples.isdigit() else None,
+            )
+        )
+    if not runs:
+        raise EvidenceError(path, "no MLflow run found in the store")
+    return Reading(runs=out, rows_read=len(runs))
