@@ -91,7 +91,7 @@ CASES = [
         "mlflow-not-a-store",
         "eval_results",
         results("mlruns.txt", "mlflow", CANARY),
-        "expected an MLflow store folder",
+        "not an MLflow SQLite store",
     ),
     Case(
         "graded-without-score",
