@@ -2,7 +2,7 @@
 -- owner, and how much stakeholders trust the measurement (survey). Where a KPI export was given,
 -- a KPI's baseline is the one measured before the launch date and it is instrumented when its
 -- newest cadence window holds a point (the plan's words count only without the data). The checks
--- judged on the evaluation tools' results come from int_check_items_eval_artifacts.
+-- judged on the evaluation tools' results come from int_check_items_evaluation_artifacts.
 with plans as (
     select * from {{ ref('stg_raw__evaluation_plans') }}
 ),
@@ -49,7 +49,7 @@ kpis as (
 ),
 
 artifacts as (
-    select * from {{ ref('int_check_items_eval_artifacts') }}
+    select * from {{ ref('int_check_items_evaluation_artifacts') }}
 ),
 
 answers as (

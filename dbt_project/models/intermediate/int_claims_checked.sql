@@ -245,7 +245,7 @@ plans as (
 ),
 
 artifact_items as (
-    select * from {{ ref('int_check_items_eval_artifacts') }}
+    select * from {{ ref('int_check_items_evaluation_artifacts') }}
 ),
 
 plan_kpis as (
