@@ -219,3 +219,49 @@ def score_lines(history: pd.DataFrame, rubric_changes: pd.DataFrame, title: str)
             .encode(x="when:T", y=alt.value(0), text="label:N")
         )
     return alt.LayerChart(layer=layers, title=title)
+
+
+def failure_category_bars(categories: pd.DataFrame) -> alt.LayerChart:
+    """Failed grades per failure category of the newest evaluation runs, each count written."""
+    bars = (
+        alt.Chart(categories)
+        .mark_bar(color="#90a4ae")
+        .encode(
+            x=alt.X("failures:Q", title="Failed grades"),
+            y=alt.Y("failure_category:N", title="Failure category", sort="-x"),
+            tooltip=["failure_category:N", "failures:Q"],
+        )
+    )
+    text = (
+        alt.Chart(categories)
+        .mark_text(align="left", dx=3, color=TEXT_COLOUR)
+        .encode(x="failures:Q", y=alt.Y("failure_category:N", sort="-x"), text="failures:Q")
+    )
+    return alt.LayerChart(layer=[bars, text], title="Failures by category (newest evaluation runs)")
+
+
+def kpi_lines(points: pd.DataFrame, kpi: str) -> alt.LayerChart:
+    """One KPI's measured points over time, with its baseline and target as labelled lines."""
+    data = points[points["kpi"] == kpi]
+    line = (
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("measured_on:T", title="Measured on"),
+            y=alt.Y("value:Q", title=kpi, scale=alt.Scale(zero=False)),
+            tooltip=[alt.Tooltip("measured_on:T", title="Measured on"), "value:Q"],
+        )
+    )
+    layers: list[alt.Chart] = [line]
+    first = data.iloc[0] if not data.empty else None
+    for column, label in (("baseline", "baseline"), ("target", "target")):
+        if first is None or missing(first[column]):
+            continue
+        level = pd.DataFrame({"y": [float(first[column])], "label": [f"{label} {first[column]:g}"]})
+        layers += [
+            alt.Chart(level).mark_rule(strokeDash=[4, 4], color=TEXT_COLOUR).encode(y="y:Q"),
+            alt.Chart(level)
+            .mark_text(align="left", dx=3, dy=-4, baseline="bottom", color=TEXT_COLOUR)
+            .encode(y="y:Q", x=alt.value(0), text="label:N"),
+        ]
+    return alt.LayerChart(layer=layers, title=f"{kpi}: measured, with baseline and target")

@@ -27,6 +27,9 @@ from dashboard.labels import (
 from dashboard.tables import table
 from flows.markdown_safe import md
 
+#: The failed examples the evaluation drill-down lists at most.
+FAILED_EXAMPLES_SHOWN = 20
+
 CAPABILITIES = {
     "authentication": "Authentication",
     "error_handling": "Error handling",
@@ -326,10 +329,81 @@ def what_if(run_id: str, project_id: str) -> None:
     )
 
 
+def evaluation(run_id: str, project_id: str) -> None:
+    """Pass rate per metric against its bar, failures by category, failed examples, KPI series."""
+    try:
+        metrics = queries.evaluation_metrics(run_id, project_id)
+        categories = queries.failure_categories(run_id, project_id)
+        failures = queries.evaluation_failures(run_id, project_id, FAILED_EXAMPLES_SHOWN)
+        points = queries.kpi_series(run_id, project_id)
+    except queries.SnapshotError:
+        st.write("This snapshot was published before evaluation results were read.")
+        return
+    st.subheader("Pass rate per metric against its bar")
+    if metrics.empty:
+        st.write("No evaluation result (promptfoo, Inspect, MLflow, graded examples) was read.")
+    else:
+        shown = pd.DataFrame(
+            {
+                "Metric": metrics["metric"],
+                "Tool": metrics["tool"],
+                "Run": metrics["eval_run"],
+                "Model": metrics["model"].fillna("–"),
+                "Pass rate": metrics["pass_rate"].map(percent),
+                "Bar": metrics["quality_bar"].map(
+                    lambda v: "no bar declared" if missing(v) else percent(v)
+                ),
+                "Meets bar": metrics["meets_bar"].map(
+                    lambda v: "–" if missing(v) else "✅ yes" if v else "⛔ no"
+                ),
+                "Examples": metrics["examples"].map(number),
+                "Previous run": metrics["previous_pass_rate"].map(percent),
+            }
+        )
+        table(shown, f"{project_id}-evaluation-metrics")
+    items = queries.check_items(run_id, project_id, "evaluation")
+    agreement = items[items["check_id"] == "ev_grader_agreement"]
+    if not agreement.empty:
+        row = queries.records(agreement)[0]
+        detail = _json(row.get("detail")) or {}
+        st.metric(
+            "Grader agreement with people (Cohen's kappa)",
+            number(row.get("value")),
+            help=(
+                f"{number(detail.get('pairs'))} examples graded by a tool and by people; they "
+                f"agree on {percent(detail.get('agreement'))}, chance alone would on "
+                f"{percent(detail.get('expected_by_chance'))}."
+            ),
+        )
+    if not categories.empty:
+        st.altair_chart(charts.failure_category_bars(categories), width="stretch")
+    if not failures.empty:
+        st.subheader(f"Failed examples (the first {FAILED_EXAMPLES_SHOWN})")
+        st.caption("Inputs and outputs are cut short; emails and phone numbers are redacted.")
+        table(
+            pd.DataFrame(
+                {
+                    "Example": failures["example_id"],
+                    "Metric": failures["metric"],
+                    "Graded by": failures["grader_kind"],
+                    "Category": failures["failure_category"],
+                    "Input": failures["input_excerpt"].fillna("–"),
+                    "Output": failures["output_excerpt"].fillna("–"),
+                }
+            ),
+            f"{project_id}-evaluation-failures",
+        )
+    if not points.empty:
+        st.subheader("KPIs as measured")
+        for kpi in points["kpi"].drop_duplicates():
+            st.altair_chart(charts.kpi_lines(points, str(kpi)), width="stretch")
+
+
 #: The section each gap adds to its drill-down.
 SECTIONS = {
     "data_quality": data_quality,
     "integration": integration,
     "stakeholder_alignment": stakeholders,
+    "evaluation": evaluation,
     "scale": scale,
 }

@@ -557,3 +557,71 @@ def project_diff(project_id: str, run_before: str, run_after: str) -> Any:
         return _project_diff(*_files(), project_id, run_before, run_after)
     except (OSError, duckdb.Error) as err:
         raise SnapshotError(str(err)) from err
+
+
+def evaluation_metrics(run_id: str, project_id: str) -> pd.DataFrame:
+    """Pass rate per metric of the newest evaluation runs, with its quality bar and previous run."""
+    return query(
+        """
+        select tool, eval_run, model, metric, pass_rate, examples, quality_bar, meets_bar,
+               previous_pass_rate, pass_rate_drop
+        from evaluation_metrics
+        where run_id = ? and project_id = ?
+        order by metric, tool
+        """,
+        run_id,
+        project_id,
+    )
+
+
+def evaluation_failures(run_id: str, project_id: str, limit: int = 20) -> pd.DataFrame:
+    """The first failed examples of the newest evaluation runs (truncated, redacted by the reader)."""
+    return query(
+        """
+        select example_id, metric, grader_kind, failure_category, input_excerpt, output_excerpt
+        from evaluation_failures
+        where run_id = ? and project_id = ?
+        order by failure_number
+        limit ?
+        """,
+        run_id,
+        project_id,
+        limit,
+    )
+
+
+def failure_categories(run_id: str, project_id: str) -> pd.DataFrame:
+    """Failed grades per failure category of the newest evaluation runs, largest first."""
+    return query(
+        """
+        select distinct failure_category, category_failures as failures
+        from evaluation_failures
+        where run_id = ? and project_id = ?
+        order by failures desc, failure_category
+        """,
+        run_id,
+        project_id,
+    )
+
+
+def kpi_series(run_id: str, project_id: str) -> pd.DataFrame:
+    """Measured points of each KPI with its baseline, target and launch date."""
+    return query(
+        """
+        select kpi, measured_on, value, baseline, target, launch_date
+        from kpi_series
+        where run_id = ? and project_id = ?
+        order by kpi, measured_on
+        """,
+        run_id,
+        project_id,
+    )
+
+
+def evaluation_summary(run_id: str, project_id: str) -> pd.DataFrame:
+    """The one line of pass rates against their bars (none when no metric has a bar)."""
+    return query(
+        "select pass_rate_line from evaluation_summaries where run_id = ? and project_id = ?",
+        run_id,
+        project_id,
+    )

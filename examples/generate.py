@@ -1221,6 +1221,15 @@ evidence:
     users: 120
   costs: costs.yml
   evaluation: evaluation.yml
+  eval_results:
+  - path: eval/graded_examples.csv
+    format: graded_examples
+  kpi_data:
+    path: eval/kpis.csv
+    cadence_days: 7
+    launch_date: 2026-09-01
+quality_bar: {grounded: 0.9, helpful: 0.85}
+model_version: copilot-2026-11
 """
 
 
@@ -1346,7 +1355,7 @@ def support_copilot(w: Writer) -> None:
             "owner": "Priya Natarajan, Support Quality Lead",
             "automated_grading": True,
             "failure_taxonomy": True,
-            "regression_set_size": 420,
+            "regression_set_size": 120,
             "kpis": [
                 {
                     "name": "Average handling time (minutes)",
@@ -1380,7 +1389,102 @@ def support_copilot(w: Writer) -> None:
         },
         "How the support copilot's value and quality are measured.",
     )
+    # What the evaluation itself says: two weekly runs of 120 graded tickets (the newest on the
+    # model under assessment), 40 of them graded by support leads too, and a weekly KPI export.
+    eval_rng = rng_for(f"{pid}_eval")
+    tickets = ["Where is my refund?", "How do I reset my password?", "Cancel my subscription", "Invoice shows the wrong VAT number", "The app crashes on login"]  # fmt: skip
+
+    def ticket(i: int) -> tuple[str, str]:
+        first, last = person(eval_rng)
+        return (
+            f"{tickets[i % len(tickets)]} (from {email(first, last, 'example.com')})",
+            f"Hi {first}, thanks for reaching out. I have escalated ticket {i} to billing.",
+        )
+
+    categories = {"wrong_policy": 0.4, "missing_context": 0.35, "tone": 0.25}
+    graded = graded_rows(eval_rng, "week-45", AS_OF - timedelta(days=10), "copilot-2026-10", {"grounded": 0.95, "helpful": 0.91}, 120, 40, 1, categories, 0.0, ticket)  # fmt: skip
+    graded += graded_rows(eval_rng, "week-46", AS_OF - timedelta(days=3), "copilot-2026-11", {"grounded": 0.96, "helpful": 0.92}, 120, 40, 1, categories, 0.0, ticket)  # fmt: skip
+    w.csv(f"{base}/eval/graded_examples.csv", GRADED_HEADER, graded)
+    kpis = {
+        "Average handling time (minutes)": (14.2, 10.0, 0.4),
+        "First-contact resolution rate": (0.64, 0.72, 0.01),
+        "CSAT (1-5)": (4.1, 4.3, 0.03),
+        "Share of AI drafts sent without edit": (0.31, 0.5, 0.02),
+    }
+    first = datetime(2026, 6, 1, tzinfo=UTC)
+    points = kpi_points(eval_rng, kpis, first, AS_OF, datetime(2026, 9, 1, tzinfo=UTC), 7)
+    w.csv(f"{base}/eval/kpis.csv", ["date", "kpi", "value"], points)
     w.text(f"{base}/project.yml", SUPPORT_COPILOT_PROJECT)
+
+
+# --- evaluation artifacts (graded examples and KPI exports) of support_copilot and contract_review
+
+
+def graded_rows(
+    rng: np.random.Generator,
+    run: str,
+    run_at: datetime,
+    model: str,
+    metrics: dict[str, float],
+    n: int,
+    human: int,
+    human_flips: int,
+    categories: dict[str, float],
+    uncategorised: float,
+    prompt: Callable[[int], tuple[str, str]],
+) -> list[list[Any]]:
+    """Graded examples of one run: an automated grade per metric, and people's grades.
+
+    People grade the first ``human`` examples; ``human_flips`` of them disagree with the tool.
+    """
+    rows: list[list[Any]] = []
+    flips = set(some(rng, human, human_flips)) if human_flips else set()
+    for i in range(n):
+        question, answer = prompt(i)
+        example = f"{run}-{i + 1:03d}"
+        for metric, rate in metrics.items():
+            passed = bool(rng.random() < rate)
+            category = ""
+            if not passed and rng.random() >= uncategorised:
+                category = pick(rng, categories, 1)[0]
+            score = round(float(rng.uniform(0.7, 1.0) if passed else rng.uniform(0.0, 0.45)), 2)
+            base = [example, question, "", answer if not passed else "", score, "", "llm-judge"]
+            rows.append([*base, category, metric, run, run_at.date().isoformat(), model])
+            if i < human:
+                verdict = passed != (i in flips)
+                # People label the failures they find (the tool's category when it had one).
+                label = category or ("" if verdict else pick(rng, categories, 1)[0])
+                rows.append([example, question, "", "", "", "yes" if verdict else "no", "human",
+                             label, metric, run, run_at.date().isoformat(), model])  # fmt: skip
+    return rows
+
+
+GRADED_HEADER = ["example_id", "input", "expected", "output", "score", "pass", "grader", "failure_category", "metric", "run", "run_at", "model"]  # fmt: skip
+
+
+def kpi_points(
+    rng: np.random.Generator,
+    kpis: dict[str, tuple[float, float, float]],
+    first: datetime,
+    last: datetime,
+    launch: datetime,
+    every_days: int,
+    missing_after: datetime | None = None,
+) -> list[list[Any]]:
+    """A KPI export: each KPI at its cadence, near its baseline before launch, then moving on.
+
+    ``kpis`` maps a name to (baseline, target, noise); no points after ``missing_after``.
+    """
+    rows: list[list[Any]] = []
+    day = first
+    while day <= last:
+        if missing_after is None or day <= missing_after:
+            for name, (baseline, target, noise) in kpis.items():
+                progress = 0.0 if day < launch else min(1.0, (day - launch).days / 90)
+                value = baseline + (target - baseline) * progress * 0.8 + rng.normal(0, noise)
+                rows.append([day.date().isoformat(), name, round(float(value), 3)])
+        day += timedelta(days=every_days)
+    return rows
 
 
 # --- project 2: churn_predictor (NOT YET: data quality) ---------------------------------------
@@ -1770,6 +1874,15 @@ evidence:
     users: 25
   costs: costs.yml
   evaluation: evaluation.yml
+  eval_results:
+  - path: eval/graded_examples.csv
+    format: graded_examples
+  kpi_data:
+    path: eval/kpis.csv
+    cadence_days: 7
+    launch_date: 2026-10-01
+quality_bar: {clause_recall: 0.9, risk_rating: 0.85}
+model_version: clauses-v2
 """
 
 
@@ -1920,6 +2033,28 @@ def contract_review(w: Writer) -> None:
         },
         "How contract review's value and quality are measured.",
     )
+    # The POC's evaluation looked fine (60 curated contracts on clauses-v1); the production run on
+    # clauses-v2 with 150 real contracts misses clauses, a third of its failures are unlabelled and
+    # the model judge agrees with the lawyers only loosely. The KPI export stopped a month ago.
+    eval_rng = rng_for(f"{pid}_eval")
+    kinds = ["NDA", "master services agreement", "supplier contract", "licence agreement"]
+
+    def contract(i: int) -> tuple[str, str]:
+        return (
+            f"Extract the termination, liability and governing-law clauses of {kinds[i % 4]} #{i}",
+            f"Termination: not found. Liability: capped at fees. Governing law: clause {i % 9}.",
+        )
+
+    categories = {"missed_clause": 0.5, "wrong_jurisdiction": 0.3, "ocr_noise": 0.2}
+    graded = graded_rows(eval_rng, "poc", datetime(2026, 7, 15, tzinfo=UTC), "clauses-v1", {"clause_recall": 0.95, "risk_rating": 0.92}, 60, 0, 0, categories, 0.0, contract)  # fmt: skip
+    graded += graded_rows(eval_rng, "production", AS_OF - timedelta(days=8), "clauses-v2", {"clause_recall": 0.72, "risk_rating": 0.8}, 150, 40, 9, categories, 0.35, contract)  # fmt: skip
+    w.csv(f"{base}/eval/graded_examples.csv", GRADED_HEADER, graded)
+    kpis = {
+        "Review time per contract (hours)": (3.5, 1.5, 0.2),
+        "Risky clauses missed per 100 contracts": (4.0, 2.0, 0.3),
+    }
+    points = kpi_points(eval_rng, kpis, datetime(2026, 7, 6, tzinfo=UTC), AS_OF, datetime(2026, 10, 1, tzinfo=UTC), 7, AS_OF - timedelta(days=35))  # fmt: skip
+    w.csv(f"{base}/eval/kpis.csv", ["date", "kpi", "value"], points)
     w.text(f"{base}/project.yml", CONTRACT_REVIEW_PROJECT)
 
 

@@ -118,6 +118,7 @@ def project_rows(project: LoadedProject, status: str, error: str | None) -> dict
         "p95_latency_slo_ms": levels.p95_latency_ms if levels else None,
         "max_error_rate": levels.max_error_rate if levels else None,
         "target_concurrency": levels.target_concurrency if levels else None,
+        "model_version": p.model_version,
     }
 
 

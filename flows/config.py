@@ -12,7 +12,7 @@ import re
 import types
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, get_args
 
@@ -342,6 +342,29 @@ class LoadTestEvidence(_Strict):
     history_path: str | None = None
 
 
+class EvalResultsEvidence(_Strict):
+    """What an evaluation tool wrote: promptfoo results, an Inspect log, an MLflow store, graded examples."""
+
+    #: The results file (promptfoo JSON or JSONL, Inspect JSON log, graded examples CSV or JSONL) or
+    #: the MLflow store folder (``mlruns/``).
+    path: str
+    #: The tool that wrote it.
+    format: Literal["promptfoo", "inspect", "mlflow", "graded_examples"]
+    #: Graded examples with a score but no pass column pass at this score or above.
+    pass_score: Annotated[float, Field(ge=0, le=1)] = 0.5
+
+
+class KpiDataEvidence(_Strict):
+    """The business KPIs as measured: a KPI export (CSV with the columns date, kpi, value)."""
+
+    #: The KPI export (CSV: date, kpi, value).
+    path: str
+    #: How often each KPI is measured, in days (1 daily, 7 weekly, 30 monthly).
+    cadence_days: Annotated[int, Field(gt=0, le=366)] = 7
+    #: The day the AI went (or goes) live: points before it measure the baseline.
+    launch_date: date | None = None
+
+
 class Evidence(_Strict):
     """Every piece of evidence of one project; each kind is optional, missing means no evidence."""
 
@@ -357,6 +380,10 @@ class Evidence(_Strict):
     costs: str | None = None
     #: The evaluation plan file.
     evaluation: str | None = None
+    #: Evaluation results as the tools wrote them (promptfoo, Inspect, MLflow, graded examples).
+    eval_results: list[EvalResultsEvidence] = Field(default_factory=list)
+    #: The business KPIs as measured (a KPI export).
+    kpi_data: KpiDataEvidence | None = None
 
     @field_validator("survey", mode="before")
     @classmethod
@@ -446,6 +473,10 @@ class Project(_Strict):
     evidence: Evidence = Field(default_factory=Evidence)
     #: Where the project's notifications go besides the portfolio's alert URLs.
     alerts: ProjectAlerts = Field(default_factory=ProjectAlerts)
+    #: The lowest pass rate each evaluation metric must reach (metric name -> share, 0..1).
+    quality_bar: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
+    #: The model version under assessment; the newest evaluation run must have evaluated it.
+    model_version: str | None = None
 
 
 # --- portfolio --------------------------------------------------------------------------------

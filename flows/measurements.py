@@ -39,8 +39,10 @@ from flows.config import LoadedPortfolio, LoadedProject, fingerprint_file
 from flows.evidence import Context, Evidence
 from flows.evidence.costs import collect_costs
 from flows.evidence.data_audit import collect_datasets, source_of
+from flows.evidence.eval_results import collect_eval_results
 from flows.evidence.evaluation import collect_evaluation
 from flows.evidence.inventory import collect_inventory
+from flows.evidence.kpi_data import collect_kpi_data
 from flows.evidence.load_tests import collect_load_tests
 from flows.evidence.survey import collect_survey
 from flows.paths import local_paths
@@ -121,7 +123,15 @@ def code_fingerprint() -> str:
 
 
 def path_signature(path: Path) -> str:
-    """The content hashes of a file, of every file of a folder or glob, or "missing"."""
+    """The content hashes of a file, of every file of a folder or glob, or "missing".
+
+    A folder counts every file below it (an MLflow store keeps its runs in sub-folders).
+    """
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+        if not files:
+            return "missing"
+        return ",".join(f"{f.relative_to(path)}={fingerprint_file(f)}" for f in files)
     files = source_files(path)
     if not files:
         return "missing"
@@ -186,6 +196,8 @@ def collect_project(
     evidence.extend(collect_load_tests(context, project))
     evidence.extend(collect_costs(context, project))
     evidence.extend(collect_evaluation(context, project))
+    evidence.extend(collect_eval_results(context, project))
+    evidence.extend(collect_kpi_data(context, project))
     return evidence
 
 

@@ -23,6 +23,8 @@ EVIDENCE_KINDS = (
     "load_test",
     "costs",
     "evaluation",
+    "eval_results",
+    "kpi_data",
 )
 
 
@@ -100,6 +102,7 @@ class ProjectRuns(_Raw):
     p95_latency_slo_ms: Series[float] = pa.Field(nullable=True, gt=0)
     max_error_rate: Series[float] = pa.Field(nullable=True, ge=0, le=1)
     target_concurrency: Series[float] = pa.Field(nullable=True, gt=0)
+    model_version: Series[str] | None = pa.Field(nullable=True)  # the model under assessment
 
 
 class ProjectRequirements(_Raw):
@@ -348,6 +351,67 @@ class EvaluationPlans(_Raw):
     regression_set_size: Series[pd.Int64Dtype] = pa.Field(ge=0)
 
 
+class EvalRuns(_Raw):
+    """One evaluation run of a results file or store: when it ran, on which model, by which tool."""
+
+    source: Series[str]
+    tool: Series[str] = pa.Field(isin=["promptfoo", "inspect", "mlflow", "graded_examples"])
+    tool_version: Series[str] = pa.Field(nullable=True)
+    eval_run: Series[str]
+    started_at: Series[UtcTimestamp] = pa.Field(nullable=True)
+    model: Series[str] = pa.Field(nullable=True)
+    examples: Series[pd.Int64Dtype] = pa.Field(ge=0)
+
+
+class EvalMetrics(_Raw):
+    """A metric of an evaluation run: the share of its examples that passed, or the value logged."""
+
+    source: Series[str]
+    eval_run: Series[str]
+    metric: Series[str]
+    pass_rate: Series[float]
+    examples: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+    passed: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+
+
+class EvalExamples(_Raw):
+    """One graded example (one grade of it: an example graded by a tool and by a person is two rows).
+
+    Inputs and outputs are kept only for failed examples, truncated and with personal values
+    redacted.
+    """
+
+    source: Series[str]
+    eval_run: Series[str]
+    example_id: Series[str]
+    metric: Series[str]
+    passed: Series[bool]
+    score: Series[float] = pa.Field(nullable=True)
+    grader_kind: Series[str] = pa.Field(isin=["automated", "human"])
+    grader: Series[str] = pa.Field(nullable=True)
+    failure_category: Series[str] = pa.Field(nullable=True)
+    input_excerpt: Series[str] = pa.Field(nullable=True)
+    output_excerpt: Series[str] = pa.Field(nullable=True)
+
+
+class EvalQualityBars(_Raw):
+    """The project's declared quality bar: the lowest pass rate of each evaluation metric."""
+
+    metric: Series[str]
+    quality_bar: Series[float] = pa.Field(ge=0, le=1)
+
+
+class KpiPoints(_Raw):
+    """One measured point of a business KPI, with the export's cadence and the launch date."""
+
+    source: Series[str]
+    kpi: Series[str]
+    measured_on: Series[UtcTimestamp]
+    value: Series[float]
+    cadence_days: Series[pd.Int64Dtype] = pa.Field(gt=0)
+    launch_date: Series[UtcTimestamp] = pa.Field(nullable=True)
+
+
 #: Raw table name -> Pandera model. The warehouse creates these tables; dbt declares them as sources.
 RAW_TABLES: dict[str, type[pa.DataFrameModel]] = {
     "raw_runs": Runs,
@@ -369,6 +433,11 @@ RAW_TABLES: dict[str, type[pa.DataFrameModel]] = {
     "raw_cost_assumptions": CostAssumptions,
     "raw_evaluation_kpis": EvaluationKpis,
     "raw_evaluation_plans": EvaluationPlans,
+    "raw_eval_runs": EvalRuns,
+    "raw_eval_metrics": EvalMetrics,
+    "raw_eval_examples": EvalExamples,
+    "raw_eval_quality_bars": EvalQualityBars,
+    "raw_kpi_points": KpiPoints,
 }
 
 

@@ -46,6 +46,10 @@ PUBLISHED_MARTS: tuple[str, ...] = (
     "integration_systems",
     "stakeholder_questions",
     "load_test_results",
+    "evaluation_metrics",
+    "evaluation_failures",
+    "evaluation_summaries",
+    "kpi_series",
 )
 
 _PORTFOLIO_ID = re.compile(r"[a-z][a-z0-9_]*")

@@ -303,6 +303,16 @@ def evidence_section(run_id: str, project_id: str, inputs: pd.DataFrame) -> None
             refused.dataframe(table, hide_index=True, width="stretch")
 
 
+def pass_rate_line(run_id: str, project_id: str) -> None:
+    """The evaluation's pass rates against their bars, in one line (none without a bar)."""
+    try:
+        line = queries.first(queries.evaluation_summary(run_id, project_id))
+    except queries.SnapshotError:  # a snapshot published before evaluation results were read
+        return
+    if line is not None:
+        st.write(str(line["pass_rate_line"]))
+
+
 def page() -> None:
     """The executive view of one project."""
     rec = choose_project()
@@ -319,6 +329,7 @@ def page() -> None:
     inputs = queries.evidence_inputs(run_id, project_id)
     headline_figures(rec, inputs)
     gaps_section(run_id, project_id)
+    pass_rate_line(run_id, project_id)
     blockers_section(run_id, project_id)
     cost_section(run_id, project_id)
     roadmap_section(run_id, project_id)

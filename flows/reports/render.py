@@ -151,6 +151,7 @@ def project_markdown(p: ProjectSummary) -> str:
         f"**Recommendation:** {md(headline(p))}",
         "",
         *([f"**{claims_sentence(p.claims_contradicted)}.**", ""] if p.claims_contradicted else []),
+        *([p.pass_rate_line, ""] if p.pass_rate_line else []),
         "## Readiness by gap",
         "",
         "| Gap | Score | Status |",
@@ -311,7 +312,9 @@ def project_html(p: ProjectSummary) -> str:
         f"{e(p.owner or '-')} · assessed {e(minute(p.assessed_at))} UTC · run {e(p.run_id)} · "
         f"rubric {e(str(p.rubric_version))} · newest evidence {e(day(p.newest_evidence))}</p>"
         f"<p class='verdict {e(p.recommendation)}'><b>{verdict_text(p.recommendation)}</b> · confidence {e(percent(p.confidence))}<br>"
-        f"{e(reason_text(p))}</p>{claims}{gap_chart_svg(p.gaps, p.ready_threshold)}"
+        f"{e(reason_text(p))}</p>{claims}"
+        + (f"<p>{e(p.pass_rate_line)}</p>" if p.pass_rate_line else "")
+        + f"{gap_chart_svg(p.gaps, p.ready_threshold)}"
         + (f"<ul class='missing'>{notes}</ul>" if notes else "")
         + "<h2>Top blockers</h2>"
         + (f"<ul>{blockers}</ul>" if blockers else "<p>No critical or major check is failing.</p>")
@@ -443,6 +446,8 @@ def project_pdf(p: ProjectSummary) -> bytes:
         new_y="NEXT",
     )
     pdf.write_line(reason_text(p), 9)
+    if p.pass_rate_line:
+        pdf.write_line(p.pass_rate_line, 9)
     if p.claims_contradicted:
         pdf.write_line(f"{claims_sentence(p.claims_contradicted)}.", 9)
     pdf.ln(2)

@@ -73,6 +73,8 @@ class ProjectSummary:
     claims_contradicted: int = 0
     #: The currency of the roadmap's cost, when the snapshot records it.
     roadmap_currency: str | None = None
+    #: The evaluation's pass rates against their quality bars in one line (dbt's words), if any.
+    pass_rate_line: str | None = None
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,7 @@ def _summary(
         ready_threshold=detail.get("ready_threshold"),
         claims_contradicted=int(claims or 0),
         roadmap_currency=detail.get("roadmap_currency"),
+        pass_rate_line=detail.get("pass_rate_line"),
     )
 
 
@@ -237,7 +240,20 @@ def _project(con: duckdb.DuckDBPyConnection, row: tuple[Any, ...], blockers: int
         ready_threshold=_f(recorded.get("ready_threshold")),
         # The day rate's currency, once runs record it (a snapshot before that has none).
         roadmap_currency=recorded.get("day_rate_currency"),
+        pass_rate_line=_pass_rate_line(con, run_id, pid),
     )
+
+
+def _pass_rate_line(con: duckdb.DuckDBPyConnection, run_id: str, pid: str) -> str | None:
+    """The pass rates against their bars in one line, as dbt wrote it (older snapshots: none)."""
+    try:
+        row = con.execute(
+            "select pass_rate_line from evaluation_summaries where run_id = ? and project_id = ?",
+            [run_id, pid],
+        ).fetchone()
+    except duckdb.CatalogException:
+        return None
+    return str(row[0]) if row else None
 
 
 def project_summary(

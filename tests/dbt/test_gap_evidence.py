@@ -93,12 +93,16 @@ def team_against(project: Path, portfolio: Path) -> None:
 
 
 def kpis_without_baseline(project: Path, portfolio: Path) -> None:
-    """Evaluation: the KPIs lost their baselines (nobody measured today's numbers)."""
+    """Evaluation: the KPIs lost their baselines (nobody measured today's numbers): the plan types
+    none, and the KPI export starts at launch (the baseline is measured from the points before)."""
     path = project / "evaluation.yml"
     plan = yaml.safe_load(path.read_text())
     for kpi in plan["kpis"]:
         kpi.pop("baseline", None)
     path.write_text(yaml.safe_dump(plan, sort_keys=False))
+    export = project / "eval" / "kpis.csv"
+    lines = export.read_text().splitlines(keepends=True)
+    export.write_text("".join(lines[:1] + [row for row in lines[1:] if row[:10] >= "2026-09-01"]))
 
 
 def slow_at_target(project: Path, portfolio: Path) -> None:
@@ -271,6 +275,68 @@ VERDICT_VARIANTS: dict[str, Callable[[Path, Path], None]] = {
 }
 
 
+def rewrite_graded(project: Path, change: Callable[[dict[str, str], int], None]) -> None:
+    """Rewrite the graded examples of the newest evaluation run (week-46) row by row."""
+
+    def newest_only(row: dict[str, str], number: int) -> None:
+        if row["run"] == "week-46":
+            change(row, number)
+
+    rewrite_csv(project / "eval" / "graded_examples.csv", newest_only)
+
+
+def grounding_slips(project: Path, portfolio: Path) -> None:
+    """Pass rate below its bar: a fifth of the newest run's grounded answers fail, tool and people
+    agreeing, each failure labelled (the grader agreement barely moves, the taxonomy is whole)."""
+
+    def change(row: dict[str, str], number: int) -> None:
+        if row["metric"] == "grounded" and int(row["example_id"][-3:]) % 5 == 0:
+            row["score"] = "0.1" if row["score"] else ""
+            row["pass"] = "no" if row["pass"] else ""
+            row["failure_category"] = row["failure_category"] or "wrong_policy"
+
+    rewrite_graded(project, change)
+
+
+def old_model_evaluated(project: Path, portfolio: Path) -> None:
+    """The newest run evaluated last month's model, not the one under assessment."""
+    rewrite_graded(project, lambda row, number: row.update(model="copilot-2026-10"))
+
+
+def graders_disagree(project: Path, portfolio: Path) -> None:
+    """People disagree with the model judge on a third of the examples they graded."""
+
+    def change(row: dict[str, str], number: int) -> None:
+        if row["grader"] == "human" and int(row["example_id"][-3:]) % 3 == 0:
+            row["pass"] = "no" if row["pass"] == "yes" else "yes"
+            row["failure_category"] = row["failure_category"] or "tone"
+
+    rewrite_graded(project, change)
+
+
+def failures_unlabelled(project: Path, portfolio: Path) -> None:
+    """Nobody labels failures any more."""
+    rewrite_graded(project, lambda row, number: row.update(failure_category=""))
+
+
+def kpi_export_stopped(project: Path, portfolio: Path) -> None:
+    """The KPI export stopped at the end of September (the plan still says instrumented)."""
+    path = project / "eval" / "kpis.csv"
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:1] + [line for line in lines[1:] if line[:10] < "2026-10-01"]))
+
+
+#: Evaluation judged on the tools' results: each variant worsens its check, lowers the evaluation
+#: gap and no other gap.
+EVALUATION_VARIANTS: dict[str, tuple[str, Callable[[Path, Path], None]]] = {
+    "eval_below_bar": ("ev_pass_rate", grounding_slips),
+    "eval_old_model": ("ev_model_evaluated", old_model_evaluated),
+    "eval_graders_disagree": ("ev_grader_agreement", graders_disagree),
+    "eval_unlabelled": ("ev_failure_taxonomy", failures_unlabelled),
+    "eval_kpis_stopped": ("ev_kpi_data", kpi_export_stopped),
+}
+
+
 def run_rows(assessed: Assessed, sql: str) -> list[tuple[Any, ...]]:
     """Rows of a query on the published snapshot, its one parameter being the run's id."""
     con = duckdb.connect(str(assessed.snapshot), read_only=True)
@@ -287,7 +353,14 @@ def assessed(prefect_server: None, tmp_path_factory: pytest.TempPathFactory) -> 
     portfolio = copy_examples(base / "examples")
     projects = portfolio.parent / "projects"
     listed = [f"projects/{BASE}/project.yml", f"projects/{CLAIMS}/project.yml"]
-    for name, worsen in {**VARIANTS, **CHECK_VARIANTS, **UNREADABLE, **VERDICT_VARIANTS}.items():
+    evaluation = {name: worsen for name, (_, worsen) in EVALUATION_VARIANTS.items()}
+    for name, worsen in {
+        **VARIANTS,
+        **CHECK_VARIANTS,
+        **UNREADABLE,
+        **VERDICT_VARIANTS,
+        **evaluation,
+    }.items():
         variant = f"{BASE}_{name}"
         shutil.copytree(projects / BASE, projects / variant)
         project_file = projects / variant / "project.yml"
@@ -661,3 +734,30 @@ def test_no_blocker_is_evidence_only_when_legal_or_compliance_said_so(
     row = verdicts[project]
     assert row["recommendation"] == "not_yet"
     assert "stakeholder_alignment" in row["insufficient_gaps"]
+
+
+@pytest.mark.parametrize("variant", list(EVALUATION_VARIANTS))
+def test_worse_evaluation_results_lower_their_check_and_only_the_evaluation_gap(
+    scores: dict[str, dict[str, float]],
+    checks: dict[str, dict[str, tuple[str, float | None, str | None]]],
+    variant: str,
+) -> None:
+    check_id = EVALUATION_VARIANTS[variant][0]
+    project = f"{BASE}_{variant}"
+    points = {"pass": 1.0, "partial": 0.5, "fail": 0.0}
+    was, now = checks[BASE][check_id], checks[project][check_id]
+    assert was[0] == "pass" and points[now[0]] < 1.0, (variant, was, now)
+    assert scores[project]["evaluation"] < scores[BASE]["evaluation"]
+    for gap in set(VARIANTS) - {"evaluation"}:
+        assert scores[project][gap] == scores[BASE][gap], (variant, gap)
+
+
+def test_a_plan_the_kpi_export_denies_is_a_contradicted_claim(assessed: Assessed) -> None:
+    rows = run_rows(
+        assessed,
+        "select project_id, check_id, claim_contradicted from check_results "
+        "where run_id = ? and check_id = 'ev_instrumentation'",
+    )
+    flagged = {project: flag for project, _, flag in rows}
+    assert flagged[f"{BASE}_eval_kpis_stopped"] is True
+    assert flagged[BASE] is False

@@ -77,6 +77,8 @@ KINDS = (
     "ms_forms",
     "locust",
     "locust_history",
+    "eval_results",
+    "kpi_data",
 )
 
 

@@ -1,11 +1,55 @@
 -- Evaluation: KPIs with baseline and target, their instrumentation, the evaluation suite, an
--- owner, and how much stakeholders trust the measurement (survey).
+-- owner, and how much stakeholders trust the measurement (survey). Where a KPI export was given,
+-- a KPI's baseline is the one measured before the launch date and it is instrumented when its
+-- newest cadence window holds a point (the plan's words count only without the data). The checks
+-- judged on the evaluation tools' results come from int_check_items_evaluation_artifacts.
 with plans as (
     select * from {{ ref('stg_raw__evaluation_plans') }}
 ),
 
-kpis as (
+plan_kpis as (
     select * from {{ ref('stg_raw__evaluation_kpis') }}
+),
+
+kpi_series as (
+    select * from {{ ref('int_kpi_series_measured') }}
+),
+
+measured_projects as (
+    select distinct
+        run_id,
+        project_id
+    from kpi_series
+),
+
+kpis as (
+    select
+        plan_kpis.run_id,
+        plan_kpis.project_id,
+        plan_kpis.kpi,
+        case
+            when measured_projects.project_id is null then plan_kpis.baseline
+            -- Without a launch date nothing measures the baseline: the plan's stands.
+            when kpi_series.launch_date is null then plan_kpis.baseline
+            else kpi_series.measured_baseline
+        end as baseline,
+        plan_kpis.target,
+        case
+            when measured_projects.project_id is null then plan_kpis.instrumented
+            else coalesce(kpi_series.measured_in_last_window, false)
+        end as instrumented
+    from plan_kpis
+    left join measured_projects
+        on plan_kpis.run_id = measured_projects.run_id and plan_kpis.project_id = measured_projects.project_id
+    left join kpi_series
+        on
+            plan_kpis.run_id = kpi_series.run_id
+            and plan_kpis.project_id = kpi_series.project_id
+            and lower(plan_kpis.kpi) = lower(kpi_series.kpi)
+),
+
+artifacts as (
+    select * from {{ ref('int_check_items_evaluation_artifacts') }}
 ),
 
 answers as (
@@ -109,6 +153,8 @@ final as (
     select * from owner
     union all
     select * from confidence
+    union all
+    select * from artifacts
 )
 
 select * from final

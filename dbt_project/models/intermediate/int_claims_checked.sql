@@ -6,7 +6,9 @@
 -- check of its topic. Evidence that is absent denies nothing (the claim is only unverified), except
 -- a load test: a claim that the service was load tested needs one. The evidence side reuses the
 -- check items, so each number is still computed in one place. Claimants' groups are named as
--- readers may see them (a small group is one of "other groups").
+-- readers may see them (a small group is one of "other groups"). The evaluation plan makes claims
+-- too (automated grading, a failure taxonomy, a regression set of its size, instrumented KPIs):
+-- where the evaluation tools' results or the KPI export deny one, it is contradicted the same way.
 with claims as (
     select
         answers.run_id,
@@ -238,7 +240,97 @@ evidence as (
     select * from load_tested
 ),
 
-final as (
+plans as (
+    select * from {{ ref('stg_raw__evaluation_plans') }}
+),
+
+artifact_items as (
+    select * from {{ ref('int_check_items_evaluation_artifacts') }}
+),
+
+plan_kpis as (
+    select * from {{ ref('stg_raw__evaluation_kpis') }}
+),
+
+kpi_series as (
+    select * from {{ ref('int_kpi_series_measured') }}
+),
+
+measured_projects as (
+    select distinct
+        run_id,
+        project_id
+    from kpi_series
+),
+
+plan_suite_claims as (
+    select
+        plans.run_id,
+        plans.project_id,
+        case items.check_id
+            when 'ev_automated_share' then 'automated_grading'
+            when 'ev_failure_taxonomy' then 'failure_taxonomy'
+            else 'regression_set'
+        end as topic,
+        items.check_id,
+        case items.check_id
+            when 'ev_automated_share' then 'Outputs are graded automatically'
+            when 'ev_failure_taxonomy' then 'Failures are sorted into a taxonomy'
+            else 'The regression set holds ' || plans.regression_set_size || ' examples'
+        end as claim_text,
+        case items.check_id
+            when 'ev_automated_share' then items.value = 0
+            when 'ev_failure_taxonomy' then items.value = 0
+            else items.value < plans.regression_set_size
+        end as denied,
+        case items.check_id
+            when 'ev_automated_share' then 'no example of the newest evaluation runs was graded by an automated grader'
+            when 'ev_failure_taxonomy' then 'no failed example of the newest evaluation runs carries a failure category'
+            else 'the newest evaluation runs graded ' || cast(cast(items.value as integer) as varchar) || ' examples'
+        end as evidence_says
+    from plans
+    inner join artifact_items as items
+        on plans.run_id = items.run_id and plans.project_id = items.project_id
+    where
+        (items.check_id = 'ev_automated_share' and plans.automated_grading)
+        or (items.check_id = 'ev_failure_taxonomy' and plans.failure_taxonomy)
+        or (items.check_id = 'ev_regression_set' and plans.regression_set_size > 0)
+),
+
+plan_instrumented as (
+    select
+        plan_kpis.run_id,
+        plan_kpis.project_id,
+        'instrumented' as topic,
+        'ev_instrumentation' as check_id,
+        'The KPIs are instrumented (' || string_agg(plan_kpis.kpi, ', ' order by plan_kpis.kpi) || ')'
+            as claim_text,
+        sum(case when coalesce(kpi_series.measured_in_last_window, false) then 0 else 1 end) > 0
+            as denied,
+        'the KPI export has no point in the last cadence window for: '
+        || coalesce(string_agg(
+            case when not coalesce(kpi_series.measured_in_last_window, false) then plan_kpis.kpi end,
+            ', ' order by plan_kpis.kpi
+        ), 'none') as evidence_says
+    from plan_kpis
+    inner join measured_projects
+        on plan_kpis.run_id = measured_projects.run_id and plan_kpis.project_id = measured_projects.project_id
+    left join kpi_series
+        on
+            plan_kpis.run_id = kpi_series.run_id
+            and plan_kpis.project_id = kpi_series.project_id
+            and lower(plan_kpis.kpi) = lower(kpi_series.kpi)
+    where plan_kpis.instrumented
+    group by plan_kpis.run_id, plan_kpis.project_id
+),
+
+plan_claims as (
+    select * from plan_suite_claims
+    union all
+    select * from plan_instrumented
+),
+
+survey_claims as (
     select
         claims.run_id,
         claims.project_id,
@@ -256,6 +348,23 @@ final as (
             claims.run_id = evidence.run_id
             and claims.project_id = evidence.project_id
             and claims.topic = evidence.topic
+),
+
+final as (
+    select * from survey_claims
+    union all
+    select
+        run_id,
+        project_id,
+        topic,
+        check_id,
+        1 as claimants,
+        'evaluation plan' as claimant_groups,
+        cast(null as varchar) as questions,
+        claim_text,
+        evidence_says,
+        coalesce(denied, false) as contradicted
+    from plan_claims
 )
 
 select * from final

@@ -14,7 +14,8 @@ final as (
         config_fingerprint,
         p95_latency_slo_ms,
         max_error_rate,
-        target_concurrency
+        target_concurrency,
+        model_version
     from source
 )
 
