@@ -30,6 +30,7 @@ from pydantic_core import PydanticCustomError
 
 from flows import safe_yaml
 from flows.errors import ConfigError, Problem
+from flows.operations_config import OperationsEvidence
 from flows.paths import local_paths
 from flows.sources import mask_urls
 
@@ -357,6 +358,8 @@ class Evidence(_Strict):
     costs: str | None = None
     #: The evaluation plan file.
     evaluation: str | None = None
+    #: Operations artifacts: alerting, on-call, incidents, runbooks, retraining.
+    operations: OperationsEvidence | None = None
 
     @field_validator("survey", mode="before")
     @classmethod
@@ -605,6 +608,9 @@ class Rubric(_Strict):
     thresholds: GapThresholds = Field(default_factory=GapThresholds)
     #: Every check of the six gaps.
     checks: list[Check]
+    #: Alert signals: signal -> regular expressions searched (case-insensitive) in an alerting
+    #: rule's name, expression and labels; a rule's own ``signal`` label names its signal outright.
+    alert_signals: dict[str, list[str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _complete(self) -> Rubric:
