@@ -355,8 +355,10 @@ def expression_labels(expr: str) -> dict[str, str]:
 
 
 def alert_labels(rule: PrometheusRule) -> dict[str, str]:
-    """The labels an alert of this rule carries, as far as the file says: ``alertname``, the
-    expression's equality matchers and the rule's labels (which win)."""
+    """The labels an alert of this rule carries, as far as its file says.
+
+    ``alertname``, the expression's equality matchers and the rule's labels (which win).
+    """
     return {**expression_labels(rule.expr), **rule.labels, "alertname": rule.alert or ""}
 
 

@@ -21,7 +21,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +31,8 @@ from flows.evidence.survey import pseudonym
 
 KIND = "on_call"
 WINDOW_DAYS = 28
-_FOREVER_START = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_FOREVER_END = datetime(9999, 1, 1, tzinfo=timezone.utc)
+_FOREVER_START = datetime(1970, 1, 1, tzinfo=UTC)
+_FOREVER_END = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def _instant(value: Any) -> datetime:
         raise ValueError("expected a date and time such as 2026-03-01T09:00:00Z") from exc
     if moment.tzinfo is None:
         raise ValueError("expected a date and time with its offset, such as 2026-03-01T09:00:00Z")
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def _person(user: Any, key: str) -> str:
