@@ -24,6 +24,7 @@ from dashboard.labels import (
     rate,
     result_label,
 )
+from dashboard.maintenance import maintenance
 from dashboard.tables import table
 
 CAPABILITIES = {
@@ -330,4 +331,5 @@ SECTIONS = {
     "integration": integration,
     "stakeholder_alignment": stakeholders,
     "scale": scale,
+    "maintenance": maintenance,
 }

@@ -44,6 +44,9 @@ PUBLISHED_MARTS: tuple[str, ...] = (
     "integration_systems",
     "stakeholder_questions",
     "load_test_results",
+    "alert_coverage",
+    "on_call_days",
+    "incident_times",
 )
 
 _PORTFOLIO_ID = re.compile(r"[a-z][a-z0-9_]*")

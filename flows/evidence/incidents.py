@@ -45,8 +45,11 @@ def _seconds(text: str) -> float | None:
     return value
 
 
-def read_incidents(evidence: Evidence, path: Path, as_of: datetime) -> int:
-    """One ``raw_incident_summary`` row for the file; returns the rows read."""
+def read_incidents(evidence: Evidence, path: Path, as_of: datetime, name: str = "") -> int:
+    """One ``raw_incident_summary`` row for the file; returns the rows read.
+
+    ``name`` is the file as the project names it (the row's ``source``).
+    """
     reader = csv.DictReader(io.StringIO(read_text(path), newline=""))
     header = {(h or "").strip(): (h or "") for h in reader.fieldnames or []}
     named = {_ALIASES.get(k, k): v for k, v in header.items()}
@@ -92,7 +95,7 @@ def read_incidents(evidence: Evidence, path: Path, as_of: datetime) -> int:
     evidence.add(
         "raw_incident_summary",
         {
-            "source": str(path),
+            "source": name or path.name,
             "incidents": count,
             "acknowledged": len(acks),
             "resolved": len(resolves),

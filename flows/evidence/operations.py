@@ -120,7 +120,9 @@ def collect_alerting(
                 count += 1
                 if rule.alert:
                     rules.append(
-                        LoadedRule(path, group.name, lines.get(f"groups.{g}.rules.{r}"), rule)
+                        LoadedRule(
+                            Path(spec.path), group.name, lines.get(f"groups.{g}.rules.{r}"), rule
+                        )
                     )
         evidence.record_input(
             KIND_RULES, spec.path, path, fingerprint=fingerprint_file(path), rows_read=count
@@ -188,7 +190,7 @@ def collect_incidents(context: Context, project: LoadedProject) -> Evidence:
         path = project.resolve(spec.path)
         before = _rejected(evidence)
         try:
-            rows = read_incidents(evidence, path, context.as_of)
+            rows = read_incidents(evidence, path, context.as_of, spec.path)
         except (EvidenceError, OSError, UnicodeDecodeError) as exc:
             _unreadable(evidence, KIND_INCIDENTS, spec.path, path, exc)
             continue
