@@ -13,9 +13,30 @@ from tests.dashboard.helpers import chart_data, page, read
 def test_the_matrix_says_in_words_what_reaches_someone() -> None:
     cells = pd.DataFrame(
         [
-            {"service": "api", "signal": "latency", "alerts": 1, "delivering_alerts": 1, "covered": True, "alert_names": "Slow"},  # fmt: skip
-            {"service": "api", "signal": "errors", "alerts": 1, "delivering_alerts": 0, "covered": False, "alert_names": "Errors (dead end)"},  # fmt: skip
-            {"service": "api", "signal": "quality", "alerts": 0, "delivering_alerts": 0, "covered": False, "alert_names": None},  # fmt: skip
+            {
+                "service": "api",
+                "signal": "latency",
+                "alerts": 1,
+                "delivering_alerts": 1,
+                "covered": True,
+                "alert_names": "Slow",
+            },
+            {
+                "service": "api",
+                "signal": "errors",
+                "alerts": 1,
+                "delivering_alerts": 0,
+                "covered": False,
+                "alert_names": "Errors (dead end)",
+            },
+            {
+                "service": "api",
+                "signal": "quality",
+                "alerts": 0,
+                "delivering_alerts": 0,
+                "covered": False,
+                "alert_names": None,
+            },
         ]
     )
     matrix = coverage_matrix(cells)
