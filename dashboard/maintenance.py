@@ -6,6 +6,7 @@ Every figure is selected from the marts ``alert_coverage``, ``on_call_days`` and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import altair as alt
@@ -19,7 +20,7 @@ from dashboard.tables import table
 SIGNALS = {"latency": "Latency", "errors": "Errors", "saturation": "Saturation", "quality": "Quality / drift"}  # fmt: skip
 
 
-def _cell(row: dict[str, Any]) -> str:
+def _cell(row: Mapping[Any, Any]) -> str:
     if bool(row["covered"]):
         return f"✅ {row['alert_names']}"
     if int(row["alerts"]) > 0:

@@ -79,6 +79,13 @@ drift_alerts as (
     group by run_id, project_id, service
 ),
 
+on_call_projects as (
+    select distinct
+        run_id,
+        project_id
+    from on_call_days
+),
+
 on_call_coverage as (
     select
         days.run_id,
@@ -111,7 +118,7 @@ on_call_rotation as (
             else 0.0
         end as value,
         {{ json_object([('people', 'coalesce(people.people, 0)')]) }} as detail
-    from (select distinct run_id, project_id from on_call_days) as days
+    from on_call_projects as days
     left join on_call_people as people
         on days.run_id = people.run_id and days.project_id = people.project_id
 ),
@@ -165,11 +172,23 @@ runbooks as (
 ),
 
 artifacts as (
-    select distinct run_id, project_id, check_id from drift_alerts
+    select distinct
+        run_id,
+        project_id,
+        check_id
+    from drift_alerts
     union
-    select distinct run_id, project_id, check_id from retraining_schedule
+    select distinct
+        run_id,
+        project_id,
+        check_id
+    from retraining_schedule
     union
-    select distinct run_id, project_id, check_id from on_call_rotation
+    select distinct
+        run_id,
+        project_id,
+        check_id
+    from on_call_rotation
 ),
 
 monitoring as (
