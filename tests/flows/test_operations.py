@@ -205,3 +205,45 @@ def test_alerting_without_a_service_is_refused_with_the_key(tmp_path: Path) -> N
     [refused] = evidence.tables["raw_rejected_rows"]
     assert refused["column_name"] == "evidence.operations.services"
     assert "raw_alert_coverage" not in evidence.tables
+
+
+def test_bad_alertmanager_and_schedule_are_named_and_the_rest_assessed(tmp_path: Path) -> None:
+    (tmp_path / "project.yml").write_text("id: p\n")
+    shutil.copy(FIXTURES / "bad_alertmanager" / "unknown_receiver.yml", tmp_path / "am.yml")
+    shutil.copy(FIXTURES / "bad" / "schedule_wrong_shape.json", tmp_path / "wrong.json")
+    loaded = _project(
+        tmp_path,
+        {
+            "services": {"churn-api": ['job="churn-api"']},
+            "alert_rules": [{"path": "alert_rules.yml"}],
+            "alertmanager": {"path": "am.yml"},
+            "on_call": [
+                {"path": "wrong.json", "format": "pagerduty_schedule"},
+                {"path": "pagerduty_schedule.json", "format": "pagerduty_schedule"},
+            ],
+            "incidents": [{"path": "incidents.csv"}],
+        },
+    )
+    context = Context(run_id="r", project_id="p", as_of=AS_OF, survey_key=KEY)
+    frames = collect_operations(context, loaded, SIGNALS).frames(context)
+    inputs = frames["raw_evidence_inputs"].set_index("name")["status"].to_dict()
+    assert inputs == {
+        "alert_rules.yml": "ok",
+        "am.yml": "unreadable",
+        "wrong.json": "unreadable",
+        "pagerduty_schedule.json": "ok",
+        "incidents.csv": "ok",
+    }
+    reasons = frames["raw_rejected_rows"].set_index("source")["reason"].to_dict()
+    assert (
+        "undefined receiver 'ml-pagr' used in route.routes.0" in reasons[str(tmp_path / "am.yml")]
+    )
+    assert (
+        "$.schedule.final_schedule.rendered_schedule_entries"
+        in reasons[str(tmp_path / "wrong.json")]
+    )
+    assert (
+        "raw_alert_coverage" not in frames or frames["raw_alert_coverage"].empty
+    )  # routes unknown
+    assert frames["raw_on_call_days"]["gap_hours"].sum() == pytest.approx(12)
+    assert frames["raw_incident_summary"]["incidents"].tolist() == [7]
