@@ -612,6 +612,19 @@ class Rubric(_Strict):
     #: rule's name, expression and labels; a rule's own ``signal`` label names its signal outright.
     alert_signals: dict[str, list[str]] = Field(default_factory=dict)
 
+    @field_validator("alert_signals")
+    @classmethod
+    def _signal_patterns(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for signal, patterns in value.items():
+            for pattern in patterns:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise ValueError(
+                        f"{signal}: {pattern!r} is not a regular expression ({exc})"
+                    ) from exc
+        return value
+
     @model_validator(mode="after")
     def _complete(self) -> Rubric:
         ids = [c.id for c in self.checks]

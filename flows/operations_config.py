@@ -7,7 +7,6 @@ maintenance evidence has one module of configuration. Every file is a mapping wi
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -59,9 +58,6 @@ class Runbook(_Strict):
         return self
 
 
-_MATCHER = re.compile(r'^\s*[A-Za-z_][A-Za-z0-9_]*\s*(=~|!~|!=|=)\s*"?[^"]*"?\s*$')
-
-
 class OperationsEvidence(_Strict):
     """The operations artifacts of the project (the maintenance gap)."""
 
@@ -86,11 +82,15 @@ class OperationsEvidence(_Strict):
     @field_validator("services")
     @classmethod
     def _matchers(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        from flows.evidence.alerting import parse_matchers  # it reads configuration: import late
+
         for name, matchers in value.items():
             for matcher in matchers:
-                if not _MATCHER.match(matcher):
+                try:
+                    parse_matchers(matcher)
+                except ValueError as exc:
                     raise ValueError(
-                        f"service {name!r}: {matcher!r} is not a matcher; expected "
-                        'label="value", label!="value", label=~"regex" or label!~"regex"'
-                    )
+                        f'service {name!r}: {exc}; expected label="value", label!="value", '
+                        'label=~"regex" or label!~"regex"'
+                    ) from exc
         return value

@@ -117,18 +117,31 @@ def test_routing_agrees_with_amtool(labels: dict[str, str]) -> None:
     assert route_receivers(config.route, labels) == tested.stdout.strip().split(",")
 
 
-def test_every_rule_of_the_fixture_routes_as_amtool_says() -> None:
-    amtool = _tool("amtool")
-    config = load_model(AlertmanagerConfig, FIXTURES / "alertmanager.yml")
-    for loaded in _rules():
-        labels = alert_labels(loaded.rule)
+EXAMPLE = Path(__file__).parents[2] / "examples" / "projects" / "churn_predictor" / "ops"
+
+
+@pytest.mark.parametrize("folder", [FIXTURES, EXAMPLE], ids=["fixture", "example"])
+def test_every_rule_routes_as_amtool_says(folder: Path) -> None:
+    promtool, amtool = _tool("promtool"), _tool("amtool")
+    rules, routes = folder / "alert_rules.yml", folder / "alertmanager.yml"
+    assert (
+        subprocess.run([promtool, "check", "rules", str(rules)], capture_output=True).returncode
+        == 0
+    )
+    assert (
+        subprocess.run([amtool, "check-config", str(routes)], capture_output=True).returncode == 0
+    )
+    config = load_model(AlertmanagerConfig, routes)
+    parsed = load_model(RuleFile, rules)
+    for rule in (r for g in parsed.groups for r in g.rules if r.alert):
+        labels = alert_labels(rule)
         tested = subprocess.run(
             [
                 amtool,
                 "config",
                 "routes",
                 "test",
-                f"--config.file={FIXTURES / 'alertmanager.yml'}",
+                f"--config.file={routes}",
                 *[f"{k}={v}" for k, v in labels.items()],
             ],
             capture_output=True,
