@@ -214,6 +214,7 @@ class AlertmanagerConfig(_Strict):
     templates: list[str] = Field(default_factory=list)
     mute_time_intervals: list[dict[str, Any]] = Field(default_factory=list)
     time_intervals: list[dict[str, Any]] = Field(default_factory=list)
+    tracing: dict[str, Any] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> AlertmanagerConfig:
