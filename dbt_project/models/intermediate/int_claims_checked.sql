@@ -333,6 +333,32 @@ evidence as (
     select * from load_tested
 ),
 
+-- A declaration is a claim too: an inventory that shows monitoring and alerting live, where the
+-- alerting rules leave signals without an alert that reaches anyone (only where no survey answer
+-- already claims monitoring, so that a check carries one claim).
+inventory_claims as (
+    select
+        items.run_id,
+        items.project_id,
+        'monitoring' as topic,
+        0 as claimants,
+        'system inventory' as claimant_groups,
+        cast(null as varchar) as questions,
+        'Monitoring and alerting are live' as claim_text
+    from maintenance_items as items
+    inner join monitoring_artifact
+        on items.run_id = monitoring_artifact.run_id and items.project_id = monitoring_artifact.project_id
+    left join claims
+        on items.run_id = claims.run_id and items.project_id = claims.project_id and claims.topic = 'monitoring'
+    where items.check_id = 'mt_monitoring' and items.value = 1 and claims.topic is null
+),
+
+all_claims as (
+    select * from claims
+    union all
+    select * from inventory_claims
+),
+
 final as (
     select
         claims.run_id,
@@ -345,7 +371,7 @@ final as (
         claims.claim_text,
         evidence.evidence_says,
         coalesce(evidence.denied, false) as contradicted
-    from claims
+    from all_claims as claims
     inner join evidence
         on
             claims.run_id = evidence.run_id
