@@ -24,6 +24,7 @@ from dashboard.labels import (
     rate,
     result_label,
 )
+from dashboard.maintenance import maintenance
 from dashboard.tables import table
 from flows.markdown_safe import md
 
@@ -406,4 +407,5 @@ SECTIONS = {
     "stakeholder_alignment": stakeholders,
     "evaluation": evaluation,
     "scale": scale,
+    "maintenance": maintenance,
 }

@@ -625,3 +625,46 @@ def evaluation_summary(run_id: str, project_id: str) -> pd.DataFrame:
         run_id,
         project_id,
     )
+
+
+def alert_coverage(run_id: str, project_id: str) -> pd.DataFrame:
+    """Alert coverage per service and signal (the service x signal matrix)."""
+    return query(
+        """
+        select service, signal, alerts, delivering_alerts, covered, alert_names
+        from alert_coverage
+        where run_id = ? and project_id = ?
+        order by service, signal
+        """,
+        run_id,
+        project_id,
+    )
+
+
+def on_call_days(run_id: str, project_id: str) -> pd.DataFrame:
+    """Hours on call and gaps per day of the four weeks from the run's as-of (the on-call strip)."""
+    return query(
+        """
+        select day, day_start, covered_hours, gap_hours, people
+        from on_call_days
+        where run_id = ? and project_id = ?
+        order by day
+        """,
+        run_id,
+        project_id,
+    )
+
+
+def incident_times(run_id: str, project_id: str) -> pd.DataFrame:
+    """Incidents of the last 90 days and minutes to acknowledge and resolve, per export."""
+    return query(
+        """
+        select source, incidents, acknowledged, resolved, ack_median_minutes, ack_p90_minutes,
+               resolve_median_minutes, resolve_p90_minutes
+        from incident_times
+        where run_id = ? and project_id = ?
+        order by source
+        """,
+        run_id,
+        project_id,
+    )

@@ -1616,7 +1616,164 @@ evidence:
     users: 50
   costs: costs.yml
   evaluation: evaluation.yml
+  operations:                    # the artifacts the operations team keeps (maintenance gap)
+    services:                    # how the service's alerts are labelled (Alertmanager matchers)
+      churn-api: ['job="churn-api"']
+      churn-batch: ['job="churn-batch"']
+    alert_rules:
+    - path: ops/alert_rules.yml
+    alertmanager:
+      path: ops/alertmanager.yml
+    on_call:
+    - path: ops/pagerduty_schedule.json   # GET /schedules/{id}?since=..&until=.. of PagerDuty
+      format: pagerduty_schedule
+    incidents:
+    - path: ops/incidents.csv             # PagerDuty's incident export
+    runbooks:
+    - path: ops/runbook.md
+    - url: https://wiki.example.com/ml/churn-predictor/runbook
+    retraining:
+    - path: ops/prefect.yaml
+      format: prefect
+    model: churn_predictor
 """
+
+CHURN_ALERT_RULES = """# Prometheus alerting rules of the churn predictor (promtool check rules accepts them).
+groups:
+  - name: churn-api
+    rules:
+      - alert: ChurnApiHighLatency
+        expr: histogram_quantile(0.95, sum by (le, job) (rate(http_request_duration_seconds_bucket{job="churn-api"}[5m]))) > 0.4
+        for: 10m
+        labels:
+          severity: page
+        annotations:
+          summary: p95 latency of the churn API above 400 ms
+          runbook_url: https://wiki.example.com/ml/churn-predictor/runbook
+      - alert: ChurnApiErrors
+        expr: sum by (job) (rate(http_requests_total{job="churn-api", code=~"5.."}[5m])) / sum by (job) (rate(http_requests_total{job="churn-api"}[5m])) > 0.005
+        for: 5m
+        labels:
+          severity: page
+      - alert: ChurnApiCpuSaturated
+        expr: avg by (job) (rate(process_cpu_seconds_total{job="churn-api"}[5m])) > 0.85
+        for: 15m
+        labels:
+          severity: ticket
+      - alert: ChurnScoreDistributionShift
+        expr: max by (job) (churn_score_psi{job="churn-api"}) > 0.2
+        for: 1h
+        labels:
+          severity: ticket
+          signal: quality
+  - name: churn-batch
+    rules:
+      - alert: ChurnBatchSlow
+        expr: max by (job) (churn_batch_duration_seconds{job="churn-batch"}) > 3600
+        labels:
+          severity: ticket
+      - alert: ChurnBatchFailed
+        expr: increase(churn_batch_failures_total{job="churn-batch"}[1d]) > 0
+        labels:
+          severity: page
+      - alert: ChurnBatchMemory
+        expr: max by (job) (container_memory_working_set_bytes{job="churn-batch"}) / max by (job) (container_spec_memory_limit_bytes{job="churn-batch"}) > 0.9
+        for: 10m
+        labels:
+          severity: ticket
+      - alert: ChurnFeatureDrift
+        expr: max by (job) (churn_feature_psi{job="churn-batch"}) > 0.25
+        labels:
+          severity: ticket
+"""
+
+CHURN_ALERTMANAGER = """# Alertmanager configuration (amtool check-config accepts it).
+route:
+  receiver: default-null
+  group_by: [alertname, job]
+  routes:
+    - matchers: ['job=~"churn-.*"', 'severity="page"']
+      receiver: ml-pager
+    - matchers: ['job=~"churn-.*"']
+      receiver: ml-tickets
+receivers:
+  - name: default-null
+  - name: ml-pager
+    pagerduty_configs:
+      - routing_key: 00000000000000000000000000000000
+  - name: ml-tickets
+    webhook_configs:
+      - url: http://tickets.internal.example.com/hooks/alertmanager
+"""
+
+CHURN_RUNBOOK = """# Churn predictor: incident runbook
+
+1. Latency or errors: check the churn API dashboard; scale the deployment or roll back the last
+   release (`prefect deployment run churn-api/rollback`).
+2. Score or feature drift: pause the weekly retraining, compare the feature distributions with the
+   last training set and page the data scientist on call.
+3. Batch failure: re-run the scoring flow for the missed day; customer success sees yesterday's
+   scores until then.
+"""
+
+CHURN_PREFECT = """# Prefect deployments of the ML team (read by `prefect deploy`).
+name: ml-pipelines
+prefect-version: 3.1.0
+deployments:
+  - name: retrain-churn-predictor
+    entrypoint: pipelines/retrain.py:retrain
+    parameters:
+      model: churn_predictor
+    work_pool:
+      name: ml-pool
+    schedules:
+      - cron: "0 3 * * 1"
+        timezone: Europe/Berlin
+"""
+
+
+def churn_operations(w: Writer, rng: np.random.Generator, base: str) -> None:
+    """The churn model's operations artifacts: alerting, on-call, incidents, runbook, retraining."""
+    w.text(f"{base}/ops/alert_rules.yml", CHURN_ALERT_RULES)
+    w.text(f"{base}/ops/alertmanager.yml", CHURN_ALERTMANAGER)
+    w.text(f"{base}/ops/runbook.md", CHURN_RUNBOOK)
+    w.text(f"{base}/ops/prefect.yaml", CHURN_PREFECT)
+    people = [("PXK3L9A", "Jonas Keller"), ("P7TQ2RB", "Mira Osei"), ("PB4N8ZC", "Lena Brandt")]
+
+    def ref(kind: str, pid: str, name: str) -> dict[str, str]:
+        return {"id": pid, "type": f"{kind}_reference", "summary": name, "self": f"https://api.pagerduty.com/{kind}s/{pid}", "html_url": f"https://acme.pagerduty.com/{kind}s/{pid}"}  # fmt: skip
+
+    since = AS_OF - timedelta(days=2)
+    monday = since.replace(hour=9, minute=0) - timedelta(days=since.weekday())
+    entries, start = [], monday
+    while start < AS_OF + timedelta(days=29):
+        end = start + timedelta(days=7)
+        pid, name = people[((start - monday).days // 7) % 3]
+        entries.append({"start": max(start, since).isoformat(), "end": end.isoformat(), "user": ref("user", pid, name)})  # fmt: skip
+        start = end
+    schedule = {
+        "schedule": {
+            **ref("schedule", "PCHURN1", "Churn ML primary"),
+            "type": "schedule",
+            "name": "Churn ML primary",
+            "time_zone": "Europe/Berlin",
+            "description": "Primary on-call of the churn predictor",
+            "escalation_policies": [ref("escalation_policy", "PEPCH01", "Churn ML")],
+            "users": [ref("user", pid, name) for pid, name in people],
+            "teams": [],
+            "final_schedule": {"name": "Final Schedule", "rendered_schedule_entries": entries, "rendered_coverage_percentage": 100.0},  # fmt: skip
+        }
+    }
+    w.text(f"{base}/ops/pagerduty_schedule.json", json.dumps(schedule, indent=2) + "\n")
+    header = ["id", "incident_number", "title", "service_name", "urgency", "status", "created_at", "resolved_at", "seconds_to_first_ack", "seconds_to_resolve", "auto_resolved", "escalation_count"]  # fmt: skip
+    rows = []
+    for number in range(14):
+        created = AS_OF - timedelta(days=float(rng.uniform(1, 120)))
+        ack = int(rng.uniform(60, 780))
+        resolve = ack + int(rng.uniform(900, 7200))
+        title = one(rng, ["Churn API p95 latency above 400 ms", "Churn batch failed", "Feature drift above 0.25"])  # fmt: skip
+        rows.append([f"Q{4100 + number}CHRN", 4100 + number, title, "churn-api", "high", "resolved", created.strftime("%Y-%m-%dT%H:%M:%SZ"), (created + timedelta(seconds=resolve)).strftime("%Y-%m-%dT%H:%M:%SZ"), ack, resolve, "false", 0])  # fmt: skip
+    w.csv(f"{base}/ops/incidents.csv", header, sorted(rows, key=lambda r: r[6]))
 
 
 def churn_predictor(w: Writer) -> None:
@@ -1765,6 +1922,7 @@ def churn_predictor(w: Writer) -> None:
         },
         "How the churn model's value and quality are measured.",
     )
+    churn_operations(w, rng, base)
     w.text(f"{base}/project.yml", CHURN_PREDICTOR_PROJECT)
 
 

@@ -30,6 +30,7 @@ from pydantic_core import PydanticCustomError
 
 from flows import safe_yaml
 from flows.errors import ConfigError, Problem
+from flows.operations_config import OperationsEvidence
 from flows.paths import local_paths
 from flows.sources import mask_urls
 
@@ -384,6 +385,8 @@ class Evidence(_Strict):
     eval_results: list[EvalResultsEvidence] = Field(default_factory=list)
     #: The business KPIs as measured (a KPI export).
     kpi_data: KpiDataEvidence | None = None
+    #: Operations artifacts: alerting, on-call, incidents, runbooks, retraining.
+    operations: OperationsEvidence | None = None
 
     @field_validator("survey", mode="before")
     @classmethod
@@ -694,6 +697,22 @@ class Rubric(_Strict):
     thresholds: GapThresholds = Field(default_factory=GapThresholds)
     #: Every check of the six gaps.
     checks: list[Check]
+    #: Alert signals: signal -> regular expressions searched (case-insensitive) in an alerting
+    #: rule's name, expression and labels; a rule's own ``signal`` label names its signal outright.
+    alert_signals: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("alert_signals")
+    @classmethod
+    def _signal_patterns(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for signal, patterns in value.items():
+            for pattern in patterns:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise ValueError(
+                        f"{signal}: {pattern!r} is not a regular expression ({exc})"
+                    ) from exc
+        return value
 
     @model_validator(mode="after")
     def _complete(self) -> Rubric:

@@ -44,6 +44,7 @@ from flows.evidence.evaluation import collect_evaluation
 from flows.evidence.inventory import collect_inventory
 from flows.evidence.kpi_data import collect_kpi_data
 from flows.evidence.load_tests import collect_load_tests
+from flows.evidence.operations import collect_operations
 from flows.evidence.survey import collect_survey
 from flows.paths import local_paths
 from flows.settings import REPO_ROOT, Settings
@@ -179,6 +180,7 @@ def measurement_key(settings: Settings, portfolio: LoadedPortfolio, project: Loa
         f"code: {code_fingerprint()}",
         f"s3 endpoint: {settings.s3_endpoint_url or ''}",
         f"survey key: {key}",
+        f"alert signals: {sorted(portfolio.rubric.alert_signals.items())}",
         *input_signatures(portfolio, project),
     ]
     digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()
@@ -198,6 +200,7 @@ def collect_project(
     evidence.extend(collect_evaluation(context, project))
     evidence.extend(collect_eval_results(context, project))
     evidence.extend(collect_kpi_data(context, project))
+    evidence.extend(collect_operations(context, project, portfolio.rubric.alert_signals))
     return evidence
 
 

@@ -75,6 +75,17 @@ def render(rubric: Rubric, source: str) -> str:
         " are still too few, so that no agreement is one person's answer; the checks' evidence"
         " says what was merged (`small_groups`).",
     ]
+    if rubric.alert_signals:
+        lines += [
+            "- **Alert signals.** An alerting rule covers the signal its own `signal` label names,"
+            " else each signal one of whose patterns (regular expressions, case-insensitive) is"
+            " found in its alert name, expression or label values (`alert_signals`):",
+            "",
+            *(
+                f"  - `{signal}`: {', '.join(f'`{p}`' for p in patterns)}"
+                for signal, patterns in rubric.alert_signals.items()
+            ),
+        ]
     for gap in GAP_IDS:
         checks = [c for c in rubric.checks if c.gap == gap]
         lines += [

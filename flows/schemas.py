@@ -25,6 +25,12 @@ EVIDENCE_KINDS = (
     "evaluation",
     "eval_results",
     "kpi_data",
+    "alert_rules",
+    "alertmanager",
+    "on_call",
+    "incidents",
+    "runbook",
+    "retraining",
 )
 
 
@@ -412,6 +418,76 @@ class KpiPoints(_Raw):
     launch_date: Series[UtcTimestamp] = pa.Field(nullable=True)
 
 
+class AlertRules(_Raw):
+    """Each alerting rule that covers a service of the project: its signals and where it routes."""
+
+    service: Series[str]
+    source: Series[str]
+    group_name: Series[str]
+    alert: Series[str]
+    line_number: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
+    signals: Series[str] = pa.Field(nullable=True)
+    receivers: Series[str] = pa.Field(nullable=True)
+    delivers: Series[bool]
+
+
+class AlertCoverage(_Raw):
+    """Per service and signal: the alerts that cover it, and those routed to a delivering receiver."""
+
+    service: Series[str]
+    signal: Series[str]
+    alerts: Series[int] = pa.Field(ge=0)
+    delivering_alerts: Series[int] = pa.Field(ge=0)
+
+
+class OnCallDays(_Raw):
+    """Each day of the four weeks from as-of: hours with somebody on call, and the gap."""
+
+    day: Series[int] = pa.Field(ge=1, le=28)
+    day_start: Series[UtcTimestamp]
+    covered_hours: Series[float] = pa.Field(ge=0, le=24)
+    gap_hours: Series[float] = pa.Field(ge=0, le=24)
+
+
+class OnCallPeople(_Raw):
+    """The people on call in the four weeks, as keyed pseudonyms, with their hours."""
+
+    handle: Series[str]
+    hours: Series[float] = pa.Field(ge=0)
+
+
+class IncidentSummary(_Raw):
+    """Per incident export: incidents of the last 90 days, minutes to acknowledge and resolve."""
+
+    source: Series[str]
+    incidents: Series[int] = pa.Field(ge=0)
+    acknowledged: Series[int] = pa.Field(ge=0)
+    resolved: Series[int] = pa.Field(ge=0)
+    ack_median_minutes: Series[float] = pa.Field(nullable=True, ge=0)
+    ack_p90_minutes: Series[float] = pa.Field(nullable=True, ge=0)
+    resolve_median_minutes: Series[float] = pa.Field(nullable=True, ge=0)
+    resolve_p90_minutes: Series[float] = pa.Field(nullable=True, ge=0)
+
+
+class Runbooks(_Raw):
+    """Each runbook the project lists: usable (a file not empty, a well-formed URL) or why not."""
+
+    runbook: Series[str]
+    is_url: Series[bool]
+    usable: Series[bool]
+    problem: Series[str] = pa.Field(nullable=True)
+
+
+class RetrainingSchedules(_Raw):
+    """Each retraining file read: the schedules found in it for the model."""
+
+    source: Series[str]
+    format: Series[str] = pa.Field(isin=["prefect", "cron", "airflow"])
+    model: Series[str]
+    schedules: Series[str] = pa.Field(nullable=True)
+    found: Series[bool]
+
+
 #: Raw table name -> Pandera model. The warehouse creates these tables; dbt declares them as sources.
 RAW_TABLES: dict[str, type[pa.DataFrameModel]] = {
     "raw_runs": Runs,
@@ -438,6 +514,13 @@ RAW_TABLES: dict[str, type[pa.DataFrameModel]] = {
     "raw_eval_examples": EvalExamples,
     "raw_eval_quality_bars": EvalQualityBars,
     "raw_kpi_points": KpiPoints,
+    "raw_alert_rules": AlertRules,
+    "raw_alert_coverage": AlertCoverage,
+    "raw_on_call_days": OnCallDays,
+    "raw_on_call_people": OnCallPeople,
+    "raw_incident_summary": IncidentSummary,
+    "raw_runbooks": Runbooks,
+    "raw_retraining_schedules": RetrainingSchedules,
 }
 
 

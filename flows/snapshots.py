@@ -50,6 +50,9 @@ PUBLISHED_MARTS: tuple[str, ...] = (
     "evaluation_failures",
     "evaluation_summaries",
     "kpi_series",
+    "alert_coverage",
+    "on_call_days",
+    "incident_times",
 )
 
 _PORTFOLIO_ID = re.compile(r"[a-z][a-z0-9_]*")

@@ -252,6 +252,7 @@ NOT_PATHS = frozenset(
         "name", "table", "query", "format", "delimiter", "quote", "encoding", "expression",
         "description", "field", "dataset", "to_field", "timestamp", "max_age", "pattern",
         "aliases", "allowed", "group_question", "group_labels", "group", "key",
+        "services", "url", "model",
     }
 )  # fmt: skip
 

@@ -9,6 +9,10 @@
 -- readers may see them (a small group is one of "other groups"). The evaluation plan makes claims
 -- too (automated grading, a failure taxonomy, a regression set of its size, instrumented KPIs):
 -- where the evaluation tools' results or the KPI export deny one, it is contradicted the same way.
+-- Where the operations artifacts exist they are the evidence instead of the inventory and the
+-- costs: on-call (the next four weeks covered by a rotation of two or more), retraining (a schedule
+-- found for the model), drift detection (a quality alert that reaches someone) and monitoring
+-- (every signal of every service alerted and routed to a receiver that delivers).
 with claims as (
     select
         answers.run_id,
@@ -107,6 +111,79 @@ evaluation_suite as (
         end as evidence_says
     from evaluation_items
     where check_id = 'ev_suite'
+),
+
+on_call_artifact as (
+    select
+        run_id,
+        project_id,
+        'on_call' as topic,
+        'mt_on_call' as check_id,
+        value < 1 as denied,
+        case
+            when value = 0 then 'the on-call files show nobody on call in the next four weeks'
+            when value < 1 then 'the on-call files show hours without anybody on call, or a rotation of one'
+            else 'the on-call files show the next four weeks covered by a rotation'
+        end as evidence_says
+    from maintenance_items
+    where check_id = 'mt_on_call_coverage'
+),
+
+retraining_artifact as (
+    select
+        run_id,
+        project_id,
+        'retraining' as topic,
+        'mt_retraining' as check_id,
+        value = 0 as denied,
+        case
+            when value = 0 then 'no retraining schedule for the model is found in the files given'
+            else 'a retraining schedule for the model is found'
+        end as evidence_says
+    from maintenance_items
+    where check_id = 'mt_retraining' and item = 'retraining schedule'
+),
+
+drift_artifact as (
+    select
+        run_id,
+        project_id,
+        'drift_detection' as topic,
+        'mt_drift_detection' as check_id,
+        min(value) = 0 as denied,
+        case
+            when min(value) = 0 then 'no quality or drift alert of the alerting rules reaches anyone'
+            else 'a quality or drift alert reaches someone'
+        end as evidence_says
+    from maintenance_items
+    where check_id = 'mt_drift_detection' and item <> 'drift_detection'
+    group by run_id, project_id
+),
+
+monitoring_artifact as (
+    select
+        run_id,
+        project_id,
+        'monitoring' as topic,
+        'mt_monitoring' as check_id,
+        min(value) < 1 as denied,
+        case
+            when min(value) < 1 then 'the alerting rules leave signals without an alert that reaches anyone'
+            else 'every signal of the service is alerted and routed to a receiver that delivers'
+        end as evidence_says
+    from maintenance_items
+    where check_id = 'mt_alert_coverage'
+    group by run_id, project_id
+),
+
+operations_artifacts as (
+    select * from on_call_artifact
+    union all
+    select * from retraining_artifact
+    union all
+    select * from drift_artifact
+    union all
+    select * from monitoring_artifact
 ),
 
 on_call as (
@@ -222,11 +299,7 @@ load_tested as (
             and load_tests.evidence_kind = 'load_test'
 ),
 
-evidence as (
-    select * from kpis
-    union all
-    select * from evaluation_suite
-    union all
+declared as (
     select * from on_call
     union all
     select * from drift_detection
@@ -234,10 +307,58 @@ evidence as (
     select * from retraining
     union all
     select * from monitoring
+),
+
+-- The operations artifacts, where they exist, replace the inventory and costs as evidence.
+operations as (
+    select * from operations_artifacts
+    union all
+    select declared.*
+    from declared
+    left join operations_artifacts
+        on
+            declared.run_id = operations_artifacts.run_id
+            and declared.project_id = operations_artifacts.project_id
+            and declared.topic = operations_artifacts.topic
+    where operations_artifacts.topic is null
+),
+
+evidence as (
+    select * from kpis
+    union all
+    select * from evaluation_suite
+    union all
+    select * from operations
     union all
     select * from integration
     union all
     select * from load_tested
+),
+
+-- A declaration is a claim too: an inventory that shows monitoring and alerting live, where the
+-- alerting rules leave signals without an alert that reaches anyone (only where no survey answer
+-- already claims monitoring, so that a check carries one claim).
+inventory_claims as (
+    select
+        items.run_id,
+        items.project_id,
+        'monitoring' as topic,
+        0 as claimants,
+        'system inventory' as claimant_groups,
+        cast(null as varchar) as questions,
+        'Monitoring and alerting are live' as claim_text
+    from maintenance_items as items
+    inner join monitoring_artifact
+        on items.run_id = monitoring_artifact.run_id and items.project_id = monitoring_artifact.project_id
+    left join claims
+        on items.run_id = claims.run_id and items.project_id = claims.project_id and claims.topic = 'monitoring'
+    where items.check_id = 'mt_monitoring' and items.value = 1 and claims.topic is null
+),
+
+all_claims as (
+    select * from claims
+    union all
+    select * from inventory_claims
 ),
 
 plans as (
@@ -342,7 +463,7 @@ survey_claims as (
         claims.claim_text,
         evidence.evidence_says,
         coalesce(evidence.denied, false) as contradicted
-    from claims
+    from all_claims as claims
     inner join evidence
         on
             claims.run_id = evidence.run_id
