@@ -41,6 +41,7 @@ from flows.evidence.costs import collect_costs
 from flows.evidence.data_audit import collect_datasets, source_of
 from flows.evidence.evaluation import collect_evaluation
 from flows.evidence.inventory import collect_inventory
+from flows.evidence.llm_usage import collect_llm_usage
 from flows.evidence.load_tests import collect_load_tests
 from flows.evidence.survey import collect_survey
 from flows.paths import local_paths
@@ -185,6 +186,7 @@ def collect_project(
     evidence.extend(collect_survey(context, project, portfolio.question_bank_for(project)))
     evidence.extend(collect_load_tests(context, project))
     evidence.extend(collect_costs(context, project))
+    evidence.extend(collect_llm_usage(context, project))
     evidence.extend(collect_evaluation(context, project))
     return evidence
 

@@ -1,7 +1,9 @@
 -- Scale: latency and errors of the load test closest to the target concurrency, cost at target
 -- volume against budget and value, and dependencies' rate limits against the target peak load.
--- When a Locust history was given, the p95 is read at the point the test ran at the target
--- concurrency (the final stats average the ramp-up in); otherwise from the final stats.
+-- When a Locust history was given (or a JMeter JTL with thread counts), the p95 is read at the
+-- point the test ran at the target concurrency (the final stats average the ramp-up in);
+-- otherwise from the final stats of Locust, k6 or JMeter. The cost is at the tokens per request
+-- measured from LLM call logs where there are some (int_cost_projections).
 with projects as (
     select * from {{ ref('int_project_runs_assessed') }}
 ),
@@ -116,6 +118,7 @@ latency_from_stats as (
             ('target_concurrency', 'chosen_test.target_concurrency'),
             ('requests', 'chosen_test.request_count'),
             ('measured_from', "'final stats'"),
+            ('tool', 'chosen_test.tool'),
         ]) }} as detail
     from chosen_test
     left join history_point
@@ -150,6 +153,7 @@ errors as (
             ('failure_rate', round_to("failure_count * 1.0 / nullif(request_count, 0)", 5)),
             ('error_budget', 'max_error_rate'),
             ('users', 'users'),
+            ('tool', 'tool'),
         ]) }} as detail
     from chosen_test
     where max_error_rate is not null and request_count > 0
@@ -167,6 +171,10 @@ budget as (
             ('monthly_budget', 'monthly_budget'),
             ('monthly_cost_poc', round_to("monthly_cost_poc", 2)),
             ('currency', 'currency'),
+            ('monthly_cost_target_p95', round_to("monthly_cost_target_p95", 2)),
+            ('tokens_source', 'tokens_source'),
+            ('tokens_in_per_request', round_to("tokens_in_per_request", 1)),
+            ('tokens_out_per_request', round_to("tokens_out_per_request", 1)),
         ]) }} as detail
     from costs
 ),

@@ -6,7 +6,8 @@
 -- check of its topic. Evidence that is absent denies nothing (the claim is only unverified), except
 -- a load test: a claim that the service was load tested needs one. The evidence side reuses the
 -- check items, so each number is still computed in one place. Claimants' groups are named as
--- readers may see them (a small group is one of "other groups").
+-- readers may see them (a small group is one of "other groups"). The cost assumptions are claims
+-- of their own, checked against the tokens LLM call logs measured.
 with claims as (
     select
         answers.run_id,
@@ -238,7 +239,32 @@ evidence as (
     select * from load_tested
 ),
 
-final as (
+-- The cost assumptions are a claim too: tokens per request assumed more than 25 % away from what
+-- LLM call logs or a usage export measured (in or out) are contradicted, on the cost check.
+cost_assumptions as (
+    select
+        run_id,
+        project_id,
+        'cost_assumptions' as topic,
+        'sc_cost_budget' as check_id,
+        cast(null as integer) as claimants,
+        'cost assumptions' as claimant_groups,
+        cast(null as varchar) as questions,
+        'the cost model assumes ' || cast(cast(round(assumed_tokens_in) as bigint) as varchar)
+        || ' tokens in and ' || cast(cast(round(assumed_tokens_out) as bigint) as varchar)
+        || ' tokens out per request' as claim_text,
+        'LLM usage measured ' || cast(cast(round(tokens_in_per_request) as bigint) as varchar)
+        || ' tokens in and ' || cast(cast(round(tokens_out_per_request) as bigint) as varchar)
+        || ' out per request (mean of ' || cast(measured_requests as varchar) || ' requests)'
+            as evidence_says,
+        abs(assumed_tokens_in - tokens_in_per_request) > 0.25 * tokens_in_per_request
+        or abs(assumed_tokens_out - tokens_out_per_request) > 0.25 * tokens_out_per_request
+            as contradicted
+    from {{ ref('int_cost_projections') }}
+    where tokens_source = 'measured'
+),
+
+survey_claims as (
     select
         claims.run_id,
         claims.project_id,
@@ -256,6 +282,12 @@ final as (
             claims.run_id = evidence.run_id
             and claims.project_id = evidence.project_id
             and claims.topic = evidence.topic
+),
+
+final as (
+    select * from survey_claims
+    union all
+    select * from cost_assumptions
 )
 
 select * from final
