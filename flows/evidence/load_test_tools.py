@@ -45,6 +45,8 @@ JTL_COLUMNS: dict[str, tuple[str, ...]] = {
     "label": ("label",),
     "success": ("success",),
 }
+#: One JMeter sample: start (ms since the epoch), elapsed ms, label, success, active threads, line.
+Sample = tuple[int, int, str, bool, int | None, int]
 #: The history window over JMeter samples, in milliseconds (Locust's rolling window is 10 s).
 WINDOW_MS = 10_000
 _SUBMETRIC = re.compile(r"^http_req_duration\{(?P<tags>.+)\}$")
@@ -207,9 +209,9 @@ def parse_k6(
         match = _SUBMETRIC.match(name)
         if not match:
             continue
-        tags = dict(
-            tag.split(":", 1) if ":" in tag else (tag, "") for tag in match["tags"].split(",")
-        )
+        tags = {
+            key: value for key, _, value in (t.partition(":") for t in match["tags"].split(","))
+        }
         if "name" not in tags:
             continue  # {expected_response:true} and the like: not an endpoint
         suffix = "{" + match["tags"] + "}"
@@ -260,7 +262,7 @@ def parse_jtl(
     at = jtl_header(path, header)
     names = [h.strip() for h in header]
     threads_at = names.index("allThreads") if "allThreads" in names else None
-    samples: list[tuple[int, int, str, bool, int | None]] = []
+    samples: list[Sample] = []
     first_line: dict[str, int] = {}
     rows_read = 0
     line = reader.line_num
@@ -298,8 +300,8 @@ def jtl_sample(
     at: dict[str, int],
     threads_at: int | None,
     cells: list[str],
-) -> tuple[int, int, str, bool, int | None] | None:
-    """One sample (start ms, elapsed ms, label, success, threads), or None with rejected rows."""
+) -> Sample | None:
+    """One sample, or None (with a rejected row per bad cell)."""
 
     def cell(index: int) -> str:
         return cells[index].strip() if index < len(cells) else ""
@@ -337,14 +339,14 @@ def jtl_sample(
             threads = int(text)
     if not ok:
         return None
-    return numbers["timestamp"], numbers["elapsed"], label, success == "true", threads
+    return numbers["timestamp"], numbers["elapsed"], label, success == "true", threads, line
 
 
 def jtl_row(
     path: Path,
     label: str,
     aggregate: bool,
-    samples: list[tuple[int, int, str, bool, int | None]],
+    samples: list[Sample],
     users: int,
     seconds: float,
 ) -> dict[str, Any]:
@@ -367,12 +369,10 @@ def jtl_row(
     }
 
 
-def jtl_history(
-    path: Path, samples: list[tuple[int, int, str, bool, int | None]], users: int
-) -> list[dict[str, Any]]:
+def jtl_history(path: Path, samples: list[Sample], users: int) -> list[dict[str, Any]]:
     """Aggregated 10-second windows: threads, rate and percentiles in each, totals so far."""
     begin = min(s[0] for s in samples)
-    windows: dict[int, list[tuple[int, int, str, bool, int | None]]] = {}
+    windows: dict[int, list[Sample]] = {}
     for sample in samples:
         windows.setdefault((sample[0] - begin) // WINDOW_MS, []).append(sample)
     rows = []
@@ -400,7 +400,8 @@ def jtl_history(
                 "p99_ms": nearest_rank(elapsed, 0.99),
                 "total_request_count": total,
                 "total_failure_count": failed,
-                "source_row": None,
+                # The line of the window's first sample: where a person finds it in the JTL.
+                "source_row": min(s[5] for s in mine),
             }
         )
     return rows

@@ -173,6 +173,7 @@ def test_jmeter_history_windows_follow_the_threads(tmp_path: Path) -> None:
     assert [p["p95_ms"] for p in points] == [118, 218, 918]
     assert [p["total_request_count"] for p in points] == [20, 40, 60]
     assert [p["total_failure_count"] for p in points] == [0, 0, 2]
+    assert [p["source_row"] for p in points] == [2, 22, 42]  # each window's first line
     assert points[0]["sampled_at"] == pd.Timestamp(start + 10_000, unit="ms", tz="UTC")
 
 

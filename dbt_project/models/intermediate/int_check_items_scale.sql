@@ -72,6 +72,7 @@ overall_stats as (
         users,
         source,
         p95_ms,
+        tool,
         row_number() over (partition by run_id, project_id, users order by source) as pick
     from load_tests
 ),
@@ -93,6 +94,7 @@ latency_from_history as (
             ('measured_from', "'history at target concurrency'"),
             ('overall_p95_ms', 'overall_stats.p95_ms'),
             ('overall_source', 'overall_stats.source'),
+            ('overall_tool', 'overall_stats.tool'),
         ]) }} as detail
     from history_point
     left join overall_stats
