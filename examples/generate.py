@@ -2664,7 +2664,7 @@ def sales_forecast_assistant(w: Writer) -> None:
         "price_per_compute_second": 0,
         "fixed_monthly_cost": 6000,
         "monthly_budget": 29000,
-        "maintenance_budget_monthly": 18000,
+        "maintenance_budget_monthly": 19000,
         "users_target": 2500,
         "outcomes_per_request": 0.002,
         "value_per_outcome": 3.0,
