@@ -2375,8 +2375,9 @@ evidence:
   - path: load/assistant_stats.csv
     history_path: load/assistant_stats_history.csv
     users: 200
-  - path: load/assistant_k6_summary.json   # k6 run --summary-export (its VUs are the users)
+  - path: load/assistant_k6_summary.json   # k6 run --summary-export
     format: k6
+    users: 200   # optional for k6: the summary's most active VUs are read (and win)
   costs: costs.yml
   llm_usage:   # measured tokens per request replace the assumed ones in costs.yml
   - path: usage/chat_completions.jsonl
