@@ -10,7 +10,8 @@
   the mean tokens per request but no percentile.
 
 Call logs hold prompts and answers, and exports name users and API keys: only counts, token
-numbers and model names are read, and a refused line is described without its content. One row
+numbers and model names (without their snapshot date) are read, and a refused line is described
+without its content. One row
 per file and one ``is_aggregate`` row over all of them (its p95 over every logged call) go to
 dbt, which puts the measured tokens in place of the assumed ones.
 """
@@ -41,6 +42,8 @@ USAGE_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 #: A model name as providers write them; anything else is not stored.
 _MODEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,99}$")
+#: A snapshot date at the end of a model name (gpt-4.1-2025-04-14, claude-3-5-sonnet-20241022).
+_SNAPSHOT = re.compile(r"[-@](?:\d{4}-\d{2}-\d{2}|\d{8})$")
 #: Where a call log line may hold its usage and model: the call itself, or a Batch output line.
 _PLACES = (("usage", "model"), ("response.body.usage", "response.body.model"))
 
@@ -63,7 +66,16 @@ class Usage:
         self.total_in += tokens_in
         self.total_out += tokens_out
         if isinstance(model, str) and _MODEL.match(model):
-            self.models.add(model)
+            self.models.add(model_family(model))
+
+
+def model_family(model: str) -> str:
+    """A model's name without its snapshot date (``gpt-4.1-2025-04-14`` -> ``gpt-4.1``).
+
+    The price is the family's; and a date beside digits reads as a phone number to the privacy
+    scan, which must never find one in the warehouse.
+    """
+    return _SNAPSHOT.sub("", model)
 
 
 def collect_llm_usage(context: Context, project: LoadedProject) -> Evidence:

@@ -2,8 +2,9 @@
 -- volume against budget and value, and dependencies' rate limits against the target peak load.
 -- When a Locust history was given (or a JMeter JTL with thread counts), the p95 is read at the
 -- point the test ran at the target concurrency (the final stats average the ramp-up in);
--- otherwise from the final stats of Locust, k6 or JMeter. The cost is at the tokens per request
--- measured from LLM call logs where there are some (int_cost_projections).
+-- otherwise from the final stats of Locust, k6 or JMeter. Latencies in the evidence are rounded
+-- to 0.1 ms (k6 exports them to 1e-4 ms, which adds nothing but digits). The cost is at the tokens
+-- per request measured from LLM call logs where there are some (int_cost_projections).
 with projects as (
     select * from {{ ref('int_project_runs_assessed') }}
 ),
@@ -85,14 +86,14 @@ latency_from_history as (
         history_point.source as item,
         history_point.p95_vs_slo as value,
         {{ json_object([
-            ('p95_ms', 'history_point.p95_ms'),
+            ('p95_ms', round_to('history_point.p95_ms', 1)),
             ('slo_p95_ms', 'history_point.p95_latency_slo_ms'),
             ('user_count', 'history_point.user_count'),
             ('target_concurrency', 'history_point.target_concurrency'),
             ('sampled_at', 'history_point.sampled_at'),
             ('elapsed_s', 'history_point.elapsed_s'),
             ('measured_from', "'history at target concurrency'"),
-            ('overall_p95_ms', 'overall_stats.p95_ms'),
+            ('overall_p95_ms', round_to('overall_stats.p95_ms', 1)),
             ('overall_source', 'overall_stats.source'),
             ('overall_tool', 'overall_stats.tool'),
         ]) }} as detail
@@ -114,7 +115,7 @@ latency_from_stats as (
         chosen_test.source as item,
         chosen_test.p95_ms / chosen_test.p95_latency_slo_ms as value,
         {{ json_object([
-            ('p95_ms', 'chosen_test.p95_ms'),
+            ('p95_ms', round_to('chosen_test.p95_ms', 1)),
             ('slo_p95_ms', 'chosen_test.p95_latency_slo_ms'),
             ('users', 'chosen_test.users'),
             ('target_concurrency', 'chosen_test.target_concurrency'),
