@@ -17,12 +17,14 @@ from dashboard import charts, queries
 from dashboard.labels import (
     as_float,
     comparison,
+    cost_range,
     missing,
     money,
     number,
     percent,
     rate,
     result_label,
+    tool_label,
 )
 from dashboard.maintenance import maintenance
 from dashboard.tables import table
@@ -194,7 +196,8 @@ def judged_sentence(row: dict[str, Any]) -> str:
         # Locust's p95 over the whole test: the stats file's aggregated row (dbt's detail names it
         # when the figure came from a history file, which is another file than the stats).
         whole = detail.get("overall_p95_ms", row.get("overall_p95_ms"))
-        overall = "" if missing(whole) else f"; Locust's overall p95: {number(whole)} ms"
+        tool = tool_label(detail.get("overall_tool", detail.get("tool")))
+        overall = "" if missing(whole) else f"; {tool}'s overall p95: {number(whole)} ms"
         if detail.get("measured_from") == "history at target concurrency":
             return (
                 f"p95 {number(detail.get('p95_ms'))} ms at {_users(detail.get('user_count'))} "
@@ -202,7 +205,8 @@ def judged_sentence(row: dict[str, Any]) -> str:
             )
         return (
             f"p95 {number(detail.get('p95_ms'))} ms at {_users(detail.get('users'))} "
-            f"(Locust's final stats of {source}, the test closest to the target concurrency of "
+            f"({tool_label(detail.get('tool'))}'s final stats of {source}, the test closest to "
+            f"the target concurrency of "
             f"{_users(detail.get('target_concurrency'))}; no history at target concurrency)"
         )
     return (
@@ -249,6 +253,7 @@ def scale(run_id: str, project_id: str) -> None:
                         "✅ yes" if agg and str(src) in judged_files else ""
                         for agg, src in zip(aggregated, stats["source"], strict=True)
                     ],
+                    "Tool": stats["tool"].map(tool_label),
                     "Users": stats["users"],
                     "Requests": stats["request_count"],
                     "p95 (ms)": stats["p95_ms"].map(number),
@@ -260,7 +265,50 @@ def scale(run_id: str, project_id: str) -> None:
             ),
             f"{project_id}-load-tests",
         )
+    cost_at_target(run_id, project_id)
     what_if(run_id, project_id)
+
+
+def cost_at_target(run_id: str, project_id: str) -> None:
+    """The monthly cost at target volume as dbt's cost model gives it.
+
+    A range from the mean to the p95 tokens per request where LLM usage measured them, else the
+    assumptions' figure.
+    """
+    cost = queries.first(queries.cost_projection(run_id, project_id))
+    if cost is None:
+        return
+    st.subheader("Cost at target volume")
+    currency = cost.get("currency")
+    measured = cost.get("tokens_source") == "measured"
+    cols = st.columns(2)
+    cols[0].metric(
+        "Monthly cost (mean tokens)" if measured else "Monthly cost (assumed tokens)",
+        money(cost.get("monthly_cost_target"), currency),
+    )
+    if measured:
+        cols[1].metric(
+            "Monthly cost (p95 tokens)", money(cost.get("monthly_cost_target_p95"), currency)
+        )
+        basis = (
+            f"Tokens per request measured from {number(cost.get('measured_requests'))} LLM requests "
+            f"({cost.get('measured_models') or 'model not recorded'}): "
+            f"{number(cost.get('tokens_in_per_request'))} in and "
+            f"{number(cost.get('tokens_out_per_request'))} out on average, "
+            f"{number(cost.get('tokens_in_p95'))} in and {number(cost.get('tokens_out_p95'))} out "
+            f"at the p95; the cost assumptions said {number(cost.get('assumed_tokens_in'))} in and "
+            f"{number(cost.get('assumed_tokens_out'))} out."
+        )
+    else:
+        basis = (
+            "Tokens per request as assumed in the cost assumptions "
+            "(no LLM call log or usage export was read): no range."
+        )
+    st.write(
+        f"At {number(cost.get('requests_per_month_target'))} requests a month: "
+        f"{cost_range(cost)}, against a budget of {money(cost.get('monthly_budget'), currency)}."
+    )
+    st.caption(basis)
 
 
 def scenario_cost(inputs: dict[str, Any], volume: float, price_factor: float) -> dict[str, float]:

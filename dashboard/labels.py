@@ -173,3 +173,33 @@ def gap_list(gap_ids: Any) -> str:
     if missing(gap_ids) or not str(gap_ids).strip():
         return ""
     return ", ".join(gap_label(g.strip()) for g in str(gap_ids).split(",") if g.strip())
+
+
+#: The load test tools, as their makers write them.
+TOOL_LABELS = {"locust": "Locust", "k6": "k6", "jmeter": "JMeter"}
+
+
+def tool_label(tool: Any) -> str:
+    """'jmeter' -> 'JMeter'; a result without a tool is Locust's (the only tool before k6/JMeter)."""
+    return TOOL_LABELS.get("locust" if missing(tool) else str(tool), str(tool))
+
+
+def cost_range(cost: dict[str, Any]) -> str:
+    """The monthly cost at target as dbt computed it: 'EUR 90,711 a month'.
+
+    Where LLM usage measured the tokens per request, the range from the mean to the p95:
+    'EUR 90,711 to EUR 148,650 a month (mean to p95 tokens per request, measured)'.
+    """
+    currency = cost.get("currency")
+    mean, high = (
+        as_float(cost.get("monthly_cost_target")),
+        as_float(cost.get("monthly_cost_target_p95")),
+    )
+    if cost.get("tokens_source") != "measured" or mean is None or high is None:
+        return f"{money(mean, currency)} a month"
+    if round(high) == round(mean):
+        return f"{money(mean, currency)} a month (at the tokens per request measured)"
+    return (
+        f"{money(mean, currency)} to {money(high, currency)} a month (mean to p95 tokens per "
+        "request, measured)"
+    )

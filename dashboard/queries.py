@@ -439,7 +439,8 @@ def load_test_results(run_id: str, project_id: str) -> pd.DataFrame:
         """
         select source, users, request_type, endpoint, coalesce(is_aggregate, false) as is_aggregate,
                request_count, failure_count, error_rate, median_ms, p95_ms, p99_ms,
-               requests_per_s, p95_latency_slo_ms, within_slo, error_budget, within_error_budget
+               requests_per_s, p95_latency_slo_ms, within_slo, error_budget, within_error_budget,
+               tool
         from load_test_results
         where run_id = ? and project_id = ?
         order by source, coalesce(is_aggregate, false) desc, endpoint

@@ -330,17 +330,40 @@ SURVEY_EXPECTED = (
 
 
 class LoadTestEvidence(_Strict):
-    """A load test result (Locust's ``*_stats.csv``) and the concurrency it ran at."""
+    """A load test result (Locust, k6 or JMeter) and the concurrency it ran at."""
 
-    #: The load test's results file (Locust's *_stats.csv).
+    #: The load test's results file (Locust's *_stats.csv, k6's --summary-export JSON, JMeter's
+    #: JTL CSV).
     path: str
     #: The load test tool that wrote the file.
-    format: Literal["locust"] = "locust"
-    #: The concurrent users the test ran with.
-    users: Annotated[int, Field(gt=0)]
+    format: Literal["locust", "k6", "jmeter"] = "locust"
+    #: The concurrent users the test ran with; k6 and JMeter files say it themselves (the most
+    #: virtual users or threads active), Locust's stats file does not, so Locust needs it.
+    users: Annotated[int, Field(gt=0)] | None = None
     #: Locust's *_stats_history.csv of the same run (the window at the target concurrency is
     #: judged).
     history_path: str | None = None
+
+    @model_validator(mode="after")
+    def _users_known(self) -> LoadTestEvidence:
+        if self.format == "locust" and self.users is None:
+            raise ValueError("a Locust stats file needs users: the concurrency the test ran at")
+        if self.history_path and self.format != "locust":
+            raise ValueError(
+                "history_path is Locust's *_stats_history.csv; only format locust has one"
+            )
+        return self
+
+
+class LlmUsageEvidence(_Strict):
+    """LLM call logs or a provider's usage export: the tokens requests really use."""
+
+    #: The file: JSON lines with OpenAI's ``usage`` per call, or OpenAI's usage export (CSV).
+    path: str
+    #: ``call_log``: one JSON object per line holding OpenAI's ``usage`` (a chat completion or
+    #: Responses API object, or a line of a Batch API output file); ``openai_usage_csv``: the
+    #: completions usage buckets of OpenAI's Usage API as CSV.
+    format: Literal["call_log", "openai_usage_csv"] = "call_log"
 
 
 class EvalResultsEvidence(_Strict):
@@ -379,6 +402,8 @@ class Evidence(_Strict):
     load_tests: list[LoadTestEvidence] = Field(default_factory=list)
     #: The unit-economics file (cost assumptions).
     costs: str | None = None
+    #: LLM call logs and usage exports (measured tokens per request replace the assumptions).
+    llm_usage: list[LlmUsageEvidence] = Field(default_factory=list)
     #: The evaluation plan file.
     evaluation: str | None = None
     #: Evaluation results as the tools wrote them (promptfoo, Inspect, MLflow, graded examples).
@@ -920,6 +945,7 @@ _EXAMPLES: dict[str, str] = {
     "InventoryEvidence": "{path: inventory.yml, format: yaml}",
     "SurveyEvidence": "{path: survey.csv, format: google_forms}",
     "LoadTestEvidence": "{path: load/locust_stats.csv, users: 50}",
+    "LlmUsageEvidence": "{path: usage/calls.jsonl, format: call_log}",
     "Evidence": "{datasets: [...], survey: {path: survey.csv}}",
     "ServiceLevels": "{p95_latency_ms: 800, max_error_rate: 0.01, target_concurrency: 50}",
     "Alerts": "{urls: ['${SLACK_WEBHOOK}']}",

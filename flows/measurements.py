@@ -43,6 +43,7 @@ from flows.evidence.eval_results import collect_eval_results
 from flows.evidence.evaluation import collect_evaluation
 from flows.evidence.inventory import collect_inventory
 from flows.evidence.kpi_data import collect_kpi_data
+from flows.evidence.llm_usage import collect_llm_usage
 from flows.evidence.load_tests import collect_load_tests
 from flows.evidence.operations import collect_operations
 from flows.evidence.survey import collect_survey
@@ -197,6 +198,7 @@ def collect_project(
     evidence.extend(collect_survey(context, project, portfolio.question_bank_for(project)))
     evidence.extend(collect_load_tests(context, project))
     evidence.extend(collect_costs(context, project))
+    evidence.extend(collect_llm_usage(context, project))
     evidence.extend(collect_evaluation(context, project))
     evidence.extend(collect_eval_results(context, project))
     evidence.extend(collect_kpi_data(context, project))

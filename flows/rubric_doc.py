@@ -68,7 +68,9 @@ def render(rubric: Rubric, source: str) -> str:
         " integration_tested) that the evaluation plan, the inventory, the load tests or the costs"
         f" contradict lowers the confidence by {t.claim_penalty:.0%} each (`claim_penalty`), and is"
         " named in the verdict's reason. Evidence that is absent contradicts nothing, except that a"
-        " claim of a load test needs a load test.",
+        " claim of a load test needs a load test. The cost assumptions' tokens per request are a"
+        " claim too: more than 25% away from what LLM call logs or a usage export measured, they"
+        " are contradicted (on `sc_cost_budget`).",
         f"- **Small stakeholder groups.** A group with fewer than {t.min_group_respondents}"
         " respondents (`min_group_respondents`) is merged into *other groups* for the agreement"
         " and spread checks and the survey heatmap, or not shown when the small groups together"

@@ -22,6 +22,7 @@ EVIDENCE_KINDS = (
     "question_bank",
     "load_test",
     "costs",
+    "llm_usage",
     "evaluation",
     "eval_results",
     "kpi_data",
@@ -290,6 +291,8 @@ class LoadTestStats(_Raw):
     p95_ms: Series[float] = pa.Field(nullable=True, ge=0)
     p99_ms: Series[float] = pa.Field(nullable=True, ge=0)
     requests_per_s: Series[float] = pa.Field(nullable=True, ge=0)
+    #: The tool that wrote the results: locust, k6 or jmeter.
+    tool: Series[str] = pa.Field(isin=["locust", "k6", "jmeter"])
 
 
 class LoadTestHistory(_Raw):
@@ -336,6 +339,30 @@ class CostAssumptions(_Raw):
     users_target: Series[float] = pa.Field(nullable=True, gt=0)
     outcomes_per_request: Series[float] = pa.Field(ge=0)
     value_per_outcome: Series[float] = pa.Field(ge=0)
+
+
+class LlmUsage(_Raw):
+    """Tokens per LLM request measured from call logs or a usage export.
+
+    One row per file, and one ``is_aggregate`` row over all of the project's files. Only counts:
+    never a prompt.
+    """
+
+    source: Series[str]
+    format: Series[str] = pa.Field(isin=["call_log", "openai_usage_csv", "all"])
+    is_aggregate: Series[bool]
+    #: The models the requests went to (distinct, comma-separated).
+    models: Series[str] = pa.Field(nullable=True)
+    requests: Series[pd.Int64Dtype] = pa.Field(gt=0)
+    tokens_in_total: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    tokens_out_total: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    tokens_in_mean: Series[float] = pa.Field(ge=0)
+    tokens_out_mean: Series[float] = pa.Field(ge=0)
+    #: The 95th percentile per request; none from a usage export (it holds sums, not requests).
+    tokens_in_p95: Series[float] = pa.Field(nullable=True, ge=0)
+    tokens_out_p95: Series[float] = pa.Field(nullable=True, ge=0)
+    #: Requests the percentiles were taken over (the call logs' requests).
+    requests_with_percentiles: Series[pd.Int64Dtype] = pa.Field(ge=0)
 
 
 class EvaluationKpis(_Raw):
@@ -507,6 +534,7 @@ RAW_TABLES: dict[str, type[pa.DataFrameModel]] = {
     "raw_load_test_stats": LoadTestStats,
     "raw_load_test_history": LoadTestHistory,
     "raw_cost_assumptions": CostAssumptions,
+    "raw_llm_usage": LlmUsage,
     "raw_evaluation_kpis": EvaluationKpis,
     "raw_evaluation_plans": EvaluationPlans,
     "raw_eval_runs": EvalRuns,

@@ -13,6 +13,7 @@ from dashboard.app_pages._common import choose_project, failed_notice, render
 from dashboard.labels import (
     INPUT_STATUS_LABELS,
     as_float,
+    cost_range,
     day,
     days,
     gap_label,
@@ -132,7 +133,7 @@ def cost_sentence(cost: dict[str, Any]) -> str:
     currency = cost.get("currency")
     sentence = (
         f"At {number(cost.get('requests_per_month_target'))} requests a month, running it would "
-        f"cost {money(cost.get('monthly_cost_target'), currency)} a month"
+        f"cost {cost_range(cost)}"
     )
     if missing(cost.get("monthly_budget")):
         return sentence + " (no budget was given)."

@@ -1,5 +1,7 @@
 """Load test results from Locust: final stats per endpoint, and the history over time.
 
+k6 and JMeter results are read by :mod:`flows.evidence.load_test_tools` into the same tables.
+
 ``*_stats.csv`` becomes ``raw_load_test_stats`` (one row per endpoint) and, when given,
 ``*_stats_history.csv`` becomes ``raw_load_test_history`` (one row per sample).
 
@@ -65,8 +67,13 @@ _AGGREGATE_NAMES = frozenset({"aggregated", "total"})
 
 def collect_load_tests(context: Context, project: LoadedProject) -> Evidence:
     """Read every load test result of the project; none gives no evidence."""
+    from flows.evidence.load_test_tools import read_tool_result
+
     evidence = Evidence()
     for spec in project.project.evidence.load_tests:
+        if spec.format != "locust":
+            evidence.extend(read_tool_result(spec, project.resolve(spec.path)))
+            continue
         evidence.extend(read_load_test(spec, project.resolve(spec.path)))
         if spec.history_path:
             evidence.extend(read_history(spec, project.resolve(spec.history_path)))
@@ -76,6 +83,8 @@ def collect_load_tests(context: Context, project: LoadedProject) -> Evidence:
 def read_load_test(spec: LoadTestEvidence, path: Path) -> Evidence:
     """One Locust stats file: a row per endpoint, rejected rows, and the input record."""
     batch = Evidence()
+    if spec.users is None:
+        return unreadable(spec, path, "a Locust stats file needs users: the concurrency it ran at")
     try:
         if not path.is_file():
             raise EvidenceError(path, "file not found")
@@ -204,7 +213,7 @@ def stats_row(
         return cells[index].strip() if index < len(cells) else ""
 
     ok = True
-    row: dict[str, Any] = {"source": str(path), "users": users}
+    row: dict[str, Any] = {"source": str(path), "users": users, "tool": "locust"}
     request_type = text("request_type")
     endpoint = text("endpoint")
     if not endpoint:
@@ -254,6 +263,8 @@ def read_history(spec: LoadTestEvidence, path: Path) -> Evidence:
     """One Locust history file: a row per sample (and endpoint), rejected rows, the input record."""
     name = str(spec.history_path)
     batch = Evidence()
+    if spec.users is None:
+        return unreadable(spec, path, "a Locust history needs users: the concurrency it ran at")
     try:
         if not path.is_file():
             raise EvidenceError(path, "file not found")

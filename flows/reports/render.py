@@ -19,6 +19,7 @@ from fpdf.fonts import FontFace
 from dashboard.labels import (
     STATUS_COLOURS,
     STATUS_WORDS,
+    cost_range,
     day,
     days,
     gap_label,
@@ -57,8 +58,7 @@ def cost_sentence(cost: dict[str, Any] | None) -> str:
         return "No cost assumptions were provided."
     currency = cost.get("currency")
     text = (
-        f"At {number(cost.get('requests_per_month_target'))} requests a month: "
-        f"{money(cost.get('monthly_cost_target'), currency)} a month"
+        f"At {number(cost.get('requests_per_month_target'))} requests a month: {cost_range(cost)}"
     )
     if missing(cost.get("monthly_budget")):
         return text + " (no budget given)."

@@ -120,7 +120,7 @@ limit ?
 """
 _COST = """
 select currency, requests_per_month_target, monthly_cost_target, monthly_budget, budget_use,
-       cost_per_outcome, value_per_outcome
+       cost_per_outcome, value_per_outcome, monthly_cost_target_p95, tokens_source
 from cost_projections where run_id = ? and project_id = ? limit 1
 """
 _ROADMAP = """
@@ -219,6 +219,8 @@ def _project(con: duckdb.DuckDBPyConnection, row: tuple[Any, ...], blockers: int
         "budget_use",
         "cost_per_outcome",
         "value_per_outcome",
+        "monthly_cost_target_p95",
+        "tokens_source",
     )
     plan = con.execute(_ROADMAP, [run_id, pid]).fetchone() or (0, 0, 0, 0)
     newest = (con.execute(_NEWEST, [run_id, pid]).fetchone() or (None,))[0]

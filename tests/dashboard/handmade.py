@@ -67,7 +67,8 @@ TABLES: dict[str, str] = {
         cost_per_request double, monthly_cost_poc double, monthly_cost_target double,
         cost_multiplier double, monthly_budget double, budget_use double,
         cost_per_outcome double, value_per_outcome double, cost_per_user double,
-        return_on_cost double, target_peak_rps double""",
+        return_on_cost double, target_peak_rps double, monthly_cost_target_p95 double,
+        tokens_source varchar""",
     "evidence_inputs": """
         run_id varchar, project_id varchar, evidence_kind varchar, name varchar,
         source varchar, fingerprint varchar, rows_read integer, rows_rejected integer,
@@ -77,7 +78,8 @@ TABLES: dict[str, str] = {
         request_type varchar, endpoint varchar, is_aggregate boolean, request_count bigint,
         failure_count bigint, error_rate double, median_ms double, p95_ms double,
         p99_ms double, requests_per_s double, p95_latency_slo_ms double, within_slo boolean,
-        error_budget double, within_error_budget boolean, target_concurrency bigint""",
+        error_budget double, within_error_budget boolean, target_concurrency bigint,
+        tool varchar""",
     "check_items": """
         check_item_id varchar, run_id varchar, project_id varchar, check_id varchar,
         gap varchar, title varchar, severity varchar, item varchar, value double,
@@ -298,9 +300,9 @@ def _roadmap() -> list[tuple[Any, ...]]:
 def _cost_projections() -> list[tuple[Any, ...]]:
     return [
         (f"{R2}:{NOT_YET}", R2, NOT_YET, "EUR", 10_000, 1_200_000, 0.0375, 375, 45_000, 120,
-         30_000, 1.5, 4.5, 3.0, 0.9, 0.67, 12.0),
+         30_000, 1.5, 4.5, 3.0, 0.9, 0.67, 12.0, 45_000, "assumed"),
         (f"{R2}:{GO}", R2, GO, "EUR", 20_000, 500_000, 0.01, 200, 5_000, 25, 8_000, 0.625, 0.5,
-         2.0, 0.1, 4.0, 5.0),
+         2.0, 0.1, 4.0, 5.0, 5_000, "assumed"),
     ]  # fmt: skip
 
 
@@ -339,9 +341,9 @@ LOAD_TEST = "load/copilot_stats.csv"
 def _load_test_results() -> list[tuple[Any, ...]]:
     return [
         (R2, GO, LOAD_TEST, 50, None, "Aggregated", True, 5000, 127, 0.0254, 300, 310, 600,
-         40.0, 800, True, 0.01, False, 40),
+         40.0, 800, True, 0.01, False, 40, "locust"),
         (R2, GO, LOAD_TEST, 50, "POST", "/answer", False, 5000, 127, 0.0254, 300, 310, 600,
-         40.0, 800, True, 0.01, False, 40),
+         40.0, 800, True, 0.01, False, 40, "locust"),
     ]  # fmt: skip
 
 

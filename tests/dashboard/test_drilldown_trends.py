@@ -221,3 +221,40 @@ def test_check_items_are_judged_like_their_checks(snapshot_path: Path) -> None:
         """,
     )
     assert disagree.empty, disagree.to_dict("records")
+
+
+def test_scale_drill_down_names_each_tools_results_and_the_cost_range(snapshot_path: Path) -> None:
+    """The sales forecast assistant carries Locust and k6 results and LLM call logs: the load test
+    table says which tool wrote each row, and the cost at target is the mean-to-p95 range."""
+    rec = latest(snapshot_path).set_index("project_id").loc["sales_forecast_assistant"]
+    at = page("gap", project="sales_forecast_assistant", gap="scale")
+    assert not at.exception
+    stats = read(
+        snapshot_path,
+        "select tool, count(*) as n from load_test_results where run_id = ? and project_id = ? "
+        "group by tool",
+        rec["run_id"],
+        "sales_forecast_assistant",
+    )
+    shown = next(t.value for t in at.dataframe if "Tool" in t.value.columns)
+    assert dict(shown["Tool"].value_counts()) == {
+        {"locust": "Locust", "k6": "k6", "jmeter": "JMeter"}[t]: n
+        for t, n in zip(stats["tool"], stats["n"], strict=True)
+    }
+    assert set(shown["Tool"]) == {"Locust", "k6"}
+    cost = read(
+        snapshot_path,
+        "select * from cost_projections where run_id = ? and project_id = ?",
+        rec["run_id"],
+        "sales_forecast_assistant",
+    ).iloc[0]
+    assert cost["tokens_source"] == "measured"
+    metrics = {m.label: m.value for m in at.metric}
+    low = f"{cost['currency']} {cost['monthly_cost_target']:,.0f}"
+    high = f"{cost['currency']} {cost['monthly_cost_target_p95']:,.0f}"
+    assert metrics["Monthly cost (mean tokens)"] == low
+    assert metrics["Monthly cost (p95 tokens)"] == high
+    assert f"{low} to {high} a month (mean to p95 tokens per request, measured)" in text_of(at)
+    # The project page's cost line carries the same range.
+    project = page("project", project="sales_forecast_assistant")
+    assert f"cost {low} to {high} a month" in text_of(project)

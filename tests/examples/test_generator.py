@@ -109,7 +109,7 @@ def test_the_portfolio_validates(portfolio: LoadedPortfolio) -> None:
         evidence = project.evidence
         assert evidence.datasets and evidence.inventory and evidence.survey
         assert evidence.costs and evidence.evaluation
-        assert [t.users for t in evidence.load_tests] == [project.service_levels.target_concurrency]
+        assert {t.users for t in evidence.load_tests} == {project.service_levels.target_concurrency}
         for relative in [
             *(d.source for d in evidence.datasets),
             *(d.poc_sample for d in evidence.datasets if d.poc_sample),
@@ -117,6 +117,7 @@ def test_the_portfolio_validates(portfolio: LoadedPortfolio) -> None:
             *(survey.path for survey in evidence.survey),
             *(t.path for t in evidence.load_tests),
             *(t.history_path for t in evidence.load_tests if t.history_path),
+            *(u.path for u in evidence.llm_usage),
             evidence.costs,
             evidence.evaluation,
         ]:

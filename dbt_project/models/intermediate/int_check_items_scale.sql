@@ -1,7 +1,10 @@
 -- Scale: latency and errors of the load test closest to the target concurrency, cost at target
 -- volume against budget and value, and dependencies' rate limits against the target peak load.
--- When a Locust history was given, the p95 is read at the point the test ran at the target
--- concurrency (the final stats average the ramp-up in); otherwise from the final stats.
+-- When a Locust history was given (or a JMeter JTL with thread counts), the p95 is read at the
+-- point the test ran at the target concurrency (the final stats average the ramp-up in);
+-- otherwise from the final stats of Locust, k6 or JMeter. Latencies in the evidence are rounded
+-- to 0.1 ms (k6 exports them to 1e-4 ms, which adds nothing but digits). The cost is at the tokens
+-- per request measured from LLM call logs where there are some (int_cost_projections).
 with projects as (
     select * from {{ ref('int_project_runs_assessed') }}
 ),
@@ -70,6 +73,7 @@ overall_stats as (
         users,
         source,
         p95_ms,
+        tool,
         row_number() over (partition by run_id, project_id, users order by source) as pick
     from load_tests
 ),
@@ -82,15 +86,16 @@ latency_from_history as (
         history_point.source as item,
         history_point.p95_vs_slo as value,
         {{ json_object([
-            ('p95_ms', 'history_point.p95_ms'),
+            ('p95_ms', round_to('history_point.p95_ms', 1)),
             ('slo_p95_ms', 'history_point.p95_latency_slo_ms'),
             ('user_count', 'history_point.user_count'),
             ('target_concurrency', 'history_point.target_concurrency'),
             ('sampled_at', 'history_point.sampled_at'),
             ('elapsed_s', 'history_point.elapsed_s'),
             ('measured_from', "'history at target concurrency'"),
-            ('overall_p95_ms', 'overall_stats.p95_ms'),
+            ('overall_p95_ms', round_to('overall_stats.p95_ms', 1)),
             ('overall_source', 'overall_stats.source'),
+            ('overall_tool', 'overall_stats.tool'),
         ]) }} as detail
     from history_point
     left join overall_stats
@@ -110,12 +115,13 @@ latency_from_stats as (
         chosen_test.source as item,
         chosen_test.p95_ms / chosen_test.p95_latency_slo_ms as value,
         {{ json_object([
-            ('p95_ms', 'chosen_test.p95_ms'),
+            ('p95_ms', round_to('chosen_test.p95_ms', 1)),
             ('slo_p95_ms', 'chosen_test.p95_latency_slo_ms'),
             ('users', 'chosen_test.users'),
             ('target_concurrency', 'chosen_test.target_concurrency'),
             ('requests', 'chosen_test.request_count'),
             ('measured_from', "'final stats'"),
+            ('tool', 'chosen_test.tool'),
         ]) }} as detail
     from chosen_test
     left join history_point
@@ -150,6 +156,7 @@ errors as (
             ('failure_rate', round_to("failure_count * 1.0 / nullif(request_count, 0)", 5)),
             ('error_budget', 'max_error_rate'),
             ('users', 'users'),
+            ('tool', 'tool'),
         ]) }} as detail
     from chosen_test
     where max_error_rate is not null and request_count > 0
@@ -167,6 +174,10 @@ budget as (
             ('monthly_budget', 'monthly_budget'),
             ('monthly_cost_poc', round_to("monthly_cost_poc", 2)),
             ('currency', 'currency'),
+            ('monthly_cost_target_p95', round_to("monthly_cost_target_p95", 2)),
+            ('tokens_source', 'tokens_source'),
+            ('tokens_in_per_request', round_to("tokens_in_per_request", 1)),
+            ('tokens_out_per_request', round_to("tokens_out_per_request", 1)),
         ]) }} as detail
     from costs
 ),

@@ -13,6 +13,8 @@
 -- costs: on-call (the next four weeks covered by a rotation of two or more), retraining (a schedule
 -- found for the model), drift detection (a quality alert that reaches someone) and monitoring
 -- (every signal of every service alerted and routed to a receiver that delivers).
+-- The cost assumptions are claims of their own, checked against the tokens LLM call logs
+-- measured.
 with claims as (
     select
         answers.run_id,
@@ -451,6 +453,31 @@ plan_claims as (
     select * from plan_instrumented
 ),
 
+-- The cost assumptions are a claim too: tokens per request assumed more than 25 % away from what
+-- LLM call logs or a usage export measured (in or out) are contradicted, on the cost check.
+cost_assumptions as (
+    select
+        run_id,
+        project_id,
+        'cost_assumptions' as topic,
+        'sc_cost_budget' as check_id,
+        cast(null as integer) as claimants,
+        'cost assumptions' as claimant_groups,
+        cast(null as varchar) as questions,
+        'the cost model assumes ' || cast(cast(round(assumed_tokens_in) as bigint) as varchar)
+        || ' tokens in and ' || cast(cast(round(assumed_tokens_out) as bigint) as varchar)
+        || ' tokens out per request' as claim_text,
+        'LLM usage measured ' || cast(cast(round(tokens_in_per_request) as bigint) as varchar)
+        || ' tokens in and ' || cast(cast(round(tokens_out_per_request) as bigint) as varchar)
+        || ' out per request (mean of ' || cast(measured_requests as varchar) || ' requests)'
+            as evidence_says,
+        abs(assumed_tokens_in - tokens_in_per_request) > 0.25 * tokens_in_per_request
+        or abs(assumed_tokens_out - tokens_out_per_request) > 0.25 * tokens_out_per_request
+            as contradicted
+    from {{ ref('int_cost_projections') }}
+    where tokens_source = 'measured'
+),
+
 survey_claims as (
     select
         claims.run_id,
@@ -486,6 +513,8 @@ final as (
         evidence_says,
         coalesce(denied, false) as contradicted
     from plan_claims
+    union all
+    select * from cost_assumptions
 )
 
 select * from final

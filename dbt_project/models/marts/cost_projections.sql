@@ -26,7 +26,19 @@ final as (
         users_target,
         outcomes_per_month,
         value_per_month_target,
-        cost_per_outcome_poc
+        cost_per_outcome_poc,
+        tokens_source,
+        assumed_tokens_in,
+        assumed_tokens_out,
+        tokens_in_per_request,
+        tokens_out_per_request,
+        tokens_in_p95,
+        tokens_out_p95,
+        measured_requests,
+        measured_models,
+        cost_per_request_p95,
+        monthly_cost_target_p95,
+        budget_use_p95
     from costs
 )
 

@@ -38,6 +38,7 @@ final as (
         p95_ms,
         p99_ms,
         requests_per_s,
+        tool,
         target_concurrency,
         users >= target_concurrency as at_target_concurrency,
         p95_latency_slo_ms,

@@ -17,7 +17,8 @@ final as (
         average_ms,
         p95_ms,
         p99_ms,
-        requests_per_s
+        requests_per_s,
+        coalesce(tool, 'locust') as tool
     from source
 )
 
