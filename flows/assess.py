@@ -6,7 +6,6 @@ writing in ``flows.warehouse``, scoring in dbt. Retries sit only where I/O can f
 
 from __future__ import annotations
 
-import subprocess
 import traceback
 import uuid
 from collections import Counter
@@ -25,6 +24,7 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from flows import alerts, dbt, postgres_warehouse, privacy_ops, snapshots, warehouse
+from flows import archive as inputs_archive
 from flows.config import (
     FailedProject,
     LoadedPortfolio,
@@ -35,7 +35,8 @@ from flows.config import (
 from flows.errors import ReadinessError, first_line
 from flows.evidence import Context, Evidence
 from flows.measurements import measure, prune
-from flows.settings import DEFAULT_RUBRIC, REPO_ROOT, Settings, get_settings
+from flows.provenance import run_provenance
+from flows.settings import DEFAULT_RUBRIC, Settings, get_settings
 
 
 @dataclass
@@ -62,33 +63,6 @@ class RunResult:
 def new_run_id(now: datetime) -> str:
     """A sortable, unique run id such as ``20261124T200436Z-1a2b3c4d``."""
     return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
-
-
-def code_version() -> str:
-    """The version of this code: the git commit when available, else the package version."""
-    try:
-        sha = subprocess.run(
-            ["git", "-C", str(REPO_ROOT), "rev-parse", "--short=12", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=5,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(REPO_ROOT), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=5,
-        ).stdout.strip()
-        return f"{sha}{'-dirty' if dirty else ''}"
-    except (OSError, subprocess.SubprocessError):
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            return version("ai-readiness")
-        except PackageNotFoundError:
-            return "unknown"
 
 
 def project_rows(project: LoadedProject, status: str, error: str | None) -> dict[str, Any]:
@@ -178,7 +152,12 @@ def ingest_project(
 
 @task(name="start-run", cache_policy=NO_CACHE)
 def start_run(
-    settings: Settings, portfolio: LoadedPortfolio, run_id: str, started: datetime, as_of: datetime
+    settings: Settings,
+    portfolio: LoadedPortfolio,
+    run_id: str,
+    started: datetime,
+    as_of: datetime,
+    archive: str | None = None,
 ) -> None:
     """Record the run and the rubric it uses; mark runs a killed process left behind."""
     rubric = portfolio.rubric
@@ -195,6 +174,7 @@ def start_run(
                 settings.survey_retention_days,
                 ", ".join(f"{n} from {table}" for table, n in expired.items()),
             )
+        inputs_archive.expire(settings, started, get_run_logger())
         scrubbed = privacy_ops.scrub_audited_values(con)
         if scrubbed:
             # The cached measurements of those versions hold the same values: measured again.
@@ -216,7 +196,6 @@ def start_run(
                     "status": "running",
                     "rubric_version": rubric.version,
                     "rubric_fingerprint": fingerprint_file(portfolio.rubric_path),
-                    "code_version": code_version(),
                     "min_confidence": thresholds.min_confidence,
                     "ready_threshold": thresholds.ready,
                     "at_risk_threshold": thresholds.at_risk,
@@ -228,6 +207,9 @@ def start_run(
                     "claim_penalty": thresholds.claim_penalty,
                     "refused_critical": thresholds.refused_critical,
                     "min_group_respondents": thresholds.min_group_respondents,
+                    **run_provenance(settings),
+                    "portfolio_path": str(portfolio.path),
+                    "archive": archive,
                 }
             ],
         )
@@ -253,6 +235,12 @@ def start_run(
                 for c in rubric.checks
             ],
         )
+
+
+@task(name="archive-inputs", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def archive_inputs(where: str, run_id: str, portfolio: LoadedPortfolio, started: datetime) -> int:
+    """Keep a content-addressed copy of the portfolio's files for ``readiness reproduce``."""
+    return len(inputs_archive.keep_inputs(where, run_id, portfolio, started).files)
 
 
 @task(name="write-evidence", cache_policy=NO_CACHE)
@@ -360,11 +348,14 @@ def run_assessment(
     project_ids: list[str] | None = None,
     settings: Settings | None = None,
     refresh: bool = False,
+    archive: bool = False,
+    as_of: datetime | None = None,
 ) -> RunResult:
     """Assess a portfolio (or some of its projects): ingest, score with dbt, publish.
 
     A project whose inputs are unchanged reuses its cached measurements; ``refresh`` measures
-    every project again (and replaces its cache entry).
+    every project again (and replaces its cache entry). ``archive`` keeps a copy of the inputs
+    (flows/archive.py); ``as_of`` replaces the portfolio's (``readiness reproduce``).
     """
     settings = settings or get_settings()
     logger = get_run_logger()
@@ -377,7 +368,7 @@ def run_assessment(
         [portfolio.project(p) for p in project_ids] if project_ids else list(portfolio.projects)
     )
     started = datetime.now(UTC)
-    as_of = portfolio.portfolio.as_of or started
+    as_of = as_of or portfolio.portfolio.as_of or started
     if as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=UTC)
     run_id = new_run_id(started)
@@ -386,9 +377,12 @@ def run_assessment(
     # on to the worker still wrapped, so there the arguments go as they are.
     unwalked: Callable[[Any], Any] = quote if settings.task_runner == "threads" else (lambda x: x)
     survey_key = settings.respondent_key(portfolio.path)
+    archived = inputs_archive.location(settings, archive)
     with warehouse.run_lock(settings.warehouse), shared_warehouse_lock(settings):
-        start_run(settings, portfolio, run_id, started, as_of)
+        start_run(settings, portfolio, run_id, started, as_of, archived)
         try:
+            if archived:
+                archive_inputs(archived, run_id, portfolio, started)
             with task_runner(settings) as runner:
                 futures = [
                     runner.submit(
@@ -441,14 +435,17 @@ def run_assessment(
 
 @flow(name="assess_portfolio", log_prints=True)
 def assess_portfolio(
-    portfolio: str | None = None, projects: list[str] | None = None, refresh: bool = False
+    portfolio: str | None = None,
+    projects: list[str] | None = None,
+    refresh: bool = False,
+    archive: bool = False,
 ) -> str:
     """Assess every project of a portfolio (or the named ones) and publish the result; return the run id.
 
     ``refresh`` measures every input again instead of reusing unchanged projects' measurements.
     """
     path = Path(portfolio) if portfolio else None
-    return run_assessment(path, projects, refresh=refresh).run_id
+    return run_assessment(path, projects, refresh=refresh, archive=archive).run_id
 
 
 @flow(name="assess_project", log_prints=True)

@@ -135,6 +135,14 @@ def run(
             "(whose measurements are otherwise reused).",
         ),
     ] = False,
+    archive: Annotated[
+        bool,
+        typer.Option(
+            "--archive",
+            help="Keep a content-addressed copy of the inputs for `readiness reproduce` "
+            "(where the archive setting says; else READINESS_HOME/archive).",
+        ),
+    ] = False,
 ) -> None:
     """Assess a portfolio (or one project), publish the result and print a summary."""
     loaded = _load(portfolio)
@@ -149,7 +157,7 @@ def run(
     from flows.report import project_results
 
     try:
-        run_id = assess_portfolio(str(loaded.path), project or None, refresh)
+        run_id = assess_portfolio(str(loaded.path), project or None, refresh, archive)
     except Exception as exc:  # the flow logged the details; the person gets one clear line
         err.print(f"[bold red]Run failed:[/] {type(exc).__name__}: {exc}", highlight=False)
         err.print("The published snapshot is unchanged; earlier results are kept.")
@@ -460,6 +468,9 @@ from flows import privacy_ops  # noqa: E402
 
 app.command("forget")(privacy_ops.forget_command)
 app.command("hash-password")(privacy_ops.hash_password_command)
+from flows import reproduce as reproduce_module  # noqa: E402
+
+app.command("reproduce")(reproduce_module.reproduce_command)
 
 
 if __name__ == "__main__":

@@ -3,10 +3,10 @@
 A run's rows of every mart are turned into canonical text, one line per row: the run's id is
 replaced by ``<run>`` wherever it appears (ids such as ``check_result_id`` embed it), the columns
 that say when a run happened (``started_at``, ``finished_at``, ``run_started_at``, ``is_latest``)
-are left out, and a folder the inputs were read from may be replaced by ``<portfolio>`` (a run
-reproduced from its archive reads the same files from another place). Floats are written with
-``repr``, so the comparison is exact: two runs are identical only when every figure is the same
-to the last bit.
+and where its inputs were archived are left out, and a folder the inputs were read from may be
+replaced by ``<portfolio>`` (a run reproduced from its archive reads the same files from another
+place). Floats are written with ``repr``, so the comparison is exact: two runs are identical only
+when every figure is the same to the last bit.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from typing import Any
 
 import duckdb
 
-#: Columns that record when a run happened (or whether it is the newest), never what it found.
-TIME_COLUMNS = frozenset({"started_at", "finished_at", "run_started_at", "is_latest"})
+#: Columns that record when a run happened, whether it is the newest and where its inputs were
+#: archived: never what it found.
+LEFT_OUT = frozenset({"started_at", "finished_at", "run_started_at", "is_latest", "archive"})
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def mart_lines(
             [mart],
         ).fetchall()
     ]
-    kept = [c for c in columns if c not in TIME_COLUMNS]
+    kept = [c for c in columns if c not in LEFT_OUT]
     listing = ", ".join(f'"{c}"' for c in kept)
     # mart names come from snapshots.PUBLISHED_MARTS (or the warehouse's own catalogue)
     rows = con.execute(f"select {listing} from {mart} where run_id = ?", [run_id]).fetchall()
