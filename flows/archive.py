@@ -144,6 +144,15 @@ class S3Store:
         self.client.delete_object(Bucket=self.bucket, Key=self.prefix + key)
 
 
+def _reason(where: str, exc: Exception) -> str:
+    """Why an archive call failed, in the S3 module's words for S3 (never a class name)."""
+    if where.startswith("s3://"):
+        from flows.sources import s3
+
+        return s3.explain(where, exc).reason
+    return str(exc.strerror or exc) if isinstance(exc, OSError) else str(exc)
+
+
 def location(settings: Settings, requested: bool = False) -> str | None:
     """Where this run archives its inputs (None: nowhere).
 
@@ -250,7 +259,9 @@ def keep_inputs(where: str, run_id: str, portfolio: LoadedPortfolio, now: dateti
     except ArchiveError:
         raise
     except Exception as exc:
-        raise ArchiveError(f"the inputs could not be archived in {where}: {exc}") from exc
+        raise ArchiveError(
+            f"the inputs could not be archived in {where}: {_reason(where, exc)}"
+        ) from exc
     return manifest
 
 
@@ -259,7 +270,7 @@ def read_manifest(where: str, run_id: str) -> Manifest | None:
     try:
         text = open_store(where).get_text(manifest_key(run_id))
     except Exception as exc:
-        raise ArchiveError(f"the archive {where} could not be read: {exc}") from exc
+        raise ArchiveError(f"the archive {where} could not be read: {_reason(where, exc)}") from exc
     return Manifest.from_json(text) if text else None
 
 

@@ -94,6 +94,11 @@ def test_an_s3_archive_round_trips_on_a_real_endpoint(
     monkeypatch.setenv("READINESS_ARCHIVE", s3_prefix + "/")
     assert archive.location(Settings()) == s3_prefix
     check_round_trip(s3_prefix, examples, tmp_path)
+    missing = "s3://no-such-archive-bucket/x"
+    with pytest.raises(archive.ArchiveError) as refused:
+        archive.keep_inputs(missing, "r", load_portfolio(examples, DEFAULT_RUBRIC), NOW)
+    assert str(refused.value).startswith(f"the inputs could not be archived in {missing}: ")
+    assert "Error" not in str(refused.value)  # the S3 module's words, no class name
 
 
 def test_where_the_archive_goes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
