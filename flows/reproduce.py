@@ -136,8 +136,10 @@ def changed_inputs(run: RecordedRun, portfolio_path: Path, root: str | None) -> 
             path = Path(located)
             if not path.is_absolute() or "://" in source:
                 continue  # S3 objects, database tables: compared after the assessment
-            if path.is_dir() or not (path.is_file() or path.parent.is_dir()):
+            if path.is_dir() or any(c in path.name for c in "*?["):
                 continue  # folders, globs: compared after the assessment
+            if fingerprint is None and not path.is_file():
+                continue  # missing then as now: the run recorded it unreadable
         if path is None or not path.is_file():
             changes.append(InputChange(project_id, kind, name, source, "missing"))
         elif fingerprint and fingerprint_file(path) != fingerprint:
