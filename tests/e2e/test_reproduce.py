@@ -5,7 +5,6 @@ an input that changed is named and nothing is assessed."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,22 +19,12 @@ from flows.run_compare import compare_runs
 from flows.settings import DEFAULT_RUBRIC, REPO_ROOT, get_settings
 from flows.snapshots import SUFFIX
 from tests.conftest import Assessed, copy_examples
+from tests.e2e import test_schedule_dask
 
+#: The same local Dask cluster (worker processes) as the scheduling test's.
+dask_cluster = test_schedule_dask.dask_cluster
 #: Every mart dbt builds (the published ones and the others).
 MARTS = sorted(p.stem for p in (REPO_ROOT / "dbt_project" / "models" / "marts").glob("*.sql"))
-
-
-@pytest.fixture
-def dask_cluster(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    from distributed import LocalCluster
-    from prefect.settings import PREFECT_API_URL
-
-    # Worker processes report their task runs to the same Prefect server.
-    monkeypatch.setenv("PREFECT_API_URL", str(PREFECT_API_URL.value()))
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster:
-        yield cluster.scheduler_address
 
 
 def published_copy(assessed: Assessed, folder: Path, **runs: str | None) -> Path:
