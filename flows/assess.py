@@ -6,7 +6,6 @@ writing in ``flows.warehouse``, scoring in dbt. Retries sit only where I/O can f
 
 from __future__ import annotations
 
-import subprocess
 import traceback
 import uuid
 from collections import Counter
@@ -34,6 +33,7 @@ from flows import (
     snapshots,
     warehouse,
 )
+from flows import archive as inputs_archive
 from flows.abandoned import held as flow_run_held
 from flows.config import (
     FailedProject,
@@ -45,9 +45,10 @@ from flows.config import (
 from flows.errors import ReadinessError, first_line
 from flows.evidence import Context, Evidence
 from flows.measurements import measure, prune
+from flows.provenance import run_provenance
 from flows.publishing import mark_unpublished, recorded
 from flows.repair import check_working
-from flows.settings import DEFAULT_RUBRIC, REPO_ROOT, Settings, get_settings
+from flows.settings import DEFAULT_RUBRIC, Settings, get_settings
 from flows.storage import preflight
 
 
@@ -75,33 +76,6 @@ class RunResult:
 def new_run_id(now: datetime) -> str:
     """A sortable, unique run id such as ``20261124T200436Z-1a2b3c4d``."""
     return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
-
-
-def code_version() -> str:
-    """The version of this code: the git commit when available, else the package version."""
-    try:
-        sha = subprocess.run(
-            ["git", "-C", str(REPO_ROOT), "rev-parse", "--short=12", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=5,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(REPO_ROOT), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=5,
-        ).stdout.strip()
-        return f"{sha}{'-dirty' if dirty else ''}"
-    except (OSError, subprocess.SubprocessError):
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            return version("ai-readiness")
-        except PackageNotFoundError:
-            return "unknown"
 
 
 def project_rows(project: LoadedProject, status: str, error: str | None) -> dict[str, Any]:
@@ -192,7 +166,12 @@ def ingest_project(
 
 @task(name="start-run", cache_policy=NO_CACHE)
 def start_run(
-    settings: Settings, portfolio: LoadedPortfolio, run_id: str, started: datetime, as_of: datetime
+    settings: Settings,
+    portfolio: LoadedPortfolio,
+    run_id: str,
+    started: datetime,
+    as_of: datetime,
+    archive: str | None = None,
 ) -> None:
     """Record the run and the rubric it uses; mark runs a killed process left behind."""
     rubric = portfolio.rubric
@@ -211,6 +190,7 @@ def start_run(
                 settings.survey_retention_days,
                 ", ".join(f"{n} from {table}" for table, n in expired.items()),
             )
+        inputs_archive.expire(settings, started, get_run_logger())
         scrubbed = privacy_ops.scrub_audited_values(con)
         if scrubbed:
             # The cached measurements of those versions hold the same values: measured again.
@@ -232,7 +212,6 @@ def start_run(
                     "status": "running",
                     "rubric_version": rubric.version,
                     "rubric_fingerprint": fingerprint_file(portfolio.rubric_path),
-                    "code_version": code_version(),
                     "min_confidence": thresholds.min_confidence,
                     "ready_threshold": thresholds.ready,
                     "at_risk_threshold": thresholds.at_risk,
@@ -244,6 +223,9 @@ def start_run(
                     "claim_penalty": thresholds.claim_penalty,
                     "refused_critical": thresholds.refused_critical,
                     "min_group_respondents": thresholds.min_group_respondents,
+                    **run_provenance(settings),
+                    "portfolio_path": str(portfolio.path),
+                    "archive": archive,
                 }
             ],
         )
@@ -269,6 +251,12 @@ def start_run(
                 for c in rubric.checks
             ],
         )
+
+
+@task(name="archive-inputs", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def archive_inputs(where: str, run_id: str, portfolio: LoadedPortfolio, started: datetime) -> int:
+    """Keep a content-addressed copy of the portfolio's files for ``readiness reproduce``."""
+    return len(inputs_archive.keep_inputs(where, run_id, portfolio, started).files)
 
 
 @task(name="write-evidence", cache_policy=NO_CACHE)
@@ -383,6 +371,7 @@ def record_run(
     started: datetime,
     as_of: datetime,
     refresh: bool,
+    archived: str | None = None,
 ) -> list[ProjectBatch]:
     """Record a run, ingest its projects and write their evidence (dbt scores it afterwards)."""
     logger = get_run_logger()
@@ -391,7 +380,9 @@ def record_run(
     # on to the worker still wrapped, so there the arguments go as they are.
     unwalked: Callable[[Any], Any] = quote if settings.task_runner == "threads" else (lambda x: x)
     survey_key = settings.respondent_key(portfolio.path)
-    start_run(settings, portfolio, run_id, started, as_of)
+    start_run(settings, portfolio, run_id, started, as_of, archived)
+    if archived:
+        archive_inputs(archived, run_id, portfolio, started)
     with task_runner(settings) as runner:
         futures = [
             runner.submit(
@@ -451,13 +442,17 @@ def run_assessment(
     settings: Settings | None = None,
     refresh: bool = False,
     history: bool = True,
+    archive: bool = False,
+    as_of: datetime | None = None,
 ) -> RunResult:
     """Assess a portfolio (or some of its projects): ingest, score with dbt, publish.
 
     A project whose inputs are unchanged reuses its cached measurements; ``refresh`` measures
     every project again (and replaces its cache entry). A run of the whole portfolio first
     makes the earlier assessments its ``history`` declares and the warehouse lacks (unless
-    ``history`` is false); one dbt build scores them with the present run.
+    ``history`` is false, or ``as_of`` is given); one dbt build scores them with the present
+    run. ``archive`` keeps a copy of the inputs (flows/archive.py); ``as_of`` replaces the
+    portfolio's (``readiness reproduce``).
     """
     settings = settings or get_settings()
     logger = get_run_logger()
@@ -470,6 +465,7 @@ def run_assessment(
     selected = (
         [portfolio.project(p) for p in project_ids] if project_ids else list(portfolio.projects)
     )
+    archived = inputs_archive.location(settings, archive)
     with (
         warehouse.run_lock(settings.warehouse),
         shared_warehouse_lock(settings),
@@ -478,13 +474,15 @@ def run_assessment(
         check_working(settings.warehouse)  # a damaged file: what happened and `readiness repair`
         if crashed:
             logger.warning("marked flow run(s) a killed process left as crashed: %s", crashed)
-        if history and not project_ids:
+        if history and not project_ids and as_of is None:
             record_history(settings, portfolio, refresh)
         started = datetime.now(UTC)  # after the history: runs sort by their start
-        as_of = backfill.utc(portfolio.portfolio.as_of or started)
+        as_of = backfill.utc(as_of or portfolio.portfolio.as_of or started)
         run_id = new_run_id(started)
         try:
-            batches = record_run(settings, portfolio, selected, run_id, started, as_of, refresh)
+            batches = record_run(
+                settings, portfolio, selected, run_id, started, as_of, refresh, archived
+            )
             build_marts(settings)
         except BaseException as exc:
             warehouse.finish_run(
@@ -519,6 +517,7 @@ def assess_portfolio(
     projects: list[str] | None = None,
     refresh: bool = False,
     history: bool = True,
+    archive: bool = False,
 ) -> str:
     """Assess every project of a portfolio (or the named ones) and publish the result; return the run id.
 
@@ -526,7 +525,7 @@ def assess_portfolio(
     ``history`` false skips the earlier assessments the portfolio declares (flows.backfill).
     """
     path = Path(portfolio) if portfolio else None
-    return run_assessment(path, projects, refresh=refresh, history=history).run_id
+    return run_assessment(path, projects, refresh=refresh, history=history, archive=archive).run_id
 
 
 @flow(

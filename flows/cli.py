@@ -154,6 +154,14 @@ def run(
             "(whose measurements are otherwise reused).",
         ),
     ] = False,
+    archive: Annotated[
+        bool,
+        typer.Option(
+            "--archive",
+            help="Keep a content-addressed copy of the inputs for `readiness reproduce` "
+            "(where the archive setting says; else READINESS_HOME/archive).",
+        ),
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the run's results as JSON.")
     ] = False,
@@ -173,7 +181,7 @@ def run(
 
     try:
         preflight_settings()  # a folder that cannot be written: one line now, not half-way
-        run_id = assess_portfolio(str(loaded.path), project or None, refresh)
+        run_id = assess_portfolio(str(loaded.path), project or None, refresh, archive=archive)
     except Exception as exc:  # the flow logged the details; the person gets one clear line
         err.print(Text.assemble(("Run failed: ", "bold red"), run_failure(exc)), highlight=False)
         err.print("The published snapshot is unchanged; earlier results are kept.")
@@ -574,6 +582,9 @@ app.command("digest")(notify_cli.digest)
 from flows import repair  # noqa: E402
 
 app.command("repair")(repair.repair_command)
+from flows import reproduce as reproduce_module  # noqa: E402
+
+app.command("reproduce")(reproduce_module.reproduce_command)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import duckdb
 
 from flows.config import GAP_IDS
 from flows.errors import ReadinessError
+from flows.provenance import parse_packages
 from flows.snapshots import open_snapshot
 
 
@@ -45,6 +46,9 @@ class ProjectRun:
     gap_status: dict[str, str | None]
     #: The instant the run assessed the evidence "as of" (freshness was measured against it).
     as_of: datetime | None = None
+    #: What the run ran on (flows/provenance.py); None and {} for runs recorded before it.
+    lock_fingerprint: str | None = None
+    packages: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values (timestamps as ISO text)."""
@@ -148,6 +152,38 @@ class ProjectDiff:
 
 
 @dataclass(frozen=True)
+class RanOnChange:
+    """Something the two runs ran on that differs: the code, the lock file or a package."""
+
+    what: str  # "code", "lock file" or a package name
+    before: str | None
+    after: str | None
+
+
+def ran_on(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, str | None]:
+    """What a run ran on: its code version, lock file hash and each computing package's version."""
+    row = con.execute(
+        "select code_version, lock_fingerprint, package_versions from runs where run_id = ?",
+        [run_id],
+    ).fetchone()
+    if row is None:
+        return {}
+    found: dict[str, str | None] = {"code": row[0], "lock file": row[1]}
+    found.update(parse_packages(row[2]))
+    return found
+
+
+def ran_on_changes(con: duckdb.DuckDBPyConnection, before: str, after: str) -> list[RanOnChange]:
+    """What differs between what two runs ran on (nothing: the same code and dependencies)."""
+    a, b = ran_on(con, before), ran_on(con, after)
+    return [
+        RanOnChange(what, a.get(what), b.get(what))
+        for what in [*a, *(k for k in b if k not in a)]
+        if a.get(what) != b.get(what)
+    ]
+
+
+@dataclass(frozen=True)
 class RunDiff:
     """Two runs compared project by project (projects assessed in both), plus those in only one."""
 
@@ -156,6 +192,7 @@ class RunDiff:
     projects: list[ProjectDiff]
     only_before: list[str] = field(default_factory=list)
     only_after: list[str] = field(default_factory=list)
+    ran_on: list[RanOnChange] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values."""
@@ -165,6 +202,7 @@ class RunDiff:
             "projects": [p.to_dict() for p in self.projects],
             "only_before": self.only_before,
             "only_after": self.only_after,
+            "ran_on": [asdict(c) for c in self.ran_on],
         }
 
 
@@ -189,7 +227,7 @@ def _float(value: Any) -> float | None:
 _HISTORY = """
 select r.run_id, r.project_id, runs.started_at, runs.finished_at, runs.status,
        r.project_status, r.rubric_version, runs.code_version, r.recommendation, r.confidence,
-       r.reason, runs.as_of
+       r.reason, runs.as_of, runs.lock_fingerprint, runs.package_versions
 from recommendations as r
 inner join runs on r.run_id = runs.run_id
 where r.project_id = ?
@@ -234,6 +272,8 @@ def project_history(
                     gap_scores={g: _float(gaps.get(g, (None, None))[0]) for g in GAP_IDS},
                     gap_status={g: gaps.get(g, (None, None))[1] for g in GAP_IDS},
                     as_of=row[11],
+                    lock_fingerprint=row[12],
+                    packages=parse_packages(row[13]),
                 )
             )
     return history
@@ -380,6 +420,7 @@ def compare_runs(
             projects=[compare_project(con, p, run_before, run_after) for p in common],
             only_before=[] if project_id else [p for p in before if p not in after],
             only_after=[] if project_id else [p for p in after if p not in before],
+            ran_on=ran_on_changes(con, run_before, run_after),
         )
 
 

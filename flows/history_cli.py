@@ -14,7 +14,7 @@ from flows.config import GAP_IDS
 from flows.settings import get_settings
 
 if TYPE_CHECKING:  # the snapshot readers (DuckDB) load when a command runs
-    from flows.history import ProjectDiff
+    from flows.history import ProjectDiff, ProjectRun
 
 # Never hard-wrapped: run ids and paths must stay searchable and copyable.
 out = Console(soft_wrap=True)
@@ -53,7 +53,17 @@ def history(
     from flows.cli import GAP_SHORT  # imported here: flows.cli registers this module's commands
 
     table = Table(title=f"History of {project}")
-    for column in ("Run", "As of", "Started", "Finished", "Status", "Rubric", "Code", "Verdict"):
+    for column in (
+        "Run",
+        "As of",
+        "Started",
+        "Finished",
+        "Status",
+        "Rubric",
+        "Code",
+        "Lock",
+        "Verdict",
+    ):
         table.add_column(column, no_wrap=True)
     for gap in GAP_IDS:
         table.add_column(GAP_SHORT[gap], justify="right")
@@ -67,10 +77,24 @@ def history(
             status,
             run.rubric_version,
             run.code_version,
+            (run.lock_fingerprint or "-")[:12],
             _verdict(run.recommendation),
             *[_score(run.gap_scores[g]) for g in GAP_IDS],
         )
     out.print(table)
+    _print_packages(runs)
+
+
+def _print_packages(runs: list[ProjectRun]) -> None:
+    """The computing packages' versions under the table: one line per distinct set, newest first."""
+    seen: dict[str, list[str]] = {}
+    for run in runs:
+        if run.packages:
+            text = ", ".join(f"{name} {v}" for name, v in sorted(run.packages.items()))
+            seen.setdefault(text, []).append(run.run_id)
+    for text, run_ids in seen.items():
+        which = run_ids[0] if len(run_ids) == 1 else f"{len(run_ids)} runs, newest {run_ids[0]}"
+        out.print(f"packages ({which}): {text}", highlight=False)
 
 
 def _print_project(diff: ProjectDiff) -> None:
@@ -154,6 +178,11 @@ def diff(
         typer.echo(json.dumps(document, indent=2))
     else:
         out.print(f"{run_a} -> {run_b}", highlight=False)
+        for change in result.ran_on:
+            out.print(
+                f"ran on: {change.what} {change.before or '-'} -> {change.after or '-'}",
+                highlight=False,
+            )
         for project_diff in result.projects:
             _print_project(project_diff)
         for project_id in result.only_before:

@@ -69,6 +69,12 @@ class Runs(pa.DataFrameModel):
     min_group_respondents: Series[pd.Int64Dtype] | None = pa.Field(nullable=True, ge=1)
     # The day rate's currency (null in runs recorded before it).
     day_rate_currency: Series[str] | None = pa.Field(nullable=True)
+    # What the run ran on (flows/provenance.py) and where its inputs were (readiness reproduce);
+    # null in runs recorded before them.
+    lock_fingerprint: Series[str] | None = pa.Field(nullable=True)
+    package_versions: Series[str] | None = pa.Field(nullable=True)
+    portfolio_path: Series[str] | None = pa.Field(nullable=True)
+    archive: Series[str] | None = pa.Field(nullable=True)
 
     class Config:
         strict = True

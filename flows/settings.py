@@ -167,6 +167,18 @@ class Settings(BaseSettings):
         description="Seconds one query of the data audit may run on a PostgreSQL evidence source "
         "before PostgreSQL cancels it (the source is then recorded unreadable, with the reason).",
     )
+    code_version: str | None = Field(
+        default=None,
+        description="The code's version recorded with every run: set by the image's build "
+        "argument GIT_COMMIT (infra/Dockerfile); unset: the git commit of the checkout, else the "
+        "package version.",
+    )
+    archive: str | None = Field(
+        default=None,
+        description="Keep a content-addressed copy of every run's input files, for `readiness "
+        "reproduce`: `local` (READINESS_HOME/archive) or an S3 prefix (s3://bucket/prefix); "
+        "unset: only runs started with `readiness run --archive` (kept locally).",
+    )
 
     def project_secrets(self) -> frozenset[str]:
         """The secret names project files may use (source_secrets); READINESS_* never."""

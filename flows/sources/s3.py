@@ -131,6 +131,17 @@ def list_objects(s3: Any, bucket: str, prefix: str, page_size: int = 1000) -> li
     return objects
 
 
+def object_exists(s3: Any, bucket: str, key: str) -> bool:
+    """Whether an object is there (a missing one is an answer, any other error is raised)."""
+    try:
+        s3.head_object(Bucket=bucket, Key=key)
+    except ClientError as exc:
+        if str(exc.response.get("Error", {}).get("Code", "")) in ("404", "NoSuchKey", "NotFound"):
+            return False
+        raise
+    return True
+
+
 def resolve_objects(s3: Any, url: str) -> list[S3Object]:
     """The object a URL names, or the objects under it when it is a prefix."""
     bucket, key = split_url(url)

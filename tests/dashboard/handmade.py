@@ -37,7 +37,9 @@ TABLES: dict[str, str] = {
         run_id varchar, portfolio_id varchar, started_at timestamp, finished_at timestamp,
         status varchar, rubric_version varchar, code_version varchar, as_of timestamp,
         projects_assessed integer, projects_failed integer, projects_go integer,
-        projects_not_yet integer, message varchar, day_rate_currency varchar""",
+        projects_not_yet integer, message varchar, day_rate_currency varchar,
+        lock_fingerprint varchar, package_versions varchar, portfolio_path varchar,
+        archive varchar""",
     "recommendations": """
         recommendation_id varchar, run_id varchar, project_id varchar, project_name varchar,
         business_unit varchar, owner varchar, run_started_at timestamp, as_of timestamp,
@@ -123,9 +125,11 @@ EMPTY_TABLES: dict[str, str] = {
 def _runs() -> list[tuple[Any, ...]]:
     return [
         (R1, "example", datetime(2026, 11, 1, 9), datetime(2026, 11, 1, 9, 5), "completed",
-         "2026.10.0", "abc123", datetime(2026, 11, 1, 9), 2, 0, 0, 2, None, "EUR"),
+         "2026.10.0", "abc123", datetime(2026, 11, 1, 9), 2, 0, 0, 2, None, "EUR",
+         None, None, None, None),
         (R2, "example", datetime(2026, 11, 20, 14, 30), datetime(2026, 11, 20, 14, 36),
-         "completed", RUBRIC, "def456", datetime(2026, 11, 20, 14, 30), 2, 0, 1, 1, None, "EUR"),
+         "completed", RUBRIC, "def456", datetime(2026, 11, 20, 14, 30), 2, 0, 1, 1, None, "EUR",
+         "9" * 64, '{"duckdb": "1.1.3"}', "/portfolios/portfolio.yml", None),
     ]  # fmt: skip
 
 

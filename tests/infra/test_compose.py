@@ -68,6 +68,8 @@ def test_env_example_lists_every_application_setting_with_a_comment() -> None:
     for name in Settings.model_fields:
         if name in {"home", "warehouse_path", "snapshot_path"}:
             continue  # set by the compose file per service
+        if name == "code_version":
+            continue  # set by the image from its build argument GIT_COMMIT (an empty value would hide it)
         key = f"READINESS_{name.upper()}"
         index = next((i for i, line in enumerate(lines) if line.startswith(f"{key}=")), None)
         assert index is not None, key
@@ -79,6 +81,14 @@ def test_dockerfile_copies_only_what_exists() -> None:
         if line.startswith("COPY "):
             for source in line.split()[1:-1]:
                 assert (REPO_ROOT / source).exists(), source
+
+
+def test_the_image_records_the_commit_it_was_built_from() -> None:
+    dockerfile = (INFRA / "Dockerfile").read_text()
+    assert 'ARG GIT_COMMIT=""' in dockerfile
+    assert "ENV READINESS_CODE_VERSION=${GIT_COMMIT}" in dockerfile
+    for name in ("worker", "dashboard"):
+        assert compose()["services"][name]["build"]["args"]["GIT_COMMIT"] == "${GIT_COMMIT:-}"
 
 
 def test_ports_are_unique() -> None:

@@ -136,7 +136,7 @@ confidence as (
         project_id,
         'ev_confidence' as check_id,
         'evaluation questions' as item,
-        sum(weight * agreement) / sum(weight) as value,
+        {{ figure('sum(weight * agreement) / sum(weight)') }} as value,
         {{ json_object([('respondents', 'count(distinct respondent)'), ('answers', 'count(*)')]) }}
             as detail
     from answers

@@ -109,9 +109,9 @@ system_checks as (
     select
         inputs.run_id,
         inputs.project_id,
-        avg(per_system.progress) as progress,
-        avg(per_system.capability_share) as capability_share,
-        avg(case when per_system.integration_tests then 1.0 else 0.0 end) as tested_share,
+        {{ figure('avg(per_system.progress)') }} as progress,
+        {{ figure('avg(per_system.capability_share)') }} as capability_share,
+        {{ figure('avg(case when per_system.integration_tests then 1.0 else 0.0 end)') }} as tested_share,
         string_agg(
             case when per_system.progress < 1 then per_system.system || ' (' || per_system.status || ')' end,
             ', ' order by per_system.system

@@ -222,7 +222,7 @@ survey_topics as (
             else 'mt_on_call'
         end as check_id,
         topic as item,
-        sum(weight * agreement) / sum(weight) as value,
+        {{ figure('sum(weight * agreement) / sum(weight)') }} as value,
         {{ json_object([('respondents', 'count(distinct respondent)'), ('answers', 'count(*)')]) }}
             as detail
     from answers

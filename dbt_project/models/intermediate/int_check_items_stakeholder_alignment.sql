@@ -2,7 +2,7 @@
 -- each group is, and blockers raised by legal or compliance. Agreement and spread are judged per
 -- group as readers see them (int_stakeholder_groups_reported): groups too small to show on their
 -- own are merged into "other groups" or left out, and each item says so (small_groups). Means
--- and spreads are rounded to 10 decimals: a float sum's last digit depends on the order rows meet.
+-- and spreads are figures (macros/figure.sql): the same whatever order the rows meet.
 with inputs as (
     select
         run_id,
@@ -91,7 +91,7 @@ group_agreement as (
         project_id,
         'sa_agreement' as check_id,
         stakeholder_group as item,
-        {{ round_to('sum(weight * agreement) / sum(weight)', 10) }} as value,
+        {{ figure('sum(weight * agreement) / sum(weight)') }} as value,
         {{ json_object([
             ('respondents', 'count(distinct respondent)'),
             ('answers', 'count(*)'),
@@ -107,7 +107,7 @@ respondent_means as (
         project_id,
         stakeholder_group,
         respondent,
-        sum(weight * agreement) / sum(weight) as agreement,
+        {{ figure('sum(weight * agreement) / sum(weight)') }} as agreement,
         max(small_groups) as small_groups
     from alignment_answers
     group by run_id, project_id, stakeholder_group, respondent
@@ -119,7 +119,7 @@ group_spread as (
         project_id,
         'sa_disagreement' as check_id,
         stakeholder_group as item,
-        {{ round_to('stddev_samp(agreement)', 10) }} as value,
+        {{ figure('stddev_samp(agreement)') }} as value,
         {{ json_object([
             ('respondents', 'count(*)'),
             ('lowest', round_to("min(agreement)", 2)),

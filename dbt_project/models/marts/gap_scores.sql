@@ -24,9 +24,9 @@ per_gap as (
         sum(case when result = 'fail' and severity = 'major' then 1 else 0 end) as major_failed,
         sum(case when result = 'no_evidence' and severity = 'critical' then 1 else 0 end)
             as critical_without_evidence,
-        sum(weight) as weight_total,
-        sum(case when result <> 'no_evidence' then weight else 0 end) as weight_with_evidence,
-        sum(weight * points) as weighted_points,
+        {{ figure('sum(weight)') }} as weight_total,
+        {{ figure("sum(case when result <> 'no_evidence' then weight else 0 end)") }} as weight_with_evidence,
+        {{ figure('sum(weight * points)') }} as weighted_points,
         string_agg(
             case when result = 'no_evidence' then title end,
             '; '

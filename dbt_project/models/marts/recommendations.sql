@@ -27,8 +27,8 @@ roadmap_totals as (
         run_id,
         project_id,
         count(*) as roadmap_actions,
-        sum(effort_days) as roadmap_effort_days,
-        sum(cost) as roadmap_cost,
+        {{ figure('sum(effort_days)') }} as roadmap_effort_days,
+        {{ figure('sum(cost)') }} as roadmap_cost,
         max(end_day) as roadmap_duration_days
     from roadmap
     group by run_id, project_id
@@ -151,7 +151,7 @@ per_project as (
     select
         run_id,
         project_id,
-        sum(weight_with_evidence) / sum(weight_total) as evidence_share,
+        {{ figure('sum(weight_with_evidence) / sum(weight_total)') }} as evidence_share,
         sum(case when status in ('blocked', 'at_risk') then 1 else 0 end) as gaps_failing,
         sum(case when status = 'ready' then 0 else 1 end) as gaps_not_ready,
         string_agg(case when status <> 'ready' then gap end, ',' order by gap_order) as blocking_gaps,

@@ -37,8 +37,8 @@ per_cell as (
         stakeholder_group,
         question_id,
         count(*) as respondents,
-        avg(agreement) as agreement,
-        coalesce(stddev_pop(agreement), 0.0) as disagreement,
+        {{ figure('avg(agreement)') }} as agreement,
+        coalesce({{ figure('stddev_pop(agreement)') }}, 0.0) as disagreement,
         min(agreement) as lowest_agreement,
         max(agreement) as highest_agreement
     from answers

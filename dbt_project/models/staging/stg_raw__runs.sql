@@ -23,7 +23,11 @@ final as (
         claim_penalty,
         refused_critical,
         min_group_respondents,
-        day_rate_currency
+        day_rate_currency,
+        lock_fingerprint,
+        package_versions,
+        portfolio_path,
+        archive
     from source
 )
 

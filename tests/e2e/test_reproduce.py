@@ -1,0 +1,133 @@
+"""Same inputs, same bytes: the session's run of the examples (thread pool) reproduced from its
+archived inputs on a local Dask cluster gives every mart row identical, run ids and times aside;
+an input that changed is named and nothing is assessed."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from flows import archive
+from flows.cli import app
+from flows.config import load_portfolio
+from flows.run_compare import compare_runs
+from flows.settings import DEFAULT_RUBRIC, REPO_ROOT, get_settings
+from flows.snapshots import SUFFIX
+from tests.conftest import Assessed, copy_examples
+from tests.e2e import test_schedule_dask
+
+#: The same local Dask cluster (worker processes) as the scheduling test's.
+dask_cluster = test_schedule_dask.dask_cluster
+#: Every mart dbt builds (the published ones and the others).
+MARTS = sorted(p.stem for p in (REPO_ROOT / "dbt_project" / "models" / "marts").glob("*.sql"))
+
+
+def published_copy(assessed: Assessed, folder: Path, **runs: str | None) -> Path:
+    """A copy of the session's published folder, the run's ``runs`` row changed as given."""
+    folder.mkdir(parents=True)
+    snapshot = folder / assessed.snapshot.name
+    shutil.copyfile(assessed.snapshot, snapshot)
+    with duckdb.connect(str(snapshot)) as con:
+        for column, value in runs.items():
+            con.execute(f"update runs set {column} = ? where run_id = ?", [value, assessed.run_id])
+    return folder
+
+
+def use_published(monkeypatch: pytest.MonkeyPatch, home: Path, published: Path) -> None:
+    monkeypatch.setenv("READINESS_HOME", str(home))
+    monkeypatch.setenv("READINESS_SNAPSHOT_PATH", str(published))
+    get_settings.cache_clear()
+
+
+def test_a_run_reproduced_from_its_archive_on_dask_is_identical_mart_for_mart(
+    prefect_server: None,
+    assessed_examples: Assessed,
+    dask_cluster: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The run's inputs archived as `readiness run --archive` would have (they have not changed).
+    portfolio = load_portfolio(assessed_examples.portfolio, DEFAULT_RUBRIC)
+    kept = str(tmp_path / "archive")
+    archive.keep_inputs(kept, assessed_examples.run_id, portfolio, datetime.now(UTC))
+    # The reproduction reads the archived copies (restored elsewhere), not the portfolio's files.
+    published = published_copy(assessed_examples, tmp_path / "published", archive=kept)
+    monkeypatch.setenv("READINESS_TASK_RUNNER", "dask")
+    monkeypatch.setenv("READINESS_DASK_ADDRESS", dask_cluster)
+    # The operator's home (its respondents' key), the published folder above, Dask.
+    use_published(monkeypatch, assessed_examples.home, published)
+    try:
+        reproduction = tmp_path / "reproduction"
+        result = CliRunner().invoke(
+            app, ["reproduce", assessed_examples.run_id, "--keep", str(reproduction)]
+        )
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "reproduced from its archived inputs" in result.output and "identical" in result.output
+    from distributed import Client
+
+    with Client(dask_cluster) as client:
+        prefixes = client.run_on_scheduler(
+            lambda dask_scheduler: sorted(dask_scheduler.task_prefixes)
+        )
+    assert any("ingest" in p for p in prefixes), prefixes  # the reproduction ran on the cluster
+
+    # Every mart, published or not, byte for byte (the inputs' folder, run ids and times aside).
+    with (
+        duckdb.connect(str(assessed_examples.settings.warehouse), read_only=True) as first,
+        # opened as dbt's adapter, which still holds it in this process, opened it
+        duckdb.connect(str(reproduction / "home" / "warehouse.duckdb")) as second,
+    ):
+        (new_run,) = [
+            r[0]
+            for r in second.execute(
+                "select run_id from runs where run_id <> ?", [assessed_examples.run_id]
+            ).fetchall()
+        ]
+        compared = compare_runs(
+            first,
+            assessed_examples.run_id,
+            second,
+            new_run,
+            MARTS,
+            [str(assessed_examples.portfolio.parent)],
+            [str(reproduction / "inputs")],
+        )
+    assert compared.rows > 1000
+    assert compared.identical, [
+        (d.mart, d.only_first[:2], d.only_second[:2]) for d in compared.differences
+    ]
+
+
+def test_an_input_that_changed_is_named_and_nothing_is_assessed(
+    assessed_examples: Assessed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A run that kept no archive, whose portfolio's files changed where it read them.
+    moved = copy_examples(tmp_path / "examples")
+    published = published_copy(assessed_examples, tmp_path / "published", portfolio_path=str(moved))
+    snapshot = published / f"example{SUFFIX}"
+    with duckdb.connect(str(snapshot)) as con:
+        con.execute(
+            "update input_fingerprints set source = replace(source, ?, ?)",
+            [str(assessed_examples.portfolio.parent), str(moved.parent)],
+        )
+    survey = next((moved.parent / "projects" / "contract_review" / "survey").glob("*.csv"))
+    survey.write_text(survey.read_text() + "\n", encoding="utf-8")
+    use_published(monkeypatch, tmp_path / "home", published)
+    try:
+        result = CliRunner().invoke(app, ["reproduce", assessed_examples.run_id])
+        unknown = CliRunner().invoke(app, ["reproduce", "no-such-run"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2, result.output
+    assert "contract_review: survey" in result.output and "changed" in result.output
+    assert not (tmp_path / "home" / "warehouse.duckdb").exists()  # nothing was assessed
+    assert unknown.exit_code == 2 and "'no-such-run' is not in the published snapshot" in (
+        unknown.output
+    )
