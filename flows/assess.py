@@ -24,7 +24,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from flows import alerts, dbt, postgres_warehouse, privacy_ops, snapshots, warehouse
+from flows import alerts, dbt, postgres_warehouse, privacy_ops, snapshots, waivers, warehouse
 from flows.config import (
     FailedProject,
     LoadedPortfolio,
@@ -228,6 +228,8 @@ def start_run(
                     "claim_penalty": thresholds.claim_penalty,
                     "refused_critical": thresholds.refused_critical,
                     "min_group_respondents": thresholds.min_group_respondents,
+                    "waive_critical": thresholds.waive_critical,
+                    "waiver_notice_days": thresholds.waiver_notice_days,
                 }
             ],
         )
@@ -388,6 +390,7 @@ def run_assessment(
     survey_key = settings.respondent_key(portfolio.path)
     with warehouse.run_lock(settings.warehouse), shared_warehouse_lock(settings):
         start_run(settings, portfolio, run_id, started, as_of)
+        waivers.record(settings, portfolio, run_id, [p.project.id for p in selected])
         try:
             with task_runner(settings) as runner:
                 futures = [

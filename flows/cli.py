@@ -460,6 +460,9 @@ from flows import privacy_ops  # noqa: E402
 
 app.command("forget")(privacy_ops.forget_command)
 app.command("hash-password")(privacy_ops.hash_password_command)
+from flows import waivers  # noqa: E402
+
+app.command("waive")(waivers.waive_command)
 
 
 if __name__ == "__main__":

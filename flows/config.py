@@ -524,6 +524,8 @@ class Portfolio(_Strict):
     alerts: Alerts = Field(default_factory=Alerts)
     #: Recurring assessments (registered by readiness deploy).
     schedules: list[Schedule] = Field(default_factory=list)
+    #: The waivers file, relative to this file (inside its folder; absent: no waivers).
+    waivers: str = "waivers.yml"
 
 
 # --- rubric -----------------------------------------------------------------------------------
@@ -594,6 +596,10 @@ class GapThresholds(_Strict):
     refused_critical: Literal["no_evidence", "fail"] = "no_evidence"
     #: A stakeholder group with fewer respondents is merged into "other groups" (or not shown).
     min_group_respondents: Annotated[int, Field(ge=1)] = 3
+    #: Whether a waiver may accept a failing critical check (else only major and minor ones).
+    waive_critical: bool = False
+    #: A waiver expiring within this many days of a run raises a notice.
+    waiver_notice_days: Annotated[int, Field(ge=0)] = 14
 
 
 class Rubric(_Strict):

@@ -23,6 +23,7 @@ EVIDENCE_KINDS = (
     "load_test",
     "costs",
     "evaluation",
+    "waivers",
 )
 
 
@@ -60,6 +61,9 @@ class Runs(pa.DataFrameModel):
     min_group_respondents: Series[pd.Int64Dtype] | None = pa.Field(nullable=True, ge=1)
     # The day rate's currency (null in runs recorded before it).
     day_rate_currency: Series[str] | None = pa.Field(nullable=True)
+    # The rubric's waiver rules (null in runs recorded before them).
+    waive_critical: Series[pd.BooleanDtype] | None = pa.Field(nullable=True)
+    waiver_notice_days: Series[pd.Int64Dtype] | None = pa.Field(nullable=True, ge=0)
 
     class Config:
         strict = True
@@ -348,6 +352,18 @@ class EvaluationPlans(_Raw):
     regression_set_size: Series[pd.Int64Dtype] = pa.Field(ge=0)
 
 
+class Waivers(_Raw):
+    """The waivers a run read (flows/waivers.py): who accepted which failing check, why, until when."""
+
+    check_id: Series[str]
+    reason: Series[str]
+    approver: Series[str]
+    given_on: Series[pa.DateTime]
+    expires_on: Series[pa.DateTime]
+    source: Series[str]
+    line: Series[pd.Int64Dtype] = pa.Field(nullable=True)
+
+
 #: Raw table name -> Pandera model. The warehouse creates these tables; dbt declares them as sources.
 RAW_TABLES: dict[str, type[pa.DataFrameModel]] = {
     "raw_runs": Runs,
@@ -369,6 +385,7 @@ RAW_TABLES: dict[str, type[pa.DataFrameModel]] = {
     "raw_cost_assumptions": CostAssumptions,
     "raw_evaluation_kpis": EvaluationKpis,
     "raw_evaluation_plans": EvaluationPlans,
+    "raw_waivers": Waivers,
 }
 
 

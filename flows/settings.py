@@ -161,6 +161,12 @@ class Settings(BaseSettings):
         description="Dask scheduler address (tcp://host:8786) for task_runner=dask; "
         "unset: a local Dask cluster of max_workers processes for each run.",
     )
+    waiver_max_days: int = Field(
+        default=180,
+        ge=1,
+        description="The longest a waiver may last, in days after it was given (readiness waive "
+        "and the waivers file refuse a later expiry).",
+    )
     source_statement_timeout: float = Field(
         default=60.0,
         gt=0,

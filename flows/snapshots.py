@@ -44,6 +44,7 @@ PUBLISHED_MARTS: tuple[str, ...] = (
     "integration_systems",
     "stakeholder_questions",
     "load_test_results",
+    "waivers",
 )
 
 _PORTFOLIO_ID = re.compile(r"[a-z][a-z0-9_]*")

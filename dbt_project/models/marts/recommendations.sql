@@ -5,13 +5,42 @@
 -- contradicts lowers the confidence by the rubric's claim_penalty. The reason is in plain words:
 -- gap names and check titles (ids stay in blocking_gaps and blocking_checks, for the drill-down),
 -- legal blockers with their reasons, the missing evidence and the contradicted claims. The
--- roadmap's totals (effort, cost at the day rate, calendar days) come along.
+-- roadmap's totals (effort, cost at the day rate, calendar days) come along. A waived check counts
+-- as passed; the verdict says how many waivers it relies on ("go, with 2 waivers") and the reason
+-- names them ("waived until 2027-01-31 (approved by X: reason)").
 with gaps as (
     select * from {{ ref('gap_scores') }}
 ),
 
+-- A waived check counts as passed (verdict_result, see check_results; the measured result where it
+-- is not given); the waivers relied on are counted and named.
 checks as (
-    select * from {{ ref('check_results') }}
+    select
+        run_id,
+        project_id,
+        gap,
+        check_id,
+        title,
+        severity,
+        evidence,
+        coalesce(verdict_result, result) as result
+    from {{ ref('check_results') }}
+),
+
+waivers as (
+    select * from {{ ref('int_waivers_judged') }}
+),
+
+waivers_per_project as (
+    select
+        run_id,
+        project_id,
+        sum(case when applied then 1 else 0 end) as waivers_relied_on,
+        sum(case when expiring_soon then 1 else 0 end) as waivers_expiring,
+        string_agg(case when applied then title || ' ' || waiver_text end, '; ' order by check_id)
+            as waivers_text
+    from waivers
+    group by run_id, project_id
 ),
 
 projects as (
@@ -222,6 +251,9 @@ decided as (
         coalesce(roadmap_totals.roadmap_effort_days, 0) as roadmap_effort_days,
         coalesce(roadmap_totals.roadmap_cost, 0) as roadmap_cost,
         coalesce(roadmap_totals.roadmap_duration_days, 0) as roadmap_duration_days,
+        coalesce(waivers_per_project.waivers_relied_on, 0) as waivers_relied_on,
+        coalesce(waivers_per_project.waivers_expiring, 0) as waivers_expiring,
+        waivers_per_project.waivers_text,
         case
             when projects.project_status <> 'ok' then 'not yet: the assessment failed'
             when worded.gaps_failing > 0 then 'not yet'
@@ -260,6 +292,10 @@ decided as (
             and weakest.weakness = 1
     left join roadmap_totals
         on projects.run_id = roadmap_totals.run_id and projects.project_id = roadmap_totals.project_id
+    left join waivers_per_project
+        on
+            projects.run_id = waivers_per_project.run_id
+            and projects.project_id = waivers_per_project.project_id
 ),
 
 final as (
@@ -273,7 +309,12 @@ final as (
         run_started_at,
         as_of,
         recommendation,
-        reason,
+        reason || case
+            when waivers_relied_on = 1 then ' Relies on 1 waiver: ' || waivers_text || '.'
+            when waivers_relied_on > 1
+                then ' Relies on ' || waivers_relied_on || ' waivers: ' || waivers_text || '.'
+            else ''
+        end as reason,
         confidence,
         blocking_gaps,
         blocking_checks,
@@ -284,7 +325,13 @@ final as (
         project_status,
         project_error,
         rubric_version,
-        verdict,
+        verdict || case
+            when waivers_relied_on = 1 then ', with 1 waiver'
+            when waivers_relied_on > 1 then ', with ' || waivers_relied_on || ' waivers'
+            else ''
+        end as verdict,
+        waivers_relied_on,
+        waivers_expiring,
         roadmap_actions,
         roadmap_effort_days,
         roadmap_cost,

@@ -76,7 +76,8 @@ final as (
         {{ round_to('score_gain', 1) }} as score_gain,
         {{ round_to('gain_per_day', 2) }} as gain_per_day,
         end_day - effort_days as start_day,
-        end_day
+        end_day,
+        waiver
     from scheduled
 )
 

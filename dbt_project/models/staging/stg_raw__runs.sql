@@ -23,7 +23,9 @@ final as (
         claim_penalty,
         refused_critical,
         min_group_respondents,
-        day_rate_currency
+        day_rate_currency,
+        waive_critical,
+        waiver_notice_days
     from source
 )
 
