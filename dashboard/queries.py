@@ -160,7 +160,7 @@ def latest_projects() -> pd.DataFrame:
             l.project_id, l.project_name, l.business_unit, l.owner, l.recommendation,
             l.confidence, l.reason, l.weakest_gap, l.weakest_score, l.blocking_gaps,
             l.project_status, l.project_error, l.run_id, l.run_started_at, l.rubric_version,
-            l.claims_contradicted,
+            l.claims_contradicted, l.waivers_relied_on,
             s.data_quality, s.integration, s.stakeholder_alignment, s.evaluation, s.scale,
             s.maintenance, w.status as weakest_status,
             coalesce(p.effort_days, 0) as effort_days,
@@ -296,7 +296,7 @@ def top_blockers(run_id: str, project_id: str, limit: int = 5) -> pd.DataFrame:
                json_extract_string(evidence, '$.detail.blockers') as reasons
         from check_results
         where run_id = ? and project_id = ? and result = 'fail'
-            and severity in ('critical', 'major')
+            and severity in ('critical', 'major') and not waived
         order by case severity when 'critical' then 0 else 1 end, weight desc, check_id
         limit ?
         """,
@@ -557,3 +557,18 @@ def project_diff(project_id: str, run_before: str, run_after: str) -> Any:
         return _project_diff(*_files(), project_id, run_before, run_after)
     except (OSError, duckdb.Error) as err:
         raise SnapshotError(str(err)) from err
+
+
+def waivers(run_id: str, project_id: str) -> pd.DataFrame:
+    """The waivers of one project in one run as dbt judged them (applied first, then by expiry)."""
+    return query(
+        """
+        select check_id, gap, title, severity, measured_result, status, status_text, waiver_text,
+               expires_on, days_to_expiry, expiring_soon
+        from waivers
+        where run_id = ? and project_id = ?
+        order by status <> 'applied', expires_on, check_id
+        """,
+        run_id,
+        project_id,
+    )

@@ -326,7 +326,8 @@ def announce_run(
     rows = alerts.summary_rows(snapshot, run_id)
     key = alerts.artifact_key(config.id)
     create_markdown_artifact(
-        alerts.summary_markdown(config.name, run_id, status, rows, failed, regressions),
+        alerts.summary_markdown(config.name, run_id, status, rows, failed, regressions)
+        + waivers.notice_markdown(snapshot, run_id),
         key=key,
         description=f"Readiness of {config.name}, run {run_id}",
     )

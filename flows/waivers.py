@@ -382,3 +382,62 @@ def _as_text(waiver: Waiver) -> str:
     return (
         f"waived until {waiver.until.isoformat()} (approved by {waiver.approver}: {waiver.reason})"
     )
+
+
+_IN_RUN = """
+select project_id, check_id, title, severity, status, status_text, waiver_text, expires_on,
+       days_to_expiry, expiring_soon
+from waivers
+where run_id = ?{project}
+order by project_id, expires_on, check_id
+"""
+
+
+def run_waivers(con: Any, run_id: str, project_id: str | None = None) -> list[dict[str, Any]]:
+    """The waivers of a run (or of one project in it), as dbt judged them, from a snapshot.
+
+    A snapshot published before waivers existed has no ``waivers`` mart: no waivers.
+    """
+    tables = {
+        r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
+    }
+    if "waivers" not in tables:
+        return []
+    sql = _IN_RUN.format(project=" and project_id = ?" if project_id else "")
+    params = [run_id, project_id] if project_id else [run_id]
+    columns = [
+        "project",
+        "check",
+        "title",
+        "severity",
+        "status",
+        "status_text",
+        "waiver",
+        "expires_on",
+        "days_to_expiry",
+        "expiring_soon",
+    ]
+    return [
+        {**dict(zip(columns, row, strict=True)), "expires_on": row[7].isoformat()}
+        for row in con.execute(sql, params).fetchall()
+    ]
+
+
+def notice_lines(snapshot: Path, run_id: str) -> list[str]:
+    """One line per waiver of the run that is in force and expires soon (the run's notices)."""
+    from flows.snapshots import open_snapshot
+
+    with open_snapshot(snapshot) as con:
+        found = [w for w in run_waivers(con, run_id) if w["expiring_soon"]]
+    return [
+        f"{w['project']}: {w['title']} {w['waiver']}; expires in {w['days_to_expiry']} day(s)"
+        for w in found
+    ]
+
+
+def notice_markdown(snapshot: Path, run_id: str) -> str:
+    """The run summary's section on waivers about to expire ('' when none)."""
+    lines = notice_lines(snapshot, run_id)
+    if not lines:
+        return ""
+    return "\n\n## Waivers expiring soon\n\n" + "\n".join(f"- {line}" for line in lines)

@@ -24,6 +24,7 @@ from dashboard.labels import (
     percent,
     result_label,
     verdict_banner,
+    waiver_suffix,
 )
 from flows.reports.render import claims_sentence, evidence_notes, gap_chart_svg
 from flows.reports.summary import GapLine
@@ -33,7 +34,10 @@ DEFAULT_READY_THRESHOLD = 80.0
 
 def verdict_section(rec: dict[str, Any]) -> None:
     """The verdict banner: GO / NOT YET, the reason, the confidence and what blocks."""
-    lines = [f"## {verdict_banner(rec['recommendation'])}", str(rec.get("reason") or "")]
+    banner_text = verdict_banner(rec["recommendation"]) + waiver_suffix(
+        rec.get("waivers_relied_on")
+    )
+    lines = [f"## {banner_text}", str(rec.get("reason") or "")]
     blocking = gap_list(rec.get("blocking_gaps"))
     if blocking and rec["recommendation"] != "go":
         lines.append(f"**Blocking gaps:** {blocking}")
@@ -123,6 +127,28 @@ def blockers_section(run_id: str, project_id: str) -> None:
             for row in queries.records(blockers)
         ),
         allow_html=False,  # the rubric's and the snapshot's words, written as Markdown
+    )
+
+
+def waivers_section(run_id: str, project_id: str) -> None:
+    """Accepted risks: each waiver in dbt's words, whether it applied, and the ones expiring soon."""
+    found = queries.waivers(run_id, project_id)
+    if found.empty:
+        return
+    blocks.section(
+        "Accepted risks: waivers",
+        *(
+            f"**{gap_label(row['gap'])} · {row['title']}** ({row['severity']}, measured "
+            f"{result_label(row['measured_result']).lower()}): {row['waiver_text']}  \n"
+            f"*{row['status_text']}*"
+            + (
+                f" · **expires in {int(row['days_to_expiry'])} day(s)**"
+                if not missing(row["expiring_soon"]) and bool(row["expiring_soon"])
+                else ""
+            )
+            for row in queries.records(found)
+        ),
+        allow_html=False,  # the approver's and the reason's words, written as Markdown
     )
 
 
@@ -316,6 +342,7 @@ def page() -> None:
     headline_figures(rec, inputs)
     gaps_section(run_id, project_id)
     blockers_section(run_id, project_id)
+    waivers_section(run_id, project_id)
     cost_section(run_id, project_id)
     roadmap_section(run_id, project_id)
     evidence_section(run_id, project_id, inputs)

@@ -73,6 +73,8 @@ class ProjectSummary:
     claims_contradicted: int = 0
     #: The currency of the roadmap's cost, when the snapshot records it.
     roadmap_currency: str | None = None
+    #: Waivers the verdict relies on (dbt's count; the reason names them).
+    waivers_relied_on: int = 0
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ class PortfolioSummary:
 
 _REC = """
 select project_id, project_name, business_unit, owner, run_id, run_started_at, rubric_version,
-       recommendation, confidence, reason, blocking_gaps, claims_contradicted
+       recommendation, confidence, reason, blocking_gaps, claims_contradicted, waivers_relied_on
 from recommendations
 where is_latest and (?::varchar is null or project_id = ?)
     and (
@@ -113,6 +115,7 @@ select check_id, gap, title, severity, remediation, owner_role, effort_days,
        json_extract_string(evidence, '$.detail.blockers') as reasons
 from check_results
 where run_id = ? and project_id = ? and result = 'fail' and severity in ('critical', 'major')
+    and not waived
 order by case severity when 'critical' then 0 else 1 end, weight desc, check_id
 limit ?
 """
@@ -148,7 +151,7 @@ select c.check_id, any_value(c.title), any_value(c.gap), any_value(c.severity),
                then ' and ' || (count(distinct c.project_id) - 5) || ' more' else '' end
 from check_results as c
 join latest as l on l.run_id = c.run_id and l.project_id = c.project_id
-where c.result = 'fail'
+where c.result = 'fail' and not c.waived
 group by c.check_id
 having count(distinct c.project_id) > 1
 order by projects desc, c.check_id
@@ -174,7 +177,7 @@ def _summary(
     pid, name, unit, owner, run_id, started, rubric, verdict, confidence, reason, blocking = row[
         :11
     ]
-    claims = row[11]
+    claims, waivers = row[11], row[12]
     actions, effort, cost, timeline = plan
     return ProjectSummary(
         project_id=pid,
@@ -199,6 +202,7 @@ def _summary(
         ready_threshold=detail.get("ready_threshold"),
         claims_contradicted=int(claims or 0),
         roadmap_currency=detail.get("roadmap_currency"),
+        waivers_relied_on=int(waivers or 0),
     )
 
 

@@ -1,0 +1,144 @@
+"""Waivers on the real pipeline: a waiver expiring between two runs flips the verdict back.
+
+support_copilot's budget is cut to a tenth (its cost checks fail: not yet); the portfolio's
+rubric lets critical checks be waived, and the finance lead waives the failing scale checks
+until 2026-11-30. Run 1 (as of 2026-11-20): "go, with N waivers", a notice (expires within 14
+days), the waivers recorded. Run 2 (as of 2026-12-05): the waivers expired, not yet again.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from flows.cli import app
+from flows.settings import DEFAULT_RUBRIC, get_settings
+from tests.conftest import Assessed, assess, copy_examples
+
+runner = CliRunner()
+PROJECT = "support_copilot"
+
+
+@pytest.fixture(scope="module")
+def two_runs(
+    assessed_examples: Assessed, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Assessed, Assessed]]:
+    base = tmp_path_factory.mktemp("waivers")
+    portfolio = copy_examples(base / "examples")
+    home = base / "home"
+    shutil.copytree(assessed_examples.home, home)
+    folder = portfolio.parent
+    costs_path = folder / "projects" / PROJECT / "costs.yml"
+    costs = yaml.safe_load(costs_path.read_text())
+    costs["monthly_budget"] = costs["monthly_budget"] / 10
+    costs_path.write_text(yaml.safe_dump(costs, sort_keys=False))
+    rubric = yaml.safe_load(DEFAULT_RUBRIC.read_text())
+    rubric["thresholds"]["waive_critical"] = True
+    (folder / "rubric.yml").write_text(yaml.safe_dump(rubric, sort_keys=False))
+    config = yaml.safe_load(portfolio.read_text())
+    config["rubric"] = "rubric.yml"
+    waiver = {
+        "reason": "pilot budget approved for the first quarter",
+        "approver": "Finance lead",
+        "given": "2026-11-15",
+        "until": "2026-11-30",
+    }
+    (folder / "waivers.yml").write_text(
+        yaml.safe_dump(
+            {
+                "waivers": [
+                    {"project": PROJECT, "check": check, **waiver}
+                    for check in ("sc_cost_budget", "sc_unit_economics")
+                ]
+            },
+            sort_keys=False,
+        )
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("READINESS_HOME", str(home))
+        portfolio.write_text(yaml.safe_dump(config, sort_keys=False))
+        first = assess(portfolio, home, [PROJECT])
+        portfolio.write_text(
+            yaml.safe_dump({**config, "as_of": "2026-12-05T09:00:00Z"}, sort_keys=False)
+        )
+        second = assess(portfolio, home, [PROJECT])
+        yield first, second
+    get_settings.cache_clear()
+
+
+def recommendation(snapshot: Path, run_id: str) -> tuple[str, str, str, int, int]:
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        row = con.execute(
+            "select recommendation, verdict, reason, waivers_relied_on, waivers_expiring "
+            "from recommendations where run_id = ? and project_id = ?",
+            [run_id, PROJECT],
+        ).fetchone()
+    assert row is not None
+    return row
+
+
+def test_a_waiver_expiring_between_two_runs_flips_the_verdict_back(
+    two_runs: tuple[Assessed, Assessed],
+) -> None:
+    first, second = two_runs
+    go, verdict, reason, relied, expiring = recommendation(second.snapshot, first.run_id)
+    assert go == "go" and relied >= 1 and expiring == relied
+    assert verdict == f"go, with {relied} waiver{'s' if relied > 1 else ''}"
+    assert "waived until 2026-11-30 (approved by Finance lead: pilot budget approved" in reason
+    go, verdict, reason, relied, expiring = recommendation(second.snapshot, second.run_id)
+    assert (go, verdict, relied, expiring) == ("not_yet", "not yet", 0, 0)
+    assert "Monthly cost at target volume is within budget" in reason and "waived" not in reason
+    with duckdb.connect(str(second.snapshot), read_only=True) as con:
+        judged = con.execute(
+            "select run_id, check_id, status, measured_result, days_to_expiry, expiring_soon "
+            "from waivers where project_id = ? and run_id in (?, ?) order by run_id, check_id",
+            [PROJECT, first.run_id, second.run_id],
+        ).fetchall()
+        checks = dict(
+            con.execute(
+                "select check_id, waived from check_results where run_id = ? and project_id = ? "
+                "and check_id = 'sc_cost_budget'",
+                [first.run_id, PROJECT],
+            ).fetchall()
+        )
+    # History keeps who accepted which risk when: both runs record both waivers.
+    assert [(r[0], r[1]) for r in judged] == [
+        (first.run_id, "sc_cost_budget"),
+        (first.run_id, "sc_unit_economics"),
+        (second.run_id, "sc_cost_budget"),
+        (second.run_id, "sc_unit_economics"),
+    ]
+    first_cost, second_cost = judged[0], judged[2]
+    assert first_cost[2:] == ("applied", "fail", 10, True)
+    assert second_cost[2:] == ("expired", "fail", -5, False)
+    assert checks == {"sc_cost_budget": True}
+
+
+def test_status_json_and_the_run_summary_show_the_waivers(
+    two_runs: tuple[Assessed, Assessed], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = two_runs
+    from flows.waivers import notice_lines, notice_markdown
+
+    lines = notice_lines(second.snapshot, first.run_id)
+    assert lines and lines[0].startswith(f"{PROJECT}: ")
+    assert "waived until 2026-11-30 (approved by Finance lead:" in lines[0]
+    assert "expires in 10 day(s)" in lines[0]
+    assert "## Waivers expiring soon" in notice_markdown(second.snapshot, first.run_id)
+    assert notice_lines(second.snapshot, second.run_id) == []
+    monkeypatch.setenv("READINESS_HOME", str(second.home))
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["status", "--json"])
+    assert result.exit_code == 0, result.output
+    latest = {r["project"]: r for r in json.loads(result.stdout)}[PROJECT]
+    assert latest["verdict"] == "not yet" and latest["waivers_relied_on"] == 0
+    assert {w["status"] for w in latest["waivers"]} == {"expired"}
+    assert latest["waivers"][0]["expires_on"] == "2026-11-30"
+    get_settings.cache_clear()
