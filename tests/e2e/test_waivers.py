@@ -1,9 +1,9 @@
 """Waivers on the real pipeline: a waiver expiring between two runs flips the verdict back.
 
 support_copilot's budget is cut to a tenth (its cost checks fail: not yet); the portfolio's
-rubric lets critical checks be waived, and the finance lead waives the failing scale checks
-until 2026-11-30. Run 1 (as of 2026-11-20): "go, with N waivers", a notice (expires within 14
-days), the waivers recorded. Run 2 (as of 2026-12-05): the waivers expired, not yet again.
+rubric lets critical checks be waived, and the finance lead waives its cost checks until
+2026-11-30 (the budget one fails, the unit economics one passes anyway). Run 1 (as of
+2026-11-20): "go, with 1 waiver", notices (both expire within 14 days), the waivers recorded. Run 2 (as of 2026-12-05): the waivers expired, not yet again.
 """
 
 from __future__ import annotations
@@ -89,8 +89,10 @@ def test_a_waiver_expiring_between_two_runs_flips_the_verdict_back(
 ) -> None:
     first, second = two_runs
     go, verdict, reason, relied, expiring = recommendation(second.snapshot, first.run_id)
-    assert go == "go" and relied >= 1 and expiring == relied
-    assert verdict == f"go, with {relied} waiver{'s' if relied > 1 else ''}"
+    # The budget check fails and is waived; a waiver in force counts as a notice (both expire in
+    # 10 days) whether or not its check needed it.
+    assert (go, relied, expiring) == ("go", 1, 2)
+    assert verdict == "go, with 1 waiver"
     assert "waived until 2026-11-30 (approved by Finance lead: pilot budget approved" in reason
     go, verdict, reason, relied, expiring = recommendation(second.snapshot, second.run_id)
     assert (go, verdict, relied, expiring) == ("not_yet", "not yet", 0, 0)
@@ -115,9 +117,12 @@ def test_a_waiver_expiring_between_two_runs_flips_the_verdict_back(
         (second.run_id, "sc_cost_budget"),
         (second.run_id, "sc_unit_economics"),
     ]
-    first_cost, second_cost = judged[0], judged[2]
-    assert first_cost[2:] == ("applied", "fail", 10, True)
-    assert second_cost[2:] == ("expired", "fail", -5, False)
+    assert [r[2:] for r in judged] == [
+        ("applied", "fail", 10, True),
+        ("not_needed", "pass", 10, True),
+        ("expired", "fail", -5, False),
+        ("expired", "pass", -5, False),
+    ]
     assert checks == {"sc_cost_budget": True}
 
 
