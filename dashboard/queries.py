@@ -160,7 +160,7 @@ def latest_projects() -> pd.DataFrame:
             l.project_id, l.project_name, l.business_unit, l.owner, l.recommendation,
             l.confidence, l.reason, l.weakest_gap, l.weakest_score, l.blocking_gaps,
             l.project_status, l.project_error, l.run_id, l.run_started_at, l.rubric_version,
-            l.claims_contradicted, l.waivers_relied_on,
+            l.claims_contradicted, l.waivers_relied_on, l.stage_text,
             s.data_quality, s.integration, s.stakeholder_alignment, s.evaluation, s.scale,
             s.maintenance, w.status as weakest_status,
             coalesce(p.effort_days, 0) as effort_days,

@@ -24,7 +24,16 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from flows import alerts, dbt, postgres_warehouse, privacy_ops, snapshots, waivers, warehouse
+from flows import (
+    alerts,
+    dbt,
+    postgres_warehouse,
+    privacy_ops,
+    snapshots,
+    stages,
+    waivers,
+    warehouse,
+)
 from flows.config import (
     FailedProject,
     LoadedPortfolio,
@@ -255,6 +264,7 @@ def start_run(
                 for c in rubric.checks
             ],
         )
+        warehouse.record(con, "raw_rubric_stages", stages.stage_rows(run_id, rubric))
 
 
 @task(name="write-evidence", cache_policy=NO_CACHE)

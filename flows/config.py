@@ -602,6 +602,25 @@ class GapThresholds(_Strict):
     waiver_notice_days: Annotated[int, Field(ge=0)] = 14
 
 
+class Stage(_Strict):
+    """A launch stage (pilot, limited launch...): the gaps and checks that must be ready for it."""
+
+    #: The stage's id (lower case, digits, _), such as pilot or limited_launch.
+    id: Annotated[str, Field(pattern=_ID)]
+    #: The stage's name as people read it ("limited launch").
+    title: str
+    #: Gaps that must be ready (status ready) for this stage.
+    gaps: list[GapId] = Field(default_factory=list)
+    #: Check ids that must pass (or be waived) for this stage.
+    checks: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _requires_something(self) -> Stage:
+        if not self.gaps and not self.checks:
+            raise ValueError("a stage needs at least one gap or check that must be ready")
+        return self
+
+
 class Rubric(_Strict):
     """The versioned scoring rubric: the single source of truth for checks and thresholds."""
 
@@ -611,6 +630,8 @@ class Rubric(_Strict):
     thresholds: GapThresholds = Field(default_factory=GapThresholds)
     #: Every check of the six gaps.
     checks: list[Check]
+    #: Launch stages in order, each requiring what the one before it does and more (optional).
+    stages: list[Stage] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _complete(self) -> Rubric:
@@ -621,6 +642,12 @@ class Rubric(_Strict):
         missing = [g for g in GAP_IDS if not any(c.gap == g for c in self.checks)]
         if missing:
             raise ValueError(f"every gap needs at least one check, none for: {missing}")
+        unknown = sorted({c for s in self.stages for c in s.checks} - set(ids))
+        if unknown:
+            raise ValueError(f"stages name checks the rubric does not have: {unknown}")
+        stage_ids = [s.id for s in self.stages]
+        if len(set(stage_ids)) != len(stage_ids):
+            raise ValueError("stage ids must be unique")
         return self
 
 
@@ -824,6 +851,7 @@ _EXAMPLES: dict[str, str] = {
     "Schedule": "{name: nightly, cron: '0 2 * * *'}",
     "Check": "{id: dq_completeness, gap: data_quality, title: ..., severity: major, ...}",
     "GapThresholds": "{ready: 80, at_risk: 50}",
+    "Stage": "{id: pilot, title: pilot, gaps: [data_quality], checks: [sa_legal_blockers]}",
     "Question": "{id: legal_blocker, text: Do you see a legal blocker?, gap: "
     "stakeholder_alignment, kind: blocker}",
     "Kpi": "{name: handling time, baseline: 12, target: 8}",

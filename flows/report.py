@@ -15,7 +15,7 @@ __all__ = ["NoSnapshotError", "project_results"]
 _LATEST = """
 select r.project_id, r.project_name, r.recommendation, r.confidence, r.reason,
        r.blocking_gaps, r.run_id, r.run_started_at, r.project_status, r.claims_contradicted,
-       r.verdict, r.waivers_relied_on
+       r.verdict, r.waivers_relied_on, r.stage, r.next_stage, r.stage_text
 from recommendations as r
 where {where}
 order by r.project_id
@@ -69,6 +69,9 @@ def project_results(
             claims,
             verdict,
             relied,
+            stage,
+            next_stage,
+            stage_text,
         ) in rows:
             gaps = {
                 gap: {"score": score, "status": gap_status, "missing_evidence": missing}
@@ -105,6 +108,9 @@ def project_results(
                     "verdict": verdict,
                     "waivers_relied_on": int(relied or 0),
                     "waivers": waivers.run_waivers(con, rid, project_id),
+                    "stage": stage,
+                    "next_stage": next_stage,
+                    "stage_text": stage_text,
                 }
             )
     return results

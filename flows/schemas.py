@@ -364,6 +364,21 @@ class Waivers(_Raw):
     line: Series[pd.Int64Dtype] = pa.Field(nullable=True)
 
 
+class RubricStages(pa.DataFrameModel):
+    """The rubric's launch stages as used by one run: one row per stage and requirement."""
+
+    run_id: Series[str]
+    stage_id: Series[str]
+    stage_order: Series[pd.Int64Dtype] = pa.Field(ge=1)
+    stage_title: Series[str]
+    requirement_kind: Series[str] = pa.Field(isin=["gap", "check"])
+    requirement: Series[str]
+
+    class Config:
+        strict = True
+        coerce = True
+
+
 #: Raw table name -> Pandera model. The warehouse creates these tables; dbt declares them as sources.
 RAW_TABLES: dict[str, type[pa.DataFrameModel]] = {
     "raw_runs": Runs,
@@ -386,6 +401,7 @@ RAW_TABLES: dict[str, type[pa.DataFrameModel]] = {
     "raw_evaluation_kpis": EvaluationKpis,
     "raw_evaluation_plans": EvaluationPlans,
     "raw_waivers": Waivers,
+    "raw_rubric_stages": RubricStages,
 }
 
 

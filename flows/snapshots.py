@@ -45,6 +45,7 @@ PUBLISHED_MARTS: tuple[str, ...] = (
     "stakeholder_questions",
     "load_test_results",
     "waivers",
+    "project_stages",
 )
 
 _PORTFOLIO_ID = re.compile(r"[a-z][a-z0-9_]*")

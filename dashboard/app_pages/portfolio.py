@@ -103,6 +103,7 @@ def projects_table(projects: pd.DataFrame) -> pd.DataFrame:
         "business_unit": "Business unit",
         "owner": "Owner",
         "recommendation": "Recommendation",
+        "stage_text": "Launch stage",
         "confidence": "Confidence",
         **GAP_LABELS,
         "weakest_gap": "Weakest gap",

@@ -41,6 +41,8 @@ def verdict_section(rec: dict[str, Any]) -> None:
     blocking = gap_list(rec.get("blocking_gaps"))
     if blocking and rec["recommendation"] != "go":
         lines.append(f"**Blocking gaps:** {blocking}")
+    if not missing(rec.get("stage_text")):
+        lines.append(f"**Launch stage:** {rec['stage_text']}")
     lines.append(f"**Confidence:** {percent(rec.get('confidence'))} of the evidence was available")
     claims = as_float(rec.get("claims_contradicted"))
     if claims:

@@ -148,6 +148,7 @@ def project_markdown(p: ProjectSummary) -> str:
         "",
         f"**Recommendation:** {headline(p)}",
         "",
+        *([f"**Launch stage:** {p.stage_text}.", ""] if p.stage_text else []),
         *([f"**{claims_sentence(p.claims_contradicted)}.**", ""] if p.claims_contradicted else []),
         "## Readiness by gap",
         "",
@@ -306,7 +307,9 @@ def project_html(p: ProjectSummary) -> str:
         f"{e(p.owner or '-')} · assessed {e(minute(p.assessed_at))} UTC · run {e(p.run_id)} · "
         f"rubric {e(str(p.rubric_version))} · newest evidence {e(day(p.newest_evidence))}</p>"
         f"<p class='verdict {e(p.recommendation)}'><b>{verdict_text(p.recommendation, p.waivers_relied_on)}</b> · confidence {e(percent(p.confidence))}<br>"
-        f"{e(reason_text(p))}</p>{claims}{gap_chart_svg(p.gaps, p.ready_threshold)}"
+        f"{e(reason_text(p))}</p>"
+        + (f"<p><b>Launch stage:</b> {e(p.stage_text)}.</p>" if p.stage_text else "")
+        + f"{claims}{gap_chart_svg(p.gaps, p.ready_threshold)}"
         + (f"<ul class='missing'>{notes}</ul>" if notes else "")
         + "<h2>Top blockers</h2>"
         + (f"<ul>{blockers}</ul>" if blockers else "<p>No critical or major check is failing.</p>")
@@ -438,6 +441,8 @@ def project_pdf(p: ProjectSummary) -> bytes:
         new_y="NEXT",
     )
     pdf.write_line(reason_text(p), 9)
+    if p.stage_text:
+        pdf.write_line(f"Launch stage: {p.stage_text}.", 9)
     if p.claims_contradicted:
         pdf.write_line(f"{claims_sentence(p.claims_contradicted)}.", 9)
     pdf.ln(2)

@@ -75,6 +75,8 @@ class ProjectSummary:
     roadmap_currency: str | None = None
     #: Waivers the verdict relies on (dbt's count; the reason names them).
     waivers_relied_on: int = 0
+    #: The launch stage reached and what stands before the next (dbt's words), or None.
+    stage_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,8 @@ class PortfolioSummary:
 
 _REC = """
 select project_id, project_name, business_unit, owner, run_id, run_started_at, rubric_version,
-       recommendation, confidence, reason, blocking_gaps, claims_contradicted, waivers_relied_on
+       recommendation, confidence, reason, blocking_gaps, claims_contradicted, waivers_relied_on,
+       stage_text
 from recommendations
 where is_latest and (?::varchar is null or project_id = ?)
     and (
@@ -177,7 +180,7 @@ def _summary(
     pid, name, unit, owner, run_id, started, rubric, verdict, confidence, reason, blocking = row[
         :11
     ]
-    claims, waivers = row[11], row[12]
+    claims, waivers, stage_text = row[11], row[12], row[13]
     actions, effort, cost, timeline = plan
     return ProjectSummary(
         project_id=pid,
@@ -203,6 +206,7 @@ def _summary(
         claims_contradicted=int(claims or 0),
         roadmap_currency=detail.get("roadmap_currency"),
         waivers_relied_on=int(waivers or 0),
+        stage_text=stage_text,
     )
 
 

@@ -126,7 +126,7 @@ def test_a_waiver_expiring_between_two_runs_flips_the_verdict_back(
     assert checks == {"sc_cost_budget": True}
 
 
-def test_status_json_and_the_run_summary_show_the_waivers(
+def test_status_json_the_report_and_the_run_summary_show_waivers_and_stages(
     two_runs: tuple[Assessed, Assessed], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first, second = two_runs
@@ -146,4 +146,18 @@ def test_status_json_and_the_run_summary_show_the_waivers(
     assert latest["verdict"] == "not yet" and latest["waivers_relied_on"] == 0
     assert {w["status"] for w in latest["waivers"]} == {"expired"}
     assert latest["waivers"][0]["expires_on"] == "2026-11-30"
+    # Launch stages (the bundled rubric's): the waiver held every stage; expired, the project is
+    # back to pilot, its scale gap standing before the limited launch.
+    assert (latest["stage"], latest["next_stage"]) == ("pilot", "limited_launch")
+    assert latest["stage_text"].startswith("ready for pilot; not yet for limited launch: Scale (")
+    assert "Monthly cost at target volume is within budget" in latest["stage_text"]
+    with duckdb.connect(str(second.snapshot), read_only=True) as con:
+        before = con.execute(
+            "select stage, stage_text from recommendations where run_id = ? and project_id = ?",
+            [first.run_id, PROJECT],
+        ).fetchone()
+    assert before == ("production", "ready for production")
+    result = runner.invoke(app, ["report", "--project", PROJECT])
+    assert result.exit_code == 0, result.output
+    assert f"**Launch stage:** {latest['stage_text']}." in result.stdout
     get_settings.cache_clear()

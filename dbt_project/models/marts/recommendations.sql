@@ -31,6 +31,48 @@ waivers as (
     select * from {{ ref('int_waivers_judged') }}
 ),
 
+-- Launch stages: the highest reached, and what stands between the project and the next one.
+stages as (
+    select * from {{ ref('project_stages') }}
+),
+
+stage_orders as (
+    select
+        run_id,
+        project_id,
+        max(case when reached then stage_order end) as reached_order,
+        min(case when not reached then stage_order end) as next_order
+    from stages
+    group by run_id, project_id
+),
+
+stages_named as (
+    select
+        stage_orders.run_id,
+        stage_orders.project_id,
+        reached.stage_id as stage,
+        nearest.stage_id as next_stage,
+        case
+            when nearest.stage_id is null then 'ready for ' || reached.stage_title
+            when reached.stage_id is null
+                then 'not yet for ' || nearest.stage_title || ': ' || nearest.missing
+            else
+                'ready for ' || reached.stage_title || '; not yet for ' || nearest.stage_title
+                || ': ' || nearest.missing
+        end as stage_text
+    from stage_orders
+    left join stages as reached
+        on
+            stage_orders.run_id = reached.run_id
+            and stage_orders.project_id = reached.project_id
+            and stage_orders.reached_order = reached.stage_order
+    left join stages as nearest
+        on
+            stage_orders.run_id = nearest.run_id
+            and stage_orders.project_id = nearest.project_id
+            and stage_orders.next_order = nearest.stage_order
+),
+
 waivers_per_project as (
     select
         run_id,
@@ -254,6 +296,9 @@ decided as (
         coalesce(waivers_per_project.waivers_relied_on, 0) as waivers_relied_on,
         coalesce(waivers_per_project.waivers_expiring, 0) as waivers_expiring,
         waivers_per_project.waivers_text,
+        stages_named.stage,
+        stages_named.next_stage,
+        stages_named.stage_text,
         case
             when projects.project_status <> 'ok' then 'not yet: the assessment failed'
             when worded.gaps_failing > 0 then 'not yet'
@@ -296,6 +341,8 @@ decided as (
         on
             projects.run_id = waivers_per_project.run_id
             and projects.project_id = waivers_per_project.project_id
+    left join stages_named
+        on projects.run_id = stages_named.run_id and projects.project_id = stages_named.project_id
 ),
 
 final as (
@@ -332,6 +379,9 @@ final as (
         end as verdict,
         waivers_relied_on,
         waivers_expiring,
+        stage,
+        next_stage,
+        stage_text,
         roadmap_actions,
         roadmap_effort_days,
         roadmap_cost,
