@@ -293,7 +293,7 @@ def top_blockers(run_id: str, project_id: str, limit: int = 5) -> pd.DataFrame:
     return query(
         """
         select check_id, gap, title, severity, result, remediation, owner_role, effort_days,
-               json_extract_string(evidence, '$.detail.blockers') as reasons
+               json_extract_string(evidence, '$.detail.blockers') as reasons, owner
         from check_results
         where run_id = ? and project_id = ? and result = 'fail'
             and severity in ('critical', 'major') and not waived

@@ -27,6 +27,7 @@ from prefect.utilities.annotations import quote
 from flows import (
     alerts,
     dbt,
+    owners,
     postgres_warehouse,
     privacy_ops,
     snapshots,
@@ -173,6 +174,7 @@ def ingest_project(
         [{"kind": "system_role", "name": r} for r in project.project.required_roles]
         + [{"kind": "stakeholder_group", "name": g} for g in project.project.required_groups],
     )
+    evidence.add("raw_project_owners", owners.owner_rows(project.project.owners))
     try:
         batch.frames = {**measured, **evidence.frames(context)}
     except Exception as exc:  # the project's own rows outside the contract

@@ -431,6 +431,15 @@ class Project(_Strict):
     service_levels: ServiceLevels | None = None
     #: Every piece of evidence of the project; each kind is optional.
     evidence: Evidence = Field(default_factory=Evidence)
+    #: Who owns each role's actions: role -> a person's name or a team handle (never an email).
+    owners: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("owners")
+    @classmethod
+    def _owners_are_names(cls, owners: dict[str, str]) -> dict[str, str]:
+        from flows.owners import check_owner_names
+
+        return check_owner_names(owners)
 
 
 # --- portfolio --------------------------------------------------------------------------------
@@ -847,6 +856,7 @@ _EXAMPLES: dict[str, str] = {
     "LoadTestEvidence": "{path: load/locust_stats.csv, users: 50}",
     "Evidence": "{datasets: [...], survey: {path: survey.csv}}",
     "ServiceLevels": "{p95_latency_ms: 800, max_error_rate: 0.01, target_concurrency: 50}",
+    "owners": "{data_engineering: team-data-platform}",
     "Alerts": "{urls: ['${SLACK_WEBHOOK}']}",
     "Schedule": "{name: nightly, cron: '0 2 * * *'}",
     "Check": "{id: dq_completeness, gap: data_quality, title: ..., severity: major, ...}",

@@ -15,7 +15,7 @@ __all__ = ["NoSnapshotError", "project_results"]
 _LATEST = """
 select r.project_id, r.project_name, r.recommendation, r.confidence, r.reason,
        r.blocking_gaps, r.run_id, r.run_started_at, r.project_status, r.claims_contradicted,
-       r.verdict, r.waivers_relied_on, r.stage, r.next_stage, r.stage_text
+       r.verdict, r.waivers_relied_on, r.stage, r.next_stage, r.stage_text, r.unnamed_owner_roles
 from recommendations as r
 where {where}
 order by r.project_id
@@ -32,7 +32,7 @@ order by gap_order
 # blocker (sa_legal_blockers' detail.blockers: "Legal: the data protection impact assessment is
 # not done"). A waived check blocks nothing: it is listed with the waivers.
 _BLOCKERS = """
-select check_id, gap, title, severity, json_extract_string(evidence, '$.detail.blockers')
+select check_id, gap, title, severity, json_extract_string(evidence, '$.detail.blockers'), owner
 from check_results
 where run_id = ? and project_id = ? and result = 'fail' and severity in ('critical', 'major')
   and not waived
@@ -72,6 +72,7 @@ def project_results(
             stage,
             next_stage,
             stage_text,
+            unnamed,
         ) in rows:
             gaps = {
                 gap: {"score": score, "status": gap_status, "missing_evidence": missing}
@@ -80,8 +81,15 @@ def project_results(
                 ).fetchall()
             }
             blockers = [
-                {"check": check, "gap": gap, "title": title, "severity": severity, "reasons": why}
-                for check, gap, title, severity, why in con.execute(
+                {
+                    "check": check,
+                    "gap": gap,
+                    "title": title,
+                    "severity": severity,
+                    "reasons": why,
+                    "owner": owner,
+                }
+                for check, gap, title, severity, why, owner in con.execute(
                     _BLOCKERS, [rid, project_id]
                 ).fetchall()
             ]
@@ -111,6 +119,7 @@ def project_results(
                     "stage": stage,
                     "next_stage": next_stage,
                     "stage_text": stage_text,
+                    "unnamed_owner_roles": int(unnamed or 0),
                 }
             )
     return results

@@ -379,6 +379,13 @@ class RubricStages(pa.DataFrameModel):
         coerce = True
 
 
+class ProjectOwners(_Raw):
+    """Who owns each role's actions in a project (its ``owners:``): a name or a team handle."""
+
+    role: Series[str]
+    owner: Series[str]
+
+
 #: Raw table name -> Pandera model. The warehouse creates these tables; dbt declares them as sources.
 RAW_TABLES: dict[str, type[pa.DataFrameModel]] = {
     "raw_runs": Runs,
@@ -402,6 +409,7 @@ RAW_TABLES: dict[str, type[pa.DataFrameModel]] = {
     "raw_evaluation_plans": EvaluationPlans,
     "raw_waivers": Waivers,
     "raw_rubric_stages": RubricStages,
+    "raw_project_owners": ProjectOwners,
 }
 
 

@@ -125,7 +125,7 @@ def blockers_section(run_id: str, project_id: str) -> None:
             f"({row['severity']})  \n"
             + ("" if missing(row.get("reasons")) else f"**{row['reasons']}**  \n")
             + f"{row['remediation'] or 'No remediation recorded.'}  \n"
-            f"*Owner: {row['owner_role'] or '–'} · effort {days(row['effort_days'])}*"
+            f"*Owner: {row['owner'] or row['owner_role'] or '–'} · effort {days(row['effort_days'])}*"
             for row in queries.records(blockers)
         ),
         allow_html=False,  # the rubric's and the snapshot's words, written as Markdown
@@ -237,8 +237,11 @@ def roadmap_section(run_id: str, project_id: str) -> None:
     if plan.empty:
         blocks.section(heading, "Nothing left to do: every check passes.")
         return
+    # The owner's name where the project's owners map gives one (a snapshot from before names
+    # were recorded has only the role).
+    named = plan["owner"].fillna(plan["owner_role"]) if "owner" in plan else plan["owner_role"]
     table = plan.assign(
-        gap=plan["gap"].map(gap_label), result=plan["result"].map(result_label)
+        gap=plan["gap"].map(gap_label), result=plan["result"].map(result_label), owner_role=named
     ).rename(columns=ROADMAP_COLUMNS)[list(ROADMAP_COLUMNS.values())]
     currency = day_rate_currency(run_id)
     blocks.section(
@@ -252,6 +255,16 @@ def roadmap_section(run_id: str, project_id: str) -> None:
         ),
         blocks.table(table, {**ROADMAP_FORMATS, "Cost": lambda v: money(v, currency)}),
     )
+    unnamed = as_float(
+        (queries.first(queries.project_recommendation(project_id)) or {}).get("unnamed_owner_roles")
+    )
+    if unnamed:
+        blocks.block(
+            blocks.paragraph(
+                f"{int(unnamed)} owner role(s) without a name in the owners map of the project: "
+                "shown as the role."
+            )
+        )
     tables.csv_download(table, f"{project_id}-roadmap")
     roadmap_grid(table)
 

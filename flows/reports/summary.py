@@ -114,7 +114,7 @@ select gap, score, status, missing_evidence
 from gap_scores where run_id = ? and project_id = ? order by gap_order
 """
 _BLOCKERS = """
-select check_id, gap, title, severity, remediation, owner_role, effort_days,
+select check_id, gap, title, severity, remediation, coalesce(owner, owner_role), effort_days,
        json_extract_string(evidence, '$.detail.blockers') as reasons
 from check_results
 where run_id = ? and project_id = ? and result = 'fail' and severity in ('critical', 'major')

@@ -58,7 +58,7 @@ TABLES: dict[str, str] = {
         pass_threshold double, partial_threshold double, unit varchar, metric double,
         result varchar, points double, evidence varchar, remediation varchar,
         effort_days double, owner_role varchar, rubric_version varchar, waived boolean,
-        waiver varchar""",
+        waiver varchar, owner varchar, owner_named boolean""",
     "roadmap": """
         roadmap_item_id varchar, run_id varchar, project_id varchar, priority integer,
         check_id varchar, gap varchar, title varchar, severity varchar, result varchar,
@@ -282,7 +282,7 @@ def _check_results() -> list[tuple[Any, ...]]:
             rows.append((f"{run}:{project}:{check_id}", run, project, gap, check_id, title,
                          severity, weight, direction, pass_, partial, unit, metric, result,
                          POINTS[result], evidence, fix, effort, owner, RUBRIC, False,
-                         None))  # fmt: skip
+                         None, owner, False))  # fmt: skip
     return rows
 
 

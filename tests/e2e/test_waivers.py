@@ -39,6 +39,12 @@ def two_runs(
     costs = yaml.safe_load(costs_path.read_text())
     costs["monthly_budget"] = costs["monthly_budget"] / 10
     costs_path.write_text(yaml.safe_dump(costs, sort_keys=False))
+    # Named owners: the product owner's actions go to a team handle; other roles stay roles.
+    project_path = folder / "projects" / PROJECT / "project.yml"
+    project = yaml.safe_load(project_path.read_text())
+    project_path.write_text(
+        yaml.safe_dump({**project, "owners": {"product_owner": "team-copilot-product"}})
+    )
     rubric = yaml.safe_load(DEFAULT_RUBRIC.read_text())
     rubric["thresholds"]["waive_critical"] = True
     (folder / "rubric.yml").write_text(yaml.safe_dump(rubric, sort_keys=False))
@@ -157,7 +163,12 @@ def test_status_json_the_report_and_the_run_summary_show_waivers_and_stages(
             [first.run_id, PROJECT],
         ).fetchone()
     assert before == ("production", "ready for production")
+    # The blocker (the budget check, the product owner's) carries the owner's name.
+    blocker = next(b for b in latest["blockers"] if b["check"] == "sc_cost_budget")
+    assert blocker["owner"] == "team-copilot-product"
+    assert latest["unnamed_owner_roles"] >= 1  # the roadmap's other roles have no name
     result = runner.invoke(app, ["report", "--project", PROJECT])
     assert result.exit_code == 0, result.output
     assert f"**Launch stage:** {latest['stage_text']}." in result.stdout
+    assert "Owner: team-copilot-product" in result.stdout
     get_settings.cache_clear()

@@ -1,7 +1,8 @@
 -- Every check of every run and project, as judged (int_checks_judged). A waiver that applies
 -- (int_waivers_judged) leaves the measured result as it is and makes the check count as passed
 -- for the verdict: verdict_result and verdict_points are what gap scores and the recommendation
--- count; waiver says so in words ("waived until 2027-01-31 (approved by X: reason)").
+-- count; waiver says so in words ("waived until 2027-01-31 (approved by X: reason)"). owner is
+-- the name the project's owners map gives the check's owner role, or the role (owner_named false).
 with judged as (
     select * from {{ ref('int_checks_judged') }}
 ),
@@ -9,6 +10,11 @@ with judged as (
 waivers as (
     select * from {{ ref('int_waivers_judged') }}
     where applied
+),
+
+-- The project's owners: map (role -> a name or a team handle); an unmapped role stays the role.
+owners as (
+    select * from {{ ref('stg_raw__project_owners') }}
 ),
 
 final as (
@@ -32,6 +38,8 @@ final as (
         judged.remediation,
         judged.effort_days,
         judged.owner_role,
+        coalesce(owners.owner, judged.owner_role) as owner,
+        owners.owner is not null as owner_named,
         judged.rubric_version,
         judged.claim_contradicted,
         waivers.check_id is not null as waived,
@@ -45,6 +53,11 @@ final as (
             judged.run_id = waivers.run_id
             and judged.project_id = waivers.project_id
             and judged.check_id = waivers.check_id
+    left join owners
+        on
+            judged.run_id = owners.run_id
+            and judged.project_id = owners.project_id
+            and judged.owner_role = owners.role
 )
 
 select * from final

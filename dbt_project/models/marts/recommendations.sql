@@ -100,7 +100,8 @@ roadmap_totals as (
         count(*) as roadmap_actions,
         sum(effort_days) as roadmap_effort_days,
         sum(cost) as roadmap_cost,
-        max(end_day) as roadmap_duration_days
+        max(end_day) as roadmap_duration_days,
+        count(distinct case when not owner_named then owner_role end) as unnamed_owner_roles
     from roadmap
     group by run_id, project_id
 ),
@@ -293,6 +294,7 @@ decided as (
         coalesce(roadmap_totals.roadmap_effort_days, 0) as roadmap_effort_days,
         coalesce(roadmap_totals.roadmap_cost, 0) as roadmap_cost,
         coalesce(roadmap_totals.roadmap_duration_days, 0) as roadmap_duration_days,
+        coalesce(roadmap_totals.unnamed_owner_roles, 0) as unnamed_owner_roles,
         coalesce(waivers_per_project.waivers_relied_on, 0) as waivers_relied_on,
         coalesce(waivers_per_project.waivers_expiring, 0) as waivers_expiring,
         waivers_per_project.waivers_text,
@@ -386,6 +388,7 @@ final as (
         roadmap_effort_days,
         roadmap_cost,
         roadmap_duration_days,
+        unnamed_owner_roles,
         row_number() over (
             partition by project_id order by run_started_at desc, run_id desc
         ) = 1 as is_latest

@@ -71,6 +71,8 @@ final as (
             else remediation
         end as action,
         owner_role,
+        owner,
+        owner_named,
         effort_days,
         effort_days * day_rate as cost,
         {{ round_to('score_gain', 1) }} as score_gain,
