@@ -572,3 +572,25 @@ def waivers(run_id: str, project_id: str) -> pd.DataFrame:
         run_id,
         project_id,
     )
+
+
+def launch_target(run_id: str, project_id: str) -> pd.DataFrame:
+    """The project's target launch against its roadmap on the calendar (one row, or none)."""
+    return query(
+        "select * from launch_targets where run_id = ? and project_id = ?", run_id, project_id
+    )
+
+
+def roadmap_progress(project_id: str) -> pd.DataFrame:
+    """Roadmap actions done, new and still open at each assessed run of a project, newest first."""
+    return query(
+        """
+        select p.run_id, r.run_started_at, p.previous_run_id, p.actions_done, p.actions_new,
+               p.actions_open
+        from roadmap_progress as p
+        join recommendations as r on r.run_id = p.run_id and r.project_id = p.project_id
+        where p.project_id = ?
+        order by r.run_started_at desc, p.run_id desc
+        """,
+        project_id,
+    )

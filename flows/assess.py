@@ -32,6 +32,7 @@ from flows import (
     privacy_ops,
     snapshots,
     stages,
+    targets,
     waivers,
     warehouse,
 )
@@ -175,6 +176,7 @@ def ingest_project(
         + [{"kind": "stakeholder_group", "name": g} for g in project.project.required_groups],
     )
     evidence.add("raw_project_owners", owners.owner_rows(project.project.owners))
+    evidence.add("raw_project_dates", targets.date_rows(project.project, settings.holidays))
     try:
         batch.frames = {**measured, **evidence.frames(context)}
     except Exception as exc:  # the project's own rows outside the contract

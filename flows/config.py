@@ -12,7 +12,7 @@ import re
 import types
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, get_args
 
@@ -433,6 +433,10 @@ class Project(_Strict):
     evidence: Evidence = Field(default_factory=Evidence)
     #: Who owns each role's actions: role -> a person's name or a team handle (never an email).
     owners: dict[str, str] = Field(default_factory=dict)
+    #: The day the project means to launch; the roadmap on working days says if it is on track.
+    target_launch: date | None = None
+    #: Steering-committee dates (the next one after a run is shown beside the target).
+    steering_dates: list[date] = Field(default_factory=list)
 
     @field_validator("owners")
     @classmethod

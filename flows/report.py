@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from flows import waivers
+from flows import targets, waivers
 from flows.config import GAP_IDS
 from flows.snapshots import NoSnapshotError, open_snapshot
 
@@ -120,6 +120,7 @@ def project_results(
                     "next_stage": next_stage,
                     "stage_text": stage_text,
                     "unnamed_owner_roles": int(unnamed or 0),
+                    **targets.run_target(con, rid, project_id),
                 }
             )
     return results

@@ -386,6 +386,13 @@ class ProjectOwners(_Raw):
     owner: Series[str]
 
 
+class ProjectDates(_Raw):
+    """A project's target launch and steering-committee dates, and the run's holidays."""
+
+    kind: Series[str] = pa.Field(isin=["target_launch", "steering", "holiday"])
+    day: Series[pa.DateTime]
+
+
 #: Raw table name -> Pandera model. The warehouse creates these tables; dbt declares them as sources.
 RAW_TABLES: dict[str, type[pa.DataFrameModel]] = {
     "raw_runs": Runs,
@@ -410,6 +417,7 @@ RAW_TABLES: dict[str, type[pa.DataFrameModel]] = {
     "raw_waivers": Waivers,
     "raw_rubric_stages": RubricStages,
     "raw_project_owners": ProjectOwners,
+    "raw_project_dates": ProjectDates,
 }
 
 

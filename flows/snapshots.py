@@ -46,6 +46,9 @@ PUBLISHED_MARTS: tuple[str, ...] = (
     "load_test_results",
     "waivers",
     "project_stages",
+    "roadmap_schedule",
+    "launch_targets",
+    "roadmap_progress",
 )
 
 _PORTFOLIO_ID = re.compile(r"[a-z][a-z0-9_]*")

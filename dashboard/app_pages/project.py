@@ -255,6 +255,16 @@ def roadmap_section(run_id: str, project_id: str) -> None:
         ),
         blocks.table(table, {**ROADMAP_FORMATS, "Cost": lambda v: money(v, currency)}),
     )
+    target = queries.first(queries.launch_target(run_id, project_id)) or {}
+    if not missing(target.get("target_text")):
+        steering = target.get("next_steering")
+        blocks.block(
+            blocks.paragraph(
+                f"Target launch: {target['target_text']}"
+                + ("" if missing(steering) else f"; next steering committee {day(steering)}")
+                + "."
+            )
+        )
     unnamed = as_float(
         (queries.first(queries.project_recommendation(project_id)) or {}).get("unnamed_owner_roles")
     )

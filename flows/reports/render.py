@@ -149,6 +149,7 @@ def project_markdown(p: ProjectSummary) -> str:
         f"**Recommendation:** {headline(p)}",
         "",
         *([f"**Launch stage:** {p.stage_text}.", ""] if p.stage_text else []),
+        *[line for note in p.programme_notes for line in (note, "")],
         *([f"**{claims_sentence(p.claims_contradicted)}.**", ""] if p.claims_contradicted else []),
         "## Readiness by gap",
         "",
@@ -309,6 +310,7 @@ def project_html(p: ProjectSummary) -> str:
         f"<p class='verdict {e(p.recommendation)}'><b>{verdict_text(p.recommendation, p.waivers_relied_on)}</b> · confidence {e(percent(p.confidence))}<br>"
         f"{e(reason_text(p))}</p>"
         + (f"<p><b>Launch stage:</b> {e(p.stage_text)}.</p>" if p.stage_text else "")
+        + "".join(f"<p>{e(note)}</p>" for note in p.programme_notes)
         + f"{claims}{gap_chart_svg(p.gaps, p.ready_threshold)}"
         + (f"<ul class='missing'>{notes}</ul>" if notes else "")
         + "<h2>Top blockers</h2>"
@@ -443,6 +445,8 @@ def project_pdf(p: ProjectSummary) -> bytes:
     pdf.write_line(reason_text(p), 9)
     if p.stage_text:
         pdf.write_line(f"Launch stage: {p.stage_text}.", 9)
+    for note in p.programme_notes:
+        pdf.write_line(note, 9)
     if p.claims_contradicted:
         pdf.write_line(f"{claims_sentence(p.claims_contradicted)}.", 9)
     pdf.ln(2)

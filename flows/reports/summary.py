@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from flows import targets
 from flows.config import GAP_IDS
 from flows.errors import ReadinessError
 from flows.snapshots import open_snapshot
@@ -77,6 +78,8 @@ class ProjectSummary:
     waivers_relied_on: int = 0
     #: The launch stage reached and what stands before the next (dbt's words), or None.
     stage_text: str | None = None
+    #: The target launch and the roadmap's progress since the previous run, in words.
+    programme_notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -207,6 +210,7 @@ def _summary(
         roadmap_currency=detail.get("roadmap_currency"),
         waivers_relied_on=int(waivers or 0),
         stage_text=stage_text,
+        programme_notes=detail.get("programme_notes", []),
     )
 
 
@@ -245,6 +249,7 @@ def _project(con: duckdb.DuckDBPyConnection, row: tuple[Any, ...], blockers: int
         ready_threshold=_f(recorded.get("ready_threshold")),
         # The day rate's currency, once runs record it (a snapshot before that has none).
         roadmap_currency=recorded.get("day_rate_currency"),
+        programme_notes=targets.report_notes(con, run_id, pid),
     )
 
 

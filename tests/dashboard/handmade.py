@@ -118,6 +118,14 @@ EMPTY_TABLES: dict[str, str] = {
     "input_fingerprints": """
         run_id varchar, project_id varchar, input_kind varchar, name varchar, source varchar,
         fingerprint varchar""",
+    "launch_targets": """
+        launch_target_id varchar, run_id varchar, project_id varchar, as_of_date date,
+        target_launch date, next_steering date, roadmap_end_date date, days_to_target integer,
+        margin_days integer, target_status varchar, target_text varchar""",
+    "roadmap_progress": """
+        roadmap_progress_id varchar, run_id varchar, project_id varchar,
+        previous_run_id varchar, actions_done integer, actions_new integer,
+        actions_open integer""",
     "waivers": """
         waiver_id varchar, run_id varchar, project_id varchar, check_id varchar, gap varchar,
         title varchar, severity varchar, measured_result varchar, reason varchar,

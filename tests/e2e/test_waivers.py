@@ -9,8 +9,10 @@ rubric lets critical checks be waived, and the finance lead waives its cost chec
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -24,6 +26,8 @@ from tests.conftest import Assessed, assess, copy_examples
 
 runner = CliRunner()
 PROJECT = "support_copilot"
+TARGET = date(2026, 12, 11)
+HOLIDAY = date(2026, 11, 26)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +47,14 @@ def two_runs(
     project_path = folder / "projects" / PROJECT / "project.yml"
     project = yaml.safe_load(project_path.read_text())
     project_path.write_text(
-        yaml.safe_dump({**project, "owners": {"product_owner": "team-copilot-product"}})
+        yaml.safe_dump(
+            {
+                **project,
+                "owners": {"product_owner": "team-copilot-product"},
+                "target_launch": TARGET.isoformat(),
+                "steering_dates": ["2026-12-01", "2027-01-12"],
+            }
+        )
     )
     rubric = yaml.safe_load(DEFAULT_RUBRIC.read_text())
     rubric["thresholds"]["waive_critical"] = True
@@ -69,8 +80,10 @@ def two_runs(
     )
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("READINESS_HOME", str(home))
+        patch.setenv("READINESS_HOLIDAYS", HOLIDAY.isoformat())  # the first run's only
         portfolio.write_text(yaml.safe_dump(config, sort_keys=False))
         first = assess(portfolio, home, [PROJECT])
+        patch.delenv("READINESS_HOLIDAYS")
         portfolio.write_text(
             yaml.safe_dump({**config, "as_of": "2026-12-05T09:00:00Z"}, sort_keys=False)
         )
@@ -172,3 +185,67 @@ def test_status_json_the_report_and_the_run_summary_show_waivers_and_stages(
     assert f"**Launch stage:** {latest['stage_text']}." in result.stdout
     assert "Owner: team-copilot-product" in result.stdout
     get_settings.cache_clear()
+
+
+def working_day(after: date, number: int, holidays: set[date]) -> date:
+    """The number-th working day after a day (weekends and holidays skipped): the test's oracle."""
+    day, counted = after, 0
+    while counted < number:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in holidays:
+            counted += 1
+    return day
+
+
+def test_the_target_moves_from_on_track_to_at_risk_as_the_roadmap_slips(
+    two_runs: tuple[Assessed, Assessed],
+) -> None:
+    first, second = two_runs
+    with duckdb.connect(str(second.snapshot), read_only=True) as con:
+        targets = {
+            run: con.execute(
+                "select target_status, roadmap_end_date, margin_days, next_steering, target_text "
+                "from launch_targets where run_id = ? and project_id = ?",
+                [run, PROJECT],
+            ).fetchone()
+            for run in (first.run_id, second.run_id)
+        }
+        ends = dict(
+            con.execute(
+                "select run_id, max(end_day) from roadmap where project_id = ? "
+                "and run_id in (?, ?) group by run_id",
+                [PROJECT, first.run_id, second.run_id],
+            ).fetchall()
+        )
+        progress = con.execute(
+            "select actions_done, actions_new, actions_open from roadmap_progress "
+            "where run_id = ? and project_id = ?",
+            [second.run_id, PROJECT],
+        ).fetchone()
+        dates = con.execute(
+            "select min(start_date), max(end_date) from roadmap_schedule "
+            "where run_id = ? and project_id = ?",
+            [first.run_id, PROJECT],
+        ).fetchone()
+    # Run 1 (as of Friday 2026-11-20, Thanksgiving a holiday): the roadmap ends in time.
+    end = working_day(date(2026, 11, 20), math.ceil(ends[first.run_id]), {HOLIDAY})
+    status, roadmap_end, margin, steering, text = targets[first.run_id]
+    assert (status, roadmap_end, margin, steering) == (
+        "on_track",
+        end,
+        (TARGET - end).days,
+        date(2026, 12, 1),
+    )
+    assert text.startswith(f"on track: the roadmap ends {end.isoformat()}")
+    assert dates == (date(2026, 11, 23), end)
+    # Run 2 (as of 2026-12-05): nothing was done, the same work now ends after the target.
+    end = working_day(date(2026, 12, 5), math.ceil(ends[second.run_id]), set())
+    status, roadmap_end, margin, steering, text = targets[second.run_id]
+    assert (status, roadmap_end, steering) == ("at_risk", end, date(2027, 1, 12))
+    assert margin == (TARGET - end).days < 0
+    assert text == (
+        f"at risk: the roadmap ends {end.isoformat()}, {-margin} day(s) after the target launch "
+        f"{TARGET.isoformat()}"
+    )
+    done, new, still_open = progress  # the same actions as in run 1: none done, none new
+    assert (done, new) == (0, 0) and still_open >= 1
