@@ -46,7 +46,7 @@ TABLES: dict[str, str] = {
         project_status varchar, project_error varchar, rubric_version varchar,
         is_latest boolean, claims_contradicted integer, insufficient_gaps varchar,
         verdict varchar, waivers_relied_on integer, stage varchar, next_stage varchar,
-        stage_text varchar""",
+        stage_text varchar, unnamed_owner_roles integer""",
     "gap_scores": """
         gap_score_id varchar, run_id varchar, project_id varchar, gap varchar, gap_order integer,
         score double, status varchar, checks_total integer, checks_with_evidence integer,
@@ -156,7 +156,7 @@ def _recommendation(run: str, project: str, **values: Any) -> tuple[Any, ...]:
         values["weakest_gap"], values["weakest_score"], "ok", None,
         RUBRIC if run == R2 else "2026.10.0", run == R2, values.get("claims", 0),
         values.get("insufficient_gaps", ""),
-        "go" if values["recommendation"] == "go" else "not yet", 0, None, None, None,
+        "go" if values["recommendation"] == "go" else "not yet", 0, None, None, None, 0,
     )  # fmt: skip
 
 

@@ -24,7 +24,6 @@ def test_blockers_and_roadmap_show_the_owners_name(handmade_snapshot: Path) -> N
             "update roadmap set owner = case check_id when 'sc_cost_budget' "
             "then 'team-ml-platform' else owner_role end"
         )
-        con.execute("alter table recommendations add column unnamed_owner_roles integer")
         con.execute(
             "update recommendations set unnamed_owner_roles = 3 where run_id = ? and project_id = ?",
             [R2, NOT_YET],

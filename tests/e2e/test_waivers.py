@@ -2,8 +2,10 @@
 
 support_copilot's budget is cut to a tenth (its cost checks fail: not yet); the portfolio's
 rubric lets critical checks be waived, and the finance lead waives its cost checks until
-2026-11-30 (the budget one fails, the unit economics one passes anyway). Run 1 (as of
-2026-11-20): "go, with 1 waiver", notices (both expire within 14 days), the waivers recorded. Run 2 (as of 2026-12-05): the waivers expired, not yet again.
+2026-11-20 (the budget one fails, the unit economics one passes anyway). Run 1 (as of
+2026-11-20 09:00): "go, with 1 waiver", notices (both expire within 14 days), the waivers
+recorded, the target launch on track. Run 2 (as of 2026-11-21 01:00, the data still fresh): the
+waivers expired, not yet again; a new action makes the roadmap slip past the target.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from tests.conftest import Assessed, assess, copy_examples
 
 runner = CliRunner()
 PROJECT = "support_copilot"
-TARGET = date(2026, 12, 11)
+TARGET = date(2026, 12, 7)
 HOLIDAY = date(2026, 11, 26)
 
 
@@ -65,7 +67,7 @@ def two_runs(
         "reason": "pilot budget approved for the first quarter",
         "approver": "Finance lead",
         "given": "2026-11-15",
-        "until": "2026-11-30",
+        "until": "2026-11-20",
     }
     (folder / "waivers.yml").write_text(
         yaml.safe_dump(
@@ -80,13 +82,18 @@ def two_runs(
     )
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("READINESS_HOME", str(home))
-        patch.setenv("READINESS_HOLIDAYS", HOLIDAY.isoformat())  # the first run's only
+        patch.setenv("READINESS_HOLIDAYS", HOLIDAY.isoformat())
         portfolio.write_text(yaml.safe_dump(config, sort_keys=False))
         first = assess(portfolio, home, [PROJECT])
-        patch.delenv("READINESS_HOLIDAYS")
+        # 16 hours later (the data still fresh): the waivers have expired, and the evaluation
+        # plan lost its owner, a new action for the product owner after the budget one (a slip).
         portfolio.write_text(
-            yaml.safe_dump({**config, "as_of": "2026-12-05T09:00:00Z"}, sort_keys=False)
+            yaml.safe_dump({**config, "as_of": "2026-11-21T01:00:00Z"}, sort_keys=False)
         )
+        plan_path = folder / "projects" / PROJECT / "evaluation.yml"
+        plan = yaml.safe_load(plan_path.read_text())
+        plan.pop("owner")
+        plan_path.write_text(yaml.safe_dump(plan, sort_keys=False))
         second = assess(portfolio, home, [PROJECT])
         yield first, second
     get_settings.cache_clear()
@@ -112,7 +119,7 @@ def test_a_waiver_expiring_between_two_runs_flips_the_verdict_back(
     # 10 days) whether or not its check needed it.
     assert (go, relied, expiring) == ("go", 1, 2)
     assert verdict == "go, with 1 waiver"
-    assert "waived until 2026-11-30 (approved by Finance lead: pilot budget approved" in reason
+    assert "waived until 2026-11-20 (approved by Finance lead: pilot budget approved" in reason
     go, verdict, reason, relied, expiring = recommendation(second.snapshot, second.run_id)
     assert (go, verdict, relied, expiring) == ("not_yet", "not yet", 0, 0)
     assert "Monthly cost at target volume is within budget" in reason and "waived" not in reason
@@ -137,10 +144,10 @@ def test_a_waiver_expiring_between_two_runs_flips_the_verdict_back(
         (second.run_id, "sc_unit_economics"),
     ]
     assert [r[2:] for r in judged] == [
-        ("applied", "fail", 10, True),
-        ("not_needed", "pass", 10, True),
-        ("expired", "fail", -5, False),
-        ("expired", "pass", -5, False),
+        ("applied", "fail", 0, True),
+        ("not_needed", "pass", 0, True),
+        ("expired", "fail", -1, False),
+        ("expired", "pass", -1, False),
     ]
     assert checks == {"sc_cost_budget": True}
 
@@ -153,8 +160,8 @@ def test_status_json_the_report_and_the_run_summary_show_waivers_and_stages(
 
     lines = notice_lines(second.snapshot, first.run_id)
     assert lines and lines[0].startswith(f"{PROJECT}: ")
-    assert "waived until 2026-11-30 (approved by Finance lead:" in lines[0]
-    assert "expires in 10 day(s)" in lines[0]
+    assert "waived until 2026-11-20 (approved by Finance lead:" in lines[0]
+    assert "expires in 0 day(s)" in lines[0]
     assert "## Waivers expiring soon" in notice_markdown(second.snapshot, first.run_id)
     assert notice_lines(second.snapshot, second.run_id) == []
     monkeypatch.setenv("READINESS_HOME", str(second.home))
@@ -164,7 +171,7 @@ def test_status_json_the_report_and_the_run_summary_show_waivers_and_stages(
     latest = {r["project"]: r for r in json.loads(result.stdout)}[PROJECT]
     assert latest["verdict"] == "not yet" and latest["waivers_relied_on"] == 0
     assert {w["status"] for w in latest["waivers"]} == {"expired"}
-    assert latest["waivers"][0]["expires_on"] == "2026-11-30"
+    assert latest["waivers"][0]["expires_on"] == "2026-11-20"
     # Launch stages (the bundled rubric's): the waiver held every stage; expired, the project is
     # back to pilot, its scale gap standing before the limited launch.
     assert (latest["stage"], latest["next_stage"]) == ("pilot", "limited_launch")
@@ -227,7 +234,7 @@ def test_the_target_moves_from_on_track_to_at_risk_as_the_roadmap_slips(
             "where run_id = ? and project_id = ?",
             [first.run_id, PROJECT],
         ).fetchone()
-    # Run 1 (as of Friday 2026-11-20, Thanksgiving a holiday): the roadmap ends in time.
+    # Run 1 (as of Friday 2026-11-20, Thanksgiving a holiday): the roadmap ends on the target.
     end = working_day(date(2026, 11, 20), math.ceil(ends[first.run_id]), {HOLIDAY})
     status, roadmap_end, margin, steering, text = targets[first.run_id]
     assert (status, roadmap_end, margin, steering) == (
@@ -238,14 +245,15 @@ def test_the_target_moves_from_on_track_to_at_risk_as_the_roadmap_slips(
     )
     assert text.startswith(f"on track: the roadmap ends {end.isoformat()}")
     assert dates == (date(2026, 11, 23), end)
-    # Run 2 (as of 2026-12-05): nothing was done, the same work now ends after the target.
-    end = working_day(date(2026, 12, 5), math.ceil(ends[second.run_id]), set())
+    # Run 2 (as of Saturday 2026-11-21): a new action follows the budget one: the end slips.
+    assert ends[second.run_id] > ends[first.run_id]
+    end = working_day(date(2026, 11, 21), math.ceil(ends[second.run_id]), {HOLIDAY})
     status, roadmap_end, margin, steering, text = targets[second.run_id]
-    assert (status, roadmap_end, steering) == ("at_risk", end, date(2027, 1, 12))
+    assert (status, roadmap_end, steering) == ("at_risk", end, date(2026, 12, 1))
     assert margin == (TARGET - end).days < 0
     assert text == (
         f"at risk: the roadmap ends {end.isoformat()}, {-margin} day(s) after the target launch "
         f"{TARGET.isoformat()}"
     )
-    done, new, still_open = progress  # the same actions as in run 1: none done, none new
-    assert (done, new) == (0, 0) and still_open >= 1
+    done, new, still_open = progress  # run 1's actions, and the evaluation owner's
+    assert (done, new) == (0, 1) and still_open >= 1
