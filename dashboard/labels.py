@@ -89,6 +89,12 @@ def verdict_banner(recommendation: str | None) -> str:
     return "✅ GO" if recommendation == "go" else "⛔ NOT YET"
 
 
+def waiver_suffix(count: object) -> str:
+    """', with 2 waivers' when the verdict relies on waivers (dbt's count), else ''."""
+    number = 0 if missing(count) else int(float(str(count)))
+    return f", with {number} waiver{'s' if number > 1 else ''}" if number else ""
+
+
 def gap_label(gap: str | None) -> str:
     """A gap id in words ('scale' -> 'Scale'); unknown ids are shown as they are."""
     if missing(gap) or not gap:

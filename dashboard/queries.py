@@ -160,7 +160,7 @@ def latest_projects() -> pd.DataFrame:
             l.project_id, l.project_name, l.business_unit, l.owner, l.recommendation,
             l.confidence, l.reason, l.weakest_gap, l.weakest_score, l.blocking_gaps,
             l.project_status, l.project_error, l.run_id, l.run_started_at, l.rubric_version,
-            l.claims_contradicted,
+            l.claims_contradicted, l.waivers_relied_on, l.stage_text,
             s.data_quality, s.integration, s.stakeholder_alignment, s.evaluation, s.scale,
             s.maintenance, w.status as weakest_status,
             coalesce(p.effort_days, 0) as effort_days,
@@ -293,10 +293,10 @@ def top_blockers(run_id: str, project_id: str, limit: int = 5) -> pd.DataFrame:
     return query(
         """
         select check_id, gap, title, severity, result, remediation, owner_role, effort_days,
-               json_extract_string(evidence, '$.detail.blockers') as reasons
+               json_extract_string(evidence, '$.detail.blockers') as reasons, owner
         from check_results
         where run_id = ? and project_id = ? and result = 'fail'
-            and severity in ('critical', 'major')
+            and severity in ('critical', 'major') and not waived
         order by case severity when 'critical' then 0 else 1 end, weight desc, check_id
         limit ?
         """,
@@ -667,5 +667,42 @@ def incident_times(run_id: str, project_id: str) -> pd.DataFrame:
         order by source
         """,
         run_id,
+        project_id,
+    )
+
+
+def waivers(run_id: str, project_id: str) -> pd.DataFrame:
+    """The waivers of one project in one run as dbt judged them (applied first, then by expiry)."""
+    return query(
+        """
+        select check_id, gap, title, severity, measured_result, status, status_text, waiver_text,
+               expires_on, days_to_expiry, expiring_soon
+        from waivers
+        where run_id = ? and project_id = ?
+        order by status <> 'applied', expires_on, check_id
+        """,
+        run_id,
+        project_id,
+    )
+
+
+def launch_target(run_id: str, project_id: str) -> pd.DataFrame:
+    """The project's target launch against its roadmap on the calendar (one row, or none)."""
+    return query(
+        "select * from launch_targets where run_id = ? and project_id = ?", run_id, project_id
+    )
+
+
+def roadmap_progress(project_id: str) -> pd.DataFrame:
+    """Roadmap actions done, new and still open at each assessed run of a project, newest first."""
+    return query(
+        """
+        select p.run_id, r.run_started_at, p.previous_run_id, p.actions_done, p.actions_new,
+               p.actions_open
+        from roadmap_progress as p
+        join recommendations as r on r.run_id = p.run_id and r.project_id = p.project_id
+        where p.project_id = ?
+        order by r.run_started_at desc, p.run_id desc
+        """,
         project_id,
     )

@@ -28,9 +28,13 @@ from flows import (
     backfill,
     dbt,
     notify,
+    owners,
     postgres_warehouse,
     privacy_ops,
     snapshots,
+    stages,
+    targets,
+    waivers,
     warehouse,
 )
 from flows import archive as inputs_archive
@@ -152,6 +156,8 @@ def ingest_project(
         [{"kind": "system_role", "name": r} for r in project.project.required_roles]
         + [{"kind": "stakeholder_group", "name": g} for g in project.project.required_groups],
     )
+    evidence.add("raw_project_owners", owners.owner_rows(project.project.owners))
+    evidence.add("raw_project_dates", targets.date_rows(project.project, settings.holidays))
     try:
         batch.frames = {**measured, **evidence.frames(context)}
     except Exception as exc:  # the project's own rows outside the contract
@@ -226,6 +232,8 @@ def start_run(
                     **run_provenance(settings),
                     "portfolio_path": str(portfolio.path),
                     "archive": archive,
+                    "waive_critical": thresholds.waive_critical,
+                    "waiver_notice_days": thresholds.waiver_notice_days,
                 }
             ],
         )
@@ -251,6 +259,7 @@ def start_run(
                 for c in rubric.checks
             ],
         )
+        warehouse.record(con, "raw_rubric_stages", stages.stage_rows(run_id, rubric))
 
 
 @task(name="archive-inputs", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
@@ -329,7 +338,8 @@ def announce_run(
     rows = alerts.summary_rows(snapshot, run_id)
     key = alerts.artifact_key(config.id)
     create_markdown_artifact(
-        alerts.summary_markdown(config.name, run_id, status, rows, failed, regressions),
+        alerts.summary_markdown(config.name, run_id, status, rows, failed, regressions)
+        + waivers.notice_markdown(snapshot, run_id),
         key=key,
         description=f"Readiness of {config.name}, run {run_id}",
     )
@@ -381,6 +391,7 @@ def record_run(
     unwalked: Callable[[Any], Any] = quote if settings.task_runner == "threads" else (lambda x: x)
     survey_key = settings.respondent_key(portfolio.path)
     start_run(settings, portfolio, run_id, started, as_of, archived)
+    waivers.record(settings, portfolio, run_id, [p.project.id for p in selected])
     if archived:
         archive_inputs(archived, run_id, portfolio, started)
     with task_runner(settings) as runner:

@@ -126,6 +126,8 @@ def _summary_table(results: list[dict[str, object]]) -> Table:
     for row in results:
         verdict = "GO" if row["recommendation"] == "go" else "NOT YET"
         style = "bold green" if verdict == "GO" else "bold red"
+        relied = int(str(row.get("waivers_relied_on") or 0))
+        verdict += f", with {relied} waiver{'s' if relied > 1 else ''}" if relied else ""
         gaps = row["gaps"]
         assert isinstance(gaps, dict)
         confidence = row["confidence"]
@@ -197,6 +199,8 @@ def run(
             # read as markup: a respondent's words may hold brackets.
             name = str(row.get("name") or row["project"])
             out.print(Text.assemble((name, "bold"), f": {row['reason']}"), highlight=False)
+    for notice in waivers.notice_lines(get_settings().snapshot, run_id):
+        out.print(Text.assemble(("Waiver expiring soon: ", "yellow"), notice), highlight=False)
     out.print(f"Run {run_id}; dashboard: readiness dashboard")
 
 
@@ -219,6 +223,7 @@ def validate(
     # A project whose own file is wrong is listed, and the others' evidence is still checked.
     loaded = _load(portfolio, keep_going=True)
     config_problems = [p for failed in loaded.failed for p in failed.problems]
+    config_problems += [r.problem for r in waivers.load_waivers(loaded)[1]]
     if config_problems and not as_json:
         _print_config_problems(config_problems)
     report: list[dict[str, Any]] = []
@@ -585,6 +590,9 @@ app.command("repair")(repair.repair_command)
 from flows import reproduce as reproduce_module  # noqa: E402
 
 app.command("reproduce")(reproduce_module.reproduce_command)
+from flows import waivers  # noqa: E402
+
+app.command("waive")(waivers.waive_command)
 
 
 if __name__ == "__main__":

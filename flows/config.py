@@ -505,6 +505,19 @@ class Project(_Strict):
     quality_bar: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
     #: The model version under assessment; the newest evaluation run must have evaluated it.
     model_version: str | None = None
+    #: Who owns each role's actions: role -> a person's name or a team handle (never an email).
+    owners: dict[str, str] = Field(default_factory=dict)
+    #: The day the project means to launch; the roadmap on working days says if it is on track.
+    target_launch: date | None = None
+    #: Steering-committee dates (the next one after a run is shown beside the target).
+    steering_dates: list[date] = Field(default_factory=list)
+
+    @field_validator("owners")
+    @classmethod
+    def _owners_are_names(cls, owners: dict[str, str]) -> dict[str, str]:
+        from flows.owners import check_owner_names
+
+        return check_owner_names(owners)
 
 
 # --- portfolio --------------------------------------------------------------------------------
@@ -642,6 +655,9 @@ class Portfolio(_Strict):
             raise ValueError(problem)
         return self
 
+    #: The waivers file, relative to this file (inside its folder; absent: no waivers).
+    waivers: str = "waivers.yml"
+
 
 # --- rubric -----------------------------------------------------------------------------------
 
@@ -711,6 +727,29 @@ class GapThresholds(_Strict):
     refused_critical: Literal["no_evidence", "fail"] = "no_evidence"
     #: A stakeholder group with fewer respondents is merged into "other groups" (or not shown).
     min_group_respondents: Annotated[int, Field(ge=1)] = 3
+    #: Whether a waiver may accept a failing critical check (else only major and minor ones).
+    waive_critical: bool = False
+    #: A waiver expiring within this many days of a run raises a notice.
+    waiver_notice_days: Annotated[int, Field(ge=0)] = 14
+
+
+class Stage(_Strict):
+    """A launch stage (pilot, limited launch...): the gaps and checks that must be ready for it."""
+
+    #: The stage's id (lower case, digits, _), such as pilot or limited_launch.
+    id: Annotated[str, Field(pattern=_ID)]
+    #: The stage's name as people read it ("limited launch").
+    title: str
+    #: Gaps that must be ready (status ready) for this stage.
+    gaps: list[GapId] = Field(default_factory=list)
+    #: Check ids that must pass (or be waived) for this stage.
+    checks: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _requires_something(self) -> Stage:
+        if not self.gaps and not self.checks:
+            raise ValueError("a stage needs at least one gap or check that must be ready")
+        return self
 
 
 class Rubric(_Strict):
@@ -739,6 +778,9 @@ class Rubric(_Strict):
                     ) from exc
         return value
 
+    #: Launch stages in order, each requiring what the one before it does and more (optional).
+    stages: list[Stage] = Field(default_factory=list)
+
     @model_validator(mode="after")
     def _complete(self) -> Rubric:
         ids = [c.id for c in self.checks]
@@ -748,6 +790,12 @@ class Rubric(_Strict):
         missing = [g for g in GAP_IDS if not any(c.gap == g for c in self.checks)]
         if missing:
             raise ValueError(f"every gap needs at least one check, none for: {missing}")
+        unknown = sorted({c for s in self.stages for c in s.checks} - set(ids))
+        if unknown:
+            raise ValueError(f"stages name checks the rubric does not have: {unknown}")
+        stage_ids = [s.id for s in self.stages]
+        if len(set(stage_ids)) != len(stage_ids):
+            raise ValueError("stage ids must be unique")
         return self
 
 
@@ -948,10 +996,12 @@ _EXAMPLES: dict[str, str] = {
     "LlmUsageEvidence": "{path: usage/calls.jsonl, format: call_log}",
     "Evidence": "{datasets: [...], survey: {path: survey.csv}}",
     "ServiceLevels": "{p95_latency_ms: 800, max_error_rate: 0.01, target_concurrency: 50}",
+    "owners": "{data_engineering: team-data-platform}",
     "Alerts": "{urls: ['${SLACK_WEBHOOK}']}",
     "Schedule": "{name: nightly, cron: '0 2 * * *'}",
     "Check": "{id: dq_completeness, gap: data_quality, title: ..., severity: major, ...}",
     "GapThresholds": "{ready: 80, at_risk: 50}",
+    "Stage": "{id: pilot, title: pilot, gaps: [data_quality], checks: [sa_legal_blockers]}",
     "Question": "{id: legal_blocker, text: Do you see a legal blocker?, gap: "
     "stakeholder_alignment, kind: blocker}",
     "Kpi": "{name: handling time, baseline: 12, target: 8}",

@@ -29,6 +29,7 @@ from pydantic_core import PydanticUndefined
 
 from flows import config, safe_yaml
 from flows.settings import REPO_ROOT
+from flows.waivers import WaiverFile
 
 DOCS = REPO_ROOT / "docs"
 CONFIG_DOC = DOCS / "configuration.md"
@@ -89,6 +90,14 @@ FILES: tuple[FileKind, ...] = (
         config.EvaluationPlan,
         ("examples/projects/*/evaluation.yml",),
         "a project's `evidence.evaluation:`",
+    ),
+    FileKind(
+        "waivers",
+        "Waivers",
+        WaiverFile,
+        ("docs/examples/waivers.yml",),
+        "the portfolio's `waivers:` (default `waivers.yml` beside it); `readiness waive` writes it "
+        "(see [programme.md](programme.md))",
     ),
 )
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from flows import targets, waivers
 from flows.config import GAP_IDS
 from flows.snapshots import NoSnapshotError, open_snapshot
 
@@ -13,7 +14,8 @@ __all__ = ["NoSnapshotError", "project_results"]
 
 _LATEST = """
 select r.project_id, r.project_name, r.recommendation, r.confidence, r.reason,
-       r.blocking_gaps, r.run_id, r.run_started_at, r.project_status, r.claims_contradicted
+       r.blocking_gaps, r.run_id, r.run_started_at, r.project_status, r.claims_contradicted,
+       r.verdict, r.waivers_relied_on, r.stage, r.next_stage, r.stage_text, r.unnamed_owner_roles
 from recommendations as r
 where {where}
 order by r.project_id
@@ -28,11 +30,12 @@ order by gap_order
 
 # The failing critical and major checks, by title, with what the respondents wrote beside a
 # blocker (sa_legal_blockers' detail.blockers: "Legal: the data protection impact assessment is
-# not done").
+# not done"). A waived check blocks nothing: it is listed with the waivers.
 _BLOCKERS = """
-select check_id, gap, title, severity, json_extract_string(evidence, '$.detail.blockers')
+select check_id, gap, title, severity, json_extract_string(evidence, '$.detail.blockers'), owner
 from check_results
 where run_id = ? and project_id = ? and result = 'fail' and severity in ('critical', 'major')
+  and not waived
 order by case severity when 'critical' then 0 else 1 end, weight desc, check_id
 """
 
@@ -64,6 +67,12 @@ def project_results(
             started,
             status,
             claims,
+            verdict,
+            relied,
+            stage,
+            next_stage,
+            stage_text,
+            unnamed,
         ) in rows:
             gaps = {
                 gap: {"score": score, "status": gap_status, "missing_evidence": missing}
@@ -72,8 +81,15 @@ def project_results(
                 ).fetchall()
             }
             blockers = [
-                {"check": check, "gap": gap, "title": title, "severity": severity, "reasons": why}
-                for check, gap, title, severity, why in con.execute(
+                {
+                    "check": check,
+                    "gap": gap,
+                    "title": title,
+                    "severity": severity,
+                    "reasons": why,
+                    "owner": owner,
+                }
+                for check, gap, title, severity, why, owner in con.execute(
                     _BLOCKERS, [rid, project_id]
                 ).fetchall()
             ]
@@ -97,6 +113,14 @@ def project_results(
                     "run_id": rid,
                     "assessed_at": started.isoformat() if started else None,
                     "project_status": status,
+                    "verdict": verdict,
+                    "waivers_relied_on": int(relied or 0),
+                    "waivers": waivers.run_waivers(con, rid, project_id),
+                    "stage": stage,
+                    "next_stage": next_stage,
+                    "stage_text": stage_text,
+                    "unnamed_owner_roles": int(unnamed or 0),
+                    **targets.run_target(con, rid, project_id),
                 }
             )
     return results

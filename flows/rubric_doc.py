@@ -76,6 +76,10 @@ def render(rubric: Rubric, source: str) -> str:
         " and spread checks and the survey heatmap, or not shown when the small groups together"
         " are still too few, so that no agreement is one person's answer; the checks' evidence"
         " says what was merged (`small_groups`).",
+        f"- **Waivers.** A failing check may be accepted until a date (docs/programme.md);"
+        " critical checks only when `waive_critical` is true"
+        f" ({'it is' if t.waive_critical else 'it is not'}); a waiver expiring within"
+        f" {t.waiver_notice_days} days raises a notice (`waiver_notice_days`).",
     ]
     if rubric.alert_signals:
         lines += [
@@ -88,6 +92,21 @@ def render(rubric: Rubric, source: str) -> str:
                 for signal, patterns in rubric.alert_signals.items()
             ),
         ]
+    if rubric.stages:
+        lines += [
+            "",
+            "## Launch stages",
+            "",
+            "A stage is reached when what it requires is ready (each gap named *ready*, each check"
+            " passed or waived) and every earlier stage is reached; the recommendation names the"
+            " highest stage reached and what stands between the project and the next.",
+            "",
+            "| stage | requires |",
+            "| --- | --- |",
+        ]
+        for stage in rubric.stages:
+            needs = [GAP_TITLES[g] for g in stage.gaps] + [f"`{c}`" for c in stage.checks]
+            lines.append(f"| `{stage.id}`: {stage.title} | {', '.join(needs)} |")
     for gap in GAP_IDS:
         checks = [c for c in rubric.checks if c.gap == gap]
         lines += [

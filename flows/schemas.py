@@ -32,6 +32,7 @@ EVIDENCE_KINDS = (
     "incidents",
     "runbook",
     "retraining",
+    "waivers",
 )
 
 
@@ -75,6 +76,9 @@ class Runs(pa.DataFrameModel):
     package_versions: Series[str] | None = pa.Field(nullable=True)
     portfolio_path: Series[str] | None = pa.Field(nullable=True)
     archive: Series[str] | None = pa.Field(nullable=True)
+    # The rubric's waiver rules (null in runs recorded before them).
+    waive_critical: Series[pd.BooleanDtype] | None = pa.Field(nullable=True)
+    waiver_notice_days: Series[pd.Int64Dtype] | None = pa.Field(nullable=True, ge=0)
 
     class Config:
         strict = True
@@ -521,6 +525,47 @@ class RetrainingSchedules(_Raw):
     found: Series[bool]
 
 
+class Waivers(_Raw):
+    """The waivers a run read (flows/waivers.py): who accepted which failing check, why, until when."""
+
+    check_id: Series[str]
+    reason: Series[str]
+    approver: Series[str]
+    given_on: Series[pa.DateTime]
+    expires_on: Series[pa.DateTime]
+    source: Series[str]
+    line: Series[pd.Int64Dtype] = pa.Field(nullable=True)
+
+
+class RubricStages(pa.DataFrameModel):
+    """The rubric's launch stages as used by one run: one row per stage and requirement."""
+
+    run_id: Series[str]
+    stage_id: Series[str]
+    stage_order: Series[pd.Int64Dtype] = pa.Field(ge=1)
+    stage_title: Series[str]
+    requirement_kind: Series[str] = pa.Field(isin=["gap", "check"])
+    requirement: Series[str]
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class ProjectOwners(_Raw):
+    """Who owns each role's actions in a project (its ``owners:``): a name or a team handle."""
+
+    role: Series[str]
+    owner: Series[str]
+
+
+class ProjectDates(_Raw):
+    """A project's target launch and steering-committee dates, and the run's holidays."""
+
+    kind: Series[str] = pa.Field(isin=["target_launch", "steering", "holiday"])
+    day: Series[pa.DateTime]
+
+
 #: Raw table name -> Pandera model. The warehouse creates these tables; dbt declares them as sources.
 RAW_TABLES: dict[str, type[pa.DataFrameModel]] = {
     "raw_runs": Runs,
@@ -555,6 +600,10 @@ RAW_TABLES: dict[str, type[pa.DataFrameModel]] = {
     "raw_incident_summary": IncidentSummary,
     "raw_runbooks": Runbooks,
     "raw_retraining_schedules": RetrainingSchedules,
+    "raw_waivers": Waivers,
+    "raw_rubric_stages": RubricStages,
+    "raw_project_owners": ProjectOwners,
+    "raw_project_dates": ProjectDates,
 }
 
 

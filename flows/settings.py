@@ -161,6 +161,18 @@ class Settings(BaseSettings):
         description="Dask scheduler address (tcp://host:8786) for task_runner=dask; "
         "unset: a local Dask cluster of max_workers processes for each run.",
     )
+    waiver_max_days: int = Field(
+        default=180,
+        ge=1,
+        description="The longest a waiver may last, in days after it was given (readiness waive "
+        "and the waivers file refuse a later expiry).",
+    )
+    holidays: str = Field(
+        default="",
+        pattern=r"^\s*(\d{4}-\d{2}-\d{2}\s*(,\s*\d{4}-\d{2}-\d{2}\s*)*)?$",
+        description="Days that are not working days for the roadmap's calendar dates "
+        "(comma-separated, YYYY-MM-DD); weekends never are.",
+    )
     source_statement_timeout: float = Field(
         default=60.0,
         gt=0,

@@ -53,6 +53,11 @@ PUBLISHED_MARTS: tuple[str, ...] = (
     "alert_coverage",
     "on_call_days",
     "incident_times",
+    "waivers",
+    "project_stages",
+    "roadmap_schedule",
+    "launch_targets",
+    "roadmap_progress",
 )
 
 _PORTFOLIO_ID = re.compile(r"[a-z][a-z0-9_]*")

@@ -57,6 +57,8 @@ def check_card(check: dict[str, Any]) -> None:
             f"`{check['check_id']}` · {check['severity']} · weight {number(check.get('weight'))}"
         )
         st.markdown(measurement(check))
+        if not missing(check.get("waiver")):
+            st.markdown(f"**Accepted risk:** {check['waiver']}")
         if check["result"] != "pass" and not missing(check.get("remediation")):
             st.markdown(
                 f"**Remediation:** {md(check['remediation'])}  \n"

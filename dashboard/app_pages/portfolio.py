@@ -20,6 +20,7 @@ from dashboard.labels import (
     money,
     status_label,
     verdict,
+    waiver_suffix,
 )
 from dashboard.tables import table
 from flows.reports.csv_safe import to_csv_bytes
@@ -90,7 +91,8 @@ def projects_table(projects: pd.DataFrame) -> pd.DataFrame:
     """The ranking people sort: verdict in words, confidence in %, six gap scores, weakest gap."""
     ranked = rank(projects)
     table = ranked.assign(
-        recommendation=ranked["recommendation"].map(verdict),
+        recommendation=ranked["recommendation"].map(verdict)
+        + ranked["waivers_relied_on"].map(waiver_suffix),
         confidence=(ranked["confidence"].astype("float64") * 100).round(0),
         weakest_gap=ranked["weakest_gap"].map(gap_label),
         weakest_status=ranked["weakest_status"].map(status_label),
@@ -101,6 +103,7 @@ def projects_table(projects: pd.DataFrame) -> pd.DataFrame:
         "business_unit": "Business unit",
         "owner": "Owner",
         "recommendation": "Recommendation",
+        "stage_text": "Launch stage",
         "confidence": "Confidence",
         **GAP_LABELS,
         "weakest_gap": "Weakest gap",

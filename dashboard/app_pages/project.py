@@ -25,6 +25,7 @@ from dashboard.labels import (
     percent,
     result_label,
     verdict_banner,
+    waiver_suffix,
 )
 from flows.markdown_safe import md
 from flows.reports.render import claims_sentence, evidence_notes, gap_chart_svg
@@ -35,10 +36,15 @@ DEFAULT_READY_THRESHOLD = 80.0
 
 def verdict_section(rec: dict[str, Any]) -> None:
     """The verdict banner: GO / NOT YET, the reason, the confidence and what blocks."""
-    lines = [f"## {verdict_banner(rec['recommendation'])}", str(rec.get("reason") or "")]
+    banner_text = verdict_banner(rec["recommendation"]) + waiver_suffix(
+        rec.get("waivers_relied_on")
+    )
+    lines = [f"## {banner_text}", str(rec.get("reason") or "")]
     blocking = gap_list(rec.get("blocking_gaps"))
     if blocking and rec["recommendation"] != "go":
         lines.append(f"**Blocking gaps:** {blocking}")
+    if not missing(rec.get("stage_text")):
+        lines.append(f"**Launch stage:** {rec['stage_text']}")
     lines.append(f"**Confidence:** {percent(rec.get('confidence'))} of the evidence was available")
     claims = as_float(rec.get("claims_contradicted"))
     if claims:
@@ -121,10 +127,32 @@ def blockers_section(run_id: str, project_id: str) -> None:
             f"({row['severity']})  \n"
             + ("" if missing(row.get("reasons")) else f"**{row['reasons']}**  \n")
             + f"{row['remediation'] or 'No remediation recorded.'}  \n"
-            f"*Owner: {row['owner_role'] or '–'} · effort {days(row['effort_days'])}*"
+            f"*Owner: {row['owner'] or row['owner_role'] or '–'} · effort {days(row['effort_days'])}*"
             for row in queries.records(blockers)
         ),
         allow_html=False,  # the rubric's and the snapshot's words, written as Markdown
+    )
+
+
+def waivers_section(run_id: str, project_id: str) -> None:
+    """Accepted risks: each waiver in dbt's words, whether it applied, and the ones expiring soon."""
+    found = queries.waivers(run_id, project_id)
+    if found.empty:
+        return
+    blocks.section(
+        "Accepted risks: waivers",
+        *(
+            f"**{gap_label(row['gap'])} · {row['title']}** ({row['severity']}, measured "
+            f"{result_label(row['measured_result']).lower()}): {row['waiver_text']}  \n"
+            f"*{row['status_text']}*"
+            + (
+                f" · **expires in {int(row['days_to_expiry'])} day(s)**"
+                if not missing(row["expiring_soon"]) and bool(row["expiring_soon"])
+                else ""
+            )
+            for row in queries.records(found)
+        ),
+        allow_html=False,  # the approver's and the reason's words, written as Markdown
     )
 
 
@@ -211,8 +239,11 @@ def roadmap_section(run_id: str, project_id: str) -> None:
     if plan.empty:
         blocks.section(heading, "Nothing left to do: every check passes.")
         return
+    # The owner's name where the project's owners map gives one (a snapshot from before names
+    # were recorded has only the role).
+    named = plan["owner"].fillna(plan["owner_role"]) if "owner" in plan else plan["owner_role"]
     table = plan.assign(
-        gap=plan["gap"].map(gap_label), result=plan["result"].map(result_label)
+        gap=plan["gap"].map(gap_label), result=plan["result"].map(result_label), owner_role=named
     ).rename(columns=ROADMAP_COLUMNS)[list(ROADMAP_COLUMNS.values())]
     currency = day_rate_currency(run_id)
     blocks.section(
@@ -226,6 +257,26 @@ def roadmap_section(run_id: str, project_id: str) -> None:
         ),
         blocks.table(table, {**ROADMAP_FORMATS, "Cost": lambda v: money(v, currency)}),
     )
+    target = queries.first(queries.launch_target(run_id, project_id)) or {}
+    if not missing(target.get("target_text")):
+        steering = target.get("next_steering")
+        blocks.block(
+            blocks.paragraph(
+                f"Target launch: {target['target_text']}"
+                + ("" if missing(steering) else f"; next steering committee {day(steering)}")
+                + "."
+            )
+        )
+    unnamed = as_float(
+        (queries.first(queries.project_recommendation(project_id)) or {}).get("unnamed_owner_roles")
+    )
+    if unnamed:
+        blocks.block(
+            blocks.paragraph(
+                f"{int(unnamed)} owner role(s) without a name in the owners map of the project: "
+                "shown as the role."
+            )
+        )
     tables.csv_download(table, f"{project_id}-roadmap")
     roadmap_grid(table)
 
@@ -332,6 +383,7 @@ def page() -> None:
     gaps_section(run_id, project_id)
     pass_rate_line(run_id, project_id)
     blockers_section(run_id, project_id)
+    waivers_section(run_id, project_id)
     cost_section(run_id, project_id)
     roadmap_section(run_id, project_id)
     evidence_section(run_id, project_id, inputs)

@@ -13,7 +13,16 @@ import streamlit as st
 
 from dashboard import charts, queries
 from dashboard.app_pages._common import choose_project, render
-from dashboard.labels import gap_label, minute, number, percent, result_label, status_label, verdict
+from dashboard.labels import (
+    gap_label,
+    minute,
+    missing,
+    number,
+    percent,
+    result_label,
+    status_label,
+    verdict,
+)
 from dashboard.tables import table
 from flows.markdown_safe import md
 
@@ -131,6 +140,25 @@ def what_changed(project_id: str) -> None:
         )
 
 
+def roadmap_progress(project_id: str) -> None:
+    """Roadmap actions done, new and still open since each run's previous one (dbt's counts)."""
+    progress = queries.roadmap_progress(project_id)
+    if progress.empty:
+        return
+    st.subheader("Roadmap progress across runs")
+    rows = [
+        f"- {minute(row['run_started_at'])}: "
+        + (
+            f"{int(row['actions_done'])} done, {int(row['actions_new'])} new, "
+            f"{int(row['actions_open'])} still open since the previous run"
+            if not missing(row["previous_run_id"])
+            else f"first run: {int(row['actions_new'])} action(s)"
+        )
+        for row in queries.records(progress)
+    ]
+    st.markdown("\n".join(rows))
+
+
 def page() -> None:
     """Trends of one project, then of the portfolio."""
     rec = choose_project()
@@ -140,6 +168,7 @@ def page() -> None:
     st.subheader(f"{md(rec['project_name'])}: scores over runs")
     trend_chart(queries.score_history(project_id), f"{rec['project_name']}: gap scores over runs")
     what_changed(project_id)
+    roadmap_progress(project_id)
     st.subheader("Portfolio: mean gap scores over runs")
     trend_chart(queries.portfolio_history(), "Portfolio: mean gap score over runs")
 

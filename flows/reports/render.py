@@ -40,8 +40,10 @@ PDF_PROJECTS = 12
 PDF_RECURRING = 6
 
 
-def verdict_text(recommendation: str) -> str:
-    return "GO" if recommendation == "go" else "NOT YET"
+def verdict_text(recommendation: str, waivers: int = 0) -> str:
+    """GO or NOT YET, with the number of waivers the verdict relies on (dbt's count)."""
+    text = "GO" if recommendation == "go" else "NOT YET"
+    return text + (f", with {waivers} waiver{'s' if waivers > 1 else ''}" if waivers else "")
 
 
 def status_text(status: str | None) -> str:
@@ -131,9 +133,7 @@ def reason_text(p: ProjectSummary) -> str:
 
 
 def headline(p: ProjectSummary) -> str:
-    return (
-        f"{verdict_text(p.recommendation)} (confidence {percent(p.confidence)}): {reason_text(p)}"
-    )
+    return f"{verdict_text(p.recommendation, p.waivers_relied_on)} (confidence {percent(p.confidence)}): {reason_text(p)}"
 
 
 # --- Markdown -----------------------------------------------------------------------------------
@@ -141,7 +141,7 @@ def headline(p: ProjectSummary) -> str:
 
 def project_markdown(p: ProjectSummary) -> str:
     lines = [
-        f"# {md(p.project_name)}: {verdict_text(p.recommendation)}",
+        f"# {md(p.project_name)}: {verdict_text(p.recommendation, p.waivers_relied_on)}",
         "",
         f"{md(p.business_unit or '-')} · owner {md(p.owner or '-')} · assessed "
         f"{minute(p.assessed_at)} UTC · run {md(p.run_id)} · rubric {md(p.rubric_version)} · "
@@ -150,6 +150,8 @@ def project_markdown(p: ProjectSummary) -> str:
         "",
         f"**Recommendation:** {md(headline(p))}",
         "",
+        *([f"**Launch stage:** {p.stage_text}.", ""] if p.stage_text else []),
+        *[line for note in p.programme_notes for line in (note, "")],
         *([f"**{claims_sentence(p.claims_contradicted)}.**", ""] if p.claims_contradicted else []),
         *([p.pass_rate_line, ""] if p.pass_rate_line else []),
         "## Readiness by gap",
@@ -202,7 +204,7 @@ def portfolio_markdown(s: PortfolioSummary) -> str:
     for p in s.projects:
         scores = " | ".join(f"{score_text(g.score)} {status_text(g.status)}" for g in p.gaps)
         lines.append(
-            f"| {md(p.project_name)} | {verdict_text(p.recommendation)} | {percent(p.confidence)} | "
+            f"| {md(p.project_name)} | {verdict_text(p.recommendation, p.waivers_relied_on)} | {percent(p.confidence)} | "
             f"{scores} | {days(p.roadmap_timeline_days)} |"
         )
     lines += ["", "## Blockers that recur across projects", ""]
@@ -311,8 +313,11 @@ def project_html(p: ProjectSummary) -> str:
         f"<h1>{e(p.project_name)}</h1><p class='meta'>{e(p.business_unit or '-')} · owner "
         f"{e(p.owner or '-')} · assessed {e(minute(p.assessed_at))} UTC · run {e(p.run_id)} · "
         f"rubric {e(str(p.rubric_version))} · newest evidence {e(day(p.newest_evidence))}</p>"
-        f"<p class='verdict {e(p.recommendation)}'><b>{verdict_text(p.recommendation)}</b> · confidence {e(percent(p.confidence))}<br>"
-        f"{e(reason_text(p))}</p>{claims}"
+        f"<p class='verdict {e(p.recommendation)}'><b>{verdict_text(p.recommendation, p.waivers_relied_on)}</b> · confidence {e(percent(p.confidence))}<br>"
+        f"{e(reason_text(p))}</p>"
+        + (f"<p><b>Launch stage:</b> {e(p.stage_text)}.</p>" if p.stage_text else "")
+        + "".join(f"<p>{e(note)}</p>" for note in p.programme_notes)
+        + claims
         + (f"<p>{e(p.pass_rate_line)}</p>" if p.pass_rate_line else "")
         + f"{gap_chart_svg(p.gaps, p.ready_threshold)}"
         + (f"<ul class='missing'>{notes}</ul>" if notes else "")
@@ -321,7 +326,7 @@ def project_html(p: ProjectSummary) -> str:
         + f"<h2>Cost at scale</h2><p>{e(cost_sentence(p.cost))}</p>"
         f"<h2>Roadmap</h2><p>{e(roadmap_sentence(p))}</p>"
     )
-    return _page(f"{p.project_name}: {verdict_text(p.recommendation)}", body)
+    return _page(f"{p.project_name}: {verdict_text(p.recommendation, p.waivers_relied_on)}", body)
 
 
 def portfolio_html(s: PortfolioSummary) -> str:
@@ -329,7 +334,7 @@ def portfolio_html(s: PortfolioSummary) -> str:
     gaps = s.projects[0].gaps if s.projects else []
     head = "".join(f"<th>{e(gap_label(g.gap))}</th>" for g in gaps)
     rows = "".join(
-        f"<tr><td>{e(p.project_name)}</td><td>{verdict_text(p.recommendation)}</td>"
+        f"<tr><td>{e(p.project_name)}</td><td>{verdict_text(p.recommendation, p.waivers_relied_on)}</td>"
         f"<td class='n'>{e(percent(p.confidence))}</td>"
         + "".join(
             f"<td class='n' style='background:{STATUS_COLOURS.get(g.status or '', '#fff')}'>"
@@ -425,7 +430,7 @@ def _pdf_gap_chart(pdf: _Pdf, p: ProjectSummary) -> None:
 def project_pdf(p: ProjectSummary) -> bytes:
     pdf = _Pdf(repr(p), format="A4")  # the summary's repr holds every word the page writes
     pdf.set_auto_page_break(auto=True, margin=12)
-    pdf.set_title(f"{p.project_name}: {verdict_text(p.recommendation)}")
+    pdf.set_title(f"{p.project_name}: {verdict_text(p.recommendation, p.waivers_relied_on)}")
     pdf.add_page()
     pdf.write_line(p.project_name, 18, 9)
     pdf.write_line(
@@ -440,7 +445,7 @@ def project_pdf(p: ProjectSummary) -> bytes:
     pdf.cell(
         0,
         9,
-        f"{verdict_text(p.recommendation)} · confidence {percent(p.confidence)}",
+        f"{verdict_text(p.recommendation, p.waivers_relied_on)} · confidence {percent(p.confidence)}",
         fill=True,
         new_x="LMARGIN",
         new_y="NEXT",
@@ -448,6 +453,10 @@ def project_pdf(p: ProjectSummary) -> bytes:
     pdf.write_line(reason_text(p), 9)
     if p.pass_rate_line:
         pdf.write_line(p.pass_rate_line, 9)
+    if p.stage_text:
+        pdf.write_line(f"Launch stage: {p.stage_text}.", 9)
+    for note in p.programme_notes:
+        pdf.write_line(note, 9)
     if p.claims_contradicted:
         pdf.write_line(f"{claims_sentence(p.claims_contradicted)}.", 9)
     pdf.ln(2)
@@ -492,7 +501,7 @@ def _pdf_portfolio_table(pdf: _Pdf, s: PortfolioSummary) -> None:
         for p in s.projects[:PDF_PROJECTS]:
             row = table.row()
             row.cell(p.project_name)
-            row.cell(verdict_text(p.recommendation))
+            row.cell(verdict_text(p.recommendation, p.waivers_relied_on))
             row.cell(percent(p.confidence))
             for g in p.gaps:
                 colour = _rgb(STATUS_COLOURS.get(g.status or "", "#ffffff"))

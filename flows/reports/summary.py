@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from flows import targets
 from flows.config import GAP_IDS
 from flows.errors import ReadinessError
 from flows.snapshots import open_snapshot
@@ -75,6 +76,12 @@ class ProjectSummary:
     roadmap_currency: str | None = None
     #: The evaluation's pass rates against their quality bars in one line (dbt's words), if any.
     pass_rate_line: str | None = None
+    #: Waivers the verdict relies on (dbt's count; the reason names them).
+    waivers_relied_on: int = 0
+    #: The launch stage reached and what stands before the next (dbt's words), or None.
+    stage_text: str | None = None
+    #: The target launch and the roadmap's progress since the previous run, in words.
+    programme_notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -96,7 +103,8 @@ class PortfolioSummary:
 
 _REC = """
 select project_id, project_name, business_unit, owner, run_id, run_started_at, rubric_version,
-       recommendation, confidence, reason, blocking_gaps, claims_contradicted
+       recommendation, confidence, reason, blocking_gaps, claims_contradicted, waivers_relied_on,
+       stage_text
 from recommendations
 where is_latest and (?::varchar is null or project_id = ?)
     and (
@@ -111,10 +119,11 @@ select gap, score, status, missing_evidence
 from gap_scores where run_id = ? and project_id = ? order by gap_order
 """
 _BLOCKERS = """
-select check_id, gap, title, severity, remediation, owner_role, effort_days,
+select check_id, gap, title, severity, remediation, coalesce(owner, owner_role), effort_days,
        json_extract_string(evidence, '$.detail.blockers') as reasons
 from check_results
 where run_id = ? and project_id = ? and result = 'fail' and severity in ('critical', 'major')
+    and not waived
 order by case severity when 'critical' then 0 else 1 end, weight desc, check_id
 limit ?
 """
@@ -150,7 +159,7 @@ select c.check_id, any_value(c.title), any_value(c.gap), any_value(c.severity),
                then ' and ' || (count(distinct c.project_id) - 5) || ' more' else '' end
 from check_results as c
 join latest as l on l.run_id = c.run_id and l.project_id = c.project_id
-where c.result = 'fail'
+where c.result = 'fail' and not c.waived
 group by c.check_id
 having count(distinct c.project_id) > 1
 order by projects desc, c.check_id
@@ -176,7 +185,7 @@ def _summary(
     pid, name, unit, owner, run_id, started, rubric, verdict, confidence, reason, blocking = row[
         :11
     ]
-    claims = row[11]
+    claims, waivers, stage_text = row[11], row[12], row[13]
     actions, effort, cost, timeline = plan
     return ProjectSummary(
         project_id=pid,
@@ -202,6 +211,9 @@ def _summary(
         claims_contradicted=int(claims or 0),
         roadmap_currency=detail.get("roadmap_currency"),
         pass_rate_line=detail.get("pass_rate_line"),
+        waivers_relied_on=int(waivers or 0),
+        stage_text=stage_text,
+        programme_notes=detail.get("programme_notes", []),
     )
 
 
@@ -243,6 +255,7 @@ def _project(con: duckdb.DuckDBPyConnection, row: tuple[Any, ...], blockers: int
         # The day rate's currency, once runs record it (a snapshot before that has none).
         roadmap_currency=recorded.get("day_rate_currency"),
         pass_rate_line=_pass_rate_line(con, run_id, pid),
+        programme_notes=targets.report_notes(con, run_id, pid),
     )
 
 

@@ -46,7 +46,9 @@ TABLES: dict[str, str] = {
         recommendation varchar, reason varchar, confidence double, blocking_gaps varchar,
         blocking_checks varchar, weakest_gap varchar, weakest_score double,
         project_status varchar, project_error varchar, rubric_version varchar,
-        is_latest boolean, claims_contradicted integer, insufficient_gaps varchar""",
+        is_latest boolean, claims_contradicted integer, insufficient_gaps varchar,
+        verdict varchar, waivers_relied_on integer, stage varchar, next_stage varchar,
+        stage_text varchar, unnamed_owner_roles integer""",
     "gap_scores": """
         gap_score_id varchar, run_id varchar, project_id varchar, gap varchar, gap_order integer,
         score double, status varchar, checks_total integer, checks_with_evidence integer,
@@ -57,7 +59,8 @@ TABLES: dict[str, str] = {
         check_id varchar, title varchar, severity varchar, weight double, direction varchar,
         pass_threshold double, partial_threshold double, unit varchar, metric double,
         result varchar, points double, evidence varchar, remediation varchar,
-        effort_days double, owner_role varchar, rubric_version varchar""",
+        effort_days double, owner_role varchar, rubric_version varchar, waived boolean,
+        waiver varchar, owner varchar, owner_named boolean""",
     "roadmap": """
         roadmap_item_id varchar, run_id varchar, project_id varchar, priority integer,
         check_id varchar, gap varchar, title varchar, severity varchar, result varchar,
@@ -119,6 +122,21 @@ EMPTY_TABLES: dict[str, str] = {
     "input_fingerprints": """
         run_id varchar, project_id varchar, input_kind varchar, name varchar, source varchar,
         fingerprint varchar""",
+    "launch_targets": """
+        launch_target_id varchar, run_id varchar, project_id varchar, as_of_date date,
+        target_launch date, next_steering date, roadmap_end_date date, days_to_target integer,
+        margin_days integer, target_status varchar, target_text varchar""",
+    "roadmap_progress": """
+        roadmap_progress_id varchar, run_id varchar, project_id varchar,
+        previous_run_id varchar, actions_done integer, actions_new integer,
+        actions_open integer""",
+    "waivers": """
+        waiver_id varchar, run_id varchar, project_id varchar, check_id varchar, gap varchar,
+        title varchar, severity varchar, measured_result varchar, reason varchar,
+        approver varchar, given_on date, expires_on date, as_of_date date,
+        days_to_expiry integer, status varchar, applied boolean, expiring_soon boolean,
+        waiver_text varchar, status_text varchar, source varchar, line integer,
+        is_latest boolean""",
 }
 
 
@@ -144,6 +162,7 @@ def _recommendation(run: str, project: str, **values: Any) -> tuple[Any, ...]:
         values["weakest_gap"], values["weakest_score"], "ok", None,
         RUBRIC if run == R2 else "2026.10.0", run == R2, values.get("claims", 0),
         values.get("insufficient_gaps", ""),
+        "go" if values["recommendation"] == "go" else "not yet", 0, None, None, None, 0,
     )  # fmt: skip
 
 
@@ -276,7 +295,8 @@ def _check_results() -> list[tuple[Any, ...]]:
             )
             rows.append((f"{run}:{project}:{check_id}", run, project, gap, check_id, title,
                          severity, weight, direction, pass_, partial, unit, metric, result,
-                         POINTS[result], evidence, fix, effort, owner, RUBRIC))  # fmt: skip
+                         POINTS[result], evidence, fix, effort, owner, RUBRIC, False,
+                         None, owner, False))  # fmt: skip
     return rows
 
 

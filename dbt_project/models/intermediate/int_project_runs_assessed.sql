@@ -33,7 +33,9 @@ final as (
         coalesce(runs.major_fail_caps_gap, false) as major_fail_caps_gap,
         coalesce(runs.claim_penalty, 0.0) as claim_penalty,
         coalesce(runs.refused_critical, 'no_evidence') as refused_critical,
-        coalesce(runs.min_group_respondents, 1) as min_group_respondents
+        coalesce(runs.min_group_respondents, 1) as min_group_respondents,
+        coalesce(runs.waive_critical, false) as waive_critical,
+        coalesce(runs.waiver_notice_days, 14) as waiver_notice_days
     from projects
     inner join runs on projects.run_id = runs.run_id
 )

@@ -4,8 +4,21 @@
 -- blocker answer, a plan not given), has insufficient evidence (whatever its score); otherwise the
 -- run's thresholds decide ready / at risk / blocked, and a failed major check caps the gap at at
 -- risk (a rubric option). missing_evidence names the checks without evidence in plain words.
+-- A waived check counts as passed here (verdict_result, verdict_points: see check_results; the
+-- measured result stands where they are not given, as in unit tests of the rules before waivers).
 with checks as (
-    select * from {{ ref('check_results') }}
+    select
+        run_id,
+        project_id,
+        gap,
+        check_id,
+        title,
+        severity,
+        weight,
+        waived,
+        coalesce(verdict_result, result) as result,
+        coalesce(verdict_points, points) as points
+    from {{ ref('check_results') }}
 ),
 
 projects as (
@@ -27,6 +40,7 @@ per_gap as (
         {{ figure('sum(weight)') }} as weight_total,
         {{ figure("sum(case when result <> 'no_evidence' then weight else 0 end)") }} as weight_with_evidence,
         {{ figure('sum(weight * points)') }} as weighted_points,
+        sum(case when waived then 1 else 0 end) as checks_waived,
         string_agg(
             case when result = 'no_evidence' then title end,
             '; '
@@ -77,6 +91,7 @@ final as (
         checks_failed,
         critical_failed,
         major_failed,
+        checks_waived,
         {{ round_to('weight_with_evidence / weight_total', 3) }} as evidence_share,
         weight_total,
         weight_with_evidence,

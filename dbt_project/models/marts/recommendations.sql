@@ -5,13 +5,84 @@
 -- contradicts lowers the confidence by the rubric's claim_penalty. The reason is in plain words:
 -- gap names and check titles (ids stay in blocking_gaps and blocking_checks, for the drill-down),
 -- legal blockers with their reasons, the missing evidence and the contradicted claims. The
--- roadmap's totals (effort, cost at the day rate, calendar days) come along.
+-- roadmap's totals (effort, cost at the day rate, calendar days) come along. A waived check counts
+-- as passed; the verdict says how many waivers it relies on ("go, with 2 waivers") and the reason
+-- names them ("waived until 2027-01-31 (approved by X: reason)").
 with gaps as (
     select * from {{ ref('gap_scores') }}
 ),
 
+-- A waived check counts as passed (verdict_result, see check_results; the measured result where it
+-- is not given); the waivers relied on are counted and named.
 checks as (
-    select * from {{ ref('check_results') }}
+    select
+        run_id,
+        project_id,
+        gap,
+        check_id,
+        title,
+        severity,
+        evidence,
+        coalesce(verdict_result, result) as result
+    from {{ ref('check_results') }}
+),
+
+waivers as (
+    select * from {{ ref('int_waivers_judged') }}
+),
+
+-- Launch stages: the highest reached, and what stands between the project and the next one.
+stages as (
+    select * from {{ ref('project_stages') }}
+),
+
+stage_orders as (
+    select
+        run_id,
+        project_id,
+        max(case when reached then stage_order end) as reached_order,
+        min(case when not reached then stage_order end) as next_order
+    from stages
+    group by run_id, project_id
+),
+
+stages_named as (
+    select
+        stage_orders.run_id,
+        stage_orders.project_id,
+        reached.stage_id as stage,
+        nearest.stage_id as next_stage,
+        case
+            when nearest.stage_id is null then 'ready for ' || reached.stage_title
+            when reached.stage_id is null
+                then 'not yet for ' || nearest.stage_title || ': ' || nearest.missing
+            else
+                'ready for ' || reached.stage_title || '; not yet for ' || nearest.stage_title
+                || ': ' || nearest.missing
+        end as stage_text
+    from stage_orders
+    left join stages as reached
+        on
+            stage_orders.run_id = reached.run_id
+            and stage_orders.project_id = reached.project_id
+            and stage_orders.reached_order = reached.stage_order
+    left join stages as nearest
+        on
+            stage_orders.run_id = nearest.run_id
+            and stage_orders.project_id = nearest.project_id
+            and stage_orders.next_order = nearest.stage_order
+),
+
+waivers_per_project as (
+    select
+        run_id,
+        project_id,
+        sum(case when applied then 1 else 0 end) as waivers_relied_on,
+        sum(case when expiring_soon then 1 else 0 end) as waivers_expiring,
+        string_agg(case when applied then title || ' ' || waiver_text end, '; ' order by check_id)
+            as waivers_text
+    from waivers
+    group by run_id, project_id
 ),
 
 projects as (
@@ -29,7 +100,8 @@ roadmap_totals as (
         count(*) as roadmap_actions,
         {{ figure('sum(effort_days)') }} as roadmap_effort_days,
         {{ figure('sum(cost)') }} as roadmap_cost,
-        max(end_day) as roadmap_duration_days
+        max(end_day) as roadmap_duration_days,
+        count(distinct case when not owner_named then owner_role end) as unnamed_owner_roles
     from roadmap
     group by run_id, project_id
 ),
@@ -222,6 +294,13 @@ decided as (
         coalesce(roadmap_totals.roadmap_effort_days, 0) as roadmap_effort_days,
         coalesce(roadmap_totals.roadmap_cost, 0) as roadmap_cost,
         coalesce(roadmap_totals.roadmap_duration_days, 0) as roadmap_duration_days,
+        coalesce(roadmap_totals.unnamed_owner_roles, 0) as unnamed_owner_roles,
+        coalesce(waivers_per_project.waivers_relied_on, 0) as waivers_relied_on,
+        coalesce(waivers_per_project.waivers_expiring, 0) as waivers_expiring,
+        waivers_per_project.waivers_text,
+        stages_named.stage,
+        stages_named.next_stage,
+        stages_named.stage_text,
         case
             when projects.project_status <> 'ok' then 'not yet: the assessment failed'
             when worded.gaps_failing > 0 then 'not yet'
@@ -260,6 +339,12 @@ decided as (
             and weakest.weakness = 1
     left join roadmap_totals
         on projects.run_id = roadmap_totals.run_id and projects.project_id = roadmap_totals.project_id
+    left join waivers_per_project
+        on
+            projects.run_id = waivers_per_project.run_id
+            and projects.project_id = waivers_per_project.project_id
+    left join stages_named
+        on projects.run_id = stages_named.run_id and projects.project_id = stages_named.project_id
 ),
 
 final as (
@@ -273,7 +358,12 @@ final as (
         run_started_at,
         as_of,
         recommendation,
-        reason,
+        reason || case
+            when waivers_relied_on = 1 then ' Relies on 1 waiver: ' || waivers_text || '.'
+            when waivers_relied_on > 1
+                then ' Relies on ' || waivers_relied_on || ' waivers: ' || waivers_text || '.'
+            else ''
+        end as reason,
         confidence,
         blocking_gaps,
         blocking_checks,
@@ -284,11 +374,21 @@ final as (
         project_status,
         project_error,
         rubric_version,
-        verdict,
+        verdict || case
+            when waivers_relied_on = 1 then ', with 1 waiver'
+            when waivers_relied_on > 1 then ', with ' || waivers_relied_on || ' waivers'
+            else ''
+        end as verdict,
+        waivers_relied_on,
+        waivers_expiring,
+        stage,
+        next_stage,
+        stage_text,
         roadmap_actions,
         roadmap_effort_days,
         roadmap_cost,
         roadmap_duration_days,
+        unnamed_owner_roles,
         row_number() over (
             partition by project_id order by run_started_at desc, run_id desc
         ) = 1 as is_latest

@@ -71,12 +71,15 @@ final as (
             else remediation
         end as action,
         owner_role,
+        owner,
+        owner_named,
         effort_days,
         effort_days * day_rate as cost,
         {{ round_to('score_gain', 1) }} as score_gain,
         {{ round_to('gain_per_day', 2) }} as gain_per_day,
         end_day - effort_days as start_day,
-        end_day
+        end_day,
+        waiver
     from scheduled
 )
 

@@ -27,7 +27,9 @@ final as (
         lock_fingerprint,
         package_versions,
         portfolio_path,
-        archive
+        archive,
+        waive_critical,
+        waiver_notice_days
     from source
 )
 

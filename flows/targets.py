@@ -1,0 +1,95 @@
+"""Target dates: a project's target launch and steering dates, and the holidays, as run rows.
+
+Working days, calendar dates of the roadmap and whether the target is on track, at risk or
+missed are dbt's (``int_working_days``, ``roadmap_schedule``, ``launch_targets``); this module
+only records the dates a run uses in ``raw_project_dates``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flows.config import Project
+from flows.errors import ConfigError
+
+
+def holiday_dates(text: str) -> list[date]:
+    """The READINESS_HOLIDAYS setting as dates; a wrong entry is a ConfigError naming it."""
+    days = []
+    for index, part in enumerate(p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            days.append(date.fromisoformat(part))
+        except ValueError:
+            raise ConfigError.one(
+                "READINESS_HOLIDAYS",
+                f"entry {index + 1} is not a date such as 2026-12-25",
+            ) from None
+    return sorted(set(days))
+
+
+def date_rows(project: Project, holidays: str) -> list[dict[str, Any]]:
+    """The project's ``raw_project_dates`` rows (without run and project ids)."""
+    kinds: list[tuple[str, date]] = [("holiday", d) for d in holiday_dates(holidays)]
+    kinds += [("steering", d) for d in sorted(set(project.steering_dates))]
+    if project.target_launch:
+        kinds.append(("target_launch", project.target_launch))
+    return [
+        {"kind": kind, "day": datetime.combine(day, datetime.min.time())} for kind, day in kinds
+    ]
+
+
+def run_target(con: Any, run_id: str, project_id: str) -> dict[str, Any]:
+    """The target launch and the roadmap's progress of a project in a run, from a snapshot.
+
+    Keys ``target`` (status, text, dates, days) and ``progress`` (actions done, new, open since
+    the previous run); None where the snapshot has no such mart or row.
+    """
+    tables = {
+        r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
+    }
+    found: dict[str, Any] = {"target": None, "progress": None}
+    if "launch_targets" in tables:
+        row = con.execute(
+            "select target_launch, target_status, target_text, roadmap_end_date, margin_days, "
+            "days_to_target, next_steering from launch_targets where run_id = ? and project_id = ?",
+            [run_id, project_id],
+        ).fetchone()
+        if row and row[0] is not None:
+            keys = ("target_launch", "status", "text", "roadmap_end_date", "margin_days")
+            found["target"] = {
+                **dict(zip(keys, row[:5], strict=True)),
+                "days_to_target": row[5],
+                "next_steering": row[6],
+            }
+    if "roadmap_progress" in tables:
+        row = con.execute(
+            "select previous_run_id, actions_done, actions_new, actions_open "
+            "from roadmap_progress where run_id = ? and project_id = ?",
+            [run_id, project_id],
+        ).fetchone()
+        if row:
+            found["progress"] = dict(zip(("previous_run", "done", "new", "open"), row, strict=True))
+    return found
+
+
+def report_notes(con: Any, run_id: str, project_id: str) -> list[str]:
+    """The report's lines on the target launch and on progress since the previous run."""
+    found = run_target(con, run_id, project_id)
+    notes = []
+    target, progress = found["target"], found["progress"]
+    if target:
+        steering = target["next_steering"]
+        notes.append(
+            f"Target launch: {target['text']}"
+            + (f"; next steering committee {steering.isoformat()}" if steering else "")
+            + "."
+        )
+    if progress and progress["previous_run"]:
+        notes.append(
+            f"Roadmap since the previous run: {progress['done']} action(s) done, "
+            f"{progress['new']} new, {progress['open']} still open."
+        )
+    return notes
