@@ -153,8 +153,10 @@ def test_the_generator_reproduces_the_committed_files_byte_for_byte(regenerated:
 
 
 def test_the_examples_stay_small() -> None:
+    # 4 MiB: five projects' datasets, three earlier weeks of support_copilot's evidence (the
+    # history) and the evaluation and operations artifacts; a clone stays quick.
     total = sum(p.stat().st_size for p in EXAMPLES.rglob("*") if p.is_file())
-    assert total < 3 * 1024 * 1024
+    assert total < 4 * 1024 * 1024
 
 
 # --- measuring, as the rubric's units describe ------------------------------------------------
