@@ -183,22 +183,29 @@ def error_bars(stats: pd.DataFrame, budget: float | None) -> alt.LayerChart:
     return alt.LayerChart(layer=layers, title="Errors under load by endpoint")
 
 
+def _assessed_at(runs: pd.DataFrame) -> pd.Series:
+    """When each run assessed: its as-of, else (a snapshot from before as-of was kept) its start."""
+    if "as_of" not in runs:
+        return runs["run_started_at"]
+    return runs["as_of"].where(runs["as_of"].notna(), runs["run_started_at"])
+
+
 def score_lines(history: pd.DataFrame, rubric_changes: pd.DataFrame, title: str) -> alt.LayerChart:
     """Gap scores over runs, one line per gap (points labelled), rubric changes as rules."""
     data = history.assign(
         gap_text=history["gap"].map(gap_label),
-        when=pd.to_datetime(history["run_started_at"]),
+        when=pd.to_datetime(_assessed_at(history)),
     )
     lines = (
         alt.Chart(data)
         .mark_line(point=True)
         .encode(
-            x=alt.X("when:T", title="Run"),
+            x=alt.X("when:T", title="Assessed as of"),
             y=alt.Y("score:Q", title="Score (0–100)", scale=alt.Scale(domain=[0, 100])),
             color=alt.Color("gap_text:N", title="Gap", sort=list(GAP_LABELS.values())),
             strokeDash=alt.StrokeDash("gap_text:N", title="Gap", sort=list(GAP_LABELS.values())),
             tooltip=[
-                alt.Tooltip("when:T", title="Run started", format="%Y-%m-%d %H:%M"),
+                alt.Tooltip("when:T", title="Assessed as of", format="%Y-%m-%d %H:%M"),
                 alt.Tooltip("run_id:N", title="Run"),
                 alt.Tooltip("gap_text:N", title="Gap"),
                 alt.Tooltip("score:Q", title="Score", format=".0f"),
@@ -208,7 +215,7 @@ def score_lines(history: pd.DataFrame, rubric_changes: pd.DataFrame, title: str)
     )
     layers: list[alt.Chart] = [lines]
     if not rubric_changes.empty:
-        marks = rubric_changes.assign(when=pd.to_datetime(rubric_changes["run_started_at"]))
+        marks = rubric_changes.assign(when=pd.to_datetime(_assessed_at(rubric_changes)))
         marks = marks.assign(label="rubric " + marks["rubric_version"].astype(str))
         layers.append(
             alt.Chart(marks).mark_rule(strokeDash=[6, 3], color=TEXT_COLOUR).encode(x="when:T")

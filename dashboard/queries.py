@@ -485,18 +485,22 @@ def cost_inputs(run_id: str, project_id: str) -> pd.DataFrame:
 
 
 def score_history(project_id: str | None = None) -> pd.DataFrame:
-    """Gap scores of every run (of one project when given), oldest first, with rubric versions."""
+    """Gap scores of every run (of one project when given), oldest as-of first, with rubric versions.
+
+    A run is placed at the instant it assessed (its as-of), not when it ran: a portfolio's
+    earlier weeks (flows/backfill.py) run minutes apart but assess weeks apart.
+    """
     return scoped(
         "with r as (select * from recommendations where "
         + _IN_SCOPE
         + """)
         select
-            g.run_id, r.run_started_at, g.project_id, r.project_name, r.rubric_version,
+            g.run_id, r.run_started_at, r.as_of, g.project_id, r.project_name, r.rubric_version,
             g.gap, g.gap_order, g.score, g.status, r.recommendation
         from gap_scores as g
         join r on r.run_id = g.run_id and r.project_id = g.project_id
         where (?::varchar is null or g.project_id = ?)
-        order by r.run_started_at, g.run_id, g.project_id, g.gap_order
+        order by r.as_of, r.run_started_at, g.run_id, g.project_id, g.gap_order
         """,
         project_id,
         project_id,
@@ -510,14 +514,14 @@ def portfolio_history() -> pd.DataFrame:
         + _IN_SCOPE
         + """)
         select
-            g.run_id, min(r.run_started_at) as run_started_at,
+            g.run_id, min(r.run_started_at) as run_started_at, min(r.as_of) as as_of,
             string_agg(distinct r.rubric_version, ', ') as rubric_version,
             g.gap, min(g.gap_order) as gap_order, avg(g.score) as score,
             count(distinct g.project_id) as projects
         from gap_scores as g
         join r on r.run_id = g.run_id and r.project_id = g.project_id
         group by g.run_id, g.gap
-        order by run_started_at, g.run_id, gap_order
+        order by as_of, run_started_at, g.run_id, gap_order
         """
     )
 
@@ -526,10 +530,10 @@ def project_runs(project_id: str) -> pd.DataFrame:
     """Every run that assessed one project, newest first, with its verdict and rubric version."""
     return query(
         """
-        select run_id, run_started_at, rubric_version, recommendation, confidence
+        select run_id, run_started_at, as_of, rubric_version, recommendation, confidence
         from recommendations
         where project_id = ?
-        order by run_started_at desc, run_id desc
+        order by as_of desc, run_started_at desc, run_id desc
         """,
         project_id,
     )

@@ -1761,7 +1761,11 @@ def churn_operations(w: Writer, rng: np.random.Generator, base: str) -> None:
             "escalation_policies": [ref("escalation_policy", "PEPCH01", "Churn ML")],
             "users": [ref("user", pid, name) for pid, name in people],
             "teams": [],
-            "final_schedule": {"name": "Final Schedule", "rendered_schedule_entries": entries, "rendered_coverage_percentage": 100.0},  # fmt: skip
+            "final_schedule": {
+                "name": "Final Schedule",
+                "rendered_schedule_entries": entries,
+                "rendered_coverage_percentage": 100.0,
+            },
         }
     }
     w.text(f"{base}/ops/pagerduty_schedule.json", json.dumps(schedule, indent=2) + "\n")

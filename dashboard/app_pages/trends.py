@@ -29,10 +29,13 @@ from flows.markdown_safe import md
 
 def rubric_changes(history: pd.DataFrame) -> pd.DataFrame:
     """The first run under each new rubric version (where comparisons across runs need care)."""
+    columns = ["run_id", "run_started_at", "rubric_version"] + (
+        ["as_of"] if "as_of" in history else []
+    )
     runs = (
-        history[["run_id", "run_started_at", "rubric_version"]]
+        history[columns]
         .drop_duplicates("run_id")
-        .sort_values(["run_started_at", "run_id"])
+        .sort_values([c for c in ("as_of", "run_started_at", "run_id") if c in columns])
     )
     changed = runs["rubric_version"] != runs["rubric_version"].shift()
     return runs[changed].iloc[1:]
@@ -55,7 +58,8 @@ def trend_chart(history: pd.DataFrame, title: str) -> None:
 
 def _run_label(runs: pd.DataFrame) -> dict[str, str]:
     return {
-        str(r["run_id"]): f"{minute(r['run_started_at'])} · {verdict(r['recommendation'])} · "
+        str(r["run_id"]): f"as of {minute(r.get('as_of') or r['run_started_at'])} · "
+        f"{verdict(r['recommendation'])} · "
         f"rubric {r['rubric_version']}"
         for r in queries.records(runs)
     }

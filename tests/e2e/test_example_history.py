@@ -124,3 +124,26 @@ def test_trends_page_shows_the_movement(first_run: FirstRun) -> None:
     assert "nothing to compare yet" not in shown
     assert at.selectbox(key="trend-after").value == first_run.run_id
     assert "**Recommendation:** ⛔ Not yet → ✅ Go" in shown
+
+
+def test_trends_place_each_run_at_its_as_of(first_run: FirstRun) -> None:
+    """The chart's time axis is when each run assessed, a week apart, not when it ran (minutes)."""
+    from dashboard import queries
+    from dashboard.charts import score_lines
+
+    get_settings.cache_clear()
+    st.cache_data.clear()
+    history = queries.score_history("support_copilot")
+    placed = sorted(
+        {
+            t.to_pydatetime()
+            for t in history["as_of"].map(
+                lambda t: t.tz_localize(None) if t.tzinfo is None else t.tz_convert(None)
+            )
+        }
+    )
+    assert placed == [w.replace(tzinfo=None) for w in WEEKS]
+    chart = score_lines(history, history.iloc[0:0], "support_copilot").to_dict()
+    values = next(iter(chart["datasets"].values()))
+    assert len({row["when"] for row in values}) == len(WEEKS)
+    assert chart["layer"][0]["encoding"]["x"]["title"] == "Assessed as of"
