@@ -103,6 +103,18 @@ def _is_server_process(pid: int) -> bool:
     return APP_FACTORY.encode() in command
 
 
+def _running(pid: int) -> bool:
+    """The process exists and has not exited (a zombie waiting for its parent has)."""
+    try:
+        os.kill(pid, 0)
+        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return True  # no /proc (macOS): it exists
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -131,9 +143,9 @@ def _terminate(pid: int, wait: float = 10.0) -> None:
     except OSError:
         return
     deadline = time.monotonic() + wait
-    while time.monotonic() < deadline and _is_server_process(pid):
+    while time.monotonic() < deadline and _running(pid):
         time.sleep(0.1)
-    if _is_server_process(pid):
+    if _running(pid):
         with suppress(OSError):
             os.killpg(pid, signal.SIGKILL)
 
