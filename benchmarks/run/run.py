@@ -99,14 +99,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--before", default="HEAD", help="the commit to compare against")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--work", type=Path, help="reuse this folder (its before/ tree and homes) if it has them"
+    )
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="readiness-run-bench-"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="readiness-run-bench-"))
     old = work / "before"
-    old.mkdir()
-    archive = subprocess.run(
-        ["git", "-C", str(REPO), "archive", args.before], check=True, capture_output=True
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+    if not old.is_dir():
+        old.mkdir(parents=True)
+        archive = subprocess.run(
+            ["git", "-C", str(REPO), "archive", args.before], check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
     trees = {"before": old, "after": REPO}
     homes = {name: work / f"home-{name}" for name in trees}
     variants = {
