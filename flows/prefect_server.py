@@ -153,17 +153,22 @@ def _terminate(pid: int, wait: float = 10.0) -> None:
 def _start(where: Path, timeout: float) -> ServerState:
     """Start the server in the background, wait until it answers, record it."""
     port = _free_port()
+    # It outlives this run: none of the product's settings or secrets go with it.
+    kept = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("READINESS_", "DBT_ENV_SECRET", "PREFECT_API_URL"))
+    }
     env = {
-        **os.environ,
+        **kept,
         # The server's database and files live in its folder, not in the user's ~/.prefect.
         "PREFECT_HOME": str(where),
         "PREFECT_UI_ENABLED": "false",
         # Only the services Prefect's temporary servers run (no scheduler polling for
-        # deployments): an idle server costs next to nothing.
+        # deployments): an idle server costs little.
         "PREFECT__SERVER_EPHEMERAL": "1",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     }
-    env.pop("PREFECT_API_URL", None)
     command = [
         sys.executable, "-m", "uvicorn", "--factory", APP_FACTORY,
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on",

@@ -46,6 +46,8 @@ def test_a_dead_server_is_replaced_a_live_one_reused_and_stop_stops_it(
         assert started.pid != os.getpid() and _alive(started.pid)  # replaced; we were not killed
         assert prefect_server.healthy(started)
         assert (where / "prefect.db").exists()  # its database lives in the home, not ~/.prefect
+        # It outlives the run: none of the product's settings or secrets are in its environment.
+        assert b"READINESS_" not in Path(f"/proc/{started.pid}/environ").read_bytes()
         again = prefect_server.ensure_server(tmp_path)
         assert again == started  # found alive and reused: nothing started
         status = CliRunner().invoke(app, ["server", "status", "--json"])
