@@ -114,6 +114,7 @@ def _prefect_defaults() -> None:
     # The temporary server's telemetry writes race its own start-up on a busy machine ("database is
     # locked" tracebacks in the middle of the run) and phone home where there is no network.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    prefect_server.use_local_server()  # no API configured: one server, started once, reused
 
 
 def _summary_table(results: list[dict[str, object]]) -> Table:
@@ -593,6 +594,9 @@ app.command("reproduce")(reproduce_module.reproduce_command)
 from flows import waivers  # noqa: E402
 
 app.command("waive")(waivers.waive_command)
+from flows import prefect_server  # noqa: E402
+
+app.add_typer(prefect_server.app, name="server")
 
 
 if __name__ == "__main__":

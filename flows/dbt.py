@@ -17,13 +17,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from typing import Any
-
-from dbt.cli.main import dbtRunner, dbtRunnerResult
-from dbt.contracts.results import RunExecutionResult
+from typing import TYPE_CHECKING, Any
 
 from flows.errors import ReadinessError
 from flows.settings import DBT_PROJECT_DIR, Settings, dbt_environment
+
+if TYPE_CHECKING:
+    from dbt.cli.main import dbtRunnerResult
 
 # dbt's in-process runner is not safe for concurrent invocations in one process.
 _DBT_LOCK = threading.Lock()
@@ -53,6 +53,11 @@ def _status(status: object) -> str:
 
 def invoke(settings: Settings, args: list[str]) -> dbtRunnerResult:
     """Run one dbt command in-process on this project and the settings' warehouse; raise if it fails."""
+    # dbt is loaded here, when a flow builds (seconds of imports): not by every command that
+    # imports the flows, nor by a run refused before it starts.
+    from dbt.cli.main import dbtRunner
+    from dbt.contracts.results import RunExecutionResult
+
     log_path = settings.home / "dbt_logs"
     full = [
         *args,

@@ -105,6 +105,8 @@ def main() -> None:
                 if done.returncode not in (0, 3):  # 3: the gate found a regression
                     sys.exit(f"{name} failed: {done.stderr.decode()}")
         load_after = os.getloadavg()[0]
+    # The preparing runs started a local Prefect server that later runs would reuse: stop it.
+    subprocess.run([readiness, "server", "stop"], env=env, capture_output=True)
     baseline = statistics.median(times["python -c pass (baseline)"])
     print(f"### {started:%Y-%m-%d %H:%M} UTC, load {load:.1f} before, {load_after:.1f} after\n")
     print(f"Machine: {os.cpu_count()} vCPU, {platform.platform()}, Python {platform.python_version()}; "

@@ -135,6 +135,8 @@ def main() -> None:
               work, env)  # fmt: skip
         summary = timed(steps, "readiness run", [*readiness, "run", str(mine / "portfolio.yml")],
                         work, env)  # fmt: skip
+        # The run started a local Prefect server that later runs would reuse: stop it.
+        subprocess.run([*readiness, "server", "stop"], cwd=work, env=env, capture_output=True)
     baseline = steps[0][1]
     total = sum(s for name, s in steps[1:])
     print(f"### {started:%Y-%m-%d %H:%M} UTC, load {load:.1f} at start\n")

@@ -24,7 +24,6 @@ from typing import Any
 
 import duckdb
 
-from flows import sql_guard
 from flows.config import DatasetEvidence, FieldMap, FieldSpec, LoadedProject, fingerprint_file
 from flows.errors import EvidenceError, first_line, reading_failure
 from flows.evidence import Context, Evidence
@@ -831,6 +830,8 @@ def measure_rules(
     The example rows show personal columns masked; an engine's error is stored redacted (it may
     quote a value).
     """
+    from flows import sql_guard  # sqlglot is loaded only when a dataset has rules
+
     out = []
     if dataset.field_map.rules:
         scan.materialize()
