@@ -19,13 +19,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
-import duckdb
 import typer
 
-from flows import snapshots, storage, warehouse
+from flows import storage
 from flows.errors import ReadinessError
-
-HISTORY_PREFIX = snapshots.HISTORY_PREFIX
 
 #: DuckDB's words for another process holding the file: busy, not damaged.
 _BUSY = ("Could not set lock", "Conflicting lock")
@@ -46,6 +43,8 @@ def damaged_message(path: Path) -> str:
 
 def check_working(path: Path) -> None:
     """Open the working file and read every table; refuse a damaged file in plain words."""
+    import duckdb
+
     if not path.exists():
         return
     try:
@@ -91,6 +90,10 @@ def _union(parts: list[str]) -> str:
 
 def rebuild(working: Path, published: Path) -> Repaired:
     """Rebuild the working file from the published snapshots (call under the run lock)."""
+    import duckdb
+
+    from flows import snapshots, warehouse
+
     portfolios = snapshots.published_portfolios(published)
     if not portfolios:
         raise ReadinessError(
@@ -113,10 +116,10 @@ def rebuild(working: Path, published: Path) -> Repaired:
                     present.setdefault(table, []).append(alias)
         for mart, aliases in present.items():
             con.execute(
-                f"create table {HISTORY_PREFIX}{mart} as "
+                f"create table {snapshots.HISTORY_PREFIX}{mart} as "
                 + _union([f"select * from {alias}.main.{mart}" for alias in aliases])
             )
-        row = con.execute(f"select count(*) from {HISTORY_PREFIX}runs").fetchone()
+        row = con.execute(f"select count(*) from {snapshots.HISTORY_PREFIX}runs").fetchone()
         runs = int(row[0]) if row and "runs" in present else 0
         for i in range(len(files)):
             con.execute(f"detach snapshot_{i}")
@@ -141,6 +144,7 @@ def repair_command(
     ] = False,
 ) -> None:
     """Rebuild a damaged working warehouse from the published snapshots (history kept)."""
+    from flows import warehouse
     from flows.settings import get_settings
 
     settings = get_settings()
