@@ -142,6 +142,8 @@ class Audience:
     alerts: Alerts
     owners: dict[str, list[SecretStr]]
     names: dict[str, str]
+    #: Scopes what was sent: two portfolios of one home may have projects of the same id.
+    portfolio_id: str = ""
 
     @classmethod
     def of(cls, portfolio: LoadedPortfolio) -> Audience:
@@ -151,6 +153,7 @@ class Audience:
             portfolio.portfolio.alerts,
             {p.id: list(p.alerts.urls) for p in projects},
             {p.id: p.name for p in projects},
+            portfolio.portfolio.id,
         )
 
 
@@ -190,13 +193,22 @@ def _sent_log(path: Path) -> Iterator[dict[str, str]]:
         partial.replace(path)
 
 
+def logged(notice: Notice, scope: str = "") -> str:
+    """The key a notice is kept under in the sent log (scoped by its portfolio's id)."""
+    return f"{scope}/{notice.key}" if scope else notice.key
+
+
 def unsuppressed(
-    notices: Sequence[Notice], log: dict[str, str], now: datetime, window: timedelta
+    notices: Sequence[Notice],
+    log: dict[str, str],
+    now: datetime,
+    window: timedelta,
+    scope: str = "",
 ) -> list[Notice]:
     """The notices not sent within ``window`` before ``now`` (pure: the log is not changed)."""
     fresh = []
     for notice in notices:
-        last = log.get(notice.key)
+        last = log.get(logged(notice, scope))
         if last is None or now - datetime.fromisoformat(last) >= window:
             fresh.append(notice)
     return fresh
@@ -279,7 +291,7 @@ def deliver(
     failed: list[str] = []
     messages = 0
     with _sent_log(sent_log_path(settings)) as log:
-        fresh = unsuppressed(notices, log, now, window)
+        fresh = unsuppressed(notices, log, now, window, audience.portfolio_id)
         routed = route(fresh, audience)
         # A notice that no channel took is tried again next time; one nobody is to hear is done.
         undelivered = {n.key for _, mine in routed for n in mine}
@@ -292,7 +304,7 @@ def deliver(
                 undelivered -= {n.key for n in mine}
         for notice in fresh:
             if notice.key not in undelivered:
-                log[notice.key] = now.isoformat()
+                log[logged(notice, audience.portfolio_id)] = now.isoformat()
     return Announced(len(notices), len(notices) - len(fresh), messages, failed)
 
 

@@ -366,3 +366,21 @@ def test_digest_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     unpublished = runner.invoke(app, ["digest", str(portfolio)])
     assert unpublished.exit_code == 1 and "no assessment has been published" in unpublished.stderr
     get_settings.cache_clear()
+
+
+def test_a_notice_of_one_portfolio_does_not_suppress_the_same_of_another(tmp_path: Path) -> None:
+    """Two portfolios kept in one home may both have a project `support_copilot`."""
+    from flows.config import Alerts
+
+    settings = use_home(tmp_path / "home")
+    try:
+        notice = notify.Notice("became_go", "support_copilot", "go", "now GO (was not yet)")
+        now = datetime(2026, 12, 1, 8, tzinfo=UTC)
+        first = notify.Audience("First", Alerts(), {}, {}, portfolio_id="first")
+        second = notify.Audience("Second", Alerts(), {}, {}, portfolio_id="second")
+        assert notify.deliver([notice], first, "run-1", settings, now).suppressed == 0
+        assert notify.deliver([notice], second, "run-2", settings, now).suppressed == 0
+        # Within one portfolio the repeat is still suppressed.
+        assert notify.deliver([notice], first, "run-3", settings, now).suppressed == 1
+    finally:
+        get_settings.cache_clear()
