@@ -278,6 +278,17 @@ class Announced:
     failed: list[str]
 
 
+def channel_name(url: SecretStr, audience: Audience) -> str:
+    """A channel as a failure names it: its place in the file and its scheme, never the URL."""
+    scheme = url.get_secret_value().split("://", 1)[0]
+    for owner, urls in [("", audience.alerts.urls), *audience.owners.items()]:
+        for index, candidate in enumerate(urls):
+            if candidate.get_secret_value() == url.get_secret_value():
+                whose = f"project {owner}'s " if owner else ""
+                return f"{whose}alert URL #{index + 1} ({scheme}://)"
+    return f"an alert URL ({scheme}://)"
+
+
 def deliver(
     notices: Sequence[Notice],
     audience: Audience,
@@ -299,7 +310,7 @@ def deliver(
             title, body = message(audience.name, run_id, mine, audience.names)
             delivery = alerts.send_alert([url], title, body)
             messages += delivery.sent
-            failed += delivery.failed
+            failed += [channel_name(url, audience)] if delivery.failed else []
             if delivery.sent:
                 undelivered -= {n.key for n in mine}
         for notice in fresh:
@@ -441,6 +452,7 @@ def send_digest(portfolio: LoadedPortfolio, settings: Settings | None = None) ->
     with tempfile.TemporaryDirectory(prefix="readiness-digest-") as scratch:
         pdf = Path(scratch) / f"readiness-{config.id}.pdf"
         pdf.write_bytes(render_portfolio(summary, "pdf"))
+        audience = Audience(config.name, config.alerts, {}, {})
         for url in urls:
             email = url.get_secret_value().split("://", 1)[0].lower() in EMAIL_SCHEMES
             title, body = digest_body(
@@ -448,5 +460,5 @@ def send_digest(portfolio: LoadedPortfolio, settings: Settings | None = None) ->
             )
             delivery = alerts.send_alert([url], title, body, attach=pdf if email else None)
             sent += delivery.sent
-            failed += delivery.failed
+            failed += [channel_name(url, audience)] if delivery.failed else []
     return Announced(len(urls), 0, sent, failed)

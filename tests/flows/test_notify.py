@@ -384,3 +384,25 @@ def test_a_notice_of_one_portfolio_does_not_suppress_the_same_of_another(tmp_pat
         assert notify.deliver([notice], first, "run-3", settings, now).suppressed == 1
     finally:
         get_settings.cache_clear()
+
+
+def test_channels_that_fail_are_named_by_their_own_position(tmp_path: Path) -> None:
+    """Each channel is sent to alone: the failure names its place in the file, not "#1" each time."""
+    from flows.config import Alerts
+
+    settings = use_home(tmp_path / "home")
+    try:
+        closed = ["json://127.0.0.1:9/first", "json://127.0.0.1:9/second"]
+        owners = Alerts.model_validate({"urls": ["json://127.0.0.1:9/owners"]}).urls
+        audience = notify.Audience(
+            "P", Alerts.model_validate({"urls": closed}), {"support_copilot": owners}, {}, "p"
+        )
+        notice = notify.Notice("became_go", "support_copilot", "go", "now GO (was not yet)")
+        sent = notify.deliver([notice], audience, "run-1", settings)
+        assert sent.failed == [
+            "alert URL #1 (json://)",
+            "alert URL #2 (json://)",
+            "project support_copilot's alert URL #1 (json://)",
+        ]
+    finally:
+        get_settings.cache_clear()
