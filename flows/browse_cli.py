@@ -174,7 +174,7 @@ def export(
     user: UserOption = None,
 ) -> None:
     """Write a published mart to CSV (formula injection neutralised, as the dashboard's) or Parquet."""
-    from flows.browse import mart_frame, narrow
+    from flows.browse import UnknownProjectError, mart_frame, narrow
     from flows.snapshots import PUBLISHED_MARTS, NoSnapshotError
 
     chosen = file_format or output.suffix.lstrip(".").lower()
@@ -187,7 +187,7 @@ def export(
     scope = narrow(command_scope(user), portfolio)
     try:
         frame = mart_frame(get_settings().snapshot, mart, scope, run, project)
-    except NoSnapshotError as exc:
+    except (NoSnapshotError, UnknownProjectError) as exc:
         raise _fail(1, str(exc)) from exc
     except ValueError as exc:
         raise _fail(2, str(exc)) from exc

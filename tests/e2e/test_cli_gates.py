@@ -157,6 +157,12 @@ def test_export_neutralises_formulas_as_the_dashboard_does(
         result = runner.invoke(app, wrong)
         assert result.exit_code == 2, wrong
     assert not Path("x.csv").exists()
+    # An unknown run or project is not an empty export: exit 1, nothing written (docs/cli.md).
+    for unknown in (["--run", "no-such-run"], ["--project", "no_such_project"]):
+        result = runner.invoke(app, ["export", "roadmap", "-o", "x.csv", *unknown])
+        assert result.exit_code == 1, (unknown, result.output)
+        assert "no published" in result.output
+    assert not Path("x.csv").exists()
 
 
 def test_cache_clear_empties_the_measurement_cache_under_the_run_lock(
