@@ -57,7 +57,7 @@ class Notice:
 
     kind: NoticeKind
     project_id: str | None
-    #: What the notice is about, for suppression: a gap or check id, a waiver, a flow run id.
+    #: What the notice is about, for suppression: a gap or check id, a waiver, a flow run and its state.
     subject: str
     #: One line of markdown: project ids and names, gap names, check titles; nothing personal.
     text: str
@@ -356,10 +356,12 @@ def failure_notice(
         "Late": "has not started on time (is a worker running?)",
         "Crashed": "crashed",
     }.get(state_name or "", "failed")
+    # The subject is the run and what happened to it: a late run that then fails is told twice,
+    # a failure announced by the state hook and by the automation once.
     return Notice(
         "run_failed",
         None,
-        flow_run_id,
+        f"{flow_run_id}:{what.split(' ', 1)[0]}",
         f"flow run `{flow_run_name}` of {flow_name} {what}; nothing new was published and the "
         f"earlier results stand. Prefect flow run id `{flow_run_id}`.",
     )

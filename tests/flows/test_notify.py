@@ -406,3 +406,21 @@ def test_channels_that_fail_are_named_by_their_own_position(tmp_path: Path) -> N
         ]
     finally:
         get_settings.cache_clear()
+
+
+def test_a_late_run_that_then_fails_is_announced_twice(tmp_path: Path) -> None:
+    """Late and failed are two things to say about one flow run; failed twice is one."""
+    from flows.config import Alerts
+
+    settings = use_home(tmp_path / "home")
+    try:
+        audience = notify.Audience("P", Alerts(), {}, {})
+        now = datetime(2026, 12, 1, 8, tzinfo=UTC)
+        run = "0b5c2a49-7a4e-4c53-9a43-2f7d3c7f0e11"
+        late = notify.failure_notice("assess_portfolio", "calm-fox", run, "Late")
+        failed = notify.failure_notice("assess_portfolio", "calm-fox", run, "Failed")
+        assert notify.deliver([late], audience, None, settings, now).suppressed == 0
+        assert notify.deliver([failed], audience, None, settings, now).suppressed == 0
+        assert notify.deliver([failed], audience, None, settings, now).suppressed == 1
+    finally:
+        get_settings.cache_clear()
