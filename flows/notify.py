@@ -361,7 +361,7 @@ def failure_notice(
     return Notice(
         "run_failed",
         None,
-        f"{flow_run_id}:{what.split(' ', 1)[0]}",
+        f"{flow_run_id}:{state_name if state_name in ('Late', 'Crashed') else 'Failed'}",
         f"flow run `{flow_run_name}` of {flow_name} {what}; nothing new was published and the "
         f"earlier results stand. Prefect flow run id `{flow_run_id}`.",
     )

@@ -275,6 +275,9 @@ def test_a_failed_flow_run_is_announced_once(
     # The automation's flow for the same run (a deployment's failure): already announced.
     assert announce_flow_run(f"prefect.flow-run.{flow_run_id}", str(routed.path)) == 0
     assert len(receiver.posts) == 1
+    # The automation's event says what happened, whatever the run's state is by then.
+    late = announce_flow_run(flow_run_id, str(routed.path), "prefect.flow-run.Late")
+    assert late == 1 and "has not started on time" in str(receiver.posts[-1][1]["message"])
 
 
 def test_a_run_of_a_broken_portfolio_is_still_announced(
@@ -319,7 +322,10 @@ def test_deploy_creates_the_automation_on_the_server(
     }
     [action] = automation.actions
     assert action.deployment_id == deployment_id  # type: ignore[union-attr]
-    assert action.parameters == {"flow_run_id": "{{ event.resource.id }}"}  # type: ignore[union-attr]
+    assert action.parameters == {  # type: ignore[union-attr]
+        "flow_run_id": "{{ event.resource.id }}",
+        "event": "{{ event.event }}",
+    }
     from prefect.client.orchestration import get_client
 
     with get_client(sync_client=True) as client:
