@@ -373,10 +373,12 @@ def announce_failure(
     """Send a failed run's notice to the portfolio's channels (None: no channel could be read)."""
     try:
         config = portfolio_alerts(portfolio_path)
-    except Exception as exc:  # the failure may be this very file; the hook must not fail too
+    except Exception:  # the failure may be this very file; the hook must not fail too
+        # Neither the error's class nor its text (a YAML error quotes the file): the file's name.
         _log.warning(
-            "the failed run could not be announced: the portfolio's alerts are unreadable (%s)",
-            type(exc).__name__,
+            "the failed run could not be announced: the alerts section of %s cannot be read "
+            "(`readiness validate` names the problem)",
+            portfolio_path,
         )
         return None
     audience = Audience(_portfolio_name(portfolio_path), config, {}, {})

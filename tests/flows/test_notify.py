@@ -430,3 +430,16 @@ def test_a_late_run_that_then_fails_is_announced_twice(tmp_path: Path) -> None:
         assert notify.deliver([failed], audience, None, settings, now).suppressed == 1
     finally:
         get_settings.cache_clear()
+
+
+def test_unreadable_alerts_are_logged_without_a_class_name(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    portfolio = tmp_path / "portfolio.yml"
+    portfolio.write_text("name: P\nalerts:\n  suppress_hours: -1\n", encoding="utf-8")
+    notice = notify.failure_notice("assess_portfolio", "calm-fox", "some-run", "Failed")
+    with caplog.at_level("WARNING", logger="flows.notify"):
+        assert notify.announce_failure(portfolio, notice) is None
+    [record] = caplog.records
+    assert str(portfolio) in record.getMessage()
+    assert "Error" not in record.getMessage()
