@@ -234,6 +234,12 @@ def test_validate_json_lists_every_problem(published: Assessed) -> None:
     result = runner.invoke(app, ["validate", str(published.portfolio), "--json"])
     document = json.loads(result.stdout)
     assert {p["project"] for p in document["projects"]} >= {"support_copilot", "churn_predictor"}
+    # Each entry names a project by its id; an earlier week of the history says its as_of.
+    present = [p["project"] for p in document["projects"] if p["as_of"] is None]
+    weeks = [(p["project"], p["as_of"]) for p in document["projects"] if p["as_of"] is not None]
+    assert len(present) == len(set(present)) == 5
+    assert weeks and {project for project, _ in weeks} <= set(present)
+    assert ("support_copilot", "2026-10-30T09:00:00+00:00") in weeks
     assert document["rejected"] == sum(len(p["rejected"]) for p in document["projects"])
     assert result.exit_code == (1 if document["unreadable"] else 0)
     for project in document["projects"]:
