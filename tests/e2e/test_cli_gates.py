@@ -304,3 +304,30 @@ def test_commands_that_answer_at_once_import_no_heavy_library(
     )
     assert done.stdout, done.stderr
     assert done.stderr.strip().splitlines()[-1:] in ([], [""]), done.stderr[-2000:]
+
+
+def test_an_export_that_fills_the_disk_leaves_no_partial_file(
+    published: Assessed, tmp_path: Path
+) -> None:
+    import subprocess
+    import uuid
+
+    from tests.services import missing
+
+    target = tmp_path / "small"
+    target.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=16k", f"readiness-{uuid.uuid4().hex[:6]}", target],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        missing("mount", f"cannot mount a small tmpfs here: {done.stderr.strip()}")
+    try:
+        result = runner.invoke(app, ["export", "check_items", "-o", str(target / "items.csv")])
+        assert result.exit_code == 1, result.output
+        assert isinstance(result.exception, SystemExit), repr(result.exception)  # no traceback
+        assert "the disk is full" in result.output and "Error" not in result.output
+        assert list(target.iterdir()) == []
+    finally:
+        subprocess.run(["umount", "-l", target], check=False)
