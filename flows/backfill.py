@@ -14,6 +14,7 @@ from real assessments of real evidence at once, and later runs assess only the p
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
@@ -151,5 +152,12 @@ def pending(warehouse: Path, loaded: LoadedPortfolio) -> list[PastAssessment]:
             ).fetchall()
         except duckdb.CatalogException:  # a warehouse that never recorded a run
             rows = []
+        # After `readiness repair` the earlier runs are kept as published (flows.repair).
+        with suppress(duckdb.CatalogException):  # never repaired: no such table
+            rows += con.execute(
+                "select as_of from history_runs where portfolio_id = ? "
+                "and status in ('succeeded', 'partial')",
+                [loaded.portfolio.id],
+            ).fetchall()
     done = {utc(row[0]) for row in rows if row[0] is not None}
     return [past for past in history if utc(past.as_of) not in done]

@@ -44,6 +44,8 @@ where run_id = ? and project_id = ?
 order by priority
 """
 _PORTFOLIO_OF = "select portfolio_id from runs where run_id = ?"
+_KNOWN_RUN = "select 1 from runs where run_id = ?"
+_KNOWN_PROJECT = "select 1 from recommendations where project_id = ? limit 1"
 
 
 def project_detail(
@@ -130,9 +132,19 @@ def mart_frame(
         if run_id is not None:
             where.append("run_id = ?")
             params.append(run_id)
+        if project_id is not None and "project_id" not in columns:
+            raise ValueError(f"the mart {mart} has no project_id column: drop --project")
+        # An unknown run or project is an error (exit 1), not an empty file.
+        if run_id is not None and not con.execute(_KNOWN_RUN, [run_id]).fetchone():
+            raise UnknownProjectError(
+                f"no published run {run_id!r} (`readiness history PROJECT` names the runs)"
+            )
+        if project_id is not None and not con.execute(_KNOWN_PROJECT, [project_id]).fetchone():
+            raise UnknownProjectError(
+                f"no published result for project {project_id!r} "
+                "(`readiness list` names the projects you may read)"
+            )
         if project_id is not None:
-            if "project_id" not in columns:
-                raise ValueError(f"the mart {mart} has no project_id column: drop --project")
             where.append("project_id = ?")
             params.append(project_id)
         sql = f"select * from {mart}" + (" where " + " and ".join(where) if where else "")

@@ -174,7 +174,7 @@ def export(
     user: UserOption = None,
 ) -> None:
     """Write a published mart to CSV (formula injection neutralised, as the dashboard's) or Parquet."""
-    from flows.browse import mart_frame, narrow
+    from flows.browse import UnknownProjectError, mart_frame, narrow
     from flows.snapshots import PUBLISHED_MARTS, NoSnapshotError
 
     chosen = file_format or output.suffix.lstrip(".").lower()
@@ -187,19 +187,30 @@ def export(
     scope = narrow(command_scope(user), portfolio)
     try:
         frame = mart_frame(get_settings().snapshot, mart, scope, run, project)
-    except NoSnapshotError as exc:
+    except (NoSnapshotError, UnknownProjectError) as exc:
         raise _fail(1, str(exc)) from exc
     except ValueError as exc:
         raise _fail(2, str(exc)) from exc
-    output.parent.mkdir(parents=True, exist_ok=True)
-    if chosen == "csv":
-        # The dashboard's downloads' guard: a cell never runs as a spreadsheet formula.
-        from flows.reports.csv_safe import to_csv_bytes
+    from flows.storage import storage_reason
 
-        output.write_bytes(to_csv_bytes(frame))
-    else:
-        # Parquet is typed data for tools (no spreadsheet runs a cell of it): values stay exact.
-        frame.to_parquet(output, index=False)
+    # Written beside the output, then renamed: a full disk leaves neither half a file nor a
+    # damaged earlier export.
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        if chosen == "csv":
+            # The dashboard's downloads' guard: a cell never runs as a spreadsheet formula.
+            from flows.reports.csv_safe import to_csv_bytes
+
+            partial.write_bytes(to_csv_bytes(frame))
+        else:
+            # Parquet is typed data for tools (no spreadsheet runs a cell of it): values exact.
+            frame.to_parquet(partial, index=False)
+        partial.replace(output)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        reason = storage_reason(exc) or (exc.strerror or "it cannot be written").lower()
+        raise _fail(1, f"writing {output} failed: {reason}; nothing was written") from None
     written = {"mart": mart, "format": chosen, "path": str(output), "rows": len(frame)}
     if as_json:
         _dump(written)

@@ -233,11 +233,11 @@ def validate(
     errors = warnings = 0
     survey_key = settings.respondent_key(loaded.path)
     # Then each earlier week's files that the portfolio's history names (flows.backfill).
-    checked = [(p.project.id, as_of, p) for p in loaded.projects] + [
-        (f"{p.project.id} (as of {past.as_of:%Y-%m-%d %H:%M})", utc(past.as_of), p)
+    checked = [(p.project.id, as_of, p, None) for p in loaded.projects] + [
+        (f"{p.project.id} (as of {past.as_of:%Y-%m-%d %H:%M})", utc(past.as_of), p, utc(past.as_of))
         for past, p in past_projects(loaded)
     ]
-    for label, when, project in checked:
+    for label, when, project, week in checked:
         context = Context("validate", project.project.id, when, survey_key)
         evidence = collect_project(context, loaded, project)
         frames = evidence.frames(context)
@@ -254,7 +254,8 @@ def validate(
         errors, warnings = errors + len(unreadable), warnings + len(rows)
         report.append(
             {
-                "project": label,
+                "project": project.project.id,
+                "as_of": None if week is None else week.isoformat(),
                 "unreadable": [asdict(problem) for problem in unreadable],
                 "rejected": [asdict(problem) for problem in rows],
             }

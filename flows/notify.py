@@ -57,7 +57,7 @@ class Notice:
 
     kind: NoticeKind
     project_id: str | None
-    #: What the notice is about, for suppression: a gap or check id, a waiver, a flow run id.
+    #: What the notice is about, for suppression: a gap or check id, a waiver, a flow run and its state.
     subject: str
     #: One line of markdown: project ids and names, gap names, check titles; nothing personal.
     text: str
@@ -142,6 +142,8 @@ class Audience:
     alerts: Alerts
     owners: dict[str, list[SecretStr]]
     names: dict[str, str]
+    #: Scopes what was sent: two portfolios of one home may have projects of the same id.
+    portfolio_id: str = ""
 
     @classmethod
     def of(cls, portfolio: LoadedPortfolio) -> Audience:
@@ -151,6 +153,7 @@ class Audience:
             portfolio.portfolio.alerts,
             {p.id: list(p.alerts.urls) for p in projects},
             {p.id: p.name for p in projects},
+            portfolio.portfolio.id,
         )
 
 
@@ -190,13 +193,22 @@ def _sent_log(path: Path) -> Iterator[dict[str, str]]:
         partial.replace(path)
 
 
+def logged(notice: Notice, scope: str = "") -> str:
+    """The key a notice is kept under in the sent log (scoped by its portfolio's id)."""
+    return f"{scope}/{notice.key}" if scope else notice.key
+
+
 def unsuppressed(
-    notices: Sequence[Notice], log: dict[str, str], now: datetime, window: timedelta
+    notices: Sequence[Notice],
+    log: dict[str, str],
+    now: datetime,
+    window: timedelta,
+    scope: str = "",
 ) -> list[Notice]:
     """The notices not sent within ``window`` before ``now`` (pure: the log is not changed)."""
     fresh = []
     for notice in notices:
-        last = log.get(notice.key)
+        last = log.get(logged(notice, scope))
         if last is None or now - datetime.fromisoformat(last) >= window:
             fresh.append(notice)
     return fresh
@@ -266,6 +278,17 @@ class Announced:
     failed: list[str]
 
 
+def channel_name(url: SecretStr, audience: Audience) -> str:
+    """A channel as a failure names it: its place in the file and its scheme, never the URL."""
+    scheme = url.get_secret_value().split("://", 1)[0]
+    for owner, urls in [("", audience.alerts.urls), *audience.owners.items()]:
+        for index, candidate in enumerate(urls):
+            if candidate.get_secret_value() == url.get_secret_value():
+                whose = f"project {owner}'s " if owner else ""
+                return f"{whose}alert URL #{index + 1} ({scheme}://)"
+    return f"an alert URL ({scheme}://)"
+
+
 def deliver(
     notices: Sequence[Notice],
     audience: Audience,
@@ -279,7 +302,7 @@ def deliver(
     failed: list[str] = []
     messages = 0
     with _sent_log(sent_log_path(settings)) as log:
-        fresh = unsuppressed(notices, log, now, window)
+        fresh = unsuppressed(notices, log, now, window, audience.portfolio_id)
         routed = route(fresh, audience)
         # A notice that no channel took is tried again next time; one nobody is to hear is done.
         undelivered = {n.key for _, mine in routed for n in mine}
@@ -287,12 +310,12 @@ def deliver(
             title, body = message(audience.name, run_id, mine, audience.names)
             delivery = alerts.send_alert([url], title, body)
             messages += delivery.sent
-            failed += delivery.failed
+            failed += [channel_name(url, audience)] if delivery.failed else []
             if delivery.sent:
                 undelivered -= {n.key for n in mine}
         for notice in fresh:
             if notice.key not in undelivered:
-                log[notice.key] = now.isoformat()
+                log[logged(notice, audience.portfolio_id)] = now.isoformat()
     return Announced(len(notices), len(notices) - len(fresh), messages, failed)
 
 
@@ -333,10 +356,12 @@ def failure_notice(
         "Late": "has not started on time (is a worker running?)",
         "Crashed": "crashed",
     }.get(state_name or "", "failed")
+    # The subject is the run and what happened to it: a late run that then fails is told twice,
+    # a failure announced by the state hook and by the automation once.
     return Notice(
         "run_failed",
         None,
-        flow_run_id,
+        f"{flow_run_id}:{state_name if state_name in ('Late', 'Crashed') else 'Failed'}",
         f"flow run `{flow_run_name}` of {flow_name} {what}; nothing new was published and the "
         f"earlier results stand. Prefect flow run id `{flow_run_id}`.",
     )
@@ -348,10 +373,12 @@ def announce_failure(
     """Send a failed run's notice to the portfolio's channels (None: no channel could be read)."""
     try:
         config = portfolio_alerts(portfolio_path)
-    except Exception as exc:  # the failure may be this very file; the hook must not fail too
+    except Exception:  # the failure may be this very file; the hook must not fail too
+        # Neither the error's class nor its text (a YAML error quotes the file): the file's name.
         _log.warning(
-            "the failed run could not be announced: the portfolio's alerts are unreadable (%s)",
-            type(exc).__name__,
+            "the failed run could not be announced: the alerts section of %s cannot be read "
+            "(`readiness validate` names the problem)",
+            portfolio_path,
         )
         return None
     audience = Audience(_portfolio_name(portfolio_path), config, {}, {})
@@ -429,6 +456,7 @@ def send_digest(portfolio: LoadedPortfolio, settings: Settings | None = None) ->
     with tempfile.TemporaryDirectory(prefix="readiness-digest-") as scratch:
         pdf = Path(scratch) / f"readiness-{config.id}.pdf"
         pdf.write_bytes(render_portfolio(summary, "pdf"))
+        audience = Audience(config.name, config.alerts, {}, {})
         for url in urls:
             email = url.get_secret_value().split("://", 1)[0].lower() in EMAIL_SCHEMES
             title, body = digest_body(
@@ -436,5 +464,5 @@ def send_digest(portfolio: LoadedPortfolio, settings: Settings | None = None) ->
             )
             delivery = alerts.send_alert([url], title, body, attach=pdf if email else None)
             sent += delivery.sent
-            failed += delivery.failed
+            failed += [channel_name(url, audience)] if delivery.failed else []
     return Announced(len(urls), 0, sent, failed)

@@ -33,8 +33,12 @@ def send_digest(portfolio: str | None = None) -> int:
 
 
 @flow(name="announce_flow_run")
-def announce_flow_run(flow_run_id: str, portfolio: str) -> int:
-    """Announce a flow run that is late, failed or crashed (``flow_run_id``: an id or event resource)."""
+def announce_flow_run(flow_run_id: str, portfolio: str, event: str = "") -> int:
+    """Announce a flow run that is late, failed or crashed (``flow_run_id``: an id or event resource).
+
+    ``event``: the automation's event (``prefect.flow-run.Late``...), what is announced; without
+    it, the run's state now (a late run may be running by the time this flow runs).
+    """
     from uuid import UUID
 
     from prefect.client.orchestration import get_client
@@ -43,7 +47,9 @@ def announce_flow_run(flow_run_id: str, portfolio: str) -> int:
     with get_client(sync_client=True) as client:
         flow_run = client.read_flow_run(run_id)
         flow_name = client.read_flow(flow_run.flow_id).name
-    state = flow_run.state.name if flow_run.state else "Failed"
+    state = event.removeprefix(FLOW_RUN_PREFIX) or (
+        flow_run.state.name if flow_run.state else "Failed"
+    )
     notice = notify.failure_notice(flow_name, flow_run.name, str(run_id), state)
     announced = notify.announce_failure(Path(portfolio), notice)
     return 0 if announced is None else announced.messages

@@ -88,21 +88,12 @@ def _union(parts: list[str]) -> str:
     return " union all by name ".join(parts)
 
 
-def rebuild(working: Path, published: Path) -> Repaired:
-    """Rebuild the working file from the published snapshots (call under the run lock)."""
+def _build(fresh: Path, published: Path, portfolios: list[str]) -> int:
+    """Write the rebuilt warehouse into ``fresh``; return the number of earlier runs it keeps."""
     import duckdb
 
     from flows import snapshots, warehouse
 
-    portfolios = snapshots.published_portfolios(published)
-    if not portfolios:
-        raise ReadinessError(
-            f"no published snapshot in {published} to rebuild the working warehouse from; "
-            f"move {working} away and run `readiness run` to start a new history"
-        )
-    fresh = working.with_name(f".{working.name}.repairing")
-    for leftover in (fresh, fresh.with_name(fresh.name + ".wal")):
-        leftover.unlink(missing_ok=True)
     con = duckdb.connect(str(fresh))
     try:
         warehouse.ensure_raw_tables(con)
@@ -126,6 +117,35 @@ def rebuild(working: Path, published: Path) -> Repaired:
         con.execute("checkpoint")
     finally:
         con.close()
+    return runs
+
+
+def rebuild(working: Path, published: Path) -> Repaired:
+    """Rebuild the working file from the published snapshots (call under the run lock)."""
+    from flows import snapshots
+
+    portfolios = snapshots.published_portfolios(published)
+    if not portfolios:
+        raise ReadinessError(
+            f"no published snapshot in {published} to rebuild the working warehouse from; "
+            f"move {working} away and run `readiness run` to start a new history"
+        )
+    fresh = working.with_name(f".{working.name}.repairing")
+    partial = (fresh, fresh.with_name(fresh.name + ".wal"))
+    for leftover in partial:
+        leftover.unlink(missing_ok=True)
+    try:
+        runs = _build(fresh, published, portfolios)
+    except BaseException as exc:
+        for leftover in partial:  # a full disk: the damaged file stays, no partial copy beside it
+            leftover.unlink(missing_ok=True)
+        reason = storage.storage_reason(exc)
+        if reason is None:
+            raise
+        raise storage.StorageError(
+            f"rebuilding {working} failed: {reason}; nothing was changed: free space in "
+            f"{working.parent} and run `readiness repair` again"
+        ) from None
     kept = None
     if working.exists():
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -157,6 +157,12 @@ def test_export_neutralises_formulas_as_the_dashboard_does(
         result = runner.invoke(app, wrong)
         assert result.exit_code == 2, wrong
     assert not Path("x.csv").exists()
+    # An unknown run or project is not an empty export: exit 1, nothing written (docs/cli.md).
+    for unknown in (["--run", "no-such-run"], ["--project", "no_such_project"]):
+        result = runner.invoke(app, ["export", "roadmap", "-o", "x.csv", *unknown])
+        assert result.exit_code == 1, (unknown, result.output)
+        assert "no published" in result.output
+    assert not Path("x.csv").exists()
 
 
 def test_cache_clear_empties_the_measurement_cache_under_the_run_lock(
@@ -228,6 +234,12 @@ def test_validate_json_lists_every_problem(published: Assessed) -> None:
     result = runner.invoke(app, ["validate", str(published.portfolio), "--json"])
     document = json.loads(result.stdout)
     assert {p["project"] for p in document["projects"]} >= {"support_copilot", "churn_predictor"}
+    # Each entry names a project by its id; an earlier week of the history says its as_of.
+    present = [p["project"] for p in document["projects"] if p["as_of"] is None]
+    weeks = [(p["project"], p["as_of"]) for p in document["projects"] if p["as_of"] is not None]
+    assert len(present) == len(set(present)) == 5
+    assert weeks and {project for project, _ in weeks} <= set(present)
+    assert ("support_copilot", "2026-10-30T09:00:00+00:00") in weeks
     assert document["rejected"] == sum(len(p["rejected"]) for p in document["projects"])
     assert result.exit_code == (1 if document["unreadable"] else 0)
     for project in document["projects"]:
@@ -292,3 +304,30 @@ def test_commands_that_answer_at_once_import_no_heavy_library(
     )
     assert done.stdout, done.stderr
     assert done.stderr.strip().splitlines()[-1:] in ([], [""]), done.stderr[-2000:]
+
+
+def test_an_export_that_fills_the_disk_leaves_no_partial_file(
+    published: Assessed, tmp_path: Path
+) -> None:
+    import subprocess
+    import uuid
+
+    from tests.services import missing
+
+    target = tmp_path / "small"
+    target.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=16k", f"readiness-{uuid.uuid4().hex[:6]}", target],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        missing("mount", f"cannot mount a small tmpfs here: {done.stderr.strip()}")
+    try:
+        result = runner.invoke(app, ["export", "check_items", "-o", str(target / "items.csv")])
+        assert result.exit_code == 1, result.output
+        assert isinstance(result.exception, SystemExit), repr(result.exception)  # no traceback
+        assert "the disk is full" in result.output and "Error" not in result.output
+        assert list(target.iterdir()) == []
+    finally:
+        subprocess.run(["umount", "-l", target], check=False)

@@ -384,3 +384,30 @@ def test_a_flow_run_killed_mid_way_is_marked_crashed_by_the_next_run(
     assert state.message == abandoned.REASON
     assert not abandoned.marker(working).exists()
     assert abandoned.crash_abandoned(working) == []  # nothing left to mark
+
+
+def test_a_repair_that_fills_the_disk_leaves_no_partial_file(
+    tmp_path: Path, mount: Mount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    published = tmp_path / "published"
+    warehouse.publish(_working(tmp_path), published)  # a snapshot of about 3 MB
+    home = mount("home", 1024)  # room for the damaged file, not for the rebuilt one
+    damaged = home / "warehouse.duckdb"
+    damaged.write_bytes(b"not a DuckDB file" * 64)
+    monkeypatch.setenv("READINESS_HOME", str(home))
+    monkeypatch.setenv("READINESS_SNAPSHOT_PATH", str(published))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["repair"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), repr(result.exception)  # no traceback
+    [line] = [line for line in result.output.splitlines() if line.strip()]
+    assert line.startswith("repair failed: ") and "the disk is full" in line, line
+    assert "Error" not in line and "Traceback" not in result.output
+    # The damaged file is where it was, and no partial rebuild fills the disk.
+    assert sorted(p.name for p in home.iterdir() if not p.name.endswith(".lock")) == [
+        "warehouse.duckdb"
+    ]
+    assert damaged.read_bytes() == b"not a DuckDB file" * 64

@@ -127,3 +127,28 @@ def test_every_week_reads_its_own_files_without_an_unreadable_input(portfolio: P
         inputs = frames["raw_evidence_inputs"]
         assert set(inputs["status"]) == {"ok"}, inputs[["source", "error"]]
         assert inputs["source"].str.contains(f"history/{past.as_of:%Y-%m-%d}/").sum() >= 4
+
+
+def test_weeks_kept_by_a_repair_are_not_assessed_again(portfolio: Path, tmp_path: Path) -> None:
+    """After `readiness repair` the raw runs are empty and the earlier runs live in history_runs."""
+    from flows import warehouse
+
+    loaded = load_portfolio(portfolio, DEFAULT_RUBRIC)
+    weeks = loaded.portfolio.history
+    working = tmp_path / "repaired.duckdb"
+    with warehouse.connect(working) as con:
+        warehouse.ensure_raw_tables(con)
+        con.execute(
+            "create table history_runs (run_id varchar, portfolio_id varchar, status varchar, "
+            "as_of timestamptz)"
+        )
+        for i, week in enumerate(weeks[:2]):
+            con.execute(
+                "insert into history_runs values (?, ?, 'succeeded', ?)",
+                [f"r{i}", loaded.portfolio.id, week.as_of],
+            )
+        con.execute(
+            "insert into history_runs values ('other', 'another_portfolio', 'succeeded', ?)",
+            [weeks[2].as_of],
+        )
+    assert backfill.pending(working, loaded) == weeks[2:]

@@ -275,6 +275,9 @@ def test_a_failed_flow_run_is_announced_once(
     # The automation's flow for the same run (a deployment's failure): already announced.
     assert announce_flow_run(f"prefect.flow-run.{flow_run_id}", str(routed.path)) == 0
     assert len(receiver.posts) == 1
+    # The automation's event says what happened, whatever the run's state is by then.
+    late = announce_flow_run(flow_run_id, str(routed.path), "prefect.flow-run.Late")
+    assert late == 1 and "has not started on time" in str(receiver.posts[-1][1]["message"])
 
 
 def test_a_run_of_a_broken_portfolio_is_still_announced(
@@ -319,7 +322,10 @@ def test_deploy_creates_the_automation_on_the_server(
     }
     [action] = automation.actions
     assert action.deployment_id == deployment_id  # type: ignore[union-attr]
-    assert action.parameters == {"flow_run_id": "{{ event.resource.id }}"}  # type: ignore[union-attr]
+    assert action.parameters == {  # type: ignore[union-attr]
+        "flow_run_id": "{{ event.resource.id }}",
+        "event": "{{ event.event }}",
+    }
     from prefect.client.orchestration import get_client
 
     with get_client(sync_client=True) as client:
@@ -366,3 +372,74 @@ def test_digest_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     unpublished = runner.invoke(app, ["digest", str(portfolio)])
     assert unpublished.exit_code == 1 and "no assessment has been published" in unpublished.stderr
     get_settings.cache_clear()
+
+
+def test_a_notice_of_one_portfolio_does_not_suppress_the_same_of_another(tmp_path: Path) -> None:
+    """Two portfolios kept in one home may both have a project `support_copilot`."""
+    from flows.config import Alerts
+
+    settings = use_home(tmp_path / "home")
+    try:
+        notice = notify.Notice("became_go", "support_copilot", "go", "now GO (was not yet)")
+        now = datetime(2026, 12, 1, 8, tzinfo=UTC)
+        first = notify.Audience("First", Alerts(), {}, {}, portfolio_id="first")
+        second = notify.Audience("Second", Alerts(), {}, {}, portfolio_id="second")
+        assert notify.deliver([notice], first, "run-1", settings, now).suppressed == 0
+        assert notify.deliver([notice], second, "run-2", settings, now).suppressed == 0
+        # Within one portfolio the repeat is still suppressed.
+        assert notify.deliver([notice], first, "run-3", settings, now).suppressed == 1
+    finally:
+        get_settings.cache_clear()
+
+
+def test_channels_that_fail_are_named_by_their_own_position(tmp_path: Path) -> None:
+    """Each channel is sent to alone: the failure names its place in the file, not "#1" each time."""
+    from flows.config import Alerts
+
+    settings = use_home(tmp_path / "home")
+    try:
+        closed = ["json://127.0.0.1:9/first", "json://127.0.0.1:9/second"]
+        owners = Alerts.model_validate({"urls": ["json://127.0.0.1:9/owners"]}).urls
+        audience = notify.Audience(
+            "P", Alerts.model_validate({"urls": closed}), {"support_copilot": owners}, {}, "p"
+        )
+        notice = notify.Notice("became_go", "support_copilot", "go", "now GO (was not yet)")
+        sent = notify.deliver([notice], audience, "run-1", settings)
+        assert sent.failed == [
+            "alert URL #1 (json://)",
+            "alert URL #2 (json://)",
+            "project support_copilot's alert URL #1 (json://)",
+        ]
+    finally:
+        get_settings.cache_clear()
+
+
+def test_a_late_run_that_then_fails_is_announced_twice(tmp_path: Path) -> None:
+    """Late and failed are two things to say about one flow run; failed twice is one."""
+    from flows.config import Alerts
+
+    settings = use_home(tmp_path / "home")
+    try:
+        audience = notify.Audience("P", Alerts(), {}, {})
+        now = datetime(2026, 12, 1, 8, tzinfo=UTC)
+        run = "0b5c2a49-7a4e-4c53-9a43-2f7d3c7f0e11"
+        late = notify.failure_notice("assess_portfolio", "calm-fox", run, "Late")
+        failed = notify.failure_notice("assess_portfolio", "calm-fox", run, "Failed")
+        assert notify.deliver([late], audience, None, settings, now).suppressed == 0
+        assert notify.deliver([failed], audience, None, settings, now).suppressed == 0
+        assert notify.deliver([failed], audience, None, settings, now).suppressed == 1
+    finally:
+        get_settings.cache_clear()
+
+
+def test_unreadable_alerts_are_logged_without_a_class_name(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    portfolio = tmp_path / "portfolio.yml"
+    portfolio.write_text("name: P\nalerts:\n  suppress_hours: -1\n", encoding="utf-8")
+    notice = notify.failure_notice("assess_portfolio", "calm-fox", "some-run", "Failed")
+    with caplog.at_level("WARNING", logger="flows.notify"):
+        assert notify.announce_failure(portfolio, notice) is None
+    [record] = caplog.records
+    assert str(portfolio) in record.getMessage()
+    assert "Error" not in record.getMessage()
