@@ -41,7 +41,13 @@ from flows.errors import ReadinessError
 from flows.run_compare import Comparison, MartDifference, compare_runs
 from flows.schemas import RAW_TABLES
 from flows.settings import DEFAULT_RUBRIC, Settings, get_settings
-from flows.snapshots import PUBLISHED_MARTS, open_snapshot, portfolio_file
+from flows.snapshots import (
+    PUBLISHED_MARTS,
+    _database,
+    _quoted,
+    open_snapshot,
+    portfolio_file,
+)
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -200,10 +206,15 @@ def seed_earlier_runs(working: Path, run: RecordedRun, target: Path) -> tuple[li
         warehouse.ensure_raw_tables(con)
         try:
             con.execute(f"attach '{_quoted(working)}' as working (read_only)")
-        except duckdb.Error as exc:  # the writer's lock (another process holds the file)
+        except duckdb.IOException as exc:  # the writer's lock: another process holds the file
             raise ReproduceError(
                 f"the working warehouse {working} is locked by a running assessment: "
                 "reproduce when it has finished"
+            ) from exc
+        except duckdb.Error as exc:  # this process holds it (dbt's adapter after an assessment)
+            raise ReproduceError(
+                f"the working warehouse {working} is open in this process: "
+                "reproduce from a new one (readiness reproduce)"
             ) from exc
         try:
             existing = {
@@ -231,10 +242,6 @@ def seed_earlier_runs(working: Path, run: RecordedRun, target: Path) -> tuple[li
     return seeded, [r for r in run.earlier if r not in set(seeded)]
 
 
-def _quoted(path: Path) -> str:
-    return str(path).replace("'", "''")
-
-
 def _columns(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> list[str]:
     return [
         r[0]
@@ -258,12 +265,6 @@ def _copy_rows(con: duckdb.DuckDBPyConnection, table: str) -> None:
         f"insert into main.{table} ({listing}) select {listing} from working.main.{table} "
         "where run_id in (select run_id from _earlier)"
     )
-
-
-def _database(con: duckdb.DuckDBPyConnection) -> str:
-    row = con.execute("select current_database()").fetchone()
-    assert row is not None
-    return str(row[0])
 
 
 def reproduction_settings(settings: Settings, run: RecordedRun, home: Path) -> Settings:
