@@ -9,6 +9,13 @@
    is assessed (exit 2).
 4. The inputs are assessed again in a private, temporary home (the local DuckDB warehouse, no
    cached measurement, the run's ``as_of``, day rate and respondents' key), by the same flow.
+   That warehouse is first seeded with the raw rows of every run that started before the one
+   reproduced (read read-only from the working warehouse, nothing of that run or later ones),
+   so that what dbt derives from a project's previous run (roadmap progress, ``is_latest``...)
+   is derived as it was. dbt orders runs by ``(started_at, run_id)``; the seeded runs keep both,
+   and the reproduction starts now, so they sort before it exactly as they sorted before the
+   original. An earlier run of the portfolio that the working warehouse no longer holds
+   (repaired, pruned) is named, with the marts that may differ because of it.
 5. Every published mart row of the two runs is compared (flows/run_compare.py), run ids, times and
    the inputs' folder aside; every input's fingerprint first (an S3 object or a database table can
    only be hashed by reading it). Exit 0 only when every row is identical, 1 when rows differ
@@ -23,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 from pydantic import SecretStr
 from rich.console import Console
@@ -31,13 +39,23 @@ from flows import archive
 from flows.config import fingerprint_file, load_portfolio
 from flows.errors import ReadinessError
 from flows.run_compare import Comparison, MartDifference, compare_runs
+from flows.schemas import RAW_TABLES
 from flows.settings import DEFAULT_RUBRIC, Settings, get_settings
-from flows.snapshots import PUBLISHED_MARTS, open_snapshot, portfolio_file
+from flows.snapshots import (
+    PUBLISHED_MARTS,
+    _database,
+    _quoted,
+    open_snapshot,
+    portfolio_file,
+)
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 #: At most this many rows of each differing mart are listed.
 SHOWN_ROWS = 20
+#: Marts whose compared rows of a run depend on the project's earlier runs (dbt lag()); is_latest
+#: (recommendations, waivers) does too, but is never compared (run_compare.LEFT_OUT).
+PREVIOUS_RUN_MARTS = ("roadmap_progress",)
 
 
 class ReproduceError(ReadinessError):
@@ -58,6 +76,9 @@ class RecordedRun:
     projects: list[str]
     #: (project, input kind, name, source, fingerprint) of every input the run read.
     inputs: list[tuple[str, str, str, str, str | None]]
+    #: The portfolio's runs that started before this one, oldest first (the published record).
+    earlier: list[str] = field(default_factory=list)
+    started_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +101,10 @@ class Reproduction:
     new_run_id: str | None = None
     from_archive: bool = False
     comparison: Comparison | None = None
+    #: Runs that started before this one, whose raw rows seeded the reproduction's warehouse.
+    seeded: list[str] = field(default_factory=list)
+    #: The portfolio's earlier runs the working warehouse no longer holds.
+    missing_earlier: list[str] = field(default_factory=list)
 
     @property
     def identical(self) -> bool:
@@ -91,8 +116,8 @@ def recorded_run(snapshot: Path, run_id: str) -> RecordedRun:
     """Read what ``run_id`` recorded from the published snapshot."""
     with open_snapshot(snapshot) as con:
         row = con.execute(
-            "select portfolio_id, portfolio_path, archive, as_of, day_rate, day_rate_currency "
-            "from runs where run_id = ?",
+            "select portfolio_id, portfolio_path, archive, as_of, day_rate, day_rate_currency, "
+            "started_at from runs where run_id = ?",
             [run_id],
         ).fetchone()
         if row is None:
@@ -104,6 +129,15 @@ def recorded_run(snapshot: Path, run_id: str) -> RecordedRun:
                 [run_id],
             ).fetchall()
         ]
+        # dbt's order of a project's runs (roadmap_progress.sql): started_at, then run_id
+        earlier = [
+            r[0]
+            for r in con.execute(
+                "select run_id from runs where started_at < ? or (started_at = ? and run_id < ?) "
+                "order by started_at, run_id",
+                [row[6], row[6], run_id],
+            ).fetchall()
+        ]
         inputs = con.execute(
             "select project_id, input_kind, name, source, fingerprint from input_fingerprints "
             "where run_id = ? order by all",
@@ -111,7 +145,17 @@ def recorded_run(snapshot: Path, run_id: str) -> RecordedRun:
         ).fetchall()
     as_of = row[3] if row[3].tzinfo else row[3].replace(tzinfo=UTC)
     return RecordedRun(
-        run_id, row[0], row[1], row[2], as_of, float(row[4]), row[5], projects, inputs
+        run_id,
+        row[0],
+        row[1],
+        row[2],
+        as_of,
+        float(row[4]),
+        row[5],
+        projects,
+        inputs,
+        earlier,
+        row[6] if row[6].tzinfo else row[6].replace(tzinfo=UTC),
     )
 
 
@@ -145,6 +189,82 @@ def changed_inputs(run: RecordedRun, portfolio_path: Path, root: str | None) -> 
         elif fingerprint and fingerprint_file(path) != fingerprint:
             changes.append(InputChange(project_id, kind, name, source, "changed"))
     return changes
+
+
+def seed_earlier_runs(working: Path, run: RecordedRun, target: Path) -> tuple[list[str], list[str]]:
+    """Copy the raw rows of every run that started before ``run`` from ``working`` into ``target``.
+
+    ``working`` (the single writer's file) is only read. Runs sort as dbt sorts them, by
+    ``(started_at, run_id)``: nothing of ``run`` itself or of a later run is copied. Returns the
+    runs seeded and the portfolio's earlier runs (the published record) that ``working`` lacks.
+    """
+    from flows import warehouse
+
+    if not working.is_file():
+        return [], list(run.earlier)
+    with warehouse.connect(target) as con:
+        warehouse.ensure_raw_tables(con)
+        try:
+            con.execute(f"attach '{_quoted(working)}' as working (read_only)")
+        except duckdb.IOException as exc:  # the writer's lock: another process holds the file
+            raise ReproduceError(
+                f"the working warehouse {working} is locked by a running assessment: "
+                "reproduce when it has finished"
+            ) from exc
+        except duckdb.Error as exc:  # this process holds it (dbt's adapter after an assessment)
+            raise ReproduceError(
+                f"the working warehouse {working} is open in this process: "
+                "reproduce from a new one (readiness reproduce)"
+            ) from exc
+        try:
+            existing = {
+                r[0]
+                for r in con.execute(
+                    "select table_name from information_schema.tables "
+                    "where table_catalog = 'working'"
+                ).fetchall()
+            }
+            if "raw_runs" not in existing:
+                return [], list(run.earlier)
+            con.execute(
+                "create temporary table _earlier as select run_id from working.raw_runs "
+                "where started_at < ? or (started_at = ? and run_id < ?)",
+                [run.started_at, run.started_at, run.run_id],
+            )
+            for table in RAW_TABLES:
+                if table in existing:
+                    _copy_rows(con, table)
+            seeded = [
+                r[0] for r in con.execute("select run_id from _earlier order by all").fetchall()
+            ]
+        finally:
+            con.execute("detach working")
+    return seeded, [r for r in run.earlier if r not in set(seeded)]
+
+
+def _columns(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> list[str]:
+    return [
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_catalog = ? and table_name = ? order by ordinal_position",
+            [catalog, table],
+        ).fetchall()
+    ]
+
+
+def _copy_rows(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """The earlier runs' rows of one raw table, in the columns both files have.
+
+    Table names are RAW_TABLES' own, column names the catalogue's.
+    """
+    source = set(_columns(con, "working", table))
+    shared = [c for c in _columns(con, _database(con), table) if c in source]
+    listing = ", ".join(f'"{c}"' for c in shared)
+    con.execute(
+        f"insert into main.{table} ({listing}) select {listing} from working.main.{table} "
+        "where run_id in (select run_id from _earlier)"
+    )
 
 
 def reproduction_settings(settings: Settings, run: RecordedRun, home: Path) -> Settings:
@@ -204,6 +324,9 @@ def reproduce(
         every = sorted([p.project.id for p in loaded.projects] + [f.id for f in loaded.failed])
         projects = None if every == run.projects else run.projects
         again = reproduction_settings(settings, run, Path(work) / "home")
+        result.seeded, result.missing_earlier = seed_earlier_runs(
+            settings.warehouse, run, again.warehouse
+        )
 
         @flow(name="reproduce_run", log_prints=True)
         def reproduce_run() -> str:
@@ -302,6 +425,13 @@ def reproduce_command(
 
 def _print(result: Reproduction) -> None:
     where = "its archived inputs" if result.from_archive else "its inputs where it read them"
+    for missing in result.missing_earlier:
+        err.print(
+            f"earlier run {missing} is no longer in the working warehouse (repaired or pruned): "
+            f"marts that depend on a project's previous run ({', '.join(PREVIOUS_RUN_MARTS)}) "
+            "may differ",
+            highlight=False,
+        )
     if result.changed_inputs:
         err.print(f"run {result.run_id} cannot be reproduced: an input is not the one it read")
         for change in result.changed_inputs:

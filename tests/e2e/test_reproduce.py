@@ -15,10 +15,11 @@ from typer.testing import CliRunner
 from flows import archive
 from flows.cli import app
 from flows.config import load_portfolio
+from flows.reproduce import recorded_run, seed_earlier_runs
 from flows.run_compare import compare_runs
 from flows.settings import DEFAULT_RUBRIC, REPO_ROOT, get_settings
 from flows.snapshots import SUFFIX
-from tests.conftest import Assessed, copy_examples
+from tests.conftest import Assessed, assess, copy_examples, kept_environment
 from tests.e2e import test_schedule_dask
 
 #: The same local Dask cluster (worker processes) as the scheduling test's.
@@ -61,6 +62,7 @@ def test_a_run_reproduced_from_its_archive_on_dask_is_identical_mart_for_mart(
     monkeypatch.setenv("READINESS_DASK_ADDRESS", dask_cluster)
     # The operator's home (its respondents' key), the published folder above, Dask.
     use_published(monkeypatch, assessed_examples.home, published)
+    release_dbt_connection()  # the session's assessment ran in this process
     try:
         reproduction = tmp_path / "reproduction"
         result = CliRunner().invoke(
@@ -131,3 +133,62 @@ def test_an_input_that_changed_is_named_and_nothing_is_assessed(
     assert unknown.exit_code == 2 and "'no-such-run' is not in the published snapshot" in (
         unknown.output
     )
+
+
+def release_dbt_connection() -> None:
+    """Close the DuckDB file dbt's adapter keeps open in this process after a build.
+
+    A CLI ``reproduce`` is a new process; here the assessment ran in the test's own process.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    if DuckDBConnectionManager._ENV is not None:
+        DuckDBConnectionManager._ENV.close()
+        DuckDBConnectionManager._ENV = None
+
+
+def test_a_later_run_is_reproduced_after_the_runs_before_it(
+    prefect_server: None,
+    assessed_examples: Assessed,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A second run after the session's: one project, its latency objective made stricter, so its
+    # roadmap progress (done, new, open since its previous run) is not a first run's.
+    home = tmp_path / "home"
+    shutil.copytree(assessed_examples.home, home)
+    portfolio = copy_examples(tmp_path / "examples")
+    project = portfolio.parent / "projects" / "contract_review" / "project.yml"
+    text = project.read_text(encoding="utf-8")
+    assert "p95_latency_ms: 8000" in text
+    project.write_text(text.replace("p95_latency_ms: 8000", "p95_latency_ms: 1"), encoding="utf-8")
+    with kept_environment():
+        second = assess(portfolio, home, ["contract_review"])
+    with duckdb.connect(str(second.snapshot), read_only=True) as con:
+        progress = con.execute(
+            "select previous_run_id, actions_done, actions_new, actions_open "
+            "from roadmap_progress where run_id = ?",
+            [second.run_id],
+        ).fetchall()
+    assert progress and progress[0][0] == assessed_examples.run_id, progress
+    assert progress[0][2] > 0, progress  # the stricter objective's action is new
+
+    release_dbt_connection()
+    use_published(monkeypatch, home, home / "published")
+    try:
+        result = CliRunner().invoke(app, ["reproduce", second.run_id])
+    finally:
+        get_settings.cache_clear()
+    # Without the earlier run's rows the reproduction's roadmap progress would be a first run's.
+    assert result.exit_code == 0, result.output
+    assert "identical" in result.output and "no longer in the working warehouse" not in (
+        result.output
+    )
+
+    # A working warehouse that lost the earlier run (repaired, pruned): named, not silent.
+    release_dbt_connection()
+    with duckdb.connect(str(home / "warehouse.duckdb")) as con:
+        con.execute("delete from raw_runs where run_id = ?", [assessed_examples.run_id])
+    run = recorded_run(home / "published", second.run_id)
+    seeded, missing = seed_earlier_runs(home / "warehouse.duckdb", run, tmp_path / "seed.duckdb")
+    assert seeded == [] and missing == [assessed_examples.run_id]
