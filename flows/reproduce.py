@@ -39,7 +39,6 @@ from flows import archive
 from flows.config import fingerprint_file, load_portfolio
 from flows.errors import ReadinessError
 from flows.run_compare import Comparison, MartDifference, compare_runs
-from flows.schemas import RAW_TABLES
 from flows.settings import DEFAULT_RUBRIC, Settings, get_settings
 from flows.snapshots import (
     PUBLISHED_MARTS,
@@ -199,6 +198,7 @@ def seed_earlier_runs(working: Path, run: RecordedRun, target: Path) -> tuple[li
     runs seeded and the portfolio's earlier runs (the published record) that ``working`` lacks.
     """
     from flows import warehouse
+    from flows.schemas import RAW_TABLES  # pandas and Pandera: only when a run is seeded
 
     if not working.is_file():
         return [], list(run.earlier)

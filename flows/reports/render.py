@@ -450,15 +450,17 @@ def project_pdf(p: ProjectSummary) -> bytes:
         new_x="LMARGIN",
         new_y="NEXT",
     )
-    pdf.write_line(reason_text(p), 9)
+    # The reason names every blocking gap, missing evidence and contradicted claim: in the
+    # smaller size, so that the page stays one page with the chart, blockers, cost and roadmap.
+    pdf.write_line(reason_text(p), 8, height=4)
     if p.pass_rate_line:
-        pdf.write_line(p.pass_rate_line, 9)
+        pdf.write_line(p.pass_rate_line, 8, height=4)
     if p.stage_text:
-        pdf.write_line(f"Launch stage: {p.stage_text}.", 9)
+        pdf.write_line(f"Launch stage: {p.stage_text}.", 8, height=4)
     for note in p.programme_notes:
-        pdf.write_line(note, 9)
+        pdf.write_line(note, 8, height=4)
     if p.claims_contradicted:
-        pdf.write_line(f"{claims_sentence(p.claims_contradicted)}.", 9)
+        pdf.write_line(f"{claims_sentence(p.claims_contradicted)}.", 8, height=4)
     pdf.ln(2)
     _pdf_gap_chart(pdf, p)
     pdf.ln(1)

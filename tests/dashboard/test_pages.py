@@ -87,7 +87,11 @@ def test_project_page_for_every_project(snapshot_path: Path) -> None:
         assert figures(at)["Confidence"] == f"{rec['confidence']:.0%}"
         bars = gap_chart(at)
         assert list(bars["gap_text"]) == GAP_WORDS  # the six gaps, in rubric order
-        assert bars["label"].str.contains("Ready|At risk|Blocked|No evidence").all()
+        assert (
+            bars["label"]
+            .str.contains("Ready|At risk|Blocked|Insufficient evidence|No evidence")
+            .all()
+        )
         assert at.query_params["project"] == rec["project_id"]
 
 

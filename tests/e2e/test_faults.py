@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from flows import snapshots, warehouse
 from flows.report import project_results
@@ -148,8 +149,9 @@ def test_a_crashing_project_and_unreadable_evidence_do_not_stop_the_portfolio(
     broken = portfolio.parent / "projects" / "broken_project" / "project.yml"
     broken.parent.mkdir()
     broken.write_text(laughs(), encoding="utf-8")
-    listed = portfolio.read_text(encoding="utf-8").rstrip("\n")
-    portfolio.write_text(f"{listed}\n  - projects/broken_project/project.yml\n", encoding="utf-8")
+    config = yaml.safe_load(portfolio.read_text(encoding="utf-8"))
+    config["projects"].append("projects/broken_project/project.yml")
+    portfolio.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     run = assess(portfolio, home)
 
     results = {r["project"]: r for r in project_results(run.snapshot, run.run_id)}
