@@ -81,6 +81,10 @@ def tickets_in_s3(portfolio: Path, s3: S3Endpoint, secret_key: str) -> None:
         if dataset["name"] == "tickets":
             dataset["source"] = f"s3://{bucket}/tickets.csv"
     project_file.write_text(yaml.safe_dump(project, sort_keys=False))
+    # The example's earlier weeks replace data/tickets.csv, a path the project no longer names.
+    config = yaml.safe_load(portfolio.read_text())
+    config.pop("history", None)
+    portfolio.write_text(yaml.safe_dump(config, sort_keys=False))
 
 
 def duckdb_text(path: Path) -> str:
