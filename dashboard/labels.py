@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from typing import Any
 
 NO_SNAPSHOT = "No assessment has been published yet. Run `readiness run`."
@@ -65,7 +66,12 @@ def missing(value: Any) -> bool:
     """True for None, NaN, NaT and pandas' NA (a value the snapshot does not have)."""
     if value is None:
         return True
-    # pandas is loaded on first use: the command line's gates and alerts read these labels too.
+    if isinstance(value, float):
+        return math.isnan(value)
+    if isinstance(value, (str, int)) or "pandas" not in sys.modules:
+        # Only pandas makes NA and NaT: without it loaded, a value cannot be one (the command
+        # line's gates and alerts read these labels too, and must not pay pandas' import).
+        return False
     import pandas as pd
 
     try:
