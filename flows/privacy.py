@@ -39,6 +39,12 @@ DATETIME = re.compile(
     r"(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?(?![\w])"
 )
 
+# An identifier (a Prefect flow run's id: 24310853-8d60-4123-9876-e567d9ed92e2): its groups of
+# digits are not a phone number either.
+UUID = re.compile(
+    r"(?<![\w-])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(?![\w-])"
+)
+
 REDACTED = {
     "email": "[email]",
     "url": "[url]",
@@ -79,8 +85,8 @@ def _is_phone(text: str) -> bool:
 
 
 def _phones(text: str) -> list[re.Match[str]]:
-    """The phone numbers in a text: 7 to 15 digits, none of them part of a date or a timestamp."""
-    dates = [m.span() for m in DATETIME.finditer(text)]
+    """The phone numbers in a text: 7 to 15 digits, none in a date, a timestamp or a UUID."""
+    dates = [m.span() for m in DATETIME.finditer(text)] + [m.span() for m in UUID.finditer(text)]
     return [
         m
         for m in PHONE.finditer(text)

@@ -29,6 +29,7 @@ def test_a_phone_number_is_redacted(phone: str) -> None:
         "2026-11-20 08:13:00", "0 20 40 60 80 100", "2025-07114", "12 345 678", "v1.2.3.4",
         "order 12345678", "ORD-000123", "12.50 EUR and 3.99", "year 2013 month 12 day 31",
         '{"execution_time": 0.0123456789, "thread": 1}', "ratio 1,00123456789",
+        "crashed: ['24310853-8d60-4123-9876-e567d9ed92e2']",
     ],
 )  # fmt: skip
 def test_a_number_that_is_not_a_phone_is_left_alone(text: str) -> None:
