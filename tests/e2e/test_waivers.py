@@ -39,6 +39,11 @@ def two_runs(
     base = tmp_path_factory.mktemp("waivers")
     portfolio = copy_examples(base / "examples")
     home = base / "home"
+    # dbt's adapter may still hold the session's warehouse open in this process: closed first,
+    # so that the copy is a whole file (a run checks its working file before it starts).
+    from tests.e2e.test_reproduce import release_dbt_connection
+
+    release_dbt_connection()
     shutil.copytree(assessed_examples.home, home)
     folder = portfolio.parent
     costs_path = folder / "projects" / PROJECT / "costs.yml"

@@ -244,4 +244,6 @@ def test_real_jmeter_run_on_loopback(tmp_path: Path) -> None:
     assert rows["/v1/pipeline/summary"]["failure_count"] == 0
     # The server waits 60 ms on every explain request: no sample can be faster.
     assert rows["/v1/forecast/explain"]["median_ms"] >= 60
-    assert rows["Aggregated"]["users"] == make_fixtures.THREADS
+    # The most threads JMeter had active at once: all of them unless the first finished its loops
+    # before the ramp-up started the last (a loaded machine), never more.
+    assert 1 <= rows["Aggregated"]["users"] <= make_fixtures.THREADS
