@@ -24,8 +24,14 @@ import typer
 from flows import storage
 from flows.errors import ReadinessError
 
-#: DuckDB's words for another process holding the file: busy, not damaged.
-_BUSY = ("Could not set lock", "Conflicting lock")
+#: DuckDB's words for another process holding the file, or this one (dbt's adapter keeps the file
+#: open after a build, so a second run in a long-lived process, such as `deploy --serve`, finds it
+#: open): busy or in use, not damaged.
+_BUSY = (
+    "Could not set lock",
+    "Conflicting lock",
+    "same database file with a different configuration",
+)
 
 
 class DamagedWarehouseError(ReadinessError):

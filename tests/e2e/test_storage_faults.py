@@ -411,3 +411,18 @@ def test_a_repair_that_fills_the_disk_leaves_no_partial_file(
         "warehouse.duckdb"
     ]
     assert damaged.read_bytes() == b"not a DuckDB file" * 64
+
+
+def test_a_working_file_this_process_holds_open_is_not_damaged(tmp_path: Path) -> None:
+    """A second run in one process (deploy --serve, a worker) finds dbt's connection still open."""
+    import duckdb
+
+    from flows.repair import check_working
+
+    path = tmp_path / "warehouse.duckdb"
+    held = duckdb.connect(str(path))
+    try:
+        held.execute("create table raw_runs (run_id varchar)")
+        check_working(path)  # read-only beside a read-write connection of this process: in use
+    finally:
+        held.close()
