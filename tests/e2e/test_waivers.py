@@ -40,7 +40,7 @@ def two_runs(
     portfolio = copy_examples(base / "examples")
     home = base / "home"
     # dbt's adapter may still hold the session's warehouse open in this process: closed first,
-    # so that the copy is a whole file (a run checks its working file before it starts).
+    # so that the copy is taken of a file no connection is writing to.
     from tests.e2e.test_reproduce import release_dbt_connection
 
     release_dbt_connection()
