@@ -48,11 +48,18 @@ def collect_costs(context: Context, project: LoadedProject) -> Evidence:
 
 
 def read_model_input(
-    evidence: Evidence, kind: str, name: str, path: Path, model: type[M]
+    evidence: Evidence,
+    kind: str,
+    name: str,
+    path: Path,
+    model: type[M],
+    place_missing: bool = False,
 ) -> M | None:
     """Validate a YAML evidence file as ``model``; if it fails, record it unreadable and say why.
 
-    Each problem is a rejected row (file, dotted key, message); the input record lists them too.
+    Each problem is a rejected row (file, dotted key and its line, message); the input record
+    lists them too. ``place_missing``: a missing key is placed on the line of the mapping it is
+    missing from (else it has no line).
     """
     try:
         return load_model(model, path)
@@ -66,7 +73,7 @@ def read_model_input(
             kind,
             problem.source,
             problem.message,
-            row=lines.get(problem.column or ""),
+            row=lines.get(problem.column or "") or (problem.line if place_missing else None),
             column=problem.column,
         )
     evidence.record_input(

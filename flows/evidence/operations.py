@@ -11,12 +11,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import TypeVar
 
-from pydantic import BaseModel
-
-from flows.config import LoadedProject, fingerprint_file, load_model
-from flows.errors import ConfigError, EvidenceError, Problem, reading_failure
+from flows.config import LoadedProject, fingerprint_file
+from flows.errors import EvidenceError, reading_failure
 from flows.evidence import Context, Evidence
 from flows.evidence.alerting import (
     KIND_ALERTMANAGER,
@@ -26,14 +23,13 @@ from flows.evidence.alerting import (
     RuleFile,
     measure_alerting,
 )
-from flows.evidence.costs import key_lines
+from flows.evidence.costs import key_lines, read_model_input
 from flows.evidence.incidents import KIND as KIND_INCIDENTS
 from flows.evidence.incidents import read_incidents
 from flows.evidence.on_call import KIND as KIND_ON_CALL
 from flows.evidence.on_call import Shift, coverage, read_shifts
 from flows.evidence.retraining import READERS, check_runbook_file, check_url
 
-M = TypeVar("M", bound=BaseModel)
 KIND_RUNBOOK = "runbook"
 KIND_RETRAINING = "retraining"
 
@@ -51,35 +47,6 @@ def _unreadable(evidence: Evidence, kind: str, relative: str, path: Path, exc: E
         status="unreadable",
         error=message,
     )
-
-
-def _read_yaml(evidence: Evidence, kind: str, name: str, path: Path, model: type[M]) -> M | None:
-    """A YAML file validated as ``model``; if it fails, recorded unreadable with every problem.
-
-    Each problem is a rejected row naming the file, the dotted key and its line (a missing key is
-    placed on the line of the mapping it is missing from).
-    """
-    try:
-        return load_model(model, path)
-    except ConfigError as exc:
-        problems = exc.problems
-    except Exception as exc:  # a file no check foresaw must not stop the project (see the log)
-        problems = [Problem(str(path), reading_failure(exc, path))]
-    for problem in problems:
-        evidence.reject(
-            kind, problem.source, problem.message, row=problem.line, column=problem.column
-        )
-    evidence.record_input(
-        kind,
-        name,
-        path,
-        fingerprint=fingerprint_file(path) if path.is_file() else None,
-        rows_read=None,
-        rows_rejected=len(problems),
-        status="unreadable",
-        error="; ".join(f"{p.column}: {p.message}" if p.column else p.message for p in problems),
-    )
-    return None
 
 
 def _read(evidence: Evidence, kind: str, relative: str, path: Path, rows: int, before: int) -> None:
@@ -109,7 +76,9 @@ def collect_alerting(
     readable = False
     for spec in ops.alert_rules:
         path = project.resolve(spec.path)
-        parsed = _read_yaml(evidence, KIND_RULES, spec.path, path, RuleFile)
+        parsed = read_model_input(
+            evidence, KIND_RULES, spec.path, path, RuleFile, place_missing=True
+        )
         if parsed is None:
             continue
         readable = True
@@ -130,8 +99,13 @@ def collect_alerting(
     alertmanager = None
     if ops.alertmanager is not None:
         path = project.resolve(ops.alertmanager.path)
-        alertmanager = _read_yaml(
-            evidence, KIND_ALERTMANAGER, ops.alertmanager.path, path, AlertmanagerConfig
+        alertmanager = read_model_input(
+            evidence,
+            KIND_ALERTMANAGER,
+            ops.alertmanager.path,
+            path,
+            AlertmanagerConfig,
+            place_missing=True,
         )
         if alertmanager is None:
             return evidence  # the routes are unknown: coverage has no evidence
