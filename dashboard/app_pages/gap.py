@@ -58,7 +58,7 @@ def check_card(check: dict[str, Any]) -> None:
         )
         st.markdown(measurement(check))
         if not missing(check.get("waiver")):
-            st.markdown(f"**Accepted risk:** {check['waiver']}")
+            st.markdown(f"**Accepted risk:** {md(check['waiver'])}")
         if check["result"] != "pass" and not missing(check.get("remediation")):
             st.markdown(
                 f"**Remediation:** {md(check['remediation'])}  \n"

@@ -44,7 +44,7 @@ def verdict_section(rec: dict[str, Any]) -> None:
     if blocking and rec["recommendation"] != "go":
         lines.append(f"**Blocking gaps:** {blocking}")
     if not missing(rec.get("stage_text")):
-        lines.append(f"**Launch stage:** {rec['stage_text']}")
+        lines.append(f"**Launch stage:** {md(rec['stage_text'])}")
     lines.append(f"**Confidence:** {percent(rec.get('confidence'))} of the evidence was available")
     claims = as_float(rec.get("claims_contradicted"))
     if claims:
@@ -142,8 +142,8 @@ def waivers_section(run_id: str, project_id: str) -> None:
     blocks.section(
         "Accepted risks: waivers",
         *(
-            f"**{gap_label(row['gap'])} · {row['title']}** ({row['severity']}, measured "
-            f"{result_label(row['measured_result']).lower()}): {row['waiver_text']}  \n"
+            f"**{gap_label(row['gap'])} · {md(row['title'])}** ({row['severity']}, measured "
+            f"{result_label(row['measured_result']).lower()}): {md(row['waiver_text'])}  \n"
             f"*{row['status_text']}*"
             + (
                 f" · **expires in {int(row['days_to_expiry'])} day(s)**"

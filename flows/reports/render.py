@@ -150,7 +150,7 @@ def project_markdown(p: ProjectSummary) -> str:
         "",
         f"**Recommendation:** {md(headline(p))}",
         "",
-        *([f"**Launch stage:** {p.stage_text}.", ""] if p.stage_text else []),
+        *([f"**Launch stage:** {md(p.stage_text)}.", ""] if p.stage_text else []),
         *[line for note in p.programme_notes for line in (note, "")],
         *([f"**{claims_sentence(p.claims_contradicted)}.**", ""] if p.claims_contradicted else []),
         *([p.pass_rate_line, ""] if p.pass_rate_line else []),
