@@ -24,9 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
-
-import typer
+from typing import TYPE_CHECKING, Any
 
 from flows.errors import ConfigError
 from flows.settings import Settings, get_settings
@@ -78,26 +76,6 @@ def reader_scope(user: str | None, settings: Settings | None = None) -> tuple[st
     if not user:
         return None
     return portfolios_for(user, settings)
-
-
-#: The command line's ``--user`` option (status, report, history, diff).
-UserOption = Annotated[
-    str | None,
-    typer.Option(
-        "--user",
-        help="Show only the portfolios this user may see (the access file "
-        "READINESS_DASHBOARD_ACCESS; default READINESS_USER; unset: every portfolio).",
-    ),
-]
-
-
-def command_scope(user: str | None) -> tuple[str, ...] | None:
-    """The scope of a command run for ``user``; an unreadable access file ends the command."""
-    try:
-        return reader_scope(user)
-    except (ConfigError, OSError) as exc:
-        typer.echo(f"The access file could not be read: {exc}", err=True)
-        raise typer.Exit(2) from exc
 
 
 # --- passwords --------------------------------------------------------------------------------

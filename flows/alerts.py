@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import SecretStr
 
 from dashboard.labels import STATUS_WORDS, gap_label
-from flows.config import GAP_IDS
+from flows.gaps import GAP_IDS
 from flows.history import ProjectDiff, compare_project, previous_run
 from flows.markdown_safe import md
 from flows.report import project_results

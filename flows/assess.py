@@ -53,7 +53,7 @@ from flows.provenance import run_provenance
 from flows.publishing import mark_unpublished, recorded
 from flows.repair import check_working
 from flows.settings import DEFAULT_RUBRIC, Settings, get_settings
-from flows.storage import preflight
+from flows.storage import preflight, run_failure
 
 
 @dataclass
@@ -200,7 +200,7 @@ def start_run(
         scrubbed = privacy_ops.scrub_audited_values(con)
         if scrubbed:
             # The cached measurements of those versions hold the same values: measured again.
-            privacy_ops._clear_measurement_cache(settings)
+            privacy_ops.clear_measurement_cache(settings)
             get_run_logger().info(
                 "redacted personal values that older runs' data audits stored: %s",
                 ", ".join(f"{n} rows of {table}" for table, n in scrubbed.items()),
@@ -441,8 +441,7 @@ def record_history(settings: Settings, portfolio: LoadedPortfolio, refresh: bool
                 settings, then, then.projects, run_id, started, backfill.utc(past.as_of), refresh
             )
         except BaseException as exc:
-            message = f"{type(exc).__name__}: {exc}"
-            warehouse.finish_run(settings.warehouse, run_id, "failed", message)
+            warehouse.finish_run(settings.warehouse, run_id, "failed", run_failure(exc))
             raise
         warehouse.finish_run(settings.warehouse, run_id, *run_outcome(batches)[1:])
 
@@ -496,9 +495,7 @@ def run_assessment(
             )
             build_marts(settings)
         except BaseException as exc:
-            warehouse.finish_run(
-                settings.warehouse, run_id, "failed", f"{type(exc).__name__}: {exc}"
-            )
+            warehouse.finish_run(settings.warehouse, run_id, "failed", run_failure(exc))
             raise
         failed, status, message = run_outcome(batches)
         warehouse.finish_run(settings.warehouse, run_id, status, message)

@@ -11,22 +11,16 @@ on stderr when the source cannot be read; 2 when the command line is wrong.
 
 from __future__ import annotations
 
-import json
-import tempfile
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from flows.config import FieldMap, FieldSpec, parse_duration
-from flows.errors import EvidenceError
-from flows.sources import CsvOptions, SourceRef, parse_source
+from flows.config import FieldMap, FieldSpec
 
 if TYPE_CHECKING:  # the measurement (DuckDB, pandas) is imported when an audit runs
     import duckdb
@@ -39,54 +33,6 @@ if not out.is_terminal:
     out = Console(width=160, soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
-
-
-# The source a command reads where it lives (``audit``, ``suggest``): one definition of each.
-SourceArgument = Annotated[
-    str,
-    typer.Argument(
-        help="A path, folder or glob; s3://bucket/key-or-prefix; or a postgresql:// URL "
-        "(with --table or --query)."
-    ),
-]
-TableOption = Annotated[
-    str | None, typer.Option("--table", help="PostgreSQL table ([schema.]name).")
-]
-QueryOption = Annotated[str | None, typer.Option("--query", help="PostgreSQL query.")]
-FormatOption = Annotated[
-    str | None,
-    typer.Option("--format", help="csv, parquet, json, ndjson or excel (default: by extension)."),
-]
-FORMATS = ("csv", "parquet", "json", "ndjson", "excel")
-
-
-def format_problem(file_format: str | None) -> str | None:
-    """What is wrong with a ``--format`` value, or None."""
-    if file_format is None or file_format in FORMATS:
-        return None
-    return f"--format {file_format!r}: expected {', '.join(FORMATS[:-1])} or {FORMATS[-1]}"
-
-
-def _fail(code: int, message: str) -> typer.Exit:
-    err.print(message, markup=False, highlight=False)
-    return typer.Exit(code)
-
-
-def _columns(scan: Scan, names: list[str], option: str) -> list[str]:
-    """The dataset's columns for names given on the command line (case-insensitive)."""
-    from flows.evidence.data_audit import locate
-
-    found = []
-    for name in names:
-        column = locate(name, FieldSpec(), scan.columns)
-        if column is None:
-            raise _fail(
-                2,
-                f"{scan.display}: {option} {name!r} is not a column "
-                f"(columns: {', '.join(scan.columns)})",
-            )
-        found.append(column)
-    return found
 
 
 def profile(
@@ -270,114 +216,3 @@ def with_progress(
     if "error" in state:
         raise state["error"]
     return cast(T, state["value"])
-
-
-def audit(
-    source: SourceArgument,
-    key: Annotated[
-        str | None, typer.Option("--key", help="Key column(s), comma-separated.")
-    ] = None,
-    timestamp: Annotated[
-        str | None, typer.Option("--timestamp", help="Timestamp column for freshness.")
-    ] = None,
-    max_age: Annotated[
-        str | None, typer.Option("--max-age", help="Maximum age, e.g. 36h, 7d (needs --timestamp).")
-    ] = None,
-    file_format: FormatOption = None,
-    table: TableOption = None,
-    query: QueryOption = None,
-    delimiter: Annotated[
-        str | None, typer.Option(help="CSV delimiter (default: detected).")
-    ] = None,
-    encoding: Annotated[
-        str | None, typer.Option(help="CSV encoding: utf-8, utf-16 or latin-1 (default: detected).")
-    ] = None,
-    personal: Annotated[
-        str | None,
-        typer.Option(
-            "--personal", help="Column(s) holding personal values, comma-separated (counted only)."
-        ),
-    ] = None,
-    not_personal: Annotated[
-        str | None,
-        typer.Option(
-            "--not-personal",
-            help="Column(s) wrongly detected as personal, comma-separated (shown in full).",
-        ),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
-    fail_on: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--fail-on",
-            help="Exit 3 when the newest --timestamp is older than --max-age (stale), rows could "
-            "not be read (violations) or rows share a --key (duplicates); repeatable.",
-            metavar="stale|violations|duplicates",
-        ),
-    ] = None,
-) -> None:
-    """Audit one dataset: rows, per column nulls/distinct/min/max, duplicate keys, freshness."""
-    from flows.gates import AUDIT_GATES, GATE_FAILED, audit_findings, unknown_gate
-    from flows.sources.scan import audit_connection, open_scan, unreadable
-
-    if (wrong := format_problem(file_format)) is not None:
-        raise _fail(2, wrong)
-    for gate in fail_on or []:
-        if (wrong := unknown_gate(gate, AUDIT_GATES)) is not None:
-            raise _fail(2, wrong)
-    if "stale" in (fail_on or []) and not max_age:
-        raise _fail(2, "--fail-on stale needs --timestamp and --max-age")
-    if "duplicates" in (fail_on or []) and not key:
-        raise _fail(2, "--fail-on duplicates needs --key")
-    if max_age and not timestamp:
-        raise _fail(2, "--max-age needs --timestamp")
-    try:
-        parse_duration(max_age) if max_age else None
-        ref: SourceRef = parse_source(source, Path.cwd(), table=table, query=query)
-    except ValueError as exc:
-        raise _fail(2, str(exc)) from exc
-    as_of = datetime.now(UTC)
-    csv = CsvOptions(delimiter=delimiter, encoding=encoding)
-    with tempfile.TemporaryDirectory(prefix="readiness-audit-") as scratch:
-        con = audit_connection(Path(scratch))
-        holder: list[Scan] = []
-
-        def work(describe: Callable[[str], None]) -> dict[str, Any]:
-            scan = open_scan(con, "dataset", ref, Path(scratch), file_format, csv)
-            holder.append(scan)
-            rows = f"{scan.rows:,} rows" if scan.rows >= 0 else "a large CSV file, in one pass"
-            describe(f"measuring {len(scan.columns)} columns of {rows}")
-            keys = _columns(scan, key.split(",") if key else [], "--key")
-            (column,) = _columns(scan, [timestamp], "--timestamp") if timestamp else (None,)
-            declared = dict.fromkeys(
-                _columns(scan, personal.split(",") if personal else [], "--personal"), True
-            ) | dict.fromkeys(
-                _columns(scan, not_personal.split(",") if not_personal else [], "--not-personal"),
-                False,
-            )
-            return profile(scan, keys, column, max_age, as_of, declared)
-
-        try:
-            document = with_progress(con, not as_json and err.is_terminal, work)
-        except EvidenceError as exc:
-            error = unreadable(ref, exc)
-            raise _fail(1, f"cannot audit {error.source}: {error.reason}") from exc
-        finally:
-            for scan in holder:
-                scan.close()
-            con.close()
-    findings = [(gate, f) for gate in fail_on or [] for f in audit_findings(document, gate)]
-    if fail_on:
-        document["gate"] = {
-            "fail_on": fail_on,
-            "failed": bool(findings),
-            "findings": [f for _, f in findings],
-        }
-    if as_json:
-        typer.echo(json.dumps(document, default=str))
-    else:
-        render(document)
-    if findings:
-        for gate, finding in findings:
-            err.print(f"--fail-on {gate}: {finding}", markup=False, highlight=False)
-        raise typer.Exit(GATE_FAILED)

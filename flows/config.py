@@ -30,6 +30,7 @@ from pydantic_core import PydanticCustomError
 
 from flows import safe_yaml
 from flows.errors import ConfigError, Problem
+from flows.gaps import GAP_IDS, GapId
 from flows.operations_config import OperationsEvidence
 from flows.paths import local_paths
 from flows.sources import mask_urls
@@ -45,10 +46,6 @@ def _guard() -> types.ModuleType:
     return sql_guard
 
 
-GapId = Literal[
-    "data_quality", "integration", "stakeholder_alignment", "evaluation", "scale", "maintenance"
-]
-GAP_IDS: tuple[str, ...] = get_args(GapId)
 Severity = Literal["critical", "major", "minor"]
 FieldType = Literal["string", "integer", "number", "boolean", "date", "timestamp"]
 SystemRole = Literal[

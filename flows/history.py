@@ -17,8 +17,8 @@ from typing import Any
 
 import duckdb
 
-from flows.config import GAP_IDS
 from flows.errors import ReadinessError
+from flows.gaps import GAP_IDS
 from flows.provenance import parse_packages
 from flows.snapshots import open_snapshot
 

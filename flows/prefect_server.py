@@ -27,9 +27,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Annotated
-
-import typer
 
 from flows.settings import get_settings
 
@@ -246,58 +243,9 @@ def use_local_server() -> str:
     configured = configured_api()
     if configured:
         return configured
-    try:
-        state = ensure_server()
-    except (ServerStartError, OSError) as exc:
-        typer.echo(f"Run failed: no Prefect server: {exc}", err=True)
-        typer.echo("Set PREFECT_API_URL to use a running Prefect server.", err=True)
-        raise typer.Exit(1) from exc
+    state = ensure_server()  # ServerStartError or OSError: the caller says so
     os.environ["PREFECT_API_URL"] = state.api_url  # child processes (Dask workers) too
     from prefect.context import refresh_global_settings_context
 
     refresh_global_settings_context()
     return state.api_url
-
-
-app = typer.Typer(
-    help="The local Prefect server that runs share (started by the first `readiness run`).",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-
-
-@app.command("start")
-def start_command() -> None:
-    """Start the local Prefect server now (a run starts it when needed); print its API URL."""
-    typer.echo(ensure_server().api_url)
-
-
-@app.command("stop")
-def stop_command() -> None:
-    """Stop the local Prefect server that runs share (the next run starts it again)."""
-    state = stop_server()
-    typer.echo(
-        "no local Prefect server was recorded"
-        if state is None
-        else f"stopped the local Prefect server (process {state.pid}, port {state.port})"
-    )
-
-
-@app.command("status")
-def status_command(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
-    """Whether the local Prefect server runs, and its API URL; exit 1 when it does not."""
-    state = read_state()
-    alive = state is not None and healthy(state)
-    if as_json:
-        record = {"running": alive, "api_url": state.api_url if state else None}
-        typer.echo(json.dumps(record | ({"pid": state.pid} if state else {})))
-    elif alive and state is not None:
-        typer.echo(
-            f"running: {state.api_url} (process {state.pid}, Prefect {state.prefect_version})"
-        )
-    else:
-        typer.echo("not running (the next `readiness run` starts it)")
-    if not alive:
-        raise typer.Exit(1)

@@ -18,13 +18,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
 from rich.console import Console
 
 from flows.errors import ReadinessError
-from flows.settings import Settings, get_settings
+from flows.settings import Settings
 
 if TYPE_CHECKING:  # DuckDB and the warehouse (pandas) load when a command runs
     import duckdb
@@ -106,7 +105,7 @@ def erase_respondent(
     return per_run, derived
 
 
-def _clear_measurement_cache(settings: Settings) -> int:
+def clear_measurement_cache(settings: Settings) -> int:
     folder = settings.measurement_cache_path
     if not folder.is_dir():
         return 0
@@ -136,7 +135,7 @@ def forget(settings: Settings, email: str) -> Erased:
         with warehouse.connect(settings.warehouse) as con:
             per_run, derived = erase_respondent(con, names)
             con.execute("checkpoint")
-        erased = Erased(per_run, derived, _clear_measurement_cache(settings))
+        erased = Erased(per_run, derived, clear_measurement_cache(settings))
         if erased.answers or erased.derived_rows:
             from flows import dbt
 
@@ -298,61 +297,3 @@ def scrub_audited_values(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 # --- commands ---------------------------------------------------------------------------------
-
-
-def forget_command(
-    respondent: Annotated[
-        str,
-        typer.Option(
-            "--respondent",
-            help="The person's email address (or the respondent id their survey answers carry).",
-            prompt="Email address of the respondent to erase",
-            hide_input=True,
-        ),
-    ],
-) -> None:
-    """Erase one survey respondent's answers from every run, the history and the snapshots."""
-    settings = get_settings()
-    try:
-        erased = forget(settings, respondent)
-    except (ReadinessError, OSError) as exc:
-        err.print(str(exc), markup=False, highlight=False)
-        raise typer.Exit(1) from exc
-    if not erased.answers and not erased.derived_rows:
-        out.print("No stored answer belongs to that respondent: nothing was erased.")
-        return
-    for run_id, count in erased.answers_per_run.items():
-        out.print(f"run {run_id}: {count} answer(s) erased", markup=False, highlight=False)
-    out.print(
-        f"{erased.answers} answer(s) erased from {len(erased.answers_per_run)} run(s)"
-        f" ({erased.derived_rows} derived row(s)); {erased.cache_entries} cached measurement(s) "
-        f"cleared; marts rebuilt and {len(erased.snapshots)} snapshot(s) published again.",
-        markup=False,
-        highlight=False,
-    )
-    out.print(
-        "Remove the person from the survey exports too: a later run would read them again.",
-        markup=False,
-    )
-
-
-def hash_password_command(
-    password: Annotated[
-        str,
-        typer.Option(
-            prompt=True,
-            hide_input=True,
-            confirmation_prompt=True,
-            help="The password (asked for when not given; prefer the prompt: a command line "
-            "is visible to other users of the machine).",
-        ),
-    ],
-) -> None:
-    """Print the argon2id hash of a dashboard password, to configure instead of the password."""
-    from flows.access import hash_password
-
-    try:
-        typer.echo(hash_password(password))
-    except ValueError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(2) from exc

@@ -17,9 +17,6 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
-
-import typer
 
 from flows import storage
 from flows.errors import ReadinessError
@@ -162,40 +159,3 @@ def rebuild(working: Path, published: Path) -> Repaired:
             os.replace(wal, kept.with_name(kept.name + ".wal"))
     os.replace(fresh, working)
     return Repaired(kept=kept, runs=runs, portfolios=portfolios)
-
-
-def repair_command(
-    force: Annotated[
-        bool, typer.Option("--force", help="Rebuild even when the working warehouse reads whole.")
-    ] = False,
-) -> None:
-    """Rebuild a damaged working warehouse from the published snapshots (history kept)."""
-    from flows import warehouse
-    from flows.settings import get_settings
-
-    settings = get_settings()
-    err = typer.echo
-    try:
-        with warehouse.run_lock(settings.warehouse):
-            if not force:
-                try:
-                    check_working(settings.warehouse)
-                except DamagedWarehouseError:
-                    pass
-                else:
-                    err(
-                        f"the working warehouse {settings.warehouse} reads whole: nothing to "
-                        "repair (--force rebuilds it anyway)",
-                        err=True,
-                    )
-                    raise typer.Exit(1)
-            done = rebuild(settings.warehouse, settings.snapshot)
-    except (ReadinessError, OSError) as exc:
-        err(f"repair failed: {storage.run_failure(exc)}", err=True)
-        raise typer.Exit(1) from None
-    kept = f"; the damaged file is kept as {done.kept}" if done.kept else ""
-    typer.echo(
-        f"rebuilt {settings.warehouse} from the snapshots of {', '.join(done.portfolios)}: "
-        f"{done.runs} earlier run(s) kept as history{kept}. The next `readiness run` measures "
-        "the evidence again."
-    )

@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from flows import targets, waivers
-from flows.config import GAP_IDS
+from flows.gaps import GAP_IDS
 from flows.snapshots import NoSnapshotError, open_snapshot
 
 __all__ = ["NoSnapshotError", "project_results"]
@@ -115,12 +114,85 @@ def project_results(
                     "project_status": status,
                     "verdict": verdict,
                     "waivers_relied_on": int(relied or 0),
-                    "waivers": waivers.run_waivers(con, rid, project_id),
+                    "waivers": run_waivers(con, rid, project_id),
                     "stage": stage,
                     "next_stage": next_stage,
                     "stage_text": stage_text,
                     "unnamed_owner_roles": int(unnamed or 0),
-                    **targets.run_target(con, rid, project_id),
+                    **run_target(con, rid, project_id),
                 }
             )
     return results
+
+
+_IN_RUN = """
+select project_id, check_id, title, severity, status, status_text, waiver_text, expires_on,
+       days_to_expiry, expiring_soon
+from waivers
+where run_id = ?{project}
+order by project_id, expires_on, check_id
+"""
+
+
+def run_waivers(con: Any, run_id: str, project_id: str | None = None) -> list[dict[str, Any]]:
+    """The waivers of a run (or of one project in it), as dbt judged them, from a snapshot.
+
+    A snapshot published before waivers existed has no ``waivers`` mart: no waivers.
+    """
+    tables = {
+        r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
+    }
+    if "waivers" not in tables:
+        return []
+    sql = _IN_RUN.format(project=" and project_id = ?" if project_id else "")
+    params = [run_id, project_id] if project_id else [run_id]
+    columns = [
+        "project",
+        "check",
+        "title",
+        "severity",
+        "status",
+        "status_text",
+        "waiver",
+        "expires_on",
+        "days_to_expiry",
+        "expiring_soon",
+    ]
+    return [
+        {**dict(zip(columns, row, strict=True)), "expires_on": row[7].isoformat()}
+        for row in con.execute(sql, params).fetchall()
+    ]
+
+
+def run_target(con: Any, run_id: str, project_id: str) -> dict[str, Any]:
+    """The target launch and the roadmap's progress of a project in a run, from a snapshot.
+
+    Keys ``target`` (status, text, dates, days) and ``progress`` (actions done, new, open since
+    the previous run); None where the snapshot has no such mart or row.
+    """
+    tables = {
+        r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
+    }
+    found: dict[str, Any] = {"target": None, "progress": None}
+    if "launch_targets" in tables:
+        row = con.execute(
+            "select target_launch, target_status, target_text, roadmap_end_date, margin_days, "
+            "days_to_target, next_steering from launch_targets where run_id = ? and project_id = ?",
+            [run_id, project_id],
+        ).fetchone()
+        if row and row[0] is not None:
+            keys = ("target_launch", "status", "text", "roadmap_end_date", "margin_days")
+            found["target"] = {
+                **dict(zip(keys, row[:5], strict=True)),
+                "days_to_target": row[5],
+                "next_steering": row[6],
+            }
+    if "roadmap_progress" in tables:
+        row = con.execute(
+            "select previous_run_id, actions_done, actions_new, actions_open "
+            "from roadmap_progress where run_id = ? and project_id = ?",
+            [run_id, project_id],
+        ).fetchone()
+        if row:
+            found["progress"] = dict(zip(("previous_run", "done", "new", "open"), row, strict=True))
+    return found

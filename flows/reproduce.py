@@ -28,10 +28,8 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
 
 import duckdb
-import typer
 from pydantic import SecretStr
 from rich.console import Console
 
@@ -400,30 +398,7 @@ def row_changes(difference: MartDifference) -> list[str]:
     return lines
 
 
-def reproduce_command(
-    run_id: Annotated[str, typer.Argument(help="The run to reproduce.")],
-    keep: Annotated[
-        Path | None,
-        typer.Option(help="Keep the reproduction's home and restored inputs in this new folder."),
-    ] = None,
-) -> None:
-    """Assess a run's recorded inputs again; exit 0 only when every mart row is identical."""
-    from flows.cli import _prefect_defaults  # imported here: flows.cli registers this command
-
-    _prefect_defaults()
-    try:
-        result = reproduce(run_id, keep=keep)
-    except ReadinessError as exc:
-        err.print(str(exc), markup=False, highlight=False)
-        raise typer.Exit(2) from exc
-    _print(result)
-    if result.changed_inputs:
-        raise typer.Exit(2)
-    if not result.identical:
-        raise typer.Exit(1)
-
-
-def _print(result: Reproduction) -> None:
+def print_reproduction(result: Reproduction) -> None:
     where = "its archived inputs" if result.from_archive else "its inputs where it read them"
     for missing in result.missing_earlier:
         err.print(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flows.config import GAP_IDS, Rubric, load_model
+from flows.config import Rubric, load_model
+from flows.gaps import GAP_IDS
 from flows.settings import DEFAULT_RUBRIC, REPO_ROOT
 
 RUBRIC_DOC = REPO_ROOT / "docs" / "rubric.md"

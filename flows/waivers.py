@@ -20,7 +20,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-import typer
 import yaml
 from pydantic import Field, ValidationInfo, field_validator
 
@@ -35,6 +34,7 @@ from flows.config import (
 )
 from flows.errors import ConfigError, Problem
 from flows.privacy import personal_kind
+from flows.report import run_waivers
 from flows.settings import Settings
 
 __all__ = [
@@ -326,101 +326,11 @@ def record(
     return len(rows)
 
 
-def waive_command(
-    project: Annotated[str, typer.Argument(help="The project's id.")],
-    check: Annotated[str, typer.Argument(help="The id of the rubric check to waive.")],
-    reason: Annotated[str, typer.Option(help="Why the risk is accepted, in plain words.")],
-    approver: Annotated[
-        str, typer.Option(help="Who accepts the risk: a name or a team handle (not an email).")
-    ],
-    until: Annotated[
-        str, typer.Option(help="The last day the waiver holds (YYYY-MM-DD), at most 180 days on.")
-    ],
-    portfolio: Annotated[
-        Path | None,
-        typer.Option(help="Portfolio file (default: the one in settings)."),
-    ] = None,
-    given: Annotated[
-        str | None, typer.Option(help="The day the waiver is given (default: today, YYYY-MM-DD).")
-    ] = None,
-) -> None:
-    """Accept a failing check until a date: write a validated waiver to the portfolio's waivers file."""
-    from pydantic import ValidationError
-    from rich.console import Console
-
-    from flows.config import load_portfolio, plain_message
-    from flows.settings import DEFAULT_RUBRIC, get_settings
-
-    err = Console(stderr=True, soft_wrap=True)
-    path = portfolio or get_settings().portfolio
-    try:
-        loaded = load_portfolio(path, DEFAULT_RUBRIC, keep_going=True)
-        fields = {"project": project, "check": check, "reason": reason, "approver": approver}
-        try:
-            waiver = Waiver.model_validate(
-                {**fields, "given": given or date.today().isoformat(), "until": until}
-            )
-        except ValidationError as exc:
-            problems = [
-                Problem(
-                    "readiness waive", plain_message(e), column=".".join(map(str, e["loc"])) or None
-                )
-                for e in exc.errors()
-            ]
-            raise ConfigError(problems) from None
-        written = write_waiver(loaded, waiver)
-    except ConfigError as exc:
-        err.print(f"Waiver refused ({len(exc.problems)} problem(s)):", highlight=False)
-        for problem in exc.problems:
-            err.print(f"  - {problem}", markup=False, highlight=False)
-        raise typer.Exit(2) from exc
-    typer.echo(f"wrote {written}: {project} {check} {_as_text(waiver)}")
-
-
-def _as_text(waiver: Waiver) -> str:
+def waiver_text(waiver: Waiver) -> str:
     """The waiver as every surface shows it (dbt's waiver_text has the same words)."""
     return (
         f"waived until {waiver.until.isoformat()} (approved by {waiver.approver}: {waiver.reason})"
     )
-
-
-_IN_RUN = """
-select project_id, check_id, title, severity, status, status_text, waiver_text, expires_on,
-       days_to_expiry, expiring_soon
-from waivers
-where run_id = ?{project}
-order by project_id, expires_on, check_id
-"""
-
-
-def run_waivers(con: Any, run_id: str, project_id: str | None = None) -> list[dict[str, Any]]:
-    """The waivers of a run (or of one project in it), as dbt judged them, from a snapshot.
-
-    A snapshot published before waivers existed has no ``waivers`` mart: no waivers.
-    """
-    tables = {
-        r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
-    }
-    if "waivers" not in tables:
-        return []
-    sql = _IN_RUN.format(project=" and project_id = ?" if project_id else "")
-    params = [run_id, project_id] if project_id else [run_id]
-    columns = [
-        "project",
-        "check",
-        "title",
-        "severity",
-        "status",
-        "status_text",
-        "waiver",
-        "expires_on",
-        "days_to_expiry",
-        "expiring_soon",
-    ]
-    return [
-        {**dict(zip(columns, row, strict=True)), "expires_on": row[7].isoformat()}
-        for row in con.execute(sql, params).fetchall()
-    ]
 
 
 def notice_lines(snapshot: Path, run_id: str) -> list[str]:

@@ -16,8 +16,8 @@ from typing import Any
 import duckdb
 
 from flows import targets
-from flows.config import GAP_IDS
 from flows.errors import ReadinessError
+from flows.gaps import GAP_IDS
 from flows.snapshots import open_snapshot
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from flows.config import GAP_IDS, Rubric, load_model
+from flows.config import Rubric, load_model
+from flows.gaps import GAP_IDS
 from flows.schemas import RAW_TABLES
 from flows.settings import DBT_PROJECT_DIR, DEFAULT_RUBRIC
 

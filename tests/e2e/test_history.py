@@ -12,7 +12,7 @@ import yaml
 from typer.testing import CliRunner
 
 from flows.cli import app
-from flows.config import GAP_IDS
+from flows.gaps import GAP_IDS
 from flows.history import UnknownRunError, compare_runs, project_history
 from flows.settings import get_settings
 from tests.conftest import Assessed, assess, copy_examples

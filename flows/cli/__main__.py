@@ -1,0 +1,5 @@
+"""``python -m flows.cli``: the ``readiness`` command with this interpreter."""
+
+from flows.cli import app
+
+app()
