@@ -36,6 +36,7 @@ from prefect import task
 from prefect.utilities.annotations import quote
 
 from flows.config import LoadedPortfolio, LoadedProject, fingerprint_file
+from flows.errors import first_line
 from flows.evidence import Context, Evidence
 from flows.evidence.costs import collect_costs
 from flows.evidence.data_audit import collect_datasets, source_of
@@ -249,7 +250,7 @@ def measure(
     except Uncacheable as exc:
         return Measured(measure_frames(context, portfolio, project), "measured", str(exc))
     except Exception as exc:  # an input that cannot be fingerprinted: the readers will say why
-        note = f"inputs not fingerprinted ({type(exc).__name__}: {exc})"
+        note = f"inputs not fingerprinted ({first_line(exc)})"
         return Measured(measure_frames(context, portfolio, project), "measured", note)
     cached = measure_project.with_options(
         cache_key_fn=lambda *_: key,

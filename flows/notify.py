@@ -214,6 +214,19 @@ def unsuppressed(
     return fresh
 
 
+def prune(log: dict[str, str], now: datetime, window: timedelta, scope: str) -> None:
+    """Drop the scope's entries sent ``window`` or longer ago.
+
+    They suppress nothing any more: the log stays the size of one window instead of growing with
+    every notice ever sent.
+    """
+    if not scope:
+        return
+    for key in [k for k in log if k.startswith(f"{scope}/")]:
+        if now - datetime.fromisoformat(log[key]) >= window:
+            del log[key]
+
+
 # --- the message -------------------------------------------------------------------------------
 
 _SECTIONS: tuple[tuple[NoticeKind, str], ...] = (
@@ -316,6 +329,7 @@ def deliver(
         for notice in fresh:
             if notice.key not in undelivered:
                 log[logged(notice, audience.portfolio_id)] = now.isoformat()
+        prune(log, now, window, audience.portfolio_id)
     return Announced(len(notices), len(notices) - len(fresh), messages, failed)
 
 

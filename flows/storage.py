@@ -151,6 +151,8 @@ def run_failure(exc: BaseException) -> str:
 
     if isinstance(exc, ReadinessError):
         return str(exc)
+    if isinstance(exc, KeyboardInterrupt | SystemExit):
+        return "the run was stopped before it finished"
     reason = storage_reason(exc)
     if reason is not None:
         return f"a file the run writes could not be written: {reason} ({first_line(exc)})"

@@ -176,6 +176,7 @@ def test_a_run_whose_publish_fills_the_disk_is_recorded_failed(
     new = [(status, message) for run_id, status, message in rows if run_id not in earlier]
     assert len(new) == 1 and new[0][0] == "failed", new
     assert "the disk is full" in new[0][1]
+    assert "Error" not in new[0][1], new  # the runs mart shows it: no class name
     assert not publishing.marker(home / "warehouse.duckdb").exists()
 
 
@@ -426,3 +427,24 @@ def test_a_working_file_this_process_holds_open_is_not_damaged(tmp_path: Path) -
         check_working(path)  # read-only beside a read-write connection of this process: in use
     finally:
         held.close()
+
+
+def test_a_repair_from_a_damaged_snapshot_says_so_in_one_line(
+    assessed_examples: Assessed, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    shutil.copytree(assessed_examples.home, home)
+    published = home / "published" / "example.duckdb"
+    with published.open("r+b") as damaged:  # the snapshot's header overwritten: not DuckDB's
+        damaged.write(b"\0" * 4096)
+    os.truncate(home / "warehouse.duckdb", 0)
+
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["repair"], env={"READINESS_HOME": str(home)})
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("repair failed: "), result.output
+    assert "Traceback" not in result.output and "Exception" not in result.output
+    assert (home / "warehouse.duckdb").stat().st_size == 0  # nothing replaced the damaged file

@@ -446,3 +446,16 @@ def test_unreadable_alerts_are_logged_without_a_class_name(
     [record] = caplog.records
     assert str(portfolio) in record.getMessage()
     assert "Error" not in record.getMessage()
+
+
+def test_the_sent_log_keeps_only_what_still_suppresses() -> None:
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    window = timedelta(hours=24)
+    log = {
+        "p1/old": (now - timedelta(hours=30)).isoformat(),
+        "p1/edge": (now - window).isoformat(),
+        "p1/recent": (now - timedelta(hours=2)).isoformat(),
+        "p2/old": (now - timedelta(hours=30)).isoformat(),  # another portfolio's own window
+    }
+    notify.prune(log, now, window, "p1")
+    assert sorted(log) == ["p1/recent", "p2/old"]
