@@ -302,7 +302,7 @@ def churn_operations(w: Writer, rng: np.random.Generator, base: str) -> None:
         ack = int(rng.uniform(60, 780))
         resolve = ack + int(rng.uniform(900, 7200))
         title = one(rng, ["Churn API p95 latency above 400 ms", "Churn batch failed", "Feature drift above 0.25"])  # fmt: skip
-        rows.append([f"Q{4100 + number}CHRN", 4100 + number, title, "churn-api", "high", "resolved", created.strftime("%Y-%m-%dT%H:%M:%SZ"), (created + timedelta(seconds=resolve)).strftime("%Y-%m-%dT%H:%M:%SZ"), ack, resolve, "false", 0])  # fmt: skip
+        rows.append([f"Q{4100 + number}CHRN", 4100 + number, title, "churn-api", "high", "resolved", iso(created), iso(created + timedelta(seconds=resolve)), ack, resolve, "false", 0])  # fmt: skip
     w.csv(f"{base}/ops/incidents.csv", header, sorted(rows, key=lambda r: r[6]))
 
 

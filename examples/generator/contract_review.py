@@ -214,11 +214,11 @@ def contract_review(w: Writer) -> None:
     for a in answers:
         if a.group == "affected_team" and a.question == "sa_team_trust" and not a.comment:
             a.comment = one(rng, ("", "It misses non-standard liability caps.", "I re-read every clause anyway.", ""))  # fmt: skip
-    bad = [
+    bad_rows = [
         ["sara.costa@globex.example", "Paralegals", "sa_team_useful", "Disagree", ""],
         ["hugo.novak@globex.example", "Legal", "sa_legal_basis", "Kind of", "depends on the DPA"],
     ]
-    write_long_survey(w, f"{base}/survey/responses.csv", rng, answers, bad)
+    write_long_survey(w, f"{base}/survey/responses.csv", rng, answers, bad_rows)
 
     endpoints = [
         Endpoint("POST", "/api/review", 0.6, 3200, 0.35, 0.006, 8200.0),

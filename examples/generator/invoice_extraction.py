@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .common import AS_OF, COUNTRIES, company, email, lognormal, one, person, rng_for, some, times
-from .evidence import INVENTORY_CSV_HEADER, System, inventory_csv_rows, write_costs
+from .common import (
+    AS_OF,
+    COUNTRIES,
+    company,
+    company_domain,
+    email,
+    lognormal,
+    one,
+    person,
+    rng_for,
+    some,
+    times,
+)
+from .evidence import CAPABILITIES, INVENTORY_CSV_HEADER, System, inventory_csv_rows, write_costs
 from .load_tests import LOCUST_HEADER, Endpoint, locust_stats
 from .surveys import QUESTION_BY_ID, SurveyPlan, ms_forms_export, no_answers, survey_answers
 from .writers import Writer
@@ -118,7 +129,7 @@ def invoice_extraction(w: Writer) -> None:
         name = company(rng)
         country = one(rng, list(COUNTRIES))
         first, last = person(rng)
-        domain = re.sub(r"[^a-z]+", "", name.split()[0].lower()) + ".example"
+        domain = company_domain(name)
         vat = f"{country}{int(rng.integers(10**8, 10**9))}"
         supplier_rows.append([supplier_ids[i], name, country, vat, email(first, last, domain), one(rng, ("30", "45", "60", "30"))])  # fmt: skip
     supplier_rows[some(rng, k, 1)[0]][3] = "pending"
@@ -187,14 +198,7 @@ def invoice_extraction(w: Writer) -> None:
             "erp",
             "not_started",
             None,
-            (
-                "authentication",
-                "error_handling",
-                "observability",
-                "rollback",
-                "versioning",
-                "integration_tests",
-            ),
+            CAPABILITIES,  # none solved yet
             rate_limit_rps=5,
         ),
         System(

@@ -170,3 +170,92 @@ def locust_history(
             ]
         )
     return rows
+
+
+# --- k6 -----------------------------------------------------------------------------------------
+
+
+def k6_trend(ms: np.ndarray, p95_limit_ms: float) -> dict[str, Any]:
+    """A k6 trend metric of response times (ms), with its ``p(95)<limit`` threshold."""
+    stats = {
+        "avg": round(float(ms.mean()), 4),
+        "min": round(float(ms.min()), 4),
+        "med": round(float(np.quantile(ms, 0.5)), 4),
+        "max": round(float(ms.max()), 4),
+        "p(90)": round(float(np.quantile(ms, 0.9)), 4),
+        "p(95)": round(float(np.quantile(ms, 0.95)), 4),
+        "p(99)": round(float(np.quantile(ms, 0.99)), 4),
+    }
+    return {**stats, "thresholds": {f"p(95)<{p95_limit_ms}": stats["p(95)"] >= p95_limit_ms}}
+
+
+def k6_failed(failed: int, count: int, max_error_rate: float) -> dict[str, Any]:
+    """k6's ``http_req_failed`` rate metric, with its ``rate<limit`` threshold."""
+    rate = failed / count
+    return {
+        "passes": failed,
+        "fails": count - failed,
+        "value": round(rate, 10),
+        "thresholds": {f"rate<{max_error_rate}": rate >= max_error_rate},
+    }
+
+
+def k6_summary(
+    rng: np.random.Generator,
+    endpoints: Sequence[Endpoint],
+    requests_per_s: float,
+    duration_s: int,
+    vus: tuple[int, int],
+    p95_limit_ms: float,
+    max_error_rate: float,
+) -> dict[str, Any]:
+    """k6's end-of-test summary (``k6 run --summary-export``) of a run against ``endpoints``.
+
+    The per-endpoint submetrics (tagged ``{name:...}``) are there because the script sets
+    thresholds on them; ``vus`` is (VUs at the end, most VUs).
+    """
+    samples = []
+    for endpoint in endpoints:
+        n = round(requests_per_s * duration_s * endpoint.share)
+        ms = lognormal(rng, endpoint.median_ms, endpoint.sigma, n)
+        samples.append((endpoint, ms, int(rng.binomial(n, endpoint.failure_rate))))
+    metrics: dict[str, Any] = {}
+    for endpoint, ms, failed in samples:
+        tag = "{name:" + endpoint.name + "}"
+        metrics["http_req_duration" + tag] = k6_trend(ms, p95_limit_ms)
+        metrics["http_reqs" + tag] = {
+            "count": len(ms),
+            "rate": round(len(ms) / duration_s, 6),
+            "thresholds": {"count>0": False},
+        }
+        metrics["http_req_failed" + tag] = k6_failed(failed, len(ms), max_error_rate)
+    every = np.concatenate([ms for _, ms, _ in samples])
+    all_failed = sum(f for _, _, f in samples)
+    metrics["http_req_duration"] = k6_trend(every, p95_limit_ms)
+    metrics["http_req_failed"] = k6_failed(all_failed, len(every), max_error_rate)
+    metrics["http_reqs"] = {"count": len(every), "rate": round(len(every) / duration_s, 6)}
+    metrics["checks"] = {
+        "passes": len(every) - all_failed,
+        "fails": all_failed,
+        "value": round(1 - all_failed / len(every), 10),
+    }
+    metrics["vus"] = {"value": vus[0], "min": 1, "max": vus[1]}
+    metrics["vus_max"] = {"value": vus[1], "min": vus[1], "max": vus[1]}
+    return {
+        "root_group": {
+            "name": "",
+            "path": "",
+            "id": "d41d8cd98f00b204e9800998ecf8427e",
+            "groups": {},
+            "checks": {
+                "status is 200": {
+                    "name": "status is 200",
+                    "path": "::status is 200",
+                    "id": "548d37ca5f33793206f7832e7cea54fb",
+                    "passes": len(every) - all_failed,
+                    "fails": all_failed,
+                }
+            },
+        },
+        "metrics": metrics,
+    }

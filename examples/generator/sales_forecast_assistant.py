@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,7 +23,14 @@ from .common import (
     times,
 )
 from .evidence import System, inventory_yaml, write_costs
-from .load_tests import LOCUST_HEADER, LOCUST_HISTORY_HEADER, Endpoint, locust_history, locust_stats
+from .load_tests import (
+    LOCUST_HEADER,
+    LOCUST_HISTORY_HEADER,
+    Endpoint,
+    k6_summary,
+    locust_history,
+    locust_stats,
+)
 from .surveys import SurveyPlan, no_answers, qualtrics_export, survey_answers
 from .writers import Writer
 
@@ -275,9 +280,7 @@ def sales_forecast_assistant(w: Writer) -> None:
     answers = survey_answers(rng, plan)
     no_answers(rng, answers, 3)
     export = qualtrics_export(rng, answers, datetime(2026, 11, 2, 8, 30))
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(export)
-    w.text(f"{base}/survey/qualtrics_export.csv", "\ufeff" + buffer.getvalue())
+    w.csv(f"{base}/survey/qualtrics_export.csv", export[0], export[1:], bom=True)
 
     endpoints = [
         Endpoint("POST", "/v1/forecast/explain", 0.35, 2600, 0.45, 0.008, 6100.0),
@@ -290,182 +293,11 @@ def sales_forecast_assistant(w: Writer) -> None:
         LOCUST_HISTORY_HEADER,
         locust_history(rng_for(f"{pid}/history"), 200, 900, 42.0, 4800, 0.006, datetime(2026, 11, 17, 15, 0, tzinfo=UTC)),
     )  # fmt: skip
-    # k6's end-of-test summary (--summary-export) of the same service at 200 virtual users; the
-    # per-endpoint submetrics are there because the script sets thresholds on them.
-    k6_rng = rng_for(f"{pid}/k6")
-    k6_metrics: dict[str, Any] = {}
-    k6_seconds = 900.0
-    k6_samples = []
-    for endpoint in endpoints:
-        n = round(42.0 * k6_seconds * endpoint.share)
-        ms = lognormal(k6_rng, endpoint.median_ms, endpoint.sigma, n)
-        failed = int(k6_rng.binomial(n, endpoint.failure_rate))
-        k6_samples.append((endpoint, ms, failed))
+    # k6's end-of-test summary (--summary-export) of the same service at 200 virtual users.
+    summary = k6_summary(rng_for(f"{pid}/k6"), endpoints, 42.0, 900, (37, 200), 3000, 0.01)
+    w.text(f"{base}/load/assistant_k6_summary.json", json.dumps(summary, indent=4) + "\n")
 
-    def k6_trend(ms: np.ndarray, threshold: str) -> dict[str, Any]:
-        stats = {
-            "avg": round(float(ms.mean()), 4),
-            "min": round(float(ms.min()), 4),
-            "med": round(float(np.quantile(ms, 0.5)), 4),
-            "max": round(float(ms.max()), 4),
-            "p(90)": round(float(np.quantile(ms, 0.9)), 4),
-            "p(95)": round(float(np.quantile(ms, 0.95)), 4),
-            "p(99)": round(float(np.quantile(ms, 0.99)), 4),
-        }
-        return {**stats, "thresholds": {threshold: stats["p(95)"] >= 3000}}
-
-    for endpoint, ms, failed in k6_samples:
-        tag = "{name:" + endpoint.name + "}"
-        k6_metrics["http_req_duration" + tag] = k6_trend(ms, "p(95)<3000")
-        k6_metrics["http_reqs" + tag] = {
-            "count": len(ms),
-            "rate": round(len(ms) / k6_seconds, 6),
-            "thresholds": {"count>0": False},
-        }
-        k6_metrics["http_req_failed" + tag] = {
-            "passes": failed,
-            "fails": len(ms) - failed,
-            "value": round(failed / len(ms), 10),
-            "thresholds": {"rate<0.01": failed / len(ms) >= 0.01},
-        }
-    every = np.concatenate([ms for _, ms, _ in k6_samples])
-    all_failed = sum(f for _, _, f in k6_samples)
-    k6_metrics["http_req_duration"] = k6_trend(every, "p(95)<3000")
-    k6_metrics["http_req_failed"] = {
-        "passes": all_failed,
-        "fails": len(every) - all_failed,
-        "value": round(all_failed / len(every), 10),
-        "thresholds": {"rate<0.01": all_failed / len(every) >= 0.01},
-    }
-    k6_metrics["http_reqs"] = {"count": len(every), "rate": round(len(every) / k6_seconds, 6)}
-    k6_metrics["checks"] = {
-        "passes": len(every) - all_failed,
-        "fails": all_failed,
-        "value": round(1 - all_failed / len(every), 10),
-    }
-    k6_metrics["vus"] = {"value": 37, "min": 1, "max": 200}
-    k6_metrics["vus_max"] = {"value": 200, "min": 200, "max": 200}
-    k6_summary = {
-        "root_group": {
-            "name": "",
-            "path": "",
-            "id": "d41d8cd98f00b204e9800998ecf8427e",
-            "groups": {},
-            "checks": {
-                "status is 200": {
-                    "name": "status is 200",
-                    "path": "::status is 200",
-                    "id": "548d37ca5f33793206f7832e7cea54fb",
-                    "passes": len(every) - all_failed,
-                    "fails": all_failed,
-                }
-            },
-        },
-        "metrics": k6_metrics,
-    }
-    w.text(f"{base}/load/assistant_k6_summary.json", json.dumps(k6_summary, indent=4) + "\n")
-
-    # LLM call logs: the chat completion each request got back (OpenAI's response objects, one a
-    # line); prompts run ~40% longer than costs.yml assumes. Two calls timed out (no usage).
-    log_rng = rng_for(f"{pid}/calls")
-    n_calls = 400
-    prompt = np.round(lognormal(log_rng, 3300, 0.35, n_calls)).astype(int)
-    completion = np.round(lognormal(log_rng, 290, 0.4, n_calls)).astype(int)
-    answers = (
-        "Pipeline moved mainly in negotiation: two opportunities slipped to next quarter.",
-        "The commit forecast is 4% below last week because one renewal was pushed.",
-        "Best case grew with three new proposals in the manufacturing segment.",
-    )
-    started = datetime(2026, 11, 10, 8, 0, tzinfo=UTC)
-    calls = []
-    for i in range(n_calls):
-        created = int((started + timedelta(minutes=37 * i)).timestamp())
-        if i in (97, 311):
-            calls.append(
-                {
-                    "id": f"chatcmpl-sfa{i:05d}",
-                    "object": "error",
-                    "created": created,
-                    "error": {
-                        "message": "Request timed out.",
-                        "type": "timeout",
-                        "param": None,
-                        "code": None,
-                    },
-                }
-            )
-            continue
-        p_tokens, c_tokens = int(prompt[i]), int(completion[i])
-        calls.append(
-            {
-                "id": f"chatcmpl-sfa{i:05d}",
-                "object": "chat.completion",
-                "created": created,
-                "model": "gpt-4.1-2025-04-14",
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": {
-                            "role": "assistant",
-                            "content": answers[i % len(answers)],
-                            "refusal": None,
-                            "annotations": [],
-                        },
-                        "logprobs": None,
-                        "finish_reason": "stop",
-                    }
-                ],
-                "usage": {
-                    "prompt_tokens": p_tokens,
-                    "completion_tokens": c_tokens,
-                    "total_tokens": p_tokens + c_tokens,
-                    "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
-                    "completion_tokens_details": {
-                        "reasoning_tokens": 0,
-                        "audio_tokens": 0,
-                        "accepted_prediction_tokens": 0,
-                        "rejected_prediction_tokens": 0,
-                    },
-                },
-                "service_tier": "default",
-                "system_fingerprint": "fp_b3f1157249",
-            }
-        )
-    w.text(
-        f"{base}/usage/chat_completions.jsonl",
-        "".join(json.dumps(call, separators=(",", ":")) + "\n" for call in calls),
-    )
-    # OpenAI's completions usage (Usage API buckets, one a day, grouped by model) as CSV.
-    usage_rows = []
-    for day in range(14):
-        start = datetime(2026, 11, 3, tzinfo=UTC) + timedelta(days=day)
-        requests = int(log_rng.integers(900, 1100))
-        usage_rows.append(
-            [
-                int(start.timestamp()),
-                int((start + timedelta(days=1)).timestamp()),
-                int(requests * float(log_rng.normal(3480, 60))),
-                int(requests * float(log_rng.normal(312, 8))),
-                0,
-                0,
-                0,
-                requests,
-                "",
-                "",
-                "",
-                "gpt-4.1-2025-04-14",
-                "",
-            ]
-        )
-    w.csv(
-        f"{base}/usage/openai_usage_completions.csv",
-        [
-            "start_time", "end_time", "input_tokens", "output_tokens", "input_cached_tokens",
-            "input_audio_tokens", "output_audio_tokens", "num_model_requests", "project_id",
-            "user_id", "api_key_id", "model", "batch",
-        ],
-        usage_rows,
-    )  # fmt: skip
+    llm_usage(w, base, rng_for(f"{pid}/calls"))
     costs = {
         "currency": "EUR",
         "requests_per_month_poc": 30000,
@@ -519,3 +351,107 @@ def sales_forecast_assistant(w: Writer) -> None:
         "How the sales forecast assistant's value and quality are measured.",
     )
     w.text(f"{base}/project.yml", SALES_FORECAST_ASSISTANT_PROJECT)
+
+
+def llm_usage(w: Writer, base: str, rng: np.random.Generator) -> None:
+    """The assistant's measured LLM usage: its call log and OpenAI's usage export."""
+    # LLM call logs: the chat completion each request got back (OpenAI's response objects, one a
+    # line); prompts run ~40% longer than costs.yml assumes. Two calls timed out (no usage).
+    n_calls = 400
+    prompt = np.round(lognormal(rng, 3300, 0.35, n_calls)).astype(int)
+    completion = np.round(lognormal(rng, 290, 0.4, n_calls)).astype(int)
+    replies = (
+        "Pipeline moved mainly in negotiation: two opportunities slipped to next quarter.",
+        "The commit forecast is 4% below last week because one renewal was pushed.",
+        "Best case grew with three new proposals in the manufacturing segment.",
+    )
+    started = datetime(2026, 11, 10, 8, 0, tzinfo=UTC)
+    calls = []
+    for i in range(n_calls):
+        created = int((started + timedelta(minutes=37 * i)).timestamp())
+        if i in (97, 311):
+            calls.append(
+                {
+                    "id": f"chatcmpl-sfa{i:05d}",
+                    "object": "error",
+                    "created": created,
+                    "error": {
+                        "message": "Request timed out.",
+                        "type": "timeout",
+                        "param": None,
+                        "code": None,
+                    },
+                }
+            )
+            continue
+        p_tokens, c_tokens = int(prompt[i]), int(completion[i])
+        calls.append(
+            {
+                "id": f"chatcmpl-sfa{i:05d}",
+                "object": "chat.completion",
+                "created": created,
+                "model": "gpt-4.1-2025-04-14",
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {
+                            "role": "assistant",
+                            "content": replies[i % len(replies)],
+                            "refusal": None,
+                            "annotations": [],
+                        },
+                        "logprobs": None,
+                        "finish_reason": "stop",
+                    }
+                ],
+                "usage": {
+                    "prompt_tokens": p_tokens,
+                    "completion_tokens": c_tokens,
+                    "total_tokens": p_tokens + c_tokens,
+                    "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+                    "completion_tokens_details": {
+                        "reasoning_tokens": 0,
+                        "audio_tokens": 0,
+                        "accepted_prediction_tokens": 0,
+                        "rejected_prediction_tokens": 0,
+                    },
+                },
+                "service_tier": "default",
+                "system_fingerprint": "fp_b3f1157249",
+            }
+        )
+    w.text(
+        f"{base}/usage/chat_completions.jsonl",
+        "".join(json.dumps(call, separators=(",", ":")) + "\n" for call in calls),
+    )
+    # OpenAI's completions usage (Usage API buckets, one a day, grouped by model) as CSV.
+    usage_rows = []
+    for day in range(14):
+        start = datetime(2026, 11, 3, tzinfo=UTC) + timedelta(days=day)
+        requests = int(rng.integers(900, 1100))
+        usage_rows.append(
+            [
+                int(start.timestamp()),
+                int((start + timedelta(days=1)).timestamp()),
+                int(requests * float(rng.normal(3480, 60))),
+                int(requests * float(rng.normal(312, 8))),
+                0,
+                0,
+                0,
+                requests,
+                "",
+                "",
+                "",
+                "gpt-4.1-2025-04-14",
+                "",
+            ]
+        )
+    w.csv(
+        f"{base}/usage/openai_usage_completions.csv",
+        [
+            "start_time", "end_time", "input_tokens", "output_tokens", "input_cached_tokens",
+            "input_audio_tokens", "output_audio_tokens", "num_model_requests", "project_id",
+            "user_id", "api_key_id", "model", "batch",
+        ],
+        usage_rows,
+    )  # fmt: skip

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,6 +14,7 @@ from .common import (
     FIRST_NAMES,
     LAST_NAMES,
     company,
+    company_domain,
     email,
     lognormal,
     one,
@@ -81,7 +81,7 @@ def make_customers(rng: np.random.Generator, n: int, messy: bool) -> dict[str, l
     contact: list[str | None] = []
     for name in names:
         first, last = person(rng)
-        domain = re.sub(r"[^a-z]+", "", name.split()[0].lower()) + ".example"
+        domain = company_domain(name)
         contact.append(email(first, last, domain))
     created = times(rng, n, AS_OF - timedelta(days=20), timedelta(days=1500))
     updated = [c + timedelta(seconds=int(rng.uniform(0, (AS_OF - c).total_seconds() - 3 * 3600))) for c in created]  # fmt: skip
@@ -456,12 +456,12 @@ def support_copilot(w: Writer) -> None:
     # What the evaluation itself says: two weekly runs of 120 graded tickets (the newest on the
     # model under assessment), 40 of them graded by support leads too, and a weekly KPI export.
     eval_rng = rng_for(f"{pid}_eval")
-    tickets = ["Where is my refund?", "How do I reset my password?", "Cancel my subscription", "Invoice shows the wrong VAT number", "The app crashes on login"]  # fmt: skip
+    asks = ["Where is my refund?", "How do I reset my password?", "Cancel my subscription", "Invoice shows the wrong VAT number", "The app crashes on login"]  # fmt: skip
 
     def ticket(i: int) -> tuple[str, str]:
         first, last = person(eval_rng)
         return (
-            f"{tickets[i % len(tickets)]} (from {email(first, last, 'example.com')})",
+            f"{asks[i % len(asks)]} (from {email(first, last, 'example.com')})",
             f"Hi {first}, thanks for reaching out. I have escalated ticket {i} to billing.",
         )
 

@@ -302,6 +302,8 @@ FORMS_GROUP_LABELS = {
     "Business sponsor": "business_sponsor",
     "Affected team (I use the tool)": "affected_team",
 }
+#: The free-text question at the end of the Google Forms and Qualtrics surveys.
+FREE_TEXT_QUESTION = "Anything else we should know?"
 #: The title of the Google Forms "multiple choice grid" that holds the alignment statements.
 GOOGLE_GRID = "How far do you agree with each statement?"
 
@@ -320,12 +322,23 @@ def forms_cell(answer: Answer | None, grid: bool) -> str | int:
     return "Yes" if answer.value == "yes" else "No"
 
 
-def by_respondent(answers: list[Answer]) -> dict[str, dict[str, Answer]]:
-    """Answers per respondent (in order of first appearance), then per question id."""
+def alignment_statement(question: dict[str, Any]) -> bool:
+    """Whether a question is one of the alignment statements (a grid or Likert row in the tools)."""
+    return question.get("gap") == "stakeholder_alignment" and question.get("kind") != "blocker"
+
+
+def by_respondent(answers: list[Answer]) -> list[tuple[str, str, dict[str, Answer]]]:
+    """Each respondent (in order of first appearance): address, group, answers per question id."""
     out: dict[str, dict[str, Answer]] = {}
     for a in answers:
         out.setdefault(a.respondent, {})[a.question] = a
-    return out
+    return [(address, theirs[next(iter(theirs))].group, theirs) for address, theirs in out.items()]
+
+
+def google_stamp(clock: datetime) -> str:
+    """A Google Forms response time, in the form's time zone (UTC+1) as the sheet shows it."""
+    local = clock + timedelta(hours=1)
+    return f"{local:%Y/%m/%d} {int(local.strftime('%I'))}:{local:%M:%S %p} GMT+1"
 
 
 def google_forms_export(
@@ -343,25 +356,17 @@ def google_forms_export(
     ``extra`` are responses added as they are ({"email", "team", "answers": {question id: text}}).
     """
     header: list[Any] = ["Timestamp", "Email Address", FORMS_GROUP_QUESTION]
-    grid = [
-        q.get("gap") == "stakeholder_alignment" and q.get("kind") != "blocker" for q in QUESTIONS
-    ]
+    grid = [alignment_statement(q) for q in QUESTIONS]
     header += [
         f"{GOOGLE_GRID} [{q['text']}]" if g else q["text"]
         for q, g in zip(QUESTIONS, grid, strict=True)
     ]
-    header.append("Anything else we should know?")
+    header.append(FREE_TEXT_QUESTION)
     rows: list[list[Any]] = []
     clock = start
-    responses = [
-        (email, theirs[next(iter(theirs))].group, theirs)
-        for email, theirs in by_respondent(answers).items()
-    ]
-    for email_address, group, theirs in responses:
+    for email_address, group, theirs in by_respondent(answers):
         clock += timedelta(minutes=int(rng.integers(15, 400)), seconds=int(rng.integers(0, 60)))
-        local = clock + timedelta(hours=1)  # the form's time zone
-        stamp = f"{local:%Y/%m/%d} {int(local.strftime('%I'))}:{local:%M:%S %p} GMT+1"
-        cells: list[Any] = [stamp, email_address, forms_label(group)]
+        cells: list[Any] = [google_stamp(clock), email_address, forms_label(group)]
         cells += [forms_cell(theirs.get(q["id"]), g) for q, g in zip(QUESTIONS, grid, strict=True)]
         cells.append(
             one(
@@ -378,10 +383,8 @@ def google_forms_export(
         rows.append(cells)
     for response in extra:
         clock += timedelta(minutes=int(rng.integers(15, 400)))
-        local = clock + timedelta(hours=1)
-        stamp = f"{local:%Y/%m/%d} {int(local.strftime('%I'))}:{local:%M:%S %p} GMT+1"
         given = response["answers"]
-        cells = [stamp, response["email"], response["team"]]
+        cells = [google_stamp(clock), response["email"], response["team"]]
         cells += [given.get(q["id"], "") for q in QUESTIONS]
         cells.append("")
         rows.insert(int(rng.integers(1, len(rows))), cells)
@@ -401,14 +404,11 @@ def ms_forms_export(
     (Likert statements as labels, ratings as numbers, choices as text) and a free-text question.
     """
     header = ["ID", "Start time", "Completion time", "Email", "Name", "Last modified time", FORMS_GROUP_QUESTION]  # fmt: skip
-    likert = [
-        q.get("gap") == "stakeholder_alignment" and q.get("kind") != "blocker" for q in QUESTIONS
-    ]
+    likert = [alignment_statement(q) for q in QUESTIONS]
     header += [q["text"] for q in QUESTIONS] + [free_text]
     rows: list[list[Any]] = []
     clock = start.replace(tzinfo=None)  # Forms writes local times without a zone
-    responses = [(email, theirs[next(iter(theirs))].group, theirs) for email, theirs in by_respondent(answers).items()]  # fmt: skip
-    for email_address, group, theirs in responses:
+    for email_address, group, theirs in by_respondent(answers):
         clock += timedelta(minutes=int(rng.integers(15, 400)), seconds=int(rng.integers(0, 60)))
         done = clock + timedelta(seconds=int(rng.integers(120, 700)))
         first, last = email_address.split("@")[0].split(".")
@@ -471,20 +471,19 @@ def qualtrics_export(
     questions = list(QUESTIONS)
     label_of = {v: k for k, v in QUALTRICS_GROUP_LABELS.items()}
     ids = [m[0] for m in QUALTRICS_META] + ["Q1"] + [f"Q{i + 2}" for i in range(len(questions))] + ["Q30_TEXT"]  # fmt: skip
-    texts = [m[1] for m in QUALTRICS_META] + ["Which team are you in?"] + [q["text"] for q in questions] + ["Anything else we should know?"]  # fmt: skip
-    import_ids = [json.dumps({"ImportId": m[2]}, separators=(",", ":")) for m in QUALTRICS_META]
-    import_ids += [json.dumps({"ImportId": f"QID{i + 1}"}, separators=(",", ":")) for i in range(len(questions) + 1)]  # fmt: skip
-    import_ids += [json.dumps({"ImportId": "QID30_TEXT"}, separators=(",", ":"))]
-    by_respondent: dict[str, list[Answer]] = {}
-    for a in answers:
-        by_respondent.setdefault(a.respondent, []).append(a)
+    texts = [m[1] for m in QUALTRICS_META] + [FORMS_GROUP_QUESTION] + [q["text"] for q in questions] + [FREE_TEXT_QUESTION]  # fmt: skip
+    import_ids = [
+        json.dumps({"ImportId": name}, separators=(",", ":"))
+        for name in [m[2] for m in QUALTRICS_META]
+        + [f"QID{i + 1}" for i in range(len(questions) + 1)]
+        + ["QID30_TEXT"]
+    ]
     rows: list[list[str]] = []
     clock = start
-    for theirs in by_respondent.values():
+    for _, group, theirs in by_respondent(answers):
         clock += timedelta(minutes=int(rng.integers(20, 600)))
         duration = int(rng.integers(140, 900))
         end = clock + timedelta(seconds=duration)
-        values = {a.question: a for a in theirs}
         cells = [
             clock.strftime("%Y-%m-%d %H:%M:%S"),
             end.strftime("%Y-%m-%d %H:%M:%S"),
@@ -503,16 +502,9 @@ def qualtrics_export(
             f"{11.5 + rng.uniform(-3, 3):.4f}",
             "anonymous",
             "EN",
-            label_of[theirs[0].group],
+            label_of[group],
         ]
-        for q in questions:
-            a = values.get(q["id"])
-            if a is None or a.value is None:
-                cells.append("")
-            elif isinstance(a.value, int):
-                cells.append(LABELS[a.value])
-            else:
-                cells.append("Yes" if a.value == "yes" else "No")
+        cells += [str(forms_cell(theirs.get(q["id"]), grid=True)) for q in questions]
         cells.append(one(rng, ("", "", "", "Latency is the main complaint from the reps.", "Costs worry me.")))  # fmt: skip
         rows.append(cells)
     width = len(ids)

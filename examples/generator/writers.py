@@ -84,13 +84,14 @@ class Writer:
         rows: Sequence[Sequence[Any]],
         *,
         compress: bool = False,
+        bom: bool = False,
     ) -> None:
-        """A CSV file (optionally gzip-compressed with a fixed mtime)."""
+        """A CSV file (optionally gzip-compressed with a fixed mtime, or behind a UTF-8 BOM)."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(header)
         writer.writerows([[cell_text(v) for v in row] for row in rows])
-        data = buffer.getvalue().encode("utf-8")
+        data = (("\ufeff" if bom else "") + buffer.getvalue()).encode("utf-8")
         if compress:
             data = gzip.compress(data, compresslevel=9, mtime=0)
         self.bytes(relative, data)
