@@ -12,6 +12,8 @@ import numpy as np
 from .common import one, pick, some
 from .writers import Writer
 
+# --- inventories ------------------------------------------------------------------------------
+
 CAPABILITIES = ("authentication", "error_handling", "observability", "rollback", "versioning", "integration_tests")  # fmt: skip
 
 
@@ -109,7 +111,7 @@ def write_costs(w: Writer, project_id: str, costs: dict[str, Any], comment: str)
     w.yaml(f"projects/{project_id}/costs.yml", costs, note)
 
 
-# --- evaluation artifacts (graded examples and KPI exports) ----------------------------------
+# --- evaluation artifacts (graded examples and KPI exports) -----------------------------------
 
 
 def graded_rows(

@@ -11,6 +11,8 @@ import numpy as np
 
 from .common import lognormal
 
+# --- Locust -----------------------------------------------------------------------------------
+
 LOCUST_HEADER = [
     "Type", "Name", "Request Count", "Failure Count", "Median Response Time",
     "Average Response Time", "Min Response Time", "Max Response Time", "Average Content Size",
@@ -172,7 +174,7 @@ def locust_history(
     return rows
 
 
-# --- k6 -----------------------------------------------------------------------------------------
+# --- k6 ---------------------------------------------------------------------------------------
 
 
 def k6_trend(ms: np.ndarray, p95_limit_ms: float) -> dict[str, Any]:

@@ -291,7 +291,7 @@ def write_long_survey(
     w.csv(relative, ["respondent", "group", "question", "answer", "comment"], rows)
 
 
-# --- survey tool exports: Google Forms and Microsoft Forms ------------------------------------
+# --- survey tool exports: Google Forms, Microsoft Forms, Qualtrics ----------------------------
 
 FORMS_GROUP_QUESTION = "Which team are you in?"
 FORMS_GROUP_LABELS = {
