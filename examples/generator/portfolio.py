@@ -28,7 +28,6 @@ DESCRIPTION = (
 #: The folder of the committed examples (the default output).
 EXAMPLES = Path(__file__).resolve().parents[1]
 
-
 PROJECTS: list[tuple[str, Callable[[Writer], None]]] = [
     ("support_copilot", support_copilot),
     ("churn_predictor", churn_predictor),

@@ -155,6 +155,19 @@ def test_the_generator_reproduces_the_committed_files_byte_for_byte(regenerated:
     assert not changed, f"regenerate the examples (python examples/generate.py): {changed}"
 
 
+def test_the_generator_package_runs_as_a_module_too() -> None:
+    # The fixture above runs the documented command (examples/generate.py, which starts the
+    # package); examples/README.md also documents ``python -m examples.generator --out DIR``.
+    done = subprocess.run(
+        [sys.executable, "-m", "examples.generator", "--help"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "--out" in done.stdout
+
+
 def test_the_examples_stay_small() -> None:
     # 4 MiB: five projects' datasets, three earlier weeks of support_copilot's evidence (the
     # history) and the evaluation and operations artifacts; a clone stays quick.
