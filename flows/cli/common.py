@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 
 out = Console(soft_wrap=True)
 if not out.is_terminal:
-    # Piped or logged output: keep the summary table on one line per project.
-    out = Console(width=140, soft_wrap=True)
+    # Piped or logged output: wide enough for one line per project or run (ids are not cut).
+    out = Console(width=160, soft_wrap=True)
 # Messages are never hard-wrapped: a path or a project id split across lines cannot be searched
 # for or copied.
 err = Console(stderr=True, soft_wrap=True)
