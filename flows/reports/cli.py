@@ -1,6 +1,7 @@
 """``readiness report``: a one-page executive summary of a project or of the portfolio.
 
-Written as Markdown, HTML or PDF from the published snapshot only.
+Written as Markdown, HTML or PDF from the published snapshot only; with ``--pack``, a project's
+Sprint Zero pack (its four deliverables, HTML or PDF: flows/reports/pack.py).
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ def report(
         typer.Option("--output", "-o", help="File to write (default: standard output, not pdf)."),
     ] = None,
     user: UserOption = None,
+    pack: Annotated[
+        bool,
+        typer.Option("--pack", help="With --project: the Sprint Zero pack (html or pdf)."),
+    ] = False,
     as_json: Annotated[
         bool,
         typer.Option("--json", help="With --output: print what was written as JSON (stdout)."),
@@ -48,6 +53,9 @@ def report(
     from flows.reports.render import FORMATS, render_portfolio, render_project
     from flows.reports.summary import UnknownProjectError, portfolio_summary, project_summary
 
+    if pack and (project is None or fmt not in ("html", "pdf")):
+        err.print("--pack needs --project ID and --format html or pdf", markup=False)
+        raise typer.Exit(2)
     if fmt not in FORMATS:
         err.print(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}", markup=False)
         raise typer.Exit(2)
@@ -70,7 +78,12 @@ def report(
     snapshot = get_settings().snapshot
     scope = narrow(command_scope(user), [portfolio_id] if portfolio_id else None)
     try:
-        if project is not None:
+        if pack and project is not None:
+            from flows.reports.pack import read_pack, render_pack
+
+            the_pack = read_pack(snapshot, project, scope)
+            data, run_ids = render_pack(the_pack, fmt), [the_pack.summary.run_id]
+        elif project is not None:
             summary = project_summary(snapshot, project, portfolios=scope)
             data, run_ids = render_project(summary, fmt), [summary.run_id]
         else:
