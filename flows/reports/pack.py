@@ -275,7 +275,8 @@ def feasibility(p: Pack) -> Iterator[Block]:
                     money(c["monthly_cost_poc"], cur),
                     money(c["monthly_cost_target"], cur),
                 ),
-                ("Cost per request", "", money(c["cost_per_request"], cur)),
+                # To three significant figures: EUR 0.045 is not EUR 0.04.
+                ("Cost per request", "", f"{cur} {number(c['cost_per_request'])}"),
                 ("Fixed monthly cost", "", money(c["fixed_monthly_cost"], cur)),
                 ("Monthly budget", "", money(c["monthly_budget"], cur)),
                 ("Budget use", "", percent(c["budget_use"])),
@@ -354,7 +355,7 @@ def roadmap(p: Pack) -> Iterator[Block]:
             for a in p.schedule
         ],
         (7, 70, 22, 26, 14, 20, 18, 18),
-        frozenset({0, 4, 5}),
+        frozenset({0, 4, 5, 6, 7}),
     )
 
 
@@ -430,7 +431,7 @@ def blocks(p: Pack) -> list[Block]:
 _PACK_CSS = """
 section.deliverable{break-before:page;margin-top:2em}small,.small{color:#555;font-size:.9em}
 table{margin:.5em 0 1em;font-size:.9em}caption{text-align:left;font-weight:bold;padding:4px 0}
-nav ol{padding-left:1.2em}
+nav ol{padding-left:1.2em}th.n{text-align:right}td.n{white-space:nowrap}body{max-width:1100px}
 """
 
 
@@ -468,7 +469,10 @@ def pack_html(p: Pack) -> str:
                 else f"<p>{e(block.text)}</p>"
             )
         elif isinstance(block, Table):
-            head = "".join(f"<th>{e(h)}</th>" for h in block.heads)
+            head = "".join(
+                f"<th class='n'>{e(h)}</th>" if j in block.numeric else f"<th>{e(h)}</th>"
+                for j, h in enumerate(block.heads)
+            )
             rows = "".join(
                 "<tr>"
                 + "".join(

@@ -177,7 +177,7 @@ def heatmap(questions: Sequence[dict[str, Any]], groups: Sequence[str]) -> Drawi
     cells = {(q["question_id"], q["stakeholder_group"]): q for q in questions}
     left, cell_w, cell_h, top = 330.0, 105.0, 22.0, 60.0
     width = left + cell_w * max(1, len(groups)) + 10
-    height = top + cell_h * len(order) + 50
+    height = top + cell_h * len(order) + 70
     described = "; ".join(
         f"{text} - {g}: {cell_text(c['agreement'], c['disagreement'])}"
         for qid, text in order.items()
@@ -223,10 +223,10 @@ def heatmap(questions: Sequence[dict[str, Any]], groups: Sequence[str]) -> Drawi
             )
     legend_y = top + cell_h * len(order) + 20
     for k, (value, words) in enumerate(((0.0, "0% disagree"), (0.5, "50%"), (1.0, "100% agree"))):
-        x = left + 130 * k
+        x = 110.0 * k
         d.items.append(Rect(x, legend_y, 18, 14, agreement_colour(value)))
         d.items.append(Text(x + 24, legend_y + 12, words, 11))
-    d.items.append(Text(0, legend_y + 12, "± spread of answers, in points", 11))
+    d.items.append(Text(0, legend_y + 34, "± the spread of answers, in points of 100", 11))
     return d
 
 
