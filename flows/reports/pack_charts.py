@@ -19,6 +19,7 @@ from fpdf import FPDF
 
 from dashboard.labels import gap_label, money
 from flows.reports.fonts import FAMILY
+from flows.reports.render import _rgb
 
 
 @dataclass(frozen=True)
@@ -92,11 +93,6 @@ def to_svg(d: Drawing) -> str:
             )
     parts.append("</svg>")
     return "".join(parts)
-
-
-def _rgb(colour: str) -> tuple[int, int, int]:
-    colour = colour.lstrip("#")
-    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
 
 
 def to_pdf(pdf: FPDF, d: Drawing, width_mm: float | None = None) -> None:
