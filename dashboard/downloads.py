@@ -13,6 +13,7 @@ import streamlit as st
 
 from dashboard import access
 from dashboard.queries import snapshot_path
+from flows.reports.pack import project_pack
 from flows.reports.render import render_portfolio, render_project
 from flows.reports.summary import portfolio_summary, project_summary
 
@@ -23,12 +24,16 @@ def _project_report(project_id: str, fmt: str, portfolios: tuple[str, ...] | Non
     return render_project(project_summary(snapshot_path(), project_id, portfolios=portfolios), fmt)
 
 
+def _project_pack(project_id: str, portfolios: tuple[str, ...] | None) -> bytes:
+    return project_pack(snapshot_path(), project_id, "pdf", portfolios)
+
+
 def _portfolio_report(fmt: str, portfolios: tuple[str, ...] | None) -> bytes:
     return render_portfolio(portfolio_summary(snapshot_path(), portfolios=portfolios), fmt)
 
 
 def project_reports(project_id: str) -> None:
-    """Download buttons for the project's one-pager (PDF, HTML, Markdown)."""
+    """Download buttons for the project's one-pager (PDF, HTML, Markdown) and its Sprint Zero pack."""
     # One row of buttons (a flex container), lighter for the browser than three columns.
     row = st.container(horizontal=True)
     for fmt in ("pdf", "html", "md"):
@@ -40,6 +45,16 @@ def project_reports(project_id: str) -> None:
             key=f"report-{project_id}-{fmt}",
             on_click="ignore",
         )
+    row.download_button(
+        "Sprint Zero pack (PDF)",
+        data=partial(_project_pack, project_id, access.scope()),
+        file_name=f"{project_id}-sprint-zero-pack.pdf",
+        mime=MIME["pdf"],
+        key=f"pack-{project_id}",
+        on_click="ignore",
+        help="The four deliverables: stakeholder alignment, technical feasibility, roadmap, "
+        "recommendation.",
+    )
 
 
 def portfolio_reports(formats: tuple[str, ...] = ("pdf", "html", "md")) -> None:

@@ -540,6 +540,9 @@ class Alerts(_Strict):
     dashboard_url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
     #: Send a digest of the portfolio on this schedule (registered by readiness deploy).
     digest: Digest | None = None
+    #: An owner's own channels: owner name (as the projects' owners maps write it) -> Apprise URLs,
+    #: each a secret; a notice about a check that owner owns reaches them (flows/notify_owners.py).
+    owner_urls: dict[str, list[SecretStr]] = Field(default_factory=dict)
 
     @field_validator("urls", mode="before")
     @classmethod
@@ -569,6 +572,13 @@ class Alerts(_Strict):
                 raise PydanticCustomError("secret", message)
             expanded.append(text)
         return expanded
+
+    @field_validator("owner_urls", mode="before")
+    @classmethod
+    def _expand_owner_urls(cls, owner_urls: Any) -> Any:
+        from flows.notify_owners import check_owner_urls
+
+        return check_owner_urls(owner_urls, cls._expand_and_check)
 
 
 class Schedule(_Strict):

@@ -12,7 +12,9 @@ What is announced:
   verdict, with the portfolio report attached (email) or linked (chat).
 
 To whom: the portfolio's ``alerts.urls`` receive every notice of the portfolio; a project's own
-``alerts.urls`` (its owners' channels) receive that project's notices. Each channel gets one
+``alerts.urls`` (its owners' channels) receive that project's notices; a named owner's own
+channels (the portfolio's ``alerts.owner_urls``) receive the notices about the checks that owner
+owns (flows.notify_owners). Each channel gets one
 message per run holding all of its notices (grouping), never one per check.
 
 How often: a notice already sent about the same subject (a project's gap or check, a verdict, a
@@ -20,8 +22,9 @@ waiver, a failed flow run) within the portfolio's ``alerts.suppress_hours`` is n
 that a flapping check does not alert every run. What was sent when is kept in
 ``$READINESS_HOME/notifications/sent.json`` (subjects and times: no URL, no personal value).
 
-Messages hold project ids and names, gap names, check titles and run ids: never an owner's name,
-a respondent's words, an error's text or a URL (URLs are secrets).
+Messages hold project ids and names, gap names, check titles, run ids and the owner names of the
+projects' ``owners`` maps (configuration, or the role when unnamed, counted): never a
+respondent's words, an error's text or a URL (URLs are secrets).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import SecretStr
 
 from flows import alerts
+from flows.notify_owners import owner_channels, owner_text, unnamed_line, with_owners
 from flows.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -63,6 +67,10 @@ class Notice:
     text: str
     #: For a regression: the run it is measured against.
     since: str = ""
+    #: Who owns the check the notice names (flows.notify_owners): a name, or the owner role.
+    owner: str | None = None
+    #: False when ``owner`` is a role the project's owners map does not name.
+    owner_named: bool = True
 
     @property
     def key(self) -> str:
@@ -161,7 +169,11 @@ def route(notices: Sequence[Notice], audience: Audience) -> list[tuple[SecretStr
     """Each channel with the notices it receives (portfolio channels: all; a project's: its own)."""
     channels: dict[str, tuple[SecretStr, list[Notice]]] = {}
     for notice in notices:
-        urls = [*audience.alerts.urls, *audience.owners.get(notice.project_id or "", [])]
+        urls = [
+            *audience.alerts.urls,
+            *audience.owners.get(notice.project_id or "", []),
+            *owner_channels(audience.alerts, notice),
+        ]
         for url in urls:
             entry = channels.setdefault(url.get_secret_value(), (url, []))
             if notice not in entry[1]:
@@ -254,14 +266,18 @@ def message(
         parts.append(f"{len(waivers)} waiver(s) expiring")
     if parts == [f"regressed in {len(projects)} project(s)"] and run_id is not None:
         # Regressions only: the alert as it has always read.
-        return alerts.alert_message(
+        title, body = alerts.alert_message(
             portfolio_name,
             run_id,
             [
-                alerts.Regression(n.project_id or "", "recommendation", n.since, n.text)
+                alerts.Regression(
+                    n.project_id or "", "recommendation", n.since, n.text + owner_text(n)
+                )
                 for n in regressions
             ],
         )
+        unnamed = unnamed_line(regressions)
+        return title, body if unnamed is None else f"{body}\n\n{unnamed}"
     title = f"Readiness: {portfolio_name}: " + ", ".join(parts)
     lines = [f"Run `{run_id}`:" if run_id else "", ""]
     for kind, heading in _SECTIONS:
@@ -275,8 +291,10 @@ def message(
                 if notice.project_id
                 else ""
             )
-            lines.append(f"- {who}{notice.text}")
+            lines.append(f"- {who}{notice.text}{owner_text(notice)}")
         lines.append("")
+    if unnamed := unnamed_line(notices):
+        lines += [unnamed, ""]
     lines.append("See `readiness show PROJECT`, `readiness diff` or the dashboard for the details.")
     return title, "\n".join(line for line in lines).strip()
 
@@ -294,10 +312,11 @@ class Announced:
 def channel_name(url: SecretStr, audience: Audience) -> str:
     """A channel as a failure names it: its place in the file and its scheme, never the URL."""
     scheme = url.get_secret_value().split("://", 1)[0]
-    for owner, urls in [("", audience.alerts.urls), *audience.owners.items()]:
+    owned = [(f"owner {name}'s ", urls) for name, urls in audience.alerts.owner_urls.items()]
+    projects = [(f"project {owner}'s ", urls) for owner, urls in audience.owners.items()]
+    for whose, urls in [("", audience.alerts.urls), *projects, *owned]:
         for index, candidate in enumerate(urls):
             if candidate.get_secret_value() == url.get_secret_value():
-                whose = f"project {owner}'s " if owner else ""
                 return f"{whose}alert URL #{index + 1} ({scheme}://)"
     return f"an alert URL ({scheme}://)"
 
@@ -347,6 +366,7 @@ def announce_run(
     ]
     notices = change_notices(changes, config.gap_drop_points)
     notices += expiring_waivers(snapshot, run_id, today or datetime.now(UTC).date())
+    notices = with_owners(snapshot, run_id, notices)
     return regressions, deliver(notices, Audience.of(portfolio), run_id)
 
 

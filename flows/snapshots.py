@@ -58,6 +58,8 @@ PUBLISHED_MARTS: tuple[str, ...] = (
     "roadmap_schedule",
     "launch_targets",
     "roadmap_progress",
+    "cost_sensitivity",
+    "load_test_history",
 )
 
 _PORTFOLIO_ID = re.compile(r"[a-z][a-z0-9_]*")

@@ -444,12 +444,19 @@ def report(
         typer.Option("--output", "-o", help="File to write (default: standard output, not pdf)."),
     ] = None,
     user: UserOption = None,
+    pack: Annotated[
+        bool,
+        typer.Option("--pack", help="With --project: the Sprint Zero pack (html or pdf)."),
+    ] = False,
     as_json: Annotated[
         bool,
         typer.Option("--json", help="With --output: print what was written as JSON (stdout)."),
     ] = False,
 ) -> None:
-    """Write a one-page executive summary (recommendation, gap scores, blockers, cost, roadmap)."""
+    """Write a one-page executive summary (recommendation, gap scores, blockers, cost, roadmap).
+
+    With ``--pack``, a project's Sprint Zero pack: its four deliverables (HTML or PDF).
+    """
     # The renderers (fpdf2, fonts, pandas) are imported when a report is written, not whenever
     # the command line starts.
     from flows.browse import narrow
@@ -457,6 +464,9 @@ def report(
     from flows.reports.render import FORMATS, render_portfolio, render_project
     from flows.reports.summary import UnknownProjectError, portfolio_summary, project_summary
 
+    if pack and (project is None or fmt not in ("html", "pdf")):
+        err.print("--pack needs --project ID and --format html or pdf", markup=False)
+        raise typer.Exit(2)
     if fmt not in FORMATS:
         err.print(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}", markup=False)
         raise typer.Exit(2)
@@ -477,7 +487,12 @@ def report(
     snapshot = current_settings().snapshot
     scope = narrow(command_scope(user), [portfolio_id] if portfolio_id else None)
     try:
-        if project is not None:
+        if pack and project is not None:
+            from flows.reports.pack import read_pack, render_pack
+
+            the_pack = read_pack(snapshot, project, scope)
+            data, run_ids = render_pack(the_pack, fmt), [the_pack.summary.run_id]
+        elif project is not None:
             summary = project_summary(snapshot, project, portfolios=scope)
             data, run_ids = render_project(summary, fmt), [summary.run_id]
         else:
