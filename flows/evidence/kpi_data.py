@@ -169,8 +169,8 @@ def read_source(
                         f"missing column(s): {', '.join(missing)} "
                         "(evidence.kpi_data.columns names the columns holding date, kpi and value)",
                     )
-                for file, line, column, _, reason in scan.rejects:
-                    evidence.reject(KIND, file, str(redact(reason)), row=line, column=column)
+                for file, line, where, _, reason in scan.rejects:
+                    evidence.reject(KIND, file, str(redact(reason)), row=line, column=where)
                 texts = ", ".join(scan.text(names[c]) for c in COLUMNS)
                 number = 0
                 for batch in scan.stream(f"select {texts} from {scan.relation}"):
