@@ -477,7 +477,7 @@ class Evidence(_Strict):
     evaluation: str | None = None
     #: Evaluation results as the tools wrote them (promptfoo, Inspect, MLflow, graded examples).
     eval_results: list[EvalResultsEvidence] = Field(default_factory=list)
-    #: The business KPIs as measured (a KPI export).
+    #: The business KPIs as measured (a KPI export, or a dataset source: file, S3, PostgreSQL).
     kpi_data: KpiDataEvidence | None = None
     #: Operations artifacts: alerting, on-call, incidents, runbooks, retraining.
     operations: OperationsEvidence | None = None
