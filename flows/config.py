@@ -23,6 +23,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -433,17 +434,13 @@ class KpiDataEvidence(_Strict):
     #: The day the AI went (or goes) live: points before it measure the baseline.
     launch_date: date | None = None
 
-    @field_validator("table")
+    @field_validator("table", "query")
     @classmethod
-    def _table_name(cls, value: str | None) -> str | None:
-        return None if value is None else _guard().check_table(value)
-
-    @field_validator("query")
-    @classmethod
-    def _one_select(cls, value: str | None) -> str | None:
-        if value is not None:
-            _guard().check_query(value)  # exactly one SELECT that only reads
-        return value
+    def _sql(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # Checked as a dataset's table and query are.
+        if info.field_name == "table":
+            return DatasetEvidence._table_name(value)
+        return DatasetEvidence._one_select(value)
 
     @model_validator(mode="after")
     def _path_or_source(self) -> KpiDataEvidence:
