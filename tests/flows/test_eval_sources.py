@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http.server
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -320,3 +321,80 @@ def test_kpi_source_with_a_missing_column_names_the_mapping(tmp_path: Path) -> N
     mapped = frames(kpi_project(source=str(tmp_path / "kpis.csv"), columns={"date": "day"}))
     assert mapped["raw_kpi_points"]["value"].tolist() == [42.0]
     assert CONTEXT.as_of > mapped["raw_kpi_points"]["measured_on"].iloc[0]
+
+
+def test_kpi_sources_move_the_kpi_checks_in_a_real_assessment(
+    prefect_server: None,
+    postgres_database: PostgresDatabase,
+    s3_endpoint: S3Endpoint,
+    tmp_path: Path,
+) -> None:
+    """The go example's KPI export, moved into a PostgreSQL table and an S3 object: all of it
+    keeps its KPI checks, the export stopped at the end of September fails them (as the CSV's does
+    in tests/dbt/test_gap_evidence.py)."""
+    import boto3
+    import duckdb
+    import yaml
+
+    from tests.conftest import assess, copy_examples, kept_environment
+
+    portfolio = copy_examples(tmp_path / "examples")
+    projects = portfolio.parent / "projects"
+    export = projects / "support_copilot" / "eval" / "kpis.csv"
+    lines = export.read_text().splitlines(keepends=True)
+    stopped = "".join(lines[:1] + [line for line in lines[1:] if line[:10] < "2026-10-01"])
+    with psycopg.connect(postgres_database.url, autocommit=True) as con:
+        for table, text in (("kpi_all", "".join(lines)), ("kpi_stopped", stopped)):
+            con.execute(f"create table {table} (day date, metric text, amount double precision)")
+            rows = [row.split(",") for row in text.splitlines()[1:]]
+            with con.cursor() as cursor:
+                cursor.executemany(f"insert into {table} values (%s, %s, %s)", rows)
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint.url,
+        aws_access_key_id=s3_endpoint.access_key,
+        aws_secret_access_key=s3_endpoint.secret_key,
+        region_name=s3_endpoint.region,
+    )
+    client.create_bucket(Bucket="kpi-moves")
+    client.put_object(Bucket="kpi-moves", Key="copilot/stopped.csv", Body=stopped.encode())
+    columns = {"date": "day", "kpi": "metric", "value": "amount"}
+    sources = {
+        "pg": {"source": postgres_database.url, "table": "kpi_all", "columns": columns},
+        "pg_stopped": {"source": postgres_database.url, "table": "kpi_stopped", "columns": columns},
+        "s3_stopped": {"source": "s3://kpi-moves/copilot/stopped.csv"},
+    }
+    listed = ["projects/support_copilot/project.yml"]
+    for name, source in sources.items():
+        variant = f"support_copilot_{name}"
+        shutil.copytree(projects / "support_copilot", projects / variant)
+        path = projects / variant / "project.yml"
+        data = yaml.safe_load(path.read_text())
+        data["id"] = variant
+        kpi = data["evidence"]["kpi_data"]
+        kpi.pop("path")
+        kpi.update(source)
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
+        listed.append(f"projects/{variant}/project.yml")
+    config = yaml.safe_load(portfolio.read_text())
+    config["projects"] = listed
+    portfolio.write_text(yaml.safe_dump(config, sort_keys=False))
+    with kept_environment():
+        os.environ.update(s3_endpoint.environment())
+        assessed = assess(portfolio, tmp_path / "home")
+    con = duckdb.connect(str(assessed.snapshot), read_only=True)
+    try:
+        rows = con.execute(
+            "select project_id, check_id, result, metric from check_results "
+            "where run_id = ? and check_id in ('ev_kpi_data', 'ev_instrumentation')",
+            [assessed.run_id],
+        ).fetchall()
+    finally:
+        con.close()
+    results = {(p, c): (r, s) for p, c, r, s in rows}
+    for check in ("ev_kpi_data", "ev_instrumentation"):
+        assert results[("support_copilot", check)] == ("pass", 1.0), check
+        assert results[("support_copilot_pg", check)] == ("pass", 1.0), check
+        for name in ("pg_stopped", "s3_stopped"):
+            result, metric = results[(f"support_copilot_{name}", check)]
+            assert result == "fail" and metric < 1.0, (check, name, result, metric)
