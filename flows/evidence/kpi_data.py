@@ -1,4 +1,8 @@
-"""A KPI export (CSV: ``date``, ``kpi``, ``value``) -> ``raw_kpi_points``.
+"""A KPI export (CSV: ``date``, ``kpi``, ``value``), or any dataset source -> ``raw_kpi_points``.
+
+The source (``source:``, with ``table:``/``query:`` and ``columns:``) is opened by the data audit's
+source layer (:mod:`flows.sources`: files, S3 objects, PostgreSQL tables or queries), never by a
+second reader; its three columns are read as text and parsed like an export's lines.
 
 Each row is one measured point of a business KPI. The export's cadence and the launch date come
 from the project file (``evidence.kpi_data``) and ride along on every point: dbt judges whether the
