@@ -23,6 +23,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -367,23 +368,88 @@ class EvalResultsEvidence(_Strict):
     """What an evaluation tool wrote: promptfoo results, an Inspect log, an MLflow store, graded examples."""
 
     #: The results file (promptfoo JSON or JSONL, Inspect JSON log, graded examples CSV or JSONL) or
-    #: the MLflow store folder (``mlruns/``).
-    path: str
+    #: the MLflow store folder (``mlruns/``) or its SQLite file. Give it, or ``tracking_uri``.
+    path: str | None = None
     #: The tool that wrote it.
     format: Literal["promptfoo", "inspect", "mlflow", "graded_examples"]
     #: Graded examples with a score but no pass column pass at this score or above.
     pass_score: Annotated[float, Field(ge=0, le=1)] = 0.5
+    #: format mlflow: the tracking server's URL (http:// or https://), read with the mlflow client.
+    tracking_uri: str | None = None
+    #: With tracking_uri: the name of the experiment whose runs are read.
+    experiment: str | None = None
+    #: With tracking_uri: the server's token, named, never written: ${NAME} or ${secret:BLOCK}
+    #: (a name READINESS_SOURCE_SECRETS lists).
+    token: str | None = None
+
+    @model_validator(mode="after")
+    def _file_or_server(self) -> EvalResultsEvidence:
+        from flows.evidence.eval_results.mlflow_server import check_server_fields
+
+        check_server_fields(self)
+        return self
+
+
+class KpiColumns(_Strict):
+    """Which of a KPI source's columns holds the date, the KPI's name and its value."""
+
+    #: The column holding each point's date.
+    date: str = "date"
+    #: The column holding the KPI's name.
+    kpi: str = "kpi"
+    #: The column holding the measured value.
+    value: str = "value"
+
+    @field_validator("date", "kpi", "value")
+    @classmethod
+    def _column_name(cls, value: str) -> str:
+        return _guard().check_name(value, "column name")
 
 
 class KpiDataEvidence(_Strict):
-    """The business KPIs as measured: a KPI export (CSV with the columns date, kpi, value)."""
+    """The business KPIs as measured: a KPI export (CSV: date, kpi, value) or any dataset source.
+
+    Give ``path`` (the CSV export) or ``source``: a file, folder or glob, s3://bucket/key-or-prefix
+    or a postgresql:// URL with ``table`` or ``query``, as the datasets write them.
+    """
 
     #: The KPI export (CSV: date, kpi, value).
-    path: str
+    path: str | None = None
+    #: Or the KPIs as a dataset source: a file, folder or glob (inside the portfolio),
+    #: s3://bucket/key-or-prefix, or a postgresql:// URL.
+    source: str | None = None
+    #: For a postgresql:// source: the table ([schema.]name) holding the KPIs.
+    table: str | None = None
+    #: For a postgresql:// source: one read-only SELECT instead of a table.
+    query: str | None = None
+    #: For a source: the file format; left out, it is taken from the file name.
+    format: Literal["csv", "parquet", "json", "ndjson", "excel"] | None = None
+    #: For a source whose columns are named otherwise: which column holds date, kpi and value.
+    columns: KpiColumns = Field(default_factory=KpiColumns)
     #: How often each KPI is measured, in days (1 daily, 7 weekly, 30 monthly).
     cadence_days: Annotated[int, Field(gt=0, le=366)] = 7
     #: The day the AI went (or goes) live: points before it measure the baseline.
     launch_date: date | None = None
+
+    @field_validator("table", "query")
+    @classmethod
+    def _sql(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # Checked as a dataset's table and query are.
+        if info.field_name == "table":
+            return DatasetEvidence._table_name(value)
+        return DatasetEvidence._one_select(value)
+
+    @model_validator(mode="after")
+    def _path_or_source(self) -> KpiDataEvidence:
+        from flows.sources import parse_source
+
+        if (self.path is None) == (self.source is None):
+            raise ValueError("give path (a KPI export) or source (a dataset source), not both")
+        if self.source is not None:
+            parse_source(self.source, table=self.table, query=self.query)
+        elif self.table or self.query or self.format:
+            raise ValueError("table, query and format apply to a source, not to path")
+        return self
 
 
 class Evidence(_Strict):
@@ -405,7 +471,7 @@ class Evidence(_Strict):
     evaluation: str | None = None
     #: Evaluation results as the tools wrote them (promptfoo, Inspect, MLflow, graded examples).
     eval_results: list[EvalResultsEvidence] = Field(default_factory=list)
-    #: The business KPIs as measured (a KPI export).
+    #: The business KPIs as measured (a KPI export, or a dataset source: file, S3, PostgreSQL).
     kpi_data: KpiDataEvidence | None = None
     #: Operations artifacts: alerting, on-call, incidents, runbooks, retraining.
     operations: OperationsEvidence | None = None

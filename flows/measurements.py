@@ -12,7 +12,8 @@ and keyed on the fingerprints of everything they depend on:
 
 The rubric is not part of the key: measurements do not depend on it (dbt judges them), so a new
 rubric is applied to cached measurements. A PostgreSQL source is live data with no content hash:
-a project with one is measured on every run. Measurements in which an S3 input could not be read
+a project with one (a dataset's or its KPI data's) is measured on every run, and so is a project
+reading an MLflow tracking server (its runs change while no file does). Measurements in which an S3 input could not be read
 are never reused (the failure may have been transient).
 
 Two measurements depend on the as-of instant: a dataset's age, recomputed exactly from the
@@ -50,7 +51,7 @@ from flows.evidence.operations import collect_operations
 from flows.evidence.survey import collect_survey
 from flows.paths import local_paths
 from flows.settings import REPO_ROOT, Settings
-from flows.sources import SourceRef
+from flows.sources import SourceRef, mask_url, parse_source
 from flows.sources.files import source_files
 
 T = TypeVar("T")
@@ -166,6 +167,14 @@ def input_signatures(portfolio: LoadedPortfolio, project: LoadedProject) -> list
         if dataset.poc_sample:
             poc = source_of(project, dataset, poc=True)
             lines.append(f"dataset {dataset.name} poc: {source_signature(poc)}")
+    for entry in evidence.eval_results:
+        if entry.tracking_uri:
+            # A server's runs change while no file does: never reused (flows.evidence.eval_results).
+            raise Uncacheable(f"{mask_url(entry.tracking_uri)} is a live MLflow tracking server")
+    kpi = evidence.kpi_data
+    if kpi is not None and kpi.source is not None:
+        ref = parse_source(kpi.source, project.path.parent, table=kpi.table, query=kpi.query)
+        lines.append(f"kpi_data source: {source_signature(ref)}")
     # Every other local file the project names, whatever its evidence kind: the same walk of the
     # configuration model that confines paths to the portfolio (flows.paths), so a new evidence
     # kind's files are in the key without being listed here.

@@ -314,3 +314,52 @@ def test_every_survey_export_is_in_the_key(tmp_path: Path) -> None:
     assert any("ops.csv: ops.csv=" in line for line in lines)
     (tmp_path / "ops.csv").write_text("respondent,group,question,answer\nb,operations,q1,3\n")
     assert input_signatures(portfolio, loaded) != lines
+
+
+def test_a_tracking_server_or_live_kpi_source_is_never_cached_and_a_kpi_file_is_keyed(
+    tmp_path: Path,
+) -> None:
+    """A server's runs (or a PostgreSQL KPI table) change while no file does: never reused."""
+    from flows.paths import local_paths
+
+    portfolio_path = copy_examples(tmp_path / "examples")
+    project_path = portfolio_path.parent / "projects" / "support_copilot" / "project.yml"
+    original = yaml.safe_load(project_path.read_text())
+    with kept_environment():
+        settings = use_home(tmp_path / "home")
+
+        def key_with(change: dict[str, object]) -> str:
+            data = yaml.safe_load(yaml.safe_dump(original))
+            data["evidence"].update(change)
+            project_path.write_text(yaml.safe_dump(data))
+            portfolio = load_portfolio(portfolio_path, DEFAULT_RUBRIC)
+            return measurement_key(settings, portfolio, portfolio.project("support_copilot"))
+
+        server = {
+            "format": "mlflow",
+            "tracking_uri": "https://mlflow.internal:5000",
+            "experiment": "copilot",
+        }
+        with pytest.raises(Uncacheable, match="https://mlflow.internal:5000 is a live MLflow"):
+            key_with({"eval_results": [*original["evidence"]["eval_results"], server]})
+        live_kpis = {"source": "postgresql://reader:s3cret@127.0.0.1:1/bi", "table": "kpis"}
+        with pytest.raises(Uncacheable, match="live PostgreSQL source"):
+            key_with({"kpi_data": live_kpis})
+        # A KPI source that is a file is keyed on its content, like every other file.
+        kpis = project_path.parent / "eval" / "kpis.csv"
+        before = key_with({"kpi_data": {"source": "eval/kpis.csv"}})
+        kpis.write_text(kpis.read_text() + "2026-11-19,CSAT,4.4\n")
+        assert key_with({"kpi_data": {"source": "eval/kpis.csv"}}) != before
+        # Neither the tracking URL nor an S3 or PostgreSQL KPI source is taken for a local path.
+        portfolio = load_portfolio(portfolio_path, DEFAULT_RUBRIC)
+        walked = dict(local_paths(portfolio.project("support_copilot").project.evidence))
+        assert "evidence.kpi_data.source" in walked
+        data = yaml.safe_load(project_path.read_text())
+        data["evidence"]["kpi_data"] = live_kpis
+        data["evidence"]["eval_results"].append(server)
+        project_path.write_text(yaml.safe_dump(data))
+        evidence = load_portfolio(portfolio_path, DEFAULT_RUBRIC).project("support_copilot")
+        assert all(
+            not text.startswith(("https://", "postgresql://"))
+            for _, text in local_paths(evidence.project.evidence)
+        )

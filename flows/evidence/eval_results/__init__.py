@@ -191,14 +191,31 @@ def collect_eval_results(context: Context, project: LoadedProject) -> Evidence:
     ]
     if bars:
         evidence.add("raw_eval_quality_bars", bars)
-    for entry in project.project.evidence.eval_results:
-        evidence.extend(read_one(project, entry))
+    for index, entry in enumerate(project.project.evidence.eval_results):
+        if entry.tracking_uri:
+            evidence.extend(read_server(entry, f"evidence.eval_results.{index}"))
+        else:
+            evidence.extend(read_one(project, entry))
     return evidence
+
+
+def read_server(entry: EvalResultsEvidence, field: str) -> Evidence:
+    """The runs of an experiment on an MLflow tracking server, or an unreadable record."""
+    from flows.evidence.eval_results import mlflow_server
+
+    evidence = Evidence()
+    shown = mlflow_server.display(entry)
+    try:
+        reading = mlflow_server.read_server(entry, field)
+    except EvidenceError as exc:
+        return unreadable(evidence, shown, shown, None, exc.reason)
+    return add_reading(evidence, reading, shown, entry.format, shown, shown, fingerprint=None)
 
 
 def read_one(project: LoadedProject, entry: EvalResultsEvidence) -> Evidence:
     """One results file or store: runs, metrics and examples, or an unreadable record."""
     evidence = Evidence()
+    assert entry.path is not None  # a file entry (a server entry is read by read_server)
     path = project.resolve(entry.path)
     source = str(path)
     try:
@@ -209,13 +226,27 @@ def read_one(project: LoadedProject, entry: EvalResultsEvidence) -> Evidence:
         return Evidence().record_unreadable(KIND, entry.path, path, exc.reason)
     except (OSError, ValueError) as exc:
         return Evidence().record_unreadable(KIND, entry.path, path, reading_failure(exc, path))
+    fingerprint = fingerprint_file(path) if path.is_file() else None
+    return add_reading(evidence, reading, source, entry.format, entry.path, path, fingerprint)
+
+
+def add_reading(
+    evidence: Evidence,
+    reading: Reading,
+    source: str,
+    tool: str,
+    name: str,
+    path: str | Path,
+    fingerprint: str | None,
+) -> Evidence:
+    """A reading's runs, metrics and examples as raw rows, and the input's record."""
     tables: dict[str, list[dict[str, Any]]] = {
         "raw_eval_runs": [],
         "raw_eval_metrics": [],
         "raw_eval_examples": [],
     }
     for run in reading.runs:
-        tables["raw_eval_runs"].append(run_rows(source, entry.format, run))
+        tables["raw_eval_runs"].append(run_rows(source, tool, run))
         tables["raw_eval_metrics"].extend(metric_rows(source, run))
         tables["raw_eval_examples"].extend(example_rows(source, run))
     for table, rows in tables.items():
@@ -233,14 +264,31 @@ def read_one(project: LoadedProject, entry: EvalResultsEvidence) -> Evidence:
         out = Evidence()
         if refused:
             out.add("raw_rejected_rows", refused)
-        return out.record_unreadable(KIND, entry.path, path, reason)
+        return unreadable(out, name, path, fingerprint, reason)
     evidence.record_input(
         KIND,
-        entry.path,
+        name,
         path,
-        fingerprint=fingerprint_file(path) if path.is_file() else None,
+        fingerprint=fingerprint,
         rows_read=reading.rows_read,
         rows_rejected=len(evidence.tables.get("raw_rejected_rows", [])),
         newest_record_at=max((r.started_at for r in reading.runs if r.started_at), default=None),
+    )
+    return evidence
+
+
+def unreadable(
+    evidence: Evidence, name: str, path: str | Path, fingerprint: str | None, reason: str
+) -> Evidence:
+    """Record an input that could not be read (a file, a store or a tracking server)."""
+    evidence.record_input(
+        KIND,
+        name,
+        path,
+        fingerprint=fingerprint,
+        rows_read=None,
+        rows_rejected=None,
+        status="unreadable",
+        error=reason,
     )
     return evidence

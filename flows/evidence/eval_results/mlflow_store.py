@@ -12,6 +12,7 @@ metrics (``latest_metrics``), params and tags are read from its tables, opened r
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -85,21 +86,37 @@ def read_run(
                 "expected lines of: timestamp value step",
                 column=f"{run_dir.parent.name}/{run_dir.name}/metrics/{name}",
             )
-    if not metrics:
-        return None
-    params = _values(run_dir / "params")
-    tags = {k: v for k, v in _values(run_dir / "tags").items() if not k.startswith("mlflow.")}
     start = meta.get("start_time")
-    started_at = (
-        datetime.fromtimestamp(int(start) / 1000, tz=UTC) if isinstance(start, int) else None
+    return to_run(
+        name=str(meta.get("run_name") or run_dir.name),
+        start_ms=start if isinstance(start, int) else None,
+        metrics=metrics,
+        params=_values(run_dir / "params"),
+        tags={k: v for k, v in _values(run_dir / "tags").items() if not k.startswith("mlflow.")},
     )
-    examples = params.get("examples", "")
+
+
+def to_run(
+    name: str,
+    start_ms: int | None,
+    metrics: dict[str, float],
+    params: dict[str, str],
+    tags: dict[str, str],
+) -> EvalRun | None:
+    """One MLflow run, wherever it was read (folder, SQLite file, tracking server); None without metrics.
+
+    ``tags`` never hold ``mlflow.*`` tags: callers leave them out before reading them.
+    """
+    kept = {k: float(v) for k, v in metrics.items() if math.isfinite(float(v))}
+    if not kept:
+        return None
+    examples = params.get("examples") or ""
     return EvalRun(
-        eval_run=str(meta.get("run_name") or run_dir.name),
-        started_at=started_at,
+        eval_run=name,
+        started_at=datetime.fromtimestamp(start_ms / 1000, tz=UTC) if start_ms else None,
         model=tags.get("model_version") or params.get("model"),
         tool_version=None,
-        metrics=metrics,
+        metrics=kept,
         declared_examples=int(examples) if examples.isdigit() else None,
     )
 
@@ -131,21 +148,16 @@ def read_sqlite(path: Path) -> Reading:
         ) from None
     out = []
     for run_id, name, start in runs:
-        if run_id not in metrics:
-            continue
-        params = values.get(run_id, {}).get("params", {})
         tags = values.get(run_id, {}).get("tags", {})
-        examples = params.get("examples", "")
-        out.append(
-            EvalRun(
-                eval_run=str(name or run_id),
-                started_at=datetime.fromtimestamp(start / 1000, tz=UTC) if start else None,
-                model=tags.get("model_version") or params.get("model"),
-                tool_version=None,
-                metrics=metrics[run_id],
-                declared_examples=int(examples) if examples.isdigit() else None,
-            )
+        run = to_run(
+            name=str(name or run_id),
+            start_ms=start,
+            metrics=metrics.get(run_id, {}),
+            params=values.get(run_id, {}).get("params", {}),
+            tags={k: v for k, v in tags.items() if not k.startswith("mlflow.")},
         )
+        if run is not None:
+            out.append(run)
     if not runs:
         raise EvidenceError(path, "no MLflow run found in the store")
     return Reading(runs=out, rows_read=len(runs))
