@@ -254,6 +254,11 @@ NOT_PATHS = frozenset(
         "description", "field", "dataset", "to_field", "timestamp", "max_age", "pattern",
         "aliases", "allowed", "group_question", "group_labels", "group", "key",
         "services", "url", "model",
+        # An MLflow tracking server: a URL, an experiment's name and a secret's name; a project
+        # that reads one is never cached (the test below).
+        "tracking_uri", "experiment", "token",
+        # A KPI source's column mapping (column names, not files).
+        "date", "kpi", "value",
     }
 )  # fmt: skip
 
