@@ -1,6 +1,8 @@
 -- The latest result of every project rolled up by portfolio, business unit and owner: projects,
 -- share go, mean score per gap, failing critical and major checks (waived ones excluded),
 -- waivers relied on, targets at risk or missed and the mean days to the target launch.
+-- Every row belongs to one portfolio (a business unit or owner with projects in two portfolios
+-- has a row in each): the published snapshots are one per portfolio (flows/snapshots.py).
 with latest as (
     select
         recommendations.run_id,
@@ -85,7 +87,8 @@ dimensions as (
 
 final as (
     select
-        dimension || ':' || grouped_by as rollup_id,
+        portfolio_id || ':' || dimension || ':' || grouped_by as rollup_id,
+        portfolio_id,
         dimension,
         grouped_by,
         count(*) as projects,
@@ -102,7 +105,7 @@ final as (
         sum(case when target_status in ('at_risk', 'missed') then 1 else 0 end) as targets_at_risk,
         {{ round_to('avg(days_to_target)', 1) }} as mean_days_to_target
     from dimensions
-    group by dimension, grouped_by
+    group by portfolio_id, dimension, grouped_by
 )
 
 select * from final
