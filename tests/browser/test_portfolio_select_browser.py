@@ -16,51 +16,56 @@ from tests.services import free_port
 
 def _opened_project(page: Any) -> str:
     """The project the portfolio page's "Project to open" box shows (its name and id)."""
-    box = page.locator("[data-testid='stSelectbox']").filter(has_text="Project to open")
+    box = page.get_by_role("combobox", name="Project to open")
     box.wait_for()
-    return str(box.inner_text())
+    return str(box.input_value())
 
 
 def test_choosing_a_portfolio_changes_every_page(
     page: Any, assessed_examples: Assessed, tmp_path: Path
 ) -> None:
-    example = assessed_examples.snapshot.stem
     folder = two_portfolios(assessed_examples.snapshot, tmp_path / "published")
     with served_dashboard(folder, free_port()) as url:
-        page.goto(url)
-        page.get_by_role("heading", name="Open a project").wait_for()
-        settled(page)
-        sidebar = page.locator("[data-testid='stSidebar']")
-        selector = sidebar.locator("[data-testid='stSelectbox']").filter(has_text="Portfolio")
-        assert SECOND in selector.inner_text()  # the first portfolio in id order
-        assert "EMEA " in _opened_project(page)
-        assert sidebar.get_by_role("link", name="Across portfolios").count() == 1
-        shot(page, "portfolio-select-emea")
+        walk(page, url, assessed_examples.snapshot.stem)
 
-        selector.locator("div[data-baseweb='select']").click()
-        page.get_by_role("option", name=example, exact=True).click()
-        page.wait_for_url(f"**portfolio={example}**")
-        page.wait_for_function(
-            "() => ![...document.querySelectorAll('[data-testid=\"stSelectbox\"]')]"
-            ".some(b => b.innerText.includes('EMEA '))",
-            timeout=TIMEOUT_MS,
-        )
-        settled(page)
-        assert "EMEA " not in _opened_project(page)
-        shot(page, "portfolio-select-example")
 
-        # A link opens the same portfolio: the project page offers its projects only.
-        page.goto(f"{url}/project?portfolio={SECOND}")
-        page.get_by_text("Report (PDF)").first.wait_for()
-        settled(page)
-        assert "EMEA " in page.locator("h1").first.inner_text()
+def walk(page: Any, url: str, example: str) -> None:
+    """Choose the other portfolio on the portfolio page, open a link, open the page across."""
+    page.goto(url)
+    page.get_by_role("heading", name="Open a project").wait_for()
+    settled(page)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    selector = sidebar.get_by_role("combobox", name="Portfolio")
+    assert selector.input_value() == SECOND  # the first portfolio in id order
+    assert "EMEA " in _opened_project(page)
+    assert sidebar.get_by_role("link", name="Across portfolios").count() == 1
+    shot(page, "portfolio-select-emea")
 
-        sidebar.get_by_role("link", name="Across portfolios").click()
-        page.wait_for_url("**/portfolios**")
-        page.get_by_role("heading", name="AI production readiness: across portfolios").wait_for()
-        page.locator("[data-testid='stDataFrame']").wait_for()
-        page.locator("[data-testid='stVegaLiteChart']").wait_for()
-        settled(page)
-        page.get_by_text("Download rollups-by-portfolio.csv").wait_for()
-        assert page.locator("[data-testid='stVegaLiteChart']").bounding_box()["width"] > 300
-        shot(page, "portfolio-across")
+    selector.click()
+    page.get_by_role("option", name=example, exact=True).click()
+    page.wait_for_url(f"**portfolio={example}**")
+    page.wait_for_function(
+        "() => !document.querySelector('input[aria-label=\"Project to open\"]')"
+        ".value.startsWith('EMEA ')",
+        timeout=TIMEOUT_MS,
+    )
+    settled(page)
+    assert selector.input_value() == example
+    assert "EMEA " not in _opened_project(page)
+    shot(page, "portfolio-select-example")
+
+    # A link opens the same portfolio: the project page offers its projects only.
+    page.goto(f"{url}/project?portfolio={SECOND}")
+    page.get_by_text("Report (PDF)").first.wait_for()
+    settled(page)
+    assert "EMEA " in page.locator("h1").first.inner_text()
+
+    sidebar.get_by_role("link", name="Across portfolios").click()
+    page.wait_for_url("**/portfolios**")
+    page.get_by_role("heading", name="AI production readiness: across portfolios").wait_for()
+    page.locator("[data-testid='stDataFrame']").wait_for()
+    page.locator("[data-testid='stVegaLiteChart']").wait_for()
+    settled(page)
+    page.get_by_text("Download rollups-by-portfolio.csv").wait_for()
+    assert page.locator("[data-testid='stVegaLiteChart']").bounding_box()["width"] > 300
+    shot(page, "portfolio-across")

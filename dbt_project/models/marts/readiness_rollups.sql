@@ -91,8 +91,8 @@ final as (
         portfolio_id,
         dimension,
         grouped_by,
-        count(*) as projects,
-        sum(case when recommendation = 'go' then 1 else 0 end) as projects_go,
+        cast(count(*) as integer) as projects,
+        cast(sum(case when recommendation = 'go' then 1 else 0 end) as integer) as projects_go,
         {{ round_to("avg(case when recommendation = 'go' then 1.0 else 0.0 end)", 3) }} as share_go,
         {{ round_to('avg(data_quality)', 1) }} as data_quality,
         {{ round_to('avg(integration)', 1) }} as integration,
@@ -100,9 +100,10 @@ final as (
         {{ round_to('avg(evaluation)', 1) }} as evaluation,
         {{ round_to('avg(scale)', 1) }} as scale,
         {{ round_to('avg(maintenance)', 1) }} as maintenance,
-        sum(blockers) as blockers,
-        sum(waivers_relied_on) as waivers,
-        sum(case when target_status in ('at_risk', 'missed') then 1 else 0 end) as targets_at_risk,
+        cast(sum(blockers) as integer) as blockers,
+        cast(sum(waivers_relied_on) as integer) as waivers,
+        cast(sum(case when target_status in ('at_risk', 'missed') then 1 else 0 end) as integer)
+            as targets_at_risk,
         {{ round_to('avg(days_to_target)', 1) }} as mean_days_to_target
     from dimensions
     group by portfolio_id, dimension, grouped_by
