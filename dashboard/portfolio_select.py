@@ -12,6 +12,7 @@ reads that portfolio's snapshot only (flows/snapshots.py). The page across portf
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import streamlit as st
@@ -57,6 +58,17 @@ def available() -> list[str]:
 def several() -> bool:
     """Whether the session may read two portfolios or more (the page across portfolios is shown)."""
     return len(available()) > 1
+
+
+def across_pages() -> list[Any]:
+    """The navigation's page across portfolios, for a session that may read two or more."""
+    if not several():
+        return []
+    return [
+        st.Page(
+            "app_pages/portfolios.py", title="Across portfolios", icon="🗂️", url_path="portfolios"
+        )
+    ]
 
 
 def _keep_in_url() -> None:
