@@ -31,6 +31,8 @@ from flows.settings import get_settings
 SESSION_USER = "readiness_user"
 SESSION_SCOPE = "readiness_portfolios"
 SESSION_VIEWED = "readiness_viewed"
+#: The portfolio the sidebar's selector chose for this page (unset: every permitted portfolio).
+SESSION_CHOSEN = "readiness_chosen_portfolio"
 
 
 def _secrets(section: str) -> dict[str, Any]:
@@ -75,6 +77,18 @@ def _client() -> str | None:
 
 
 def scope() -> tuple[str, ...] | None:
+    """Portfolios the page reads: the sidebar's choice, else every portfolio the session may read.
+
+    The choice is made by dashboard.portfolio_select; :func:`permitted` is what the session may read.
+    """
+    allowed = permitted()
+    chosen = st.session_state.get(SESSION_CHOSEN)
+    if chosen is not None and (allowed is None or chosen in allowed):
+        return (str(chosen),)
+    return allowed
+
+
+def permitted() -> tuple[str, ...] | None:
     """Portfolios the current session may read: None for all, () for nothing (not signed in)."""
     if not get_settings().dashboard_login:
         return None
@@ -93,6 +107,7 @@ def _sign_out() -> None:
     st.session_state.pop(SESSION_VIEWED, None)
     st.session_state.pop(SESSION_USER, None)
     st.session_state.pop(SESSION_SCOPE, None)
+    st.session_state.pop(SESSION_CHOSEN, None)
     if _oidc_configured():
         st.logout()
 
@@ -171,9 +186,23 @@ def _record_view(user: str, portfolios: tuple[str, ...] | None) -> None:
     )
 
 
-def gate() -> bool:
-    """Whether the page may show data; when not, the sign-in is shown instead."""
+def _choose_portfolio(selector: bool) -> None:
+    """The sidebar's portfolio selector, or (a page across portfolios) no chosen portfolio."""
+    from dashboard import portfolio_select  # imported here: it imports this module
+
+    if selector:
+        portfolio_select.sidebar()
+    else:
+        st.session_state.pop(SESSION_CHOSEN, None)
+
+
+def gate(selector: bool = True) -> bool:
+    """Whether the page may show data; when not, the sign-in is shown instead.
+
+    ``selector``: the page shows one portfolio, chosen in the sidebar (else every permitted one).
+    """
     if not get_settings().dashboard_login:
+        _choose_portfolio(selector)
         return True
     user = st.session_state.get(SESSION_USER)
     if user is None:
@@ -205,5 +234,6 @@ def gate() -> bool:
     if portfolios == ():
         st.warning(f"You are signed in as {user}, but no portfolio is shared with you.")
         return False
+    _choose_portfolio(selector)
     _record_view(user, None if portfolios is None else tuple(portfolios))
     return True

@@ -314,7 +314,7 @@ def publish_snapshot(settings: Settings) -> list[Path]:
         settings.warehouse,
         settings.snapshot,
         write=lambda pulled: postgres_warehouse.pull_marts(
-            url, pulled, schema, snapshots.PUBLISHED_MARTS
+            url, pulled, schema, snapshots.PUBLISHED_MARTS + snapshots.PORTFOLIO_MARTS
         ),
     )
 

@@ -62,6 +62,11 @@ PUBLISHED_MARTS: tuple[str, ...] = (
     "load_test_history",
 )
 
+#: Marts whose rows belong to a portfolio (a ``portfolio_id`` column), not to one run: the
+#: rollups of each project's latest result (dashboard/rollups.py). Published beside the marts
+#: above, with the rows of the file's portfolio.
+PORTFOLIO_MARTS: tuple[str, ...] = ("readiness_rollups",)
+
 _PORTFOLIO_ID = re.compile(r"[a-z][a-z0-9_]*")
 SUFFIX = ".duckdb"
 #: Prefix of the working file's tables that keep the published marts of runs whose raw rows were
@@ -151,14 +156,15 @@ def open_readable(what: Readable) -> Iterator[duckdb.DuckDBPyConnection]:
             if not re.fullmatch(r"[a-z_][a-z0-9_]*", table):
                 continue  # a name no reader selects from; never pasted into SQL
             parts = [f"select * from {alias}.main.{table}" for alias in aliases]
-            if what.only is not None and table != "runs" and "runs" in present:
+            by_portfolio = table == "runs" or table in PORTFOLIO_MARTS
+            if what.only is not None and not by_portfolio and "runs" in present:
                 # One file of several portfolios: keep the rows of the allowed portfolios' runs.
                 parts = [
                     f"{part} where run_id in (select run_id from {alias}.main.runs "
                     "where list_contains(getvariable('readiness_scope'), portfolio_id))"
                     for part, alias in zip(parts, aliases, strict=True)
                 ]
-            elif what.only is not None and table == "runs":
+            elif what.only is not None and by_portfolio:
                 parts = [
                     f"{part} where list_contains(getvariable('readiness_scope'), portfolio_id)"
                     for part in parts
@@ -200,12 +206,12 @@ def write_portfolio(con: duckdb.DuckDBPyConnection, portfolio_id: str, target: P
     available = _tables(con, _database(con))
     con.execute(f"attach '{_quoted(target)}' as published (read_write)")
     try:
-        for mart in PUBLISHED_MARTS:
+        for mart in (*PUBLISHED_MARTS, *PORTFOLIO_MARTS):
             if mart not in available:
                 continue
             mine = (
                 "portfolio_id = ?"
-                if mart == "runs"
+                if mart == "runs" or mart in PORTFOLIO_MARTS
                 else "run_id in (select run_id from runs where portfolio_id = ?)"
             )
             query, parameters = f"select * from {mart} where {mine}", [portfolio_id]

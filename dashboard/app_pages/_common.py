@@ -17,9 +17,12 @@ UNREADABLE = (
 )
 
 
-def render(page: Callable[[], None], title: str | None = None) -> None:
-    """Run a page body, or say plainly why there is nothing to show (never a stack trace)."""
-    if not access.gate():
+def render(page: Callable[[], None], title: str | None = None, selector: bool = True) -> None:
+    """Run a page body, or say plainly why there is nothing to show (never a stack trace).
+
+    ``selector``: the page shows the one portfolio chosen in the sidebar (dashboard.portfolio_select).
+    """
+    if not access.gate(selector):
         return
     if title:
         st.title(title)

@@ -54,6 +54,8 @@ def twin_run(assessed: Assessed, folder: Path, new_run: str) -> Path:
                     [table],
                 ).fetchall()
             ]
+            if "run_id" not in columns:
+                continue  # readiness_rollups: a portfolio's rows, no run's
             listing = ", ".join(
                 f"replace({c}, $old, $new)" if c.endswith("_id") and c != "project_id" else c
                 for c in columns

@@ -1,6 +1,8 @@
 -- The latest result of every project rolled up by portfolio, business unit and owner: projects,
 -- share go, mean score per gap, failing critical and major checks (waived ones excluded),
 -- waivers relied on, targets at risk or missed and the mean days to the target launch.
+-- Every row belongs to one portfolio (a business unit or owner with projects in two portfolios
+-- has a row in each): the published snapshots are one per portfolio (flows/snapshots.py).
 with latest as (
     select
         recommendations.run_id,
@@ -85,11 +87,12 @@ dimensions as (
 
 final as (
     select
-        dimension || ':' || grouped_by as rollup_id,
+        portfolio_id || ':' || dimension || ':' || grouped_by as rollup_id,
+        portfolio_id,
         dimension,
         grouped_by,
-        count(*) as projects,
-        sum(case when recommendation = 'go' then 1 else 0 end) as projects_go,
+        cast(count(*) as integer) as projects,
+        cast(sum(case when recommendation = 'go' then 1 else 0 end) as integer) as projects_go,
         {{ round_to("avg(case when recommendation = 'go' then 1.0 else 0.0 end)", 3) }} as share_go,
         {{ round_to('avg(data_quality)', 1) }} as data_quality,
         {{ round_to('avg(integration)', 1) }} as integration,
@@ -97,12 +100,13 @@ final as (
         {{ round_to('avg(evaluation)', 1) }} as evaluation,
         {{ round_to('avg(scale)', 1) }} as scale,
         {{ round_to('avg(maintenance)', 1) }} as maintenance,
-        sum(blockers) as blockers,
-        sum(waivers_relied_on) as waivers,
-        sum(case when target_status in ('at_risk', 'missed') then 1 else 0 end) as targets_at_risk,
+        cast(sum(blockers) as integer) as blockers,
+        cast(sum(waivers_relied_on) as integer) as waivers,
+        cast(sum(case when target_status in ('at_risk', 'missed') then 1 else 0 end) as integer)
+            as targets_at_risk,
         {{ round_to('avg(days_to_target)', 1) }} as mean_days_to_target
     from dimensions
-    group by dimension, grouped_by
+    group by portfolio_id, dimension, grouped_by
 )
 
 select * from final
