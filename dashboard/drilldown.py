@@ -100,7 +100,7 @@ def data_quality(run_id: str, project_id: str) -> None:
                 "Required": fields["required"].map({True: "yes", False: "no"}),
                 "Present": fields["present"].map({True: "✅ yes", False: "⛔ missing"}),
                 "Rows": fields["row_count"],
-                "Missing values": fields["null_rate"].map(percent),
+                "Missing values": fields["missing_rate"].map(percent),
                 "Invalid values": fields["invalid_rate"].map(percent),
                 "Wrong type": fields["type_failures"],
                 "Not allowed": fields["not_allowed"],

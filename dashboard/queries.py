@@ -378,7 +378,7 @@ def data_quality_fields(run_id: str, project_id: str) -> pd.DataFrame:
     return query(
         """
         select dataset, field, declared_type, required, present, row_count, null_count,
-               empty_count, null_rate, invalid_rate, type_failures, not_allowed, out_of_range,
+               empty_count, missing_rate, null_rate, invalid_rate, type_failures, not_allowed, out_of_range,
                pattern_failures, min_value, max_value, examples
         from data_quality_fields
         where run_id = ? and project_id = ?

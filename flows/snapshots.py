@@ -58,6 +58,18 @@ PUBLISHED_MARTS: tuple[str, ...] = (
     "roadmap_schedule",
     "launch_targets",
     "roadmap_progress",
+    # The presentation marts (dbt_project/models/marts/presentation): what every surface shows.
+    "project_latest",
+    "portfolio_latest",
+    "recurring_blockers",
+    "run_changes",
+    "run_gap_changes",
+    "run_check_changes",
+    "run_input_changes",
+)
+#: Published marts whose rows name their portfolio (a portfolio's, not a run's, figures).
+PORTFOLIO_MARTS: frozenset[str] = frozenset(
+    {"runs", "project_latest", "portfolio_latest", "recurring_blockers"}
 )
 
 _PORTFOLIO_ID = re.compile(r"[a-z][a-z0-9_]*")
@@ -149,14 +161,14 @@ def open_readable(what: Readable) -> Iterator[duckdb.DuckDBPyConnection]:
             if not re.fullmatch(r"[a-z_][a-z0-9_]*", table):
                 continue  # a name no reader selects from; never pasted into SQL
             parts = [f"select * from {alias}.main.{table}" for alias in aliases]
-            if what.only is not None and table != "runs" and "runs" in present:
+            if what.only is not None and table not in PORTFOLIO_MARTS and "runs" in present:
                 # One file of several portfolios: keep the rows of the allowed portfolios' runs.
                 parts = [
                     f"{part} where run_id in (select run_id from {alias}.main.runs "
                     "where list_contains(getvariable('readiness_scope'), portfolio_id))"
                     for part, alias in zip(parts, aliases, strict=True)
                 ]
-            elif what.only is not None and table == "runs":
+            elif what.only is not None and table in PORTFOLIO_MARTS:
                 parts = [
                     f"{part} where list_contains(getvariable('readiness_scope'), portfolio_id)"
                     for part in parts
@@ -203,12 +215,16 @@ def write_portfolio(con: duckdb.DuckDBPyConnection, portfolio_id: str, target: P
                 continue
             mine = (
                 "portfolio_id = ?"
-                if mart == "runs"
+                if mart in PORTFOLIO_MARTS
                 else "run_id in (select run_id from runs where portfolio_id = ?)"
             )
             query, parameters = f"select * from {mart} where {mine}", [portfolio_id]
             history = f"{HISTORY_PREFIX}{mart}"
-            if history in available and f"{HISTORY_PREFIX}runs" in available:
+            if (
+                history in available
+                and f"{HISTORY_PREFIX}runs" in available
+                and mart not in PORTFOLIO_MARTS
+            ):
                 # Runs whose raw rows were lost (`readiness repair`): their published rows.
                 query += (
                     f" union all by name select * from {history} where run_id in "
