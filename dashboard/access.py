@@ -7,13 +7,13 @@ Off by default (the local demo). ``READINESS_DASHBOARD_LOGIN=true`` turns on a l
 - otherwise a user name and password, checked against argon2id hashes in the ``[passwords]``
   section of the secrets or ``READINESS_DASHBOARD_USER`` / ``READINESS_DASHBOARD_PASSWORD``
   (``readiness hash-password`` makes a hash; a password in plain text is refused). Repeated
-  failures wait longer and longer, per user and per client (flows.access.Throttle).
+  failures wait longer and longer, per user and per client (core.access.Throttle).
 
 ``READINESS_DASHBOARD_ACCESS`` names a YAML file mapping users to the portfolio ids they may see
 (``alice@example.com: [emea, retail]``; ``'*'`` for all). A session opens only its portfolios'
 snapshots (dashboard/queries.py, flows/snapshots.py), so a session that has not signed in reads
 nothing at all. Sign-ins, sign-outs and what each user viewed go to the audit log
-(flows.access.audit).
+(core.access.audit).
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from typing import Any
 
 import streamlit as st
 
-from flows import access as rules
-from flows.errors import ConfigError
-from flows.secrets import expand
-from flows.settings import get_settings
+from core import access as rules
+from core.errors import ConfigError
+from core.secrets import expand
+from core.settings import get_settings
 
 SESSION_USER = "readiness_user"
 SESSION_SCOPE = "readiness_portfolios"
@@ -149,11 +149,10 @@ def _record_view(user: str, portfolios: tuple[str, ...] | None) -> None:
     page = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] if url else ""
     project = st.query_params.get("project")
     gap = st.query_params.get("gap")
-    from dashboard import queries  # imported here: queries imports this module
-    from flows import snapshots
+    from readmodel import snapshots
 
     try:
-        viewed = [p.stem for p in queries._readable().files]
+        viewed = [p.stem for p in snapshots.readable(get_settings().snapshot, portfolios).files]
     except snapshots.NoSnapshotError:
         viewed = []
     key = (page, project, gap, tuple(viewed))

@@ -13,8 +13,8 @@ import streamlit as st
 
 from dashboard import access
 from dashboard.queries import snapshot_path
-from flows.reports.render import render_portfolio, render_project
-from flows.reports.summary import portfolio_summary, project_summary
+from readmodel.render import render_portfolio, render_project
+from readmodel.summary import portfolio_summary, project_summary
 
 MIME = {"md": "text/markdown", "html": "text/html", "pdf": "application/pdf"}
 

@@ -13,8 +13,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from core.markdown_safe import md
 from dashboard import charts, queries
-from dashboard.labels import (
+from dashboard.maintenance import maintenance
+from dashboard.tables import table
+from readmodel.vocabulary import (
     as_float,
     comparison,
     cost_range,
@@ -26,9 +29,6 @@ from dashboard.labels import (
     result_label,
     tool_label,
 )
-from dashboard.maintenance import maintenance
-from dashboard.tables import table
-from flows.markdown_safe import md
 
 #: The failed examples the evaluation drill-down lists at most.
 FAILED_EXAMPLES_SHOWN = 20

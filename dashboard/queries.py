@@ -1,6 +1,6 @@
 """Every query the dashboard runs, against the published read-only snapshot and nothing else.
 
-Each call opens the snapshots of the session's portfolios read-only (flows.snapshots: one file
+Each call opens the snapshots of the session's portfolios read-only (readmodel.snapshots: one file
 per portfolio; a session never opens another portfolio's file), runs one query with bound
 parameters (``?``) and closes them, so the flow can replace a file atomically under a running
 dashboard. Results are cached for a minute and keyed by the files' modification times, so a newly
@@ -19,9 +19,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from core.settings import get_settings
 from dashboard import access
-from flows import snapshots
-from flows.settings import get_settings
+from readmodel import snapshots
 
 CACHE_SECONDS = 60
 
@@ -548,16 +548,16 @@ def _project_diff(
     run_before: str,
     run_after: str,
 ) -> Any:
-    # The comparison itself lives in flows.history (shared with `readiness diff` and the alerts),
+    # The comparison itself lives in readmodel.history (shared with `readiness diff` and the alerts),
     # so that a change between runs is computed in one place.
-    from flows.history import compare_project
+    from readmodel.history import compare_project
 
     with _open(files, only) as con:
         return compare_project(con, project_id, run_before, run_after)
 
 
 def project_diff(project_id: str, run_before: str, run_after: str) -> Any:
-    """What changed for one project between two runs (a ``flows.history.ProjectDiff``)."""
+    """What changed for one project between two runs (a ``readmodel.history.ProjectDiff``)."""
     try:
         return _project_diff(*_files(), project_id, run_before, run_after)
     except (OSError, duckdb.Error) as err:

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from flows.reports.csv_safe import to_csv_bytes
+from core.csv_safe import to_csv_bytes
 
 
 def table(frame: pd.DataFrame, name: str, **options: Any) -> None:

@@ -24,8 +24,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from core.errors import EvidenceError
 from flows.config import FieldMap, FieldSpec, parse_duration
-from flows.errors import EvidenceError
 from flows.sources import CsvOptions, SourceRef, parse_source
 
 if TYPE_CHECKING:  # the measurement (DuckDB, pandas) is imported when an audit runs

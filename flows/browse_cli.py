@@ -16,9 +16,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from flows.access import UserOption, command_scope
+from core.access import UserOption, command_scope
+from core.settings import get_settings
 from flows.config import GAP_IDS
-from flows.settings import get_settings
 
 out = Console(soft_wrap=True)
 if not out.is_terminal:
@@ -55,7 +55,7 @@ def show(
 ) -> None:
     """One project's latest result: verdict, blockers, every check and the roadmap."""
     from flows.browse import UnknownProjectError, narrow, project_detail
-    from flows.snapshots import NoSnapshotError
+    from readmodel.snapshots import NoSnapshotError
 
     scope = narrow(command_scope(user), portfolio)
     try:
@@ -128,7 +128,7 @@ def list_command(
 ) -> None:
     """The published portfolios and their projects, with each project's latest verdict."""
     from flows.browse import narrow, portfolios_and_projects
-    from flows.snapshots import NoSnapshotError
+    from readmodel.snapshots import NoSnapshotError
 
     scope = narrow(command_scope(user), portfolio)
     try:
@@ -175,7 +175,7 @@ def export(
 ) -> None:
     """Write a published mart to CSV (formula injection neutralised, as the dashboard's) or Parquet."""
     from flows.browse import UnknownProjectError, mart_frame, narrow
-    from flows.snapshots import PUBLISHED_MARTS, NoSnapshotError
+    from readmodel.snapshots import PUBLISHED_MARTS, NoSnapshotError
 
     chosen = file_format or output.suffix.lstrip(".").lower()
     if chosen not in EXPORT_FORMATS:
@@ -200,7 +200,7 @@ def export(
         output.parent.mkdir(parents=True, exist_ok=True)
         if chosen == "csv":
             # The dashboard's downloads' guard: a cell never runs as a spreadsheet formula.
-            from flows.reports.csv_safe import to_csv_bytes
+            from core.csv_safe import to_csv_bytes
 
             partial.write_bytes(to_csv_bytes(frame))
         else:

@@ -14,7 +14,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from flows import access
+from core import access
+from core.errors import ConfigError, Problem
+from core.settings import DEFAULT_RUBRIC, REPO_ROOT, get_settings
 from flows.audit_command import (
     FormatOption,
     QueryOption,
@@ -24,8 +26,6 @@ from flows.audit_command import (
     format_problem,
 )
 from flows.config import GAP_IDS, LoadedPortfolio, load_portfolio
-from flows.errors import ConfigError, Problem
-from flows.settings import DEFAULT_RUBRIC, REPO_ROOT, get_settings
 
 app = typer.Typer(
     help="Decide, from production evidence, whether AI projects are ready to leave their POC.",
@@ -449,8 +449,8 @@ def suggest(
     """Suggest a field map for a dataset, each rule with what it was inferred from."""
     from datetime import UTC, datetime
 
+    from core.errors import EvidenceError
     from flows import suggest as suggesting
-    from flows.errors import EvidenceError
 
     if (wrong := format_problem(file_format)) is not None:
         err.print(wrong, markup=False, highlight=False)

@@ -1,6 +1,6 @@
 """Configuration as code: the portfolio, its projects, their evidence and field maps, and the rubric.
 
-Every file is validated on load. A mistake raises :class:`~flows.errors.ConfigError` listing every
+Every file is validated on load. A mistake raises :class:`~core.errors.ConfigError` listing every
 problem with the file, the key (as a dotted path) and what was expected.
 """
 
@@ -28,8 +28,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from core.errors import ConfigError, Problem
 from flows import safe_yaml
-from flows.errors import ConfigError, Problem
 from flows.operations_config import OperationsEvidence
 from flows.paths import local_paths
 from flows.sources import mask_urls
@@ -552,7 +552,7 @@ class Alerts(_Strict):
             raise PydanticCustomError("secret", "must be a list of Apprise URLs")
         import apprise
 
-        from flows.secrets import MissingSecretError, expand, quiet_url_loggers
+        from core.secrets import MissingSecretError, expand, quiet_url_loggers
 
         expanded = []
         for index, url in enumerate(urls):
@@ -1190,7 +1190,7 @@ def _stat_key(path: Path) -> str:
 
 
 def _memo() -> Path:
-    from flows.settings import get_settings
+    from core.settings import get_settings
 
     return get_settings().home / "cache" / "fingerprints.sqlite"
 
@@ -1324,8 +1324,8 @@ def confined(portfolio: Path, source: Path, written: list[tuple[str, str]]) -> l
 
     ``source`` is the portfolio or a project file; see :mod:`flows.paths`.
     """
+    from core.settings import get_settings
     from flows.paths import outside_problems
-    from flows.settings import get_settings
 
     roots = get_settings().evidence_folders(portfolio)
     return outside_problems(source, source.parent, written, roots)
@@ -1392,8 +1392,8 @@ def load_portfolio(path: Path, default_rubric: Path, keep_going: bool = False) -
             broken.append((project_path, own))
         else:
             problems.extend(own)
+    from core.settings import get_settings
     from flows.backfill import config_problems
-    from flows.settings import get_settings
 
     roots = get_settings().evidence_folders(path)
     problems.extend(config_problems(path, portfolio, projects, roots, some_failed=bool(broken)))

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Annotated, cast
 import typer
 from rich.console import Console
 
+from core.errors import ConfigError, Problem
+from core.settings import DEFAULT_RUBRIC, get_settings
 from flows.config import LoadedPortfolio, load_portfolio
-from flows.errors import ConfigError, Problem
-from flows.settings import DEFAULT_RUBRIC, get_settings
 
 if TYPE_CHECKING:
     from uuid import UUID

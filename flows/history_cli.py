@@ -9,12 +9,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from flows.access import UserOption, command_scope
+from core.access import UserOption, command_scope
+from core.settings import get_settings
 from flows.config import GAP_IDS
-from flows.settings import get_settings
 
 if TYPE_CHECKING:  # the snapshot readers (DuckDB) load when a command runs
-    from flows.history import ProjectDiff, ProjectRun
+    from readmodel.history import ProjectDiff, ProjectRun
 
 # Never hard-wrapped: run ids and paths must stay searchable and copyable.
 out = Console(soft_wrap=True)
@@ -38,8 +38,8 @@ def history(
     user: UserOption = None,
 ) -> None:
     """List the runs of a project from the published snapshot, newest first."""
-    from flows.history import UnknownRunError, project_history
     from flows.report import NoSnapshotError
+    from readmodel.history import UnknownRunError, project_history
 
     scope = command_scope(user)
     try:
@@ -158,8 +158,8 @@ def diff(
 ) -> None:
     """What changed between two runs: recommendations, gap scores, checks and inputs."""
     from flows.gates import DIFF_GATES, GATE_FAILED, diff_findings, unknown_gate
-    from flows.history import UnknownRunError, compare_runs
     from flows.report import NoSnapshotError
+    from readmodel.history import UnknownRunError, compare_runs
 
     if (wrong := unknown_gate(fail_on, DIFF_GATES)) is not None:
         err.print(wrong, markup=False, highlight=False)

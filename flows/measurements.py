@@ -35,6 +35,7 @@ import pandas as pd
 from prefect import task
 from prefect.utilities.annotations import quote
 
+from core.settings import REPO_ROOT, Settings
 from flows.config import LoadedPortfolio, LoadedProject, fingerprint_file
 from flows.evidence import Context, Evidence
 from flows.evidence.costs import collect_costs
@@ -48,7 +49,6 @@ from flows.evidence.load_tests import collect_load_tests
 from flows.evidence.operations import collect_operations
 from flows.evidence.survey import collect_survey
 from flows.paths import local_paths
-from flows.settings import REPO_ROOT, Settings
 from flows.sources import SourceRef
 from flows.sources.files import source_files
 

@@ -38,8 +38,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import SecretStr
 
+from core.settings import Settings, get_settings
 from flows import alerts
-from flows.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from flows.config import Alerts, LoadedPortfolio
@@ -106,7 +106,7 @@ def expiring_waivers(
     Read from the published mart ``waivers`` (one row per waiver in force in a run: ``run_id``,
     ``project_id``, ``check_id``, ``expires_on``); a snapshot without that mart has none.
     """
-    from flows.snapshots import open_snapshot
+    from readmodel.snapshots import open_snapshot
 
     with open_snapshot(snapshot) as con:
         tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
@@ -444,8 +444,8 @@ def send_digest(portfolio: LoadedPortfolio, settings: Settings | None = None) ->
     """Send the portfolio's digest: email channels get the PDF report, chat channels a link."""
     import tempfile
 
-    from flows.reports.render import render_portfolio
-    from flows.reports.summary import portfolio_summary
+    from readmodel.render import render_portfolio
+    from readmodel.summary import portfolio_summary
 
     settings = settings or get_settings()
     config = portfolio.portfolio

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from flows.settings import DEFAULT_RUBRIC, get_settings
+from core.settings import DEFAULT_RUBRIC, get_settings
 
 err = Console(stderr=True, soft_wrap=True)
 
@@ -21,10 +21,10 @@ def digest(
     as_json: Annotated[bool, typer.Option("--json", help="Print what was sent as JSON.")] = False,
 ) -> None:
     """Send the portfolio's digest to its alert URLs: the PDF report attached (email) or linked."""
+    from core.errors import ConfigError
     from flows import notify
     from flows.config import load_portfolio
-    from flows.errors import ConfigError
-    from flows.snapshots import NoSnapshotError
+    from readmodel.snapshots import NoSnapshotError
 
     try:
         loaded = load_portfolio(portfolio or get_settings().portfolio, DEFAULT_RUBRIC)

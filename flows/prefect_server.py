@@ -31,7 +31,7 @@ from typing import Annotated
 
 import typer
 
-from flows.settings import get_settings
+from core.settings import get_settings
 
 STATE_FOLDER = "prefect-server"
 STATE_FILE = "server.json"

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from flows.errors import ReadinessError
-from flows.settings import Settings, get_settings
+from core.errors import ReadinessError
+from core.settings import Settings, get_settings
 
 if TYPE_CHECKING:  # DuckDB and the warehouse (pandas) load when a command runs
     import duckdb
@@ -46,7 +46,7 @@ def respondent_keys(settings: Settings) -> list[str]:
     The key in READINESS_SURVEY_KEY (or READINESS_HOME/survey.key), and the bundled example's
     fixed key (its respondents are made up, but erasing under it costs nothing).
     """
-    from flows import settings as settings_module
+    from core import settings as settings_module
 
     keys: list[str] = [settings_module.EXAMPLE_SURVEY_KEY]
     configured = settings.survey_key is not None
@@ -349,7 +349,7 @@ def hash_password_command(
     ],
 ) -> None:
     """Print the argon2id hash of a dashboard password, to configure instead of the password."""
-    from flows.access import hash_password
+    from core.access import hash_password
 
     try:
         typer.echo(hash_password(password))

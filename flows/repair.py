@@ -21,8 +21,8 @@ from typing import Annotated
 
 import typer
 
+from core.errors import ReadinessError
 from flows import storage
-from flows.errors import ReadinessError
 
 #: DuckDB's words for another process holding the file, or this one (dbt's adapter keeps the file
 #: open after a build, so a second run in a long-lived process, such as `deploy --serve`, finds it
@@ -98,7 +98,8 @@ def _build(fresh: Path, published: Path, portfolios: list[str]) -> int:
     """Write the rebuilt warehouse into ``fresh``; return the number of earlier runs it keeps."""
     import duckdb
 
-    from flows import snapshots, warehouse
+    from flows import warehouse
+    from readmodel import snapshots
 
     con = duckdb.connect(str(fresh))
     try:
@@ -128,7 +129,7 @@ def _build(fresh: Path, published: Path, portfolios: list[str]) -> int:
 
 def rebuild(working: Path, published: Path) -> Repaired:
     """Rebuild the working file from the published snapshots (call under the run lock)."""
-    from flows import snapshots
+    from readmodel import snapshots
 
     portfolios = snapshots.published_portfolios(published)
     if not portfolios:
@@ -170,8 +171,8 @@ def repair_command(
     ] = False,
 ) -> None:
     """Rebuild a damaged working warehouse from the published snapshots (history kept)."""
+    from core.settings import get_settings
     from flows import warehouse
-    from flows.settings import get_settings
 
     settings = get_settings()
     err = typer.echo

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from flows import targets, waivers
+from flows import waivers
 from flows.config import GAP_IDS
-from flows.snapshots import NoSnapshotError, open_snapshot
+from readmodel import programme
+from readmodel.snapshots import NoSnapshotError, open_snapshot
 
 __all__ = ["NoSnapshotError", "project_results"]
 
@@ -120,7 +121,7 @@ def project_results(
                     "next_stage": next_stage,
                     "stage_text": stage_text,
                     "unnamed_owner_roles": int(unnamed or 0),
-                    **targets.run_target(con, rid, project_id),
+                    **programme.run_target(con, rid, project_id),
                 }
             )
     return results

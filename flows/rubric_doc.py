@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.settings import DEFAULT_RUBRIC, REPO_ROOT
 from flows.config import GAP_IDS, Rubric, load_model
-from flows.settings import DEFAULT_RUBRIC, REPO_ROOT
 
 RUBRIC_DOC = REPO_ROOT / "docs" / "rubric.md"
 GAP_TITLES = {

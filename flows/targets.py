@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from core.errors import ConfigError
 from flows.config import Project
-from flows.errors import ConfigError
 
 
 def holiday_dates(text: str) -> list[date]:
@@ -39,57 +39,3 @@ def date_rows(project: Project, holidays: str) -> list[dict[str, Any]]:
     return [
         {"kind": kind, "day": datetime.combine(day, datetime.min.time())} for kind, day in kinds
     ]
-
-
-def run_target(con: Any, run_id: str, project_id: str) -> dict[str, Any]:
-    """The target launch and the roadmap's progress of a project in a run, from a snapshot.
-
-    Keys ``target`` (status, text, dates, days) and ``progress`` (actions done, new, open since
-    the previous run); None where the snapshot has no such mart or row.
-    """
-    tables = {
-        r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
-    }
-    found: dict[str, Any] = {"target": None, "progress": None}
-    if "launch_targets" in tables:
-        row = con.execute(
-            "select target_launch, target_status, target_text, roadmap_end_date, margin_days, "
-            "days_to_target, next_steering from launch_targets where run_id = ? and project_id = ?",
-            [run_id, project_id],
-        ).fetchone()
-        if row and row[0] is not None:
-            keys = ("target_launch", "status", "text", "roadmap_end_date", "margin_days")
-            found["target"] = {
-                **dict(zip(keys, row[:5], strict=True)),
-                "days_to_target": row[5],
-                "next_steering": row[6],
-            }
-    if "roadmap_progress" in tables:
-        row = con.execute(
-            "select previous_run_id, actions_done, actions_new, actions_open "
-            "from roadmap_progress where run_id = ? and project_id = ?",
-            [run_id, project_id],
-        ).fetchone()
-        if row:
-            found["progress"] = dict(zip(("previous_run", "done", "new", "open"), row, strict=True))
-    return found
-
-
-def report_notes(con: Any, run_id: str, project_id: str) -> list[str]:
-    """The report's lines on the target launch and on progress since the previous run."""
-    found = run_target(con, run_id, project_id)
-    notes = []
-    target, progress = found["target"], found["progress"]
-    if target:
-        steering = target["next_steering"]
-        notes.append(
-            f"Target launch: {target['text']}"
-            + (f"; next steering committee {steering.isoformat()}" if steering else "")
-            + "."
-        )
-    if progress and progress["previous_run"]:
-        notes.append(
-            f"Roadmap since the previous run: {progress['done']} action(s) done, "
-            f"{progress['new']} new, {progress['open']} still open."
-        )
-    return notes

@@ -24,6 +24,8 @@ import typer
 import yaml
 from pydantic import Field, ValidationInfo, field_validator
 
+from core.errors import ConfigError, Problem
+from core.settings import Settings
 from flows.config import (
     _ID,
     LoadedPortfolio,
@@ -33,9 +35,7 @@ from flows.config import (
     read_yaml_lines,
     resolve,
 )
-from flows.errors import ConfigError, Problem
 from flows.privacy import personal_kind
-from flows.settings import Settings
 
 __all__ = [
     "Waiver",
@@ -82,7 +82,7 @@ class Waiver(_Strict):
     @field_validator("until")
     @classmethod
     def _expiry_in_range(cls, until: date, info: ValidationInfo) -> date:
-        from flows.settings import get_settings
+        from core.settings import get_settings
 
         given = info.data.get("given")
         if not isinstance(given, date):
@@ -348,8 +348,8 @@ def waive_command(
     from pydantic import ValidationError
     from rich.console import Console
 
+    from core.settings import DEFAULT_RUBRIC, get_settings
     from flows.config import load_portfolio, plain_message
-    from flows.settings import DEFAULT_RUBRIC, get_settings
 
     err = Console(stderr=True, soft_wrap=True)
     path = portfolio or get_settings().portfolio
@@ -425,7 +425,7 @@ def run_waivers(con: Any, run_id: str, project_id: str | None = None) -> list[di
 
 def notice_lines(snapshot: Path, run_id: str) -> list[str]:
     """One line per waiver of the run that is in force and expires soon (the run's notices)."""
-    from flows.snapshots import open_snapshot
+    from readmodel.snapshots import open_snapshot
 
     with open_snapshot(snapshot) as con:
         found = [w for w in run_waivers(con, run_id) if w["expiring_soon"]]

@@ -7,9 +7,9 @@ from typing import Any
 
 import streamlit as st
 
+from core.markdown_safe import md
 from dashboard import access, queries
-from dashboard.labels import GAP_IDS, NO_SNAPSHOT, gap_label, verdict
-from flows.markdown_safe import md
+from readmodel.vocabulary import GAP_IDS, NO_SNAPSHOT, gap_label, verdict
 
 UNREADABLE = (
     "The published assessment could not be read right now (it may be being replaced). "

@@ -7,9 +7,12 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from core.csv_safe import to_csv_bytes
 from dashboard import charts, downloads, queries
 from dashboard.app_pages._common import render
-from dashboard.labels import (
+from dashboard.tables import table
+from readmodel.render import claims_sentence
+from readmodel.vocabulary import (
     GAP_LABELS,
     NO_SNAPSHOT,
     STATUS_LABELS,
@@ -22,9 +25,6 @@ from dashboard.labels import (
     verdict,
     waiver_suffix,
 )
-from dashboard.tables import table
-from flows.reports.csv_safe import to_csv_bytes
-from flows.reports.render import claims_sentence
 
 TITLE = "AI production readiness: portfolio"
 PROJECT_PAGE = "app_pages/project.py"

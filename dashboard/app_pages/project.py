@@ -8,9 +8,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from core.markdown_safe import md
 from dashboard import blocks, downloads, queries, tables
 from dashboard.app_pages._common import choose_project, failed_notice, render
-from dashboard.labels import (
+from readmodel.render import claims_sentence, evidence_notes, gap_chart_svg
+from readmodel.summary import GapLine
+from readmodel.vocabulary import (
     INPUT_STATUS_LABELS,
     as_float,
     cost_range,
@@ -27,9 +30,6 @@ from dashboard.labels import (
     verdict_banner,
     waiver_suffix,
 )
-from flows.markdown_safe import md
-from flows.reports.render import claims_sentence, evidence_notes, gap_chart_svg
-from flows.reports.summary import GapLine
 
 DEFAULT_READY_THRESHOLD = 80.0
 

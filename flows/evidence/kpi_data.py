@@ -17,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from core.errors import EvidenceError
 from flows.config import LoadedProject, fingerprint_file
-from flows.errors import EvidenceError
 from flows.evidence import Context, Evidence, keep_valid_rows, read_text
 
 KIND = "kpi_data"

@@ -11,8 +11,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from flows.access import UserOption, command_scope
-from flows.settings import get_settings
+from core.access import UserOption, command_scope
+from core.settings import get_settings
 
 err = Console(stderr=True, soft_wrap=True)
 
@@ -45,8 +45,8 @@ def report(
     # The renderers (fpdf2, fonts, pandas) are imported when a report is written, not whenever
     # the command line starts.
     from flows.report import NoSnapshotError
-    from flows.reports.render import FORMATS, render_portfolio, render_project
-    from flows.reports.summary import UnknownProjectError, portfolio_summary, project_summary
+    from readmodel.render import FORMATS, render_portfolio, render_project
+    from readmodel.summary import UnknownProjectError, portfolio_summary, project_summary
 
     if fmt not in FORMATS:
         err.print(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}", markup=False)

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.labels import GAP_IDS
+from readmodel.vocabulary import GAP_IDS
 from tests.dashboard.helpers import (
     APP,
     GAP_WORDS,

@@ -21,11 +21,11 @@ import pypdf
 import pytest
 from typer.testing import CliRunner
 
+from core.csv_safe import neutralise, to_csv_bytes
 from flows import alerts
 from flows.cli import app
-from flows.reports.csv_safe import neutralise, to_csv_bytes
-from flows.reports.render import FORMATS, render_portfolio, render_project
-from flows.reports.summary import portfolio_summary, project_summary
+from readmodel.render import FORMATS, render_portfolio, render_project
+from readmodel.summary import portfolio_summary, project_summary
 from tests.dashboard.handmade import (
     COST_REMEDIATION,
     GO,

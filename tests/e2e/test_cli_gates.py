@@ -18,10 +18,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from core.csv_safe import to_csv_bytes
+from core.settings import get_settings
 from flows import warehouse
 from flows.cli import app
-from flows.reports.csv_safe import to_csv_bytes
-from flows.settings import get_settings
 from tests.conftest import Assessed
 
 runner = CliRunner()

@@ -15,11 +15,11 @@ import pytest
 import yaml
 from pydantic import SecretStr
 
+from core.settings import DEFAULT_RUBRIC, Settings
 from flows import measurements
 from flows.config import LoadedPortfolio, load_portfolio
 from flows.evidence import Context
 from flows.measurements import Measured, Uncacheable, measure, measurement_key
-from flows.settings import DEFAULT_RUBRIC, Settings
 from tests.conftest import copy_examples, kept_environment, use_home
 from tests.services import S3Endpoint
 

@@ -8,6 +8,7 @@ dashboard's Trends page all use these two functions, so a change is computed in 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -17,10 +18,9 @@ from typing import Any
 
 import duckdb
 
-from flows.config import GAP_IDS
-from flows.errors import ReadinessError
-from flows.provenance import parse_packages
-from flows.snapshots import open_snapshot
+from core.errors import ReadinessError
+from readmodel.snapshots import open_snapshot
+from readmodel.vocabulary import GAP_IDS
 
 
 class UnknownRunError(ReadinessError):
@@ -218,6 +218,17 @@ def _open(
         return
     with open_snapshot(source, portfolios) as con:
         yield con
+
+
+def parse_packages(text: str | None) -> dict[str, str]:
+    """The package versions a run recorded (empty for runs recorded before them)."""
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
 def _float(value: Any) -> float | None:

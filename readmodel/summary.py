@@ -15,10 +15,10 @@ from typing import Any
 
 import duckdb
 
-from flows import targets
-from flows.config import GAP_IDS
-from flows.errors import ReadinessError
-from flows.snapshots import open_snapshot
+from core.errors import ReadinessError
+from readmodel import programme
+from readmodel.snapshots import open_snapshot
+from readmodel.vocabulary import GAP_IDS
 
 
 class UnknownProjectError(ReadinessError):
@@ -255,7 +255,7 @@ def _project(con: duckdb.DuckDBPyConnection, row: tuple[Any, ...], blockers: int
         # The day rate's currency, once runs record it (a snapshot before that has none).
         roadmap_currency=recorded.get("day_rate_currency"),
         pass_rate_line=_pass_rate_line(con, run_id, pid),
-        programme_notes=targets.report_notes(con, run_id, pid),
+        programme_notes=programme.report_notes(con, run_id, pid),
     )
 
 

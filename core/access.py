@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from flows.errors import ConfigError
-from flows.settings import Settings, get_settings
+from core.errors import ConfigError
+from core.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
