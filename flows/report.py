@@ -18,8 +18,9 @@ select r.project_id, r.project_name, r.recommendation, r.confidence, r.reason,
        r.blocking_gaps, r.run_id, r.run_started_at, r.project_status, r.claims_contradicted,
        r.verdict, r.waivers_relied_on, r.stage, r.next_stage, r.stage_text, r.unnamed_owner_roles
 from recommendations as r
+{join}
 where {where}
-order by r.project_id
+order by {order}
 """
 
 _GAPS = """
@@ -53,10 +54,20 @@ def project_results(
     ``snapshot`` is the published folder (or one snapshot file); ``portfolios`` limits what is
     read to those portfolios' snapshots (None: every portfolio).
     """
-    where, params = ("r.run_id = ?", [run_id]) if run_id else ("r.is_latest", [])
+    # The latest results are project_latest's, in the portfolio's ranking; one run's by project id.
+    join, where, order, params = (
+        ("", "r.run_id = ?", "r.project_id", [run_id])
+        if run_id
+        else (
+            "inner join project_latest as l on r.run_id = l.run_id and r.project_id = l.project_id",
+            "true",
+            "l.display_order",
+            [],
+        )
+    )
     results: list[dict[str, Any]] = []
     with open_snapshot(snapshot, portfolios) as con:
-        rows = con.execute(_LATEST.format(where=where), params).fetchall()
+        rows = con.execute(_LATEST.format(join=join, where=where, order=order), params).fetchall()
         for (
             project_id,
             name,

@@ -18,6 +18,7 @@ from fpdf.fonts import FontFace
 
 from core.markdown_safe import md
 from readmodel.fonts import FAMILY, use_unicode_fonts
+from readmodel.queries import RecurringBlocker
 from readmodel.summary import Blocker, GapLine, PortfolioSummary, ProjectSummary
 from readmodel.vocabulary import (
     STATUS_COLOURS,
@@ -30,6 +31,7 @@ from readmodel.vocabulary import (
     minute,
     missing,
     money,
+    name_list,
     number,
     percent,
 )
@@ -116,10 +118,10 @@ def blocker_text(b: Blocker) -> tuple[str, str]:
     )
 
 
-def recurring_text(r: dict[str, Any]) -> str:
+def recurring_text(r: RecurringBlocker) -> str:
     return (
-        f"{r['title']} ({gap_label(r['gap'])}, {r['severity']}): {r['projects']} projects "
-        f"({r['project_names']})"
+        f"{r.title} ({gap_label(r.gap)}, {r.severity}): {r.projects} projects "
+        f"({name_list(r.project_names, 5)})"
     )
 
 

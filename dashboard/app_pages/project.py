@@ -246,13 +246,15 @@ def roadmap_section(run_id: str, project_id: str) -> None:
         gap=plan["gap"].map(gap_label), result=plan["result"].map(result_label), owner_role=named
     ).rename(columns=ROADMAP_COLUMNS)[list(ROADMAP_COLUMNS.values())]
     currency = day_rate_currency(run_id)
+    # The totals are dbt's (recommendations' roadmap columns), not summed again here.
+    totals = queries.first(queries.roadmap_totals(run_id, project_id)) or {}
     blocks.section(
         heading,
         blocks.figures(
             [
-                ("Total effort", days(plan["effort_days"].sum())),
-                ("Total cost", money(plan["cost"].sum(), currency)),
-                ("Timeline", days(plan["end_day"].max())),
+                ("Total effort", days(totals.get("roadmap_effort_days"))),
+                ("Total cost", money(totals.get("roadmap_cost"), currency)),
+                ("Timeline", days(totals.get("roadmap_duration_days"))),
             ]
         ),
         blocks.table(table, {**ROADMAP_FORMATS, "Cost": lambda v: money(v, currency)}),

@@ -1,8 +1,9 @@
 -- Each project's latest result, as every surface shows it: the verdict and its reason, the six gap
 -- scores, the weakest gap, the gaps that block (a list), the roadmap's totals, the newest evidence,
--- where the project stands in the portfolio's list (display_order: not yet first, then by name)
--- and how close a project that is not yet go stands to go (closest_to_go_rank: fewest gaps not
--- ready, then the highest weakest score, then the highest confidence). Readers select; they do
+-- where the project stands in the portfolio's ranking (display_order: go first, then by the
+-- weakest gap's score, then by confidence, highest first) and how close a project that is not yet
+-- go stands to go (closest_to_go_rank: fewest gaps not ready, then the shortest roadmap, then the
+-- least effort). Readers select; they do
 -- not work out again which run is the latest, nor total or order anything.
 with recommendations as (
     select * from {{ ref('recommendations') }}
@@ -118,7 +119,9 @@ final as (
     select
         *,
         row_number() over (
-            order by recommendation = 'go', project_name, project_id
+            order by
+                recommendation = 'go' desc, weakest_score desc nulls last, confidence desc nulls last,
+                project_name asc, project_id asc
         ) as display_order,
         case
             when recommendation <> 'go' then
