@@ -376,6 +376,29 @@ def what_if(run_id: str, project_id: str) -> None:
         f"{money(result['monthly_cost'], currency)} a month against a budget of "
         f"{money(inputs.get('monthly_budget'), currency)} ({verdict})."
     )
+    sensitivity_grid(run_id, project_id, currency)
+
+
+def sensitivity_grid(run_id: str, project_id: str, currency: Any) -> None:
+    """The grid dbt computed of volume and price changes (cost_sensitivity), budget use in each."""
+    try:
+        grid = queries.cost_sensitivity(run_id, project_id)
+    except queries.SnapshotError:
+        return  # a snapshot published before the grid was
+    if grid.empty:
+        return
+    shown = grid.assign(
+        volume=grid["volume_change"].map(lambda v: f"{v:+.0%} volume"),
+        price=grid["price_change"].map(lambda v: f"{v:+.0%} price"),
+        cell=[
+            f"{money(c, currency)} ({percent(u)}{'' if ok else ' ⛔'})"
+            for c, u, ok in zip(
+                grid["monthly_cost"], grid["budget_use"], grid["within_budget"], strict=True
+            )
+        ],
+    ).pivot(index="volume", columns="price", values="cell")
+    st.caption("Monthly cost and budget used as volume and prices change (⛔: over budget).")
+    table(shown.reset_index().rename(columns={"volume": "Volume"}), f"{project_id}-cost-grid")
 
 
 def evaluation(run_id: str, project_id: str) -> None:

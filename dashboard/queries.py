@@ -282,6 +282,20 @@ def cost_projection(run_id: str, project_id: str) -> pd.DataFrame:
     )
 
 
+def cost_sensitivity(run_id: str, project_id: str) -> pd.DataFrame:
+    """The grid dbt computed of volume and price changes (-50% to +100%), the cost in each."""
+    return query(
+        """
+        select volume_change, price_change, monthly_cost, budget_use, within_budget
+        from cost_sensitivity
+        where run_id = ? and project_id = ?
+        order by volume_change, price_change
+        """,
+        run_id,
+        project_id,
+    )
+
+
 def evidence_inputs(run_id: str, project_id: str) -> pd.DataFrame:
     """Every input read for one project in one run, unreadable ones first."""
     return query(

@@ -69,6 +69,7 @@ PUBLISHED_MARTS: tuple[str, ...] = (
     "roadmap_schedule",
     "launch_targets",
     "roadmap_progress",
+    "cost_sensitivity",
     *PRESENTATION_MARTS,
 )
 #: The published marts whose rows one run decides alone (what `readiness reproduce` compares).
