@@ -44,7 +44,8 @@ def _two_portfolio_warehouse(tmp_path: Path) -> Path:
                     [table],
                 ).fetchall()
             }
-            renamed = ["'emea-' || run_id as run_id"]
+            # A portfolio's own figures (portfolio_latest, recurring_blockers) have no run.
+            renamed = ["'emea-' || run_id as run_id"] if "run_id" in columns else []
             if "project_id" in columns:
                 renamed.append("'emea_' || project_id as project_id")
             if "portfolio_id" in columns:
