@@ -102,7 +102,8 @@ EMPTY_TABLES: dict[str, str] = {
     "data_quality_fields": """
         run_id varchar, project_id varchar, dataset varchar, field varchar,
         declared_type varchar, required boolean, present boolean, row_count bigint,
-        null_count bigint, empty_count bigint, null_rate double, invalid_rate double,
+        null_count bigint, empty_count bigint, missing_rate double, null_rate double,
+        invalid_rate double,
         type_failures bigint, not_allowed bigint, out_of_range bigint,
         pattern_failures bigint, min_value varchar, max_value varchar, examples varchar""",
     "data_quality_rules": """
