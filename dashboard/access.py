@@ -7,26 +7,27 @@ Off by default (the local demo). ``READINESS_DASHBOARD_LOGIN=true`` turns on a l
 - otherwise a user name and password, checked against argon2id hashes in the ``[passwords]``
   section of the secrets or ``READINESS_DASHBOARD_USER`` / ``READINESS_DASHBOARD_PASSWORD``
   (``readiness hash-password`` makes a hash; a password in plain text is refused). Repeated
-  failures wait longer and longer, per user and per client (flows.access.Throttle).
+  failures wait longer and longer, per user and per client (core.access.Throttle).
 
 ``READINESS_DASHBOARD_ACCESS`` names a YAML file mapping users to the portfolio ids they may see
 (``alice@example.com: [emea, retail]``; ``'*'`` for all). A session opens only its portfolios'
 snapshots (dashboard/queries.py, flows/snapshots.py), so a session that has not signed in reads
 nothing at all. Sign-ins, sign-outs and what each user viewed go to the audit log
-(flows.access.audit).
+(core.access.audit).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
-from flows import access as rules
-from flows.errors import ConfigError
-from flows.secrets import expand
-from flows.settings import get_settings
+from core import access as rules
+from core.errors import ConfigError
+from core.secrets import expand
+from core.settings import get_settings
 
 SESSION_USER = "readiness_user"
 SESSION_SCOPE = "readiness_portfolios"
@@ -164,11 +165,10 @@ def _record_view(user: str, portfolios: tuple[str, ...] | None) -> None:
     page = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] if url else ""
     project = st.query_params.get("project")
     gap = st.query_params.get("gap")
-    from dashboard import queries  # imported here: queries imports this module
-    from flows import snapshots
+    from readmodel import snapshots
 
     try:
-        viewed = [p.stem for p in queries._readable().files]
+        viewed = [p.stem for p in snapshots.readable(get_settings().snapshot, portfolios).files]
     except snapshots.NoSnapshotError:
         viewed = []
     key = (page, project, gap, tuple(viewed))
@@ -186,23 +186,22 @@ def _record_view(user: str, portfolios: tuple[str, ...] | None) -> None:
     )
 
 
-def _choose_portfolio(selector: bool) -> None:
+def _choose_portfolio(choose: Callable[[], object] | None) -> None:
     """The sidebar's portfolio selector, or (a page across portfolios) no chosen portfolio."""
-    from dashboard import portfolio_select  # imported here: it imports this module
-
-    if selector:
-        portfolio_select.sidebar()
+    if choose is not None:
+        choose()
     else:
         st.session_state.pop(SESSION_CHOSEN, None)
 
 
-def gate(selector: bool = True) -> bool:
+def gate(choose: Callable[[], object] | None = None) -> bool:
     """Whether the page may show data; when not, the sign-in is shown instead.
 
-    ``selector``: the page shows one portfolio, chosen in the sidebar (else every permitted one).
+    ``choose``: the sidebar's portfolio selector (dashboard.portfolio_select.sidebar) for a page
+    that shows one portfolio; None for a page across every permitted portfolio.
     """
     if not get_settings().dashboard_login:
-        _choose_portfolio(selector)
+        _choose_portfolio(choose)
         return True
     user = st.session_state.get(SESSION_USER)
     if user is None:
@@ -234,6 +233,6 @@ def gate(selector: bool = True) -> bool:
     if portfolios == ():
         st.warning(f"You are signed in as {user}, but no portfolio is shared with you.")
         return False
-    _choose_portfolio(selector)
+    _choose_portfolio(choose)
     _record_view(user, None if portfolios is None else tuple(portfolios))
     return True

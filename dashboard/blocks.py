@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard.labels import missing
+from readmodel.vocabulary import missing
 
 FIGURE_STYLE = "display:flex;flex-wrap:wrap;gap:0.5rem 1rem;margin:0 0 1rem 0"
 LABEL_STYLE = "font-size:0.875rem;margin:0"

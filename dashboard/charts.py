@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from dashboard.labels import GAP_LABELS, STATUS_COLOURS, STATUS_SYMBOLS, gap_label, missing
+from readmodel.vocabulary import GAP_LABELS, STATUS_COLOURS, STATUS_SYMBOLS, gap_label, missing
 
 TEXT_COLOUR = "#212121"
 

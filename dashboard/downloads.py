@@ -1,6 +1,6 @@
 """Report downloads on the dashboard.
 
-The same one-pagers as ``readiness report`` (flows.reports), built from the published snapshot
+The same one-pagers as ``readiness report`` (readmodel.render), built from the published snapshot
 the dashboard reads. They are built only when a button is clicked (Streamlit calls ``data``
 then), so rendering a page never pays for reports nobody asked for.
 """
@@ -13,9 +13,9 @@ import streamlit as st
 
 from dashboard import access
 from dashboard.queries import snapshot_path
-from flows.reports.pack import project_pack
-from flows.reports.render import render_portfolio, render_project
-from flows.reports.summary import portfolio_summary, project_summary
+from readmodel.pack import project_pack
+from readmodel.render import render_portfolio, render_project
+from readmodel.summary import portfolio_summary, project_summary
 
 MIME = {"md": "text/markdown", "html": "text/html", "pdf": "application/pdf"}
 

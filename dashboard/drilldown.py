@@ -13,8 +13,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from core.markdown_safe import md
 from dashboard import charts, queries
-from dashboard.labels import (
+from dashboard.maintenance import maintenance
+from dashboard.tables import table
+from readmodel.vocabulary import (
     as_float,
     comparison,
     cost_range,
@@ -26,9 +29,6 @@ from dashboard.labels import (
     result_label,
     tool_label,
 )
-from dashboard.maintenance import maintenance
-from dashboard.tables import table
-from flows.markdown_safe import md
 
 #: The failed examples the evaluation drill-down lists at most.
 FAILED_EXAMPLES_SHOWN = 20
@@ -100,7 +100,7 @@ def data_quality(run_id: str, project_id: str) -> None:
                 "Required": fields["required"].map({True: "yes", False: "no"}),
                 "Present": fields["present"].map({True: "✅ yes", False: "⛔ missing"}),
                 "Rows": fields["row_count"],
-                "Missing values": fields["null_rate"].map(percent),
+                "Missing values": fields["missing_rate"].map(percent),
                 "Invalid values": fields["invalid_rate"].map(percent),
                 "Wrong type": fields["type_failures"],
                 "Not allowed": fields["not_allowed"],
@@ -376,6 +376,29 @@ def what_if(run_id: str, project_id: str) -> None:
         f"{money(result['monthly_cost'], currency)} a month against a budget of "
         f"{money(inputs.get('monthly_budget'), currency)} ({verdict})."
     )
+    sensitivity_grid(run_id, project_id, currency)
+
+
+def sensitivity_grid(run_id: str, project_id: str, currency: Any) -> None:
+    """The grid dbt computed of volume and price changes (cost_sensitivity), budget use in each."""
+    try:
+        grid = queries.cost_sensitivity(run_id, project_id)
+    except queries.SnapshotError:
+        return  # a snapshot published before the grid was
+    if grid.empty:
+        return
+    shown = grid.assign(
+        volume=grid["volume_change"].map(lambda v: f"{v:+.0%} volume"),
+        price=grid["price_change"].map(lambda v: f"{v:+.0%} price"),
+        cell=[
+            f"{money(c, currency)} ({percent(u)}{'' if ok else ' ⛔'})"
+            for c, u, ok in zip(
+                grid["monthly_cost"], grid["budget_use"], grid["within_budget"], strict=True
+            )
+        ],
+    ).pivot(index="volume", columns="price", values="cell")
+    st.caption("Monthly cost and budget used as volume and prices change (⛔: over budget).")
+    table(shown.reset_index().rename(columns={"volume": "Volume"}), f"{project_id}-cost-grid")
 
 
 def evaluation(run_id: str, project_id: str) -> None:

@@ -14,8 +14,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import queries
-from dashboard.labels import missing, number
 from dashboard.tables import table
+from readmodel.vocabulary import missing, number
 
 SIGNALS = {"latency": "Latency", "errors": "Errors", "saturation": "Saturation", "quality": "Quality / drift"}  # fmt: skip
 

@@ -5,7 +5,7 @@ allowed one portfolio is offered no other, and sees its name, not a selector. Th
 in the URL (``?portfolio=<id>``, so a link opens the same portfolio) and in the session (so it
 survives going from page to page); without either, the first portfolio is shown. The chosen
 portfolio narrows :func:`dashboard.access.scope`, so every query, chart and report of the page
-reads that portfolio's snapshot only (flows/snapshots.py). The page across portfolios
+reads that portfolio's snapshot only (readmodel/snapshots.py). The page across portfolios
 (app_pages/portfolios.py) has no selector and reads every permitted portfolio.
 """
 
@@ -17,9 +17,9 @@ from typing import Any
 import duckdb
 import streamlit as st
 
+from core.settings import get_settings
 from dashboard import access
-from flows import snapshots
-from flows.settings import get_settings
+from readmodel import snapshots
 
 #: The selector's widget key and URL parameter.
 KEY = "portfolio"

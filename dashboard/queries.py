@@ -1,13 +1,13 @@
 """Every query the dashboard runs, against the published read-only snapshot and nothing else.
 
-Each call opens the snapshots of the session's portfolios read-only (flows.snapshots: one file
+Each call opens the snapshots of the session's portfolios read-only (readmodel.snapshots: one file
 per portfolio; a session never opens another portfolio's file), runs one query with bound
 parameters (``?``) and closes them, so the flow can replace a file atomically under a running
 dashboard. Results are cached for a minute and keyed by the files' modification times, so a newly
 published snapshot is read at once. SQL text is constant: values only ever travel as parameters.
 
-"Latest" means ``recommendations.is_latest``; should a snapshot ever hold two latest rows for one
-project, the newest run wins (the ``_LATEST`` common table expression).
+"Latest" is the ``project_latest`` mart's: dbt decides which run is a project's latest, its
+roadmap totals and its place in the ranking; the named queries of ``readmodel.queries`` read it.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from core.settings import get_settings
 from dashboard import access
-from flows import snapshots
-from flows.settings import get_settings
+from readmodel import queries as rq
+from readmodel import snapshots
 
 CACHE_SECONDS = 60
 
@@ -109,71 +110,28 @@ _IN_SCOPE = """(
     or run_id in (select run_id from runs where list_contains(?::varchar[], portfolio_id))
 )"""
 
+#: Each project's latest result is project_latest's (dbt decides which run is the latest).
 _LATEST = (
     """
 with latest as (
-    select *
-    from recommendations
-    where is_latest and """
-    + _IN_SCOPE
+    select r.*
+    from recommendations as r
+    inner join project_latest as l on r.run_id = l.run_id and r.project_id = l.project_id
+    where """
+    + _IN_SCOPE.replace("run_id", "r.run_id")
     + """
-    qualify row_number() over (
-        partition by project_id order by run_started_at desc, run_id desc
-    ) = 1
 )
 """
 )
 
 
 def latest_projects() -> pd.DataFrame:
-    """Each project's latest recommendation with its six gap scores as columns, not yet first."""
-    return scoped(
-        _LATEST
-        + """,
-        scores as (
-            select
-                g.run_id,
-                g.project_id,
-                max(g.score) filter (where g.gap = 'data_quality') as data_quality,
-                max(g.score) filter (where g.gap = 'integration') as integration,
-                max(g.score) filter (where g.gap = 'stakeholder_alignment')
-                    as stakeholder_alignment,
-                max(g.score) filter (where g.gap = 'evaluation') as evaluation,
-                max(g.score) filter (where g.gap = 'scale') as scale,
-                max(g.score) filter (where g.gap = 'maintenance') as maintenance
-            from gap_scores as g
-            join latest as l on l.run_id = g.run_id and l.project_id = g.project_id
-            group by g.run_id, g.project_id
-        ),
-        plans as (
-            select
-                p.run_id,
-                p.project_id,
-                sum(p.effort_days) as effort_days,
-                sum(p.cost) as roadmap_cost,
-                max(p.end_day) as timeline_days
-            from roadmap as p
-            join latest as l on l.run_id = p.run_id and l.project_id = p.project_id
-            group by p.run_id, p.project_id
-        )
-        select
-            l.project_id, l.project_name, l.business_unit, l.owner, l.recommendation,
-            l.confidence, l.reason, l.weakest_gap, l.weakest_score, l.blocking_gaps,
-            l.project_status, l.project_error, l.run_id, l.run_started_at, l.rubric_version,
-            l.claims_contradicted, l.waivers_relied_on, l.stage_text,
-            s.data_quality, s.integration, s.stakeholder_alignment, s.evaluation, s.scale,
-            s.maintenance, w.status as weakest_status,
-            coalesce(p.effort_days, 0) as effort_days,
-            coalesce(p.roadmap_cost, 0) as roadmap_cost,
-            coalesce(p.timeline_days, 0) as timeline_days
-        from latest as l
-        left join scores as s on s.run_id = l.run_id and s.project_id = l.project_id
-        left join gap_scores as w
-            on w.run_id = l.run_id and w.project_id = l.project_id and w.gap = l.weakest_gap
-        left join plans as p on p.run_id = l.run_id and p.project_id = l.project_id
-        order by l.recommendation = 'go', l.project_name, l.project_id
-        """
-    )
+    """Each project's latest result with its six gap scores as columns, in the portfolio's ranking.
+
+    Every figure is project_latest's (readmodel.queries.LATEST_PROJECTS names its columns): the
+    roadmap totals, the weakest gap and its status, the ranking and closest-to-go order.
+    """
+    return query(rq.LATEST_PROJECTS_IN_SCOPE, *(access.scope(),) * 2)
 
 
 def latest_runs() -> pd.DataFrame:
@@ -213,32 +171,19 @@ def latest_gap_scores(project_ids: tuple[str, ...] | None = None) -> pd.DataFram
 
 
 def recurring_blockers(project_ids: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Failing checks in the latest runs (of the given projects), with how many projects fail."""
-    return scoped(
-        _LATEST
-        + """
-        select
-            c.check_id,
-            any_value(c.title) as title,
-            any_value(c.gap) as gap,
-            any_value(c.severity) as severity,
-            count(distinct c.project_id) as projects,
-            -- The first names only: a check failing in 800 projects is a count, not a list.
-            array_to_string(
-                list_slice(list(distinct l.project_name order by l.project_name), 1, 10), ', '
-            ) || case when count(distinct c.project_id) > 10
-                then ' and ' || (count(distinct c.project_id) - 10) || ' more' else '' end
-                as project_names
-        from check_results as c
-        join latest as l on l.run_id = c.run_id and l.project_id = c.project_id
-        where c.result = 'fail'
-            and (?::varchar[] is null or list_contains(?::varchar[], c.project_id))
-        group by c.check_id
-        order by
-            projects desc,
-            min(case c.severity when 'critical' then 0 when 'major' then 1 else 2 end),
-            c.check_id
+    """The recurring blockers that fail in any of the given projects, with the portfolio's figures.
+
+    recurring_blockers: a check failing, not waived, in two or more projects of a portfolio.
+    """
+    return query(
+        """
+        select check_id, title, gap, severity, projects, project_names
+        from recurring_blockers
+        where (?::varchar[] is null or list_contains(?::varchar[], portfolio_id))
+            and (?::varchar[] is null or list_has_any(project_ids, ?::varchar[]))
+        order by portfolio_id, blocker_order
         """,
+        *(access.scope(),) * 2,
         project_ids,
         project_ids,
     )
@@ -315,10 +260,37 @@ def roadmap(run_id: str, project_id: str) -> pd.DataFrame:
     )
 
 
+def roadmap_totals(run_id: str, project_id: str) -> pd.DataFrame:
+    """The roadmap's totals of one project in one run, as dbt computed them (one row, or none)."""
+    return query(
+        """
+        select roadmap_actions, roadmap_effort_days, roadmap_cost, roadmap_duration_days
+        from recommendations
+        where run_id = ? and project_id = ?
+        """,
+        run_id,
+        project_id,
+    )
+
+
 def cost_projection(run_id: str, project_id: str) -> pd.DataFrame:
     """Cost at POC and at target volume of one project in one run (one row, or none)."""
     return query(
         "select * from cost_projections where run_id = ? and project_id = ? limit 1",
+        run_id,
+        project_id,
+    )
+
+
+def cost_sensitivity(run_id: str, project_id: str) -> pd.DataFrame:
+    """The grid dbt computed of volume and price changes (-50% to +100%), the cost in each."""
+    return query(
+        """
+        select volume_change, price_change, monthly_cost, budget_use, within_budget
+        from cost_sensitivity
+        where run_id = ? and project_id = ?
+        order by volume_change, price_change
+        """,
         run_id,
         project_id,
     )
@@ -378,7 +350,7 @@ def data_quality_fields(run_id: str, project_id: str) -> pd.DataFrame:
     return query(
         """
         select dataset, field, declared_type, required, present, row_count, null_count,
-               empty_count, null_rate, invalid_rate, type_failures, not_allowed, out_of_range,
+               empty_count, missing_rate, null_rate, invalid_rate, type_failures, not_allowed, out_of_range,
                pattern_failures, min_value, max_value, examples
         from data_quality_fields
         where run_id = ? and project_id = ?
@@ -548,16 +520,16 @@ def _project_diff(
     run_before: str,
     run_after: str,
 ) -> Any:
-    # The comparison itself lives in flows.history (shared with `readiness diff` and the alerts),
+    # The comparison itself lives in readmodel.history (shared with `readiness diff` and the alerts),
     # so that a change between runs is computed in one place.
-    from flows.history import compare_project
+    from readmodel.history import compare_project
 
     with _open(files, only) as con:
         return compare_project(con, project_id, run_before, run_after)
 
 
 def project_diff(project_id: str, run_before: str, run_after: str) -> Any:
-    """What changed for one project between two runs (a ``flows.history.ProjectDiff``)."""
+    """What changed for one project between two runs (a ``readmodel.history.ProjectDiff``)."""
     try:
         return _project_diff(*_files(), project_id, run_before, run_after)
     except (OSError, duckdb.Error) as err:

@@ -2,7 +2,7 @@
 
 dbt rolls each project's latest result up by portfolio, business unit and owner, within each
 portfolio (dbt_project/models/marts/readiness_rollups.sql); every portfolio's snapshot holds its
-own rows (flows/snapshots.py, ``PORTFOLIO_MARTS``). This module only selects them, across the
+own rows (readmodel/snapshots.py, ``PORTFOLIO_MARTS``). This module only selects them, across the
 permitted snapshots (never one the session may not read), and names the columns: no figure is
 computed here. A business unit or owner with projects in two portfolios has a row in each.
 """
@@ -17,10 +17,10 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from core.settings import get_settings
 from dashboard import access
-from dashboard.labels import GAP_LABELS
-from flows import snapshots
-from flows.settings import get_settings
+from readmodel import snapshots
+from readmodel.vocabulary import GAP_LABELS
 
 CACHE_SECONDS = 60
 MART = "readiness_rollups"

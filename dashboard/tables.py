@@ -1,4 +1,4 @@
-"""Tables with a CSV download beside them (formula injection neutralised, see flows.reports)."""
+"""Tables with a CSV download beside them (formula injection neutralised, see core.csv_safe)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from flows.reports.csv_safe import to_csv_bytes
+from core.csv_safe import to_csv_bytes
 
 
 def table(frame: pd.DataFrame, name: str, **options: Any) -> None:

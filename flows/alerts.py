@@ -1,7 +1,7 @@
 """Regressions and what a run announces: alerts through Apprise, and the run's Prefect artifacts.
 
 A regression is found by comparing each project's result in a run with its previous successful
-run (:func:`flows.history.compare_project`): a recommendation that flips from go to not yet, a gap
+run (:func:`readmodel.history.compare_project`): a recommendation that flips from go to not yet, a gap
 that drops by at least the portfolio's ``alerts.gap_drop_points``, or a critical check that newly
 fails. Alert URLs are secrets: they are never logged, stored in the warehouse or put in artifacts.
 """
@@ -14,13 +14,13 @@ from typing import Any, Literal
 
 from pydantic import SecretStr
 
-from dashboard.labels import STATUS_WORDS, gap_label
-from flows.gaps import GAP_IDS
-from flows.history import ProjectDiff, compare_project, previous_run
-from flows.markdown_safe import md
+from core.gaps import GAP_IDS
+from core.markdown_safe import md
+from core.secrets import quiet_url_loggers
 from flows.report import project_results
-from flows.secrets import quiet_url_loggers
-from flows.snapshots import open_snapshot
+from readmodel.history import ProjectDiff, compare_project, previous_run
+from readmodel.snapshots import open_snapshot
+from readmodel.vocabulary import STATUS_WORDS, gap_label
 
 RegressionKind = Literal["recommendation", "gap_drop", "critical_check"]
 RESULT_WORDS = {"pass": "passing", "partial": "partial", "no_evidence": "without evidence"}

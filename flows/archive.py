@@ -25,9 +25,9 @@ from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
+from core.errors import ReadinessError
+from core.settings import Settings
 from flows.config import LoadedPortfolio, fingerprint_file
-from flows.errors import ReadinessError
-from flows.settings import Settings
 
 ARCHIVE_FOLDER = "archive"
 #: Names never archived: version control, caches, editors' leftovers.

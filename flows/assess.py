@@ -23,6 +23,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
+from core.errors import ReadinessError, first_line
+from core.settings import DEFAULT_RUBRIC, Settings, get_settings
 from flows import (
     alerts,
     backfill,
@@ -31,7 +33,6 @@ from flows import (
     owners,
     postgres_warehouse,
     privacy_ops,
-    snapshots,
     stages,
     targets,
     waivers,
@@ -46,14 +47,13 @@ from flows.config import (
     fingerprint_file,
     load_portfolio,
 )
-from flows.errors import ReadinessError, first_line
 from flows.evidence import Context, Evidence
 from flows.measurements import measure, prune
 from flows.provenance import run_provenance
 from flows.publishing import mark_unpublished, recorded
 from flows.repair import check_working
-from flows.settings import DEFAULT_RUBRIC, Settings, get_settings
 from flows.storage import preflight, run_failure
+from readmodel import snapshots
 
 
 @dataclass
@@ -314,7 +314,7 @@ def publish_snapshot(settings: Settings) -> list[Path]:
         settings.warehouse,
         settings.snapshot,
         write=lambda pulled: postgres_warehouse.pull_marts(
-            url, pulled, schema, snapshots.PUBLISHED_MARTS + snapshots.PORTFOLIO_MARTS
+            url, pulled, schema, snapshots.PUBLISHED_MARTS
         ),
     )
 

@@ -12,7 +12,7 @@ from uuid import UUID
 
 import yaml
 
-from flows.settings import REPO_ROOT
+from core.settings import REPO_ROOT
 
 if TYPE_CHECKING:
     from prefect.automations import Automation

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, TypeVar
 import duckdb
 from pydantic import BaseModel
 
-from flows.errors import Problem
+from core.errors import Problem
 from flows.paths import PATH_FIELDS, local_paths, outside_problems
 
 if TYPE_CHECKING:

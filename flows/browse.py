@@ -1,6 +1,6 @@
 """What ``readiness show``, ``list`` and ``export`` read: selects from the published snapshot only.
 
-Everything here is a select from the marts dbt built (through :func:`flows.snapshots.open_snapshot`
+Everything here is a select from the marts dbt built (through :func:`readmodel.snapshots.open_snapshot`
 and the access scope of the reader): no figure is computed again.
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flows.errors import ReadinessError
-from flows.snapshots import PUBLISHED_MARTS, open_snapshot
+from core.errors import ReadinessError
+from readmodel.snapshots import PUBLISHED_MARTS, open_snapshot
 
 if TYPE_CHECKING:
     import pandas as pd

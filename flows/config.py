@@ -1,6 +1,6 @@
 """Configuration as code: the portfolio, its projects, their evidence and field maps, and the rubric.
 
-Every file is validated on load. A mistake raises :class:`~flows.errors.ConfigError` listing every
+Every file is validated on load. A mistake raises :class:`~core.errors.ConfigError` listing every
 problem with the file, the key (as a dotted path) and what was expected.
 """
 
@@ -10,11 +10,13 @@ import hashlib
 import math
 import re
 import types
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, get_args
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import (
@@ -29,12 +31,12 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from core.errors import ConfigError, Problem
+from core.gaps import GAP_IDS, GapId
 from flows import safe_yaml
-from flows.errors import ConfigError, Problem
-from flows.gaps import GAP_IDS, GapId
 from flows.operations_config import OperationsEvidence
 from flows.paths import local_paths
-from flows.sources import mask_urls
+from flows.sources import mask_urls, url_secrets
 
 
 def _guard() -> types.ModuleType:
@@ -364,6 +366,58 @@ class LlmUsageEvidence(_Strict):
     format: Literal["call_log", "openai_usage_csv"] = "call_log"
 
 
+#: A secret named, never written: ``${NAME}`` or ``${secret:BLOCK}`` (flows/secrets.py).
+_SECRET_NAME = re.compile(r"\$\{(secret:[a-z0-9][a-z0-9-]*|[A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def check_server_fields(entry: EvalResultsEvidence) -> None:
+    """A results file (path) or an MLflow tracking server (tracking_uri, experiment), not both."""
+    if entry.tracking_uri is None:
+        if entry.path is None:
+            raise ValueError("give path (the results file or store) or, for mlflow, tracking_uri")
+        if entry.experiment or entry.token:
+            raise ValueError("experiment and token apply to an MLflow tracking_uri")
+        return
+    if entry.format != "mlflow":
+        raise ValueError("tracking_uri applies to format mlflow only")
+    if entry.path is not None:
+        raise ValueError("give path or tracking_uri, not both")
+    parts = urlsplit(entry.tracking_uri)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("tracking_uri: expected the tracking server's http:// or https:// URL")
+    if parts.password or url_secrets(entry.tracking_uri):
+        raise ValueError("tracking_uri must not hold a secret: name the server's token in token")
+    if not entry.experiment:
+        raise ValueError("tracking_uri needs experiment: the name of the experiment to read")
+    if entry.token is not None and not _SECRET_NAME.fullmatch(entry.token):
+        raise ValueError("token: name the secret (${NAME} or ${secret:BLOCK}), never write it")
+
+
+def check_owner_urls(owner_urls: Any, check_urls: Callable[[Any], Any]) -> dict[str, Any]:
+    """``alerts.owner_urls`` validated: owner names (never contact details) -> Apprise URLs.
+
+    ``check_urls`` is the portfolio's check of a list of Apprise URLs (it expands secrets). Errors
+    are of type "secret", so that a refused URL is never echoed.
+    """
+    from flows.privacy import personal_kind
+
+    if not isinstance(owner_urls, dict):
+        raise PydanticCustomError("secret", "must be a mapping: owner name -> list of Apprise URLs")
+    checked_urls: dict[str, Any] = {}
+    for name, urls in owner_urls.items():
+        if not isinstance(name, str) or not name.strip():
+            raise PydanticCustomError("secret", "an owner name must be a non-empty text")
+        if personal_kind(name.strip()):
+            raise PydanticCustomError(
+                "secret", "an owner name must be a name or a team handle, not contact details"
+            )
+        try:
+            checked_urls[name.strip()] = check_urls(urls)
+        except PydanticCustomError as exc:
+            raise PydanticCustomError("secret", f"{name.strip()}: {exc.message()}") from None
+    return checked_urls
+
+
 class EvalResultsEvidence(_Strict):
     """What an evaluation tool wrote: promptfoo results, an Inspect log, an MLflow store, graded examples."""
 
@@ -384,8 +438,6 @@ class EvalResultsEvidence(_Strict):
 
     @model_validator(mode="after")
     def _file_or_server(self) -> EvalResultsEvidence:
-        from flows.evidence.eval_results.mlflow_server import check_server_fields
-
         check_server_fields(self)
         return self
 
@@ -607,7 +659,7 @@ class Alerts(_Strict):
     #: Send a digest of the portfolio on this schedule (registered by readiness deploy).
     digest: Digest | None = None
     #: An owner's own channels: owner name (as the projects' owners maps write it) -> Apprise URLs,
-    #: each a secret; a notice about a check that owner owns reaches them (flows/notify_owners.py).
+    #: each a secret; a notice about a check that owner owns reaches them (flows/notify.py).
     owner_urls: dict[str, list[SecretStr]] = Field(default_factory=dict)
 
     @field_validator("urls", mode="before")
@@ -618,7 +670,7 @@ class Alerts(_Strict):
             raise PydanticCustomError("secret", "must be a list of Apprise URLs")
         import apprise
 
-        from flows.secrets import MissingSecretError, expand, quiet_url_loggers
+        from core.secrets import MissingSecretError, expand, quiet_url_loggers
 
         expanded = []
         for index, url in enumerate(urls):
@@ -642,8 +694,6 @@ class Alerts(_Strict):
     @field_validator("owner_urls", mode="before")
     @classmethod
     def _expand_owner_urls(cls, owner_urls: Any) -> Any:
-        from flows.notify_owners import check_owner_urls
-
         return check_owner_urls(owner_urls, cls._expand_and_check)
 
 
@@ -1263,7 +1313,7 @@ def _stat_key(path: Path) -> str:
 
 
 def _memo() -> Path:
-    from flows.settings import get_settings
+    from core.settings import get_settings
 
     return get_settings().home / "cache" / "fingerprints.sqlite"
 
@@ -1397,8 +1447,8 @@ def confined(portfolio: Path, source: Path, written: list[tuple[str, str]]) -> l
 
     ``source`` is the portfolio or a project file; see :mod:`flows.paths`.
     """
+    from core.settings import get_settings
     from flows.paths import outside_problems
-    from flows.settings import get_settings
 
     roots = get_settings().evidence_folders(portfolio)
     return outside_problems(source, source.parent, written, roots)
@@ -1465,8 +1515,8 @@ def load_portfolio(path: Path, default_rubric: Path, keep_going: bool = False) -
             broken.append((project_path, own))
         else:
             problems.extend(own)
+    from core.settings import get_settings
     from flows.backfill import config_problems
-    from flows.settings import get_settings
 
     roots = get_settings().evidence_folders(path)
     problems.extend(config_problems(path, portfolio, projects, roots, some_failed=bool(broken)))

@@ -27,8 +27,8 @@ from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from core.settings import REPO_ROOT
 from flows import config, safe_yaml
-from flows.settings import REPO_ROOT
 from flows.waivers import WaiverFile
 
 DOCS = REPO_ROOT / "docs"

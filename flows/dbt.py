@@ -19,8 +19,8 @@ import threading
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from flows.errors import ReadinessError
-from flows.settings import DBT_PROJECT_DIR, Settings, dbt_environment
+from core.errors import ReadinessError
+from core.settings import DBT_PROJECT_DIR, Settings, dbt_environment
 
 if TYPE_CHECKING:
     from dbt.cli.main import dbtRunnerResult

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from core.settings import DBT_PROJECT_DIR
 from flows.schemas import RAW_TABLES
-from flows.settings import DBT_PROJECT_DIR
 
 SOURCES_FILE = DBT_PROJECT_DIR / "models" / "staging" / "_raw__sources.yml"
 HEADER = (

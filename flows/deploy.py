@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from flows.errors import ConfigError, Problem
+from core.errors import ConfigError, Problem
+from flows.config import LoadedPortfolio
 
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment

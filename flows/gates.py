@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from flows.history import RunDiff
+    from readmodel.history import RunDiff
 
 #: The exit code of a command whose ``--fail-on`` condition holds.
 GATE_FAILED = 3

@@ -36,8 +36,9 @@ import pandas as pd
 from prefect import task
 from prefect.utilities.annotations import quote
 
+from core.errors import first_line
+from core.settings import REPO_ROOT, Settings
 from flows.config import LoadedPortfolio, LoadedProject, fingerprint_file
-from flows.errors import first_line
 from flows.evidence import Context, Evidence
 from flows.evidence.costs import collect_costs
 from flows.evidence.data_audit import collect_datasets, source_of
@@ -50,7 +51,6 @@ from flows.evidence.load_tests import collect_load_tests
 from flows.evidence.operations import collect_operations
 from flows.evidence.survey import collect_survey
 from flows.paths import local_paths
-from flows.settings import REPO_ROOT, Settings
 from flows.sources import SourceRef, mask_url, parse_source
 from flows.sources.files import source_files
 

@@ -14,7 +14,7 @@ What is announced:
 To whom: the portfolio's ``alerts.urls`` receive every notice of the portfolio; a project's own
 ``alerts.urls`` (its owners' channels) receive that project's notices; a named owner's own
 channels (the portfolio's ``alerts.owner_urls``) receive the notices about the checks that owner
-owns (flows.notify_owners). Each channel gets one
+owns (see "owners" below). Each channel gets one
 message per run holding all of its notices (grouping), never one per check.
 
 How often: a notice already sent about the same subject (a project's gap or check, a verdict, a
@@ -34,16 +34,16 @@ import json
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import SecretStr
 
+from core.markdown_safe import md
+from core.settings import Settings, get_settings
 from flows import alerts
-from flows.notify_owners import owner_channels, owner_text, unnamed_line, with_owners
-from flows.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from flows.config import Alerts, LoadedPortfolio
@@ -67,7 +67,7 @@ class Notice:
     text: str
     #: For a regression: the run it is measured against.
     since: str = ""
-    #: Who owns the check the notice names (flows.notify_owners): a name, or the owner role.
+    #: Who owns the check the notice names (below: owners): a name, or the owner role.
     owner: str | None = None
     #: False when ``owner`` is a role the project's owners map does not name.
     owner_named: bool = True
@@ -114,7 +114,7 @@ def expiring_waivers(
     Read from the published mart ``waivers`` (one row per waiver in force in a run: ``run_id``,
     ``project_id``, ``check_id``, ``expires_on``); a snapshot without that mart has none.
     """
-    from flows.snapshots import open_snapshot
+    from readmodel.snapshots import open_snapshot
 
     with open_snapshot(snapshot) as con:
         tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
@@ -478,8 +478,8 @@ def send_digest(portfolio: LoadedPortfolio, settings: Settings | None = None) ->
     """Send the portfolio's digest: email channels get the PDF report, chat channels a link."""
     import tempfile
 
-    from flows.reports.render import render_portfolio
-    from flows.reports.summary import portfolio_summary
+    from readmodel.render import render_portfolio
+    from readmodel.summary import portfolio_summary
 
     settings = settings or get_settings()
     config = portfolio.portfolio
@@ -500,3 +500,74 @@ def send_digest(portfolio: LoadedPortfolio, settings: Settings | None = None) ->
             sent += delivery.sent
             failed += [channel_name(url, audience)] if delivery.failed else []
     return Announced(len(urls), 0, sent, failed)
+
+
+# --- owners: names in notices, their own channels --------------------------------------------
+
+#: Notice kinds whose subject starts with a check id, and the prefix before it.
+_CHECK_SUBJECTS = {"regression": "critical_check:", "waiver_expiring": ""}
+
+_OWNERS = """
+select project_id, check_id, owner, owner_named
+from check_results
+where run_id = ?
+"""
+
+
+def checked(notice: Notice) -> str | None:
+    """The check id a notice is about, or None (a gap, a verdict, a failed flow run)."""
+    prefix = _CHECK_SUBJECTS.get(notice.kind)
+    if prefix is None or not notice.subject.startswith(prefix):
+        return None
+    rest = notice.subject[len(prefix) :]
+    # A waiver's subject is check:expiry date.
+    return rest.split(":", 1)[0] if notice.kind == "waiver_expiring" else rest
+
+
+def with_owners(snapshot: Path, run_id: str, notices: Sequence[Notice]) -> list[Notice]:
+    """The notices, each about a check carrying that check's owner in the run (dbt's)."""
+    if not any(checked(n) for n in notices):
+        return list(notices)
+    from readmodel.snapshots import open_snapshot
+
+    with open_snapshot(snapshot) as con:
+        owners = {
+            (project, check): (owner, role)
+            for project, check, owner, role in con.execute(_OWNERS, [run_id]).fetchall()
+        }
+    named = []
+    for notice in notices:
+        owner, is_named = owners.get((notice.project_id or "", checked(notice) or ""), (None, None))
+        if owner:
+            # dbt's owner is the mapped name, or the role itself when the map does not name it.
+            notice = replace(notice, owner=owner, owner_named=bool(is_named))
+        named.append(notice)
+    return named
+
+
+def owner_text(notice: Notice) -> str:
+    """' (owner: team-data-platform)', or the role when no name is mapped; '' without an owner."""
+    if not notice.owner:
+        return ""
+    if notice.owner_named:
+        return f" (owner: {md(notice.owner)})"
+    return f" (owner role: {md(notice.owner)}, no name mapped)"
+
+
+def unnamed_line(notices: Sequence[Notice]) -> str | None:
+    """The count of notices whose owner role has no name, as the message's last line."""
+    unnamed = sorted({n.owner for n in notices if n.owner and not n.owner_named})
+    if not unnamed:
+        return None
+    count = sum(1 for n in notices if n.owner and not n.owner_named)
+    return (
+        f"{count} notice(s) name an owner role without a name ({md(', '.join(unnamed))}): "
+        "map it in the project's `owners`."
+    )
+
+
+def owner_channels(alerts: Alerts, notice: Notice) -> list[SecretStr]:
+    """The named owner's own channels (``alerts.owner_urls``) for this notice, if any."""
+    if not notice.owner or not notice.owner_named:
+        return []
+    return list(alerts.owner_urls.get(notice.owner, []))

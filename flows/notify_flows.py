@@ -11,9 +11,9 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger
 
+from core.settings import DEFAULT_RUBRIC, get_settings
 from flows import notify
 from flows.config import load_portfolio
-from flows.settings import DEFAULT_RUBRIC, get_settings
 
 FLOW_RUN_PREFIX = "prefect.flow-run."
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from flows.errors import Problem
+from core.errors import Problem
 
 #: Field names that hold a local path (or a URL, for dataset sources) in evidence models.
 PATH_FIELDS = frozenset(

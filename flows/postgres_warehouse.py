@@ -23,8 +23,8 @@ import pandas as pd
 import psycopg
 from psycopg import sql
 
-from flows.errors import ReadinessError
-from flows.settings import DBT_PROJECT_DIR
+from core.errors import ReadinessError
+from core.settings import DBT_PROJECT_DIR
 from flows.warehouse import RunInProgressError, connect
 
 BATCH_ROWS = 50_000

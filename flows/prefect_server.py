@@ -28,7 +28,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from flows.settings import get_settings
+from core.settings import get_settings
 
 STATE_FOLDER = "prefect-server"
 STATE_FILE = "server.json"

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from flows.errors import ReadinessError
-from flows.settings import Settings
+from core.errors import ReadinessError
+from core.settings import Settings
 
 if TYPE_CHECKING:  # DuckDB and the warehouse (pandas) load when a command runs
     import duckdb
@@ -45,7 +45,7 @@ def respondent_keys(settings: Settings) -> list[str]:
     The key in READINESS_SURVEY_KEY (or READINESS_HOME/survey.key), and the bundled example's
     fixed key (its respondents are made up, but erasing under it costs nothing).
     """
-    from flows import settings as settings_module
+    from core import settings as settings_module
 
     keys: list[str] = [settings_module.EXAMPLE_SURVEY_KEY]
     configured = settings.survey_key is not None

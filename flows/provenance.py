@@ -16,7 +16,7 @@ import json
 import subprocess
 from importlib.metadata import PackageNotFoundError, version
 
-from flows.settings import REPO_ROOT, Settings
+from core.settings import REPO_ROOT, Settings
 
 #: The distributions whose versions can change a figure: they read, validate, judge or run.
 COMPUTING_PACKAGES: tuple[str, ...] = ("duckdb", "dbt-core", "pandera", "prefect")
@@ -77,14 +77,3 @@ def run_provenance(settings: Settings) -> dict[str, str | None]:
         "lock_fingerprint": lock_fingerprint(),
         "package_versions": json.dumps(package_versions(settings.dbt_target), sort_keys=True),
     }
-
-
-def parse_packages(text: str | None) -> dict[str, str]:
-    """The package versions a run recorded (empty for runs recorded before them)."""
-    if not text:
-        return {}
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return {}
-    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}

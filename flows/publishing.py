@@ -16,8 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from core.errors import first_line
 from flows import storage, warehouse
-from flows.errors import first_line
 
 INTERRUPTED = "interrupted while publishing: the snapshot was not replaced"
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from core.errors import ReadinessError
 from flows import storage
-from flows.errors import ReadinessError
 
 #: DuckDB's words for another process holding the file, or this one (dbt's adapter keeps the file
 #: open after a build, so a second run in a long-lived process, such as `deploy --serve`, finds it
@@ -95,7 +95,8 @@ def _build(fresh: Path, published: Path, portfolios: list[str]) -> int:
     """Write the rebuilt warehouse into ``fresh``; return the number of earlier runs it keeps."""
     import duckdb
 
-    from flows import snapshots, warehouse
+    from flows import warehouse
+    from readmodel import snapshots
 
     con = duckdb.connect(str(fresh))
     try:
@@ -125,7 +126,7 @@ def _build(fresh: Path, published: Path, portfolios: list[str]) -> int:
 
 def rebuild(working: Path, published: Path) -> Repaired:
     """Rebuild the working file from the published snapshots (call under the run lock)."""
-    from flows import snapshots
+    from readmodel import snapshots
 
     portfolios = snapshots.published_portfolios(published)
     if not portfolios:

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from flows.gaps import GAP_IDS
-from flows.snapshots import NoSnapshotError, open_snapshot
+from core.gaps import GAP_IDS
+from readmodel import programme
+from readmodel.snapshots import NoSnapshotError, open_snapshot
 
 __all__ = ["NoSnapshotError", "project_results"]
 
@@ -16,8 +17,9 @@ select r.project_id, r.project_name, r.recommendation, r.confidence, r.reason,
        r.blocking_gaps, r.run_id, r.run_started_at, r.project_status, r.claims_contradicted,
        r.verdict, r.waivers_relied_on, r.stage, r.next_stage, r.stage_text, r.unnamed_owner_roles
 from recommendations as r
+{join}
 where {where}
-order by r.project_id
+order by {order}
 """
 
 _GAPS = """
@@ -51,10 +53,20 @@ def project_results(
     ``snapshot`` is the published folder (or one snapshot file); ``portfolios`` limits what is
     read to those portfolios' snapshots (None: every portfolio).
     """
-    where, params = ("r.run_id = ?", [run_id]) if run_id else ("r.is_latest", [])
+    # The latest results are project_latest's, in the portfolio's ranking; one run's by project id.
+    join, where, order, params = (
+        ("", "r.run_id = ?", "r.project_id", [run_id])
+        if run_id
+        else (
+            "inner join project_latest as l on r.run_id = l.run_id and r.project_id = l.project_id",
+            "true",
+            "l.display_order",
+            [],
+        )
+    )
     results: list[dict[str, Any]] = []
     with open_snapshot(snapshot, portfolios) as con:
-        rows = con.execute(_LATEST.format(where=where), params).fetchall()
+        rows = con.execute(_LATEST.format(join=join, where=where, order=order), params).fetchall()
         for (
             project_id,
             name,
@@ -114,85 +126,12 @@ def project_results(
                     "project_status": status,
                     "verdict": verdict,
                     "waivers_relied_on": int(relied or 0),
-                    "waivers": run_waivers(con, rid, project_id),
+                    "waivers": programme.run_waivers(con, rid, project_id),
                     "stage": stage,
                     "next_stage": next_stage,
                     "stage_text": stage_text,
                     "unnamed_owner_roles": int(unnamed or 0),
-                    **run_target(con, rid, project_id),
+                    **programme.run_target(con, rid, project_id),
                 }
             )
     return results
-
-
-_IN_RUN = """
-select project_id, check_id, title, severity, status, status_text, waiver_text, expires_on,
-       days_to_expiry, expiring_soon
-from waivers
-where run_id = ?{project}
-order by project_id, expires_on, check_id
-"""
-
-
-def run_waivers(con: Any, run_id: str, project_id: str | None = None) -> list[dict[str, Any]]:
-    """The waivers of a run (or of one project in it), as dbt judged them, from a snapshot.
-
-    A snapshot published before waivers existed has no ``waivers`` mart: no waivers.
-    """
-    tables = {
-        r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
-    }
-    if "waivers" not in tables:
-        return []
-    sql = _IN_RUN.format(project=" and project_id = ?" if project_id else "")
-    params = [run_id, project_id] if project_id else [run_id]
-    columns = [
-        "project",
-        "check",
-        "title",
-        "severity",
-        "status",
-        "status_text",
-        "waiver",
-        "expires_on",
-        "days_to_expiry",
-        "expiring_soon",
-    ]
-    return [
-        {**dict(zip(columns, row, strict=True)), "expires_on": row[7].isoformat()}
-        for row in con.execute(sql, params).fetchall()
-    ]
-
-
-def run_target(con: Any, run_id: str, project_id: str) -> dict[str, Any]:
-    """The target launch and the roadmap's progress of a project in a run, from a snapshot.
-
-    Keys ``target`` (status, text, dates, days) and ``progress`` (actions done, new, open since
-    the previous run); None where the snapshot has no such mart or row.
-    """
-    tables = {
-        r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
-    }
-    found: dict[str, Any] = {"target": None, "progress": None}
-    if "launch_targets" in tables:
-        row = con.execute(
-            "select target_launch, target_status, target_text, roadmap_end_date, margin_days, "
-            "days_to_target, next_steering from launch_targets where run_id = ? and project_id = ?",
-            [run_id, project_id],
-        ).fetchone()
-        if row and row[0] is not None:
-            keys = ("target_launch", "status", "text", "roadmap_end_date", "margin_days")
-            found["target"] = {
-                **dict(zip(keys, row[:5], strict=True)),
-                "days_to_target": row[5],
-                "next_steering": row[6],
-            }
-    if "roadmap_progress" in tables:
-        row = con.execute(
-            "select previous_run_id, actions_done, actions_new, actions_open "
-            "from roadmap_progress where run_id = ? and project_id = ?",
-            [run_id, project_id],
-        ).fetchone()
-        if row:
-            found["progress"] = dict(zip(("previous_run", "done", "new", "open"), row, strict=True))
-    return found

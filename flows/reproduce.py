@@ -33,14 +33,14 @@ import duckdb
 from pydantic import SecretStr
 from rich.console import Console
 
+from core.errors import ReadinessError
+from core.settings import DEFAULT_RUBRIC, Settings, get_settings
 from flows import archive
 from flows.config import fingerprint_file, load_portfolio
-from flows.errors import ReadinessError
 from flows.run_compare import Comparison, MartDifference, compare_runs
-from flows.settings import DEFAULT_RUBRIC, Settings, get_settings
-from flows.snapshots import (
-    PUBLISHED_MARTS,
-    _database,
+from flows.snapshots import _database
+from readmodel.snapshots import (
+    RUN_MARTS,
     _quoted,
     open_snapshot,
     portfolio_file,
@@ -356,7 +356,7 @@ def reproduce(
                 run_id,
                 second,
                 result.new_run_id,
-                PUBLISHED_MARTS,
+                RUN_MARTS,
                 first_folders,
                 second_folders,
             )

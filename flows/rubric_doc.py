@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.gaps import GAP_IDS
+from core.settings import DEFAULT_RUBRIC, REPO_ROOT
 from flows.config import Rubric, load_model
-from flows.gaps import GAP_IDS
-from flows.settings import DEFAULT_RUBRIC, REPO_ROOT
 
 RUBRIC_DOC = REPO_ROOT / "docs" / "rubric.md"
 GAP_TITLES = {

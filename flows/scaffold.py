@@ -16,7 +16,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from flows.settings import REPO_ROOT
+from core.settings import REPO_ROOT
 
 SCHEMAS = REPO_ROOT / "docs" / "schemas"
 EXAMPLES = REPO_ROOT / "examples"

@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from flows.errors import ReadinessError
+from core.errors import ReadinessError
 
 #: What a probe writes: enough that a folder with only a few blocks left is found full.
 PROBE_BYTES = 256 * 1024
@@ -147,7 +147,7 @@ def publish_failure(exc: BaseException, folder: Path) -> StorageError | None:
 
 def run_failure(exc: BaseException) -> str:
     """Why a run stopped, in one line for a person: never a class name or a traceback."""
-    from flows.errors import first_line
+    from core.errors import first_line
 
     if isinstance(exc, ReadinessError):
         return str(exc)
@@ -161,8 +161,8 @@ def run_failure(exc: BaseException) -> str:
 
 def preflight_settings() -> None:
     """:func:`preflight` on the current settings' folders, and a check of the working file."""
+    from core.settings import get_settings
     from flows.repair import check_working
-    from flows.settings import get_settings
 
     settings = get_settings()
     preflight(settings.home, settings.warehouse, settings.snapshot)

@@ -32,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from flows.errors import EvidenceError
+from core.errors import EvidenceError
 from flows.evidence.data_audit import personal_columns
 from flows.privacy import contains_personal, mask
 from flows.sources.scan import Scan, q

@@ -310,7 +310,7 @@ def pdf(bank: QuestionBank, title: str) -> bytes:
     """The printable questionnaire as a PDF."""
     from fpdf import FPDF
 
-    from flows.reports.fonts import FAMILY, use_unicode_fonts
+    from readmodel.fonts import FAMILY, use_unicode_fonts
 
     document = FPDF(format="A4")
     document.set_auto_page_break(auto=True, margin=15)

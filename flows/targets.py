@@ -10,9 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from core.errors import ConfigError
 from flows.config import Project
-from flows.errors import ConfigError
-from flows.report import run_target
 
 
 def holiday_dates(text: str) -> list[date]:
@@ -40,23 +39,3 @@ def date_rows(project: Project, holidays: str) -> list[dict[str, Any]]:
     return [
         {"kind": kind, "day": datetime.combine(day, datetime.min.time())} for kind, day in kinds
     ]
-
-
-def report_notes(con: Any, run_id: str, project_id: str) -> list[str]:
-    """The report's lines on the target launch and on progress since the previous run."""
-    found = run_target(con, run_id, project_id)
-    notes = []
-    target, progress = found["target"], found["progress"]
-    if target:
-        steering = target["next_steering"]
-        notes.append(
-            f"Target launch: {target['text']}"
-            + (f"; next steering committee {steering.isoformat()}" if steering else "")
-            + "."
-        )
-    if progress and progress["previous_run"]:
-        notes.append(
-            f"Roadmap since the previous run: {progress['done']} action(s) done, "
-            f"{progress['new']} new, {progress['open']} still open."
-        )
-    return notes

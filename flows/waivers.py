@@ -23,6 +23,8 @@ from typing import Annotated, Any
 import yaml
 from pydantic import Field, ValidationInfo, field_validator
 
+from core.errors import ConfigError, Problem
+from core.settings import Settings
 from flows.config import (
     _ID,
     LoadedPortfolio,
@@ -32,10 +34,8 @@ from flows.config import (
     read_yaml_lines,
     resolve,
 )
-from flows.errors import ConfigError, Problem
 from flows.privacy import personal_kind
-from flows.report import run_waivers
-from flows.settings import Settings
+from readmodel.programme import run_waivers
 
 __all__ = [
     "Waiver",
@@ -82,7 +82,7 @@ class Waiver(_Strict):
     @field_validator("until")
     @classmethod
     def _expiry_in_range(cls, until: date, info: ValidationInfo) -> date:
-        from flows.settings import get_settings
+        from core.settings import get_settings
 
         given = info.data.get("given")
         if not isinstance(given, date):
@@ -335,7 +335,7 @@ def waiver_text(waiver: Waiver) -> str:
 
 def notice_lines(snapshot: Path, run_id: str) -> list[str]:
     """One line per waiver of the run that is in force and expires soon (the run's notices)."""
-    from flows.snapshots import open_snapshot
+    from readmodel.snapshots import open_snapshot
 
     with open_snapshot(snapshot) as con:
         found = [w for w in run_waivers(con, run_id) if w["expiring_soon"]]

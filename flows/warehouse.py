@@ -19,9 +19,10 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from core.errors import ReadinessError
 from flows import snapshots
-from flows.errors import ReadinessError
 from flows.schemas import RAW_TABLES, empty_frame, validate
+from readmodel.snapshots import SUFFIX
 
 
 class RunInProgressError(ReadinessError):
@@ -135,7 +136,7 @@ def publish(
     The marts come from the working warehouse, or from what ``write`` puts in the file it is given
     (the marts pulled from a shared PostgreSQL warehouse). Returns the files written.
     """
-    if folder.suffix == snapshots.SUFFIX or folder.is_file():
+    if folder.suffix == SUFFIX or folder.is_file():
         raise ReadinessError(
             f"READINESS_SNAPSHOT_PATH names a file ({folder}): snapshots are published one per "
             "portfolio into a folder; name a folder (default: READINESS_HOME/published)"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.settings import REPO_ROOT, Settings, get_settings
+from core.settings import REPO_ROOT, Settings, get_settings
 
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -28,10 +28,10 @@ class Assessed:
 
     @property
     def snapshot(self) -> Path:
-        """The portfolio's published snapshot file (one per portfolio, see flows.snapshots)."""
+        """The portfolio's published snapshot file (one per portfolio, see readmodel.snapshots)."""
         import yaml
 
-        from flows.snapshots import portfolio_file
+        from readmodel.snapshots import portfolio_file
 
         portfolio_id = yaml.safe_load(self.portfolio.read_text(encoding="utf-8"))["id"]
         return portfolio_file(self.settings.snapshot, portfolio_id)

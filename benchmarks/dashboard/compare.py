@@ -32,7 +32,7 @@ from benchmarks.dashboard.run import (
     load_project,
     switch_to_project,
 )
-from flows.settings import REPO_ROOT, get_settings
+from core.settings import REPO_ROOT, get_settings
 from tests.browser.served import served_dashboard
 from tests.services import CHROMIUM_ARGS, chromium_path, free_port
 

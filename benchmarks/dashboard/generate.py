@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.settings import get_settings
+from core.settings import get_settings
 
 COPIES = 200  # x 5 example projects = 1,000 projects
 WEEKS = 52

@@ -29,7 +29,7 @@ from typing import Any
 import duckdb
 from playwright.sync_api import sync_playwright
 
-from flows.settings import get_settings
+from core.settings import get_settings
 from tests.browser.served import served_dashboard
 from tests.services import CHROMIUM_ARGS, chromium_path, free_port
 

@@ -59,8 +59,8 @@ def span(runs: list[Any], prefix: str) -> float:
 def run(home: Path, history: bool) -> dict[str, Any]:
     """One flow run of the examples into ``home``: total, per-week steps and the once-only steps."""
     os.environ["READINESS_HOME"] = str(home)
+    from core.settings import get_settings
     from flows.assess import assess_portfolio
-    from flows.settings import get_settings
 
     get_settings.cache_clear()
     began = time.perf_counter()

@@ -136,8 +136,8 @@ def assess(portfolio: Path, home: Path, history: bool = False) -> dict[str, floa
     ``history``: make the earlier assessments the portfolio declares (off: one run, as before).
     """
     os.environ["READINESS_HOME"] = str(home)
+    from core.settings import get_settings
     from flows.assess import assess_portfolio
-    from flows.settings import get_settings
 
     get_settings.cache_clear()
     began = time.perf_counter()

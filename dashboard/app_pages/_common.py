@@ -7,9 +7,9 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import access, queries
-from dashboard.labels import GAP_IDS, NO_SNAPSHOT, gap_label, verdict
-from flows.markdown_safe import md
+from core.markdown_safe import md
+from dashboard import access, portfolio_select, queries
+from readmodel.vocabulary import GAP_IDS, NO_SNAPSHOT, gap_label, verdict
 
 UNREADABLE = (
     "The published assessment could not be read right now (it may be being replaced). "
@@ -22,7 +22,7 @@ def render(page: Callable[[], None], title: str | None = None, selector: bool = 
 
     ``selector``: the page shows the one portfolio chosen in the sidebar (dashboard.portfolio_select).
     """
-    if not access.gate(selector):
+    if not access.gate(portfolio_select.sidebar if selector else None):
         return
     if title:
         st.title(title)

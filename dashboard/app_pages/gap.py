@@ -7,9 +7,10 @@ from typing import Any
 
 import streamlit as st
 
+from core.markdown_safe import md
 from dashboard import drilldown, queries
 from dashboard.app_pages._common import choose_gap, choose_project, failed_notice, render
-from dashboard.labels import (
+from readmodel.vocabulary import (
     comparison,
     days,
     gap_label,
@@ -19,7 +20,6 @@ from dashboard.labels import (
     status_label,
     verdict,
 )
-from flows.markdown_safe import md
 
 
 def measurement(check: dict[str, Any]) -> str:

@@ -7,9 +7,12 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from core.csv_safe import to_csv_bytes
 from dashboard import charts, downloads, queries
 from dashboard.app_pages._common import render
-from dashboard.labels import (
+from dashboard.tables import table
+from readmodel.render import claims_sentence
+from readmodel.vocabulary import (
     GAP_LABELS,
     NO_SNAPSHOT,
     STATUS_LABELS,
@@ -18,13 +21,11 @@ from dashboard.labels import (
     gap_list,
     minute,
     money,
+    name_list,
     status_label,
     verdict,
     waiver_suffix,
 )
-from dashboard.tables import table
-from flows.reports.csv_safe import to_csv_bytes
-from flows.reports.render import claims_sentence
 
 TITLE = "AI production readiness: portfolio"
 PROJECT_PAGE = "app_pages/project.py"
@@ -73,17 +74,11 @@ def failed_projects(projects: pd.DataFrame) -> None:
 
 
 def rank(projects: pd.DataFrame) -> pd.DataFrame:
-    """Projects in ranking order: go first, then by weakest gap score, then by confidence."""
-    ranked = projects.assign(
-        _go=projects["recommendation"] == "go",
-        _weakest=projects["weakest_score"].astype("float64").fillna(-1.0),
-        _confidence=projects["confidence"].astype("float64").fillna(0.0),
-    ).sort_values(
-        ["_go", "_weakest", "_confidence", "project_name"],
-        ascending=[False, False, False, True],
-        kind="stable",
-    )
-    ranked = ranked.drop(columns=["_go", "_weakest", "_confidence"]).reset_index(drop=True)
+    """Projects in the portfolio's ranking (project_latest.display_order), numbered from 1.
+
+    dbt ranks them: go first, then by weakest gap score, then by confidence.
+    """
+    ranked = projects.sort_values("display_order", kind="stable").reset_index(drop=True)
     return ranked.assign(rank=range(1, len(ranked) + 1))
 
 
@@ -168,12 +163,7 @@ def closest_to_go(projects: pd.DataFrame, limit: int = 5) -> None:
     if waiting.empty:
         st.write("Every project shown is go.")
         return
-    blocking = (
-        waiting["blocking_gaps"].fillna("").map(lambda g: len([x for x in g.split(",") if x]))
-    )
-    ordered = waiting.assign(blocking_count=blocking).sort_values(
-        ["blocking_count", "timeline_days", "effort_days", "project_name"], kind="stable"
-    )
+    ordered = waiting.sort_values("closest_to_go_rank", kind="stable")
     rows = []
     for row in queries.records(ordered.head(limit)):
         rows.append(
@@ -212,8 +202,9 @@ def show_blockers(project_ids: tuple[str, ...]) -> None:
     st.subheader("Blockers that recur across projects")
     blockers = queries.recurring_blockers(project_ids)
     if blockers.empty:
-        st.write("No check fails in the latest results.")
+        st.write("No check fails in more than one project's latest result.")
         return
+    blockers = blockers.assign(project_names=blockers["project_names"].map(name_list))
     # The check id is for the drill-down and the CSV; the page names the check by its title.
     table = blockers.assign(gap=blockers["gap"].map(gap_label)).rename(
         columns={

@@ -11,8 +11,8 @@ import streamlit as st
 
 from dashboard import portfolio_select, rollups
 from dashboard.app_pages._common import UNREADABLE, render
-from dashboard.labels import GAP_LABELS
 from dashboard.tables import table
+from readmodel.vocabulary import GAP_LABELS
 
 TITLE = "AI production readiness: across portfolios"
 ONE_PORTFOLIO = (

@@ -8,9 +8,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from core.markdown_safe import md
 from dashboard import blocks, downloads, queries, tables
 from dashboard.app_pages._common import choose_project, failed_notice, render
-from dashboard.labels import (
+from readmodel.render import claims_sentence, evidence_notes, gap_chart_svg
+from readmodel.summary import GapLine
+from readmodel.vocabulary import (
     INPUT_STATUS_LABELS,
     as_float,
     cost_range,
@@ -27,9 +30,6 @@ from dashboard.labels import (
     verdict_banner,
     waiver_suffix,
 )
-from flows.markdown_safe import md
-from flows.reports.render import claims_sentence, evidence_notes, gap_chart_svg
-from flows.reports.summary import GapLine
 
 DEFAULT_READY_THRESHOLD = 80.0
 
@@ -246,13 +246,15 @@ def roadmap_section(run_id: str, project_id: str) -> None:
         gap=plan["gap"].map(gap_label), result=plan["result"].map(result_label), owner_role=named
     ).rename(columns=ROADMAP_COLUMNS)[list(ROADMAP_COLUMNS.values())]
     currency = day_rate_currency(run_id)
+    # The totals are dbt's (recommendations' roadmap columns), not summed again here.
+    totals = queries.first(queries.roadmap_totals(run_id, project_id)) or {}
     blocks.section(
         heading,
         blocks.figures(
             [
-                ("Total effort", days(plan["effort_days"].sum())),
-                ("Total cost", money(plan["cost"].sum(), currency)),
-                ("Timeline", days(plan["end_day"].max())),
+                ("Total effort", days(totals.get("roadmap_effort_days"))),
+                ("Total cost", money(totals.get("roadmap_cost"), currency)),
+                ("Timeline", days(totals.get("roadmap_duration_days"))),
             ]
         ),
         blocks.table(table, {**ROADMAP_FORMATS, "Cost": lambda v: money(v, currency)}),

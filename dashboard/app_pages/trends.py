@@ -1,7 +1,7 @@
 """Trends: gap scores over runs, per project and for the portfolio.
 
 Rubric version changes are marked on the charts; what changed between two runs of a project is
-computed by ``flows.history`` (shared with ``readiness diff``).
+computed by ``readmodel.history`` (shared with ``readiness diff``).
 """
 
 from __future__ import annotations
@@ -11,9 +11,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from core.markdown_safe import md
 from dashboard import charts, queries
 from dashboard.app_pages._common import choose_project, render
-from dashboard.labels import (
+from dashboard.tables import table
+from readmodel.vocabulary import (
     gap_label,
     minute,
     missing,
@@ -23,8 +25,6 @@ from dashboard.labels import (
     status_label,
     verdict,
 )
-from dashboard.tables import table
-from flows.markdown_safe import md
 
 
 def rubric_changes(history: pd.DataFrame) -> pd.DataFrame:

@@ -20,7 +20,7 @@ def dashboard(
     port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
 ) -> None:
     """Serve the Streamlit dashboard (it reads the published snapshot only)."""
-    from flows.settings import REPO_ROOT
+    from core.settings import REPO_ROOT
 
     settings = current_settings()
     command = [
@@ -59,9 +59,9 @@ def rubric_doc(
     check: Annotated[bool, typer.Option(help="Only check that docs/rubric.md is current.")] = False,
 ) -> None:
     """Regenerate docs/rubric.md from rubric/rubric.yml (or check that it is current)."""
+    from core.settings import DEFAULT_RUBRIC
     from flows import rubric_doc as doc
     from flows.config import Rubric, load_model
-    from flows.settings import DEFAULT_RUBRIC
 
     expected = doc.render(load_model(Rubric, DEFAULT_RUBRIC), "rubric/rubric.yml")
     if check:
@@ -125,8 +125,8 @@ def config_doc(
     ] = False,
 ) -> None:
     """Regenerate docs/configuration.md and docs/schemas/ from the configuration models."""
+    from core.settings import REPO_ROOT
     from flows import config_doc as doc
-    from flows.settings import REPO_ROOT
 
     if check:
         stale = doc.stale()
@@ -152,7 +152,7 @@ def hash_password(
     ],
 ) -> None:
     """Print the argon2id hash of a dashboard password, to configure instead of the password."""
-    from flows.access import hash_password as argon2_hash
+    from core.access import hash_password as argon2_hash
 
     try:
         typer.echo(argon2_hash(password))

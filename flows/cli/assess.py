@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 import typer
 from rich.text import Text
 
+from core.errors import ConfigError, Problem, ReadinessError
 from flows.cli.common import (
     err,
     load,
@@ -22,7 +23,6 @@ from flows.cli.common import (
     rejected_problem,
     summary_table,
 )
-from flows.errors import ConfigError, Problem, ReadinessError
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -79,7 +79,7 @@ def run(
         err.print(Text.assemble(("Run failed: ", "bold red"), run_failure(exc)), highlight=False)
         err.print("The published snapshot is unchanged; earlier results are kept.")
         raise typer.Exit(1) from exc
-    from flows.settings import get_settings
+    from core.settings import get_settings
 
     results = project_results(get_settings().snapshot, run_id)
     if as_json:
@@ -108,11 +108,11 @@ def validate(
     from dataclasses import asdict
     from datetime import UTC, datetime
 
+    from core.settings import get_settings
     from flows import waivers
     from flows.backfill import past_projects, utc
     from flows.evidence import Context
     from flows.measurements import collect_project
-    from flows.settings import get_settings
 
     # A project whose own file is wrong is listed, and the others' evidence is still checked.
     loaded = load(portfolio, keep_going=True)
@@ -209,9 +209,9 @@ def repair(
     """Rebuild a damaged working warehouse from the published snapshots (history kept)."""
     import duckdb
 
+    from core.settings import get_settings
     from flows import storage, warehouse
     from flows.repair import DamagedWarehouseError, check_working, rebuild
-    from flows.settings import get_settings
 
     settings = get_settings()
     try:
@@ -255,6 +255,7 @@ def deploy(
     ] = False,
 ) -> None:
     """Register the portfolio's schedules as Prefect deployments (and serve them with --serve)."""
+    from core.settings import DEFAULT_RUBRIC, get_settings
     from flows.automations import apply_automation
     from flows.config import load_portfolio
     from flows.deploy import (
@@ -263,7 +264,6 @@ def deploy(
         notification_deployments,
         schedule_deployments,
     )
-    from flows.settings import DEFAULT_RUBRIC, get_settings
 
     path = portfolio or get_settings().portfolio
     try:

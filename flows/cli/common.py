@@ -20,12 +20,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from flows.errors import ConfigError, Problem
-from flows.gaps import GAP_IDS
+from core.errors import ConfigError, Problem
+from core.gaps import GAP_IDS
 
 if TYPE_CHECKING:
+    from core.settings import Settings
     from flows.config import LoadedPortfolio
-    from flows.settings import Settings
 
 out = Console(soft_wrap=True)
 if not out.is_terminal:
@@ -38,7 +38,7 @@ err = Console(stderr=True, soft_wrap=True)
 
 def current_settings() -> Settings:
     """The settings, read when a command first needs them (``--help`` never imports them)."""
-    from flows.settings import get_settings
+    from core.settings import get_settings
 
     return get_settings()
 
@@ -59,8 +59,8 @@ def load(portfolio: Path | None, keep_going: bool = False) -> LoadedPortfolio:
 
     ``keep_going``: projects whose own file is wrong are kept in ``failed`` (see load_portfolio).
     """
+    from core.settings import DEFAULT_RUBRIC
     from flows.config import load_portfolio
-    from flows.settings import DEFAULT_RUBRIC
 
     path = portfolio or current_settings().portfolio
     try:
@@ -147,7 +147,7 @@ UserOption = Annotated[
 
 def command_scope(user: str | None) -> tuple[str, ...] | None:
     """The scope of a command run for ``user``; an unreadable access file ends the command."""
-    from flows.access import reader_scope
+    from core.access import reader_scope
 
     try:
         return reader_scope(user)

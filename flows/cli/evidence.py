@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from core.errors import ConfigError, Problem, ReadinessError
 from flows.cli.common import current_settings, err, fail, load, out
-from flows.errors import ConfigError, Problem, ReadinessError
 
 if TYPE_CHECKING:
     from flows.sources import SourceRef
@@ -116,9 +116,9 @@ def audit(
     ] = None,
 ) -> None:
     """Audit one dataset: rows, per column nulls/distinct/min/max, duplicate keys, freshness."""
+    from core.errors import EvidenceError
     from flows.audit_command import profile, render, with_progress
     from flows.config import parse_duration
-    from flows.errors import EvidenceError
     from flows.gates import AUDIT_GATES, GATE_FAILED, audit_findings, unknown_gate
     from flows.sources import CsvOptions, parse_source
     from flows.sources.scan import audit_connection, open_scan, unreadable
@@ -199,8 +199,8 @@ def suggest(
     ] = None,
 ) -> None:
     """Suggest a field map for a dataset, each rule with what it was inferred from."""
+    from core.errors import EvidenceError
     from flows import suggest as suggesting
-    from flows.errors import EvidenceError
 
     if (wrong := format_problem(file_format)) is not None:
         err.print(wrong, markup=False, highlight=False)
@@ -304,8 +304,8 @@ def waive(
     """Accept a failing check until a date: write a validated waiver to the portfolio's waivers file."""
     from pydantic import ValidationError
 
+    from core.settings import DEFAULT_RUBRIC
     from flows.config import load_portfolio, plain_message
-    from flows.settings import DEFAULT_RUBRIC
     from flows.waivers import Waiver, waiver_text, write_waiver
 
     path = portfolio or current_settings().portfolio

@@ -14,6 +14,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from core.gaps import GAP_IDS
 from flows.cli.common import (
     GAP_SHORT,
     PortfolioOption,
@@ -26,10 +27,9 @@ from flows.cli.common import (
     out,
     summary_table,
 )
-from flows.gaps import GAP_IDS
 
 if TYPE_CHECKING:
-    from flows.history import ProjectDiff, ProjectRun
+    from readmodel.history import ProjectDiff, ProjectRun
 
 
 def status(
@@ -91,7 +91,7 @@ def show(
 ) -> None:
     """One project's latest result: verdict, blockers, every check and the roadmap."""
     from flows.browse import UnknownProjectError, narrow, project_detail
-    from flows.snapshots import NoSnapshotError
+    from readmodel.snapshots import NoSnapshotError
 
     scope = narrow(command_scope(user), portfolio)
     try:
@@ -164,7 +164,7 @@ def list_projects(
 ) -> None:
     """The published portfolios and their projects, with each project's latest verdict."""
     from flows.browse import narrow, portfolios_and_projects
-    from flows.snapshots import NoSnapshotError
+    from readmodel.snapshots import NoSnapshotError
 
     scope = narrow(command_scope(user), portfolio)
     try:
@@ -210,10 +210,10 @@ def export(
     user: UserOption = None,
 ) -> None:
     """Write a published mart to CSV (formula injection neutralised, as the dashboard's) or Parquet."""
+    from core.csv_safe import to_csv_bytes
     from flows.browse import UnknownProjectError, mart_frame, narrow
-    from flows.reports.csv_safe import to_csv_bytes
-    from flows.snapshots import PUBLISHED_MARTS, NoSnapshotError
     from flows.storage import storage_reason
+    from readmodel.snapshots import PUBLISHED_MARTS, NoSnapshotError
 
     chosen = file_format or output.suffix.lstrip(".").lower()
     if chosen not in EXPORT_FORMATS:
@@ -268,8 +268,8 @@ def history(
     user: UserOption = None,
 ) -> None:
     """List the runs of a project from the published snapshot, newest first."""
-    from flows.history import UnknownRunError, project_history
     from flows.report import NoSnapshotError
+    from readmodel.history import UnknownRunError, project_history
 
     scope = command_scope(user)
     try:
@@ -386,8 +386,8 @@ def diff(
 ) -> None:
     """What changed between two runs: recommendations, gap scores, checks and inputs."""
     from flows.gates import DIFF_GATES, GATE_FAILED, diff_findings, unknown_gate
-    from flows.history import UnknownRunError, compare_runs
     from flows.report import NoSnapshotError
+    from readmodel.history import UnknownRunError, compare_runs
 
     if (wrong := unknown_gate(fail_on, DIFF_GATES)) is not None:
         err.print(wrong, markup=False, highlight=False)
@@ -461,8 +461,8 @@ def report(
     # the command line starts.
     from flows.browse import narrow
     from flows.report import NoSnapshotError
-    from flows.reports.render import FORMATS, render_portfolio, render_project
-    from flows.reports.summary import UnknownProjectError, portfolio_summary, project_summary
+    from readmodel.render import FORMATS, render_portfolio, render_project
+    from readmodel.summary import UnknownProjectError, portfolio_summary, project_summary
 
     if pack and (project is None or fmt not in ("html", "pdf")):
         err.print("--pack needs --project ID and --format html or pdf", markup=False)
@@ -488,7 +488,7 @@ def report(
     scope = narrow(command_scope(user), [portfolio_id] if portfolio_id else None)
     try:
         if pack and project is not None:
-            from flows.reports.pack import read_pack, render_pack
+            from readmodel.pack import read_pack, render_pack
 
             the_pack = read_pack(snapshot, project, scope)
             data, run_ids = render_pack(the_pack, fmt), [the_pack.summary.run_id]
@@ -534,11 +534,11 @@ def digest(
     as_json: Annotated[bool, typer.Option("--json", help="Print what was sent as JSON.")] = False,
 ) -> None:
     """Send the portfolio's digest to its alert URLs: the PDF report attached (email) or linked."""
+    from core.errors import ConfigError
+    from core.settings import DEFAULT_RUBRIC
     from flows import notify
     from flows.config import load_portfolio
-    from flows.errors import ConfigError
-    from flows.settings import DEFAULT_RUBRIC
-    from flows.snapshots import NoSnapshotError
+    from readmodel.snapshots import NoSnapshotError
 
     try:
         loaded = load_portfolio(portfolio or current_settings().portfolio, DEFAULT_RUBRIC)

@@ -19,8 +19,8 @@ from typing import Any
 
 import pandas as pd
 
+from core.errors import EvidenceError
 from flows.config import fingerprint_file
-from flows.errors import EvidenceError
 from flows.schemas import RAW_TABLES, validate
 
 #: A text evidence file (an inventory CSV, a Locust stats file) larger than this is refused unread:

@@ -13,9 +13,9 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel
 
+from core.errors import ConfigError, Problem, reading_failure
 from flows import safe_yaml
 from flows.config import CostAssumptions, LoadedProject, fingerprint_file, load_model
-from flows.errors import ConfigError, Problem, reading_failure
 from flows.evidence import Context, Evidence, keep_valid_rows
 
 KIND = "costs"

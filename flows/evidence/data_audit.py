@@ -24,8 +24,8 @@ from typing import Any
 
 import duckdb
 
+from core.errors import EvidenceError, first_line, reading_failure
 from flows.config import DatasetEvidence, FieldMap, FieldSpec, LoadedProject, fingerprint_file
-from flows.errors import EvidenceError, first_line, reading_failure
 from flows.evidence import Context, Evidence
 from flows.privacy import contains_personal, is_free_text, mask, personal_column, redact
 from flows.schemas import DatasetProfiles

@@ -18,9 +18,9 @@ from typing import Any
 
 import yaml
 
+from core.errors import EvidenceError, reading_failure
 from flows import safe_yaml
 from flows.config import SYSTEM_ROLES, InventoryEvidence, LoadedProject
-from flows.errors import EvidenceError, reading_failure
 from flows.evidence import Context, Evidence, MissingColumns, keep_valid_rows, read_text
 
 KIND = "inventory"

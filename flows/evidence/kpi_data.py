@@ -24,8 +24,8 @@ from typing import Any
 
 import pandas as pd
 
+from core.errors import EvidenceError, reading_failure
 from flows.config import KpiDataEvidence, LoadedProject, fingerprint_file
-from flows.errors import EvidenceError, reading_failure
 from flows.evidence import Context, Evidence, keep_valid_rows, read_text
 from flows.privacy import redact
 

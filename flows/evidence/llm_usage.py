@@ -25,8 +25,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from core.errors import EvidenceError, reading_failure
 from flows.config import LlmUsageEvidence, LoadedProject
-from flows.errors import EvidenceError, reading_failure
 from flows.evidence import Context, Evidence, MissingColumns, keep_valid_rows, read_text
 from flows.evidence.load_test_tools import nearest_rank
 from flows.evidence.load_tests import header_positions

@@ -32,8 +32,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from core.errors import EvidenceError, reading_failure
 from flows.config import LoadTestEvidence
-from flows.errors import EvidenceError, reading_failure
 from flows.evidence import Evidence, MissingColumns, keep_valid_rows, read_text
 from flows.evidence.load_tests import HISTORY_TABLE, KIND, TABLE, header_positions, unreadable
 

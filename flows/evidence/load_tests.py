@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from core.errors import EvidenceError, reading_failure
 from flows.config import LoadedProject, LoadTestEvidence
-from flows.errors import EvidenceError, reading_failure
 from flows.evidence import Context, Evidence, MissingColumns, keep_valid_rows, read_text
 
 KIND = "load_test"

@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from flows.errors import EvidenceError
+from core.errors import EvidenceError
 from flows.evidence import Evidence, read_text
 from flows.evidence.survey import pseudonym
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from core.errors import EvidenceError, reading_failure
 from flows.config import LoadedProject, fingerprint_file
-from flows.errors import EvidenceError, reading_failure
 from flows.evidence import Context, Evidence
 from flows.evidence.alerting import (
     KIND_ALERTMANAGER,

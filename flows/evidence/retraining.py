@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from core.errors import EvidenceError
 from flows import safe_yaml
-from flows.errors import EvidenceError
 from flows.evidence import read_text
 
 _CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z?LW#]+$")

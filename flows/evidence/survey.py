@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.errors import EvidenceError, reading_failure
 from flows.config import (
     STAKEHOLDER_GROUPS,
     LoadedProject,
@@ -36,7 +37,6 @@ from flows.config import (
     SurveyEvidence,
     fingerprint_file,
 )
-from flows.errors import EvidenceError, reading_failure
 from flows.evidence import Context, Evidence, keep_valid_rows
 from flows.evidence.likert import (
     AnswerError,

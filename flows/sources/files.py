@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from flows.errors import EvidenceError, first_line
+from core.errors import EvidenceError, first_line
 from flows.sources import CsvOptions, lines, workbook
 
 EXTENSIONS = {

@@ -19,10 +19,10 @@ from urllib.parse import unquote, urlsplit
 
 import psycopg
 
+from core.errors import EvidenceError, first_line
+from core.secrets import MissingSecretError, expand
+from core.settings import get_settings
 from flows import sql_guard
-from flows.errors import EvidenceError, first_line
-from flows.secrets import MissingSecretError, expand
-from flows.settings import get_settings
 from flows.sources import SourceRef
 from flows.sources.files import lit, q
 from flows.sources.scan import Scan, compatible

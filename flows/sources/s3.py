@@ -4,7 +4,7 @@ Credentials come from boto3's standard chain (``AWS_ACCESS_KEY_ID``..., profiles
 the endpoint from ``READINESS_S3_ENDPOINT_URL`` when set, else boto3's own ``AWS_ENDPOINT_URL``.
 Throttling, 5xx answers and dropped connections are retried with exponential backoff (botocore's
 ``standard`` retry mode); a missing key or bucket, a refusal or bad credentials are not retried
-and become one clear :class:`~flows.errors.EvidenceError`. Objects are downloaded into a local
+and become one clear :class:`~core.errors.EvidenceError`. Objects are downloaded into a local
 cache keyed on their ETag, so that an object that has not changed is not downloaded again; DuckDB
 then reads the local copies like any other file.
 """
@@ -27,9 +27,9 @@ from botocore.exceptions import (
     NoCredentialsError,
 )
 
-from flows.errors import EvidenceError
-from flows.secrets import expand
-from flows.settings import get_settings
+from core.errors import EvidenceError
+from core.secrets import expand
+from core.settings import get_settings
 
 RETRIES = Config(
     retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5, read_timeout=120

@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from flows.errors import EvidenceError, first_line
+from core.errors import EvidenceError, first_line
 from flows.sources import CsvOptions, SourceRef
 from flows.sources.files import (
     CsvStream,

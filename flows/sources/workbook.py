@@ -13,7 +13,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from flows.errors import EvidenceError
+from core.errors import EvidenceError
 
 #: A formula element in a sheet's XML (``<f>`` or a prefixed ``<x:f>``).
 _FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")

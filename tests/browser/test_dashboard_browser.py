@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from flows.access import hash_password
+from core.access import hash_password
 from tests.browser.pages import TIMEOUT_MS, settled, shot, shows_no_data
 from tests.browser.served import served_dashboard
 from tests.conftest import Assessed

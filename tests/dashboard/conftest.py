@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
-from flows.settings import get_settings
+from core.settings import get_settings
 from tests.conftest import Assessed
 from tests.dashboard.handmade import build_snapshot
 

@@ -102,7 +102,8 @@ EMPTY_TABLES: dict[str, str] = {
     "data_quality_fields": """
         run_id varchar, project_id varchar, dataset varchar, field varchar,
         declared_type varchar, required boolean, present boolean, row_count bigint,
-        null_count bigint, empty_count bigint, null_rate double, invalid_rate double,
+        null_count bigint, empty_count bigint, missing_rate double, null_rate double,
+        invalid_rate double,
         type_failures bigint, not_allowed bigint, out_of_range bigint,
         pattern_failures bigint, min_value varchar, max_value varchar, examples varchar""",
     "data_quality_rules": """
@@ -412,4 +413,97 @@ def build_snapshot(path: Path) -> Path:
             con.executemany(f"insert into {table} values ({marks})", rows)
         for table, columns in EMPTY_TABLES.items():
             con.execute(f"create table {table} ({columns})")
+        con.execute(PRESENTATION)
     return path
+
+
+#: The presentation marts (dbt_project/models/marts/presentation) of the handmade rows: the
+#: roadmap's totals on recommendations, each project's latest result ranked as dbt ranks it, the
+#: portfolio's figures and the checks failing unwaived in both projects. Written out here because a
+#: handmade snapshot has no dbt run behind it; tests/e2e/test_one_read_model.py checks the real
+#: marts against every surface.
+PRESENTATION = """
+alter table recommendations add column roadmap_actions bigint;
+alter table recommendations add column roadmap_effort_days double;
+alter table recommendations add column roadmap_cost double;
+alter table recommendations add column roadmap_duration_days double;
+update recommendations as r set
+    roadmap_actions = (select count(*) from roadmap as m
+        where m.run_id = r.run_id and m.project_id = r.project_id),
+    roadmap_effort_days = (select coalesce(sum(effort_days), 0) from roadmap as m
+        where m.run_id = r.run_id and m.project_id = r.project_id),
+    roadmap_cost = (select coalesce(sum(cost), 0) from roadmap as m
+        where m.run_id = r.run_id and m.project_id = r.project_id),
+    roadmap_duration_days = (select coalesce(max(end_day), 0) from roadmap as m
+        where m.run_id = r.run_id and m.project_id = r.project_id);
+create table project_latest as
+with gaps as (
+    select run_id, project_id,
+        max(score) filter (where gap = 'data_quality') as data_quality,
+        max(score) filter (where gap = 'integration') as integration,
+        max(score) filter (where gap = 'stakeholder_alignment') as stakeholder_alignment,
+        max(score) filter (where gap = 'evaluation') as evaluation,
+        max(score) filter (where gap = 'scale') as scale,
+        max(score) filter (where gap = 'maintenance') as maintenance,
+        sum(case when status = 'ready' then 0 else 1 end) as gaps_not_ready
+    from gap_scores group by all
+),
+joined as (
+    select runs.portfolio_id, r.project_id, r.project_name, r.business_unit, r.owner, r.run_id,
+        r.run_started_at, r.as_of, r.rubric_version, r.project_status, r.project_error,
+        r.recommendation, r.verdict, r.confidence, r.reason,
+        case when r.blocking_gaps = '' then [] else string_split(r.blocking_gaps, ',') end
+            as blocking_gaps,
+        case when r.blocking_checks = '' then [] else string_split(r.blocking_checks, ',') end
+            as blocking_checks,
+        r.weakest_gap, r.weakest_score, w.status as weakest_status,
+        g.data_quality, g.integration, g.stakeholder_alignment, g.evaluation, g.scale,
+        g.maintenance, g.gaps_not_ready, r.roadmap_actions, r.roadmap_effort_days,
+        r.roadmap_cost, r.roadmap_duration_days, runs.day_rate_currency as roadmap_currency,
+        r.claims_contradicted, r.waivers_relied_on, r.stage, r.next_stage, r.stage_text,
+        r.unnamed_owner_roles, null::double as ready_threshold,
+        (select max(newest_record_at) from evidence_inputs as e
+            where e.run_id = r.run_id and e.project_id = r.project_id) as newest_evidence
+    from recommendations as r
+    join runs using (run_id)
+    left join gaps as g using (run_id, project_id)
+    left join gap_scores as w
+        on w.run_id = r.run_id and w.project_id = r.project_id and w.gap = r.weakest_gap
+    where r.is_latest
+)
+select *,
+    row_number() over (order by recommendation = 'go' desc, weakest_score desc,
+        confidence desc, project_name, project_id) as display_order,
+    case when recommendation <> 'go' then row_number() over (
+        partition by recommendation = 'go' order by gaps_not_ready, roadmap_duration_days,
+        roadmap_effort_days, project_name, project_id) end as closest_to_go_rank
+from joined;
+create table portfolio_latest as
+select portfolio_id, count(*) as projects,
+    sum(case when recommendation = 'go' then 1 else 0 end) as projects_go,
+    sum(case when recommendation = 'go' then 0 else 1 end) as projects_not_yet,
+    sum(case when project_status = 'ok' then 0 else 1 end) as projects_failed,
+    sum(roadmap_actions) as roadmap_actions, sum(roadmap_effort_days) as roadmap_effort_days,
+    sum(roadmap_cost) as roadmap_cost, max(roadmap_duration_days) as roadmap_duration_days,
+    sum(claims_contradicted) as claims_contradicted,
+    list(distinct run_id order by run_id) as run_ids,
+    list(distinct rubric_version order by rubric_version) as rubric_versions,
+    max(newest_evidence) as newest_evidence,
+    min(case when closest_to_go_rank = 1 then project_id end) as closest_to_go,
+    min(case when closest_to_go_rank = 1 then project_name end) as closest_to_go_name
+from project_latest group by portfolio_id;
+create table recurring_blockers as
+select l.portfolio_id, c.check_id, any_value(c.title) as title, any_value(c.gap) as gap,
+    any_value(c.severity) as severity,
+    min(case c.severity when 'critical' then 1 when 'major' then 2 else 3 end) as severity_rank,
+    count(*) as projects, list(c.project_id order by l.display_order) as project_ids,
+    list(l.project_name order by l.display_order) as project_names,
+    row_number() over (partition by l.portfolio_id order by count(*) desc,
+        min(case c.severity when 'critical' then 1 when 'major' then 2 else 3 end), c.check_id)
+        as blocker_order
+from check_results as c
+join project_latest as l using (run_id, project_id)
+where c.result = 'fail' and not c.waived
+group by l.portfolio_id, c.check_id
+having count(*) > 1;
+"""

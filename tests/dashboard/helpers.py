@@ -13,7 +13,7 @@ import pandas as pd
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
-from flows.settings import REPO_ROOT
+from core.settings import REPO_ROOT
 
 APP = REPO_ROOT / "dashboard" / "streamlit_app.py"
 PAGES = REPO_ROOT / "dashboard" / "app_pages"

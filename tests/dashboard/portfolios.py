@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.snapshots import portfolio_file
+from readmodel.snapshots import portfolio_file
 
 SECOND = "emea"
 

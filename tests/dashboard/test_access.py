@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from flows.access import SIGN_INS, hash_password, read_audit
+from core.access import SIGN_INS, hash_password, read_audit
 from tests.dashboard.conftest import reset_caches
 from tests.dashboard.helpers import APP, PAGES, text_of
 
@@ -212,7 +212,7 @@ def test_the_audit_log_records_each_portfolio_a_user_views(
 
 
 def get_audit_path() -> Path:
-    from flows.access import audit_path
+    from core.access import audit_path
 
     return audit_path()
 

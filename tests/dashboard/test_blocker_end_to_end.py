@@ -19,8 +19,8 @@ import yaml
 from typer.testing import CliRunner
 
 from flows.cli import app
-from flows.reports.render import render_project
-from flows.reports.summary import project_summary
+from readmodel.render import render_project
+from readmodel.summary import project_summary
 from tests.conftest import Assessed, assess, copy_examples, kept_environment
 from tests.dashboard.conftest import reset_caches
 from tests.dashboard.helpers import page, text_of

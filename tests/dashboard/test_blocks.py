@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard import blocks
-from dashboard.labels import money
+from readmodel.vocabulary import money
 
 
 def test_figures_and_tables_escape_what_they_show() -> None:

@@ -73,8 +73,8 @@ def test_project_page_states_the_pass_rate_against_the_bar(snapshot_path: Path) 
 
 
 def test_the_report_states_the_pass_rate_against_the_bar(snapshot_path: Path) -> None:
-    from flows.reports.render import render_project
-    from flows.reports.summary import project_summary
+    from readmodel.render import render_project
+    from readmodel.summary import project_summary
 
     summary = project_summary(snapshot_path, "contract_review")
     assert summary.pass_rate_line is not None

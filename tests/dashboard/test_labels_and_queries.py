@@ -8,9 +8,9 @@ import math
 import pandas as pd
 import pytest
 
-from dashboard import labels
+from core.settings import REPO_ROOT
 from dashboard.drilldown import judged_sentence
-from flows.settings import REPO_ROOT
+from readmodel import vocabulary as labels
 
 
 @pytest.mark.parametrize(

@@ -14,11 +14,11 @@ from pathlib import Path
 import duckdb
 from markdown_it import MarkdownIt
 
+from core.markdown_safe import md
+from core.settings import REPO_ROOT
 from flows import alerts
-from flows.markdown_safe import md
-from flows.reports.render import render_project
-from flows.reports.summary import project_summary
-from flows.settings import REPO_ROOT
+from readmodel.render import render_project
+from readmodel.summary import project_summary
 from tests.dashboard.handmade import NOT_YET
 from tests.dashboard.helpers import page
 

@@ -16,9 +16,9 @@ import duckdb
 import pypdf
 from typer.testing import CliRunner
 
-from dashboard.labels import money, rate
 from flows.cli import app
-from flows.reports.pack import DELIVERABLES
+from readmodel.pack import DELIVERABLES
+from readmodel.vocabulary import money, rate
 from tests.dashboard.helpers import page, read
 
 runner = CliRunner()

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.labels import GAP_IDS
+from readmodel.vocabulary import GAP_IDS
 from tests.dashboard.helpers import (
     APP,
     GAP_WORDS,
@@ -63,14 +63,8 @@ def test_portfolio_shows_the_run_heatmap_and_blockers(snapshot_path: Path) -> No
     assert set(heat["gap_text"]) <= set(GAP_WORDS)
     assert set(heat["project_name"]) == set(latest(snapshot_path)["project_name"])
 
-    failing = read(
-        snapshot_path,
-        """
-        select count(distinct c.check_id) as n from check_results c
-        join recommendations r using (run_id, project_id)
-        where r.is_latest and c.result = 'fail'
-        """,
-    )
+    # A blocker recurs when it fails, not waived, in two or more projects (recurring_blockers).
+    failing = read(snapshot_path, "select count(*) as n from recurring_blockers")
     if int(failing["n"][0]):
         blockers = at.dataframe[1].value
         assert len(blockers) == int(failing["n"][0])

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.access import SIGN_INS, hash_password
+from core.csv_safe import to_csv_bytes
 from dashboard import rollups
-from flows.access import SIGN_INS, hash_password
-from flows.reports.csv_safe import to_csv_bytes
 from tests.conftest import Assessed
 from tests.dashboard.conftest import reset_caches
 from tests.dashboard.helpers import PAGES, text_of

@@ -21,11 +21,11 @@ import pypdf
 import pytest
 from typer.testing import CliRunner
 
+from core.csv_safe import neutralise, to_csv_bytes
 from flows import alerts
 from flows.cli import app
-from flows.reports.csv_safe import neutralise, to_csv_bytes
-from flows.reports.render import FORMATS, render_portfolio, render_project
-from flows.reports.summary import portfolio_summary, project_summary
+from readmodel.render import FORMATS, render_portfolio, render_project
+from readmodel.summary import portfolio_summary, project_summary
 from tests.dashboard.handmade import (
     COST_REMEDIATION,
     GO,
@@ -131,12 +131,19 @@ def named_in_many_scripts(handmade_snapshot: Path) -> Path:
     """The handmade snapshot with projects named in Greek, Chinese and Arabic."""
     with duckdb.connect(str(handmade_snapshot)) as con:
         for project_id, name in NAMES.items():
-            con.execute(
-                "update recommendations set project_name = ? where project_id = ?",
-                [name, project_id],
-            )
+            for table in ("recommendations", "project_latest"):
+                con.execute(
+                    f"update {table} set project_name = ? where project_id = ?",
+                    [name, project_id],
+                )
         # A third project: a copy of the go project under an Arabic name.
-        for table in ("recommendations", "gap_scores", "check_results", "roadmap"):
+        for table in (
+            "recommendations",
+            "project_latest",
+            "gap_scores",
+            "check_results",
+            "roadmap",
+        ):
             columns = [r[0] for r in con.execute(f"describe {table}").fetchall()]
             chosen = ", ".join(
                 "? as project_id"

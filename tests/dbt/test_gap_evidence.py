@@ -28,7 +28,7 @@ import duckdb
 import pytest
 import yaml
 
-from flows.settings import REPO_ROOT
+from core.settings import REPO_ROOT
 from tests.conftest import Assessed, assess, copy_examples, kept_environment
 
 BASE = "support_copilot"

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import DBT_PROJECT_DIR, Settings
 from flows import dbt
-from flows.settings import DBT_PROJECT_DIR, Settings
 
 REASON = "Unable to do partial parsing because "
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import yaml
 
+from core.gaps import GAP_IDS
+from core.settings import DBT_PROJECT_DIR, DEFAULT_RUBRIC
 from flows.config import Rubric, load_model
-from flows.gaps import GAP_IDS
 from flows.schemas import RAW_TABLES
-from flows.settings import DBT_PROJECT_DIR, DEFAULT_RUBRIC
 
 
 def test_sources_declare_exactly_the_raw_tables_and_their_columns() -> None:

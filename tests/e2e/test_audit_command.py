@@ -15,8 +15,8 @@ import psycopg
 import pytest
 from typer.testing import CliRunner
 
+from core.settings import get_settings
 from flows.cli import app
-from flows.settings import get_settings
 from tests.services import PostgresDatabase, S3Endpoint
 
 runner = CliRunner()

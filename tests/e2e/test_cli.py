@@ -13,8 +13,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from core.settings import REPO_ROOT, get_settings
 from flows.cli import app
-from flows.settings import REPO_ROOT, get_settings
 from tests.conftest import Assessed, copy_examples
 
 runner = CliRunner()

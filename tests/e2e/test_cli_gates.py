@@ -18,10 +18,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from core.csv_safe import to_csv_bytes
+from core.settings import get_settings
 from flows import warehouse
 from flows.cli import app
-from flows.reports.csv_safe import to_csv_bytes
-from flows.settings import get_settings
 from tests.conftest import Assessed
 
 runner = CliRunner()
@@ -265,7 +265,7 @@ def test_report_takes_a_portfolio_id_and_prints_json_metadata(
 
 HEAVY = ("prefect", "dbt", "pandas", "fpdf", "apprise", "sqlglot", "flows.config", "yaml")
 # What --help needs none of: it reads no settings, no configuration and no snapshot.
-HELP_HEAVY = (*HEAVY, "duckdb", "pydantic", "pydantic_settings", "flows.settings")
+HELP_HEAVY = (*HEAVY, "duckdb", "pydantic", "pydantic_settings", "core.settings")
 _PROBE = """
 import sys
 sys.argv = ["readiness", *sys.argv[1:]]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.settings import REPO_ROOT
+from core.settings import REPO_ROOT
 from tests.browser.served import served_dashboard
 from tests.services import free_port
 

@@ -16,12 +16,12 @@ import pytest
 import streamlit as st
 from typer.testing import CliRunner
 
+from core.settings import DEFAULT_RUBRIC, get_settings
 from flows import backfill
 from flows.assess import assess_portfolio
 from flows.cli import app
 from flows.config import load_portfolio
-from flows.settings import DEFAULT_RUBRIC, get_settings
-from flows.snapshots import portfolio_file
+from readmodel.snapshots import portfolio_file
 from tests.conftest import copy_examples, kept_environment, use_home
 from tests.dashboard.helpers import page, text_of
 

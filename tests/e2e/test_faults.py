@@ -28,10 +28,11 @@ import duckdb
 import pytest
 import yaml
 
-from flows import snapshots, warehouse
+from core.settings import get_settings
+from flows import warehouse
 from flows.report import project_results
 from flows.schemas import RAW_TABLES
-from flows.settings import get_settings
+from readmodel import snapshots
 from tests.conftest import Assessed, assess, copy_examples
 from tests.hostile.harness import laughs
 
@@ -239,7 +240,8 @@ def test_a_run_killed_at_any_point_loses_nothing_and_the_next_run_succeeds(
 _PUBLISH_LOOP = """
 import sys
 from pathlib import Path
-from flows import snapshots, warehouse
+from flows import warehouse
+from readmodel import snapshots
 working, snapshot = Path(sys.argv[1]), Path(sys.argv[2])
 while True:
     warehouse.publish(working, snapshot)

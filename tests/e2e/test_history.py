@@ -11,10 +11,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from core.gaps import GAP_IDS
+from core.settings import get_settings
 from flows.cli import app
-from flows.gaps import GAP_IDS
-from flows.history import UnknownRunError, compare_runs, project_history
-from flows.settings import get_settings
+from readmodel.history import UnknownRunError, compare_runs, project_history
 from tests.conftest import Assessed, assess, copy_examples
 
 runner = CliRunner()

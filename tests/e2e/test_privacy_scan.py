@@ -25,9 +25,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from core.settings import DEFAULT_RUBRIC, REPO_ROOT, get_settings
 from flows.cli import app
 from flows.privacy import contains_personal, redact
-from flows.settings import DEFAULT_RUBRIC, REPO_ROOT, get_settings
 from tests.conftest import Assessed, kept_environment, use_home
 
 runner = CliRunner()
@@ -187,8 +187,8 @@ def test_no_personal_value_is_stored_shown_or_logged(
 
 def hostile_findings(case: Any, root: Path) -> list[str]:
     """What one hostile case would store (every evidence table) and say (every problem)."""
+    from core.errors import ConfigError
     from flows.config import load_portfolio
-    from flows.errors import ConfigError
     from flows.evidence import Context
     from flows.measurements import collect_project
     from tests.hostile.harness import AS_OF, Workspace

@@ -12,13 +12,13 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from core.settings import DEFAULT_RUBRIC, REPO_ROOT, get_settings
 from flows import archive
 from flows.cli import app
 from flows.config import load_portfolio
 from flows.reproduce import recorded_run, seed_earlier_runs
 from flows.run_compare import compare_runs
-from flows.settings import DEFAULT_RUBRIC, REPO_ROOT, get_settings
-from flows.snapshots import SUFFIX
+from readmodel.snapshots import SUFFIX
 from tests.conftest import Assessed, assess, copy_examples, kept_environment
 from tests.e2e import test_schedule_dask
 

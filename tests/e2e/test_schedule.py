@@ -239,7 +239,7 @@ def test_infra_prefect_yaml_deploys_on_a_real_server(prefect_api: str, tmp_path:
     from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from flows.settings import REPO_ROOT
+    from core.settings import REPO_ROOT
 
     env = _env(prefect_api, tmp_path / "home")
     subprocess.run(

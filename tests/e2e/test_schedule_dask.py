@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import get_settings
 from flows.report import project_results
-from flows.settings import get_settings
 from tests.conftest import Assessed, assess, copy_examples
 
 

@@ -22,9 +22,10 @@ from uuid import UUID
 import pytest
 from typer.testing import CliRunner
 
-from flows import abandoned, publishing, repair, snapshots, storage, warehouse
+from core.settings import EXAMPLE_PORTFOLIO, get_settings
+from flows import abandoned, publishing, repair, storage, warehouse
 from flows.cli import app
-from flows.settings import EXAMPLE_PORTFOLIO, get_settings
+from readmodel import snapshots
 from tests.conftest import Assessed, copy_examples
 from tests.services import missing
 

@@ -22,8 +22,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from core.settings import DEFAULT_RUBRIC, get_settings
 from flows.cli import app
-from flows.settings import DEFAULT_RUBRIC, get_settings
 from tests.conftest import Assessed, assess, copy_examples
 
 runner = CliRunner()

@@ -1,4 +1,4 @@
-"""flows.access: the access file, argon2 password hashes, the sign-in back-off and the audit log."""
+"""core.access: the access file, argon2 password hashes, the sign-in back-off and the audit log."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from flows import access
-from flows.errors import ConfigError
-from flows.settings import Settings
+from core import access
+from core.errors import ConfigError
+from core.settings import Settings
 
 
 class Clock:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import ConfigError
 from flows.config import load_model
-from flows.errors import ConfigError
 from flows.evidence import Evidence
 from flows.evidence.alerting import (
     AlertmanagerConfig,

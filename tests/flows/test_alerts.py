@@ -18,9 +18,9 @@ import pytest
 import yaml
 from pydantic import SecretStr
 
+from core.settings import get_settings
 from flows import alerts
-from flows.history import CheckFlip, GapChange, ProjectDiff
-from flows.settings import get_settings
+from readmodel.history import CheckFlip, GapChange, ProjectDiff
 from tests.conftest import Assessed, copy_examples, use_home
 from tests.services import free_port
 

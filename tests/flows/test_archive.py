@@ -11,9 +11,9 @@ from pathlib import Path
 import boto3
 import pytest
 
+from core.settings import DEFAULT_RUBRIC, Settings, get_settings
 from flows import archive
 from flows.config import fingerprint_file, load_portfolio
-from flows.settings import DEFAULT_RUBRIC, Settings, get_settings
 from tests.conftest import copy_examples
 from tests.services import S3Endpoint
 

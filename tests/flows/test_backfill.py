@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 import yaml
 
+from core.errors import ConfigError
+from core.settings import DEFAULT_RUBRIC
 from flows import backfill
 from flows.config import load_portfolio
-from flows.errors import ConfigError
 from flows.paths import local_paths
-from flows.settings import DEFAULT_RUBRIC
 from tests.conftest import copy_examples
 
 

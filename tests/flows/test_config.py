@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from core.errors import ConfigError
+from core.settings import DEFAULT_RUBRIC
 from flows.config import Rubric, load_model, load_portfolio, parse_duration
-from flows.errors import ConfigError
-from flows.settings import DEFAULT_RUBRIC
 
 
 def write(path: Path, data: object) -> Path:

@@ -7,8 +7,8 @@ import jsonschema
 import pytest
 import yaml
 
+from core.settings import REPO_ROOT
 from flows import config_doc
-from flows.settings import REPO_ROOT
 
 
 class AsEditorsRead(yaml.SafeLoader):

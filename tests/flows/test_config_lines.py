@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import ConfigError
 from flows.config import Project, load_model
-from flows.errors import ConfigError
 
 PROJECT = """\
 id: claims

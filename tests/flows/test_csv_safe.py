@@ -7,7 +7,7 @@ import io
 
 import pandas as pd
 
-from flows.reports.csv_safe import FORMULA_STARTS, neutralise, to_csv_bytes
+from core.csv_safe import FORMULA_STARTS, neutralise, to_csv_bytes
 
 ATTACK = "x;=cmd|' /C calc'!A0"
 

@@ -22,9 +22,9 @@ import psycopg
 import pytest
 from pydantic import ValidationError
 
+from core.settings import get_settings
 from flows.config import EvalResultsEvidence, KpiDataEvidence, LoadedProject, Project
 from flows.config import Evidence as ProjectEvidence
-from flows.settings import get_settings
 from tests.flows.test_eval_results import CONTEXT, FIXTURES, frames, project, rejected
 from tests.services import PostgresDatabase, S3Endpoint, free_port
 

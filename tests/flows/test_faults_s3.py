@@ -24,8 +24,8 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from flows.errors import EvidenceError
-from flows.settings import get_settings
+from core.errors import EvidenceError
+from core.settings import get_settings
 from flows.sources import s3 as s3_source
 from tests.services import S3Endpoint, free_port
 

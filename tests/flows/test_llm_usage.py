@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.settings import REPO_ROOT
 from flows.config import Evidence as ProjectEvidence
 from flows.config import LlmUsageEvidence, LoadedProject, Project
 from flows.evidence import Context
 from flows.evidence.llm_usage import ALL, collect_llm_usage
-from flows.settings import REPO_ROOT
 
 EXAMPLE = REPO_ROOT / "examples" / "projects" / "sales_forecast_assistant" / "usage"
 CALLS = EXAMPLE / "chat_completions.jsonl"

@@ -16,11 +16,11 @@ import pytest
 import yaml
 from pydantic import SecretStr
 
+from core.settings import DEFAULT_RUBRIC, Settings
 from flows import measurements
 from flows.config import LoadedPortfolio, load_portfolio
 from flows.evidence import Context
 from flows.measurements import Measured, Uncacheable, measure, measurement_key
-from flows.settings import DEFAULT_RUBRIC, Settings
 from tests.conftest import copy_examples, kept_environment, use_home
 from tests.services import S3Endpoint
 
@@ -346,7 +346,9 @@ def test_a_tracking_server_or_live_kpi_source_is_never_cached_and_a_kpi_file_is_
             "tracking_uri": "https://mlflow.internal:5000",
             "experiment": "copilot",
         }
-        with pytest.raises(Uncacheable, match=re.escape("https://mlflow.internal:5000 is a live MLflow")):
+        with pytest.raises(
+            Uncacheable, match=re.escape("https://mlflow.internal:5000 is a live MLflow")
+        ):
             key_with({"eval_results": [*original["evidence"]["eval_results"], server]})
         live_kpis = {"source": "postgresql://reader:s3cret@127.0.0.1:1/bi", "table": "kpis"}
         with pytest.raises(Uncacheable, match="live PostgreSQL source"):

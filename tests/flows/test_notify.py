@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 import yaml
 
+from core.settings import DEFAULT_RUBRIC, get_settings
 from flows import alerts, notify, warehouse
 from flows.config import LoadedPortfolio, load_portfolio
-from flows.history import CheckFlip, GapChange, ProjectDiff
-from flows.settings import DEFAULT_RUBRIC, get_settings
+from readmodel.history import CheckFlip, GapChange, ProjectDiff
 from tests.conftest import Assessed, copy_examples, use_home
 from tests.flows.test_alerts import SECRET, Receiver, receiver  # noqa: F401 (a fixture)
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.errors import ConfigError
 from flows import notify
 from flows.config import Alerts, parse_model
-from flows.errors import ConfigError
-from flows.notify_owners import with_owners
+from flows.notify import with_owners
 from tests.conftest import Assessed, kept_environment, use_home
 from tests.flows.test_alerts import SECRET, Receiver, receiver  # noqa: F401 (a fixture)
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import EvidenceError
 from flows.config import LoadedProject, Project
-from flows.errors import EvidenceError
 from flows.evidence import Context, Evidence
 from flows.evidence.incidents import percentile, read_incidents
 from flows.evidence.on_call import coverage, read_shifts

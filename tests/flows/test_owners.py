@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.errors import ConfigError
 from flows.config import Project, parse_model
-from flows.errors import ConfigError
 from flows.owners import owner_rows
 
 

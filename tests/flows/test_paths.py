@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from core.errors import ConfigError
+from core.settings import DEFAULT_RUBRIC, get_settings
 from flows.config import load_portfolio
-from flows.errors import ConfigError
 from flows.paths import local_paths
-from flows.settings import DEFAULT_RUBRIC, get_settings
 from tests.conftest import copy_examples
 
 SECRET = "canary-6f1d-secret-content"

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from core.settings import get_settings
 from flows import prefect_server
 from flows.cli import app
-from flows.settings import get_settings
 
 
 def _alive(pid: int) -> bool:

@@ -11,9 +11,9 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from core.settings import EXAMPLE_SURVEY_KEY, Settings, get_settings
 from flows import privacy_ops, warehouse
 from flows.evidence.survey import pseudonym
-from flows.settings import EXAMPLE_SURVEY_KEY, Settings, get_settings
 from tests.conftest import Assessed, kept_environment
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)

@@ -13,10 +13,10 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from core.settings import REPO_ROOT, Settings
 from flows.cli import app
-from flows.history import compare_runs
-from flows.provenance import code_version, lock_fingerprint, package_versions, parse_packages
-from flows.settings import REPO_ROOT, Settings
+from flows.provenance import code_version, lock_fingerprint, package_versions
+from readmodel.history import compare_runs, parse_packages
 from tests.conftest import Assessed
 
 
@@ -55,7 +55,7 @@ def twin_run(assessed: Assessed, folder: Path, new_run: str) -> Path:
                 ).fetchall()
             ]
             if "run_id" not in columns:
-                continue  # readiness_rollups: a portfolio's rows, no run's
+                continue  # a portfolio's rows (readiness_rollups, portfolio_latest), no run's
             listing = ", ".join(
                 f"replace({c}, $old, $new)" if c.endswith("_id") and c != "project_id" else c
                 for c in columns
@@ -99,7 +99,7 @@ def test_each_run_records_what_it_ran_on_and_history_and_diff_show_it(
     }
 
     monkeypatch.setenv("READINESS_SNAPSHOT_PATH", str(snapshot))
-    from flows.settings import get_settings
+    from core.settings import get_settings
 
     get_settings.cache_clear()
     try:

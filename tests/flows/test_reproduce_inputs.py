@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import DEFAULT_RUBRIC, get_settings
 from flows.config import fingerprint_file, load_portfolio
 from flows.reproduce import InputChange, RecordedRun, changed_inputs
-from flows.settings import DEFAULT_RUBRIC, get_settings
 from tests.conftest import copy_examples
 
 

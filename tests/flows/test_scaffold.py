@@ -9,10 +9,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from core.settings import DEFAULT_RUBRIC, get_settings
 from flows import config_doc, scaffold
 from flows.cli import app
 from flows.config import load_portfolio
-from flows.settings import DEFAULT_RUBRIC, get_settings
 
 KINDS = {kind.name: kind.model for kind in config_doc.FILES}
 

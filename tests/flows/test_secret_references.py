@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from flows.secrets import MissingSecretError, expand
-from flows.settings import Settings
+from core.secrets import MissingSecretError, expand
+from core.settings import Settings
 
 
 def test_environment_and_prefect_secret_block_references(
@@ -48,8 +48,8 @@ def test_a_project_file_may_name_only_the_secrets_the_operator_lists(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A project author cannot send the process's secrets to a host of their choosing."""
-    from flows.errors import EvidenceError
-    from flows.settings import get_settings
+    from core.errors import EvidenceError
+    from core.settings import get_settings
     from flows.sources import parse_source
     from flows.sources.postgres import connect
 
@@ -115,8 +115,8 @@ def test_libpq_never_adds_this_machines_credentials_for_a_project_source(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """PGPASSWORD (or ~/.pgpass) is never sent to a host a project file names."""
-    from flows.errors import EvidenceError
-    from flows.settings import get_settings
+    from core.errors import EvidenceError
+    from core.settings import get_settings
     from flows.sources import parse_source
     from flows.sources.postgres import connect
 

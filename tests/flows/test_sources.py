@@ -16,11 +16,11 @@ import psycopg
 import pytest
 import requests
 
+from core.errors import EvidenceError
+from core.settings import get_settings
 from flows.config import LoadedProject, Project
-from flows.errors import EvidenceError
 from flows.evidence import Context
 from flows.evidence.data_audit import collect_datasets
-from flows.settings import get_settings
 from flows.sources import mask_url, parse_source
 from flows.sources import s3 as s3_source
 from tests.services import PostgresDatabase, S3Endpoint

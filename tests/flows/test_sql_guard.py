@@ -13,12 +13,12 @@ import duckdb
 import psycopg
 import pytest
 
+from core.errors import ConfigError, EvidenceError
+from core.settings import get_settings
 from flows import sql_guard
 from flows.config import CrossFieldRule, DatasetEvidence, LoadedProject, Project, parse_model
-from flows.errors import ConfigError, EvidenceError
 from flows.evidence import Context
 from flows.evidence.data_audit import collect_datasets
-from flows.settings import get_settings
 from flows.sources import parse_source
 from flows.sources.postgres import open_postgres
 from flows.sources.scan import audit_connection

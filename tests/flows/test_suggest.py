@@ -19,10 +19,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from core.settings import REPO_ROOT
 from flows.cli import app
 from flows.config import FieldMap
 from flows.evidence.data_audit import duplicate_keys, measure_fields
-from flows.settings import REPO_ROOT
 from flows.sources import parse_source
 from flows.sources.scan import Scan, audit_connection, open_scan
 from flows.suggest import render, shape, suggest
@@ -171,7 +171,7 @@ def test_a_suggestion_for_an_s3_object(
     """The same suggestion from an object on a real S3 endpoint (moto's server on loopback)."""
     import boto3
 
-    from flows.settings import get_settings
+    from core.settings import get_settings
     from flows.suggest import suggest_source
 
     for name, value in s3_endpoint.environment().items():

@@ -739,7 +739,7 @@ def test_seven_point_answers_need_a_declared_seven_point_scale(tmp_path: Path) -
 def test_declared_scales_are_checked_when_the_bank_loads(
     tmp_path: Path, question: dict[str, Any], error: str
 ) -> None:
-    from flows.errors import ConfigError
+    from core.errors import ConfigError
 
     path = tmp_path / "bank.yml"
     entry = {"id": "q", "text": "Q?", "gap": "maintenance", **question}
@@ -843,12 +843,12 @@ def test_the_respondent_key_is_set_generated_once_or_the_examples(
 
     from pydantic import SecretStr
 
-    from flows.settings import EXAMPLE_PORTFOLIO, EXAMPLE_SURVEY_KEY, Settings
+    from core.settings import EXAMPLE_PORTFOLIO, EXAMPLE_SURVEY_KEY, Settings
 
     home = tmp_path / "home"
     settings = Settings(home=home, survey_key=None)
     portfolio = tmp_path / "mine" / "portfolio.yml"
-    with caplog.at_level("WARNING", logger="flows.settings"):
+    with caplog.at_level("WARNING", logger="core.settings"):
         key = settings.respondent_key(portfolio)
         again = settings.respondent_key(portfolio)
     assert key == again and len(key) == 64
@@ -875,7 +875,7 @@ def test_the_respondent_key_is_set_generated_once_or_the_examples(
 def test_the_old_salt_setting_is_still_read(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from flows.settings import Settings
+    from core.settings import Settings
 
     monkeypatch.delenv("READINESS_SURVEY_KEY", raising=False)
     monkeypatch.setenv("READINESS_SURVEY_SALT", "old-secret")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.errors import ConfigError
 from flows.config import DatasetEvidence, parse_model
-from flows.errors import ConfigError
 from flows.sources import mask_url, mask_urls, parse_source, url_secrets
 
 

@@ -13,9 +13,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from core.settings import DEFAULT_RUBRIC
 from flows.cli import app
 from flows.config import LoadedPortfolio, load_portfolio
-from flows.settings import DEFAULT_RUBRIC
 from flows.waivers import load_waivers, record_rows, waivers_path
 from tests.conftest import copy_examples
 

@@ -40,11 +40,11 @@ from typing import Any
 import pytest
 import yaml
 
+from core.errors import ConfigError, Problem
+from core.settings import DEFAULT_RUBRIC, REPO_ROOT
 from flows.config import load_portfolio
-from flows.errors import ConfigError, Problem
 from flows.evidence import Context
 from flows.measurements import collect_project  # (imports Prefect, which sets up logging first)
-from flows.settings import DEFAULT_RUBRIC, REPO_ROOT
 
 #: Written into hostile files wherever a reader might quote them: no message may show it.
 CANARY = "CANARY7f3a"

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from flows.settings import REPO_ROOT
+from core.settings import REPO_ROOT
 from tests.hostile.harness import CANARY, Case, Workspace, run_cases
 
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "evaluation"

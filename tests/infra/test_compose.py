@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from flows.settings import REPO_ROOT, Settings
+from core.settings import REPO_ROOT, Settings
 
 INFRA = REPO_ROOT / "infra"
 

@@ -13,7 +13,7 @@ from prefect import Flow
 from prefect.client.schemas.schedules import CronSchedule
 from prefect.utilities.importtools import import_object
 
-from flows.settings import REPO_ROOT
+from core.settings import REPO_ROOT
 
 INFRA = REPO_ROOT / "infra"
 

@@ -8,7 +8,7 @@ with datasets as (
 
 fields as (
     select fields.*
-    from {{ ref('stg_raw__field_profiles') }} as fields
+    from {{ ref('int_field_rates') }} as fields
     inner join datasets
         on
             fields.run_id = datasets.run_id
@@ -30,7 +30,7 @@ completeness as (
         project_id,
         'dq_completeness' as check_id,
         dataset || '.' || field as item,
-        1.0 - (coalesce(null_count, 0) + coalesce(empty_count, 0)) * 1.0 / row_count as value,
+        1.0 - missing_rate as value,
         {{ json_object([
             ('rows', 'row_count'),
             ('nulls', 'null_count'),
@@ -46,10 +46,7 @@ validity as (
         project_id,
         'dq_validity' as check_id,
         dataset || '.' || field as item,
-        1.0 - (
-            coalesce(type_failures, 0) + coalesce(not_allowed, 0)
-            + coalesce(out_of_range, 0) + coalesce(pattern_failures, 0)
-        ) * 1.0 / row_count as value,
+        1.0 - invalid_rate as value,
         {{ json_object([
             ('rows', 'row_count'),
             ('type_failures', 'type_failures'),

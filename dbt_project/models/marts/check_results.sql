@@ -26,6 +26,11 @@ final as (
         judged.check_id,
         judged.title,
         judged.severity,
+        -- The order every surface lists checks in: critical, major, minor; fail, partial, no
+        -- evidence, pass.
+        case judged.severity when 'critical' then 1 when 'major' then 2 else 3 end as severity_rank,
+        case judged.result when 'fail' then 1 when 'partial' then 2 when 'no_evidence' then 3 else 4 end
+            as result_rank,
         judged.weight,
         judged.direction,
         judged.pass_threshold,

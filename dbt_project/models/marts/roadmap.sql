@@ -19,8 +19,7 @@ actions as (
     select
         checks.*,
         projects.day_rate,
-        100.0 * checks.weight * (1 - coalesce(checks.points, 0)) / gaps.weight_total as score_gain,
-        case checks.severity when 'critical' then 1 when 'major' then 2 else 3 end as severity_rank
+        100.0 * checks.weight * (1 - coalesce(checks.points, 0)) / gaps.weight_total as score_gain
     from checks
     inner join gaps
         on checks.run_id = gaps.run_id and checks.project_id = gaps.project_id and checks.gap = gaps.gap

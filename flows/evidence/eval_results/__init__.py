@@ -19,8 +19,8 @@ from typing import Any
 
 import pandas as pd
 
+from core.errors import EvidenceError, reading_failure
 from flows.config import EvalResultsEvidence, LoadedProject, fingerprint_file
-from flows.errors import EvidenceError, reading_failure
 from flows.evidence import Context, Evidence, keep_valid_rows
 from flows.privacy import redact
 

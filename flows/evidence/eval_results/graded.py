@@ -21,8 +21,8 @@ from typing import Any
 
 import pandas as pd
 
+from core.errors import EvidenceError
 from flows.config import EvalResultsEvidence
-from flows.errors import EvidenceError
 from flows.evidence import Evidence, MissingColumns, read_text
 from flows.evidence.eval_results import KIND, EvalRun, Example, Reading
 

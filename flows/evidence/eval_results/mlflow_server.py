@@ -19,12 +19,11 @@ from __future__ import annotations
 import os
 import re
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
-from flows.errors import EvidenceError
-from flows.secrets import MissingSecretError, expand
-from flows.settings import get_settings
-from flows.sources import mask_url, url_secrets
+from core.errors import EvidenceError
+from core.secrets import MissingSecretError, expand
+from core.settings import get_settings
+from flows.sources import mask_url
 
 if TYPE_CHECKING:
     from flows.config import EvalResultsEvidence
@@ -39,30 +38,6 @@ CLIENT_DEFAULTS = {
     "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
     "MLFLOW_HTTP_REQUEST_TIMEOUT": "30",
 }
-_REFERENCE = re.compile(r"\$\{(secret:[a-z0-9][a-z0-9-]*|[A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-def check_server_fields(entry: EvalResultsEvidence) -> None:
-    """A results file (path) or an MLflow tracking server (tracking_uri, experiment), not both."""
-    if entry.tracking_uri is None:
-        if entry.path is None:
-            raise ValueError("give path (the results file or store) or, for mlflow, tracking_uri")
-        if entry.experiment or entry.token:
-            raise ValueError("experiment and token apply to an MLflow tracking_uri")
-        return
-    if entry.format != "mlflow":
-        raise ValueError("tracking_uri applies to format mlflow only")
-    if entry.path is not None:
-        raise ValueError("give path or tracking_uri, not both")
-    parts = urlsplit(entry.tracking_uri)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("tracking_uri: expected the tracking server's http:// or https:// URL")
-    if parts.password or url_secrets(entry.tracking_uri):
-        raise ValueError("tracking_uri must not hold a secret: name the server's token in token")
-    if not entry.experiment:
-        raise ValueError("tracking_uri needs experiment: the name of the experiment to read")
-    if entry.token is not None and not _REFERENCE.fullmatch(entry.token):
-        raise ValueError("token: name the secret (${NAME} or ${secret:BLOCK}), never write it")
 
 
 def display(entry: EvalResultsEvidence) -> str:

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import yaml
 
+from core.errors import EvidenceError
 from flows.config import EvalResultsEvidence
-from flows.errors import EvidenceError
 from flows.evidence import Evidence, read_text
 from flows.evidence.eval_results import KIND, EvalRun, Reading
 

@@ -15,8 +15,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from core.errors import EvidenceError
 from flows.config import EvalResultsEvidence
-from flows.errors import EvidenceError
 from flows.evidence import Evidence, read_text
 from flows.evidence.eval_results import (
     KIND,

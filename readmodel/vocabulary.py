@@ -5,7 +5,10 @@ from __future__ import annotations
 import math
 import numbers
 import sys
+from collections.abc import Sequence
 from typing import Any
+
+from core import gaps
 
 NO_SNAPSHOT = "No assessment has been published yet. Run `readiness run`."
 
@@ -18,7 +21,7 @@ GAP_LABELS = {
     "scale": "Scale",
     "maintenance": "Maintenance",
 }
-GAP_IDS = list(GAP_LABELS)
+GAP_IDS = list(gaps.GAP_IDS)  # the configuration's order (core/gaps.py)
 
 #: Gap status in words with an icon (tables, text) ...
 STATUS_LABELS = {
@@ -181,10 +184,12 @@ def comparison(direction: str | None) -> str:
 
 
 def gap_list(gap_ids: Any) -> str:
-    """'scale,data_quality' -> 'Scale, Data quality'."""
-    if missing(gap_ids) or not str(gap_ids).strip():
+    """['scale', 'data_quality'] (or older marts' 'scale,data_quality') -> 'Scale, Data quality'."""
+    if isinstance(gap_ids, str):
+        gap_ids = gap_ids.split(",")
+    elif gap_ids is None or (not hasattr(gap_ids, "__iter__") and missing(gap_ids)):
         return ""
-    return ", ".join(gap_label(g.strip()) for g in str(gap_ids).split(",") if g.strip())
+    return ", ".join(gap_label(str(g).strip()) for g in gap_ids if str(g).strip())
 
 
 #: The load test tools, as their makers write them.
@@ -215,3 +220,9 @@ def cost_range(cost: dict[str, Any]) -> str:
         f"{money(mean, currency)} to {money(high, currency)} a month (mean to p95 tokens per "
         "request, measured)"
     )
+
+
+def name_list(names: Sequence[str], first: int = 10) -> str:
+    """Names in words, the first ``first`` only: a check failing in 800 projects is a count."""
+    shown = ", ".join(names[:first])
+    return shown + (f" and {len(names) - first} more" if len(names) > first else "")

@@ -8,6 +8,7 @@ dashboard's Trends page all use these two functions, so a change is computed in 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -17,10 +18,9 @@ from typing import Any
 
 import duckdb
 
-from flows.errors import ReadinessError
-from flows.gaps import GAP_IDS
-from flows.provenance import parse_packages
-from flows.snapshots import open_snapshot
+from core.errors import ReadinessError
+from readmodel.snapshots import open_snapshot
+from readmodel.vocabulary import GAP_IDS
 
 
 class UnknownRunError(ReadinessError):
@@ -220,6 +220,17 @@ def _open(
         yield con
 
 
+def parse_packages(text: str | None) -> dict[str, str]:
+    """The package versions a run recorded (empty for runs recorded before them)."""
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
@@ -295,10 +306,72 @@ from input_fingerprints where run_id = ? and project_id = ?
 """
 
 
+_SINCE_PREVIOUS = """
+select previous_run_id, recommendation_before, recommendation_after, confidence_before,
+       confidence_after, rubric_before, rubric_after
+from run_changes where run_id = ? and project_id = ?
+"""
+_GAP_CHANGES = """
+select gap, score_before, score_after, status_before, status_after
+from run_gap_changes where run_id = ? and project_id = ? order by gap_order, gap
+"""
+_CHECK_CHANGES = """
+select check_id, gap, severity, title, result_before, result_after
+from run_check_changes where run_id = ? and project_id = ? order by check_id
+"""
+_INPUT_CHANGES = """
+select input_kind, name, change, source_before, source_after, fingerprint_before,
+       fingerprint_after
+from run_input_changes where run_id = ? and project_id = ? order by input_kind, name
+"""
+
+
+def changes_since_previous(
+    con: duckdb.DuckDBPyConnection, project_id: str, run_id: str
+) -> ProjectDiff | None:
+    """What changed for a project since its previous run, as dbt found it.
+
+    Read from run_changes and its gap, check and input marts; None when the run has no previous
+    run (or the snapshot predates those marts).
+    """
+    try:
+        row = con.execute(_SINCE_PREVIOUS, [run_id, project_id]).fetchone()
+    except duckdb.CatalogException:
+        return None
+    if row is None:
+        return None
+    params = [run_id, project_id]
+    return ProjectDiff(
+        project_id=project_id,
+        run_before=row[0],
+        run_after=run_id,
+        recommendation_before=row[1],
+        recommendation_after=row[2],
+        confidence_before=_float(row[3]),
+        confidence_after=_float(row[4]),
+        rubric_before=row[5],
+        rubric_after=row[6],
+        gaps=[
+            GapChange(g, _float(a), _float(b), sa, sb)
+            for g, a, b, sa, sb in con.execute(_GAP_CHANGES, params).fetchall()
+        ],
+        checks=[CheckFlip(*r) for r in con.execute(_CHECK_CHANGES, params).fetchall()],
+        inputs=[InputChange(*r) for r in con.execute(_INPUT_CHANGES, params).fetchall()],
+    )
+
+
 def compare_project(
     con: duckdb.DuckDBPyConnection, project_id: str, run_before: str, run_after: str
 ) -> ProjectDiff:
-    """What changed for one project between two of its runs (both must have assessed it)."""
+    """What changed for one project between two of its runs (both must have assessed it).
+
+    Consecutive runs (``run_before`` is the previous run of ``run_after``) are dbt's comparison
+    (:func:`changes_since_previous`): the alerts, ``readiness diff`` and the trends page show the
+    same changes. Two runs further apart are compared here, row by row.
+    """
+    since = changes_since_previous(con, project_id, run_after)
+    if since is not None and since.run_before == run_before:
+        return since
     results = {}
     for run_id in (run_before, run_after):
         row = con.execute(_RECOMMENDATION, [run_id, project_id]).fetchone()
@@ -426,6 +499,9 @@ def compare_runs(
 
 def previous_run(con: duckdb.DuckDBPyConnection, project_id: str, run_id: str) -> str | None:
     """The project's run just before ``run_id`` in which it was assessed without failing."""
+    since = changes_since_previous(con, project_id, run_id)
+    if since is not None:
+        return since.run_before
     row = con.execute(
         """
         with current_run as (

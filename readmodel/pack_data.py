@@ -16,8 +16,8 @@ from typing import Any
 import duckdb
 
 from flows.privacy import redact
-from flows.reports.summary import ProjectSummary, project_summary
-from flows.snapshots import open_snapshot
+from readmodel.snapshots import open_snapshot
+from readmodel.summary import ProjectSummary, project_summary
 
 Row = dict[str, Any]
 

@@ -10,7 +10,7 @@
 The content is written once, as a list of blocks (headings, paragraphs, tables, charts), and laid
 out by two writers: HTML (self-contained, inline SVG, every text escaped) and PDF (fpdf2 in the
 report's Unicode fonts, each deliverable from a new page). Every figure comes from a mart
-(flows.reports.pack_data); this module only words and formats them.
+(readmodel.pack_data); this module only words and formats them.
 """
 
 from __future__ import annotations
@@ -23,11 +23,10 @@ from typing import Any
 
 from fpdf.fonts import FontFace
 
-from dashboard.labels import day, days, gap_label, minute, money, number, percent, rate
 from flows.privacy import redact
-from flows.reports import pack_charts
-from flows.reports.pack_data import Pack, read_pack
-from flows.reports.render import (
+from readmodel import pack_charts
+from readmodel.pack_data import Pack, read_pack
+from readmodel.render import (
     _CSS,
     HEADING_FILL,
     _Pdf,
@@ -41,6 +40,7 @@ from flows.reports.render import (
     roadmap_sentence,
     verdict_text,
 )
+from readmodel.vocabulary import day, days, gap_label, minute, money, number, percent, rate
 
 PACK_FORMATS = ("html", "pdf")
 DELIVERABLES = (

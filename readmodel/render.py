@@ -2,7 +2,7 @@
 
 HTML is self-contained (inline SVG chart); the PDF is laid out by fpdf2 (its own tables, so a
 long header wraps inside its column instead of running over the next) in Unicode fonts that ship
-with the project (flows.reports.fonts). Status is always written in words beside its colour;
+with the project (readmodel.fonts). Status is always written in words beside its colour;
 checks and gaps are named by their titles, never by their ids (those stay in the drill-down), and
 every money figure carries its currency.
 """
@@ -16,7 +16,11 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from dashboard.labels import (
+from core.markdown_safe import md
+from readmodel.fonts import FAMILY, use_unicode_fonts
+from readmodel.queries import RecurringBlocker
+from readmodel.summary import Blocker, GapLine, PortfolioSummary, ProjectSummary
+from readmodel.vocabulary import (
     STATUS_COLOURS,
     STATUS_WORDS,
     cost_range,
@@ -27,12 +31,10 @@ from dashboard.labels import (
     minute,
     missing,
     money,
+    name_list,
     number,
     percent,
 )
-from flows.markdown_safe import md
-from flows.reports.fonts import FAMILY, use_unicode_fonts
-from flows.reports.summary import Blocker, GapLine, PortfolioSummary, ProjectSummary
 
 FORMATS = ("md", "html", "pdf")
 #: Rows of the portfolio table that fit the PDF's one page with the recurring blockers below.
@@ -116,10 +118,10 @@ def blocker_text(b: Blocker) -> tuple[str, str]:
     )
 
 
-def recurring_text(r: dict[str, Any]) -> str:
+def recurring_text(r: RecurringBlocker) -> str:
     return (
-        f"{r['title']} ({gap_label(r['gap'])}, {r['severity']}): {r['projects']} projects "
-        f"({r['project_names']})"
+        f"{r.title} ({gap_label(r.gap)}, {r.severity}): {r.projects} projects "
+        f"({name_list(r.project_names, 5)})"
     )
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +19,8 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.secrets import ENV_REFERENCE, expand
 
 #: The repository root, resolved once: the dbt project, the rubric and the examples live beside
 #: the Python package.
@@ -224,7 +225,7 @@ class Settings(BaseSettings):
 
     @property
     def snapshot(self) -> Path:
-        """The published snapshots that readers open read-only: a folder (see flows.snapshots)."""
+        """The published snapshots that readers open read-only: a folder (see readmodel.snapshots)."""
         return self.snapshot_path or self.home / "published"
 
     @property
@@ -247,7 +248,6 @@ class Settings(BaseSettings):
         """The PostgreSQL warehouse URL (a configuration error when the target needs it and it is unset)."""
         if self.postgres_url is None:
             raise ValueError("READINESS_DBT_TARGET=postgres needs READINESS_POSTGRES_URL")
-        from flows.secrets import expand  # ${NAME} or ${secret:BLOCK} in place of the password
 
         return expand(self.postgres_url.get_secret_value())
 
@@ -286,7 +286,7 @@ def _inside(path: Path, folder: Path) -> bool:
 
 def home_survey_key(home: Path) -> str:
     """The key in ``home/survey.key``, created on first use with owner-only permissions (0600)."""
-    from flows.errors import ConfigError
+    from core.errors import ConfigError
 
     path = home / SURVEY_KEY_FILE
     try:
@@ -325,15 +325,12 @@ def home_survey_key(home: Path) -> str:
     return key
 
 
-_ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
 def expand_env(text: str) -> str:
     """Replace each ``${NAME}`` with the environment variable NAME (KeyError names a missing one).
 
     Configuration files use it for secrets (alert URLs carry tokens) that must stay out of them.
     """
-    return _ENV_REFERENCE.sub(lambda match: os.environ[match.group(1)], text)
+    return ENV_REFERENCE.sub(lambda match: os.environ[match.group(1)], text)
 
 
 @lru_cache(maxsize=1)

@@ -26,8 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flows.errors import ConfigError
-from flows.settings import Settings, get_settings
+from core.errors import ConfigError
+from core.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher

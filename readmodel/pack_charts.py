@@ -17,9 +17,9 @@ from typing import Any
 
 from fpdf import FPDF
 
-from dashboard.labels import gap_label, money
-from flows.reports.fonts import FAMILY
-from flows.reports.render import _rgb
+from readmodel.fonts import FAMILY
+from readmodel.render import _rgb
+from readmodel.vocabulary import gap_label, money
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, cast
 
-from flows.errors import ReadinessError
+from core.errors import ReadinessError
 
 _URL_LOGGERS = ("apprise", "urllib3", "requests")
 
@@ -46,6 +46,8 @@ def quiet_url_loggers() -> Iterator[None]:
             logger.propagate = propagate
 
 
+#: A ``${NAME}`` reference to an environment variable (settings and configuration files).
+ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _BLOCK_REFERENCE = re.compile(r"\$\{secret:(?P<block>[a-z0-9][a-z0-9-]*)\}")
 
 
@@ -73,10 +75,8 @@ class UnlistedSecretError(MissingSecretError):
 
 def referenced(text: str) -> list[str]:
     """The secrets ``text`` names, as written: ``NAME`` for ``${NAME}``, ``secret:BLOCK``."""
-    from flows.settings import _ENV_REFERENCE
-
     blocks = [f"secret:{m.group('block')}" for m in _BLOCK_REFERENCE.finditer(text)]
-    return blocks + [m.group(1) for m in _ENV_REFERENCE.finditer(text)]
+    return blocks + [m.group(1) for m in ENV_REFERENCE.finditer(text)]
 
 
 def expand(text: str, allowed: frozenset[str] | None = None) -> str:
@@ -96,9 +96,8 @@ def expand(text: str, allowed: frozenset[str] | None = None) -> str:
             )
     # One pass over the text as written: a secret's value is never read again for references (a
     # block whose value ends in "$" could otherwise form a new ${NAME} with the text after it).
-    from flows.settings import _ENV_REFERENCE
 
-    pattern = re.compile(f"{_BLOCK_REFERENCE.pattern}|{_ENV_REFERENCE.pattern}")
+    pattern = re.compile(f"{_BLOCK_REFERENCE.pattern}|{ENV_REFERENCE.pattern}")
 
     def value(match: re.Match[str]) -> str:
         if match.group("block"):
