@@ -12,7 +12,6 @@ on stderr when the source cannot be read; 2 when the command line is wrong.
 from __future__ import annotations
 
 import json
-import tempfile
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -317,6 +316,7 @@ def audit(
     ] = None,
 ) -> None:
     """Audit one dataset: rows, per column nulls/distinct/min/max, duplicate keys, freshness."""
+    from flows import duckdb_budget
     from flows.gates import AUDIT_GATES, GATE_FAILED, audit_findings, unknown_gate
     from flows.sources.scan import audit_connection, open_scan, unreadable
 
@@ -338,7 +338,7 @@ def audit(
         raise _fail(2, str(exc)) from exc
     as_of = datetime.now(UTC)
     csv = CsvOptions(delimiter=delimiter, encoding=encoding)
-    with tempfile.TemporaryDirectory(prefix="readiness-audit-") as scratch:
+    with duckdb_budget.audit_scratch(prefix="readiness-audit-") as scratch:
         con = audit_connection(Path(scratch))
         holder: list[Scan] = []
 

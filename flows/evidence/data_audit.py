@@ -15,7 +15,6 @@ import hashlib
 import json
 import math
 import os
-import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,6 +23,7 @@ from typing import Any
 
 import duckdb
 
+from flows import duckdb_budget
 from flows.config import DatasetEvidence, FieldMap, FieldSpec, LoadedProject, fingerprint_file
 from flows.errors import EvidenceError, first_line, reading_failure
 from flows.evidence import Context, Evidence
@@ -1304,7 +1304,7 @@ def collect_datasets(context: Context, project: LoadedProject) -> Evidence:
         return evidence
     scans: dict[str, Scan] = {}
     personal: dict[str, dict[str, str]] = {}
-    with tempfile.TemporaryDirectory(prefix="readiness-audit-") as scratch:
+    with duckdb_budget.audit_scratch() as scratch:  # a part of the memory budget, a spill folder
         # Every file is found (S3 objects fetched) first: the connection reads only those.
         located = [locate_source(project, d) for d in datasets]
         pocs = {
