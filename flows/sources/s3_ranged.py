@@ -29,8 +29,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from flows.errors import EvidenceError
 from flows.settings import get_settings
 from flows.sources import s3 as s3_source
@@ -185,7 +183,7 @@ def partial_copy(url: str, columns: Iterable[str] = (), s3: Any = None) -> Parti
         if unknown:
             raise EvidenceError(url, f"no column {', '.join(unknown)} in this Parquet file")
         reader.fill(chunk_ranges(metadata, copy.columns))
-    except (ClientError, BotoCoreError) as exc:
+    except (s3_source.ClientError, s3_source.BotoCoreError) as exc:
         raise s3_source.explain(url, exc) from exc
     sidecar = path.with_name(path.name + ".ranges.json")
     sidecar.write_text(json.dumps(copy.ranges))
@@ -204,7 +202,7 @@ def object_fingerprint(url: str, s3: Any = None) -> str:
     s3 = s3 or s3_source.client()
     try:
         head = s3.head_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
-    except (ClientError, BotoCoreError) as exc:
+    except (s3_source.ClientError, s3_source.BotoCoreError) as exc:
         raise s3_source.explain(url, exc) from exc
     checksum = head.get("ChecksumSHA256")
     if (
