@@ -445,7 +445,8 @@ def key_list_fits(scan: Scan, head: Head, key: list[str]) -> bool:
             width += 16 + (length if length > 12 else 0)
         else:
             width += 8
-    return head.estimated_rows * width * 1.5 <= KEY_LIST_MAX_BYTES  # 1.5: the list's own cost
+    limit = min(KEY_LIST_MAX_BYTES, duckdb_budget.budget().part // 4)  # the list cannot spill
+    return head.estimated_rows * width * 1.5 <= limit  # 1.5: the list's own cost
 
 
 def key_value(key: list[str]) -> str:

@@ -148,3 +148,29 @@ def audited(path: Path, home: Path, memory: str) -> Evidence:
         data = {"id": "p", "name": "P", "evidence": {"datasets": [dataset]}}
         project = LoadedProject(path=home / "project.yml", project=Project.model_validate(data))
         return collect_datasets(Context("r", "p", datetime(2026, 11, 20, tzinfo=UTC)), project)
+
+
+def test_a_large_csv_file_read_in_one_pass_stays_within_a_small_budget(
+    over_budget: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Read in one pass where it is (as a CSV file of 256 MB or more is): the keys are grouped
+    # from a spillable table, not from a list of every key held in memory.
+    monkeypatch.setattr("flows.sources.files.SINGLE_PASS_MIN_BYTES", 0)
+    from flows.evidence import data_audit
+
+    fits: list[bool] = []
+    real = data_audit.key_list_fits
+    monkeypatch.setattr(
+        data_audit, "key_list_fits", lambda *args: fits.append(real(*args)) or fits[-1]
+    )
+    csv = tmp_path / "orders.csv"
+    con = duckdb.connect()
+    con.execute(f"copy (from read_parquet('{over_budget}')) to '{csv}' (header)")
+    con.close()
+    small = audited(csv, tmp_path / "small", "128MB")
+    inputs = small.tables["raw_evidence_inputs"]
+    assert [i["status"] for i in inputs] == ["ok"], inputs[0]["error"]
+    assert inputs[0]["rows_read"] == ROWS
+    assert small.tables["raw_dataset_profiles"][0]["duplicate_key_rows"] == REPEATED
+    # A list of 4 million keys (48 MB) is more than a quarter of the 128 MB part: not listed.
+    assert fits == [False]
