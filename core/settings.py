@@ -193,6 +193,25 @@ class Settings(BaseSettings):
         "unset: only runs started with `readiness run --archive` (kept locally).",
     )
 
+    memory_budget: str = Field(
+        default="80%",
+        pattern=r"^\s*\d+(\.\d+)?\s*(%|B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$",
+        description="Memory the data audits of one process may use together (DuckDB's memory "
+        "limit, shared: each of max_workers audits at once gets an equal part, and more wait): "
+        "a size (2GB, 512MiB) or a share of the machine's memory (80%); beyond it a grouping "
+        "spills to READINESS_SPILL_DIR.",
+    )
+    spill_dir: Path | None = Field(
+        default=None,
+        description="Folder where the data audit's DuckDB spills what does not fit its memory "
+        "budget, one temporary folder per audit (default: READINESS_HOME/spill).",
+    )
+    duckdb_threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="Threads of each data audit's DuckDB connection; unset: the machine's cores.",
+    )
+
     def project_secrets(self) -> frozenset[str]:
         """The secret names project files may use (source_secrets); READINESS_* never."""
         names = {n.strip() for n in self.source_secrets.split(",") if n.strip()}
@@ -232,6 +251,11 @@ class Settings(BaseSettings):
     def s3_cache(self) -> Path:
         """Where S3 objects are kept, by ETag, so that an unchanged object is not downloaded again."""
         return self.home / "cache" / "s3"
+
+    @property
+    def spill(self) -> Path:
+        """Where the data audit's DuckDB spills beyond its memory budget."""
+        return self.spill_dir or self.home / "spill"
 
     @property
     def measurement_cache_path(self) -> Path:

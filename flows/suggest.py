@@ -392,13 +392,12 @@ def suggest_source(
     Raises ``ValueError`` for a source that is written wrong and ``EvidenceError`` for one that
     cannot be read.
     """
-    import tempfile
-
+    from flows import duckdb_budget
     from flows.sources import parse_source
     from flows.sources.scan import audit_connection, open_scan, unreadable
 
     ref = parse_source(source, Path.cwd(), table=table, query=query)
-    with tempfile.TemporaryDirectory(prefix="readiness-suggest-") as scratch:
+    with duckdb_budget.audit_scratch(prefix="readiness-suggest-") as scratch:
         con = audit_connection(Path(scratch))
         scan = None
         try:

@@ -8,7 +8,6 @@ the question bank as survey tools import it, ``waive`` accepts a failing check u
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -117,6 +116,7 @@ def audit(
 ) -> None:
     """Audit one dataset: rows, per column nulls/distinct/min/max, duplicate keys, freshness."""
     from core.errors import EvidenceError
+    from flows import duckdb_budget
     from flows.audit_command import profile, render, with_progress
     from flows.config import parse_duration
     from flows.gates import AUDIT_GATES, GATE_FAILED, audit_findings, unknown_gate
@@ -141,7 +141,7 @@ def audit(
         raise fail(2, str(exc)) from exc
     as_of = datetime.now(UTC)
     csv = CsvOptions(delimiter=delimiter, encoding=encoding)
-    with tempfile.TemporaryDirectory(prefix="readiness-audit-") as scratch:
+    with duckdb_budget.audit_scratch(prefix="readiness-audit-") as scratch:
         con = audit_connection(Path(scratch))
         holder: list[Scan] = []
 

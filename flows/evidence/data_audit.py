@@ -15,7 +15,6 @@ import hashlib
 import json
 import math
 import os
-import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,6 +24,7 @@ from typing import Any
 import duckdb
 
 from core.errors import EvidenceError, first_line, reading_failure
+from flows import duckdb_budget
 from flows.config import DatasetEvidence, FieldMap, FieldSpec, LoadedProject, fingerprint_file
 from flows.evidence import Context, Evidence
 from flows.privacy import contains_personal, is_free_text, mask, personal_column, redact
@@ -445,7 +445,8 @@ def key_list_fits(scan: Scan, head: Head, key: list[str]) -> bool:
             width += 16 + (length if length > 12 else 0)
         else:
             width += 8
-    return head.estimated_rows * width * 1.5 <= KEY_LIST_MAX_BYTES  # 1.5: the list's own cost
+    limit = min(KEY_LIST_MAX_BYTES, duckdb_budget.budget().part // 4)  # the list cannot spill
+    return head.estimated_rows * width * 1.5 <= limit  # 1.5: the list's own cost
 
 
 def key_value(key: list[str]) -> str:
@@ -1304,7 +1305,7 @@ def collect_datasets(context: Context, project: LoadedProject) -> Evidence:
         return evidence
     scans: dict[str, Scan] = {}
     personal: dict[str, dict[str, str]] = {}
-    with tempfile.TemporaryDirectory(prefix="readiness-audit-") as scratch:
+    with duckdb_budget.audit_scratch() as scratch:  # a part of the memory budget, a spill folder
         # Every file is found (S3 objects fetched) first: the connection reads only those.
         located = [locate_source(project, d) for d in datasets]
         pocs = {

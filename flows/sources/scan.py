@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from core.errors import EvidenceError, first_line
+from flows import duckdb_budget
 from flows.sources import CsvOptions, SourceRef
 from flows.sources.files import (
     CsvStream,
@@ -429,8 +430,7 @@ def audit_connection(
     """
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
-    con.execute(f"set temp_directory = {lit(scratch)}")
-    con.execute("set preserve_insertion_order = false")
+    duckdb_budget.apply(con, scratch)  # its part of the memory budget; spills to scratch
     if allowed is None:
         return con
     if large_keys:

@@ -1,0 +1,214 @@
+"""Parquet objects on S3 read in ranges: the footer, and only the column chunks a reading needs.
+
+A Parquet file ends with its footer (the schema, each row group's statistics and where each
+column chunk starts and how long it is). Where a measurement needs only the statistics (rows,
+nulls, min and max: what ``DuckDBScan.statistics`` answers) or some columns, the rest of the
+object need not cross the network. :func:`partial_copy` keeps a local *sparse* copy of the
+object, as long as the object, in which only the fetched ranges are written: first the footer (one
+ranged GET of its last 64 KiB, a second one when the footer is longer), then the chunks of the
+named columns in every row group (adjacent ranges merged into one GET). DuckDB then reads that
+copy like any other file (``parquet_metadata()`` for the statistics, ``read_parquet()`` of those
+columns), so the figures are the ones the whole downloaded object gives, by the same code. The
+bytes of every other column are never transferred: :attr:`PartialCopy.transferred` counts what
+was, against :attr:`PartialCopy.size`.
+
+Every ranged GET names the ETag it started from (``If-Match``): an object replaced while it is
+read is an error, never a mix of two versions. A later reading of the same version adds only the
+ranges it still lacks (the ranges held are kept beside the copy). The object's fingerprint
+without reading it whole (:func:`object_fingerprint`) is its SHA-256 checksum when S3 keeps a
+full-object one (the hash recorded of a local file), else its ETag and size.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import struct
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.errors import EvidenceError
+from core.settings import get_settings
+from flows.sources import s3 as s3_source
+
+#: The tail read first: the footer of most files fits (DuckDB and Arrow read as much).
+FOOTER_GUESS = 64 * 1024
+#: Ranges closer than this are fetched in one GET (the gap is transferred too).
+MERGE_GAP = 64 * 1024
+MAGIC = b"PAR1"
+
+
+@dataclass
+class PartialCopy:
+    """A local sparse copy of a Parquet object holding its footer and some column chunks."""
+
+    url: str
+    path: Path
+    size: int
+    etag: str
+    columns: list[str]
+    #: Bytes fetched from S3 by this reading (0 when the copy already held every range).
+    transferred: int = 0
+    #: GET requests made by this reading.
+    requests: int = 0
+    #: The byte ranges the copy holds, [start, end).
+    ranges: list[tuple[int, int]] = field(default_factory=list)
+
+
+def merge(ranges: Iterable[tuple[int, int]], gap: int = 0) -> list[tuple[int, int]]:
+    """Sorted ranges [start, end), those closer than ``gap`` merged."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if out and start <= out[-1][1] + gap:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def missing(wanted: list[tuple[int, int]], held: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of ``wanted`` that ``held`` does not cover (both merged and sorted)."""
+    out = []
+    for start, end in wanted:
+        at = start
+        for h_start, h_end in held:
+            if h_end <= at or h_start >= end:
+                continue
+            if h_start > at:
+                out.append((at, h_start))
+            at = max(at, h_end)
+        if at < end:
+            out.append((at, end))
+    return out
+
+
+class _Reader:
+    """Ranged GETs of one object version, written into the sparse copy, counted."""
+
+    def __init__(self, s3: Any, bucket: str, key: str, etag: str, copy: PartialCopy) -> None:
+        self.s3, self.bucket, self.key, self.etag, self.copy = s3, bucket, key, etag, copy
+
+    def get(self, start: int, end: int) -> bytes:
+        answer = self.s3.get_object(
+            Bucket=self.bucket, Key=self.key, Range=f"bytes={start}-{end - 1}", IfMatch=self.etag
+        )
+        body: bytes = answer["Body"].read()
+        self.copy.transferred += len(body)
+        self.copy.requests += 1
+        if len(body) != end - start:
+            raise EvidenceError(self.copy.url, "the object changed while it was read")
+        return body
+
+    def fill(self, ranges: list[tuple[int, int]]) -> None:
+        todo = missing(merge(ranges, MERGE_GAP), self.copy.ranges)
+        if not todo:
+            return
+        with self.copy.path.open("r+b") as handle:
+            for start, end in todo:
+                handle.seek(start)
+                handle.write(self.get(start, end))
+        self.copy.ranges = merge([*self.copy.ranges, *todo])
+
+
+def _copy_path(bucket: str, obj: s3_source.S3Object) -> Path:
+    return s3_source.cache_path(get_settings().s3_cache / "partial", bucket, obj)
+
+
+def _held(path: Path, size: int) -> list[tuple[int, int]]:
+    """The ranges a copy kept from an earlier reading (none when it is missing or unlike)."""
+    sidecar = path.with_name(path.name + ".ranges.json")
+    try:
+        if path.stat().st_size == size:
+            return [(int(a), int(b)) for a, b in json.loads(sidecar.read_text())]
+    except (OSError, ValueError, TypeError):
+        pass
+    return []
+
+
+def chunk_ranges(metadata: Any, columns: list[str]) -> list[tuple[int, int]]:
+    """The byte ranges of ``columns``' chunks (dictionary page included) in every row group."""
+    wanted = set(columns)
+    ranges = []
+    for group in range(metadata.num_row_groups):
+        row_group = metadata.row_group(group)
+        for index in range(row_group.num_columns):
+            chunk = row_group.column(index)
+            if chunk.path_in_schema.split(".")[0] not in wanted:
+                continue
+            starts = [chunk.data_page_offset]
+            if chunk.has_dictionary_page and chunk.dictionary_page_offset:
+                starts.append(chunk.dictionary_page_offset)
+            start = min(starts)
+            ranges.append((start, start + chunk.total_compressed_size))
+    return ranges
+
+
+def partial_copy(url: str, columns: Iterable[str] = (), s3: Any = None) -> PartialCopy:
+    """A local copy of the Parquet object at ``url`` holding its footer and ``columns``' chunks.
+
+    No columns: the statistics only (``parquet_metadata()`` answers from the footer). DuckDB may
+    read only those columns from the copy; the others' bytes are not there.
+    """
+    import pyarrow.parquet as pq
+
+    bucket, key = s3_source.split_url(url)
+    s3 = s3 or s3_source.client()
+    try:
+        found = s3_source.resolve_objects(s3, url)
+        if len(found) != 1 or found[0].key != key:
+            raise EvidenceError(url, "a prefix, not one object: name the Parquet object")
+        obj = found[0]
+        if obj.size < 12:
+            raise EvidenceError(url, "not a Parquet file (shorter than its header and footer)")
+        path = _copy_path(bucket, obj)
+        held = _held(path, obj.size)
+        if not held:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("wb") as handle:
+                handle.truncate(obj.size)  # sparse: the bytes not fetched take no room
+        copy = PartialCopy(url, path, obj.size, obj.etag, sorted(set(columns)), ranges=held)
+        reader = _Reader(s3, bucket, key, f'"{obj.etag}"', copy)
+        reader.fill([(max(0, obj.size - FOOTER_GUESS), obj.size)])
+        with path.open("rb") as handle:
+            handle.seek(obj.size - 8)
+            length, magic = struct.unpack("<I4s", handle.read(8))
+        if magic != MAGIC or length + 8 > obj.size:
+            raise EvidenceError(url, "not a Parquet file (no Parquet footer at its end)")
+        reader.fill([(obj.size - 8 - length, obj.size)])
+        metadata = pq.read_metadata(path)
+        names = set(metadata.schema.to_arrow_schema().names)
+        unknown = sorted(set(columns) - names)
+        if unknown:
+            raise EvidenceError(url, f"no column {', '.join(unknown)} in this Parquet file")
+        reader.fill(chunk_ranges(metadata, copy.columns))
+    except (s3_source.ClientError, s3_source.BotoCoreError) as exc:
+        raise s3_source.explain(url, exc) from exc
+    sidecar = path.with_name(path.name + ".ranges.json")
+    sidecar.write_text(json.dumps(copy.ranges))
+    return copy
+
+
+def object_fingerprint(url: str, s3: Any = None) -> str:
+    """The object's content fingerprint without reading it whole.
+
+    The SHA-256 of its content, in hex, when S3 keeps a full-object SHA-256 checksum (the object
+    was written with one, in one part): the same hash the product records of a downloaded copy
+    (``fingerprint_file``); else ``etag:<etag>:<size>``, which changes whenever the content does
+    (S3 gives every new version of an object a new ETag).
+    """
+    bucket, key = s3_source.split_url(url)
+    s3 = s3 or s3_source.client()
+    try:
+        head = s3.head_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
+    except (s3_source.ClientError, s3_source.BotoCoreError) as exc:
+        raise s3_source.explain(url, exc) from exc
+    checksum = head.get("ChecksumSHA256")
+    if (
+        checksum
+        and "-" not in checksum
+        and head.get("ChecksumType", "FULL_OBJECT") == "FULL_OBJECT"
+    ):
+        return base64.b64decode(checksum).hex()
+    return f"etag:{str(head['ETag']).strip(chr(34))}:{int(head['ContentLength'])}"
