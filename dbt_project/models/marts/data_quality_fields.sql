@@ -1,3 +1,5 @@
+{{ config(materialized='incremental') }}
+
 with fields as (
     select * from {{ ref('stg_raw__field_profiles') }}
 ),
@@ -15,3 +17,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

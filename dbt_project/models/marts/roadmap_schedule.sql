@@ -1,6 +1,8 @@
 -- The roadmap on the calendar: each action starts on working day floor(start_day) + 1 and ends
 -- on working day ceil(end_day) after the run's as-of (int_working_days: weekdays less the
 -- holidays); an action of no effort at the start ends on the as-of day itself.
+{{ config(materialized='incremental') }}
+
 with roadmap as (
     select * from {{ ref('roadmap') }}
 ),
@@ -51,3 +53,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}
