@@ -92,9 +92,20 @@ def build(home: Path, full: bool | None) -> float:
     return time.perf_counter() - began
 
 
+def _copy(path: Path) -> Path:
+    """A copy of a DuckDB file and its write-ahead log."""
+    copy = path.with_name(path.stem + "-compared.duckdb")
+    for suffix in ("", ".wal"):
+        if Path(f"{path}{suffix}").exists():
+            shutil.copy(f"{path}{suffix}", f"{copy}{suffix}")
+    return copy
+
+
 def marts_differ(left: Path, right: Path) -> list[str]:
     """The marts whose rows differ between two warehouses (as sets of rows with counts)."""
     differ = []
+    # dbt-duckdb keeps both files attached in this process: compare copies.
+    left, right = (_copy(left), _copy(right))
     with duckdb.connect(str(left)) as con:
         con.execute(f"attach '{right}' as other (read_only)")
         tables = [
@@ -120,9 +131,10 @@ def measure(work: Path, home: Path, label: str, source: str) -> dict[str, float]
     """Build, add one run, then time the next build incrementally and in full."""
     build(home, full=True)
     with duckdb.connect(str(home / "warehouse.duckdb")) as con:
-        copy_run(con, source, f"9999n-{source}", timedelta(days=1))
+        copy_run(con, source, f"9999n{time.time_ns()}-{source}", timedelta(days=1))
         con.execute("checkpoint")
     full_home = work / f"{label}-full"
+    shutil.rmtree(full_home, ignore_errors=True)
     shutil.copytree(home, full_home)
     incremental = build(home, full=None)
     full = build(full_home, full=True)
@@ -137,25 +149,41 @@ def main() -> None:
     parser.add_argument("--projects", type=int, default=50)
     parser.add_argument("--runs", type=int, default=104)
     parser.add_argument("--keep", type=Path, help="keep the filled homes in this folder")
+    parser.add_argument(
+        "--work", type=Path, help="a folder an earlier run kept (--keep): reuse its filled homes"
+    )
+    parser.add_argument("--no-lock", action="store_true", help="do not wait for /tmp/bench.lock")
     args = parser.parse_args()
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    work = Path(tempfile.mkdtemp(prefix="bench-weekly-"))
-    server, api = portfolio_run.start_server(work / "prefect")
-    os.environ["PREFECT_API_URL"] = api
-    try:
-        portfolio = portfolio_run.generate(work / "portfolio", args.projects)
-        one = work / "one"
-        portfolio_run.assess(portfolio, one)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
-    many = work / "many"
-    shutil.copytree(one, many)
-    source = fill(many / "warehouse.duckdb", args.runs)
+    if args.work:
+        work = args.work
+        one, many = work / "one", work / "many"
+        with duckdb.connect(str(one / "warehouse.duckdb"), read_only=True) as con:
+            (source,) = con.execute("select min(run_id) from raw_runs").fetchone()  # type: ignore[misc]
+        with duckdb.connect(str(one / "warehouse.duckdb")) as con:  # back to its one run
+            for table in raw_tables(con):
+                con.execute(f"delete from {table} where run_id <> ?", [source])
+    else:
+        work = Path(tempfile.mkdtemp(prefix="bench-weekly-"))
+        server, api = portfolio_run.start_server(work / "prefect")
+        os.environ["PREFECT_API_URL"] = api
+        try:
+            portfolio = portfolio_run.generate(work / "portfolio", args.projects)
+            one = work / "one"
+            portfolio_run.assess(portfolio, one)
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(30)
+        many = work / "many"
+        shutil.copytree(one, many)
+        source = fill(many / "warehouse.duckdb", args.runs)
+        if args.keep:
+            shutil.copytree(work, args.keep, dirs_exist_ok=True)
     import fcntl
 
     with open("/tmp/bench.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # the shared benchmark lock (others time runs too)
+        if not args.no_lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # the shared benchmark lock (others time runs too)
         load = os.getloadavg()[0]
         results = {
             "1 run": measure(work, one, "one", source),
@@ -188,9 +216,8 @@ def main() -> None:
         f"{args.runs} runs / 1 run: incremental {last['incremental'] / first['incremental']:.2f}, "
         f"full {last['full'] / first['full']:.2f}"
     )
-    if args.keep:
-        shutil.copytree(work, args.keep, dirs_exist_ok=True)
-    shutil.rmtree(work, ignore_errors=True)
+    if not args.work:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -46,9 +46,20 @@ def copy_run(con: duckdb.DuckDBPyConnection, source: str, run_id: str, shift: ti
         )
 
 
+def _copy(path: Path) -> Path:
+    """A copy of a DuckDB file and its write-ahead log."""
+    copy = path.with_name(path.stem + "-compared.duckdb")
+    for suffix in ("", ".wal"):
+        if Path(f"{path}{suffix}").exists():
+            shutil.copy(f"{path}{suffix}", f"{copy}{suffix}")
+    return copy
+
+
 def marts_differ(left: Path, right: Path) -> dict[str, int]:
     """The marts (tables that are not raw) whose rows differ, with how many rows differ."""
     differ = {}
+    # dbt-duckdb keeps both files attached in this process: compare copies.
+    left, right = (_copy(left), _copy(right))
     with duckdb.connect(str(left), read_only=True) as con:
         con.execute(f"attach '{right}' as other (read_only)")
         tables = [
@@ -95,7 +106,7 @@ def test_incremental_build_equals_full_rebuild(
         assert not any("rebuilding every mart whole" in r.message for r in caplog.records)
         dbt.build(use_home(full_home), full_refresh=True)
     assert marts_differ(two_runs / "warehouse.duckdb", full_home / "warehouse.duckdb") == {}
-    with duckdb.connect(str(two_runs / "warehouse.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(two_runs / "warehouse-compared.duckdb"), read_only=True) as con:
         latest = con.execute(
             "select distinct run_id from recommendations where is_latest"
         ).fetchall()
