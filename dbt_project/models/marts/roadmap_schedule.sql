@@ -3,12 +3,16 @@
 -- holidays); an action of no effort at the start ends on the as-of day itself.
 {{ config(materialized='incremental') }}
 
+-- The new runs are selected in each input (macros/new_runs.sql): from the final select alone
+-- DuckDB did not push them into int_working_days (999 calendar days per run and project).
 with roadmap as (
     select * from {{ ref('roadmap') }}
+    where {{ new_runs() }}
 ),
 
 days as (
     select * from {{ ref('int_working_days') }}
+    where {{ new_runs() }}
 ),
 
 projects as (
@@ -17,6 +21,7 @@ projects as (
         project_id,
         cast(as_of as date) as as_of_date
     from {{ ref('int_project_runs_assessed') }}
+    where {{ new_runs() }}
 ),
 
 final as (
