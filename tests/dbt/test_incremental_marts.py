@@ -96,8 +96,9 @@ def two_runs(assessed_examples: Assessed, tmp_path_factory: pytest.TempPathFacto
 
 
 def test_incremental_build_equals_full_rebuild(
-    two_runs: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    assessed_examples: Assessed, two_runs: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    first_run = assessed_examples.run_id
     full_home = tmp_path / "full"
     full_home.mkdir()
     shutil.copy2(two_runs / "warehouse.duckdb", full_home / "warehouse.duckdb")
@@ -110,12 +111,13 @@ def test_incremental_build_equals_full_rebuild(
         latest = con.execute(
             "select distinct run_id from recommendations where is_latest"
         ).fetchall()
-        new, still_open = con.execute(
-            "select sum(actions_new), sum(actions_open) from roadmap_progress where run_id = ?",
+        previous, still_open = con.execute(
+            "select list(distinct previous_run_id), sum(actions_open) from roadmap_progress "
+            "where run_id = ?",
             [LATER],
         ).fetchone() or (None, None)
     assert latest == [(LATER,)]
-    assert new == 0 and still_open > 0  # the later run's actions were all in the first run
+    assert previous == [first_run] and still_open > 0  # compared with the first run
 
 
 def test_changes_to_earlier_runs_make_a_full_refresh(two_runs: Path, tmp_path: Path) -> None:
