@@ -272,12 +272,18 @@ def archive_inputs(where: str, run_id: str, portfolio: LoadedPortfolio, started:
 def write_evidence(settings: Settings, batches: list[ProjectBatch]) -> int:
     """The one writer: append every project's frames to the raw tables in one transaction."""
     written = 0
+    # One insert per table, not per project and table: 500 projects made ~15,000 inserts.
+    frames: dict[str, list[pd.DataFrame]] = {}
+    for batch in batches:
+        for table, frame in batch.frames.items():
+            if not frame.empty:
+                frames.setdefault(table, []).append(frame)
     with warehouse.connect(settings.warehouse) as con:
         con.execute("begin transaction")
         try:
-            for batch in batches:
-                for table, frame in batch.frames.items():
-                    written += warehouse.append(con, table, frame)
+            for table, parts in frames.items():
+                whole = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+                written += warehouse.append(con, table, whole)
             con.execute("commit")
         except Exception:
             con.execute("rollback")

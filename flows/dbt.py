@@ -103,6 +103,25 @@ def invoke(settings: Settings, args: list[str]) -> dbtRunnerResult:
     )  # fmt: skip
 
 
-def build(settings: Settings) -> None:
-    """Build every model and run the data tests (not the unit tests) once; raise if anything fails."""
-    invoke(settings, SCHEDULED_RUN)
+def build(settings: Settings, full_refresh: bool | None = None) -> None:
+    """Build every model and run the data tests (not the unit tests) once; raise if anything fails.
+
+    The per-run marts are incremental (flows/incremental.py): they take only the runs they lack,
+    unless ``full_refresh`` or a change to earlier runs makes this build rebuild them whole. The
+    shared PostgreSQL warehouse is always rebuilt whole.
+    """
+    from flows import incremental, warehouse
+
+    if settings.dbt_target != "duckdb":
+        invoke(settings, [*SCHEDULED_RUN, "--full-refresh"])
+        return
+    with warehouse.connect(settings.warehouse) as con:
+        reason = "asked for" if full_refresh else incremental.full_refresh_reason(con)
+        if full_refresh is False:
+            reason = None
+        incremental.invalidate(con)  # a build that fails part-way leaves no state behind
+    if reason:
+        _logger().info("dbt: rebuilding every mart whole (%s)", reason)
+    invoke(settings, [*SCHEDULED_RUN, *(["--full-refresh"] if reason else [])])
+    with warehouse.connect(settings.warehouse) as con:
+        incremental.record_built(con)

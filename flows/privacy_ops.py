@@ -24,6 +24,7 @@ from rich.console import Console
 
 from core.errors import ReadinessError
 from core.settings import Settings
+from flows import incremental
 
 if TYPE_CHECKING:  # DuckDB and the warehouse (pandas) load when a command runs
     import duckdb
@@ -134,6 +135,8 @@ def forget(settings: Settings, email: str) -> Erased:
     with warehouse.run_lock(settings.warehouse):
         with warehouse.connect(settings.warehouse) as con:
             per_run, derived = erase_respondent(con, names)
+            if per_run or derived:  # earlier runs' rows changed: their marts are rebuilt whole
+                incremental.invalidate(con)
             con.execute("checkpoint")
         erased = Erased(per_run, derived, clear_measurement_cache(settings))
         if erased.answers or erased.derived_rows:
@@ -172,7 +175,10 @@ def apply_retention(
             [cutoff],
         ).fetchall()
         deleted["raw_rejected_rows"] = len(rows)
-    return {table: n for table, n in deleted.items() if n}
+    expired = {table: n for table, n in deleted.items() if n}
+    if expired:  # earlier runs' rows changed: their marts are rebuilt whole
+        incremental.invalidate(con)
+    return expired
 
 
 #: What the data audit stores of audited values: older versions stored them whole.
@@ -293,6 +299,7 @@ def scrub_audited_values(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         f"where {runs} and personal is null",
         [old],
     )
+    incremental.invalidate(con)  # earlier runs' rows changed: their marts are rebuilt whole
     return {table: n for table, n in changed.items() if n}
 
 

@@ -4,6 +4,10 @@
 -- else was measured). A survey claim the evidence denies flags the check, and is written into
 -- its evidence. A critical check that answers refused could have changed never passes: it is
 -- no_evidence (or fail, the rubric's refused_critical) and its evidence names the refused rows.
+-- Incremental (macros/new_runs.sql), not a view: check_results and int_waivers_judged both read it,
+-- and as a view DuckDB planned its whole chain of item views again in each (minutes of planning).
+{{ config(materialized='incremental') }}
+
 with projects as (
     select * from {{ ref('int_project_runs_assessed') }}
 ),
@@ -219,3 +223,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

@@ -1,5 +1,7 @@
 -- Alert coverage as the maintenance drill-down shows it: one row per service and signal, with the
 -- alerting rules that cover it and whether one of them reaches a receiver that delivers.
+{{ config(materialized='incremental') }}
+
 with coverage as (
     select * from {{ ref('stg_raw__alert_coverage') }}
 ),
@@ -48,3 +50,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

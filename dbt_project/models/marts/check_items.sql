@@ -1,6 +1,8 @@
 -- Every measured item behind a check (a field, a dataset, a system, a stakeholder group, a load
 -- test), judged against the check's thresholds, so the drill-down shows which items fail and by
 -- how much. The check's own result stays in check_results (the worst item).
+{{ config(materialized='incremental') }}
+
 with items as (
     select * from {{ ref('int_check_items_unioned') }}
 ),
@@ -39,3 +41,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

@@ -3,6 +3,8 @@
 -- for the verdict: verdict_result and verdict_points are what gap scores and the recommendation
 -- count; waiver says so in words ("waived until 2027-01-31 (approved by X: reason)"). owner is
 -- the name the project's owners map gives the check's owner role, or the role (owner_named false).
+{{ config(materialized='incremental') }}
+
 with judged as (
     select * from {{ ref('int_checks_judged') }}
 ),
@@ -66,3 +68,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

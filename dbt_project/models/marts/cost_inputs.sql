@@ -2,6 +2,8 @@
 -- monthly cost as volume x cost per request + fixed cost, with volume and prices set by the user.
 -- The tokens per request are those the cost model used: measured where call logs or a usage
 -- export measured them, else assumed (tokens_source says which).
+{{ config(materialized='incremental') }}
+
 with costs as (
     select * from {{ ref('stg_raw__cost_assumptions') }}
 ),
@@ -36,3 +38,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

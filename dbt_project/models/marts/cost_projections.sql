@@ -1,3 +1,5 @@
+{{ config(materialized='incremental') }}
+
 with costs as (
     select * from {{ ref('int_cost_projections') }}
 ),
@@ -43,3 +45,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

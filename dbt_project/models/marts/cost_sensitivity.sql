@@ -1,6 +1,8 @@
 -- How the monthly cost at target and the unit economics move when volume and price differ from
 -- the assumptions: every pair of changes from -50% to +100%. Price scales the variable cost per
 -- request (tokens and compute); fixed monthly costs stay.
+{{ config(materialized='incremental') }}
+
 with costs as (
     select * from {{ ref('int_cost_projections') }}
 ),
@@ -53,3 +55,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

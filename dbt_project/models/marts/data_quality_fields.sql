@@ -1,3 +1,5 @@
+{{ config(materialized='incremental') }}
+
 -- Per dataset and field, the measured rates (int_field_rates: the same ratios the checks judge).
 with fields as (
     select * from {{ ref('int_field_rates') }}
@@ -11,3 +13,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

@@ -1,4 +1,6 @@
 -- Cross-field rules and relationships checked per dataset, with violations and example rows.
+{{ config(materialized='incremental') }}
+
 with rules as (
     select * from {{ ref('stg_raw__dataset_rules') }}
 ),
@@ -19,3 +21,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

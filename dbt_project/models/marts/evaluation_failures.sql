@@ -1,6 +1,8 @@
 -- The failed examples of the newest evaluation runs (inputs and outputs as the reader kept them:
 -- truncated, personal values redacted), with their failure category (none: uncategorised) and
 -- each category's count, largest first; a reader shows a bounded number of them.
+{{ config(materialized='incremental') }}
+
 with runs as (
     select * from {{ ref('int_eval_runs_ranked') }}
     where recency = 1
@@ -51,3 +53,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

@@ -1,5 +1,7 @@
 -- Pass rate of each metric in the newest run of each evaluation results file or store, beside
 -- its declared quality bar and the run before it (what the pass-rate checks judged).
+{{ config(materialized='incremental') }}
+
 with metrics as (
     select * from {{ ref('int_eval_metrics_compared') }}
 ),
@@ -27,3 +29,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

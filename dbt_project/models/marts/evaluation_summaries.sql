@@ -1,5 +1,7 @@
 -- One line per project and run: each metric's pass rate in its newest run against its declared
 -- quality bar, worst first (the project page and the report show it as written here).
+{{ config(materialized='incremental') }}
+
 with metrics as (
     select * from {{ ref('int_eval_metrics_compared') }}
     where quality_bar is not null
@@ -37,3 +39,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

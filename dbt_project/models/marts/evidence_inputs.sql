@@ -1,3 +1,5 @@
+{{ config(materialized='incremental') }}
+
 with inputs as (
     select * from {{ ref('stg_raw__evidence_inputs') }}
 ),
@@ -11,3 +13,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

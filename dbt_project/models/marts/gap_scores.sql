@@ -6,6 +6,8 @@
 -- risk (a rubric option). missing_evidence names the checks without evidence in plain words.
 -- A waived check counts as passed here (verdict_result, verdict_points: see check_results; the
 -- measured result stands where they are not given, as in unit tests of the rules before waivers).
+{{ config(materialized='incremental') }}
+
 with checks as (
     select
         run_id,
@@ -100,3 +102,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

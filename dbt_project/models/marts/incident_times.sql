@@ -1,5 +1,7 @@
 -- Incident response as the maintenance drill-down shows it: per PagerDuty export, the incidents of
 -- the 90 days before the run's as-of instant and the minutes to acknowledge and to resolve.
+{{ config(materialized='incremental') }}
+
 with summaries as (
     select * from {{ ref('stg_raw__incident_summary') }}
 ),
@@ -21,3 +23,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

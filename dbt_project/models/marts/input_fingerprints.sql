@@ -1,5 +1,7 @@
 -- Every input a run read for a project, with its content hash: evidence files and sources, the
 -- project's configuration and the rubric. Comparing two runs' rows says which inputs changed.
+{{ config(materialized='incremental') }}
+
 with evidence as (
     select * from {{ ref('stg_raw__evidence_inputs') }}
 ),
@@ -66,3 +68,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

@@ -1,5 +1,7 @@
 -- The system inventory as the drill-down shows it: one row per system with its role, status and
 -- whether each capability is solved (the systems x capabilities matrix).
+{{ config(materialized='incremental') }}
+
 with systems as (
     select * from {{ ref('stg_raw__inventory_systems') }}
 ),
@@ -26,3 +28,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

@@ -1,6 +1,8 @@
 -- Every measured point of each business KPI up to the run's as-of, with the baseline measured
 -- before launch (the plan's when no launch date was given), the declared target and the launch
 -- date: the line chart of the evaluation drill-down.
+{{ config(materialized='incremental') }}
+
 with points as (
     select * from {{ ref('stg_raw__kpi_points') }}
 ),
@@ -40,3 +42,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

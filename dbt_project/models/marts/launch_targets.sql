@@ -2,6 +2,8 @@
 -- ends on or before the target, at risk when after it (or beyond the calendar), missed when the
 -- target is before the run's as-of; margin_days is the target less the roadmap's end (negative:
 -- late). next_steering is the first steering-committee date on or after the as-of.
+{{ config(materialized='incremental') }}
+
 with projects as (
     select
         run_id,
@@ -102,3 +104,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

@@ -1,5 +1,7 @@
 -- p95 over time of every Locust history sample, with the point at target concurrency marked
 -- (the one the latency check reads).
+{{ config(materialized='incremental') }}
+
 with history as (
     select * from {{ ref('int_load_test_history') }}
 ),
@@ -32,3 +34,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

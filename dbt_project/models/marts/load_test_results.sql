@@ -1,5 +1,7 @@
 -- Load test results per file and endpoint (the latency and error charts of the drill-down),
 -- with the error rate of each row and how much of the latency SLO and error budget it uses.
+{{ config(materialized='incremental') }}
+
 with stats as (
     select * from {{ ref('stg_raw__load_test_stats') }}
 ),
@@ -54,3 +56,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

@@ -1,5 +1,7 @@
 -- On-call coverage as the maintenance drill-down shows it: each day of the four weeks from the
 -- run's as-of instant, the hours somebody is on call and the gap, with the rotation's size.
+{{ config(materialized='incremental') }}
+
 with days as (
     select * from {{ ref('stg_raw__on_call_days') }}
 ),
@@ -28,3 +30,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

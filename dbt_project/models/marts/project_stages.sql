@@ -4,6 +4,8 @@
 -- names what stands between the project and the stage in plain words: a gap with the checks of
 -- it that do not pass ("Scale (p95 latency at target concurrency is within the SLO)"), a check
 -- by its title.
+{{ config(materialized='incremental') }}
+
 with stages as (
     select * from {{ ref('stg_raw__rubric_stages') }}
 ),
@@ -128,3 +130,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

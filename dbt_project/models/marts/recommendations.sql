@@ -8,6 +8,13 @@
 -- roadmap's totals (effort, cost at the day rate, calendar days) come along. A waived check counts
 -- as passed; the verdict says how many waivers it relies on ("go, with 2 waivers") and the reason
 -- names them ("waived until 2027-01-31 (approved by X: reason)").
+-- Incremental (macros/new_runs.sql): is_latest is decided among the new runs' rows, then the
+-- post-hook moves it to each project's newest run in the whole table.
+{{ config(
+    materialized='incremental',
+    post_hook="update {{ this }} as recommendations set is_latest = latest.is_latest from (select run_id, project_id, row_number() over (partition by project_id order by run_started_at desc, run_id desc) = 1 as is_latest from {{ this }}) as latest where recommendations.run_id = latest.run_id and recommendations.project_id = latest.project_id and recommendations.is_latest <> latest.is_latest"
+) }}
+
 with gaps as (
     select * from {{ ref('gap_scores') }}
 ),
@@ -345,6 +352,7 @@ decided as (
             and projects.project_id = waivers_per_project.project_id
     left join stages_named
         on projects.run_id = stages_named.run_id and projects.project_id = stages_named.project_id
+    where {{ new_runs('projects.run_id') }}
 ),
 
 final as (

@@ -3,6 +3,8 @@
 -- parallel, so start and end days form a timeline. An action on legal or compliance blockers
 -- starts with the blockers' reasons ("Legal: the DPA is not signed"); evidence to provide names
 -- the survey rows that were refused.
+{{ config(materialized='incremental') }}
+
 with checks as (
     select * from {{ ref('check_results') }}
 ),
@@ -83,3 +85,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

@@ -1,6 +1,8 @@
 -- Progress across runs, per run and project: roadmap actions done (in the project's previous
 -- assessed run's roadmap, not in this one), new (in this one only) and still open (in both).
 -- A project's first run has no previous run: every action is new.
+{{ config(materialized='incremental') }}
+
 with runs as (
     select
         run_id,
@@ -81,3 +83,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

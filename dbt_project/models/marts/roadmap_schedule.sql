@@ -1,12 +1,18 @@
 -- The roadmap on the calendar: each action starts on working day floor(start_day) + 1 and ends
 -- on working day ceil(end_day) after the run's as-of (int_working_days: weekdays less the
 -- holidays); an action of no effort at the start ends on the as-of day itself.
+{{ config(materialized='incremental') }}
+
+-- The new runs are selected in each input (macros/new_runs.sql): from the final select alone
+-- DuckDB did not push them into int_working_days (999 calendar days per run and project).
 with roadmap as (
     select * from {{ ref('roadmap') }}
+    where {{ new_runs() }}
 ),
 
 days as (
     select * from {{ ref('int_working_days') }}
+    where {{ new_runs() }}
 ),
 
 projects as (
@@ -15,6 +21,7 @@ projects as (
         project_id,
         cast(as_of as date) as as_of_date
     from {{ ref('int_project_runs_assessed') }}
+    where {{ new_runs() }}
 ),
 
 final as (
@@ -51,3 +58,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

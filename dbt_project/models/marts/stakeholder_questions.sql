@@ -2,6 +2,8 @@
 -- answered, the mean agreement from 0 to 1, and the spread of their answers (disagreement).
 -- Groups as readers may see them: one too small to show on its own is part of "other groups",
 -- or not shown at all (int_stakeholder_groups_reported), so no cell is one person's answer.
+{{ config(materialized='incremental') }}
+
 with scored as (
     select * from {{ ref('int_survey_answers_scored') }}
 ),
@@ -71,3 +73,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}
