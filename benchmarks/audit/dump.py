@@ -55,7 +55,9 @@ def audits(bench: list[Path]) -> dict[str, Any]:
                 },
             }
             projects.append(
-                LoadedProject(path=path.parent / "project.yml", project=Project.model_validate(data))
+                LoadedProject(
+                    path=path.parent / "project.yml", project=Project.model_validate(data)
+                )
             )
     out: dict[str, Any] = {}
     for project in projects:
