@@ -4,8 +4,8 @@ Each round runs every step (``benchmarks/audit/run.py --step``, one fresh proces
 ``READINESS_HOME``) from the baseline checkout, then from this one, so that load from other
 processes on a shared machine falls on both alike. Each step is reported as its ratio to its
 baseline in the same round (``floor`` for the Parquet steps, ``csv_read`` for the CSV ones), the
-median over the rounds, for both checkouts, and the change of that median ratio. Every round
-takes the shared benchmark lock (``/tmp/bench.lock``).
+median over the rounds, for both checkouts, and the change of that median ratio. The run holds
+the shared benchmark lock (``/tmp/bench.lock``) from its first round to its last.
 
     uv run python benchmarks/audit/generate.py --rows 2000000 --out /tmp/audit-bench
     git worktree add /tmp/baseline main   # or: git archive main | tar -x -C /tmp/baseline
@@ -54,14 +54,15 @@ def main() -> None:
     checkouts = {"baseline": args.baseline.resolve(), "change": ROOT}
     seconds: dict[str, dict[str, list[float]]] = {k: {s: [] for s in STEPS} for k in checkouts}
     loads = []
-    for number in range(args.rounds):
-        with open("/tmp/bench.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+    with open("/tmp/bench.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        print(f"lock taken {datetime.now(UTC):%H:%M:%S} UTC", flush=True)
+        for number in range(args.rounds):
             loads.append(os.getloadavg()[0])
             for name in STEPS:
                 for label, checkout in checkouts.items():
                     seconds[label][name].append(step(checkout, name, args.rows, args.data))
-        print(number + 1, json.dumps(seconds), f"load {loads[-1]:.1f}", flush=True)
+            print(number + 1, json.dumps(seconds), f"load {loads[-1]:.1f}", flush=True)
     print(f"\n{args.rows:,} rows, {args.rounds} rounds, load (1 min) at each round's start: "
           f"{', '.join(f'{x:.1f}' for x in loads)}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n")  # fmt: skip
     print("| step | baseline s | change s | baseline ratio | change ratio | change of ratio |")
