@@ -63,10 +63,7 @@ class Head:
 
 
 def read_head(
-    scan: DuckDBScan,
-    columns: list[str],
-    allowed: dict[str, list[Any]] | None = None,
-    head_rows: int = 100_000,
+    scan: DuckDBScan, columns: list[str], allowed: dict[str, list[Any]], head_rows: int
 ) -> Head:
     """The head of a large CSV file (``head_rows``): its repeating fields, its estimated rows.
 
@@ -105,7 +102,7 @@ def read_head(
         declared = ", ".join(
             f"cast(try_cast({lit(str(v).lower() if isinstance(v, bool) else v)} as {kind}) "
             f"as varchar)"
-            for v in (allowed or {}).get(column, [])
+            for v in allowed.get(column, [])
         )
         found = scan.con.execute(
             f"select list_filter(list_distinct(list_concat(list(distinct cast({col} as varchar)) "
