@@ -47,12 +47,7 @@ def profile(
 
     ``declared``: columns declared personal (True) or not (False); the others are detected.
     """
-    from flows.evidence.data_audit import (
-        duplicate_keys,
-        masked_keys,
-        measure_fields,
-        personal_columns,
-    )
+    from flows.evidence.data_audit import masked_keys, personal_columns, profile_fields
 
     fields = {
         name: FieldSpec(required=False, personal=(declared or {}).get(name))
@@ -60,7 +55,8 @@ def profile(
     }
     field_map = FieldMap(fields=fields, key=key, timestamp=timestamp, max_age=max_age)
     personal = personal_columns(scan, field_map)
-    measured, fresh = measure_fields(scan, field_map, top=False, as_of=as_of, personal=personal)
+    measured, figures = profile_fields(scan, field_map, personal, top=False, as_of=as_of)
+    fresh = figures.freshness
     max_age_seconds = field_map.max_age_seconds
     rows = scan.rows
     document: dict[str, Any] = {
@@ -70,22 +66,22 @@ def profile(
         "rejected_rows": scan.rejected,
         "columns": [
             {
-                "name": f["field"],
-                "type": f["observed_type"],
-                "nulls": f["null_count"],
-                "null_rate": f["null_count"] / rows if rows else None,
-                "empty": f["empty_count"],
-                "distinct": f["distinct_count"],
-                "distinct_exact": f["distinct_is_exact"],
-                "min": f["min_value"],
-                "max": f["max_value"],
-                "personal": f["personal_reason"] if f["personal"] else None,
+                "name": f.field,
+                "type": f.observed_type,
+                "nulls": f.null_count,
+                "null_rate": f.null_count / rows if rows and f.null_count is not None else None,
+                "empty": f.empty_count,
+                "distinct": f.distinct_count,
+                "distinct_exact": f.distinct_is_exact,
+                "min": f.min_value,
+                "max": f.max_value,
+                "personal": f.personal_reason if f.personal else None,
             }
             for f in measured
         ],
     }
     if key:
-        duplicates, examples = duplicate_keys(scan, key)
+        duplicates, examples = figures.duplicates or (0, [])
         document["duplicates"] = {
             "key": key,
             "duplicate_rows": duplicates,

@@ -76,10 +76,6 @@ class Scan:
     rejected: int = 0
     fingerprint_files: list[Path] = field(default_factory=list)
     fingerprint_text: str | None = None
-    #: Duplicate keys measured by the one pass, per key: (duplicate rows, examples).
-    duplicates: dict[tuple[str, ...], tuple[int, list[dict[str, Any]]]] = field(
-        default_factory=dict
-    )
 
     @property
     def single_pass(self) -> bool:

@@ -1,0 +1,214 @@
+"""How a plan of metrics is executed: one strategy per reading of a dataset.
+
+- :class:`TableReading`: a table, a plain file or an S3 object in DuckDB: every aggregate in one
+  query, bounded queries for examples and top values, one grouping for duplicate keys;
+- :class:`ParquetReading`: the same, with the nulls, minimum and maximum that the files'
+  statistics answer exactly left out of the query;
+- :class:`PostgresReading`: the same SQL pushed down to PostgreSQL through its dialect, with the
+  patterns PostgreSQL refuses left unchecked (and said so);
+- :class:`~flows.evidence.audit.large_csv.LargeCsvReading`: a large CSV file in one pass where
+  it is (its own module).
+
+Each returns :class:`Measured`: the figures of every found field and of the dataset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.errors import EvidenceError
+from flows.config import FieldMap
+from flows.evidence.audit.metrics import (
+    EXAMPLES,
+    TOP_VALUES_MAX_DISTINCT,
+    FieldMetrics,
+    Freshness,
+    Metric,
+    Plan,
+    count_column,
+)
+from flows.sources.files import lit, q
+from flows.sources.scan import Scan
+
+#: A duplicated key and its rows: ``{"key": {column: value}, "rows": n}``.
+DuplicateKey = dict[str, Any]
+
+
+@dataclass
+class FieldFigures:
+    """What a reading measured of one found field (values not yet screened for personal data)."""
+
+    nulls: int
+    low: Any
+    high: Any
+    empty: int
+    distinct: int
+    exact: bool
+    #: Violations per kind, and a few example values of each kind that has some.
+    counts: dict[str, int]
+    examples: dict[str, list[str]]
+    #: The most frequent values with their counts, for a field with few distinct values.
+    top: list[tuple[str, int]] | None = None
+
+
+@dataclass
+class Measured:
+    """The figures of one dataset: per found field (by field name), freshness, duplicate keys."""
+
+    fields: dict[str, FieldFigures] = field(default_factory=dict)
+    freshness: Freshness | None = None
+    #: Rows minus distinct keys, and the most duplicated keys (None: no whole key).
+    duplicates: tuple[int, list[DuplicateKey]] | None = None
+
+
+def duplicate_keys(scan: Scan, key: list[str]) -> tuple[int, list[DuplicateKey]]:
+    """Rows minus the number of distinct key tuples, and a few duplicated keys with their rows.
+
+    One grouping of the key answers both (a materialized CTE, in DuckDB and PostgreSQL alike):
+    the extra rows of every key that repeats, and the most repeated keys (ties by key).
+    """
+    scan.materialize()
+    keys = ", ".join(q(k) for k in key)
+    texts = ", ".join(f"{scan.text(k)} as {q(k)}" for k in key)
+    n = q(count_column(*key))
+    names, rows = scan.described(
+        f"with repeated as materialized (select {keys}, count(*) as {n} from {scan.relation} "
+        f"group by {keys} having count(*) > 1) "
+        f"select (select coalesce(sum({n} - 1), 0) from repeated) as duplicates, {n}, {texts} "
+        f"from (select * from repeated order by {n} desc, {keys} limit {EXAMPLES}) as d "
+        f"right join (select 1 as one) as o on true"
+    )
+    examples = [
+        {"key": dict(zip(names[2:], r[2:], strict=True)), "rows": int(r[1])}
+        for r in rows
+        if r[1] is not None
+    ]
+    return int(rows[0][0]) if rows else 0, examples
+
+
+def aggregate(scan: Scan, metrics: list[Metric]) -> dict[Metric, list[Any]]:
+    """Every metric's aggregates in one query over the relation; each metric's values."""
+    terms = [(m, m.terms(scan)) for m in metrics]
+    exprs = [t for _, ts in terms for t in ts]
+    row = (scan.one(f"select {', '.join(exprs)} from {scan.relation}") or ()) if exprs else ()
+    values: dict[Metric, list[Any]] = {}
+    at = 0
+    for metric, ts in terms:
+        values[metric] = list(row[at : at + len(ts)])
+        at += len(ts)
+    return values
+
+
+class Reading:
+    """A strategy executing plans of metrics over one kind of reading of a dataset."""
+
+    def checkable(
+        self, scan: Scan, field_map: FieldMap, refuse: Callable[[str, str], None]
+    ) -> FieldMap:
+        """The field map this engine can check (``refuse(field, reason)`` for what it cannot)."""
+        return field_map
+
+    def measure(self, scan: Scan, plan: Plan, top: bool = True) -> Measured:
+        """Execute the plan: the figures of every found field and of the dataset."""
+        raise NotImplementedError
+
+
+class TableReading(Reading):
+    """A relation queried as often as needed: one aggregate query measures every field."""
+
+    def statistics(self, scan: Scan) -> dict[str, tuple[int, str | None, str | None]]:
+        """Nulls, min and max the storage answers exactly, per column (none here)."""
+        return {}
+
+    def measure(self, scan: Scan, plan: Plan, top: bool = True) -> Measured:
+        """Execute the plan: one aggregate query, then examples, top values and duplicate keys."""
+        stats = self.statistics(scan)
+        metrics: list[Metric] = []
+        for fm in plan.found:
+            if fm.column not in stats:
+                metrics += [m for m in (fm.nulls, fm.extent) if m]
+            metrics += [m for m in (fm.empties, fm.distinct) if m]
+            metrics += fm.violations
+        if plan.recency:
+            metrics.append(plan.recency)
+        values = aggregate(scan, metrics)
+        measured = Measured()
+        for fm in plan.found:
+            measured.fields[fm.name] = self.figures(scan, fm, values, stats)
+        if plan.recency:
+            measured.freshness = plan.recency.read(values[plan.recency])
+        low_cardinality = [
+            str(fm.column)
+            for fm in plan.found
+            if measured.fields[fm.name].distinct <= TOP_VALUES_MAX_DISTINCT
+        ]
+        tops = scan.top_values(low_cardinality, 5) if top else {}
+        for fm in plan.found:
+            measured.fields[fm.name].top = tops.get(str(fm.column))
+        if plan.duplicates:
+            measured.duplicates = duplicate_keys(scan, list(plan.duplicates.columns))
+        return measured
+
+    def figures(
+        self,
+        scan: Scan,
+        fm: FieldMetrics,
+        values: dict[Metric, list[Any]],
+        stats: dict[str, tuple[int, str | None, str | None]],
+    ) -> FieldFigures:
+        """A field's figures from the query's values (and the statistics), examples queried."""
+        assert fm.column is not None and fm.distinct is not None
+        if fm.column in stats:
+            nulls, low, high = stats[fm.column]
+        else:
+            assert fm.nulls is not None and fm.extent is not None
+            (nulls,), (low, high) = values[fm.nulls], values[fm.extent]
+        counts = {v.kind: int(values[v][0]) for v in fm.violations}
+        return FieldFigures(
+            nulls=int(nulls),
+            low=low,
+            high=high,
+            empty=int(values[fm.empties][0]) if fm.empties else 0,
+            distinct=int(values[fm.distinct][0]),
+            exact=fm.distinct.exact(scan),
+            counts=counts,
+            examples={v.kind: v.examples(scan) for v in fm.violations if counts[v.kind]},
+        )
+
+
+class ParquetReading(TableReading):
+    """Parquet files: exact statistics answer nulls, min and max; one query the rest."""
+
+    def statistics(self, scan: Scan) -> dict[str, tuple[int, str | None, str | None]]:
+        """The files' statistics, for the columns every row group answers exactly."""
+        return scan.statistics()
+
+
+class PostgresReading(TableReading):
+    """A PostgreSQL table or query: the same measurement, run by PostgreSQL where the data is."""
+
+    def checkable(
+        self, scan: Scan, field_map: FieldMap, refuse: Callable[[str, str], None]
+    ) -> FieldMap:
+        """The field map without the patterns PostgreSQL's regular expressions refuse.
+
+        DuckDB's were checked when the configuration was loaded; PostgreSQL's differ (no ``(?i)``
+        inside a group, no Unicode classes), so each pattern is tried there first. A refused one
+        is reported (``refuse``) and not checked, instead of failing the whole dataset.
+        """
+        fields = dict(field_map.fields)
+        for name, spec in field_map.fields.items():
+            if spec.pattern is None:
+                continue
+            try:
+                scan.one(f"select {scan.full_match(lit(''), spec.pattern)}")
+            except EvidenceError as exc:
+                refuse(
+                    name,
+                    f"field {name}: the pattern is not checked: PostgreSQL does not accept it "
+                    f"as a regular expression ({exc.reason})",
+                )
+                fields[name] = spec.model_copy(update={"pattern": None})
+        return field_map.model_copy(update={"fields": fields})
