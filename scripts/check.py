@@ -56,13 +56,23 @@ def side_by_side(steps: list[tuple[str, list[str], dict[str, str]]]) -> None:
                 command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
             )
             running.append((name, command, process, out))
+        finished: dict[str, float] = {}  # each step's own time, not the slowest one's
+        while len(finished) < len(running):
+            for name, _, process, _ in running:
+                if name not in finished and process.poll() is not None:
+                    finished[name] = time.monotonic()
+            time.sleep(0.2)
         for name, command, process, out in running:
-            code = process.wait()
             print(f"==> {name}: {' '.join(command)}", flush=True)
             out.seek(0)
             sys.stdout.buffer.write(out.read())
             sys.stdout.flush()
-            _done(name, code, started)
+            code = process.returncode
+            print(
+                f"<== {name}: {'ok' if code == 0 else f'failed ({code})'} "
+                f"in {finished[name] - started:.0f}s",
+                flush=True,
+            )
             failed = failed or code
     if failed:
         sys.exit(failed)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from xdist.scheduler.loadscope import LoadScopeScheduling
 
-# Measured on the CI machine (seconds of one worker, slowest first). A file missing here is
-# scheduled after these in collection order; add a new file that runs its own assessment.
+# Files that run assessments of their own (flow and dbt build, ~1 min each) or long servers,
+# most work first. A file missing here is scheduled after these, in collection order: add a new
+# file that runs its own assessment.
 SLOWEST_FIRST = (
     "tests/e2e/test_example_history.py",
     "tests/dbt/test_gap_evidence.py",
