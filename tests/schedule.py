@@ -10,6 +10,7 @@ while the other waits; the rest follow in collection order.
 from __future__ import annotations
 
 from xdist.scheduler.loadscope import LoadScopeScheduling
+from xdist.workermanage import WorkerController
 
 # Files that run assessments of their own (flow and dbt build, ~1 min each) or long servers,
 # most work first. A file missing here is scheduled after these, in collection order: add a new
@@ -46,7 +47,7 @@ class FileOrGroupScheduling(LoadScopeScheduling):
             return "@" + nodeid.rsplit("@", 1)[-1]
         return nodeid.split("::", 1)[0]
 
-    def _assign_work_unit(self, node):  # type: ignore[no-untyped-def]
+    def _assign_work_unit(self, node: WorkerController) -> None:
         if not self._ordered:
             self._ordered = True
             rank = {path: i for i, path in enumerate(SLOWEST_FIRST)}
