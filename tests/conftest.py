@@ -165,6 +165,7 @@ def assessed_home_copy(assessed_examples: Assessed, tmp_path: Path) -> Assessed:
     )
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: none without it (-p no:xdist)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     """Hand tests out a file at a time, or an ``xdist_group`` at a time (``--dist loadgroup``),
     longest first, so that module fixtures run once and both workers finish together."""
