@@ -26,6 +26,7 @@ SLOWEST_FIRST = (
     "tests/e2e/test_waivers.py",
     "tests/e2e/test_schedule_dask.py",
     "tests/e2e/test_cli_gates.py",
+    "tests/e2e/test_cli.py",
     "tests/flows/test_notify.py",
     "tests/flows/test_alerts.py",
     "tests/flows/test_data_audit_portfolio.py",
@@ -33,6 +34,10 @@ SLOWEST_FIRST = (
     "tests/e2e/test_history.py",
     "tests/e2e/test_assessment.py",
     "tests/browser/test_dashboard_browser.py",
+    "tests/flows/test_privacy_ops.py",
+    "tests/flows/test_prefect_server.py",
+    "tests/flows/test_config_doc.py",
+    "tests/flows/test_measurement_cache.py",
 )
 
 
