@@ -1,4 +1,14 @@
-"""Shared fixtures: one real Prefect server per session, and one real assessment of the examples."""
+"""Shared fixtures: one real Prefect server per session, and one real assessment of the examples.
+
+A test that needs an assessed home to change (a second run, a damaged file) takes
+``assessed_home_copy``: a private copy of the session's assessed example home, taken while no
+connection has its DuckDB files open. That costs a copy, not a new assessment (~1 min).
+
+Under pytest-xdist (``scripts/check.py`` runs two workers) each worker is its own session: its
+own Prefect server and its own ``assessed_examples``. Tests are handed out a test file at a time,
+so a module-scoped fixture runs once; files marked ``pytest.mark.xdist_group("name")`` go to one
+worker together, so a session fixture only they use runs once. See docs/testing.md.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from core.settings import REPO_ROOT, Settings, get_settings
 
@@ -93,7 +104,74 @@ def assessed_examples(prefect_server: None, tmp_path_factory: pytest.TempPathFac
     base = tmp_path_factory.mktemp("assessed")
     portfolio = copy_examples(base / "examples")
     with kept_environment():
-        return assess(portfolio, base / "home")
+        assessed = assess(portfolio, base / "home")
+    release_dbt_connection()  # the home is copied by many tests: no connection left open on it
+    return assessed
+
+
+@pytest.fixture(scope="session")
+def budget_cut_run(
+    assessed_examples: Assessed, tmp_path_factory: pytest.TempPathFactory
+) -> Assessed:
+    """A second run after the session's, in a copy of its home (which so holds both runs):
+    support_copilot alone, its monthly budget cut to a tenth (its scale gap drops: not yet).
+
+    Read it, never change it (take a copy). Its users mark their tests
+    ``pytest.mark.xdist_group("budget_cut")`` so that one worker runs them all and it once.
+    """
+    base = tmp_path_factory.mktemp("budget_cut")
+    portfolio = copy_examples(base / "examples")
+    home = base / "home"
+    release_dbt_connection()
+    shutil.copytree(assessed_examples.home, home)
+    costs_path = portfolio.parent / "projects" / "support_copilot" / "costs.yml"
+    costs = yaml.safe_load(costs_path.read_text())
+    costs["monthly_budget"] = costs["monthly_budget"] / 10
+    costs_path.write_text(yaml.safe_dump(costs, sort_keys=False))
+    with kept_environment():
+        second = assess(portfolio, home, ["support_copilot"])
+    release_dbt_connection()
+    return second
+
+
+def release_dbt_connection() -> None:
+    """Close the DuckDB file dbt's adapter keeps open in this process after a build.
+
+    Call it before copying a home assessed in this process (the copy must be of a closed file).
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    if DuckDBConnectionManager._ENV is not None:
+        DuckDBConnectionManager._ENV.close()
+        DuckDBConnectionManager._ENV = None
+
+
+@pytest.fixture
+def assessed_home_copy(assessed_examples: Assessed, tmp_path: Path) -> Assessed:
+    """A private copy of the session's assessed example home and portfolio, to change at will.
+
+    The run id is the session's; point the settings at the copy with ``use_home(copy.home)``
+    (inside ``kept_environment()`` or with ``monkeypatch``) before a run or a reader needs them.
+    """
+    release_dbt_connection()
+    home = tmp_path / "home"
+    shutil.copytree(assessed_examples.home, home, ignore=shutil.ignore_patterns("*.lock"))
+    portfolio = copy_examples(tmp_path / "examples")
+    settings = assessed_examples.settings.model_copy(
+        update={"home": home, "warehouse_path": None, "snapshot_path": None}
+    )
+    return Assessed(
+        home=home, portfolio=portfolio, run_id=assessed_examples.run_id, settings=settings
+    )
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: none without it (-p no:xdist)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Hand tests out a file at a time, or an ``xdist_group`` at a time (``--dist loadgroup``),
+    longest first, so that module fixtures run once and both workers finish together."""
+    from tests.schedule import FileOrGroupScheduling
+
+    return FileOrGroupScheduling(config, log)
 
 
 # Real outside services (PostgreSQL, S3 on loopback, Chromium), shared by every test folder.

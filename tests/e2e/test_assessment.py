@@ -5,15 +5,12 @@ changed and the affected gap score and recommendation move."""
 from __future__ import annotations
 
 import os
-import shutil
-from pathlib import Path
 
 import duckdb
 import pytest
-import yaml
 
 from flows.report import project_results
-from tests.conftest import Assessed, assess, copy_examples
+from tests.conftest import Assessed
 
 GAPS = {
     "data_quality",
@@ -88,20 +85,12 @@ def test_the_run_is_recorded_with_rubric_code_version_and_input_fingerprints(
         con.close()
 
 
+@pytest.mark.xdist_group("budget_cut")
 def test_changing_one_evidence_file_moves_the_score_and_the_recommendation(
-    assessed_examples: Assessed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    assessed_examples: Assessed, budget_cut_run: Assessed
 ) -> None:
     """Cut the support copilot's budget: its scale gap drops and the go becomes a not yet."""
-    monkeypatch.setenv("READINESS_HOME", str(tmp_path / "home"))  # restored after the test
-    portfolio = copy_examples(tmp_path / "examples")
-    home = tmp_path / "home"
-    shutil.copytree(assessed_examples.home, home)  # the earlier run stays in the history
-    costs_path = portfolio.parent / "projects" / "support_copilot" / "costs.yml"
-    costs = yaml.safe_load(costs_path.read_text())
-    costs["monthly_budget"] = costs["monthly_budget"] / 10
-    costs_path.write_text(yaml.safe_dump(costs, sort_keys=False))
-
-    second = assess(portfolio, home, ["support_copilot"])
+    second = budget_cut_run  # a second run, in a copy of the session's home (tests/conftest.py)
     # dbt's variables were set for its invocation only: nothing pins later runs to this warehouse.
     assert "READINESS_WAREHOUSE_PATH" not in os.environ
 

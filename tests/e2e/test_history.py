@@ -4,39 +4,33 @@ between them; `readiness history` lists both runs and `readiness diff` names exa
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from core.gaps import GAP_IDS
 from core.settings import get_settings
 from flows.cli import app
 from readmodel.history import UnknownRunError, compare_runs, project_history
-from tests.conftest import Assessed, assess, copy_examples
+from tests.conftest import Assessed
 
 runner = CliRunner()
 
 
+pytestmark = pytest.mark.xdist_group("budget_cut")
+
+
 @pytest.fixture(scope="module")
 def two_runs(
-    assessed_examples: Assessed, tmp_path_factory: pytest.TempPathFactory
+    assessed_examples: Assessed, budget_cut_run: Assessed
 ) -> Iterator[tuple[Assessed, Assessed]]:
-    """The session's run of the examples, then a run of support_copilot with its budget cut."""
-    base = tmp_path_factory.mktemp("history")
-    portfolio = copy_examples(base / "examples")
-    home = base / "home"
-    shutil.copytree(assessed_examples.home, home)
-    costs_path = portfolio.parent / "projects" / "support_copilot" / "costs.yml"
-    costs = yaml.safe_load(costs_path.read_text())
-    costs["monthly_budget"] = costs["monthly_budget"] / 10
-    costs_path.write_text(yaml.safe_dump(costs, sort_keys=False))
+    """The session's run of the examples, then a run of support_copilot with its budget cut
+    (``budget_cut_run`` in tests/conftest.py: both runs are in its home)."""
+    second = budget_cut_run
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("READINESS_HOME", str(home))
-        second = assess(portfolio, home, ["support_copilot"])
-        first = Assessed(home, portfolio, assessed_examples.run_id, second.settings)
+        patch.setenv("READINESS_HOME", str(second.home))
+        first = Assessed(second.home, second.portfolio, assessed_examples.run_id, second.settings)
         yield first, second
     get_settings.cache_clear()
 

@@ -19,7 +19,7 @@ from flows.config import load_portfolio
 from flows.reproduce import recorded_run, seed_earlier_runs
 from flows.run_compare import compare_runs
 from readmodel.snapshots import SUFFIX
-from tests.conftest import Assessed, assess, copy_examples, kept_environment
+from tests.conftest import Assessed, assess, copy_examples, kept_environment, release_dbt_connection
 from tests.e2e import test_schedule_dask
 
 #: The same local Dask cluster (worker processes) as the scheduling test's.
@@ -139,18 +139,6 @@ def test_an_input_that_changed_is_named_and_nothing_is_assessed(
     assert unknown.exit_code == 2 and "'no-such-run' is not in the published snapshot" in (
         unknown.output
     )
-
-
-def release_dbt_connection() -> None:
-    """Close the DuckDB file dbt's adapter keeps open in this process after a build.
-
-    A CLI ``reproduce`` is a new process; here the assessment ran in the test's own process.
-    """
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    if DuckDBConnectionManager._ENV is not None:
-        DuckDBConnectionManager._ENV.close()
-        DuckDBConnectionManager._ENV = None
 
 
 def test_a_later_run_is_reproduced_after_the_runs_before_it(

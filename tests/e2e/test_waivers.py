@@ -41,7 +41,7 @@ def two_runs(
     home = base / "home"
     # dbt's adapter may still hold the session's warehouse open in this process: closed first,
     # so that the copy is taken of a file no connection is writing to.
-    from tests.e2e.test_reproduce import release_dbt_connection
+    from tests.conftest import release_dbt_connection
 
     release_dbt_connection()
     shutil.copytree(assessed_examples.home, home)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -97,10 +96,9 @@ def test_retention_deletes_only_old_runs_survey_rows(con: duckdb.DuckDBPyConnect
 
 
 def test_forget_erases_a_respondent_from_every_run_and_the_published_snapshots(
-    assessed_examples: Assessed, tmp_path: Path
+    assessed_home_copy: Assessed,
 ) -> None:
-    home = tmp_path / "home"
-    shutil.copytree(assessed_examples.home, home, ignore=shutil.ignore_patterns("*.lock"))
+    home = assessed_home_copy.home  # a private copy of the session's assessed home
     email = "julia.larsen@acme.example"  # a respondent of the example's support_copilot survey
     # The copy is not the bundled example: its pseudonyms use the key generated in its home.
     assert (home / "survey.key").is_file()
