@@ -14,7 +14,8 @@
         select * from final where {{ new_runs() }}
 #}
 {% macro new_runs(column='run_id') -%}
-    {%- if is_incremental() -%}
+    {#- A unit test has no table of its own (this is none): it tests the full build. -#}
+    {%- if this is not none and is_incremental() -%}
         {%- set ids = [] -%}
         {%- if execute -%}
             {%- set pending = run_query(
