@@ -14,11 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import streamlit as st
 
 from core.settings import get_settings
-from dashboard import access
+from dashboard import access, queries
 from readmodel import snapshots
 
 #: The selector's widget key and URL parameter.
@@ -28,15 +27,12 @@ REMEMBERED = "readiness_portfolio"
 CACHE_SECONDS = 60
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _in_file(path: str, modified_ns: int, allowed: tuple[str, ...] | None) -> list[str]:
-    # modified_ns only keys the cache: a newly published snapshot is a new file.
-    what = snapshots.Readable((Path(path),), allowed)
-    with snapshots.open_readable(what) as con:
-        rows = con.execute(
-            "select distinct portfolio_id from runs where portfolio_id is not null order by 1"
-        ).fetchall()
-    return [str(r[0]) for r in rows]
+def _in_file(path: Path, allowed: tuple[str, ...] | None) -> list[str]:
+    rows = queries.query_files(
+        snapshots.Readable((path,), allowed),
+        "select distinct portfolio_id from runs where portfolio_id is not null order by 1",
+    )
+    return [str(p) for p in rows["portfolio_id"]]
 
 
 def available() -> list[str]:
@@ -50,8 +46,8 @@ def available() -> list[str]:
             p for p in snapshots.published_portfolios(source) if allowed is None or p in allowed
         ]
     try:  # one snapshot file handed to the dashboard: the portfolios of its runs
-        return _in_file(str(source), source.stat().st_mtime_ns, allowed)
-    except (OSError, duckdb.Error):
+        return _in_file(source, allowed)
+    except (OSError, queries.SnapshotError):
         return []
 
 

@@ -31,6 +31,10 @@ class SnapshotError(RuntimeError):
     """The published snapshot exists but cannot be read (being replaced, or incomplete)."""
 
 
+class MissingMartError(SnapshotError):
+    """A snapshot published by an older version lacks a mart the query reads."""
+
+
 def snapshot_path() -> Path:
     """Where the published snapshots are (a folder, or one snapshot file)."""
     return get_settings().snapshot
@@ -84,6 +88,21 @@ def query(sql: str, *params: Any) -> pd.DataFrame:
     try:
         return _query(*_files(), sql, params)
     except (OSError, duckdb.Error) as err:  # NoSnapshotError is an OSError
+        raise SnapshotError(str(err)) from err
+
+
+def query_files(what: snapshots.Readable, sql: str, *params: Any) -> pd.DataFrame:
+    """Run one read-only query on the given snapshot files; a failure becomes a SnapshotError.
+
+    For a page that names its own scope, such as the page across portfolios.
+    """
+    files = tuple(str(p) for p in what.files)
+    try:
+        modified = tuple(p.stat().st_mtime_ns for p in what.files)
+        return _query(files, modified, what.only, sql, params)
+    except duckdb.CatalogException as err:
+        raise MissingMartError(str(err)) from err
+    except (OSError, duckdb.Error) as err:
         raise SnapshotError(str(err)) from err
 
 

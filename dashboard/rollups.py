@@ -9,16 +9,13 @@ computed here. A business unit or owner with projects in two portfolios has a ro
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import altair as alt
-import duckdb
 import pandas as pd
-import streamlit as st
 
 from core.settings import get_settings
-from dashboard import access
+from dashboard import access, queries
 from readmodel import snapshots
 from readmodel.vocabulary import GAP_LABELS
 
@@ -51,34 +48,19 @@ class RollupsError(RuntimeError):
     """The snapshots cannot be read, or were published before the rollups were."""
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _select(
-    files: tuple[str, ...],
-    modified_ns: tuple[int, ...],
-    only: tuple[str, ...] | None,
-    dimension: str,
-) -> pd.DataFrame:
-    # modified_ns only keys the cache: a newly published snapshot is a new file.
-    what = snapshots.Readable(tuple(Path(f) for f in files), only)
-    with snapshots.open_readable(what) as con:
-        return con.execute(_SQL, [dimension]).df()
-
-
 def rollups(dimension: str) -> pd.DataFrame:
     """The mart's rows of one dimension, of every portfolio the session may read."""
     if dimension not in DIMENSIONS:
         raise ValueError(f"{dimension!r} is not one of {', '.join(DIMENSIONS)}")
     try:
         what = snapshots.readable(get_settings().snapshot, access.permitted())
-        files = tuple(str(p) for p in what.files)
-        modified = tuple(p.stat().st_mtime_ns for p in what.files)
-        return _select(files, modified, what.only, dimension)
-    except duckdb.CatalogException as err:
+        return queries.query_files(what, _SQL, dimension)
+    except queries.MissingMartError as err:
         raise RollupsError(
             "the published snapshots hold no rollups yet (they were published by an older "
             "version): run `readiness run` again"
         ) from err
-    except (OSError, duckdb.Error) as err:  # NoSnapshotError is an OSError
+    except (OSError, queries.SnapshotError) as err:  # NoSnapshotError is an OSError
         raise RollupsError(str(err)) from err
 
 

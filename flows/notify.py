@@ -463,7 +463,7 @@ def digest_body(
         lines.append(f"| {p.project_name} ({p.project_id}) | {verdict} | {confidence} |")
     if summary.recurring:
         lines += ["", "Blockers that recur across projects:", ""]
-        lines += [f"- {r['title']} ({r['projects']} projects)" for r in summary.recurring]
+        lines += [f"- {r.title} ({r.projects} projects)" for r in summary.recurring]
     lines.append("")
     if attached:
         lines.append("The portfolio report is attached (PDF).")

@@ -15,6 +15,7 @@ from flows import storage
 from readmodel.snapshots import (
     HISTORY_PREFIX,
     PORTFOLIO_MARTS,
+    PRESENTATION_MARTS,
     PUBLISHED_MARTS,
     _quoted,
     _tables,
@@ -50,7 +51,7 @@ def write_portfolio(con: duckdb.DuckDBPyConnection, portfolio_id: str, target: P
             if (
                 history in available
                 and f"{HISTORY_PREFIX}runs" in available
-                and mart not in PORTFOLIO_MARTS
+                and mart not in PRESENTATION_MARTS  # runs' own rows: kept; figures: recomputed
             ):
                 # Runs whose raw rows were lost (`readiness repair`): their published rows.
                 query += (

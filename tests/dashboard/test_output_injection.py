@@ -85,5 +85,5 @@ def test_the_data_grid_hands_out_no_csv_of_its_own() -> None:
     """Streamlit's grid toolbar (Download as CSV, copy) is off where the app is served from."""
     config = tomllib.loads((REPO_ROOT / "dashboard" / ".streamlit" / "config.toml").read_text())
     assert config["client"]["disableDataExport"] is True
-    command = (REPO_ROOT / "flows" / "cli.py").read_text()
+    command = (REPO_ROOT / "flows" / "cli" / "admin.py").read_text()
     assert '"--client.disableDataExport",' in command

@@ -35,6 +35,10 @@ def _make_hostile(snapshot: Path) -> None:
             "update recommendations set project_name = ? where project_id = ?",
             [HOSTILE_NAME, PROJECT],
         )
+        con.execute(  # the latest result as every surface reads it (readmodel)
+            "update project_latest set project_name = ? where project_id = ?",
+            [HOSTILE_NAME, PROJECT],
+        )
         con.execute(
             "update check_results set evidence = replace(evidence, 'The DPA', ?) "
             "where project_id = ? and check_id = 'sa_legal_blockers'",

@@ -156,12 +156,12 @@ def test_a_large_csv_file_read_in_one_pass_stays_within_a_small_budget(
     # Read in one pass where it is (as a CSV file of 256 MB or more is): the keys are grouped
     # from a spillable table, not from a list of every key held in memory.
     monkeypatch.setattr("flows.sources.files.SINGLE_PASS_MIN_BYTES", 0)
-    from flows.evidence import data_audit
+    from flows.evidence.audit import large_csv
 
     fits: list[bool] = []
-    real = data_audit.key_list_fits
+    real = large_csv.key_list_fits
     monkeypatch.setattr(
-        data_audit, "key_list_fits", lambda *args: fits.append(real(*args)) or fits[-1]
+        large_csv, "key_list_fits", lambda *args: fits.append(real(*args)) or fits[-1]
     )
     csv = tmp_path / "orders.csv"
     con = duckdb.connect()

@@ -4,11 +4,15 @@ with recommendations as (
     select * from {{ ref('recommendations') }}
 ),
 
-final as (
+pairs as (
     select
         later.run_id,
         later.project_id,
-        earlier.run_id as previous_run_id
+        earlier.run_id as previous_run_id,
+        row_number() over (
+            partition by later.run_id, later.project_id
+            order by earlier.run_started_at desc, earlier.run_id desc
+        ) as nearest
     from recommendations as later
     inner join recommendations as earlier
         on
@@ -18,10 +22,15 @@ final as (
                 later.run_started_at > earlier.run_started_at
                 or (later.run_started_at = earlier.run_started_at and later.run_id > earlier.run_id)
             )
-    qualify row_number() over (
-        partition by later.run_id, later.project_id
-        order by earlier.run_started_at desc, earlier.run_id desc
-    ) = 1
+),
+
+final as (
+    select
+        run_id,
+        project_id,
+        previous_run_id
+    from pairs
+    where nearest = 1
 )
 
 select * from final

@@ -5,14 +5,23 @@ with projects as (
     select * from {{ ref('project_latest') }}
 ),
 
-closest as (
+ranked as (
     select
         portfolio_id,
         project_id as closest_to_go,
-        project_name as closest_to_go_name
+        project_name as closest_to_go_name,
+        row_number() over (partition by portfolio_id order by closest_to_go_rank) as nearest
     from projects
     where closest_to_go_rank is not null
-    qualify row_number() over (partition by portfolio_id order by closest_to_go_rank) = 1
+),
+
+closest as (
+    select
+        portfolio_id,
+        closest_to_go,
+        closest_to_go_name
+    from ranked
+    where nearest = 1
 ),
 
 totals as (
@@ -27,8 +36,8 @@ totals as (
         {{ figure('sum(roadmap_cost)') }} as roadmap_cost,
         max(roadmap_duration_days) as roadmap_duration_days,
         sum(claims_contradicted) as claims_contradicted,
-        list(distinct run_id order by run_id) as run_ids,
-        list(distinct rubric_version order by rubric_version) as rubric_versions,
+        array_agg(distinct run_id order by run_id) as run_ids,
+        array_agg(distinct rubric_version order by rubric_version) as rubric_versions,
         max(newest_evidence) as newest_evidence
     from projects
     group by portfolio_id

@@ -69,14 +69,8 @@ joined as (
         recommendations.verdict,
         recommendations.confidence,
         recommendations.reason,
-        case
-            when recommendations.blocking_gaps = '' then []
-            else string_split(recommendations.blocking_gaps, ',')
-        end as blocking_gaps,
-        case
-            when recommendations.blocking_checks = '' then []
-            else string_split(recommendations.blocking_checks, ',')
-        end as blocking_checks,
+        {{ text_list('recommendations.blocking_gaps') }} as blocking_gaps,
+        {{ text_list('recommendations.blocking_checks') }} as blocking_checks,
         recommendations.weakest_gap,
         recommendations.weakest_score,
         weakest.status as weakest_status,

@@ -30,8 +30,8 @@ grouped as (
         any_value(severity) as severity,
         min(severity_rank) as severity_rank,
         count(*) as projects,
-        list(project_id order by display_order) as project_ids,
-        list(project_name order by display_order) as project_names
+        array_agg(project_id order by display_order) as project_ids,
+        array_agg(project_name order by display_order) as project_names
     from failing
     group by portfolio_id, check_id
     having count(*) > 1
