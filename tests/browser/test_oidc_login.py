@@ -72,6 +72,18 @@ def move_project_to_portfolio(snapshot: Path, project_id: str, portfolio_id: str
                 f"update {table} set run_id = run_id || '-' || ? where project_id = ?",
                 [portfolio_id, project_id],
             )
+        named = con.execute(  # the latest results name their portfolio (project_latest)
+            """
+            select table_name from information_schema.columns
+            where column_name in ('portfolio_id', 'project_id') and table_name <> 'runs'
+            group by table_name having count(*) = 2
+            """
+        ).fetchall()
+        for (table,) in named:
+            con.execute(
+                f"update {table} set portfolio_id = ? where project_id = ?",
+                [portfolio_id, project_id],
+            )
 
 
 def register_client(issuer: str, redirect_uri: str) -> dict[str, Any]:

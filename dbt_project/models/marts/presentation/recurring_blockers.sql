@@ -25,9 +25,9 @@ grouped as (
     select
         portfolio_id,
         check_id,
-        any_value(title) as title,
-        any_value(gap) as gap,
-        any_value(severity) as severity,
+        min(title) as title,
+        min(gap) as gap,
+        min(severity) as severity,
         min(severity_rank) as severity_rank,
         count(*) as projects,
         array_agg(project_id order by display_order) as project_ids,

@@ -45,7 +45,7 @@ final as (
         coalesce(later.gap_order, earlier.gap_order) as gap_order,
         earlier.score as score_before,
         later.score as score_after,
-        round(later.score - earlier.score, 6) as delta,
+        {{ round_to('later.score - earlier.score', 6) }} as delta,
         earlier.status as status_before,
         later.status as status_after,
         coalesce(earlier.score, -1) <> coalesce(later.score, -1)
