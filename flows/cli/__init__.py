@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 import typer
 
-from flows.cli import admin, assess, evidence, results
+from flows.cli import admin, assess, common, evidence, results
 
 app = typer.Typer(
     help="Decide, from production evidence, whether AI projects are ready to leave their POC.",
@@ -46,6 +46,7 @@ def main(
     ] = False,
 ) -> None:
     """Decide, from production evidence, whether AI projects are ready to leave their POC."""
+    common.check_settings()
 
 
 def _group(help_text: str) -> typer.Typer:

@@ -43,6 +43,30 @@ def current_settings() -> Settings:
     return get_settings()
 
 
+def check_settings() -> None:
+    """Every ``READINESS_`` setting read once, before a command runs.
+
+    A wrong one ends the command with one line per setting (its variable and what was expected;
+    never its value, which may be a secret), not a traceback.
+    """
+    from pydantic import ValidationError
+
+    from core.settings import get_settings
+
+    try:
+        get_settings()
+    except ValidationError as exc:
+        from flows.config import plain_message
+
+        err.print(f"Settings problems ({exc.error_count()}):", highlight=False)
+        for error in exc.errors():
+            where = str(error["loc"][0]).upper() if error["loc"] else "settings"
+            err.print(
+                f"  - READINESS_{where}: {plain_message(error)}", markup=False, highlight=False
+            )
+        raise typer.Exit(2) from None
+
+
 #: Each gap's column title in the command line's tables.
 GAP_SHORT = {
     "data_quality": "Data",
