@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.settings import Settings, get_settings
+from flows.storage import StorageError, storage_reason
 
 if TYPE_CHECKING:
     import duckdb
@@ -114,8 +115,15 @@ def audit_scratch(prefix: str = "readiness-audit-") -> Iterator[Path]:
     share = budget()
     parts = _semaphore(share.parts)
     with parts:
-        share.spill.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix=prefix, dir=share.spill) as scratch:
+        try:
+            share.spill.mkdir(parents=True, exist_ok=True)
+            held = tempfile.TemporaryDirectory(prefix=prefix, dir=share.spill)
+        except OSError as exc:
+            reason = storage_reason(exc) or (exc.strerror or "it cannot be created").lower()
+            raise StorageError(
+                f"the spill folder {share.spill} (READINESS_SPILL_DIR) cannot be written: {reason}"
+            ) from None
+        with held as scratch:
             yield Path(scratch)
 
 

@@ -122,6 +122,7 @@ def audit(
     from flows.gates import AUDIT_GATES, GATE_FAILED, audit_findings, unknown_gate
     from flows.sources import CsvOptions, parse_source
     from flows.sources.scan import audit_connection, open_scan, unreadable
+    from flows.storage import StorageError
 
     if (wrong := format_problem(file_format)) is not None:
         raise fail(2, wrong)
@@ -141,34 +142,39 @@ def audit(
         raise fail(2, str(exc)) from exc
     as_of = datetime.now(UTC)
     csv = CsvOptions(delimiter=delimiter, encoding=encoding)
-    with duckdb_budget.audit_scratch(prefix="readiness-audit-") as scratch:
-        con = audit_connection(Path(scratch))
-        holder: list[Scan] = []
+    try:
+        with duckdb_budget.audit_scratch(prefix="readiness-audit-") as scratch:
+            con = audit_connection(Path(scratch))
+            holder: list[Scan] = []
 
-        def work(describe: Callable[[str], None]) -> dict[str, Any]:
-            scan = open_scan(con, "dataset", ref, Path(scratch), file_format, csv)
-            holder.append(scan)
-            rows = f"{scan.rows:,} rows" if scan.rows >= 0 else "a large CSV file, in one pass"
-            describe(f"measuring {len(scan.columns)} columns of {rows}")
-            keys = _columns(scan, key.split(",") if key else [], "--key")
-            (column,) = _columns(scan, [timestamp], "--timestamp") if timestamp else (None,)
-            declared = dict.fromkeys(
-                _columns(scan, personal.split(",") if personal else [], "--personal"), True
-            ) | dict.fromkeys(
-                _columns(scan, not_personal.split(",") if not_personal else [], "--not-personal"),
-                False,
-            )
-            return profile(scan, keys, column, max_age, as_of, declared)
+            def work(describe: Callable[[str], None]) -> dict[str, Any]:
+                scan = open_scan(con, "dataset", ref, Path(scratch), file_format, csv)
+                holder.append(scan)
+                rows = f"{scan.rows:,} rows" if scan.rows >= 0 else "a large CSV file, in one pass"
+                describe(f"measuring {len(scan.columns)} columns of {rows}")
+                keys = _columns(scan, key.split(",") if key else [], "--key")
+                (column,) = _columns(scan, [timestamp], "--timestamp") if timestamp else (None,)
+                declared = dict.fromkeys(
+                    _columns(scan, personal.split(",") if personal else [], "--personal"), True
+                ) | dict.fromkeys(
+                    _columns(
+                        scan, not_personal.split(",") if not_personal else [], "--not-personal"
+                    ),
+                    False,
+                )
+                return profile(scan, keys, column, max_age, as_of, declared)
 
-        try:
-            document = with_progress(con, not as_json and err.is_terminal, work)
-        except EvidenceError as exc:
-            error = unreadable(ref, exc)
-            raise fail(1, f"cannot audit {error.source}: {error.reason}") from exc
-        finally:
-            for scan in holder:
-                scan.close()
-            con.close()
+            try:
+                document = with_progress(con, not as_json and err.is_terminal, work)
+            except EvidenceError as exc:
+                error = unreadable(ref, exc)
+                raise fail(1, f"cannot audit {error.source}: {error.reason}") from exc
+            finally:
+                for scan in holder:
+                    scan.close()
+                con.close()
+    except StorageError as exc:  # the spill folder (READINESS_SPILL_DIR)
+        raise fail(1, str(exc)) from None
     findings = [(gate, f) for gate in fail_on or [] for f in audit_findings(document, gate)]
     if fail_on:
         document["gate"] = {
@@ -201,6 +207,7 @@ def suggest(
     """Suggest a field map for a dataset, each rule with what it was inferred from."""
     from core.errors import EvidenceError
     from flows import suggest as suggesting
+    from flows.storage import StorageError
 
     if (wrong := format_problem(file_format)) is not None:
         err.print(wrong, markup=False, highlight=False)
@@ -220,6 +227,8 @@ def suggest(
     except EvidenceError as exc:
         err.print(f"cannot read {exc.source}: {exc.reason}", markup=False, highlight=False)
         raise typer.Exit(1) from exc
+    except StorageError as exc:  # the spill folder (READINESS_SPILL_DIR)
+        raise fail(1, str(exc)) from None
     text = suggesting.render(suggested, f"readiness suggest {source}")
     if output is None:
         typer.echo(text, nl=False)
