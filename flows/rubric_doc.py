@@ -7,16 +7,9 @@ from pathlib import Path
 from core.gaps import GAP_IDS
 from core.settings import DEFAULT_RUBRIC, REPO_ROOT
 from flows.config import Rubric, load_model
+from readmodel.vocabulary import GAP_LABELS
 
 RUBRIC_DOC = REPO_ROOT / "docs" / "rubric.md"
-GAP_TITLES = {
-    "data_quality": "Data quality",
-    "integration": "Integration",
-    "stakeholder_alignment": "Stakeholder alignment",
-    "evaluation": "Evaluation",
-    "scale": "Scale",
-    "maintenance": "Maintenance",
-}
 
 
 def _number(value: float) -> str:
@@ -106,13 +99,13 @@ def render(rubric: Rubric, source: str) -> str:
             "| --- | --- |",
         ]
         for stage in rubric.stages:
-            needs = [GAP_TITLES[g] for g in stage.gaps] + [f"`{c}`" for c in stage.checks]
+            needs = [GAP_LABELS[g] for g in stage.gaps] + [f"`{c}`" for c in stage.checks]
             lines.append(f"| `{stage.id}`: {stage.title} | {', '.join(needs)} |")
     for gap in GAP_IDS:
         checks = [c for c in rubric.checks if c.gap == gap]
         lines += [
             "",
-            f"## {GAP_TITLES[gap]} (`{gap}`)",
+            f"## {GAP_LABELS[gap]} (`{gap}`)",
             "",
             "| check | severity | weight | metric | pass | partial | effort (days) | owner | remediation |",
             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",

@@ -37,6 +37,7 @@ from readmodel.render import (
     evidence_notes,
     gap_chart_svg,
     headline,
+    pdf_verdict,
     roadmap_sentence,
     verdict_text,
 )
@@ -556,17 +557,7 @@ def pack_pdf(p: Pack) -> bytes:
         8,
     )
     pdf.ln(2)
-    fill = "#e8f5e9" if s.recommendation == "go" else "#ffebee"
-    pdf.set_fill_color(*_rgb(fill))
-    pdf.set_font("NotoSans", "", 14)
-    pdf.cell(
-        0,
-        9,
-        f"{verdict_text(s.recommendation, s.waivers_relied_on)} · confidence {percent(s.confidence)}",
-        fill=True,
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
+    pdf_verdict(pdf, s.recommendation, s.waivers_relied_on, s.confidence)
     pdf.ln(2)
     pdf.write_line("Contents", 12, 7)
     for d in DELIVERABLES:

@@ -389,6 +389,20 @@ class _Pdf(FPDF):
         self.ln(1)
 
 
+def pdf_verdict(pdf: _Pdf, recommendation: str, waivers: int, confidence: float | None) -> None:
+    """The verdict's banner on a PDF page (green for go, red for not yet) with the confidence."""
+    pdf.set_fill_color(*_rgb("#e8f5e9" if recommendation == "go" else "#ffebee"))
+    pdf.set_font(FAMILY, "", 14)
+    pdf.cell(
+        0,
+        9,
+        f"{verdict_text(recommendation, waivers)} · confidence {percent(confidence)}",
+        fill=True,
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+
+
 def _pdf_gap_chart(pdf: _Pdf, p: ProjectSummary) -> None:
     """The gap bars drawn with rectangles and lines; score and status written beside each bar."""
     pdf.heading("Readiness by gap (score 0-100)")
@@ -441,17 +455,7 @@ def project_pdf(p: ProjectSummary) -> bytes:
         8,
     )
     pdf.ln(2)
-    fill = "#e8f5e9" if p.recommendation == "go" else "#ffebee"
-    pdf.set_fill_color(*_rgb(fill))
-    pdf.set_font(FAMILY, "", 14)
-    pdf.cell(
-        0,
-        9,
-        f"{verdict_text(p.recommendation, p.waivers_relied_on)} · confidence {percent(p.confidence)}",
-        fill=True,
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
+    pdf_verdict(pdf, p.recommendation, p.waivers_relied_on, p.confidence)
     # The reason names every blocking gap, missing evidence and contradicted claim: in the
     # smaller size, so that the page stays one page with the chart, blockers, cost and roadmap.
     pdf.write_line(reason_text(p), 8, height=4)
