@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -149,6 +149,12 @@ def _terminate(pid: int, wait: float = 10.0) -> None:
 
 def _start(where: Path, timeout: float) -> ServerState:
     """Start the server in the background, wait until it answers, record it."""
+    process, state = _launch(where)
+    return _await(where, process, state, timeout)
+
+
+def _launch(where: Path) -> tuple[subprocess.Popen[bytes], ServerState]:
+    """Start the server process on a free loopback port; do not wait for it."""
     port = _free_port()
     # It outlives this run: none of the product's settings or secrets go with it.
     kept = {
@@ -180,7 +186,13 @@ def _start(where: Path, timeout: float) -> ServerState:
             cwd=where,
             start_new_session=True,  # outlives this command; stopped by `readiness server stop`
         )
-    state = ServerState(process.pid, port, _prefect_version())
+    return process, ServerState(process.pid, port, _prefect_version())
+
+
+def _await(
+    where: Path, process: subprocess.Popen[bytes], state: ServerState, timeout: float
+) -> ServerState:
+    """Wait until the launched server answers, then record it (or stop it and say why not)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -199,21 +211,70 @@ def _start(where: Path, timeout: float) -> ServerState:
     )
 
 
+def _timeout(timeout: float | None) -> float:
+    if timeout is not None:
+        return timeout
+    return float(
+        os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS")
+        or DEFAULT_STARTUP_TIMEOUT
+    )
+
+
 def ensure_server(home: Path | None = None, timeout: float | None = None) -> ServerState:
     """The running server of this home, started (or replaced, when dead or of another version) if needed."""
-    if timeout is None:
-        timeout = float(
-            os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS")
-            or DEFAULT_STARTUP_TIMEOUT
-        )
-    with _locked(home) as where:
-        state = read_state(home)
-        if state is not None:
-            if state.prefect_version == _prefect_version() and healthy(state):
-                return state
-            _terminate(state.pid)  # dead, hung or of another Prefect version
-            (where / STATE_FILE).unlink(missing_ok=True)
-        return _start(where, timeout)
+    return begin_server(home).wait(timeout)
+
+
+class StartingServer:
+    """A home's server, running or launched and not yet waited for (:func:`begin_server`).
+
+    A first run launches the server, then does its own slow start (importing the flow, dbt,
+    pandas) while the server starts in its own process, and only then waits for it: the two
+    starts overlap instead of following each other. The home's lock is held from the launch
+    until :meth:`wait` returns, so a second run waits for this server instead of starting one.
+    """
+
+    def __init__(self, home: Path | None) -> None:
+        self._stack = ExitStack()
+        where = self._stack.enter_context(_locked(home))
+        self._where = where
+        self._process: subprocess.Popen[bytes] | None = None
+        try:
+            state = read_state(home)
+            if state is not None and not (
+                state.prefect_version == _prefect_version() and healthy(state)
+            ):
+                _terminate(state.pid)  # dead, hung or of another Prefect version
+                (where / STATE_FILE).unlink(missing_ok=True)
+                state = None
+            if state is None:
+                self._process, state = _launch(where)
+            self._state = state
+        except BaseException:
+            self._stack.close()
+            raise
+        if self._process is None:
+            self._stack.close()  # found running: nothing to wait for, the lock is not needed
+
+    @property
+    def launched(self) -> bool:
+        """Whether this call started the server (a first run), rather than finding it running."""
+        return self._process is not None
+
+    def wait(self, timeout: float | None = None) -> ServerState:
+        """The server once it answers (ServerStartError when it does not come up)."""
+        try:
+            if self._process is not None:
+                self._state = _await(self._where, self._process, self._state, _timeout(timeout))
+                self._process = None
+            return self._state
+        finally:
+            self._stack.close()
+
+
+def begin_server(home: Path | None = None) -> StartingServer:
+    """A home's server: found running, or launched in the background (wait with ``.wait()``)."""
+    return StartingServer(home)
 
 
 def stop_server(home: Path | None = None) -> ServerState | None:
@@ -240,12 +301,36 @@ def use_local_server() -> str:
     A configured API (``PREFECT_API_URL``, a profile, temporary settings) is kept as it is;
     otherwise this home's local server, started once and reused (see the module's text).
     """
-    configured = configured_api()
-    if configured:
-        return configured
-    state = ensure_server()  # ServerStartError or OSError: the caller says so
-    os.environ["PREFECT_API_URL"] = state.api_url  # child processes (Dask workers) too
-    from prefect.context import refresh_global_settings_context
+    return begin_local_server().wait()
 
-    refresh_global_settings_context()
-    return state.api_url
+
+class LocalServer:
+    """The Prefect API a run will use, possibly still starting (:func:`begin_local_server`)."""
+
+    def __init__(self, configured: str | None, starting: StartingServer | None) -> None:
+        self._configured = configured
+        self._starting = starting
+
+    @property
+    def launched(self) -> bool:
+        """Whether a local server was started by this call (it takes a while the first time)."""
+        return self._starting is not None and self._starting.launched
+
+    def wait(self) -> str:
+        """Point this process's Prefect client at the API once it answers; return its URL."""
+        if self._configured:
+            return self._configured
+        assert self._starting is not None
+        state = self._starting.wait()  # ServerStartError or OSError: the caller says so
+        os.environ["PREFECT_API_URL"] = state.api_url  # child processes (Dask workers) too
+        from prefect.context import refresh_global_settings_context
+
+        refresh_global_settings_context()
+        self._configured = state.api_url
+        return state.api_url
+
+
+def begin_local_server() -> LocalServer:
+    """Start what :func:`use_local_server` waits for, without waiting (see StartingServer)."""
+    configured = configured_api()
+    return LocalServer(configured, None if configured else begin_server())

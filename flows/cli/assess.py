@@ -19,6 +19,7 @@ from flows.cli.common import (
     load,
     out,
     prefect_defaults,
+    prefect_start,
     print_config_problems,
     rejected_problem,
     summary_table,
@@ -66,11 +67,13 @@ def run(
         except ConfigError as exc:
             err.print(str(exc), markup=False)
             raise typer.Exit(2) from exc
-    prefect_defaults()
+    prefect_ready = prefect_start()  # a first run's server starts while the flow is imported
     from flows import waivers
     from flows.assess import assess_portfolio
     from flows.report import project_results
     from flows.storage import preflight_settings, run_failure
+
+    prefect_ready()
 
     try:
         preflight_settings()  # a folder that cannot be written: one line now, not half-way

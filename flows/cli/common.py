@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -118,19 +118,48 @@ def rejected_problem(row: Mapping[Any, object]) -> Problem:
 
 
 def prefect_defaults() -> None:
-    """Give Prefect's ephemeral server time to start on a cold machine (see README)."""
+    """Point Prefect at its API now: a configured one, or this home's local server."""
+    prefect_start()()
+
+
+def prefect_start() -> Callable[[], None]:
+    """Start pointing Prefect at its API; the returned call waits until it answers.
+
+    With no API configured, the home's local Prefect server is launched in its own process if it
+    does not run yet; a command does its own slow start (importing the flow, dbt, pandas) before
+    calling what this returns, so that both starts overlap (see flows/prefect_server.py).
+    """
+    # Time for the server to start on a cold machine (see README).
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     # The temporary server's telemetry writes race its own start-up on a busy machine ("database is
     # locked" tracebacks in the middle of the run) and phone home where there is no network.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows import prefect_server
 
-    try:
-        prefect_server.use_local_server()  # no API configured: one server, started once, reused
-    except (prefect_server.ServerStartError, OSError) as exc:
+    def failed(exc: Exception) -> NoReturn:
         err.print(f"Run failed: no Prefect server: {exc}", markup=False, highlight=False)
         err.print("Set PREFECT_API_URL to use a running Prefect server.")
         raise typer.Exit(1) from exc
+
+    try:
+        server = prefect_server.begin_local_server()  # one server, started once, reused
+    except (prefect_server.ServerStartError, OSError) as exc:
+        failed(exc)
+    if server.launched:
+        err.print(
+            "Starting the local Prefect server (once: later runs reuse it; "
+            "`readiness server stop` stops it)",
+            markup=False,
+            highlight=False,
+        )
+
+    def ready() -> None:
+        try:
+            server.wait()
+        except (prefect_server.ServerStartError, OSError) as exc:
+            failed(exc)
+
+    return ready
 
 
 def summary_table(results: list[dict[str, object]]) -> Table:

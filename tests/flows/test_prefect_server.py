@@ -10,6 +10,8 @@ import json
 import os
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -41,8 +43,18 @@ def test_a_dead_server_is_replaced_a_live_one_reused_and_stop_stops_it(
     # server (this test's own) and a port nothing answers on.
     dead = {"pid": os.getpid(), "port": prefect_server._free_port(), "prefect_version": "3.9.1"}
     (where / prefect_server.STATE_FILE).write_text(json.dumps(dead), encoding="utf-8")
-    started = prefect_server.ensure_server(tmp_path)
+    # A first run launches the server and goes on with its own start before waiting for it.
+    starting = prefect_server.begin_server(tmp_path)
+    assert starting.launched
+    with ThreadPoolExecutor(1) as pool:
+        # A second run meanwhile waits for the home's lock: it starts no second server.
+        other = pool.submit(prefect_server.ensure_server, tmp_path)
+        time.sleep(0.5)
+        assert not other.done()
+        started = starting.wait()
+        assert other.result(timeout=120) == started
     try:
+        assert not prefect_server.begin_server(tmp_path).launched  # running: nothing launched
         assert started.pid != os.getpid() and _alive(started.pid)  # replaced; we were not killed
         assert prefect_server.healthy(started)
         assert (where / "prefect.db").exists()  # its database lives in the home, not ~/.prefect
