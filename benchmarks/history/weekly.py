@@ -228,6 +228,12 @@ def main() -> None:
     with open("/tmp/bench.lock", "a") as lock:
         if not args.no_lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # the shared benchmark lock (others time runs too)
+        # Untimed: dbt's imports and first parse in this process, which a scheduled run's build
+        # does not pay twice (and which would otherwise fall on the first timed build).
+        warm = work / "warm-up"
+        shutil.rmtree(warm, ignore_errors=True)
+        shutil.copytree(work / "one", warm)
+        build(warm, full=None)
         load = os.getloadavg()[0]
         results = {
             name: measure(work, work / label, label, source) for label, name in labels.items()
