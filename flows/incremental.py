@@ -14,9 +14,10 @@ over the whole history, as every build was before):
 
 What the last successful build saw is kept in the working warehouse's ``marts_built_runs`` table
 (one row per run: whether it counted, and the dbt project's fingerprint). During an incremental
-build, ``marts_new_runs`` lists the runs it adds: the data tests of the incremental marts check
-only their rows (``tested_runs()`` in ``dbt_project/macros/new_runs.sql``); without it (a full
-refresh, dbt run by hand) they check every row.
+build, ``marts_new_runs`` lists the runs it adds (those the last build did not see): the
+incremental models build those runs (``new_runs()`` in ``dbt_project/macros/new_runs.sql``) and
+their data tests check only their rows (``tested_runs()``); without it (a full refresh, dbt run by
+hand) the models take the runs their table holds no row of, and the tests check every row.
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ def record_built(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def mark_new_runs(con: duckdb.DuckDBPyConnection, incremental: bool) -> None:
-    """Before a build: list the runs an incremental build adds (the runs its data tests check).
+    """Before a build: list the runs an incremental build adds (what its models build and tests check).
 
     On a full refresh nothing is listed, so the tests check every row.
     """

@@ -35,17 +35,22 @@
             ) -%}
             {%- set ids = pending.columns[0].values() -%}
         {%- endif -%}
-        {%- if ids | length > 0 -%}
-            {{ column }} in (
-            {%- for id in ids -%}
-                '{{ id | replace("'", "''") }}'{{ ', ' if not loop.last }}
-            {%- endfor -%}
-            )
-        {%- else -%}
-            1 = 0
-        {%- endif -%}
+        {{ runs_in(column, ids) }}
     {%- else -%}
         1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A condition keeping the rows of the runs listed (none: no row), the ids as constants. -#}
+{% macro runs_in(column, ids) -%}
+    {%- if ids | length > 0 -%}
+        {{ column }} in (
+        {%- for id in ids -%}
+            '{{ id | replace("'", "''") }}'{{ ', ' if not loop.last }}
+        {%- endfor -%}
+        )
+    {%- else -%}
+        1 = 0
     {%- endif -%}
 {%- endmacro %}
 
@@ -71,16 +76,7 @@
         {%- if state is none -%}
             1 = 1
         {%- else -%}
-            {%- set ids = run_query('select run_id from ' ~ state ~ ' order by run_id').columns[0].values() -%}
-            {%- if ids | length > 0 -%}
-                {{ column }} in (
-                {%- for id in ids -%}
-                    '{{ id | replace("'", "''") }}'{{ ', ' if not loop.last }}
-                {%- endfor -%}
-                )
-            {%- else -%}
-                1 = 0
-            {%- endif -%}
+            {{ runs_in(column, run_query('select run_id from ' ~ state ~ ' order by run_id').columns[0].values()) }}
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}

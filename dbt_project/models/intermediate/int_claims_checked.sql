@@ -19,7 +19,17 @@
 -- input takes only the new runs (as a view, its left joins read every run of history).
 {{ config(materialized='incremental') }}
 
-with claims as (
+with survey_questions as (
+    select * from {{ ref('stg_raw__survey_questions') }}
+    where {{ new_runs() }}
+),
+
+groups_reported as (
+    select * from {{ ref('int_stakeholder_groups_reported') }}
+    where {{ new_runs() }}
+),
+
+claims as (
     select
         answers.run_id,
         answers.project_id,
@@ -33,12 +43,12 @@ with claims as (
         string_agg(distinct rtrim(questions.question_text, '.'), '; ' order by rtrim(questions.question_text, '.'))
             as claim_text
     from {{ ref('int_survey_answers_scored') }} as answers
-    inner join (select * from {{ ref('stg_raw__survey_questions') }} where {{ new_runs() }}) as questions
+    inner join survey_questions as questions
         on
             answers.run_id = questions.run_id
             and answers.project_id = questions.project_id
             and answers.question_id = questions.question_id
-    left join (select * from {{ ref('int_stakeholder_groups_reported') }} where {{ new_runs() }}) as reported
+    left join groups_reported as reported
         on
             answers.run_id = reported.run_id
             and answers.project_id = reported.project_id
