@@ -119,9 +119,14 @@ def build(settings: Settings, full_refresh: bool | None = None) -> None:
         reason = "asked for" if full_refresh else incremental.full_refresh_reason(con)
         if full_refresh is False:
             reason = None
+        incremental.mark_new_runs(con, incremental=reason is None)
         incremental.invalidate(con)  # a build that fails part-way leaves no state behind
     if reason:
         _logger().info("dbt: rebuilding every mart whole (%s)", reason)
-    invoke(settings, [*SCHEDULED_RUN, *(["--full-refresh"] if reason else [])])
+    try:
+        invoke(settings, [*SCHEDULED_RUN, *(["--full-refresh"] if reason else [])])
+    finally:
+        with warehouse.connect(settings.warehouse) as con:
+            incremental.clear_new_runs(con)
     with warehouse.connect(settings.warehouse) as con:
         incremental.record_built(con)

@@ -13,7 +13,11 @@ over the whole history, as every build was before):
 - the working file is new (``readiness repair``, a first run) or the last build failed.
 
 What the last successful build saw is kept in the working warehouse's ``marts_built_runs`` table
-(one row per run: whether it counted, and the dbt project's fingerprint).
+(one row per run: whether it counted, and the dbt project's fingerprint). During an incremental
+build, ``marts_new_runs`` lists the runs it adds (those the last build did not see): the
+incremental models build those runs (``new_runs()`` in ``dbt_project/macros/new_runs.sql``) and
+their data tests check only their rows (``tested_runs()``); without it (a full refresh, dbt run by
+hand) the models take the runs their table holds no row of, and the tests check every row.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ if TYPE_CHECKING:
     import duckdb
 
 STATE_TABLE = "marts_built_runs"
+NEW_RUNS_TABLE = "marts_new_runs"
 
 
 @cache
@@ -85,3 +90,21 @@ def record_built(con: duckdb.DuckDBPyConnection) -> None:
         "? as fingerprint from raw_runs",
         [project_fingerprint()],
     )
+
+
+def mark_new_runs(con: duckdb.DuckDBPyConnection, incremental: bool) -> None:
+    """Before a build: list the runs an incremental build adds (what its models build and tests check).
+
+    On a full refresh nothing is listed, so the tests check every row.
+    """
+    con.execute(f"drop table if exists {NEW_RUNS_TABLE}")
+    if incremental and _has_table(con, STATE_TABLE):
+        con.execute(
+            f"create table {NEW_RUNS_TABLE} as select run_id from raw_runs "
+            f"except select run_id from {STATE_TABLE}"
+        )
+
+
+def clear_new_runs(con: duckdb.DuckDBPyConnection) -> None:
+    """After a build (whatever its outcome): no runs listed, so dbt run by hand tests every row."""
+    con.execute(f"drop table if exists {NEW_RUNS_TABLE}")

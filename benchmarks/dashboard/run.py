@@ -9,7 +9,8 @@ That condition is checked on every animation frame: Playwright's own waits (``lo
 poll with a back-off of up to 500 ms between checks, which added that much to a figure at random.
 
 The baseline is the example portfolio (5 projects, the flow's own snapshot), measured in the same
-run; the large snapshot comes from ``generate.py`` (1,000 projects x 52 weekly runs).
+run; the large snapshot comes from ``generate.py`` (1,000 projects x 52 weekly runs, or
+``--weeks 104``).
 
     uv run readiness run
     uv run python benchmarks/dashboard/generate.py
@@ -119,6 +120,15 @@ def measure(browser: Any, snapshot: Path) -> dict[str, float]:
     return result
 
 
+def _size(snapshot: Path) -> str:
+    """A snapshot's projects and runs, in words."""
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        projects, runs = con.execute(
+            "select count(distinct project_id), count(distinct run_id) from recommendations"
+        ).fetchone() or (0, 0)
+    return f"{projects:,} projects x {runs} runs"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", type=Path, default=get_settings().snapshot / "example.duckdb")
@@ -139,7 +149,7 @@ def main() -> None:
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {platform.platform()} · "
         f"{platform.processor() or platform.machine()}"
     )
-    print("| measure | baseline (5 projects, 1 run) | 1,000 projects x 52 runs | ratio |")
+    print(f"| measure | baseline ({_size(args.baseline)}) | {_size(args.large)} | ratio |")
     print("| --- | ---: | ---: | ---: |")
     for key in (
         "portfolio_cold",

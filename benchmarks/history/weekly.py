@@ -1,6 +1,11 @@
 """Benchmark: a run's dbt build after 104 weekly runs of 50 projects, against after one run.
 
-Run by hand (never in tests): ``uv run python benchmarks/history/weekly.py [--runs 104]``.
+Run by hand (never in tests): ``uv run python benchmarks/history/weekly.py [--runs 104]``, or in
+two steps on a shared machine: ``--prepare DIR`` (assess, fill and build both homes once, kept in
+DIR; not timed) then ``--work DIR`` (the timing; ``--only one|many`` splits it further, and
+``--work DIR --rebuild`` builds the homes again after the dbt project changed). Each timed build
+runs on fresh copies of the prepared homes, and the incremental build's slowest dbt nodes are
+listed (dbt's ``run_results.json``).
 
 One real run of the flow (a local Prefect server, as ``benchmarks/portfolio/run.py`` starts it)
 assesses the generated 50-project portfolio into a fresh home. Its raw rows are then copied under
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
 import platform
 import shutil
@@ -29,6 +35,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -92,6 +99,14 @@ def build(home: Path, full: bool | None) -> float:
     return time.perf_counter() - began
 
 
+def node_times(home: Path) -> dict[str, float]:
+    """Each dbt node's execution time in the last build in ``home`` (dbt's run_results.json)."""
+    results = json.loads((home / "dbt_target" / "run_results.json").read_text())
+    return {
+        r["unique_id"].split(".", 2)[-1]: float(r["execution_time"]) for r in results["results"]
+    }
+
+
 def _copy(path: Path) -> Path:
     """A copy of a DuckDB file and its write-ahead log."""
     copy = path.with_name(path.stem + "-compared.duckdb")
@@ -127,68 +142,101 @@ def marts_differ(left: Path, right: Path) -> list[str]:
     return differ
 
 
-def measure(work: Path, home: Path, label: str, source: str) -> dict[str, float]:
-    """Build, add one run, then time the next build incrementally and in full."""
+def prepare(home: Path) -> None:
+    """Build every mart of a filled home once (the state a scheduled run finds)."""
     build(home, full=True)
-    with duckdb.connect(str(home / "warehouse.duckdb")) as con:
-        copy_run(con, source, f"9999n{time.time_ns()}-{source}", timedelta(days=1))
-        con.execute("checkpoint")
-    full_home = work / f"{label}-full"
-    shutil.rmtree(full_home, ignore_errors=True)
-    shutil.copytree(home, full_home)
-    incremental = build(home, full=None)
-    full = build(full_home, full=True)
-    differ = marts_differ(home / "warehouse.duckdb", full_home / "warehouse.duckdb")
+
+
+def measure(work: Path, home: Path, label: str, source: str) -> dict[str, Any]:
+    """On copies of a prepared home, add one run and time the next build incrementally and in full."""
+    timed = {}
+    for kind in ("incremental", "full"):
+        copy = work / f"{label}-{kind}"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(home, copy)
+        with duckdb.connect(str(copy / "warehouse.duckdb")) as con:
+            copy_run(con, source, f"9999n-{source}", timedelta(days=1))
+            con.execute("checkpoint")
+        timed[kind] = copy
+    incremental = build(timed["incremental"], full=None)
+    nodes = node_times(timed["incremental"])
+    full = build(timed["full"], full=True)
+    differ = marts_differ(
+        timed["incremental"] / "warehouse.duckdb", timed["full"] / "warehouse.duckdb"
+    )
     if differ:
         raise RuntimeError(f"{label}: incremental and full marts differ: {', '.join(differ)}")
-    return {"incremental": incremental, "full": full}
+    return {"incremental": incremental, "full": full, "nodes": nodes}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=50)
     parser.add_argument("--runs", type=int, default=104)
-    parser.add_argument("--keep", type=Path, help="keep the filled homes in this folder")
     parser.add_argument(
-        "--work", type=Path, help="a folder an earlier run kept (--keep): reuse its filled homes"
+        "--prepare",
+        type=Path,
+        help="only assess, fill and build both homes once, kept in this folder (time later "
+        "with --work)",
     )
+    parser.add_argument(
+        "--work", type=Path, help="a folder --prepare made: time its homes' next builds"
+    )
+    parser.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="with --work: build both homes' marts again (after the dbt project changed), no timing",
+    )
+    parser.add_argument(
+        "--only", choices=("one", "many"), help="time only the one-run or the filled home"
+    )
+    parser.add_argument("--nodes", type=int, default=12, help="slowest dbt nodes listed")
     parser.add_argument("--no-lock", action="store_true", help="do not wait for /tmp/bench.lock")
     args = parser.parse_args()
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     if args.work:
         work = args.work
-        one, many = work / "one", work / "many"
-        with duckdb.connect(str(one / "warehouse.duckdb"), read_only=True) as con:
+        if args.rebuild:  # the dbt project changed since --prepare: build both homes whole again
+            for label in ("one", "many"):
+                prepare(work / label)
+            return
+        with duckdb.connect(str(work / "one" / "warehouse.duckdb"), read_only=True) as con:
             (source,) = con.execute("select min(run_id) from raw_runs").fetchone()  # type: ignore[misc]
-        for home in (one, many):  # without the runs an earlier measurement added
-            with duckdb.connect(str(home / "warehouse.duckdb")) as con:
-                for table in raw_tables(con):
-                    con.execute(f"delete from {table} where run_id like '9999n%'")
     else:
-        work = Path(tempfile.mkdtemp(prefix="bench-weekly-"))
+        work = args.prepare or Path(tempfile.mkdtemp(prefix="bench-weekly-"))
+        work.mkdir(parents=True, exist_ok=True)
         server, api = portfolio_run.start_server(work / "prefect")
         os.environ["PREFECT_API_URL"] = api
         try:
             portfolio = portfolio_run.generate(work / "portfolio", args.projects)
-            one = work / "one"
-            portfolio_run.assess(portfolio, one)
+            portfolio_run.assess(portfolio, work / "one")
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(30)
-        many = work / "many"
-        shutil.copytree(one, many)
-        source = fill(many / "warehouse.duckdb", args.runs)
-        if args.keep:
-            shutil.copytree(work, args.keep, dirs_exist_ok=True)
+        shutil.copytree(work / "one", work / "many")
+        source = fill(work / "many" / "warehouse.duckdb", args.runs)
+        for label in ("one", "many"):
+            prepare(work / label)
+        if args.prepare:
+            print(f"prepared in {work}")
+            return
+    labels = {"one": "1 run", "many": f"{args.runs} runs"}
+    if args.only:
+        labels = {args.only: labels[args.only]}
     import fcntl
 
     with open("/tmp/bench.lock", "a") as lock:
         if not args.no_lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # the shared benchmark lock (others time runs too)
+        # Untimed: dbt's imports and first parse in this process, which a scheduled run's build
+        # does not pay twice (and which would otherwise fall on the first timed build).
+        warm = work / "warm-up"
+        shutil.rmtree(warm, ignore_errors=True)
+        shutil.copytree(work / "one", warm)
+        build(warm, full=None)
         load = os.getloadavg()[0]
         results = {
-            "1 run": measure(work, one, "one", source),
-            f"{args.runs} runs": measure(work, many, "many", source),
+            name: measure(work, work / label, label, source) for label, name in labels.items()
         }
         load_after = os.getloadavg()[0]
     import dbt.version
@@ -211,13 +259,20 @@ def main() -> None:
             f"| {name} | {r['incremental']:.1f} s | {r['full']:.1f} s | "
             f"{r['full'] / r['incremental']:.2f} |"
         )
-    first, last = results["1 run"], results[f"{args.runs} runs"]
-    print()
-    print(
-        f"{args.runs} runs / 1 run: incremental {last['incremental'] / first['incremental']:.2f}, "
-        f"full {last['full'] / first['full']:.2f}"
-    )
-    if not args.work:
+    if len(results) == 2:
+        first, last = results["1 run"], results[f"{args.runs} runs"]
+        print()
+        print(
+            f"{args.runs} runs / 1 run: incremental "
+            f"{last['incremental'] / first['incremental']:.2f}, full {last['full'] / first['full']:.2f}"
+        )
+    for name, r in results.items():
+        nodes = sorted(r["nodes"].items(), key=lambda kv: -kv[1])
+        total = sum(r["nodes"].values())
+        print(f"\n{name}, incremental: {total:.1f} s in {len(nodes)} nodes; slowest:")
+        for node, seconds in nodes[: args.nodes]:
+            print(f"  {seconds:6.2f} s  {node}")
+    if not args.work and not args.prepare:
         shutil.rmtree(work, ignore_errors=True)
 
 

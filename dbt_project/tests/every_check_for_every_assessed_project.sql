@@ -1,4 +1,5 @@
--- Every assessed project of a run has exactly one result per rubric check of that run.
+-- Every assessed project of a run has exactly one result per rubric check of that run (of the runs
+-- this build added: tested_runs(), macros/new_runs.sql).
 with expected as (
     select
         projects.run_id,
@@ -6,6 +7,7 @@ with expected as (
         count(checks.check_id) as checks
     from {{ ref('int_project_runs_assessed') }} as projects
     inner join {{ ref('stg_raw__rubric_checks') }} as checks on projects.run_id = checks.run_id
+    where {{ tested_runs('projects.run_id') }}
     group by projects.run_id, projects.project_id
 ),
 
@@ -15,6 +17,7 @@ actual as (
         project_id,
         count(*) as checks
     from {{ ref('check_results') }}
+    where {{ tested_runs() }}
     group by run_id, project_id
 )
 

@@ -1,6 +1,7 @@
 -- Invariants between marts: a project's roadmap totals (recommendations, project_latest) are the
 -- sums of its roadmap rows, and a portfolio's (portfolio_latest) the sums of its projects'. A row
--- here is a total that disagrees.
+-- here is a total that disagrees. Per run: the runs this build added (tested_runs(),
+-- macros/new_runs.sql).
 with sums as (
     select
         run_id,
@@ -10,6 +11,7 @@ with sums as (
         {{ figure('sum(cost)') }} as cost,
         max(end_day) as duration_days
     from {{ ref('roadmap') }}
+    where {{ tested_runs() }}
     group by run_id, project_id
 ),
 
@@ -22,10 +24,13 @@ projects as (
     left join sums
         on recommendations.run_id = sums.run_id and recommendations.project_id = sums.project_id
     where
-        recommendations.roadmap_actions <> coalesce(sums.actions, 0)
-        or recommendations.roadmap_effort_days <> coalesce(sums.effort_days, 0)
-        or recommendations.roadmap_cost <> coalesce(sums.cost, 0)
-        or recommendations.roadmap_duration_days <> coalesce(sums.duration_days, 0)
+        {{ tested_runs('recommendations.run_id') }}
+        and (
+            recommendations.roadmap_actions <> coalesce(sums.actions, 0)
+            or recommendations.roadmap_effort_days <> coalesce(sums.effort_days, 0)
+            or recommendations.roadmap_cost <> coalesce(sums.cost, 0)
+            or recommendations.roadmap_duration_days <> coalesce(sums.duration_days, 0)
+        )
 ),
 
 latest as (

@@ -8,6 +8,7 @@ of a copy of the same raw rows: every mart must hold the same rows.
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 from datetime import timedelta
@@ -82,6 +83,16 @@ def marts_differ(left: Path, right: Path) -> dict[str, int]:
     return differ
 
 
+def compiled_tests(home: Path) -> dict[str, str]:
+    """The SQL each data test of the last build in ``home`` ran (dbt's run_results.json)."""
+    results = json.loads((home / "dbt_target" / "run_results.json").read_text())["results"]
+    return {
+        r["unique_id"].split(".")[2]: r["compiled_code"]
+        for r in results
+        if r["unique_id"].startswith("test.")
+    }
+
+
 @pytest.fixture(scope="module")
 def two_runs(assessed_examples: Assessed, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the assessed home with a second run's raw rows (not built yet)."""
@@ -106,6 +117,18 @@ def test_incremental_build_equals_full_rebuild(
         dbt.build(use_home(two_runs))
         assert not any("rebuilding every mart whole" in r.message for r in caplog.records)
         dbt.build(use_home(full_home), full_refresh=True)
+    # The data tests of incremental marts checked the new run's rows; of the others, every row.
+    tested = compiled_tests(two_runs)
+    assert f"where run_id in ('{LATER}')" in tested["unique_check_results_check_result_id"]
+    assert f"where run_id in ('{LATER}')" in tested["not_null_recommendations_reason"]
+    assert "dbt_subquery" not in tested["unique_project_latest_project_id"]
+    full_tested = compiled_tests(full_home)
+    assert "where 1 = 1" in full_tested["unique_check_results_check_result_id"]
+    with duckdb.connect(str(two_runs / "warehouse.duckdb"), read_only=True) as con:
+        assert not con.execute(
+            f"select count(*) from information_schema.tables "
+            f"where table_name = '{incremental.NEW_RUNS_TABLE}'"
+        ).fetchone()[0]  # type: ignore[index]
     assert marts_differ(two_runs / "warehouse.duckdb", full_home / "warehouse.duckdb") == {}
     with duckdb.connect(str(two_runs / "warehouse-compared.duckdb"), read_only=True) as con:
         latest = con.execute(

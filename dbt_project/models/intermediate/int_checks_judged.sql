@@ -6,18 +6,23 @@
 -- no_evidence (or fail, the rubric's refused_critical) and its evidence names the refused rows.
 -- Incremental (macros/new_runs.sql), not a view: check_results and int_waivers_judged both read it,
 -- and as a view DuckDB planned its whole chain of item views again in each (minutes of planning).
+-- Every input takes only the new runs: the final filter alone does not reach the inputs behind
+-- the full outer join and the left joins, which would read every run of history.
 {{ config(materialized='incremental') }}
 
 with projects as (
     select * from {{ ref('int_project_runs_assessed') }}
+    where {{ new_runs() }}
 ),
 
 checks as (
     select * from {{ ref('stg_raw__rubric_checks') }}
+    where {{ new_runs() }}
 ),
 
 items as (
     select * from {{ ref('int_check_items_unioned') }}
+    where {{ new_runs() }}
 ),
 
 ranked as (
@@ -59,15 +64,17 @@ contradicted_claims as (
         ]) %}
         {{ json_object([('contradicted_claim', 'cast(' ~ claim ~ ' as json)')]) }} as claim
     from {{ ref('int_claims_checked') }}
-    where contradicted
+    where contradicted and {{ new_runs() }}
 ),
 
 unreadable as (
     select * from {{ ref('int_evidence_unreadable') }}
+    where {{ new_runs() }}
 ),
 
 refusals as (
     select * from {{ ref('int_survey_refusals_mapped') }}
+    where {{ new_runs() }}
 ),
 
 worst as (

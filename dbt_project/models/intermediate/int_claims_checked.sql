@@ -15,7 +15,21 @@
 -- (every signal of every service alerted and routed to a receiver that delivers).
 -- The cost assumptions are claims of their own, checked against the tokens LLM call logs
 -- measured.
-with claims as (
+-- Incremental (macros/new_runs.sql): int_checks_judged and recommendations both read it, and each
+-- input takes only the new runs (as a view, its left joins read every run of history).
+{{ config(materialized='incremental') }}
+
+with survey_questions as (
+    select * from {{ ref('stg_raw__survey_questions') }}
+    where {{ new_runs() }}
+),
+
+groups_reported as (
+    select * from {{ ref('int_stakeholder_groups_reported') }}
+    where {{ new_runs() }}
+),
+
+claims as (
     select
         answers.run_id,
         answers.project_id,
@@ -29,12 +43,12 @@ with claims as (
         string_agg(distinct rtrim(questions.question_text, '.'), '; ' order by rtrim(questions.question_text, '.'))
             as claim_text
     from {{ ref('int_survey_answers_scored') }} as answers
-    inner join {{ ref('stg_raw__survey_questions') }} as questions
+    inner join survey_questions as questions
         on
             answers.run_id = questions.run_id
             and answers.project_id = questions.project_id
             and answers.question_id = questions.question_id
-    left join {{ ref('int_stakeholder_groups_reported') }} as reported
+    left join groups_reported as reported
         on
             answers.run_id = reported.run_id
             and answers.project_id = reported.project_id
@@ -46,23 +60,28 @@ with claims as (
             'monitoring', 'load_tested', 'integration_tested'
         )
         and answers.agreement >= 0.75
+        and {{ new_runs('answers.run_id') }}
     group by answers.run_id, answers.project_id, answers.topic
 ),
 
 evidence_read as (
     select * from {{ ref('int_evidence_read') }}
+    where {{ new_runs() }}
 ),
 
 projects as (
     select * from {{ ref('int_project_runs_assessed') }}
+    where {{ new_runs() }}
 ),
 
 maintenance_items as (
     select * from {{ ref('int_check_items_maintenance') }}
+    where {{ new_runs() }}
 ),
 
 evaluation_items as (
     select * from {{ ref('int_check_items_evaluation') }}
+    where {{ new_runs() }}
 ),
 
 monitoring as (
@@ -245,15 +264,17 @@ integration as (
             else 'every required system has integration tests'
         end as evidence_says
     from {{ ref('int_check_items_integration') }}
-    where check_id = 'int_tests'
+    where check_id = 'int_tests' and {{ new_runs() }}
 ),
 
 stats as (
     select * from {{ ref('stg_raw__load_test_stats') }}
+    where {{ new_runs() }}
 ),
 
 history as (
     select * from {{ ref('int_load_test_history') }}
+    where {{ new_runs() }}
 ),
 
 stats_at_target as (
@@ -365,18 +386,22 @@ all_claims as (
 
 plans as (
     select * from {{ ref('stg_raw__evaluation_plans') }}
+    where {{ new_runs() }}
 ),
 
 artifact_items as (
     select * from {{ ref('int_check_items_evaluation_artifacts') }}
+    where {{ new_runs() }}
 ),
 
 plan_kpis as (
     select * from {{ ref('stg_raw__evaluation_kpis') }}
+    where {{ new_runs() }}
 ),
 
 kpi_series as (
     select * from {{ ref('int_kpi_series_measured') }}
+    where {{ new_runs() }}
 ),
 
 measured_projects as (
@@ -475,7 +500,7 @@ cost_assumptions as (
         or abs(assumed_tokens_out - tokens_out_per_request) > 0.25 * tokens_out_per_request
             as contradicted
     from {{ ref('int_cost_projections') }}
-    where tokens_source = 'measured'
+    where tokens_source = 'measured' and {{ new_runs() }}
 ),
 
 survey_claims as (
@@ -518,3 +543,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

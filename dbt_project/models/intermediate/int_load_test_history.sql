@@ -2,12 +2,18 @@
 -- concurrency: the last aggregated sample of the first plateau at or above the project's target
 -- concurrency (with --csv-full-history, Locust's percentiles there cover a window spent entirely
 -- at that load; load beyond the target never counts).
+-- Incremental (macros/new_runs.sql): the scale items, int_claims_checked and the load_test_history
+-- mart read it; its inputs take only the new runs.
+{{ config(materialized='incremental') }}
+
 with history as (
     select * from {{ ref('stg_raw__load_test_history') }}
+    where {{ new_runs() }}
 ),
 
 projects as (
     select * from {{ ref('int_project_runs_assessed') }}
+    where {{ new_runs() }}
 ),
 
 timed as (
@@ -69,3 +75,4 @@ final as (
 )
 
 select * from final
+where {{ new_runs() }}

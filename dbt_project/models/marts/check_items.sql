@@ -5,10 +5,12 @@
 
 with items as (
     select * from {{ ref('int_check_items_unioned') }}
+    where {{ new_runs() }}
 ),
 
 checks as (
     select * from {{ ref('stg_raw__rubric_checks') }}
+    where {{ new_runs() }}
 ),
 
 judged as (

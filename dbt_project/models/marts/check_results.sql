@@ -7,16 +7,18 @@
 
 with judged as (
     select * from {{ ref('int_checks_judged') }}
+    where {{ new_runs() }}
 ),
 
 waivers as (
     select * from {{ ref('int_waivers_judged') }}
-    where applied
+    where applied and {{ new_runs() }}
 ),
 
 -- The project's owners: map (role -> a name or a team handle); an unmapped role stays the role.
 owners as (
     select * from {{ ref('stg_raw__project_owners') }}
+    where {{ new_runs() }}
 ),
 
 final as (

@@ -8,8 +8,9 @@
 -- roadmap's totals (effort, cost at the day rate, calendar days) come along. A waived check counts
 -- as passed; the verdict says how many waivers it relies on ("go, with 2 waivers") and the reason
 -- names them ("waived until 2027-01-31 (approved by X: reason)").
--- Incremental (macros/new_runs.sql): is_latest is decided among the new runs' rows, then the
--- post-hook moves it to each project's newest run in the whole table.
+-- Incremental (macros/new_runs.sql): each input takes only the new runs; is_latest is decided
+-- among the new runs' rows, then the post-hook moves it to each project's newest run in the whole
+-- table.
 {{ config(
     materialized='incremental',
     post_hook="update {{ this }} as recommendations set is_latest = latest.is_latest from (select run_id, project_id, row_number() over (partition by project_id order by run_started_at desc, run_id desc) = 1 as is_latest from {{ this }}) as latest where recommendations.run_id = latest.run_id and recommendations.project_id = latest.project_id and recommendations.is_latest <> latest.is_latest"
@@ -17,6 +18,7 @@
 
 with gaps as (
     select * from {{ ref('gap_scores') }}
+    where {{ new_runs() }}
 ),
 
 -- A waived check counts as passed (verdict_result, see check_results; the measured result where it
@@ -32,15 +34,18 @@ checks as (
         evidence,
         coalesce(verdict_result, result) as result
     from {{ ref('check_results') }}
+    where {{ new_runs() }}
 ),
 
 waivers as (
     select * from {{ ref('int_waivers_judged') }}
+    where {{ new_runs() }}
 ),
 
 -- Launch stages: the highest reached, and what stands between the project and the next one.
 stages as (
     select * from {{ ref('project_stages') }}
+    where {{ new_runs() }}
 ),
 
 stage_orders as (
@@ -94,10 +99,12 @@ waivers_per_project as (
 
 projects as (
     select * from {{ ref('int_project_runs_assessed') }}
+    where {{ new_runs() }}
 ),
 
 roadmap as (
     select * from {{ ref('roadmap') }}
+    where {{ new_runs() }}
 ),
 
 roadmap_totals as (
@@ -115,7 +122,7 @@ roadmap_totals as (
 
 claims as (
     select * from {{ ref('int_claims_checked') }}
-    where contradicted
+    where contradicted and {{ new_runs() }}
 ),
 
 claims_per_project as (

@@ -14,6 +14,13 @@ with runs as (
     where project_status = 'ok'
 ),
 
+-- The runs being built (every run's previous run is found above, over all runs: one row per run
+-- and project); the roadmap is read for them and their previous runs only.
+runs_built as (
+    select * from runs
+    where {{ new_runs() }}
+),
+
 roadmap as (
     select
         run_id,
@@ -27,7 +34,7 @@ current_items as (
         runs.run_id,
         runs.project_id,
         roadmap.check_id
-    from runs
+    from runs_built as runs
     inner join roadmap on runs.run_id = roadmap.run_id and runs.project_id = roadmap.project_id
 ),
 
@@ -36,7 +43,7 @@ previous_items as (
         runs.run_id,
         runs.project_id,
         roadmap.check_id
-    from runs
+    from runs_built as runs
     inner join roadmap
         on runs.previous_run_id = roadmap.run_id and runs.project_id = roadmap.project_id
 ),
@@ -78,7 +85,7 @@ final as (
         coalesce(counted.actions_done, 0) as actions_done,
         coalesce(counted.actions_new, 0) as actions_new,
         coalesce(counted.actions_open, 0) as actions_open
-    from runs
+    from runs_built as runs
     left join counted on runs.run_id = counted.run_id and runs.project_id = counted.project_id
 )
 

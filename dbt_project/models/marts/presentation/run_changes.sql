@@ -3,12 +3,16 @@
 -- confidence, the rubric, and how many gaps moved, checks flipped (newly failing among them) and
 -- inputs changed; run_gap_changes and run_check_changes hold the rows. Alerts, `readiness diff`
 -- of consecutive runs and the trends page select from these marts.
+-- Incremental (macros/new_runs.sql): a run's rows depend on it and its previous run only.
+{{ config(materialized='incremental', on_schema_change='fail') }}
+
 with recommendations as (
     select * from {{ ref('recommendations') }}
 ),
 
 paired as (
     select * from {{ ref('int_previous_runs') }}
+    where {{ new_runs() }}
 ),
 
 gap_counts as (
@@ -17,7 +21,7 @@ gap_counts as (
         project_id,
         count(*) as gaps_changed
     from {{ ref('run_gap_changes') }}
-    where changed
+    where changed and {{ new_runs() }}
     group by run_id, project_id
 ),
 
@@ -28,6 +32,7 @@ check_counts as (
         count(*) as checks_flipped,
         sum(case when newly_failing then 1 else 0 end) as checks_newly_failing
     from {{ ref('run_check_changes') }}
+    where {{ new_runs() }}
     group by run_id, project_id
 ),
 
@@ -37,6 +42,7 @@ input_counts as (
         project_id,
         count(*) as inputs_changed
     from {{ ref('run_input_changes') }}
+    where {{ new_runs() }}
     group by run_id, project_id
 ),
 

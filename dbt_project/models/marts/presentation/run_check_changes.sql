@@ -1,7 +1,11 @@
 -- The checks whose result differs between a project's run and its previous run
 -- (int_previous_runs); a null result: the check was not in that run.
+-- Incremental (macros/new_runs.sql): a run's rows depend on it and its previous run only.
+{{ config(materialized='incremental', on_schema_change='fail') }}
+
 with pairs as (
     select * from {{ ref('int_previous_runs') }}
+    where {{ new_runs() }}
 ),
 
 checks as (

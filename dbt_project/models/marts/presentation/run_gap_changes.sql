@@ -1,7 +1,11 @@
 -- Each gap's score and status in a project's run and in its previous run (int_previous_runs);
 -- delta is after minus before (null when either is), changed when the score or status moved.
+-- Incremental (macros/new_runs.sql): a run's rows depend on it and its previous run only.
+{{ config(materialized='incremental', on_schema_change='fail') }}
+
 with pairs as (
     select * from {{ ref('int_previous_runs') }}
+    where {{ new_runs() }}
 ),
 
 gaps as (

@@ -1,7 +1,11 @@
 -- The inputs whose fingerprint changed between a project's run and its previous run
 -- (int_previous_runs), or that only one of the two read ("changed", "added", "removed").
+-- Incremental (macros/new_runs.sql): a run's rows depend on it and its previous run only.
+{{ config(materialized='incremental', on_schema_change='fail') }}
+
 with pairs as (
     select * from {{ ref('int_previous_runs') }}
+    where {{ new_runs() }}
 ),
 
 inputs as (
