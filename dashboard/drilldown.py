@@ -17,6 +17,7 @@ from core.markdown_safe import md
 from dashboard import charts, queries
 from dashboard.maintenance import maintenance
 from dashboard.tables import table
+from readmodel.drilldowns import CostScenario
 from readmodel.vocabulary import (
     as_float,
     comparison,
@@ -275,29 +276,27 @@ def cost_at_target(run_id: str, project_id: str) -> None:
     A range from the mean to the p95 tokens per request where LLM usage measured them, else the
     assumptions' figure.
     """
-    cost = queries.first(queries.cost_projection(run_id, project_id))
+    cost = queries.cost_at_target(run_id, project_id)
     if cost is None:
         return
     st.subheader("Cost at target volume")
-    currency = cost.get("currency")
-    measured = cost.get("tokens_source") == "measured"
+    currency = cost.currency
+    measured = cost.tokens_source == "measured"
     cols = st.columns(2)
     cols[0].metric(
         "Monthly cost (mean tokens)" if measured else "Monthly cost (assumed tokens)",
-        money(cost.get("monthly_cost_target"), currency),
+        money(cost.monthly_cost_target, currency),
     )
     if measured:
-        cols[1].metric(
-            "Monthly cost (p95 tokens)", money(cost.get("monthly_cost_target_p95"), currency)
-        )
+        cols[1].metric("Monthly cost (p95 tokens)", money(cost.monthly_cost_target_p95, currency))
         basis = (
-            f"Tokens per request measured from {number(cost.get('measured_requests'))} LLM requests "
-            f"({cost.get('measured_models') or 'model not recorded'}): "
-            f"{number(cost.get('tokens_in_per_request'))} in and "
-            f"{number(cost.get('tokens_out_per_request'))} out on average, "
-            f"{number(cost.get('tokens_in_p95'))} in and {number(cost.get('tokens_out_p95'))} out "
-            f"at the p95; the cost assumptions said {number(cost.get('assumed_tokens_in'))} in and "
-            f"{number(cost.get('assumed_tokens_out'))} out."
+            f"Tokens per request measured from {number(cost.measured_requests)} LLM requests "
+            f"({cost.measured_models or 'model not recorded'}): "
+            f"{number(cost.tokens_in_per_request)} in and "
+            f"{number(cost.tokens_out_per_request)} out on average, "
+            f"{number(cost.tokens_in_p95)} in and {number(cost.tokens_out_p95)} out "
+            f"at the p95; the cost assumptions said {number(cost.assumed_tokens_in)} in and "
+            f"{number(cost.assumed_tokens_out)} out."
         )
     else:
         basis = (
@@ -305,100 +304,141 @@ def cost_at_target(run_id: str, project_id: str) -> None:
             "(no LLM call log or usage export was read): no range."
         )
     st.write(
-        f"At {number(cost.get('requests_per_month_target'))} requests a month: "
-        f"{cost_range(cost)}, against a budget of {money(cost.get('monthly_budget'), currency)}."
+        f"At {number(cost.requests_per_month_target)} requests a month: "
+        f"{cost_range(cost)}, against a budget of {money(cost.monthly_budget, currency)}."
     )
     st.caption(basis)
 
 
-def scenario_cost(inputs: dict[str, Any], volume: float, price_factor: float) -> dict[str, float]:
-    """Monthly cost at a volume with per-request prices scaled by ``price_factor``.
+def _volume_label(scenario: CostScenario) -> str:
+    return f"{number(scenario.requests_per_month)} ({scenario.volume_change:+.0%})"
 
-    The same model as the ``int_cost_projections`` dbt model (volume x cost per request + fixed
-    cost), recomputed here because the user moves the inputs in the page.
-    """
 
-    def f(name: str) -> float:
-        return as_float(inputs.get(name)) or 0.0
-
-    per_request = price_factor * (
-        f("tokens_in_per_request") / 1000.0 * f("price_per_1k_tokens_in")
-        + f("tokens_out_per_request") / 1000.0 * f("price_per_1k_tokens_out")
-        + f("compute_seconds_per_request") * f("price_per_compute_second")
-    )
-    monthly = volume * per_request + f("fixed_monthly_cost")
-    budget = f("monthly_budget")
-    outcomes = volume * f("outcomes_per_request")
-    return {
-        "cost_per_request": per_request,
-        "monthly_cost": monthly,
-        "budget_use": monthly / budget if budget else float("nan"),
-        "cost_per_outcome": monthly / outcomes if outcomes else float("nan"),
-    }
+def _price_label(scenario: CostScenario) -> str:
+    return f"{1 + scenario.price_change:.0%}"
 
 
 def what_if(run_id: str, project_id: str) -> None:
-    """Volume and price controls that recompute the monthly cost against the budget."""
+    """Volume and price controls choosing among the scenarios dbt priced (cost_sensitivity).
+
+    Nothing is recomputed here: each pair of a volume change (-90% to +900%) and a price change
+    (10% to 300% of today's prices) is a row of the mart, with its monthly cost, budget use, cost
+    per outcome, return on cost and whether it stays within budget.
+    """
     st.subheader("What if: cost at scale")
-    inputs = queries.first(queries.cost_inputs(run_id, project_id))
-    if inputs is None:
+    try:
+        scenarios = queries.cost_scenarios(run_id, project_id)
+    except queries.SnapshotError:
+        scenarios = []  # a snapshot published before the scenarios were
+    if not scenarios:
         st.write("No cost assumptions were provided for this project.")
         return
-    currency = inputs.get("currency")
-    target = as_float(inputs.get("requests_per_month_target")) or 0.0
+    by_pair = {(s.volume_change, s.price_change): s for s in scenarios}
+    volumes = {s.volume_change: s for s in scenarios if s.price_change == 0}
+    prices = {s.price_change: s for s in scenarios if s.volume_change == 0}
     cols = st.columns(2)
-    volume = cols[0].number_input(
+    volume = cols[0].select_slider(
         "Requests per month",
-        min_value=0.0,
-        value=target,
-        step=max(1000.0, round(target / 20, -3)),
-        format="%.0f",
+        options=sorted(volumes),
+        value=0.0,
+        format_func=lambda change: _volume_label(volumes[change]),
         key="whatif-volume",
     )
-    price = cols[1].slider(
+    price = cols[1].select_slider(
         "Prices per request (% of today's)",
-        min_value=10,
-        max_value=300,
-        value=100,
-        step=5,
+        options=sorted(prices),
+        value=0.0,
+        format_func=lambda change: _price_label(prices[change]),
         key="whatif-price",
     )
-    result = scenario_cost(inputs, float(volume), price / 100.0)
-    use = result["budget_use"]
-    over = not missing(use) and use > 1
-    out = st.columns(3)
-    out[0].metric("Monthly cost", money(result["monthly_cost"], currency))
-    out[1].metric("Budget used", percent(None if missing(use) else use))
-    out[2].metric("Cost per outcome", money(result["cost_per_outcome"], currency))
-    verdict = "⛔ over budget" if over else "✅ within budget"
-    st.write(
-        f"At {number(volume)} requests a month and {price}% of today's prices: "
-        f"{money(result['monthly_cost'], currency)} a month against a budget of "
-        f"{money(inputs.get('monthly_budget'), currency)} ({verdict})."
+    chosen = by_pair[(volume, price)]
+    currency = chosen.currency
+    out = st.columns(4)
+    out[0].metric("Monthly cost", money(chosen.monthly_cost, currency))
+    out[1].metric("Budget used", percent(chosen.budget_use))
+    out[2].metric("Cost per outcome", money(chosen.cost_per_outcome, currency))
+    out[3].metric(
+        "Return on cost",
+        "–" if missing(chosen.return_on_cost) else f"{number(chosen.return_on_cost)}x",
     )
-    sensitivity_grid(run_id, project_id, currency)
+    verdict = "✅ within budget" if chosen.within_budget else "⛔ over budget"
+    st.write(
+        f"At {number(chosen.requests_per_month)} requests a month and {_price_label(chosen)} of "
+        f"today's prices: {money(chosen.monthly_cost, currency)} a month against a budget of "
+        f"{money(chosen.monthly_budget, currency)} ({verdict})."
+    )
+    cost_model_inputs(run_id, project_id)
+    sensitivity_grid(scenarios, project_id)
 
 
-def sensitivity_grid(run_id: str, project_id: str, currency: Any) -> None:
-    """The grid dbt computed of volume and price changes (cost_sensitivity), budget use in each."""
-    try:
-        grid = queries.cost_sensitivity(run_id, project_id)
-    except queries.SnapshotError:
-        return  # a snapshot published before the grid was
-    if grid.empty:
+def _price(value: float | None, currency: str | None) -> str:
+    """A unit price as measured (0.0025 stays 0.0025), with its currency."""
+    return "–" if missing(value) else f"{currency or ''} {number(value)}".strip()
+
+
+def cost_model_inputs(run_id: str, project_id: str) -> None:
+    """The cost model's inputs the scenarios scale (cost_inputs), in a folded table."""
+    inputs = queries.cost_model_inputs(run_id, project_id)
+    if inputs is None:
         return
-    shown = grid.assign(
-        volume=grid["volume_change"].map(lambda v: f"{v:+.0%} volume"),
-        price=grid["price_change"].map(lambda v: f"{v:+.0%} price"),
-        cell=[
-            f"{money(c, currency)} ({percent(u)}{'' if ok else ' ⛔'})"
-            for c, u, ok in zip(
-                grid["monthly_cost"], grid["budget_use"], grid["within_budget"], strict=True
-            )
-        ],
-    ).pivot(index="volume", columns="price", values="cell")
+    currency = inputs.currency
+    with st.expander("The cost model's inputs", expanded=False):
+        table(
+            pd.DataFrame(
+                {
+                    "Input": [
+                        "Requests per month (target)",
+                        "Tokens in per request",
+                        "Tokens out per request",
+                        "Price per 1k tokens in",
+                        "Price per 1k tokens out",
+                        "Compute seconds per request",
+                        "Price per compute second",
+                        "Fixed monthly cost",
+                        "Monthly budget",
+                        "Outcomes per request",
+                        "Value per outcome",
+                    ],
+                    "Value": [
+                        number(inputs.requests_per_month_target),
+                        number(inputs.tokens_in_per_request),
+                        number(inputs.tokens_out_per_request),
+                        _price(inputs.price_per_1k_tokens_in, currency),
+                        _price(inputs.price_per_1k_tokens_out, currency),
+                        number(inputs.compute_seconds_per_request),
+                        _price(inputs.price_per_compute_second, currency),
+                        money(inputs.fixed_monthly_cost, currency),
+                        money(inputs.monthly_budget, currency),
+                        number(inputs.outcomes_per_request),
+                        money(inputs.value_per_outcome, currency),
+                    ],
+                }
+            ),
+            f"{project_id}-cost-inputs",
+        )
+
+
+def sensitivity_grid(scenarios: list[CostScenario], project_id: str) -> None:
+    """The table of volume and price changes dbt marks (cost_sensitivity.in_table), budget use in each."""
+    shown = [s for s in scenarios if s.in_table]
+    if not shown:
+        return
+    frame = pd.DataFrame(
+        {
+            "volume": [f"{s.volume_change:+.0%} volume" for s in shown],
+            "price": [f"{s.price_change:+.0%} price" for s in shown],
+            "cell": [
+                f"{money(s.monthly_cost, s.currency)} ({percent(s.budget_use)}"
+                f"{'' if s.within_budget else ' ⛔'})"
+                for s in shown
+            ],
+        }
+    )
+    # Rows and columns in the mart's order (volume, then price, ascending), not the labels'.
+    grid = frame.pivot(index="volume", columns="price", values="cell")
+    grid = grid.loc[list(dict.fromkeys(frame["volume"])), list(dict.fromkeys(frame["price"]))]
     st.caption("Monthly cost and budget used as volume and prices change (⛔: over budget).")
-    table(shown.reset_index().rename(columns={"volume": "Volume"}), f"{project_id}-cost-grid")
+    table(grid.reset_index().rename(columns={"volume": "Volume"}), f"{project_id}-cost-grid")
 
 
 def evaluation(run_id: str, project_id: str) -> None:

@@ -85,7 +85,7 @@ _SENSITIVITY = """
 select cast(volume_change as double) as volume_change,
        cast(price_change as double) as price_change,
        monthly_cost, budget_use, within_budget, is_baseline, currency
-from cost_sensitivity where run_id = ? and project_id = ?
+from cost_sensitivity where run_id = ? and project_id = ? and in_table
 order by volume_change, price_change
 """
 _SCHEDULE = """

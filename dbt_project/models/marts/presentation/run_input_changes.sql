@@ -1,5 +1,6 @@
 -- The inputs whose fingerprint changed between a project's run and its previous run
 -- (int_previous_runs), or that only one of the two read ("changed", "added", "removed").
+-- Same definition as PAIR_INPUT_CHANGES in readmodel/queries.py (any two runs): change both.
 with pairs as (
     select * from {{ ref('int_previous_runs') }}
 ),
