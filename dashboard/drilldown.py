@@ -17,7 +17,7 @@ from core.markdown_safe import md
 from dashboard import charts, queries
 from dashboard.maintenance import maintenance
 from dashboard.tables import table
-from readmodel.drilldowns import CostScenario
+from readmodel.drilldowns import CostScenario, JudgedLoadTest
 from readmodel.vocabulary import (
     as_float,
     comparison,
@@ -31,6 +31,9 @@ from readmodel.vocabulary import (
     tool_label,
 )
 
+#: A group whose answers to a question spread by this much (standard deviation of agreement)
+#: is called divided on it.
+DIVIDED_AT = 0.25
 #: The failed examples the evaluation drill-down lists at most.
 FAILED_EXAMPLES_SHOWN = 20
 
@@ -113,18 +116,18 @@ def data_quality(run_id: str, project_id: str) -> None:
         table(shown, f"{project_id}-data-quality-fields")
     rules = queries.data_quality_rules(run_id, project_id)
     st.subheader("Rules and relationships")
-    if rules.empty:
+    if not rules:
         st.write("No cross-field rule or relationship was declared.")
         return
-    for row in queries.records(rules):
-        broken = int(row["violations"] or 0)
+    for rule in rules:
+        broken = int(rule.violations or 0)
         icon = "⛔" if broken else "✅"
         label = (
-            f"{icon} {md(row['dataset'])}: {md(row['rule'])} ({row['kind']}): {number(broken)} of "
-            f"{number(row['rows_checked'])} rows break it ({percent(row['violation_rate'])})"
+            f"{icon} {md(rule.dataset)}: {md(rule.rule)} ({rule.kind}): {number(broken)} of "
+            f"{number(rule.rows_checked)} rows break it ({percent(rule.violation_rate)})"
         )
         with st.expander(label, expanded=False):
-            examples = _json(row["examples"])
+            examples = _json(rule.examples)
             if not examples:
                 st.write("No example row recorded.")
             elif isinstance(examples, list) and all(isinstance(e, dict) for e in examples):
@@ -168,14 +171,11 @@ def stakeholders(run_id: str, project_id: str) -> None:
         return
     # Its own width (one step per question), so that every question label and cell stays legible.
     st.altair_chart(charts.agreement_heatmap(cells), width="content")
-    divided = cells[cells["disagreement"].astype("float64") >= 0.25]
-    if not divided.empty:
+    divided = queries.divided_cells(run_id, project_id, DIVIDED_AT)
+    if divided:
         st.warning(
             "Divided groups (answers spread by 25 points or more): "
-            + "; ".join(
-                f"{md(r['stakeholder_group'])} on {md(r['question_id'])}"
-                for r in queries.records(divided)
-            )
+            + "; ".join(f"{md(c.stakeholder_group)} on {md(c.question_id)}" for c in divided)
         )
 
 
@@ -183,20 +183,20 @@ def _users(value: Any) -> str:
     return "–" if missing(value) else f"{number(value)} users"
 
 
-def judged_sentence(row: dict[str, Any]) -> str:
+def judged_sentence(row: JudgedLoadTest) -> str:
     """What a scale check judged, and why it can differ from Locust's own overall figure.
 
     "p95 240 ms at 40 users (the last window at target concurrency); Locust's overall p95:
     260 ms". Every figure is dbt's (the check item's detail and the file's aggregated row).
     """
-    detail = _json(row.get("detail"))
+    detail = _json(row.detail)
     detail = detail if isinstance(detail, dict) else {}
     # The file's name: dbt records the full path, which the table beside it shows.
-    source = PurePath(str(row["source"])).name if not missing(row.get("source")) else "the test"
-    if row["check_id"] == "sc_latency":
+    source = PurePath(row.source).name if not missing(row.source) else "the test"
+    if row.check_id == "sc_latency":
         # Locust's p95 over the whole test: the stats file's aggregated row (dbt's detail names it
         # when the figure came from a history file, which is another file than the stats).
-        whole = detail.get("overall_p95_ms", row.get("overall_p95_ms"))
+        whole = detail.get("overall_p95_ms", row.overall_p95_ms)
         tool = tool_label(detail.get("overall_tool", detail.get("tool")))
         overall = "" if missing(whole) else f"; {tool}'s overall p95: {number(whole)} ms"
         if detail.get("measured_from") == "history at target concurrency":
@@ -225,12 +225,12 @@ def scale(run_id: str, project_id: str) -> None:
     if stats.empty:
         st.write("No load test was read in this run.")
     else:
-        judged = queries.records(queries.judged_load_tests(run_id, project_id))
+        judged = queries.judged_load_tests(run_id, project_id)
         if judged:
             st.markdown(
                 "**What the checks judged:**  \n"
                 + "  \n".join(
-                    f"{result_label(r['result'])} · {md(judged_sentence(r))}" for r in judged
+                    f"{result_label(r.result)} · {md(judged_sentence(r))}" for r in judged
                 ),
             )
         endpoints = stats[~stats["is_aggregate"].astype(bool)]
@@ -244,7 +244,7 @@ def scale(run_id: str, project_id: str) -> None:
             if slo is not None or budget is not None
             else "No SLO or error budget was declared."
         )
-        judged_files = {str(r["source"]) for r in judged}
+        judged_files = {r.source for r in judged}
         aggregated = stats["is_aggregate"].astype(bool)
         table(
             pd.DataFrame(
@@ -473,14 +473,13 @@ def evaluation(run_id: str, project_id: str) -> None:
             }
         )
         table(shown, f"{project_id}-evaluation-metrics")
-    items = queries.check_items(run_id, project_id, "evaluation")
-    agreement = items[items["check_id"] == "ev_grader_agreement"]
-    if not agreement.empty:
-        row = queries.records(agreement)[0]
-        detail = _json(row.get("detail")) or {}
+    agreement = queries.check_items_of(run_id, project_id, "ev_grader_agreement")
+    if agreement:
+        item = agreement[0]
+        detail = _json(item.detail) or {}
         st.metric(
             "Grader agreement with people (Cohen's kappa)",
-            number(row.get("value")),
+            number(item.value),
             help=(
                 f"{number(detail.get('pairs'))} examples graded by a tool and by people; they "
                 f"agree on {percent(detail.get('agreement'))}, chance alone would on "

@@ -402,18 +402,9 @@ def data_quality_fields(run_id: str, project_id: str) -> pd.DataFrame:
     )
 
 
-def data_quality_rules(run_id: str, project_id: str) -> pd.DataFrame:
+def data_quality_rules(run_id: str, project_id: str) -> list[dq.DataQualityRule]:
     """Cross-field rules and relationships per dataset, with example violating rows."""
-    return query(
-        """
-        select dataset, rule, kind, rows_checked, violations, violation_rate, examples
-        from data_quality_rules
-        where run_id = ? and project_id = ?
-        order by violations desc, dataset, rule
-        """,
-        run_id,
-        project_id,
-    )
+    return rows(dq.DataQualityRule, dq.DATA_QUALITY_RULES, run_id, project_id)
 
 
 def integration_systems(run_id: str, project_id: str) -> pd.DataFrame:
@@ -463,29 +454,24 @@ def load_test_results(run_id: str, project_id: str) -> pd.DataFrame:
     )
 
 
-def judged_load_tests(run_id: str, project_id: str) -> pd.DataFrame:
+def judged_load_tests(run_id: str, project_id: str) -> list[dq.JudgedLoadTest]:
     """The load-test figures the scale checks judged, beside the aggregated row of their file.
 
     dbt picks them (int_check_items_scale): the latency of the last history window at target
     concurrency, or else the final stats of the test closest to it; the error rate of that test's
-    aggregated row. ``detail`` is dbt's JSON of the figure; ``overall_p95_ms`` is Locust's p95 over
-    the whole test, which can differ from the judged one.
+    aggregated row.
     """
-    return query(
-        """
-        select c.check_id, c.item as source, c.result, c.detail,
-               a.users, a.request_count, a.failure_count, a.error_rate,
-               a.p95_ms as overall_p95_ms, a.target_concurrency
-        from check_items as c
-        left join load_test_results as a
-            on a.run_id = c.run_id and a.project_id = c.project_id and a.source = c.item
-            and a.is_aggregate
-        where c.run_id = ? and c.project_id = ? and c.check_id in ('sc_latency', 'sc_error_rate')
-        order by c.check_id, c.item
-        """,
-        run_id,
-        project_id,
-    )
+    return rows(dq.JudgedLoadTest, dq.JUDGED_LOAD_TESTS, run_id, project_id)
+
+
+def divided_cells(run_id: str, project_id: str, spread: float) -> list[dq.DividedCell]:
+    """The stakeholder groups whose answers to a question spread by ``spread`` or more."""
+    return rows(dq.DividedCell, dq.DIVIDED_CELLS, run_id, project_id, spread)
+
+
+def check_items_of(run_id: str, project_id: str, check_id: str) -> list[dq.MeasuredItem]:
+    """The items one check measured, with dbt's detail."""
+    return rows(dq.MeasuredItem, dq.CHECK_ITEMS_OF, run_id, project_id, check_id)
 
 
 def cost_model_inputs(run_id: str, project_id: str) -> dq.CostInputs | None:

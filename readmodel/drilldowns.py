@@ -99,3 +99,92 @@ from cost_inputs
 where run_id = ? and project_id = ?
 limit 1
 """
+
+
+@dataclass(frozen=True)
+class DataQualityRule:
+    """A cross-field rule or relationship of a dataset, with example violating rows (JSON)."""
+
+    dataset: str
+    rule: str
+    kind: str
+    rows_checked: int | None
+    violations: int | None
+    violation_rate: float | None
+    examples: str | None
+
+
+#: The rules and relationships of one project in one run, most broken first.
+DATA_QUALITY_RULES = f"""
+select {columns(DataQualityRule, casts={"violation_rate": "double"})}
+from data_quality_rules
+where run_id = ? and project_id = ?
+order by violations desc, dataset, rule
+"""
+
+
+@dataclass(frozen=True)
+class JudgedLoadTest:
+    """A load-test figure a scale check judged, beside the aggregated row of its file.
+
+    ``detail`` is dbt's JSON of the judged figure (int_check_items_scale); ``overall_p95_ms`` is
+    the tool's p95 over the whole test, which can differ from the judged one.
+    """
+
+    check_id: str
+    source: str
+    result: str | None
+    detail: str | None
+    overall_p95_ms: float | None = None
+
+
+#: The figures sc_latency and sc_error_rate judged, with their file's aggregated row.
+JUDGED_LOAD_TESTS = """
+select c.check_id, c.item as source, c.result, c.detail,
+       cast(a.p95_ms as double) as overall_p95_ms
+from check_items as c
+left join load_test_results as a
+    on a.run_id = c.run_id and a.project_id = c.project_id and a.source = c.item
+    and a.is_aggregate
+where c.run_id = ? and c.project_id = ? and c.check_id in ('sc_latency', 'sc_error_rate')
+order by c.check_id, c.item
+"""
+
+
+@dataclass(frozen=True)
+class DividedCell:
+    """A stakeholder group whose answers to a question spread by at least the bound share."""
+
+    stakeholder_group: str
+    question_id: str
+    disagreement: float
+
+
+#: The divided cells of one project in one run (a third bound parameter: the spread from which a
+#: group counts as divided).
+DIVIDED_CELLS = """
+select stakeholder_group, question_id, cast(disagreement as double) as disagreement
+from stakeholder_questions
+where run_id = ? and project_id = ? and disagreement >= ?
+order by stakeholder_group, question_id
+"""
+
+
+@dataclass(frozen=True)
+class MeasuredItem:
+    """One item a check measured (``check_items``): its value and dbt's JSON detail."""
+
+    check_id: str
+    item: str
+    value: float | None
+    result: str | None
+    detail: str | None
+
+
+#: The items one check measured for one project in one run (a third bound parameter: the check).
+CHECK_ITEMS_OF = """
+select check_id, item, cast(value as double) as value, result, detail
+from check_items
+where run_id = ? and project_id = ? and check_id = ?
+order by item
+"""
