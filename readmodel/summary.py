@@ -48,6 +48,8 @@ class Blocker:
     #: What the blocker is, in the respondents' words (sa_legal_blockers' detail.blockers:
     #: "Legal: the data protection impact assessment is not done"), or None.
     reasons: str | None = None
+    #: The check's named owner only (the owners map), or None.
+    owner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,15 +115,18 @@ class PortfolioSummary:
         return sum(p.claims_contradicted for p in self.projects)
 
 
-_GAPS = f"""
+#: A project's gap lines in one run, in the gaps' order.
+GAPS = f"""
 select {queries.columns(GapLine, casts={"score": "double"})}
 from gap_scores where run_id = ? and project_id = ? order by gap_order
 """
-#: The failing critical and major checks not waived, most severe first (at most ``?``).
-_BLOCKERS = """
+#: The failing critical and major checks not waived, most severe first (at most ``?``; null: all).
+#: ``owner_role`` is the named owner where there is one, else the role. The one-pagers and
+#: ``readiness status`` read it.
+BLOCKERS = """
 select check_id, gap, title, severity, remediation, coalesce(owner, owner_role) as owner_role,
        cast(effort_days as double) as effort_days,
-       json_extract_string(evidence, '$.detail.blockers') as reasons
+       json_extract_string(evidence, '$.detail.blockers') as reasons, owner
 from check_results
 where run_id = ? and project_id = ? and result = 'fail' and severity in ('critical', 'major')
     and not waived
@@ -178,12 +183,12 @@ def _summary(row: ProjectLatest, gaps: dict[str, GapLine], **detail: Any) -> Pro
 
 def _project(con: duckdb.DuckDBPyConnection, row: ProjectLatest, blockers: int) -> ProjectSummary:
     pid, run_id = row.project_id, row.run_id
-    gaps = {g.gap: g for g in queries.typed_rows(con, _GAPS, [run_id, pid], GapLine)}
+    gaps = {g.gap: g for g in queries.typed_rows(con, GAPS, [run_id, pid], GapLine)}
     cost = queries.typed_rows(con, COST_PROJECTION, [run_id, pid], CostProjection)
     return _summary(
         row,
         gaps,
-        blockers=queries.typed_rows(con, _BLOCKERS, [run_id, pid, blockers], Blocker),
+        blockers=queries.typed_rows(con, BLOCKERS, [run_id, pid, blockers], Blocker),
         cost=cost[0] if cost else None,
         pass_rate_line=_pass_rate_line(con, run_id, pid),
         programme_notes=programme.report_notes(con, run_id, pid),
