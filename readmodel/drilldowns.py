@@ -33,10 +33,10 @@ class CostScenario:
 
 
 @dataclass(frozen=True)
-class CostProjection:
-    """The monthly cost at target volume of one project (``cost_projections``).
+class CostAtTarget:
+    """The monthly cost at target volume against the budget (``cost_projections``).
 
-    The drill-down's cost at target and the one-pagers' cost sentence.
+    What the one-pagers' cost sentence says (readmodel.render.cost_sentence).
     """
 
     currency: str | None
@@ -48,6 +48,12 @@ class CostProjection:
     cost_per_outcome: float | None
     value_per_outcome: float | None
     tokens_source: str | None
+
+
+@dataclass(frozen=True)
+class CostProjection(CostAtTarget):
+    """The cost at target with the tokens per request it rests on: the drill-down's."""
+
     tokens_in_per_request: float | None
     tokens_out_per_request: float | None
     tokens_in_p95: float | None
@@ -84,7 +90,15 @@ where run_id = ? and project_id = ?
 order by volume_change, price_change
 """
 
-#: The cost at target of one project in one run (one row, or none).
+#: The cost at target of one project in one run against its budget (one row, or none).
+COST_AT_TARGET = f"""
+select {columns(CostAtTarget)}
+from cost_projections
+where run_id = ? and project_id = ?
+limit 1
+"""
+
+#: The cost at target with its tokens per request (one row, or none).
 COST_PROJECTION = f"""
 select {columns(CostProjection)}
 from cost_projections

@@ -347,7 +347,7 @@ def roadmap(p: Pack) -> Iterator[Block]:
                 str(a.priority),
                 f"{a.title}: {a.action}",
                 gap_label(a.gap),
-                a.owner if a.owner_named else f"{a.owner_role} (role)",
+                str(a.owner) if a.owner_named else f"{a.owner_role} (role)",
                 days(a.effort_days),
                 money(a.cost, cur),
                 day(a.start_date),

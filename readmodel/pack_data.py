@@ -265,7 +265,7 @@ class ScheduledAction:
     """A roadmap action on the calendar (``roadmap_schedule``)."""
 
     priority: int
-    gap: str | None
+    gap: str
     title: str
     action: str | None
     owner_role: str | None

@@ -17,7 +17,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from core.markdown_safe import md
-from readmodel.drilldowns import CostProjection
+from readmodel.drilldowns import CostAtTarget
 from readmodel.fonts import FAMILY, use_unicode_fonts
 from readmodel.queries import RecurringBlocker
 from readmodel.summary import Blocker, GapLine, PortfolioSummary, ProjectSummary
@@ -57,7 +57,7 @@ def score_text(score: float | None) -> str:
     return "-" if score is None else f"{score:.0f}"
 
 
-def cost_sentence(cost: CostProjection | None) -> str:
+def cost_sentence(cost: CostAtTarget | None) -> str:
     """The cost at target against the budget, in one sentence."""
     if cost is None:
         return "No cost assumptions were provided."

@@ -17,7 +17,7 @@ import duckdb
 
 from core.errors import ReadinessError
 from readmodel import programme, queries
-from readmodel.drilldowns import COST_PROJECTION, CostProjection
+from readmodel.drilldowns import COST_AT_TARGET, CostAtTarget
 from readmodel.queries import ProjectLatest, RecurringBlocker
 from readmodel.snapshots import open_snapshot
 from readmodel.vocabulary import GAP_IDS
@@ -77,7 +77,7 @@ class ProjectSummary:
     blocking_gaps: list[str]
     gaps: list[GapLine]
     blockers: list[Blocker]
-    cost: CostProjection | None
+    cost: CostAtTarget | None
     roadmap_actions: int
     roadmap_effort_days: float
     roadmap_cost: float
@@ -184,7 +184,7 @@ def _summary(row: ProjectLatest, gaps: dict[str, GapLine], **detail: Any) -> Pro
 def _project(con: duckdb.DuckDBPyConnection, row: ProjectLatest, blockers: int) -> ProjectSummary:
     pid, run_id = row.project_id, row.run_id
     gaps = {g.gap: g for g in queries.typed_rows(con, GAPS, [run_id, pid], GapLine)}
-    cost = queries.typed_rows(con, COST_PROJECTION, [run_id, pid], CostProjection)
+    cost = queries.typed_rows(con, COST_AT_TARGET, [run_id, pid], CostAtTarget)
     return _summary(
         row,
         gaps,

@@ -206,7 +206,7 @@ def cost_range(cost: Any) -> str:
 
     Where LLM usage measured the tokens per request, the range from the mean to the p95:
     'EUR 90,711 to EUR 148,650 a month (mean to p95 tokens per request, measured)'. ``cost`` is
-    a typed row (readmodel.drilldowns.CostProjection) or a mapping of cost_projections' columns.
+    a typed row (readmodel.drilldowns.CostAtTarget) or a mapping of cost_projections' columns.
     """
 
     def get(name: str) -> Any:
