@@ -329,7 +329,8 @@ def what_if(run_id: str, project_id: str) -> None:
     try:
         scenarios = queries.cost_scenarios(run_id, project_id)
     except queries.SnapshotError:
-        scenarios = []  # a snapshot published before the scenarios were
+        st.write("This snapshot was published before the cost scenarios were.")
+        return
     if not scenarios:
         st.write("No cost assumptions were provided for this project.")
         return
