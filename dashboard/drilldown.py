@@ -17,6 +17,7 @@ from core.markdown_safe import md
 from dashboard import charts, queries
 from dashboard.maintenance import maintenance
 from dashboard.tables import table
+from readmodel.drilldowns import CostScenario, JudgedLoadTest
 from readmodel.vocabulary import (
     as_float,
     comparison,
@@ -30,6 +31,9 @@ from readmodel.vocabulary import (
     tool_label,
 )
 
+#: A group whose answers to a question spread by this much (standard deviation of agreement)
+#: is called divided on it.
+DIVIDED_AT = 0.25
 #: The failed examples the evaluation drill-down lists at most.
 FAILED_EXAMPLES_SHOWN = 20
 
@@ -112,18 +116,18 @@ def data_quality(run_id: str, project_id: str) -> None:
         table(shown, f"{project_id}-data-quality-fields")
     rules = queries.data_quality_rules(run_id, project_id)
     st.subheader("Rules and relationships")
-    if rules.empty:
+    if not rules:
         st.write("No cross-field rule or relationship was declared.")
         return
-    for row in queries.records(rules):
-        broken = int(row["violations"] or 0)
+    for rule in rules:
+        broken = int(rule.violations or 0)
         icon = "⛔" if broken else "✅"
         label = (
-            f"{icon} {md(row['dataset'])}: {md(row['rule'])} ({row['kind']}): {number(broken)} of "
-            f"{number(row['rows_checked'])} rows break it ({percent(row['violation_rate'])})"
+            f"{icon} {md(rule.dataset)}: {md(rule.rule)} ({rule.kind}): {number(broken)} of "
+            f"{number(rule.rows_checked)} rows break it ({percent(rule.violation_rate)})"
         )
         with st.expander(label, expanded=False):
-            examples = _json(row["examples"])
+            examples = _json(rule.examples)
             if not examples:
                 st.write("No example row recorded.")
             elif isinstance(examples, list) and all(isinstance(e, dict) for e in examples):
@@ -167,14 +171,11 @@ def stakeholders(run_id: str, project_id: str) -> None:
         return
     # Its own width (one step per question), so that every question label and cell stays legible.
     st.altair_chart(charts.agreement_heatmap(cells), width="content")
-    divided = cells[cells["disagreement"].astype("float64") >= 0.25]
-    if not divided.empty:
+    divided = queries.divided_cells(run_id, project_id, DIVIDED_AT)
+    if divided:
         st.warning(
             "Divided groups (answers spread by 25 points or more): "
-            + "; ".join(
-                f"{md(r['stakeholder_group'])} on {md(r['question_id'])}"
-                for r in queries.records(divided)
-            )
+            + "; ".join(f"{md(c.stakeholder_group)} on {md(c.question_id)}" for c in divided)
         )
 
 
@@ -182,20 +183,20 @@ def _users(value: Any) -> str:
     return "–" if missing(value) else f"{number(value)} users"
 
 
-def judged_sentence(row: dict[str, Any]) -> str:
+def judged_sentence(row: JudgedLoadTest) -> str:
     """What a scale check judged, and why it can differ from Locust's own overall figure.
 
     "p95 240 ms at 40 users (the last window at target concurrency); Locust's overall p95:
     260 ms". Every figure is dbt's (the check item's detail and the file's aggregated row).
     """
-    detail = _json(row.get("detail"))
+    detail = _json(row.detail)
     detail = detail if isinstance(detail, dict) else {}
     # The file's name: dbt records the full path, which the table beside it shows.
-    source = PurePath(str(row["source"])).name if not missing(row.get("source")) else "the test"
-    if row["check_id"] == "sc_latency":
+    source = PurePath(row.source).name if not missing(row.source) else "the test"
+    if row.check_id == "sc_latency":
         # Locust's p95 over the whole test: the stats file's aggregated row (dbt's detail names it
         # when the figure came from a history file, which is another file than the stats).
-        whole = detail.get("overall_p95_ms", row.get("overall_p95_ms"))
+        whole = detail.get("overall_p95_ms", row.overall_p95_ms)
         tool = tool_label(detail.get("overall_tool", detail.get("tool")))
         overall = "" if missing(whole) else f"; {tool}'s overall p95: {number(whole)} ms"
         if detail.get("measured_from") == "history at target concurrency":
@@ -224,12 +225,12 @@ def scale(run_id: str, project_id: str) -> None:
     if stats.empty:
         st.write("No load test was read in this run.")
     else:
-        judged = queries.records(queries.judged_load_tests(run_id, project_id))
+        judged = queries.judged_load_tests(run_id, project_id)
         if judged:
             st.markdown(
                 "**What the checks judged:**  \n"
                 + "  \n".join(
-                    f"{result_label(r['result'])} · {md(judged_sentence(r))}" for r in judged
+                    f"{result_label(r.result)} · {md(judged_sentence(r))}" for r in judged
                 ),
             )
         endpoints = stats[~stats["is_aggregate"].astype(bool)]
@@ -243,7 +244,7 @@ def scale(run_id: str, project_id: str) -> None:
             if slo is not None or budget is not None
             else "No SLO or error budget was declared."
         )
-        judged_files = {str(r["source"]) for r in judged}
+        judged_files = {r.source for r in judged}
         aggregated = stats["is_aggregate"].astype(bool)
         table(
             pd.DataFrame(
@@ -275,29 +276,27 @@ def cost_at_target(run_id: str, project_id: str) -> None:
     A range from the mean to the p95 tokens per request where LLM usage measured them, else the
     assumptions' figure.
     """
-    cost = queries.first(queries.cost_projection(run_id, project_id))
+    cost = queries.cost_at_target(run_id, project_id)
     if cost is None:
         return
     st.subheader("Cost at target volume")
-    currency = cost.get("currency")
-    measured = cost.get("tokens_source") == "measured"
+    currency = cost.currency
+    measured = cost.tokens_source == "measured"
     cols = st.columns(2)
     cols[0].metric(
         "Monthly cost (mean tokens)" if measured else "Monthly cost (assumed tokens)",
-        money(cost.get("monthly_cost_target"), currency),
+        money(cost.monthly_cost_target, currency),
     )
     if measured:
-        cols[1].metric(
-            "Monthly cost (p95 tokens)", money(cost.get("monthly_cost_target_p95"), currency)
-        )
+        cols[1].metric("Monthly cost (p95 tokens)", money(cost.monthly_cost_target_p95, currency))
         basis = (
-            f"Tokens per request measured from {number(cost.get('measured_requests'))} LLM requests "
-            f"({cost.get('measured_models') or 'model not recorded'}): "
-            f"{number(cost.get('tokens_in_per_request'))} in and "
-            f"{number(cost.get('tokens_out_per_request'))} out on average, "
-            f"{number(cost.get('tokens_in_p95'))} in and {number(cost.get('tokens_out_p95'))} out "
-            f"at the p95; the cost assumptions said {number(cost.get('assumed_tokens_in'))} in and "
-            f"{number(cost.get('assumed_tokens_out'))} out."
+            f"Tokens per request measured from {number(cost.measured_requests)} LLM requests "
+            f"({cost.measured_models or 'model not recorded'}): "
+            f"{number(cost.tokens_in_per_request)} in and "
+            f"{number(cost.tokens_out_per_request)} out on average, "
+            f"{number(cost.tokens_in_p95)} in and {number(cost.tokens_out_p95)} out "
+            f"at the p95; the cost assumptions said {number(cost.assumed_tokens_in)} in and "
+            f"{number(cost.assumed_tokens_out)} out."
         )
     else:
         basis = (
@@ -305,100 +304,142 @@ def cost_at_target(run_id: str, project_id: str) -> None:
             "(no LLM call log or usage export was read): no range."
         )
     st.write(
-        f"At {number(cost.get('requests_per_month_target'))} requests a month: "
-        f"{cost_range(cost)}, against a budget of {money(cost.get('monthly_budget'), currency)}."
+        f"At {number(cost.requests_per_month_target)} requests a month: "
+        f"{cost_range(cost)}, against a budget of {money(cost.monthly_budget, currency)}."
     )
     st.caption(basis)
 
 
-def scenario_cost(inputs: dict[str, Any], volume: float, price_factor: float) -> dict[str, float]:
-    """Monthly cost at a volume with per-request prices scaled by ``price_factor``.
+def _volume_label(scenario: CostScenario) -> str:
+    return f"{number(scenario.requests_per_month)} ({scenario.volume_change:+.0%})"
 
-    The same model as the ``int_cost_projections`` dbt model (volume x cost per request + fixed
-    cost), recomputed here because the user moves the inputs in the page.
-    """
 
-    def f(name: str) -> float:
-        return as_float(inputs.get(name)) or 0.0
-
-    per_request = price_factor * (
-        f("tokens_in_per_request") / 1000.0 * f("price_per_1k_tokens_in")
-        + f("tokens_out_per_request") / 1000.0 * f("price_per_1k_tokens_out")
-        + f("compute_seconds_per_request") * f("price_per_compute_second")
-    )
-    monthly = volume * per_request + f("fixed_monthly_cost")
-    budget = f("monthly_budget")
-    outcomes = volume * f("outcomes_per_request")
-    return {
-        "cost_per_request": per_request,
-        "monthly_cost": monthly,
-        "budget_use": monthly / budget if budget else float("nan"),
-        "cost_per_outcome": monthly / outcomes if outcomes else float("nan"),
-    }
+def _price_label(scenario: CostScenario) -> str:
+    return f"{1 + scenario.price_change:.0%}"
 
 
 def what_if(run_id: str, project_id: str) -> None:
-    """Volume and price controls that recompute the monthly cost against the budget."""
+    """Volume and price controls choosing among the scenarios dbt priced (cost_sensitivity).
+
+    Nothing is recomputed here: each pair of a volume change (-90% to +900%) and a price change
+    (10% to 300% of today's prices) is a row of the mart, with its monthly cost, budget use, cost
+    per outcome, return on cost and whether it stays within budget.
+    """
     st.subheader("What if: cost at scale")
-    inputs = queries.first(queries.cost_inputs(run_id, project_id))
-    if inputs is None:
+    try:
+        scenarios = queries.cost_scenarios(run_id, project_id)
+    except queries.SnapshotError:
+        st.write("This snapshot was published before the cost scenarios were.")
+        return
+    if not scenarios:
         st.write("No cost assumptions were provided for this project.")
         return
-    currency = inputs.get("currency")
-    target = as_float(inputs.get("requests_per_month_target")) or 0.0
+    by_pair = {(s.volume_change, s.price_change): s for s in scenarios}
+    volumes = {s.volume_change: s for s in scenarios if s.price_change == 0}
+    prices = {s.price_change: s for s in scenarios if s.volume_change == 0}
     cols = st.columns(2)
-    volume = cols[0].number_input(
+    volume = cols[0].select_slider(
         "Requests per month",
-        min_value=0.0,
-        value=target,
-        step=max(1000.0, round(target / 20, -3)),
-        format="%.0f",
+        options=sorted(volumes),
+        value=0.0,
+        format_func=lambda change: _volume_label(volumes[change]),
         key="whatif-volume",
     )
-    price = cols[1].slider(
+    price = cols[1].select_slider(
         "Prices per request (% of today's)",
-        min_value=10,
-        max_value=300,
-        value=100,
-        step=5,
+        options=sorted(prices),
+        value=0.0,
+        format_func=lambda change: _price_label(prices[change]),
         key="whatif-price",
     )
-    result = scenario_cost(inputs, float(volume), price / 100.0)
-    use = result["budget_use"]
-    over = not missing(use) and use > 1
-    out = st.columns(3)
-    out[0].metric("Monthly cost", money(result["monthly_cost"], currency))
-    out[1].metric("Budget used", percent(None if missing(use) else use))
-    out[2].metric("Cost per outcome", money(result["cost_per_outcome"], currency))
-    verdict = "⛔ over budget" if over else "✅ within budget"
-    st.write(
-        f"At {number(volume)} requests a month and {price}% of today's prices: "
-        f"{money(result['monthly_cost'], currency)} a month against a budget of "
-        f"{money(inputs.get('monthly_budget'), currency)} ({verdict})."
+    chosen = by_pair[(volume, price)]
+    currency = chosen.currency
+    out = st.columns(4)
+    out[0].metric("Monthly cost", money(chosen.monthly_cost, currency))
+    out[1].metric("Budget used", percent(chosen.budget_use))
+    out[2].metric("Cost per outcome", money(chosen.cost_per_outcome, currency))
+    out[3].metric(
+        "Return on cost",
+        "–" if missing(chosen.return_on_cost) else f"{number(chosen.return_on_cost)}x",
     )
-    sensitivity_grid(run_id, project_id, currency)
+    verdict = "✅ within budget" if chosen.within_budget else "⛔ over budget"
+    st.write(
+        f"At {number(chosen.requests_per_month)} requests a month and {_price_label(chosen)} of "
+        f"today's prices: {money(chosen.monthly_cost, currency)} a month against a budget of "
+        f"{money(chosen.monthly_budget, currency)} ({verdict})."
+    )
+    cost_model_inputs(run_id, project_id)
+    sensitivity_grid(scenarios, project_id)
 
 
-def sensitivity_grid(run_id: str, project_id: str, currency: Any) -> None:
-    """The grid dbt computed of volume and price changes (cost_sensitivity), budget use in each."""
-    try:
-        grid = queries.cost_sensitivity(run_id, project_id)
-    except queries.SnapshotError:
-        return  # a snapshot published before the grid was
-    if grid.empty:
+def _price(value: float | None, currency: str | None) -> str:
+    """A unit price as measured (0.0025 stays 0.0025), with its currency."""
+    return "–" if missing(value) else f"{currency or ''} {number(value)}".strip()
+
+
+def cost_model_inputs(run_id: str, project_id: str) -> None:
+    """The cost model's inputs the scenarios scale (cost_inputs), in a folded table."""
+    inputs = queries.cost_model_inputs(run_id, project_id)
+    if inputs is None:
         return
-    shown = grid.assign(
-        volume=grid["volume_change"].map(lambda v: f"{v:+.0%} volume"),
-        price=grid["price_change"].map(lambda v: f"{v:+.0%} price"),
-        cell=[
-            f"{money(c, currency)} ({percent(u)}{'' if ok else ' ⛔'})"
-            for c, u, ok in zip(
-                grid["monthly_cost"], grid["budget_use"], grid["within_budget"], strict=True
-            )
-        ],
-    ).pivot(index="volume", columns="price", values="cell")
+    currency = inputs.currency
+    with st.expander("The cost model's inputs", expanded=False):
+        table(
+            pd.DataFrame(
+                {
+                    "Input": [
+                        "Requests per month (target)",
+                        "Tokens in per request",
+                        "Tokens out per request",
+                        "Price per 1k tokens in",
+                        "Price per 1k tokens out",
+                        "Compute seconds per request",
+                        "Price per compute second",
+                        "Fixed monthly cost",
+                        "Monthly budget",
+                        "Outcomes per request",
+                        "Value per outcome",
+                    ],
+                    "Value": [
+                        number(inputs.requests_per_month_target),
+                        number(inputs.tokens_in_per_request),
+                        number(inputs.tokens_out_per_request),
+                        _price(inputs.price_per_1k_tokens_in, currency),
+                        _price(inputs.price_per_1k_tokens_out, currency),
+                        number(inputs.compute_seconds_per_request),
+                        _price(inputs.price_per_compute_second, currency),
+                        money(inputs.fixed_monthly_cost, currency),
+                        money(inputs.monthly_budget, currency),
+                        number(inputs.outcomes_per_request),
+                        money(inputs.value_per_outcome, currency),
+                    ],
+                }
+            ),
+            f"{project_id}-cost-inputs",
+        )
+
+
+def sensitivity_grid(scenarios: list[CostScenario], project_id: str) -> None:
+    """The table of volume and price changes dbt marks (cost_sensitivity.in_table), budget use in each."""
+    shown = [s for s in scenarios if s.in_table]
+    if not shown:
+        return
+    frame = pd.DataFrame(
+        {
+            "volume": [f"{s.volume_change:+.0%} volume" for s in shown],
+            "price": [f"{s.price_change:+.0%} price" for s in shown],
+            "cell": [
+                f"{money(s.monthly_cost, s.currency)} ({percent(s.budget_use)}"
+                f"{'' if s.within_budget else ' ⛔'})"
+                for s in shown
+            ],
+        }
+    )
+    # Rows and columns in the mart's order (volume, then price, ascending), not the labels'.
+    grid = frame.pivot(index="volume", columns="price", values="cell")
+    grid = grid.loc[list(dict.fromkeys(frame["volume"])), list(dict.fromkeys(frame["price"]))]
     st.caption("Monthly cost and budget used as volume and prices change (⛔: over budget).")
-    table(shown.reset_index().rename(columns={"volume": "Volume"}), f"{project_id}-cost-grid")
+    table(grid.reset_index().rename(columns={"volume": "Volume"}), f"{project_id}-cost-grid")
 
 
 def evaluation(run_id: str, project_id: str) -> None:
@@ -433,14 +474,13 @@ def evaluation(run_id: str, project_id: str) -> None:
             }
         )
         table(shown, f"{project_id}-evaluation-metrics")
-    items = queries.check_items(run_id, project_id, "evaluation")
-    agreement = items[items["check_id"] == "ev_grader_agreement"]
-    if not agreement.empty:
-        row = queries.records(agreement)[0]
-        detail = _json(row.get("detail")) or {}
+    agreement = queries.check_items_of(run_id, project_id, "ev_grader_agreement")
+    if agreement:
+        item = agreement[0]
+        detail = _json(item.detail) or {}
         st.metric(
             "Grader agreement with people (Cohen's kappa)",
-            number(row.get("value")),
+            number(item.value),
             help=(
                 f"{number(detail.get('pairs'))} examples graded by a tool and by people; they "
                 f"agree on {percent(detail.get('agreement'))}, chance alone would on "

@@ -13,7 +13,7 @@ roadmap totals and its place in the ranking; the named queries of ``readmodel.qu
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import duckdb
 import pandas as pd
@@ -21,10 +21,12 @@ import streamlit as st
 
 from core.settings import get_settings
 from dashboard import access
+from readmodel import drilldowns as dq
 from readmodel import queries as rq
 from readmodel import snapshots
 
 CACHE_SECONDS = 60
+Row = TypeVar("Row")
 
 
 class SnapshotError(RuntimeError):
@@ -81,6 +83,29 @@ def _query(
         # Tuples are hashable for the cache; DuckDB binds lists to ``varchar[]``.
         values = [list(p) if isinstance(p, tuple) else p for p in params]
         return con.execute(sql, values).df()
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _rows(
+    files: tuple[str, ...],
+    modified_ns: tuple[int, ...],
+    only: tuple[str, ...] | None,
+    sql: str,
+    params: tuple[Any, ...],
+    _cls: type[Any],  # not hashed: each named query selects its own row type
+) -> list[Any]:
+    with _open(files, only) as con:
+        return rq.typed_rows(con, sql, list(params), _cls)
+
+
+def rows(cls: type[Row], sql: str, *params: Any) -> list[Row]:
+    """A named query of readmodel as typed rows; a failure becomes a :class:`SnapshotError`."""
+    try:
+        return cast(list[Row], _rows(*_files(), sql, params, cls))
+    except duckdb.CatalogException as err:
+        raise MissingMartError(str(err)) from err
+    except (OSError, duckdb.Error) as err:
+        raise SnapshotError(str(err)) from err
 
 
 def query(sql: str, *params: Any) -> pd.DataFrame:
@@ -301,18 +326,15 @@ def cost_projection(run_id: str, project_id: str) -> pd.DataFrame:
     )
 
 
-def cost_sensitivity(run_id: str, project_id: str) -> pd.DataFrame:
-    """The grid dbt computed of volume and price changes (-50% to +100%), the cost in each."""
-    return query(
-        """
-        select volume_change, price_change, monthly_cost, budget_use, within_budget
-        from cost_sensitivity
-        where run_id = ? and project_id = ?
-        order by volume_change, price_change
-        """,
-        run_id,
-        project_id,
-    )
+def cost_at_target(run_id: str, project_id: str) -> dq.CostProjection | None:
+    """The cost at target of one project in one run (readmodel.drilldowns.COST_PROJECTION)."""
+    found = rows(dq.CostProjection, dq.COST_PROJECTION, run_id, project_id)
+    return found[0] if found else None
+
+
+def cost_scenarios(run_id: str, project_id: str) -> list[dq.CostScenario]:
+    """Every volume and price pair dbt priced (cost_sensitivity), volume then price ascending."""
+    return rows(dq.CostScenario, dq.COST_SCENARIOS, run_id, project_id)
 
 
 def evidence_inputs(run_id: str, project_id: str) -> pd.DataFrame:
@@ -380,18 +402,9 @@ def data_quality_fields(run_id: str, project_id: str) -> pd.DataFrame:
     )
 
 
-def data_quality_rules(run_id: str, project_id: str) -> pd.DataFrame:
+def data_quality_rules(run_id: str, project_id: str) -> list[dq.DataQualityRule]:
     """Cross-field rules and relationships per dataset, with example violating rows."""
-    return query(
-        """
-        select dataset, rule, kind, rows_checked, violations, violation_rate, examples
-        from data_quality_rules
-        where run_id = ? and project_id = ?
-        order by violations desc, dataset, rule
-        """,
-        run_id,
-        project_id,
-    )
+    return rows(dq.DataQualityRule, dq.DATA_QUALITY_RULES, run_id, project_id)
 
 
 def integration_systems(run_id: str, project_id: str) -> pd.DataFrame:
@@ -441,38 +454,30 @@ def load_test_results(run_id: str, project_id: str) -> pd.DataFrame:
     )
 
 
-def judged_load_tests(run_id: str, project_id: str) -> pd.DataFrame:
+def judged_load_tests(run_id: str, project_id: str) -> list[dq.JudgedLoadTest]:
     """The load-test figures the scale checks judged, beside the aggregated row of their file.
 
     dbt picks them (int_check_items_scale): the latency of the last history window at target
     concurrency, or else the final stats of the test closest to it; the error rate of that test's
-    aggregated row. ``detail`` is dbt's JSON of the figure; ``overall_p95_ms`` is Locust's p95 over
-    the whole test, which can differ from the judged one.
+    aggregated row.
     """
-    return query(
-        """
-        select c.check_id, c.item as source, c.result, c.detail,
-               a.users, a.request_count, a.failure_count, a.error_rate,
-               a.p95_ms as overall_p95_ms, a.target_concurrency
-        from check_items as c
-        left join load_test_results as a
-            on a.run_id = c.run_id and a.project_id = c.project_id and a.source = c.item
-            and a.is_aggregate
-        where c.run_id = ? and c.project_id = ? and c.check_id in ('sc_latency', 'sc_error_rate')
-        order by c.check_id, c.item
-        """,
-        run_id,
-        project_id,
-    )
+    return rows(dq.JudgedLoadTest, dq.JUDGED_LOAD_TESTS, run_id, project_id)
 
 
-def cost_inputs(run_id: str, project_id: str) -> pd.DataFrame:
-    """The cost model's inputs of one project in one run (one row, or none)."""
-    return query(
-        "select * from cost_inputs where run_id = ? and project_id = ? limit 1",
-        run_id,
-        project_id,
-    )
+def divided_cells(run_id: str, project_id: str, spread: float) -> list[dq.DividedCell]:
+    """The stakeholder groups whose answers to a question spread by ``spread`` or more."""
+    return rows(dq.DividedCell, dq.DIVIDED_CELLS, run_id, project_id, spread)
+
+
+def check_items_of(run_id: str, project_id: str, check_id: str) -> list[dq.MeasuredItem]:
+    """The items one check measured, with dbt's detail."""
+    return rows(dq.MeasuredItem, dq.CHECK_ITEMS_OF, run_id, project_id, check_id)
+
+
+def cost_model_inputs(run_id: str, project_id: str) -> dq.CostInputs | None:
+    """The cost model's inputs of one project in one run (readmodel.drilldowns.COST_INPUTS)."""
+    found = rows(dq.CostInputs, dq.COST_INPUTS, run_id, project_id)
+    return found[0] if found else None
 
 
 def score_history(project_id: str | None = None) -> pd.DataFrame:

@@ -771,7 +771,7 @@ class Portfolio(_Strict):
 
     @model_validator(mode="after")
     def _history_in_order(self) -> Portfolio:
-        from flows.backfill import order_problem
+        from flows.history_rules import order_problem
 
         problem = order_problem(self.as_of, [week.as_of for week in self.history])
         if problem:
@@ -965,7 +965,7 @@ class Question(_Strict):
         if self.scale is not None:
             if self.scale_points:
                 raise ValueError("give either scale or scale_points, not both")
-            from flows.evidence.likert import normalise_label  # the one definition
+            from flows.answer_labels import normalise_label  # the one definition
 
             labels = [normalise_label(str(label)) for label in self.scale]
             if len(labels) < 2:
@@ -1516,10 +1516,12 @@ def load_portfolio(path: Path, default_rubric: Path, keep_going: bool = False) -
         else:
             problems.extend(own)
     from core.settings import get_settings
-    from flows.backfill import config_problems
+    from flows.history_rules import config_problems
 
     roots = get_settings().evidence_folders(path)
-    problems.extend(config_problems(path, portfolio, projects, roots, some_failed=bool(broken)))
+    history = [past.evidence for past in portfolio.history]
+    known = {p.project.id: (p.path, p.project.evidence) for p in projects}
+    problems.extend(config_problems(path, history, known, roots, some_failed=bool(broken)))
     ids = [p.project.id for p in projects]
     for repeated in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(

@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from flows.alert_matchers import parse_matchers
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -82,8 +84,6 @@ class OperationsEvidence(_Strict):
     @field_validator("services")
     @classmethod
     def _matchers(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        from flows.evidence.alerting import parse_matchers  # it reads configuration: import late
-
         for name, matchers in value.items():
             for matcher in matchers:
                 try:

@@ -1,7 +1,8 @@
 """A damaged working warehouse: found before a run, and rebuilt by ``readiness repair``.
 
-A truncated or overwritten working DuckDB file stops every run. :func:`check_working` opens it
-and reads every table before a run starts, and says what happened and what to do, in one line.
+A truncated or overwritten working DuckDB file stops every run. :func:`check_working`
+(flows/storage.py) opens it and reads every table before a run starts, and says what happened
+and what to do, in one line.
 
 ``readiness repair`` rebuilds the working file from what survives it: the published snapshots.
 A snapshot holds the marts of every run of its portfolio, not the raw evidence, so the rebuilt
@@ -21,61 +22,10 @@ from pathlib import Path
 from core.errors import ReadinessError
 from flows import storage
 
-#: DuckDB's words for another process holding the file, or this one (dbt's adapter keeps the file
-#: open after a build, so a second run in a long-lived process, such as `deploy --serve`, finds it
-#: open): busy or in use, not damaged.
-_BUSY = (
-    "Could not set lock",
-    "Conflicting lock",
-    "same database file with a different configuration",
-)
-
-
-class DamagedWarehouseError(ReadinessError):
-    """The working DuckDB file cannot be read."""
-
-
-def damaged_message(path: Path) -> str:
-    """What happened to the working file, and what to do."""
-    return (
-        f"the working warehouse {path} is damaged: DuckDB cannot read it (the file is truncated "
-        "or is not a DuckDB database, e.g. after a full disk or a copy cut short); the published "
-        "snapshots are not affected: run `readiness repair` to rebuild it from them"
-    )
-
-
-def check_working(path: Path) -> None:
-    """Open the working file and read every table; refuse a damaged file in plain words."""
-    import duckdb
-
-    if not path.exists():
-        return
-    try:
-        con = duckdb.connect(str(path), read_only=True)
-        try:
-            tables = [
-                r[0]
-                for r in con.execute(
-                    "select table_name from information_schema.tables "
-                    "where table_type = 'BASE TABLE' and table_schema = 'main'"
-                ).fetchall()
-            ]
-            for table in tables:
-                # The metadata and a first block of each table: a cut file fails here (a full scan
-                # of every run's rows on every run would cost more than it finds).
-                con.execute(f'select count(*) from "{table}"').fetchall()
-                con.execute(f'select * from "{table}" limit 1').fetchall()
-        finally:
-            con.close()
-    except duckdb.Error as exc:
-        text = str(exc)
-        if any(words in text for words in _BUSY):
-            return  # another process holds it; the run lock says so in its own words
-        if storage.storage_reason(exc) is not None:
-            raise storage.StorageError(
-                f"the working warehouse {path} cannot be opened: {storage.storage_reason(exc)}"
-            ) from None
-        raise DamagedWarehouseError(damaged_message(path)) from None
+# A damaged file is found before a run by a storage check (flows/storage.py); the run and
+# ``readiness repair`` import it from here, beside the repair it points to.
+from flows.storage import DamagedWarehouseError as DamagedWarehouseError
+from flows.storage import check_working as check_working
 
 
 @dataclass

@@ -3,41 +3,46 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from core.gaps import GAP_IDS
-from readmodel import programme
+from readmodel import programme, queries, summary
 from readmodel.snapshots import NoSnapshotError, open_snapshot
 
 __all__ = ["NoSnapshotError", "project_results"]
 
-_LATEST = """
-select r.project_id, r.project_name, r.recommendation, r.confidence, r.reason,
-       r.blocking_gaps, r.run_id, r.run_started_at, r.project_status, r.claims_contradicted,
-       r.verdict, r.waivers_relied_on, r.stage, r.next_stage, r.stage_text, r.unnamed_owner_roles
+
+@dataclass(frozen=True)
+class _Result:
+    """One project's result in a run, as ``readiness status`` reads it (``recommendations``)."""
+
+    project_id: str
+    project_name: str
+    recommendation: str
+    confidence: float | None
+    reason: str | None
+    blocking_gaps: str | None
+    run_id: str
+    run_started_at: datetime | None
+    project_status: str
+    claims_contradicted: int | None
+    verdict: str | None
+    waivers_relied_on: int | None
+    stage: str | None
+    next_stage: str | None
+    stage_text: str | None
+    unnamed_owner_roles: int | None
+
+
+_LATEST = f"""
+select {", ".join(f"r.{name}" for name in (f.name for f in fields(_Result)))}
 from recommendations as r
-{join}
-where {where}
-order by {order}
-"""
-
-_GAPS = """
-select project_id, gap, score, status, missing_evidence
-from gap_scores
-where run_id = ? and project_id = ?
-order by gap_order
-"""
-
-# The failing critical and major checks, by title, with what the respondents wrote beside a
-# blocker (sa_legal_blockers' detail.blockers: "Legal: the data protection impact assessment is
-# not done"). A waived check blocks nothing: it is listed with the waivers.
-_BLOCKERS = """
-select check_id, gap, title, severity, json_extract_string(evidence, '$.detail.blockers'), owner
-from check_results
-where run_id = ? and project_id = ? and result = 'fail' and severity in ('critical', 'major')
-  and not waived
-order by case severity when 'critical' then 0 else 1 end, weight desc, check_id
+{{join}}
+where {{where}}
+order by {{order}}
 """
 
 
@@ -47,8 +52,8 @@ def project_results(
     """Latest result per project (or the results of one run): recommendation, confidence, gap scores.
 
     The reason is dbt's, in plain words; ``blockers`` are the failing critical and major checks
-    with their titles and the blockers' reasons; ``missing_evidence`` names, per gap, the checks
-    that had none.
+    with their titles and the blockers' reasons (readmodel.summary.BLOCKERS, as the one-pagers
+    list them); ``missing_evidence`` names, per gap, the checks that had none.
 
     ``snapshot`` is the published folder (or one snapshot file); ``portfolios`` limits what is
     read to those portfolios' snapshots (None: every portfolio).
@@ -66,72 +71,49 @@ def project_results(
     )
     results: list[dict[str, Any]] = []
     with open_snapshot(snapshot, portfolios) as con:
-        rows = con.execute(_LATEST.format(join=join, where=where, order=order), params).fetchall()
-        for (
-            project_id,
-            name,
-            recommendation,
-            confidence,
-            reason,
-            blocking,
-            rid,
-            started,
-            status,
-            claims,
-            verdict,
-            relied,
-            stage,
-            next_stage,
-            stage_text,
-            unnamed,
-        ) in rows:
-            gaps = {
-                gap: {"score": score, "status": gap_status, "missing_evidence": missing}
-                for _, gap, score, gap_status, missing in con.execute(
-                    _GAPS, [rid, project_id]
-                ).fetchall()
-            }
+        sql = _LATEST.format(join=join, where=where, order=order)
+        for row in queries.typed_rows(con, sql, params, _Result):
+            key = [row.run_id, row.project_id]
+            gaps = {g.gap: g for g in queries.typed_rows(con, summary.GAPS, key, summary.GapLine)}
             blockers = [
                 {
-                    "check": check,
-                    "gap": gap,
-                    "title": title,
-                    "severity": severity,
-                    "reasons": why,
-                    "owner": owner,
+                    "check": b.check_id,
+                    "gap": b.gap,
+                    "title": b.title,
+                    "severity": b.severity,
+                    "reasons": b.reasons,
+                    "owner": b.owner,
                 }
-                for check, gap, title, severity, why, owner in con.execute(
-                    _BLOCKERS, [rid, project_id]
-                ).fetchall()
+                for b in queries.typed_rows(con, summary.BLOCKERS, [*key, None], summary.Blocker)
             ]
             results.append(
                 {
-                    "project": project_id,
-                    "name": name,
-                    "recommendation": recommendation,
-                    "confidence": float(confidence) if confidence is not None else None,
-                    "reason": reason,
-                    "blocking_gaps": [g for g in (blocking or "").split(",") if g],
-                    "gaps": {g: gaps.get(g, {}).get("score") for g in GAP_IDS},
-                    "gap_status": {g: gaps.get(g, {}).get("status") for g in GAP_IDS},
+                    "project": row.project_id,
+                    "name": row.project_name,
+                    "recommendation": row.recommendation,
+                    "confidence": row.confidence,
+                    "reason": row.reason,
+                    "blocking_gaps": [g for g in (row.blocking_gaps or "").split(",") if g],
+                    "gaps": {g: gaps[g].score if g in gaps else None for g in GAP_IDS},
+                    "gap_status": {g: gaps[g].status if g in gaps else None for g in GAP_IDS},
                     "missing_evidence": {
-                        g: gaps[g]["missing_evidence"]
+                        g: gaps[g].missing_evidence
                         for g in GAP_IDS
-                        if gaps.get(g, {}).get("missing_evidence")
+                        if g in gaps and gaps[g].missing_evidence
                     },
                     "blockers": blockers,
-                    "claims_contradicted": int(claims or 0),
-                    "run_id": rid,
-                    "assessed_at": started.isoformat() if started else None,
-                    "project_status": status,
-                    "verdict": verdict,
-                    "waivers_relied_on": int(relied or 0),
-                    "waivers": programme.run_waivers(con, rid, project_id),
-                    "stage": stage,
-                    "next_stage": next_stage,
-                    "stage_text": stage_text,
-                    "unnamed_owner_roles": int(unnamed or 0),
-                    **programme.run_target(con, rid, project_id),
+                    "claims_contradicted": int(row.claims_contradicted or 0),
+                    "run_id": row.run_id,
+                    "assessed_at": row.run_started_at.isoformat() if row.run_started_at else None,
+                    "project_status": row.project_status,
+                    "verdict": row.verdict,
+                    "waivers_relied_on": int(row.waivers_relied_on or 0),
+                    "waivers": programme.run_waivers(con, row.run_id, row.project_id),
+                    "stage": row.stage,
+                    "next_stage": row.next_stage,
+                    "stage_text": row.stage_text,
+                    "unnamed_owner_roles": int(row.unnamed_owner_roles or 0),
+                    **programme.run_target(con, row.run_id, row.project_id),
                 }
             )
     return results

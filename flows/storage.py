@@ -7,6 +7,8 @@ data audit spills). :func:`preflight` writes a probe into each before a run star
 folder that cannot be written stops the run at once with one line saying which folder, why and
 what to do, instead of a traceback half-way. :func:`storage_reason` turns a fault met later (the
 disk filling up while publishing) into the same words, whether Python or DuckDB met it.
+A damaged working file (truncated, overwritten) is found before a run too (:func:`check_working`),
+with what to do: `readiness repair` (flows/repair.py).
 """
 
 from __future__ import annotations
@@ -162,8 +164,64 @@ def run_failure(exc: BaseException) -> str:
 def preflight_settings() -> None:
     """:func:`preflight` on the current settings' folders, and a check of the working file."""
     from core.settings import get_settings
-    from flows.repair import check_working
 
     settings = get_settings()
     preflight(settings.home, settings.warehouse, settings.snapshot)
     check_working(settings.warehouse)
+
+
+#: DuckDB's words for another process holding the file, or this one (dbt's adapter keeps the file
+#: open after a build, so a second run in a long-lived process, such as `deploy --serve`, finds it
+#: open): busy or in use, not damaged.
+_BUSY = (
+    "Could not set lock",
+    "Conflicting lock",
+    "same database file with a different configuration",
+)
+
+
+class DamagedWarehouseError(ReadinessError):
+    """The working DuckDB file cannot be read."""
+
+
+def damaged_message(path: Path) -> str:
+    """What happened to the working file, and what to do."""
+    return (
+        f"the working warehouse {path} is damaged: DuckDB cannot read it (the file is truncated "
+        "or is not a DuckDB database, e.g. after a full disk or a copy cut short); the published "
+        "snapshots are not affected: run `readiness repair` to rebuild it from them"
+    )
+
+
+def check_working(path: Path) -> None:
+    """Open the working file and read every table; refuse a damaged file in plain words."""
+    import duckdb
+
+    if not path.exists():
+        return
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            tables = [
+                r[0]
+                for r in con.execute(
+                    "select table_name from information_schema.tables "
+                    "where table_type = 'BASE TABLE' and table_schema = 'main'"
+                ).fetchall()
+            ]
+            for table in tables:
+                # The metadata and a first block of each table: a cut file fails here (a full scan
+                # of every run's rows on every run would cost more than it finds).
+                con.execute(f'select count(*) from "{table}"').fetchall()
+                con.execute(f'select * from "{table}" limit 1').fetchall()
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        text = str(exc)
+        if any(words in text for words in _BUSY):
+            return  # another process holds it; the run lock says so in its own words
+        if storage_reason(exc) is not None:
+            raise StorageError(
+                f"the working warehouse {path} cannot be opened: {storage_reason(exc)}"
+            ) from None
+        raise DamagedWarehouseError(damaged_message(path)) from None

@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 
 from core.errors import ReadinessError
+from readmodel import queries
 from readmodel.snapshots import open_snapshot
 from readmodel.vocabulary import GAP_IDS
 
@@ -160,16 +161,26 @@ class RanOnChange:
     after: str | None
 
 
+@dataclass(frozen=True)
+class _RanOnRow:
+    code_version: str | None
+    lock_fingerprint: str | None
+    package_versions: str | None
+
+
+_RAN_ON = f"select {queries.columns(_RanOnRow)} from runs where run_id = ?"
+
+
 def ran_on(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, str | None]:
     """What a run ran on: its code version, lock file hash and each computing package's version."""
-    row = con.execute(
-        "select code_version, lock_fingerprint, package_versions from runs where run_id = ?",
-        [run_id],
-    ).fetchone()
-    if row is None:
+    rows = queries.typed_rows(con, _RAN_ON, [run_id], _RanOnRow)
+    if not rows:
         return {}
-    found: dict[str, str | None] = {"code": row[0], "lock file": row[1]}
-    found.update(parse_packages(row[2]))
+    found: dict[str, str | None] = {
+        "code": rows[0].code_version,
+        "lock file": rows[0].lock_fingerprint,
+    }
+    found.update(parse_packages(rows[0].package_versions))
     return found
 
 
@@ -231,21 +242,48 @@ def parse_packages(text: str | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
+@dataclass(frozen=True)
+class _RunRow:
+    """One run of one project as the history query selects it."""
+
+    run_id: str
+    project_id: str
+    started_at: datetime | None
+    finished_at: datetime | None
+    run_status: str
+    project_status: str
+    rubric_version: str
+    code_version: str
+    recommendation: str
+    confidence: float | None
+    reason: str
+    as_of: datetime | None
+    lock_fingerprint: str | None
+    package_versions: str | None
+
+
+@dataclass(frozen=True)
+class _GapRow:
+    gap: str
+    score: float | None
+    status: str | None
 
 
 _HISTORY = """
-select r.run_id, r.project_id, runs.started_at, runs.finished_at, runs.status,
-       r.project_status, r.rubric_version, runs.code_version, r.recommendation, r.confidence,
-       r.reason, runs.as_of, runs.lock_fingerprint, runs.package_versions
+select r.run_id, r.project_id, runs.started_at, runs.finished_at, runs.status as run_status,
+       r.project_status, r.rubric_version, runs.code_version, r.recommendation,
+       cast(r.confidence as double) as confidence, r.reason, runs.as_of, runs.lock_fingerprint,
+       runs.package_versions
 from recommendations as r
 inner join runs on r.run_id = runs.run_id
 where r.project_id = ?
 order by runs.started_at desc, r.run_id desc
 """
 
-_GAPS = "select gap, score, status from gap_scores where run_id = ? and project_id = ?"
+_GAPS = """
+select gap, cast(score as double) as score, status
+from gap_scores where run_id = ? and project_id = ?
+"""
 
 
 def project_history(
@@ -261,69 +299,98 @@ def project_history(
     Raises :class:`UnknownRunError` when the project was never assessed.
     """
     with _open(source, portfolios) as con:
-        rows = con.execute(_HISTORY, [project_id]).fetchall()
+        rows = queries.typed_rows(con, _HISTORY, [project_id], _RunRow)
         if not rows:
             raise UnknownRunError(f"project {project_id!r} has no assessed run in the snapshot")
         history = []
         for row in rows[:limit] if limit else rows:
-            gaps = {g: (s, st) for g, s, st in con.execute(_GAPS, [row[0], project_id]).fetchall()}
+            gaps = {
+                g.gap: g for g in queries.typed_rows(con, _GAPS, [row.run_id, project_id], _GapRow)
+            }
             history.append(
                 ProjectRun(
-                    run_id=row[0],
-                    project_id=row[1],
-                    started_at=row[2],
-                    finished_at=row[3],
-                    run_status=row[4],
-                    project_status=row[5],
-                    rubric_version=row[6],
-                    code_version=row[7],
-                    recommendation=row[8],
-                    confidence=_float(row[9]),
-                    reason=row[10],
-                    gap_scores={g: _float(gaps.get(g, (None, None))[0]) for g in GAP_IDS},
-                    gap_status={g: gaps.get(g, (None, None))[1] for g in GAP_IDS},
-                    as_of=row[11],
-                    lock_fingerprint=row[12],
-                    packages=parse_packages(row[13]),
+                    run_id=row.run_id,
+                    project_id=row.project_id,
+                    started_at=row.started_at,
+                    finished_at=row.finished_at,
+                    run_status=row.run_status,
+                    project_status=row.project_status,
+                    rubric_version=row.rubric_version,
+                    code_version=row.code_version,
+                    recommendation=row.recommendation,
+                    confidence=row.confidence,
+                    reason=row.reason,
+                    gap_scores={g: gaps[g].score if g in gaps else None for g in GAP_IDS},
+                    gap_status={g: gaps[g].status if g in gaps else None for g in GAP_IDS},
+                    as_of=row.as_of,
+                    lock_fingerprint=row.lock_fingerprint,
+                    packages=parse_packages(row.package_versions),
                 )
             )
     return history
 
 
-_RECOMMENDATION = """
-select recommendation, confidence, rubric_version
-from recommendations where run_id = ? and project_id = ?
-"""
+@dataclass(frozen=True)
+class PairResult:
+    """A project's verdict, confidence and rubric in two runs (run_changes', or PAIR_RESULTS)."""
 
-_CHECKS = """
-select check_id, gap, severity, title, result
-from check_results where run_id = ? and project_id = ?
-"""
-
-_INPUTS = """
-select input_kind, name, source, fingerprint
-from input_fingerprints where run_id = ? and project_id = ?
-"""
+    recommendation_before: str
+    recommendation_after: str
+    confidence_before: float | None
+    confidence_after: float | None
+    rubric_before: str
+    rubric_after: str
 
 
-_SINCE_PREVIOUS = """
-select previous_run_id, recommendation_before, recommendation_after, confidence_before,
-       confidence_after, rubric_before, rubric_after
+@dataclass(frozen=True)
+class SincePrevious(PairResult):
+    """A run's result beside the project's previous run's (``run_changes``)."""
+
+    previous_run_id: str = field(kw_only=True)
+
+
+# dbt's comparison of each run with the project's previous one (the run_*_changes marts); the
+# pair queries of readmodel.queries (PAIR_*) share their definitions for any two runs.
+_SINCE_PREVIOUS = f"""
+select {queries.columns(SincePrevious, casts={"confidence_before": "double", "confidence_after": "double"})}
 from run_changes where run_id = ? and project_id = ?
 """
-_GAP_CHANGES = """
-select gap, score_before, score_after, status_before, status_after
+_GAP_CHANGES = f"""
+select {queries.columns(GapChange, casts={"score_before": "double", "score_after": "double"})}
 from run_gap_changes where run_id = ? and project_id = ? order by gap_order, gap
 """
-_CHECK_CHANGES = """
-select check_id, gap, severity, title, result_before, result_after
+_CHECK_CHANGES = f"""
+select {queries.columns(CheckFlip)}
 from run_check_changes where run_id = ? and project_id = ? order by check_id
 """
-_INPUT_CHANGES = """
-select input_kind, name, change, source_before, source_after, fingerprint_before,
-       fingerprint_after
+_INPUT_CHANGES = f"""
+select {queries.columns(InputChange)}
 from run_input_changes where run_id = ? and project_id = ? order by input_kind, name
 """
+
+
+def _diff(
+    project_id: str,
+    run_before: str,
+    run_after: str,
+    result: PairResult,
+    rows: tuple[list[GapChange], list[CheckFlip], list[InputChange]],
+) -> ProjectDiff:
+    gaps, checks, inputs = rows
+    return ProjectDiff(
+        project_id=project_id,
+        run_before=run_before,
+        run_after=run_after,
+        recommendation_before=result.recommendation_before,
+        recommendation_after=result.recommendation_after,
+        confidence_before=result.confidence_before,
+        confidence_after=result.confidence_after,
+        rubric_before=result.rubric_before,
+        rubric_after=result.rubric_after,
+        gaps=gaps,
+        checks=checks,
+        inputs=inputs,
+    )
 
 
 def changes_since_previous(
@@ -335,28 +402,54 @@ def changes_since_previous(
     run (or the snapshot predates those marts).
     """
     try:
-        row = con.execute(_SINCE_PREVIOUS, [run_id, project_id]).fetchone()
+        found = queries.typed_rows(con, _SINCE_PREVIOUS, [run_id, project_id], SincePrevious)
     except duckdb.CatalogException:
         return None
-    if row is None:
+    if not found:
         return None
     params = [run_id, project_id]
-    return ProjectDiff(
-        project_id=project_id,
-        run_before=row[0],
-        run_after=run_id,
-        recommendation_before=row[1],
-        recommendation_after=row[2],
-        confidence_before=_float(row[3]),
-        confidence_after=_float(row[4]),
-        rubric_before=row[5],
-        rubric_after=row[6],
-        gaps=[
-            GapChange(g, _float(a), _float(b), sa, sb)
-            for g, a, b, sa, sb in con.execute(_GAP_CHANGES, params).fetchall()
-        ],
-        checks=[CheckFlip(*r) for r in con.execute(_CHECK_CHANGES, params).fetchall()],
-        inputs=[InputChange(*r) for r in con.execute(_INPUT_CHANGES, params).fetchall()],
+    return _diff(
+        project_id,
+        found[0].previous_run_id,
+        run_id,
+        found[0],
+        (
+            queries.typed_rows(con, _GAP_CHANGES, params, GapChange),
+            queries.typed_rows(con, _CHECK_CHANGES, params, CheckFlip),
+            queries.typed_rows(con, _INPUT_CHANGES, params, InputChange),
+        ),
+    )
+
+
+def compare_pair(
+    con: duckdb.DuckDBPyConnection, project_id: str, run_before: str, run_after: str
+) -> ProjectDiff:
+    """Any two runs of a project compared by the pair queries (readmodel.queries.PAIR_*).
+
+    The same definitions as dbt's run-to-run marts, so that a consecutive pair compares the same
+    either way (a test checks every pair of the example's history).
+    """
+    params = [run_before, run_after, project_id]
+    found = queries.typed_rows(con, queries.PAIR_RESULTS, params, PairResult)
+    if not found:
+        for run_id in (run_before, run_after):
+            row = con.execute(
+                "select 1 from recommendations where run_id = ? and project_id = ?",
+                [run_id, project_id],
+            ).fetchone()
+            if row is None:
+                raise UnknownRunError(f"run {run_id!r} did not assess project {project_id!r}")
+        raise UnknownRunError(f"project {project_id!r} was not assessed in both runs")
+    return _diff(
+        project_id,
+        run_before,
+        run_after,
+        found[0],
+        (
+            queries.typed_rows(con, queries.PAIR_GAP_CHANGES, params, GapChange),
+            queries.typed_rows(con, queries.PAIR_CHECK_CHANGES, params, CheckFlip),
+            queries.typed_rows(con, queries.PAIR_INPUT_CHANGES, params, InputChange),
+        ),
     )
 
 
@@ -367,88 +460,13 @@ def compare_project(
 
     Consecutive runs (``run_before`` is the previous run of ``run_after``) are dbt's comparison
     (:func:`changes_since_previous`): the alerts, ``readiness diff`` and the trends page show the
-    same changes. Two runs further apart are compared here, row by row.
+    same changes. Two runs further apart are compared in SQL by the pair queries
+    (:func:`compare_pair`), which share the marts' definitions.
     """
     since = changes_since_previous(con, project_id, run_after)
     if since is not None and since.run_before == run_before:
         return since
-    results = {}
-    for run_id in (run_before, run_after):
-        row = con.execute(_RECOMMENDATION, [run_id, project_id]).fetchone()
-        if row is None:
-            raise UnknownRunError(f"run {run_id!r} did not assess project {project_id!r}")
-        results[run_id] = row
-    gaps = {
-        run_id: {g: (s, st) for g, s, st in con.execute(_GAPS, [run_id, project_id]).fetchall()}
-        for run_id in (run_before, run_after)
-    }
-    gap_changes = [
-        GapChange(
-            gap=gap,
-            score_before=_float(gaps[run_before].get(gap, (None, None))[0]),
-            score_after=_float(gaps[run_after].get(gap, (None, None))[0]),
-            status_before=gaps[run_before].get(gap, (None, None))[1],
-            status_after=gaps[run_after].get(gap, (None, None))[1],
-        )
-        for gap in GAP_IDS
-    ]
-    checks = {
-        run_id: {r[0]: r for r in con.execute(_CHECKS, [run_id, project_id]).fetchall()}
-        for run_id in (run_before, run_after)
-    }
-    flips = []
-    for check_id in sorted(set(checks[run_before]) | set(checks[run_after])):
-        before, after = checks[run_before].get(check_id), checks[run_after].get(check_id)
-        if before and after and before[4] == after[4]:
-            continue
-        info = after or before
-        assert info is not None
-        flips.append(
-            CheckFlip(
-                check_id=check_id,
-                gap=info[1],
-                severity=info[2],
-                title=info[3],
-                result_before=before[4] if before else None,
-                result_after=after[4] if after else None,
-            )
-        )
-    inputs = {
-        run_id: {(r[0], r[1]): r for r in con.execute(_INPUTS, [run_id, project_id]).fetchall()}
-        for run_id in (run_before, run_after)
-    }
-    changes = []
-    for key in sorted(set(inputs[run_before]) | set(inputs[run_after])):
-        before_row, after_row = inputs[run_before].get(key), inputs[run_after].get(key)
-        if before_row and after_row and before_row[3] == after_row[3]:
-            continue
-        change = "changed" if before_row and after_row else ("added" if after_row else "removed")
-        changes.append(
-            InputChange(
-                input_kind=key[0],
-                name=key[1],
-                change=change,
-                source_before=before_row[2] if before_row else None,
-                source_after=after_row[2] if after_row else None,
-                fingerprint_before=before_row[3] if before_row else None,
-                fingerprint_after=after_row[3] if after_row else None,
-            )
-        )
-    before_rec, after_rec = results[run_before], results[run_after]
-    return ProjectDiff(
-        project_id=project_id,
-        run_before=run_before,
-        run_after=run_after,
-        recommendation_before=before_rec[0],
-        recommendation_after=after_rec[0],
-        confidence_before=_float(before_rec[1]),
-        confidence_after=_float(after_rec[1]),
-        rubric_before=before_rec[2],
-        rubric_after=after_rec[2],
-        gaps=gap_changes,
-        checks=flips,
-        inputs=changes,
-    )
+    return compare_pair(con, project_id, run_before, run_after)
 
 
 def _projects_of(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:

@@ -105,8 +105,8 @@ def _change(value: float) -> str:
 
 def alignment(p: Pack) -> Iterator[Block]:
     yield Heading(DELIVERABLES[0], 1)
-    groups = [g["stakeholder_group"] for g in p.groups]
-    groups += sorted({q["stakeholder_group"] for q in p.questions} - set(groups))
+    groups = [g.stakeholder_group for g in p.groups]
+    groups += sorted({q.stakeholder_group for q in p.questions} - set(groups))
     required = (
         f"{p.required_groups} stakeholder groups are required"
         if p.required_groups is not None
@@ -122,12 +122,12 @@ def alignment(p: Pack) -> Iterator[Block]:
         ("Group", "Respondents", "Agreement", "Result", "Disagreement", "Result"),
         [
             (
-                g["stakeholder_group"],
-                number(g["respondents"]),
-                percent(g["agreement"]),
-                g["agreement_result"] or "-",
-                pack_charts.spread_text(g["disagreement"]),
-                g["disagreement_result"] or "-",
+                g.stakeholder_group,
+                number(g.respondents),
+                percent(g.agreement),
+                g.agreement_result or "-",
+                pack_charts.spread_text(g.disagreement),
+                g.disagreement_result or "-",
             )
             for g in p.groups
         ],
@@ -160,14 +160,14 @@ def feasibility(p: Pack) -> Iterator[Block]:
             ("Dataset", "Field", "Type", "Required", "Present", "Rows", "Null rate", "Invalid"),
             [
                 (
-                    f["dataset"],
-                    f["field"],
-                    f["declared_type"] or "-",
-                    _yes(f["required"]),
-                    _yes(f["present"]),
-                    number(f["row_count"]),
-                    rate(f["null_rate"]),
-                    rate(f["invalid_rate"]),
+                    f.dataset,
+                    f.field,
+                    f.declared_type or "-",
+                    _yes(f.required),
+                    _yes(f.present),
+                    number(f.row_count),
+                    rate(f.null_rate),
+                    rate(f.invalid_rate),
                 )
                 for f in p.fields
             ],
@@ -180,12 +180,12 @@ def feasibility(p: Pack) -> Iterator[Block]:
             ("Dataset", "Rule", "Kind", "Rows checked", "Violations", "Rate"),
             [
                 (
-                    r["dataset"],
-                    r["rule"],
-                    r["kind"],
-                    number(r["rows_checked"]),
-                    number(r["violations"]),
-                    rate(r["violation_rate"]),
+                    r.dataset,
+                    r.rule,
+                    r.kind,
+                    number(r.rows_checked),
+                    number(r.violations),
+                    rate(r.violation_rate),
                 )
                 for r in p.rules
             ],
@@ -213,17 +213,17 @@ def feasibility(p: Pack) -> Iterator[Block]:
             ),
             [
                 (
-                    s["system"],
-                    s["role"],
-                    s["status"] or "-",
-                    _yes(s["authentication"]),
-                    "-" if s["rate_limit_rps"] is None else f"{number(s['rate_limit_rps'])}/s",
-                    _yes(s["error_handling"]),
-                    _yes(s["observability"]),
-                    _yes(s["rollback"]),
-                    _yes(s["versioning"]),
-                    _yes(s["integration_tests"]),
-                    redact(s["owner"]) or "-",
+                    s.system,
+                    s.role,
+                    s.status or "-",
+                    _yes(s.authentication),
+                    "-" if s.rate_limit_rps is None else f"{number(s.rate_limit_rps)}/s",
+                    _yes(s.error_handling),
+                    _yes(s.observability),
+                    _yes(s.rollback),
+                    _yes(s.versioning),
+                    _yes(s.integration_tests),
+                    redact(s.owner) or "-",
                 )
                 for s in p.systems
             ],
@@ -238,12 +238,12 @@ def feasibility(p: Pack) -> Iterator[Block]:
             ("File", "Tool", "Users (target)", "Requests", "Error rate (budget)", "p95 (SLO)"),
             [
                 (
-                    _file(t["source"]),
-                    t["tool"] or "-",
-                    f"{number(t['users'])} ({number(t['target_concurrency'])})",
-                    number(t["request_count"]),
-                    f"{rate(t['error_rate'])} ({rate(t['error_budget'])})",
-                    f"{number(t['p95_ms'])} ms ({number(t['p95_latency_slo_ms'])} ms)",
+                    _file(t.source),
+                    t.tool or "-",
+                    f"{number(t.users)} ({number(t.target_concurrency)})",
+                    number(t.request_count),
+                    f"{rate(t.error_rate)} ({rate(t.error_budget)})",
+                    f"{number(t.p95_ms)} ms ({number(t.p95_latency_slo_ms)} ms)",
                 )
                 for t in p.load_tests
             ],
@@ -252,48 +252,48 @@ def feasibility(p: Pack) -> Iterator[Block]:
         )
     for t in p.target_points:
         yield Para(
-            f"At target concurrency ({number(t['user_count'])} users, {_file(t['source'])}): "
-            f"p95 {number(t['p95_ms'])} ms, {percent(t['p95_vs_slo'])} of the "
-            f"{number(t['p95_latency_slo_ms'])} ms SLO.",
+            f"At target concurrency ({number(t.user_count)} users, {_file(t.source)}): "
+            f"p95 {number(t.p95_ms)} ms, {percent(t.p95_vs_slo)} of the "
+            f"{number(t.p95_latency_slo_ms)} ms SLO.",
             small=True,
         )
     yield Heading("Cost model")
     yield Para(cost_sentence(p.summary.cost))
     c = p.cost
     if c:
-        cur = c["currency"]
+        cur = c.currency
         yield Table(
             "Cost at the proof of concept and at target volume",
             ("", "Proof of concept", "Target"),
             [
                 (
                     "Requests a month",
-                    number(c["requests_per_month_poc"]),
-                    number(c["requests_per_month_target"]),
+                    number(c.requests_per_month_poc),
+                    number(c.requests_per_month_target),
                 ),
                 (
                     "Monthly cost",
-                    money(c["monthly_cost_poc"], cur),
-                    money(c["monthly_cost_target"], cur),
+                    money(c.monthly_cost_poc, cur),
+                    money(c.monthly_cost_target, cur),
                 ),
                 # To three significant figures: EUR 0.045 is not EUR 0.04.
-                ("Cost per request", "", f"{cur} {number(c['cost_per_request'])}"),
-                ("Fixed monthly cost", "", money(c["fixed_monthly_cost"], cur)),
-                ("Monthly budget", "", money(c["monthly_budget"], cur)),
-                ("Budget use", "", percent(c["budget_use"])),
+                ("Cost per request", "", f"{cur} {number(c.cost_per_request)}"),
+                ("Fixed monthly cost", "", money(c.fixed_monthly_cost, cur)),
+                ("Monthly budget", "", money(c.monthly_budget, cur)),
+                ("Budget use", "", percent(c.budget_use)),
                 (
                     "Cost / value per outcome",
                     "",
-                    f"{money(c['cost_per_outcome'], cur)} / {money(c['value_per_outcome'], cur)}",
+                    f"{money(c.cost_per_outcome, cur)} / {money(c.value_per_outcome, cur)}",
                 ),
             ],
             (50, 40, 50),
             frozenset({1, 2}),
         )
     if p.sensitivity:
-        prices = sorted({s["price_change"] for s in p.sensitivity})
-        volumes = sorted({s["volume_change"] for s in p.sensitivity})
-        cells = {(s["volume_change"], s["price_change"]): s for s in p.sensitivity}
+        prices = sorted({s.price_change for s in p.sensitivity})
+        volumes = sorted({s.volume_change for s in p.sensitivity})
+        cells = {(s.volume_change, s.price_change): s for s in p.sensitivity}
         yield Heading("Sensitivity: monthly cost at target (budget use)")
         yield Table(
             "Monthly cost when volume (rows) and price (columns) change",
@@ -302,9 +302,9 @@ def feasibility(p: Pack) -> Iterator[Block]:
                 (
                     _change(v),
                     *[
-                        f"{money(cells[(v, x)]['monthly_cost'], cells[(v, x)]['currency'])} "
-                        f"({percent(cells[(v, x)]['budget_use'])})"
-                        + (" *" if cells[(v, x)]["is_baseline"] else "")
+                        f"{money(cells[(v, x)].monthly_cost, cells[(v, x)].currency)} "
+                        f"({percent(cells[(v, x)].budget_use)})"
+                        + (" *" if cells[(v, x)].is_baseline else "")
                         for x in prices
                     ],
                 )
@@ -319,8 +319,8 @@ def feasibility(p: Pack) -> Iterator[Block]:
 def roadmap(p: Pack) -> Iterator[Block]:
     yield Heading(DELIVERABLES[2], 1)
     yield Para(roadmap_sentence(p.summary))
-    if p.target and p.target["target_text"]:
-        yield Para(str(p.target["target_text"]))
+    if p.target and p.target.target_text:
+        yield Para(str(p.target.target_text))
     if p.unnamed_owner_roles:
         yield Para(
             f"{p.unnamed_owner_roles} owner role(s) have no name in the project's owners map: "
@@ -331,7 +331,7 @@ def roadmap(p: Pack) -> Iterator[Block]:
         return
     cur = p.summary.roadmap_currency
     as_of = p.as_of.date() if hasattr(p.as_of, "date") else p.as_of
-    target = p.target["target_launch"] if p.target else None
+    target = p.target.target_launch if p.target else None
     # Charts of at most TIMELINE_ROWS actions each, of even length (never a chart of two rows).
     count = -(-len(p.schedule) // pack_charts.TIMELINE_ROWS)
     rows = -(-len(p.schedule) // count)
@@ -344,14 +344,14 @@ def roadmap(p: Pack) -> Iterator[Block]:
         ("#", "Action", "Gap", "Owner", "Effort", "Cost", "Start", "End"),
         [
             (
-                str(a["priority"]),
-                f"{a['title']}: {a['action']}",
-                gap_label(a["gap"]),
-                a["owner"] if a["owner_named"] else f"{a['owner_role']} (role)",
-                days(a["effort_days"]),
-                money(a["cost"], cur),
-                day(a["start_date"]),
-                day(a["end_date"]),
+                str(a.priority),
+                f"{a.title}: {a.action}",
+                gap_label(a.gap),
+                str(a.owner) if a.owner_named else f"{a.owner_role} (role)",
+                days(a.effort_days),
+                money(a.cost, cur),
+                day(a.start_date),
+                day(a.end_date),
             )
             for a in p.schedule
         ],
@@ -372,10 +372,10 @@ def recommendation(p: Pack) -> Iterator[Block]:
             ("Stage", "Reached", "Requirements met", "What stands before it"),
             [
                 (
-                    st["stage_title"],
-                    _yes(st["reached"]),
-                    f"{number(st['requirements_met'])} of {number(st['requirements'])}",
-                    st["missing"] or "-",
+                    st.stage_title,
+                    _yes(st.reached),
+                    f"{number(st.requirements_met)} of {number(st.requirements)}",
+                    st.missing or "-",
                 )
                 for st in p.stages
             ],
@@ -390,10 +390,7 @@ def recommendation(p: Pack) -> Iterator[Block]:
         yield Table(
             "Waivers of this run",
             ("Check", "Severity", "Waiver", "Status"),
-            [
-                (w["title"], w["severity"], w["waiver_text"] or "-", w["status_text"] or "-")
-                for w in p.waivers
-            ],
+            [(w.title, w.severity, w.waiver_text or "-", w.status_text or "-") for w in p.waivers],
             (50, 18, 80, 42),
         )
     yield Heading("What the verdict relies on")
@@ -408,12 +405,12 @@ def recommendation(p: Pack) -> Iterator[Block]:
             ("Kind", "Evidence", "Status", "Rows read", "Rejected", "Newest record"),
             [
                 (
-                    e["evidence_kind"],
-                    e["name"],
-                    e["status"],
-                    number(e["rows_read"]),
-                    number(e["rows_rejected"]),
-                    day(e["newest_record_at"]),
+                    e.evidence_kind,
+                    e.name,
+                    e.status,
+                    number(e.rows_read),
+                    number(e.rows_rejected),
+                    day(e.newest_record_at),
                 )
                 for e in p.evidence
             ],

@@ -13,11 +13,11 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
 from fpdf import FPDF
 
 from readmodel.fonts import FAMILY
+from readmodel.pack_data import QuestionCell, ScheduledAction
 from readmodel.render import _rgb
 from readmodel.vocabulary import gap_label, money
 
@@ -165,17 +165,17 @@ def cell_text(agreement: float | None, disagreement: float | None) -> str:
     return f"{float(agreement) * 100:.0f}%{spread}"
 
 
-def heatmap(questions: Sequence[dict[str, Any]], groups: Sequence[str]) -> Drawing:
+def heatmap(questions: Sequence[QuestionCell], groups: Sequence[str]) -> Drawing:
     """Agreement (colour and %) and disagreement (±) per question (rows) and group (columns)."""
     order: dict[str, str] = {}
     for q in questions:
-        order.setdefault(q["question_id"], q["question_text"] or q["question_id"])
-    cells = {(q["question_id"], q["stakeholder_group"]): q for q in questions}
+        order.setdefault(q.question_id, q.question_text or q.question_id)
+    cells = {(q.question_id, q.stakeholder_group): q for q in questions}
     left, cell_w, cell_h, top = 330.0, 105.0, 22.0, 60.0
     width = left + cell_w * max(1, len(groups)) + 10
     height = top + cell_h * len(order) + 70
     described = "; ".join(
-        f"{text} - {g}: {cell_text(c['agreement'], c['disagreement'])}"
+        f"{text} - {g}: {cell_text(c.agreement, c.disagreement)}"
         for qid, text in order.items()
         for g in groups
         if (c := cells.get((qid, g)))
@@ -204,15 +204,15 @@ def heatmap(questions: Sequence[dict[str, Any]], groups: Sequence[str]) -> Drawi
                 d.items.append(Rect(x + 1, y + 1, cell_w - 2, cell_h - 2, "#f5f5f5"))
                 d.items.append(Text(x + cell_w / 2, y + 15, "not asked", 10, "middle"))
                 continue
-            tip = f"{text} - {group}: {c['respondents']} respondents"
+            tip = f"{text} - {group}: {c.respondents} respondents"
             d.items.append(
-                Rect(x + 1, y + 1, cell_w - 2, cell_h - 2, agreement_colour(c["agreement"]), tip)
+                Rect(x + 1, y + 1, cell_w - 2, cell_h - 2, agreement_colour(c.agreement), tip)
             )
             d.items.append(
                 Text(
                     x + cell_w / 2,
                     y + 15,
-                    cell_text(c["agreement"], c["disagreement"]),
+                    cell_text(c.agreement, c.disagreement),
                     11,
                     "middle",
                 )
@@ -255,7 +255,7 @@ def _ticks(start: date, end: date) -> list[date]:
 
 
 def timeline(
-    actions: Sequence[dict[str, Any]],
+    actions: Sequence[ScheduledAction],
     as_of: date,
     currency: str | None,
     target_launch: date | None = None,
@@ -266,15 +266,15 @@ def timeline(
     Beside each bar its owner (the name, or the role) and its cost; the as-of and the target
     launch (when set) as dashed lines. Dates and costs are the ``roadmap_schedule`` mart's.
     """
-    ends = [a["end_date"] for a in actions if a["end_date"]]
+    ends = [a.end_date for a in actions if a.end_date]
     last = max([as_of, *ends, *([target_launch] if target_launch else [])])
     span = max(1, (last - as_of).days + 1)
     left, area, top, row_h = 300.0, 430.0, 76.0, 20.0
     width = left + area + 230
     height = top + row_h * len(actions) + 40
     described = "; ".join(
-        f"{a['priority']}. {a['title']}: {a['start_date']} to {a['end_date']}, "
-        f"{a['owner'] or a['owner_role']}, {money(a['cost'], currency)}"
+        f"{a.priority}. {a.title}: {a.start_date} to {a.end_date}, "
+        f"{a.owner or a.owner_role}, {money(a.cost, currency)}"
         for a in actions
     )
     d = Drawing("roadmap-timeline", f"Roadmap on the calendar{part}", described, width, height)
@@ -290,17 +290,17 @@ def timeline(
         d.items.append(Text(x, top - 8, f"{tick:%d %b}", 10, "middle"))
     for i, a in enumerate(actions):
         y = top + row_h * i
-        start = a["start_date"] or as_of
-        end = a["end_date"] or start
+        start = a.start_date or as_of
+        end = a.end_date or start
         x1, x2 = x_of(start), x_of(end + timedelta(days=1))
-        label = f"{a['priority']}. {a['title']}"
+        label = f"{a.priority}. {a.title}"
         d.items.append(Text(left - 8, y + 14, short(label, 46), 11, "end"))
         d.items.append(
-            Rect(x1, y + 3, max(2.0, x2 - x1), row_h - 6, GAP_FILLS.get(a["gap"], "#90a4ae"), label)
+            Rect(x1, y + 3, max(2.0, x2 - x1), row_h - 6, GAP_FILLS.get(a.gap, "#90a4ae"), label)
         )
-        owner = a["owner"] or a["owner_role"] or "-"
+        owner = a.owner or a.owner_role or "-"
         d.items.append(
-            Text(left + area + 8, y + 14, short(f"{owner} · {money(a['cost'], currency)}", 36), 11)
+            Text(left + area + 8, y + 14, short(f"{owner} · {money(a.cost, currency)}", 36), 11)
         )
     d.items.append(Line(left, axis_y, left + area, axis_y))
     d.items.append(Line(x_of(as_of), top - 4, x_of(as_of), axis_y, dashed=True))
@@ -309,7 +309,7 @@ def timeline(
         x = x_of(target_launch)
         d.items.append(Line(x, top - 4, x, axis_y, "#c62828", dashed=True))
         d.items.append(Text(x, axis_y + 28, f"target launch {target_launch:%Y-%m-%d}", 10, "end"))
-    gaps = sorted({a["gap"] for a in actions if a["gap"]}, key=list(GAP_FILLS).index)
+    gaps = sorted({a.gap for a in actions if a.gap}, key=list(GAP_FILLS).index)
     legend_x = 0.0
     for gap in gaps:
         d.items.append(Rect(legend_x, 30, 12, 12, GAP_FILLS[gap]))

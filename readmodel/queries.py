@@ -102,8 +102,16 @@ class RecurringBlocker:
     blocker_order: int
 
 
-def _columns(cls: type[Any]) -> str:
-    return ", ".join(f.name for f in fields(cls))
+def columns(cls: type[Any], casts: dict[str, str] | None = None) -> str:
+    """A typed row's fields as a select list (a field cast where ``casts`` names its type)."""
+    casts = casts or {}
+    return ", ".join(
+        f"cast({f.name} as {casts[f.name]}) as {f.name}" if f.name in casts else f.name
+        for f in fields(cls)
+    )
+
+
+_columns = columns
 
 
 #: Each project's latest result, in the portfolio's order; one project when the id is bound.
@@ -140,12 +148,16 @@ order by portfolio_id, blocker_order
 """
 
 
-def _typed(
+def typed_rows(
     con: duckdb.DuckDBPyConnection, sql: str, params: list[Any], cls: type[Row]
 ) -> list[Row]:
+    """A named query's rows as ``cls`` (its columns are the fields' names)."""
     cursor = con.execute(sql, params)
     names = [d[0] for d in cursor.description or []]
     return [cls(**dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+
+
+_typed = typed_rows
 
 
 def latest_projects(
@@ -163,3 +175,102 @@ def portfolios(con: duckdb.DuckDBPyConnection) -> list[PortfolioLatest]:
 def recurring_blockers(con: duckdb.DuckDBPyConnection) -> list[RecurringBlocker]:
     """The blockers that recur in each portfolio, most projects first."""
     return _typed(con, RECURRING_BLOCKERS, [], RecurringBlocker)
+
+
+# --- Two runs of a project compared: `readiness diff`, the Trends page ------------------------
+# The same definitions as the run_changes, run_gap_changes, run_check_changes and
+# run_input_changes marts (dbt_project/models/marts/presentation/), which compare each run with
+# its previous one; these compare any two runs of a project. For a consecutive pair both give the
+# same rows (tests/e2e/test_example_history.py checks every pair of the example's history): change
+# a definition in both places. Bound parameters, in order: the earlier run, the later run, the
+# project.
+
+#: The verdict, confidence and rubric of a project in both runs (run_changes' columns).
+PAIR_RESULTS = """
+select
+    earlier.recommendation as recommendation_before,
+    later.recommendation as recommendation_after,
+    cast(earlier.confidence as double) as confidence_before,
+    cast(later.confidence as double) as confidence_after,
+    earlier.rubric_version as rubric_before,
+    later.rubric_version as rubric_after
+from recommendations as earlier
+inner join recommendations as later on earlier.project_id = later.project_id
+where earlier.run_id = ? and later.run_id = ? and earlier.project_id = ?
+"""
+
+#: Each gap's score and status in both runs, in the gaps' order (run_gap_changes' rows).
+PAIR_GAP_CHANGES = """
+with pair as (select ?::varchar as run_before, ?::varchar as run_after, ?::varchar as project_id),
+earlier as (
+    select gaps.* from gap_scores as gaps
+    inner join pair on gaps.run_id = pair.run_before and gaps.project_id = pair.project_id
+),
+later as (
+    select gaps.* from gap_scores as gaps
+    inner join pair on gaps.run_id = pair.run_after and gaps.project_id = pair.project_id
+)
+select
+    coalesce(later.gap, earlier.gap) as gap,
+    cast(earlier.score as double) as score_before,
+    cast(later.score as double) as score_after,
+    earlier.status as status_before,
+    later.status as status_after
+from later
+full outer join earlier on later.gap = earlier.gap
+order by coalesce(later.gap_order, earlier.gap_order), gap
+"""
+
+#: The checks whose result differs between the runs (run_check_changes' rows); a null result:
+#: the check was not in that run.
+PAIR_CHECK_CHANGES = """
+with pair as (select ?::varchar as run_before, ?::varchar as run_after, ?::varchar as project_id),
+earlier as (
+    select checks.* from check_results as checks
+    inner join pair on checks.run_id = pair.run_before and checks.project_id = pair.project_id
+),
+later as (
+    select checks.* from check_results as checks
+    inner join pair on checks.run_id = pair.run_after and checks.project_id = pair.project_id
+)
+select
+    coalesce(later.check_id, earlier.check_id) as check_id,
+    coalesce(later.gap, earlier.gap) as gap,
+    coalesce(later.severity, earlier.severity) as severity,
+    coalesce(later.title, earlier.title) as title,
+    earlier.result as result_before,
+    later.result as result_after
+from later
+full outer join earlier on later.check_id = earlier.check_id
+where coalesce(earlier.result, '') <> coalesce(later.result, '')
+order by check_id
+"""
+
+#: The inputs whose fingerprint changed, or that only one run read (run_input_changes' rows).
+PAIR_INPUT_CHANGES = """
+with pair as (select ?::varchar as run_before, ?::varchar as run_after, ?::varchar as project_id),
+earlier as (
+    select inputs.* from input_fingerprints as inputs
+    inner join pair on inputs.run_id = pair.run_before and inputs.project_id = pair.project_id
+),
+later as (
+    select inputs.* from input_fingerprints as inputs
+    inner join pair on inputs.run_id = pair.run_after and inputs.project_id = pair.project_id
+)
+select
+    coalesce(later.input_kind, earlier.input_kind) as input_kind,
+    coalesce(later.name, earlier.name) as name,
+    case
+        when earlier.name is null then 'added'
+        when later.name is null then 'removed'
+        else 'changed'
+    end as change,
+    earlier.source as source_before,
+    later.source as source_after,
+    earlier.fingerprint as fingerprint_before,
+    later.fingerprint as fingerprint_after
+from later
+full outer join earlier on later.input_kind = earlier.input_kind and later.name = earlier.name
+where coalesce(earlier.fingerprint, '') <> coalesce(later.fingerprint, '')
+order by input_kind, name
+"""

@@ -17,6 +17,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from core.markdown_safe import md
+from readmodel.drilldowns import CostAtTarget
 from readmodel.fonts import FAMILY, use_unicode_fonts
 from readmodel.queries import RecurringBlocker
 from readmodel.summary import Blocker, GapLine, PortfolioSummary, ProjectSummary
@@ -56,20 +57,17 @@ def score_text(score: float | None) -> str:
     return "-" if score is None else f"{score:.0f}"
 
 
-def cost_sentence(cost: dict[str, Any] | None) -> str:
+def cost_sentence(cost: CostAtTarget | None) -> str:
     """The cost at target against the budget, in one sentence."""
-    if not cost:
+    if cost is None:
         return "No cost assumptions were provided."
-    currency = cost.get("currency")
-    text = (
-        f"At {number(cost.get('requests_per_month_target'))} requests a month: {cost_range(cost)}"
-    )
-    if missing(cost.get("monthly_budget")):
+    text = f"At {number(cost.requests_per_month_target)} requests a month: {cost_range(cost)}"
+    if missing(cost.monthly_budget):
         return text + " (no budget given)."
-    use = cost.get("budget_use")
+    use = cost.budget_use
     where = "over" if use is not None and float(use) > 1 else "within"
     return (
-        f"{text}, {percent(use)} of the {money(cost.get('monthly_budget'), currency)} monthly "
+        f"{text}, {percent(use)} of the {money(cost.monthly_budget, cost.currency)} monthly "
         f"budget ({where} budget)."
     )
 

@@ -17,6 +17,7 @@ import duckdb
 
 from core.errors import ReadinessError
 from readmodel import programme, queries
+from readmodel.drilldowns import COST_AT_TARGET, CostAtTarget
 from readmodel.queries import ProjectLatest, RecurringBlocker
 from readmodel.snapshots import open_snapshot
 from readmodel.vocabulary import GAP_IDS
@@ -47,6 +48,18 @@ class Blocker:
     #: What the blocker is, in the respondents' words (sa_legal_blockers' detail.blockers:
     #: "Legal: the data protection impact assessment is not done"), or None.
     reasons: str | None = None
+    #: The check's named owner only (the owners map), or None.
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class _LatestGapLine:
+    run_id: str
+    project_id: str
+    gap: str
+    score: float | None
+    status: str | None
+    missing_evidence: str | None
 
 
 @dataclass(frozen=True)
@@ -64,7 +77,7 @@ class ProjectSummary:
     blocking_gaps: list[str]
     gaps: list[GapLine]
     blockers: list[Blocker]
-    cost: dict[str, Any] | None
+    cost: CostAtTarget | None
     roadmap_actions: int
     roadmap_effort_days: float
     roadmap_cost: float
@@ -102,23 +115,29 @@ class PortfolioSummary:
         return sum(p.claims_contradicted for p in self.projects)
 
 
-_GAPS = """
-select gap, score, status, missing_evidence
+#: A project's gap lines in one run, in the gaps' order.
+GAPS = f"""
+select {queries.columns(GapLine, casts={"score": "double"})}
 from gap_scores where run_id = ? and project_id = ? order by gap_order
 """
-_BLOCKERS = """
-select check_id, gap, title, severity, remediation, coalesce(owner, owner_role), effort_days,
-       json_extract_string(evidence, '$.detail.blockers') as reasons
+#: The failing critical and major checks not waived, most severe first (at most ``?``; null: all).
+#: ``owner_role`` is the named owner where there is one, else the role. The one-pagers and
+#: ``readiness status`` read it.
+BLOCKERS = """
+select check_id, gap, title, severity, remediation, coalesce(owner, owner_role) as owner_role,
+       cast(effort_days as double) as effort_days,
+       json_extract_string(evidence, '$.detail.blockers') as reasons, owner
 from check_results
 where run_id = ? and project_id = ? and result = 'fail' and severity in ('critical', 'major')
     and not waived
 order by case severity when 'critical' then 0 else 1 end, weight desc, check_id
 limit ?
 """
-_COST = """
-select currency, requests_per_month_target, monthly_cost_target, monthly_budget, budget_use,
-       cost_per_outcome, value_per_outcome, monthly_cost_target_p95, tokens_source
-from cost_projections where run_id = ? and project_id = ? limit 1
+#: Every project's latest gap lines at once (a portfolio may hold a thousand projects).
+_LATEST_GAPS = """
+select g.run_id, g.project_id, g.gap, cast(g.score as double) as score, g.status,
+       g.missing_evidence
+from gap_scores as g join project_latest as l using (run_id, project_id)
 """
 
 
@@ -164,31 +183,13 @@ def _summary(row: ProjectLatest, gaps: dict[str, GapLine], **detail: Any) -> Pro
 
 def _project(con: duckdb.DuckDBPyConnection, row: ProjectLatest, blockers: int) -> ProjectSummary:
     pid, run_id = row.project_id, row.run_id
-    gaps = {
-        g: GapLine(g, _f(s), st, m) for g, s, st, m in con.execute(_GAPS, [run_id, pid]).fetchall()
-    }
-    cost_row = con.execute(_COST, [run_id, pid]).fetchone()
-    cost_keys = (
-        "currency",
-        "requests_per_month_target",
-        "monthly_cost_target",
-        "monthly_budget",
-        "budget_use",
-        "cost_per_outcome",
-        "value_per_outcome",
-        "monthly_cost_target_p95",
-        "tokens_source",
-    )
+    gaps = {g.gap: g for g in queries.typed_rows(con, GAPS, [run_id, pid], GapLine)}
+    cost = queries.typed_rows(con, COST_AT_TARGET, [run_id, pid], CostAtTarget)
     return _summary(
         row,
         gaps,
-        blockers=[
-            Blocker(c, g, t, s, r, o, _f(e), why)
-            for c, g, t, s, r, o, e, why in con.execute(
-                _BLOCKERS, [run_id, pid, blockers]
-            ).fetchall()
-        ],
-        cost=dict(zip(cost_keys, cost_row, strict=True)) if cost_row else None,
+        blockers=queries.typed_rows(con, BLOCKERS, [run_id, pid, blockers], Blocker),
+        cost=cost[0] if cost else None,
         pass_rate_line=_pass_rate_line(con, run_id, pid),
         programme_notes=programme.report_notes(con, run_id, pid),
     )
@@ -236,11 +237,10 @@ def portfolio_summary(
     with open_snapshot(snapshot, portfolios) as con:
         rows = queries.latest_projects(con)
         gaps: dict[tuple[str, str], dict[str, GapLine]] = {}
-        for run_id, pid, gap, score, status, missing in con.execute(
-            "select g.run_id, g.project_id, g.gap, g.score, g.status, g.missing_evidence "
-            "from gap_scores as g join project_latest as l using (run_id, project_id)"
-        ).fetchall():
-            gaps.setdefault((run_id, pid), {})[gap] = GapLine(gap, _f(score), status, missing)
+        for line in queries.typed_rows(con, _LATEST_GAPS, [], _LatestGapLine):
+            gaps.setdefault((line.run_id, line.project_id), {})[line.gap] = GapLine(
+                line.gap, line.score, line.status, line.missing_evidence
+            )
         projects = [_summary(row, gaps.get((row.run_id, row.project_id), {})) for row in rows]
         recurring = queries.recurring_blockers(con)
     return PortfolioSummary(

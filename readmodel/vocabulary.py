@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from core import gaps
@@ -201,18 +201,20 @@ def tool_label(tool: Any) -> str:
     return TOOL_LABELS.get("locust" if missing(tool) else str(tool), str(tool))
 
 
-def cost_range(cost: dict[str, Any]) -> str:
+def cost_range(cost: Any) -> str:
     """The monthly cost at target as dbt computed it: 'EUR 90,711 a month'.
 
     Where LLM usage measured the tokens per request, the range from the mean to the p95:
-    'EUR 90,711 to EUR 148,650 a month (mean to p95 tokens per request, measured)'.
+    'EUR 90,711 to EUR 148,650 a month (mean to p95 tokens per request, measured)'. ``cost`` is
+    a typed row (readmodel.drilldowns.CostAtTarget) or a mapping of cost_projections' columns.
     """
-    currency = cost.get("currency")
-    mean, high = (
-        as_float(cost.get("monthly_cost_target")),
-        as_float(cost.get("monthly_cost_target_p95")),
-    )
-    if cost.get("tokens_source") != "measured" or mean is None or high is None:
+
+    def get(name: str) -> Any:
+        return cost.get(name) if isinstance(cost, Mapping) else getattr(cost, name, None)
+
+    currency = get("currency")
+    mean, high = as_float(get("monthly_cost_target")), as_float(get("monthly_cost_target_p95"))
+    if get("tokens_source") != "measured" or mean is None or high is None:
         return f"{money(mean, currency)} a month"
     if round(high) == round(mean):
         return f"{money(mean, currency)} a month (at the tokens per request measured)"

@@ -27,32 +27,8 @@ FORBIDDEN = {
 
 #: Import loops older than this test, each owned by another piece of work (see the module doc).
 KNOWN_CYCLES = {
-    # Configuration and the evidence kinds it names.
-    frozenset(
-        {
-            "flows.backfill",
-            "flows.config",
-            "flows.evidence",
-            "flows.evidence.alerting",
-            "flows.evidence.likert",
-            "flows.operations_config",
-        }
-    ),
-    frozenset(
-        {
-            "flows.evidence.eval_results",
-            "flows.evidence.eval_results.graded",
-            "flows.evidence.eval_results.inspect_log",
-            "flows.evidence.eval_results.mlflow_server",
-            "flows.evidence.eval_results.mlflow_store",
-            "flows.evidence.eval_results.promptfoo",
-        }
-    ),
-    frozenset({"flows.evidence.load_test_tools", "flows.evidence.load_tests"}),
     # The data audit's engines (issue 15, part 3: the audit as a plan of metrics).
     frozenset({"flows.sources.postgres", "flows.sources.scan"}),
-    # Storage faults: a damaged working file is repaired while publishing.
-    frozenset({"flows.repair", "flows.snapshots", "flows.storage", "flows.warehouse"}),
 }
 
 

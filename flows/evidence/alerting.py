@@ -26,6 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from flows.alert_matchers import Matcher, parse_matchers, unquote
 from flows.evidence import Evidence
 
 KIND_RULES = "alert_rules"
@@ -34,7 +35,6 @@ KIND_ALERTMANAGER = "alertmanager"
 _DURATION = re.compile(r"^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$")
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
-_MATCHER = re.compile(r"^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$", re.S)
 _SELECTOR = re.compile(r"\{([^{}]*)\}")
 _EQUALITY = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"')
 
@@ -249,71 +249,6 @@ def walk_routes(route: Route, path: str) -> list[tuple[str, Route]]:
 # --- matchers and routing -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Matcher:
-    """One label matcher (``=``, ``!=``, ``=~``, ``!~``); regexes are anchored, as Alertmanager's."""
-
-    name: str
-    op: str
-    value: str
-
-    def matches(self, labels: dict[str, str]) -> bool:
-        """Whether a label set satisfies the matcher (a missing label is the empty value)."""
-        actual = labels.get(self.name, "")
-        if self.op in ("=", "!="):
-            return (actual == self.value) == (self.op == "=")
-        found = re.fullmatch(self.value, actual) is not None
-        return found == (self.op == "=~")
-
-
-def _unquote(text: str) -> str:
-    if len(text) >= 2 and text[0] == text[-1] == '"':
-        inner = text[1:-1]
-        return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m[1], m[1]), inner)
-    return text
-
-
-def _split(text: str) -> list[str]:
-    parts, current, quoted, escaped = [], "", False, False
-    for char in text:
-        if escaped:
-            current, escaped = current + char, False
-            continue
-        if char == "\\":
-            current, escaped = current + char, True
-            continue
-        if char == '"':
-            quoted = not quoted
-        if char == "," and not quoted:
-            parts.append(current)
-            current = ""
-            continue
-        current += char
-    parts.append(current)
-    return [p for p in parts if p.strip()]
-
-
-def parse_matchers(text: str) -> list[Matcher]:
-    """Matchers in Alertmanager's syntax: ``a="b"``, or several in ``{a="b", c=~"d"}``."""
-    body = text.strip()
-    if body.startswith("{") and body.endswith("}"):
-        body = body[1:-1]
-    matchers = []
-    for part in _split(body):
-        match = _MATCHER.match(part)
-        if not match:
-            raise ValueError(f'{part.strip()!r} is not a matcher such as label="value"')
-        name, op, raw = match.groups()
-        value = _unquote(raw)
-        if op in ("=~", "!~"):
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"{name}: not a regular expression ({exc})") from exc
-        matchers.append(Matcher(name, op, value))
-    return matchers
-
-
 def route_matchers(route: Route) -> list[Matcher]:
     """Every matcher of a route: ``match``, ``match_re`` and ``matchers``."""
     found = [Matcher(k, "=", v) for k, v in route.match.items()]
@@ -351,7 +286,7 @@ def expression_labels(expr: str) -> dict[str, str]:
     for selector in _SELECTOR.findall(expr):
         for name, value in _EQUALITY.findall(selector):
             if name != "__name__":
-                labels.setdefault(name, _unquote(f'"{value}"'))
+                labels.setdefault(name, unquote(f'"{value}"'))
     return labels
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flows.answer_labels import normalise_label
 from flows.config import STAKEHOLDER_GROUPS
 
 LIKERT_5: dict[str, int] = {
@@ -72,12 +73,6 @@ _NUMBERED_LABEL = re.compile(r"^(\d+)\s*[-=:.)]\s*\D")
 
 class AnswerError(ValueError):
     """An answer that is not on its question's scale; the message says what was expected."""
-
-
-def normalise_label(text: str) -> str:
-    """Lower case, single spaces, straight apostrophes, no trailing full stop."""
-    text = text.replace("\u2019", "'").replace("\u2018", "'")
-    return " ".join(text.split()).casefold().rstrip(".").strip()
 
 
 def is_no_answer(text: str | None) -> bool:

@@ -28,8 +28,8 @@ from typing import Any
 from core.errors import EvidenceError, reading_failure
 from flows.config import LlmUsageEvidence, LoadedProject
 from flows.evidence import Context, Evidence, MissingColumns, keep_valid_rows, read_text
+from flows.evidence.load_test_files import header_positions
 from flows.evidence.load_test_tools import nearest_rank
-from flows.evidence.load_tests import header_positions
 
 KIND = "llm_usage"
 TABLE = "raw_llm_usage"

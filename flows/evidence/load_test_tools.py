@@ -35,7 +35,7 @@ from typing import Any
 from core.errors import EvidenceError, reading_failure
 from flows.config import LoadTestEvidence
 from flows.evidence import Evidence, MissingColumns, keep_valid_rows, read_text
-from flows.evidence.load_tests import HISTORY_TABLE, KIND, TABLE, header_positions, unreadable
+from flows.evidence.load_test_files import HISTORY_TABLE, KIND, TABLE, header_positions, unreadable
 
 AGGREGATE = "Aggregated"
 #: Raw meaning -> the JTL header JMeter writes for it (jmeter.save.saveservice.* defaults).

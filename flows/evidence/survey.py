@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import EvidenceError, reading_failure
+from flows.answer_labels import normalise_label
 from flows.config import (
     STAKEHOLDER_GROUPS,
     LoadedProject,
@@ -42,7 +43,6 @@ from flows.evidence.likert import (
     AnswerError,
     group_id,
     is_no_answer,
-    normalise_label,
     parse_answer,
 )
 from flows.privacy import redact

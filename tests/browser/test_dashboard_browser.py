@@ -3,6 +3,7 @@ show, and save a screenshot of each under ``test-artifacts/browser/``."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -92,12 +93,18 @@ def test_gap_drill_down_and_what_if(page: Any, dashboard_url: str) -> None:
     body = page.inner_text("body")
     assert "Load tests" in body and "Measured against thresholds" in body
     slider_before = page.inner_text("body")
-    volume = page.get_by_label("Requests per month")
-    volume.fill("0")
-    volume.press("Enter")
+    # The volume control steps through the scenarios dbt priced: one step down (-25%) shows that
+    # scenario's figures instead of today's.
+    sentence = page.get_by_text(re.compile(r"requests a month and \d+% of today's prices"))
+    before = sentence.inner_text()
+    volume = page.get_by_role("slider").first
+    volume.focus()
+    volume.press("ArrowLeft")
     page.wait_for_function(
-        "() => document.body.innerText.includes('At 0 requests a month')", timeout=TIMEOUT_MS
+        "(before) => !document.body.innerText.includes(before)", arg=before, timeout=TIMEOUT_MS
     )
+    assert "and 100% of today's prices" in sentence.inner_text()
+    assert "(-25%)" in page.inner_text("body")
     assert slider_before != page.inner_text("body")
     shot(page, "03-gap-scale")
     page.goto(f"{dashboard_url}/gap?project=contract_review&gap=stakeholder_alignment")

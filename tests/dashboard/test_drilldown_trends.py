@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from dashboard.drilldown import scenario_cost
+from readmodel.vocabulary import money, number
 from tests.dashboard.handmade import NOT_YET, R1, R2
 from tests.dashboard.helpers import chart_data, chart_title, latest, page, read, text_of
 
@@ -84,7 +84,7 @@ def test_stakeholder_heatmap_shows_agreement_and_disagreement(snapshot_path: Pat
     assert legal["cell"].str.contains("±").any()  # legal is divided on this example
 
 
-def test_scale_charts_and_what_if_recompute_cost(snapshot_path: Path) -> None:
+def test_scale_charts_and_what_if_choose_among_dbts_scenarios(snapshot_path: Path) -> None:
     rec = latest(snapshot_path).set_index("project_id").loc["sales_forecast_assistant"]
     at = page("gap", project="sales_forecast_assistant", gap="scale")
     assert not at.exception
@@ -96,44 +96,57 @@ def test_scale_charts_and_what_if_recompute_cost(snapshot_path: Path) -> None:
     )
     assert spec["layer"][0]["encoding"]["x"]["title"] == "Latency (ms)"
 
+    grid = read(
+        snapshot_path,
+        "select * from cost_sensitivity where run_id = ? and project_id = ?",
+        rec["run_id"],
+        "sales_forecast_assistant",
+    )
     cost = read(
         snapshot_path,
         "select * from cost_projections where run_id = ? and project_id = ?",
         rec["run_id"],
         "sales_forecast_assistant",
     ).iloc[0]
+    currency = cost["currency"]
+
+    def scenario(volume: float, price: float):  # type: ignore[no-untyped-def]
+        pair = (grid["volume_change"].astype(float) == volume) & (
+            grid["price_change"].astype(float) == price
+        )
+        assert pair.sum() == 1, (volume, price)
+        return grid[pair].iloc[0]
+
     metrics = {m.label: m.value for m in at.metric}
-    # At today's volume and prices the what-if agrees with the cost mart (one model, two places).
-    assert metrics["Monthly cost"] == f"{cost['currency']} {cost['monthly_cost_target']:,.0f}"
-    at.number_input(key="whatif-volume").set_value(0.0).run()
-    inputs = read(
-        snapshot_path,
-        "select * from cost_inputs where run_id = ? and project_id = ?",
-        rec["run_id"],
-        "sales_forecast_assistant",
-    ).iloc[0]
-    fixed = {m.label: m.value for m in at.metric}["Monthly cost"]
-    assert fixed.endswith(f"{inputs['fixed_monthly_cost']:,.0f}")  # no volume: fixed cost only
-    at.number_input(key="whatif-volume").set_value(float(cost["requests_per_month_target"])).run()
-    at.slider(key="whatif-price").set_value(50).run()
-    half = scenario_cost(inputs.to_dict(), float(cost["requests_per_month_target"]), 0.5)
-    shown = {m.label: m.value for m in at.metric}["Monthly cost"]
-    assert shown == f"{cost['currency']} {half['monthly_cost']:,.0f}"
-    assert "50% of today's prices" in text_of(at)
-
-
-def test_scenario_cost_matches_the_dbt_cost_model(snapshot_path: Path) -> None:
-    both = read(
-        snapshot_path,
-        """
-        select i.*, p.monthly_cost_target, p.budget_use
-        from cost_inputs as i join cost_projections as p using (run_id, project_id)
-        """,
-    )
-    for row in both.to_dict("records"):
-        result = scenario_cost(row, float(row["requests_per_month_target"]), 1.0)
-        assert abs(result["monthly_cost"] - row["monthly_cost_target"]) < 1e-6
-        assert abs(result["budget_use"] - row["budget_use"]) < 1e-9
+    # Today's volume and prices: the mart's baseline, which is the cost model's figure at target.
+    assert metrics["Monthly cost"] == f"{currency} {cost['monthly_cost_target']:,.0f}"
+    # The controls offer exactly the steps dbt priced: a tenth of the volume to ten times it, and
+    # 10% to 300% of today's prices.
+    volume = at.select_slider(key="whatif-volume")
+    price = at.select_slider(key="whatif-price")
+    assert len(volume.options) == grid["volume_change"].nunique() == 12
+    assert len(price.options) == grid["price_change"].nunique() == 9
+    assert volume.options[0].endswith("(-90%)") and volume.options[-1].endswith("(+900%)")
+    assert price.options[0] == "10%" and price.options[-1] == "300%"
+    for volume_change, price_change in ((9.0, -0.5), (-0.9, 2.0), (1.0, 0.0)):
+        at.select_slider(key="whatif-volume").set_value(volume_change).run()
+        at.select_slider(key="whatif-price").set_value(price_change).run()
+        assert not at.exception
+        row = scenario(volume_change, price_change)
+        shown = {m.label: m.value for m in at.metric}
+        # Every figure is the mart's row for the chosen pair: nothing is recomputed.
+        assert shown["Monthly cost"] == money(row["monthly_cost"], currency)
+        assert shown["Budget used"] == f"{row['budget_use']:.0%}"
+        assert shown["Cost per outcome"] == money(row["cost_per_outcome"], currency)
+        assert shown["Return on cost"] == f"{number(row['return_on_cost'])}x"
+        verdict = "within budget" if row["within_budget"] else "over budget"
+        assert f"{1 + price_change:.0%} of today's prices" in text_of(at)
+        assert f"({'✅' if row['within_budget'] else '⛔'} {verdict})" in text_of(at)
+    # The sensitivity table shows the pairs dbt marks for it, as in the Sprint Zero pack.
+    table = next(d.value for d in at.dataframe if "Volume" in d.value.columns)
+    assert len(table) == grid[grid["in_table"]]["volume_change"].nunique()
+    assert len(table.columns) - 1 == grid[grid["in_table"]]["price_change"].nunique()
+    assert table["Volume"].iloc[0] == "-50% volume"
 
 
 def test_portfolio_filters_ranking_and_closest_to_go(snapshot_path: Path) -> None:

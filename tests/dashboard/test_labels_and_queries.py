@@ -11,6 +11,7 @@ import pytest
 from core.settings import REPO_ROOT
 from dashboard.drilldown import judged_sentence
 from readmodel import vocabulary as labels
+from readmodel.drilldowns import JudgedLoadTest
 
 
 @pytest.mark.parametrize(
@@ -41,35 +42,38 @@ def test_formats() -> None:
 def test_judged_load_test_figures_say_why_they_differ_from_locust() -> None:
     # The detail documents int_check_items_scale writes (dbt), as check_items publishes them.
     history = judged_sentence(
-        {
-            "check_id": "sc_latency",
-            "source": "load/run_stats_history.csv",
-            "detail": '{"p95_ms": 240, "slo_p95_ms": 800, "user_count": 40, '
+        JudgedLoadTest(
+            check_id="sc_latency",
+            source="load/run_stats_history.csv",
+            result="pass",
+            detail='{"p95_ms": 240, "slo_p95_ms": 800, "user_count": 40, '
             '"target_concurrency": 40, "measured_from": "history at target concurrency", '
             '"overall_p95_ms": 260}',
-        }
+        )
     )
     assert history == (
         "p95 240 ms at 40 users (the last window at target concurrency, "
         "run_stats_history.csv); Locust's overall p95: 260 ms"
     )
     final = judged_sentence(
-        {
-            "check_id": "sc_latency",
-            "source": "load/run_stats.csv",
-            "overall_p95_ms": 900.0,
-            "detail": '{"p95_ms": 900, "users": 50, "target_concurrency": 40, '
+        JudgedLoadTest(
+            check_id="sc_latency",
+            source="load/run_stats.csv",
+            result="fail",
+            overall_p95_ms=900.0,
+            detail='{"p95_ms": 900, "users": 50, "target_concurrency": 40, '
             '"measured_from": "final stats"}',
-        }
+        )
     )
     assert final.startswith("p95 900 ms at 50 users (Locust's final stats of run_stats.csv")
     errors = judged_sentence(
-        {
-            "check_id": "sc_error_rate",
-            "source": "load/run_stats.csv",
-            "detail": '{"failures": 127, "requests": 5000, "failure_rate": 0.0254, '
+        JudgedLoadTest(
+            check_id="sc_error_rate",
+            source="load/run_stats.csv",
+            result="fail",
+            detail='{"failures": 127, "requests": 5000, "failure_rate": 0.0254, '
             '"error_budget": 0.01, "users": 50}',
-        }
+        )
     )
     assert errors.startswith("Error rate 2.54 % (127 failures in 5,000 requests) at 50 users")
     assert errors.endswith("error budget 1.00 %")

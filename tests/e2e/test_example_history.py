@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 
 import duckdb
@@ -21,6 +22,7 @@ from flows import backfill
 from flows.assess import assess_portfolio
 from flows.cli import app
 from flows.config import load_portfolio
+from readmodel import history
 from readmodel.snapshots import portfolio_file
 from tests.conftest import copy_examples, kept_environment, use_home
 from tests.dashboard.helpers import page, text_of
@@ -112,6 +114,32 @@ def test_diff_between_the_first_and_last_week_shows_the_flip(first_run: FirstRun
     assert flipped["ev_suite"] == ("fail", "pass")
     changed = {i["name"]: i["change"] for i in project["inputs"]}
     assert "changed" in changed.values()
+
+
+def test_the_pair_queries_compare_every_consecutive_pair_as_the_marts_do(
+    first_run: FirstRun,
+) -> None:
+    """`readiness diff` of any two runs is SQL (readmodel.queries.PAIR_*) with the definitions of
+    dbt's run-to-run marts: for every consecutive pair of the example's history, every project,
+    both give the same verdicts, gaps, checks and inputs."""
+    compared = 0
+    with duckdb.connect(str(first_run.snapshot), read_only=True) as con:
+        for (before, _), (after, _) in pairwise(first_run.runs):
+            for project_id in sorted(verdicts(first_run.snapshot, after)):
+                marts = history.changes_since_previous(con, project_id, after)
+                assert marts is not None and marts.run_before == before
+                pair = history.compare_pair(con, project_id, before, after)
+                assert pair == marts, (project_id, before, after)
+                assert pair.to_dict() == marts.to_dict()
+                compared += 1
+        # Something moved between the weeks, so the equality is not one of empty lists.
+        moved = [
+            history.compare_pair(con, "support_copilot", b, a)
+            for (b, _), (a, _) in pairwise(first_run.runs)
+        ]
+        assert any(d.checks for d in moved) and any(d.inputs for d in moved)
+        assert any(d.changed_gaps for d in moved) and any(d.recommendation_changed for d in moved)
+    assert compared == 5 * (len(first_run.runs) - 1)
 
 
 def test_trends_page_shows_the_movement(first_run: FirstRun) -> None:

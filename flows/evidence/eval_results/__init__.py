@@ -11,83 +11,22 @@ quality bar (``quality_bar:``) becomes ``raw_eval_quality_bars``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 from core.errors import EvidenceError, reading_failure
 from flows.config import EvalResultsEvidence, LoadedProject, fingerprint_file
 from flows.evidence import Context, Evidence, keep_valid_rows
+from flows.evidence.eval_results.records import (
+    KIND,
+    EvalRun,
+    Reader,
+    Reading,
+)
 from flows.privacy import redact
 
-KIND = "eval_results"
 #: Inputs and outputs of failed examples are cut to this many characters (after redaction).
 EXCERPT_CHARS = 200
-
-
-@dataclass
-class Example:
-    """One grade of one example, as the tool wrote it."""
-
-    example_id: str
-    metric: str
-    passed: bool
-    score: float | None = None
-    grader_kind: str = "automated"  # automated or human
-    grader: str | None = None
-    failure_category: str | None = None
-    input: str | None = None
-    output: str | None = None
-
-
-@dataclass
-class EvalRun:
-    """One evaluation run: its examples, or (MLflow) the metrics it logged."""
-
-    eval_run: str
-    started_at: datetime | None
-    model: str | None
-    tool_version: str | None
-    examples: list[Example] = field(default_factory=list)
-    #: Metric -> value logged by the tool (MLflow); otherwise computed from the examples.
-    metrics: dict[str, float] = field(default_factory=dict)
-    #: Examples declared by the tool when it does not list them (an MLflow ``examples`` param).
-    declared_examples: int | None = None
-
-
-@dataclass
-class Reading:
-    """What a format module returns: runs, and the items it refused (counted as rows read)."""
-
-    runs: list[EvalRun] = field(default_factory=list)
-    rows_read: int = 0
-
-
-Reader = Callable[[Path, EvalResultsEvidence, Evidence, str], Reading]
-
-
-def obj(value: Any) -> dict[str, Any]:
-    """A JSON object, or an empty one when the value is anything else."""
-    return value if isinstance(value, dict) else {}
-
-
-def timestamp(value: Any) -> datetime | None:
-    """A tool's ISO 8601 time as UTC, or None when there is none or it cannot be read."""
-    if not isinstance(value, str):
-        return None
-    stamp = pd.to_datetime(value, utc=True, errors="coerce")
-    return None if pd.isna(stamp) else stamp.to_pydatetime().astimezone(UTC)
-
-
-def version_text(value: Any) -> str:
-    """A format version as a message may show it: a number, never other text from the file."""
-    return (
-        str(value) if isinstance(value, int) and not isinstance(value, bool) else "(not a number)"
-    )
 
 
 def excerpt(text: str | None) -> str | None:

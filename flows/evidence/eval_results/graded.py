@@ -24,7 +24,7 @@ import pandas as pd
 from core.errors import EvidenceError
 from flows.config import EvalResultsEvidence
 from flows.evidence import Evidence, MissingColumns, read_text
-from flows.evidence.eval_results import KIND, EvalRun, Example, Reading
+from flows.evidence.eval_results.records import KIND, EvalRun, Example, Reading
 
 #: A grader's name (an automated grader); anything else (a person's name, an email) is refused.
 GRADER_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.:/-]{0,63}$")

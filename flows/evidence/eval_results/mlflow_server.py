@@ -27,7 +27,7 @@ from flows.sources import mask_url
 
 if TYPE_CHECKING:
     from flows.config import EvalResultsEvidence
-    from flows.evidence.eval_results import Reading
+    from flows.evidence.eval_results.records import Reading
 
 #: Pages of runs read at most (1,000 runs a page).
 MAX_PAGES = 50
@@ -73,8 +73,8 @@ def read_server(entry: EvalResultsEvidence, field: str) -> Reading:
     from mlflow.store.tracking.rest_store import RestStore
     from mlflow.utils.rest_utils import MlflowHostCreds
 
-    from flows.evidence.eval_results import Reading
     from flows.evidence.eval_results.mlflow_store import to_run
+    from flows.evidence.eval_results.records import Reading
 
     where = f"the MLflow tracking server named by {field}.tracking_uri"
     shown = mask_url(entry.tracking_uri or "")

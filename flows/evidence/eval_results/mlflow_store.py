@@ -21,7 +21,7 @@ import yaml
 from core.errors import EvidenceError
 from flows.config import EvalResultsEvidence
 from flows.evidence import Evidence, read_text
-from flows.evidence.eval_results import KIND, EvalRun, Reading
+from flows.evidence.eval_results.records import KIND, EvalRun, Reading
 
 
 def read(path: Path, entry: EvalResultsEvidence, evidence: Evidence, source: str) -> Reading:

@@ -18,7 +18,7 @@ from typing import Any
 from core.errors import EvidenceError
 from flows.config import EvalResultsEvidence
 from flows.evidence import Evidence, read_text
-from flows.evidence.eval_results import (
+from flows.evidence.eval_results.records import (
     KIND,
     EvalRun,
     Example,

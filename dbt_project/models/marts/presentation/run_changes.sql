@@ -3,6 +3,7 @@
 -- confidence, the rubric, and how many gaps moved, checks flipped (newly failing among them) and
 -- inputs changed; run_gap_changes and run_check_changes hold the rows. Alerts, `readiness diff`
 -- of consecutive runs and the trends page select from these marts.
+-- Same definition as PAIR_RESULTS in readmodel/queries.py (any two runs): change both.
 -- Incremental (macros/new_runs.sql): a run's rows depend on it and its previous run only.
 {{ config(materialized='incremental', on_schema_change='fail') }}
 

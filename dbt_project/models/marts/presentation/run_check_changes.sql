@@ -1,5 +1,6 @@
 -- The checks whose result differs between a project's run and its previous run
 -- (int_previous_runs); a null result: the check was not in that run.
+-- Same definition as PAIR_CHECK_CHANGES in readmodel/queries.py (any two runs): change both.
 -- Incremental (macros/new_runs.sql): a run's rows depend on it and its previous run only.
 {{ config(materialized='incremental', on_schema_change='fail') }}
 

@@ -1,5 +1,6 @@
 -- Each gap's score and status in a project's run and in its previous run (int_previous_runs);
 -- delta is after minus before (null when either is), changed when the score or status moved.
+-- Same definition as PAIR_GAP_CHANGES in readmodel/queries.py (any two runs): change both.
 -- Incremental (macros/new_runs.sql): a run's rows depend on it and its previous run only.
 {{ config(materialized='incremental', on_schema_change='fail') }}
 

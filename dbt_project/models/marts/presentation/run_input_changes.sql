@@ -1,5 +1,6 @@
 -- The inputs whose fingerprint changed between a project's run and its previous run
 -- (int_previous_runs), or that only one of the two read ("changed", "added", "removed").
+-- Same definition as PAIR_INPUT_CHANGES in readmodel/queries.py (any two runs): change both.
 -- Incremental (macros/new_runs.sql): a run's rows depend on it and its previous run only.
 {{ config(materialized='incremental', on_schema_change='fail') }}
 
