@@ -50,7 +50,6 @@ KNOWN_CYCLES = {
     ),
     frozenset({"flows.evidence.load_test_tools", "flows.evidence.load_tests"}),
     # The data audit's engines (issue 15, part 3: the audit as a plan of metrics).
-    frozenset({"flows.sources.postgres", "flows.sources.scan"}),
     # Storage faults: a damaged working file is repaired while publishing.
     frozenset({"flows.repair", "flows.snapshots", "flows.storage", "flows.warehouse"}),
 }

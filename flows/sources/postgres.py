@@ -24,8 +24,8 @@ from core.secrets import MissingSecretError, expand
 from core.settings import get_settings
 from flows import sql_guard
 from flows.sources import SourceRef
+from flows.sources.dialect import Scan, compatible
 from flows.sources.files import lit, q
-from flows.sources.scan import Scan, compatible
 
 #: What a text value must look like to be cast to a type (PostgreSQL 15 has no try_cast).
 TEXT_FORMS = {

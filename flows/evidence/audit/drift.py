@@ -13,8 +13,8 @@ from typing import Any
 from flows.config import DatasetEvidence
 from flows.evidence.audit.metrics import EXAMPLES, locate
 from flows.evidence.audit.profiles import FieldProfile, masked
+from flows.sources.dialect import Scan
 from flows.sources.files import q
-from flows.sources.scan import Scan
 
 
 def psi(expected: list[float], actual: list[float]) -> float:

@@ -1,7 +1,7 @@
 """The audit's measurements as metric objects, planned from a dataset's field map.
 
 A metric knows the SQL aggregates that measure it over a relation (:meth:`Metric.terms`, in the
-engine's dialect through :class:`~flows.sources.scan.Scan`) and how to read its figure back from
+engine's dialect through :class:`~flows.sources.dialect.Scan`) and how to read its figure back from
 their values. A reading (:mod:`flows.evidence.audit.readings`) packs the metrics of a plan into as
 few queries as it can, or answers some from elsewhere (Parquet statistics, a one-pass count of
 values), so that each figure is measured once.
@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flows.config import FieldMap, FieldSpec
+from flows.sources.dialect import Scan
 from flows.sources.files import lit, q
-from flows.sources.scan import Scan
 
 #: The evidence kind of the audit's inputs and rejected rows.
 KIND = "dataset"

@@ -29,8 +29,8 @@ from flows.evidence.audit.metrics import (
     Plan,
     count_column,
 )
+from flows.sources.dialect import Scan
 from flows.sources.files import lit, q
-from flows.sources.scan import Scan
 
 #: A duplicated key and its rows: ``{"key": {column: value}, "rows": n}``.
 DuplicateKey = dict[str, Any]
