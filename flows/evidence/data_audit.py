@@ -270,8 +270,8 @@ def audit_dataset(
     name: str,
     as_of: datetime,
     personal: dict[str, str] | None = None,
-) -> tuple[DatasetProfile, list[FieldProfile]]:
-    """Every measurement of one opened dataset into the evidence batch; returns its profiles.
+) -> tuple[DatasetProfile, list[FieldProfile], Measured]:
+    """Every measurement of one opened dataset into the evidence batch; its profiles, its figures.
 
     ``personal``: the dataset's personal columns (detected here when not given; completed by
     the measurement of the fields).
@@ -303,7 +303,7 @@ def audit_dataset(
             column=missing,
         )
     evidence.add("raw_dataset_rules", measure_rules(scan, evidence, dataset, personal))
-    return profile, fields
+    return profile, fields, measured
 
 
 def unreadable_profile(name: str, source: str, error: str) -> dict[str, Any]:
@@ -393,7 +393,7 @@ def collect_datasets(context: Context, project: LoadedProject) -> Evidence:
                 fingerprint = early or hashing.submit(scan_fingerprint, scan)
                 try:
                     personal[dataset.name] = personal_columns(scan, dataset.field_map)
-                    profile, fields = audit_dataset(
+                    profile, fields, measured = audit_dataset(
                         evidence, scan, dataset, dataset.name, context.as_of,
                         personal[dataset.name],
                     )  # fmt: skip
@@ -449,9 +449,18 @@ def collect_datasets(context: Context, project: LoadedProject) -> Evidence:
                         KIND, name, poc_ref.display, fingerprint=scan_fingerprint(poc),
                         rows_read=poc.rows,
                     )  # fmt: skip
+                    readings = (reading_for(scan), reading_for(poc))
                     evidence.add(
                         "raw_poc_drift",
-                        measure_drift(scan, poc, dataset, fields, personal.get(dataset.name)),
+                        measure_drift(
+                            scan,
+                            poc,
+                            dataset,
+                            fields,
+                            personal.get(dataset.name),
+                            readings,
+                            measured,
+                        ),
                     )
                     poc.close()
             for dataset in datasets:

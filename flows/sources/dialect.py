@@ -180,6 +180,17 @@ class Scan:
         """Expressions of the smallest and largest value, as text."""
         return f"cast(min({q(column)}) as varchar)", f"cast(max({q(column)}) as varchar)"
 
+    def value_counts(self, column: str, limit: int) -> str:
+        """An expression (a scalar subquery) listing a column's values as text with their rows.
+
+        The ``limit`` most frequent, ties by value, NULLs left out: ``[(value, rows), ...]``.
+        """
+        return (
+            f"(select list((v, n) order by n desc, v) from (select {self.text(column)} as v, "
+            f"count(*) as n from {self.relation} where {q(column)} is not null group by 1 "
+            f"order by n desc, v limit {limit}))"
+        )
+
     def quantiles(self, expr: str, points: list[float]) -> str:
         """An aggregate giving the list of quantiles of an expression."""
         return f"quantile_cont({expr}, [{', '.join(repr(p) for p in points)}])"

@@ -51,6 +51,8 @@ class FieldFigures:
     examples: dict[str, list[str]]
     #: The most frequent values with their counts, for a field with few distinct values.
     top: list[tuple[str, int]] | None = None
+    #: Every value (as text) with its count, where the reading counted each value (else None).
+    values: dict[str, int] | None = None
 
 
 @dataclass
@@ -113,6 +115,10 @@ class Reading:
     def measure(self, scan: Scan, plan: Plan, top: bool = True) -> Measured:
         """Execute the plan: the figures of every found field and of the dataset."""
         raise NotImplementedError
+
+    def execute(self, scan: Scan, metrics: list[Metric]) -> dict[Metric, list[Any]]:
+        """Further metrics of a dataset measured already (the POC comparison's), in one query."""
+        return aggregate(scan, metrics)
 
 
 class TableReading(Reading):
