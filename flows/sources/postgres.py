@@ -24,8 +24,8 @@ from core.secrets import MissingSecretError, expand
 from core.settings import get_settings
 from flows import sql_guard
 from flows.sources import SourceRef
+from flows.sources.dialect import Scan, compatible
 from flows.sources.files import lit, q
-from flows.sources.scan import Scan, compatible
 
 #: What a text value must look like to be cast to a type (PostgreSQL 15 has no try_cast).
 TEXT_FORMS = {
@@ -169,6 +169,14 @@ class PostgresScan(Scan):
         if kind == "other":
             return f"min({self.text(column)})", f"max({self.text(column)})"
         return f"cast(min({q(column)}) as text)", f"cast(max({q(column)}) as text)"
+
+    def value_counts(self, column: str, limit: int) -> str:
+        """A column's values as text with their rows (a scalar subquery; JSON pairs)."""
+        return (
+            f"(select json_agg(json_build_array(v, n) order by n desc, v) from "
+            f"(select {self.text(column)} as v, count(*) as n from {self.relation} "
+            f"where {q(column)} is not null group by 1 order by n desc, v limit {limit}) as s)"
+        )
 
     def quantiles(self, expr: str, points: list[float]) -> str:
         """The quantiles of an expression, as an array."""

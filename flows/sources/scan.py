@@ -1,17 +1,15 @@
-"""A dataset opened for measurement, and the SQL dialect of the engine that measures it.
+"""A dataset opened for measurement: DuckDB's relations, and opening any source.
 
 The audit (:mod:`flows.evidence.data_audit`) generates its SQL once, through the small set of
-expressions a :class:`Scan` provides, so that the same measurement runs in DuckDB (files and S3
-objects, scanned where they are) and is pushed down to PostgreSQL (where the data lives). Only
-counts, bounded examples and a few distinct values come back to Python.
+expressions a :class:`~flows.sources.dialect.Scan` provides, so that the same measurement runs in
+DuckDB (files and S3 objects, scanned where they are) and is pushed down to PostgreSQL (where the
+data lives). Only counts, bounded examples and a few distinct values come back to Python.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ import duckdb
 from core.errors import EvidenceError, first_line
 from flows import duckdb_budget
 from flows.sources import CsvOptions, SourceRef
+from flows.sources.dialect import EXACT_DISTINCT_ROWS, Scan, compatible, family
 from flows.sources.files import (
     CsvStream,
     check_rows,
@@ -30,198 +29,12 @@ from flows.sources.files import (
     source_files,
 )
 
-#: Above this many rows DuckDB counts distinct values approximately (HyperLogLog).
-EXACT_DISTINCT_ROWS = 1_000_000
-
-FAMILIES = {
-    "integer": ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
-                "UINTEGER", "UBIGINT", "UHUGEINT", "INT2", "INT4", "INT8", "SERIAL", "BIGSERIAL"),
-    "number": ("DOUBLE", "FLOAT", "REAL", "DECIMAL", "NUMERIC", "FLOAT4", "FLOAT8",
-               "DOUBLE PRECISION"),
-    "boolean": ("BOOLEAN", "BOOL"),
-    "date": ("DATE",),
-    "timestamp": ("TIMESTAMP", "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_NS",
-                  "TIMESTAMP_MS", "TIMESTAMP_S", "TIMESTAMP WITHOUT TIME ZONE"),
-    "string": ("VARCHAR", "TEXT", "CHAR", "BPCHAR", "CHARACTER VARYING", "NAME", "CITEXT"),
-}  # fmt: skip
-
-
-def family(engine_type: str | None) -> str:
-    """The field-map type family of an engine's column type (``other`` when none fits)."""
-    base = re.sub(r"\(.*\)", "", (engine_type or "").upper()).strip()
-    for name, types in FAMILIES.items():
-        if base in types:
-            return name
-    return "other"
-
-
-def compatible(declared: str, observed: str) -> bool:
-    """Whether every value of a column of the observed family is a valid ``declared`` value."""
-    if declared == observed or declared == "string":
-        return True
-    return (declared, observed) in {("number", "integer"), ("timestamp", "date")}
-
-
-@dataclass
-class Scan:
-    """A relation an engine can measure: a DuckDB view or table, or a PostgreSQL table or query."""
-
-    relation: str
-    display: str
-    columns: dict[str, str]
-    rows: int
-    engine: str = "duckdb"
-    #: Evidence of reading: rows refused while reading (file, row, column, value, reason).
-    rejects: list[tuple[str, int | None, str | None, str | None, str]] = field(default_factory=list)
-    rejected: int = 0
-    fingerprint_files: list[Path] = field(default_factory=list)
-    fingerprint_text: str | None = None
-
-    @property
-    def single_pass(self) -> bool:
-        """Whether the dataset is measured in one pass where it is (a large CSV file)."""
-        return False
-
-    def materialize(self) -> None:
-        """Make the relation cheap to query again (a no-op unless the data is read in one pass)."""
-
-    # --- running queries (each engine) ---------------------------------------------------
-    def one(self, sql: str) -> tuple[Any, ...] | None:
-        """The first row of a query."""
-        raise NotImplementedError
-
-    def all(self, sql: str) -> list[tuple[Any, ...]]:
-        """Every row of a (bounded) query."""
-        raise NotImplementedError
-
-    def described(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-        """Column names and rows of a (bounded) query."""
-        raise NotImplementedError
-
-    def stream(self, sql: str, batch: int = 50_000) -> Iterator[list[tuple[Any, ...]]]:
-        """The rows of an unbounded query, batch by batch."""
-        raise NotImplementedError
-
-    def close(self) -> None:
-        """Release the connection, if the scan owns one."""
-
-    # --- the dialect (DuckDB here; PostgreSQL overrides) ----------------------------------
-    def family_of(self, column: str) -> str:
-        """The type family of a column."""
-        return family(self.columns.get(column))
-
-    def text(self, column: str) -> str:
-        """A column as text."""
-        if self.family_of(column) == "string":
-            return q(column)
-        return f"cast({q(column)} as varchar)"
-
-    def blank(self, column: str) -> str:
-        """Condition: an empty (or spaces-only) string; the cheap test first, trim only if needed."""
-        text = self.text(column)
-        # A CASE evaluates lazily; an OR evaluates both sides, and trimming every value of a
-        # text column made the whole audit four times slower.
-        return (
-            f"(case when {text} = '' then true when {text} like ' %' then trim({text}) = '' "
-            f"else false end)"
-        )
-
-    def statistics(self) -> dict[str, tuple[int, str | None, str | None]]:
-        """Nulls, min and max (as text) that the storage answers exactly, per column (none here)."""
-        return {}
-
-    def top_values(self, columns: list[str], k: int) -> dict[str, list[tuple[str, int]]]:
-        """The k most frequent values of each column, with their counts (ties by value)."""
-        out = {}
-        for column in columns:
-            out[column] = [
-                (v, int(n))
-                for v, n in self.all(
-                    f"select {self.text(column)} as v, count(*) as n from {self.relation} "
-                    f"where {q(column)} is not null group by 1 order by n desc, v limit {k}"
-                )
-            ]
-        return out
-
-    def invalid_as(self, column: str, declared: str) -> str | None:
-        """Condition: a value is present but is not a valid ``declared`` value (None: cannot be)."""
-        if compatible(declared, self.family_of(column)):
-            return None
-        target = {"integer": "bigint", "number": "double", "boolean": "boolean",
-                  "date": "date", "timestamp": "timestamptz"}[declared]  # fmt: skip
-        return f"{q(column)} is not null and try_cast({self.text(column)} as {target}) is null"
-
-    def number(self, column: str) -> str:
-        """A column as a double, NULL where it is not a number."""
-        if self.family_of(column) in ("integer", "number"):
-            return f"cast({q(column)} as double)"
-        return f"try_cast({self.text(column)} as double)"
-
-    def timestamp(self, column: str) -> str:
-        """A column as a UTC timestamp, NULL where it is not one."""
-        if self.family_of(column) in ("timestamp", "date"):
-            return f"cast({q(column)} as timestamptz)"
-        return f"try_cast({self.text(column)} as timestamptz)"
-
-    def full_match(self, text: str, pattern: str) -> str:
-        """Condition: the text matches the whole regular expression."""
-        return f"regexp_full_match({text}, {lit(pattern)})"
-
-    def count_where(self, condition: str) -> str:
-        """An aggregate counting the rows where a condition holds.
-
-        DuckDB's ``count_if`` counts a column of booleans; a FILTER clause would first copy the
-        rows that pass, for every such count.
-        """
-        return f"count_if({condition})"
-
-    def nulls(self, column: str) -> str:
-        """An aggregate counting the NULLs of a column (count(col) reads only the validity)."""
-        return f"count(*) - count({q(column)})"
-
-    def distinct(self, column: str) -> tuple[str, bool]:
-        """An expression counting distinct values, and whether the count is exact.
-
-        Rows not counted yet (a large CSV file measured in one pass) are many: approximate.
-        """
-        if self.rows > EXACT_DISTINCT_ROWS or self.rows < 0:
-            return f"approx_count_distinct({q(column)})", False
-        return f"count(distinct {q(column)})", True
-
-    def min_max(self, column: str) -> tuple[str, str]:
-        """Expressions of the smallest and largest value, as text."""
-        return f"cast(min({q(column)}) as varchar)", f"cast(max({q(column)}) as varchar)"
-
-    def quantiles(self, expr: str, points: list[float]) -> str:
-        """An aggregate giving the list of quantiles of an expression."""
-        return f"quantile_cont({expr}, [{', '.join(repr(p) for p in points)}])"
-
-    def instant(self, moment: datetime) -> str:
-        """A timestamp-with-time-zone literal."""
-        return f"cast({lit(moment.isoformat())} as timestamptz)"
-
-    def naive_timestamp(self, column: str) -> bool:
-        """Whether a column holds timestamps without time zone (read as UTC: the session is)."""
-        kind = (self.columns.get(column) or "").upper()
-        return family(kind) == "timestamp" and kind not in (
-            "TIMESTAMPTZ",
-            "TIMESTAMP WITH TIME ZONE",
-        )
-
-    def freshness_terms(self, column: str, cutoff: datetime | None) -> tuple[str, str | None]:
-        """The timestamp expression of a column and the stale-record condition (older than cutoff).
-
-        A timestamp column without time zone is compared as it is, against a UTC literal:
-        converting every value to a zoned timestamp cost more than the rest of the scan.
-        """
-        if self.naive_timestamp(column):
-            stale = None
-            if cutoff is not None:
-                naive = cutoff.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
-                stale = f"{q(column)} < cast({lit(naive)} as timestamp)"
-            return q(column), stale
-        ts = self.timestamp(column)
-        return ts, None if cutoff is None else f"{ts} < {self.instant(cutoff)}"
+#: Re-exported: the dialect's names, as they were imported from here before.
+__all__ = [
+    "EXACT_DISTINCT_ROWS", "KEY_PERFECT_HASH_BITS", "DuckDBScan", "Scan", "audit_connection",
+    "compatible", "configuration_locked", "family", "lit", "local_files", "open_scan", "q",
+    "unreadable",
+]  # fmt: skip
 
 
 @dataclass

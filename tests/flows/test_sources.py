@@ -389,6 +389,41 @@ def test_postgres_table_and_query_are_measured_in_postgres(
     assert rules["positive"]["violations"] == 0
 
 
+POC_ORDERS = """order_id,customer_id,status,amount,email,created_at
+1,10,shipped,5,a@x.com,2026-11-20T10:00:00Z
+2,10,pending,15,b@x.com,2026-11-20T09:00:00Z
+3,11,shipped,25,c@x.com,2026-11-19T09:00:00Z
+4,11,shipped,8,d@x.com,2026-11-19T08:00:00Z
+"""
+
+
+def test_postgres_production_is_compared_with_its_poc_sample_where_it_lives(
+    shop: PostgresDatabase, tmp_path: Path
+) -> None:
+    """The POC comparison's metrics pushed down to PostgreSQL give the file's figures."""
+    (tmp_path / "orders.csv").write_text(ORDERS)
+    (tmp_path / "poc.csv").write_text(POC_ORDERS)
+    drift = {}
+    for where, source in [
+        ("postgres", orders(shop.url, table="orders")),
+        ("file", orders("orders.csv")),
+    ]:
+        source["field_map"] = {**source["field_map"], "rules": [], "relationships": []}
+        tables = audit(tmp_path, [{**source, "poc_sample": "poc.csv"}])
+        drift[where] = by(tables["raw_poc_drift"], "field")
+    pg, file = drift["postgres"], drift["file"]
+    for field in ("order_id", "customer_id", "amount"):  # numbers between the POC's deciles
+        assert pg[field]["psi"] == file[field]["psi"] and pg[field]["psi"] > 0
+        assert pg[field]["poc_null_rate"] == file[field]["poc_null_rate"]
+        assert pg[field]["prod_null_rate"] == file[field]["prod_null_rate"]
+    assert file["customer_id"]["prod_null_rate"] == 0.2
+    # PostgreSQL keeps the empty status ('' is a value there; the CSV reads it as NULL).
+    assert pg["status"]["unseen_categories"] == 2 and file["status"]["unseen_categories"] == 1
+    assert json.loads(pg["status"]["unseen_examples"]) == ["", "lost"]
+    assert json.loads(file["status"]["unseen_examples"]) == ["lost"]
+    assert pg["status"]["psi"] > 0.25 and file["status"]["psi"] > 0.25
+
+
 def test_postgres_relationship_with_a_file_moves_values_in_batches(
     shop: PostgresDatabase, tmp_path: Path
 ) -> None:

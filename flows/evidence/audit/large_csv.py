@@ -19,6 +19,7 @@ import duckdb
 
 from flows.config import FieldSpec
 from flows.evidence.audit.metrics import (
+    CATEGORIES_LIMIT,
     EXAMPLES,
     TOP_VALUES_MAX_DISTINCT,
     FieldMetrics,
@@ -267,9 +268,14 @@ def histogram_measures(
         for kind, cond in filters.items()
         if counts[kind]
     }
+    # Every value with its count, kept for the POC comparison where the values are few.
+    counted = None
+    if int(distinct) <= CATEGORIES_LIMIT:
+        rows = values.all(f"select {text} as v, {n} from {weighted} order by {n} desc, v")
+        counted = [(str(v), int(c)) for v, c in rows]
     tops = None
-    if top and int(distinct) <= TOP_VALUES_MAX_DISTINCT:
-        tops = values.all(f"select {text} as v, {n} from {weighted} order by {n} desc, v limit 5")
+    if top and counted is not None and int(distinct) <= TOP_VALUES_MAX_DISTINCT:
+        tops = counted[:5]
     return FieldFigures(
         nulls=scan.rows - int(present),
         low=low_value,
@@ -280,6 +286,7 @@ def histogram_measures(
         counts=counts,
         examples=examples,
         top=tops,
+        values=None if counted is None else dict(counted),
     )
 
 

@@ -1,7 +1,7 @@
 """The audit's measurements as metric objects, planned from a dataset's field map.
 
 A metric knows the SQL aggregates that measure it over a relation (:meth:`Metric.terms`, in the
-engine's dialect through :class:`~flows.sources.scan.Scan`) and how to read its figure back from
+engine's dialect through :class:`~flows.sources.dialect.Scan`) and how to read its figure back from
 their values. A reading (:mod:`flows.evidence.audit.readings`) packs the metrics of a plan into as
 few queries as it can, or answers some from elsewhere (Parquet statistics, a one-pass count of
 values), so that each figure is measured once.
@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flows.config import FieldMap, FieldSpec
+from flows.sources.dialect import Scan
 from flows.sources.files import lit, q
-from flows.sources.scan import Scan
 
 #: The evidence kind of the audit's inputs and rejected rows.
 KIND = "dataset"
@@ -212,6 +212,63 @@ class Recency(Metric):
         return Freshness(
             newest, (self.as_of - newest).total_seconds() if newest else None, stale, holds
         )
+
+
+@dataclass(frozen=True)
+class Quantiles(Metric):
+    """Quantiles of a field's numbers (the POC sample's cut points for a numeric field's bins)."""
+
+    points: tuple[float, ...]
+
+    def terms(self, scan: Scan) -> list[str]:
+        """The list of the quantiles (continuous) of the field as numbers."""
+        return [scan.quantiles(scan.number(self.column), list(self.points))]
+
+    def read(self, values: list[Any]) -> list[float]:
+        """The distinct quantiles in ascending order (the bins' cut points)."""
+        return sorted({float(e) for e in values[0] or [] if e is not None})
+
+
+@dataclass(frozen=True)
+class Shares(Metric):
+    """A field's numbers per bin between cut points, as shares of its numbers.
+
+    Bin i holds the values above i of the cuts (ascending): the numbers above each cut are
+    counted, and a bin's count is the difference of two of them, exactly.
+    """
+
+    cuts: tuple[float, ...]
+
+    def terms(self, scan: Scan) -> list[str]:
+        """The count of numbers, then the count above each cut."""
+        number = scan.number(self.column)
+        return [f"count({number})", *(scan.count_where(f"{number} > {c!r}") for c in self.cuts)]
+
+    def read(self, values: list[Any]) -> list[float]:
+        """The share of the numbers in each of the ``len(cuts) + 1`` bins."""
+        above = [int(v or 0) for v in values]
+        total = above[0] or 1
+        return [
+            (above[i] - (above[i + 1] if i + 1 < len(above) else 0)) / total
+            for i in range(len(above))
+        ]
+
+
+#: Values of a field counted one by one for the POC comparison, at most (the most frequent).
+CATEGORIES_LIMIT = 1001
+
+
+@dataclass(frozen=True)
+class Categories(Metric):
+    """Each value of a field (as text) with its rows, the ``CATEGORIES_LIMIT`` most frequent."""
+
+    def terms(self, scan: Scan) -> list[str]:
+        """The values and their counts, most frequent first (ties by value)."""
+        return [scan.value_counts(self.column, CATEGORIES_LIMIT)]
+
+    def read(self, values: list[Any]) -> dict[str, int]:
+        """Value -> rows."""
+        return {str(v): int(n) for v, n in values[0] or []}
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from flows.evidence.audit.metrics import Freshness, Plan, locate
 from flows.evidence.audit.readings import DuplicateKey, Measured
 from flows.privacy import contains_personal, mask
 from flows.schemas import DatasetProfiles, FieldProfiles
-from flows.sources.scan import Scan
+from flows.sources.dialect import Scan
 
 #: Columns every raw table has, stamped when the evidence is written.
 CONTEXT_COLUMNS = ("run_id", "project_id")

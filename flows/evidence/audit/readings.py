@@ -29,8 +29,8 @@ from flows.evidence.audit.metrics import (
     Plan,
     count_column,
 )
+from flows.sources.dialect import Scan
 from flows.sources.files import lit, q
-from flows.sources.scan import Scan
 
 #: A duplicated key and its rows: ``{"key": {column: value}, "rows": n}``.
 DuplicateKey = dict[str, Any]
@@ -51,6 +51,8 @@ class FieldFigures:
     examples: dict[str, list[str]]
     #: The most frequent values with their counts, for a field with few distinct values.
     top: list[tuple[str, int]] | None = None
+    #: Every value (as text) with its count, where the reading counted each value (else None).
+    values: dict[str, int] | None = None
 
 
 @dataclass
@@ -101,6 +103,38 @@ def aggregate(scan: Scan, metrics: list[Metric]) -> dict[Metric, list[Any]]:
     return values
 
 
+def answered_by_statistics(
+    scan: Scan, fm: FieldMetrics, stats: tuple[int, str | None, str | None]
+) -> dict[Metric, list[Any]]:
+    """Counts a column's exact statistics (nulls, min, max) answer without reading its values.
+
+    No empty string where the smallest value is not one (an empty or spaces-only string sorts
+    before ``!``); no value out of range where the smallest and largest are within it. (Every
+    value NULL: neither.)
+    """
+    nulls, low, high = stats
+    out: dict[Metric, list[Any]] = {}
+    if fm.empties and scan.family_of(str(fm.column)) == "string" and (low is None or low >= "!"):
+        out[fm.empties] = [0]
+    for violation in fm.violations:
+        if violation.kind != "out_of_range" or scan.family_of(str(fm.column)) not in (
+            "integer",
+            "number",
+        ):
+            continue
+        spec = fm.spec
+        if low is None or high is None:
+            if nulls == scan.rows:
+                out[violation] = [0]
+            continue
+        within = (spec.min is None or float(low) >= spec.min) and (
+            spec.max is None or float(high) <= spec.max
+        )
+        if within:
+            out[violation] = [0]
+    return out
+
+
 class Reading:
     """A strategy executing plans of metrics over one kind of reading of a dataset."""
 
@@ -114,6 +148,10 @@ class Reading:
         """Execute the plan: the figures of every found field and of the dataset."""
         raise NotImplementedError
 
+    def execute(self, scan: Scan, metrics: list[Metric]) -> dict[Metric, list[Any]]:
+        """Further metrics of a dataset measured already (the POC comparison's), in one query."""
+        return aggregate(scan, metrics)
+
 
 class TableReading(Reading):
     """A relation queried as often as needed: one aggregate query measures every field."""
@@ -123,19 +161,37 @@ class TableReading(Reading):
         return {}
 
     def measure(self, scan: Scan, plan: Plan, top: bool = True) -> Measured:
-        """Execute the plan: one aggregate query, then examples, top values and duplicate keys."""
+        """Execute the plan: one aggregate query, then examples, top values and duplicate keys.
+
+        What the statistics answer exactly is left out of the query; so is the distinct count of
+        a key of one column, which the grouping of duplicate keys gives exactly.
+        """
         stats = self.statistics(scan)
+        answered: dict[Metric, list[Any]] = {}
         metrics: list[Metric] = []
+        lone_key = (
+            plan.duplicates.columns[0]
+            if plan.duplicates and len(plan.duplicates.columns) == 1
+            else None
+        )
         for fm in plan.found:
-            if fm.column not in stats:
+            if fm.column in stats:
+                answered |= answered_by_statistics(scan, fm, stats[fm.column])
+            else:
                 metrics += [m for m in (fm.nulls, fm.extent) if m]
-            metrics += [m for m in (fm.empties, fm.distinct) if m]
-            metrics += fm.violations
+            if fm.distinct and fm.column != lone_key:
+                metrics.append(fm.distinct)
+            metrics += [m for m in (fm.empties, *fm.violations) if m and m not in answered]
         if plan.recency:
             metrics.append(plan.recency)
-        values = aggregate(scan, metrics)
+        values = aggregate(scan, metrics) | answered
+        if plan.duplicates:
+            duplicates = duplicate_keys(scan, list(plan.duplicates.columns))
         measured = Measured()
         for fm in plan.found:
+            if fm.distinct and fm.column == lone_key:
+                nulls = stats[fm.column][0] if fm.column in stats else values[fm.nulls][0]  # type: ignore[index]
+                values[fm.distinct] = [scan.rows - duplicates[0] - (1 if nulls else 0), True]
             measured.fields[fm.name] = self.figures(scan, fm, values, stats)
         if plan.recency:
             measured.freshness = plan.recency.read(values[plan.recency])
@@ -148,7 +204,7 @@ class TableReading(Reading):
         for fm in plan.found:
             measured.fields[fm.name].top = tops.get(str(fm.column))
         if plan.duplicates:
-            measured.duplicates = duplicate_keys(scan, list(plan.duplicates.columns))
+            measured.duplicates = duplicates
         return measured
 
     def figures(
@@ -172,7 +228,8 @@ class TableReading(Reading):
             high=high,
             empty=int(values[fm.empties][0]) if fm.empties else 0,
             distinct=int(values[fm.distinct][0]),
-            exact=fm.distinct.exact(scan),
+            # Counted from the key's grouping (exact), or by the engine for the relation's size.
+            exact=bool(values[fm.distinct][1:]) or fm.distinct.exact(scan),
             counts=counts,
             examples={v.kind: v.examples(scan) for v in fm.violations if counts[v.kind]},
         )
