@@ -220,7 +220,9 @@ def scanned_columns(plan: Plan, answered: Container[str] = ()) -> set[str]:
     ``answered``: the columns whose nulls, minimum and maximum statistics answer (a Parquet file's
     footer). An S3 object read in ranges fetches only the chunks of the columns scanned.
     """
-    metrics = [m for fm in plan.found for m in (fm.empties, fm.distinct, *fm.violations) if m]
+    metrics: list[Metric] = [
+        m for fm in plan.found for m in (fm.empties, fm.distinct, *fm.violations) if m
+    ]
     metrics += [
         m for fm in plan.found if fm.column not in answered for m in (fm.nulls, fm.extent) if m
     ]
