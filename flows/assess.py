@@ -472,7 +472,7 @@ def run_assessment(
     """
     settings = settings or get_settings()
     logger = get_run_logger()
-    preflight(settings.home, settings.warehouse, settings.snapshot)
+    preflight(settings.home, settings.warehouse, settings.snapshot, settings.spill)
     # A portfolio run assesses every project it can: one whose own file is wrong is recorded as
     # failed with its problems (a run of named projects refuses a wrong one instead).
     portfolio = load_portfolio(

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.settings import Settings, get_settings
-from flows.storage import StorageError, storage_reason
+from flows.storage import spill_place
 
 if TYPE_CHECKING:
     import duckdb
@@ -118,11 +118,8 @@ def audit_scratch(prefix: str = "readiness-audit-") -> Iterator[Path]:
         try:
             share.spill.mkdir(parents=True, exist_ok=True)
             held = tempfile.TemporaryDirectory(prefix=prefix, dir=share.spill)
-        except OSError as exc:
-            reason = storage_reason(exc) or (exc.strerror or "it cannot be created").lower()
-            raise StorageError(
-                f"the spill folder {share.spill} (READINESS_SPILL_DIR) cannot be written: {reason}"
-            ) from None
+        except OSError as exc:  # the line a run's preflight gives (flows.storage)
+            raise spill_place(share.spill).refusal(exc) from None
         with held as scratch:
             yield Path(scratch)
 

@@ -1,9 +1,10 @@
 """Storage faults in plain words: a full disk, a read-only or missing folder, an unwritable spill folder.
 
-A run writes to four places: ``READINESS_HOME`` (the working warehouse, the cache, dbt's files),
+A run writes to five places: ``READINESS_HOME`` (the working warehouse, the cache, dbt's files),
 the published folder, DuckDB's spill folder beside the working warehouse (``<file>.tmp``, where
-dbt's queries spill what does not fit in memory) and the temporary folder (``TMPDIR``, where each
-data audit spills). :func:`preflight` writes a probe into each before a run starts, so that a
+dbt's queries spill what does not fit in memory), the data audit's spill folder
+(``READINESS_SPILL_DIR``, where each audit spills beyond its memory budget) and the temporary
+folder (``TMPDIR``). :func:`preflight` writes a probe into each before a run starts, so that a
 folder that cannot be written stops the run at once with one line saying which folder, why and
 what to do, instead of a traceback half-way. :func:`storage_reason` turns a fault met later (the
 disk filling up while publishing) into the same words, whether Python or DuckDB met it.
@@ -64,10 +65,30 @@ class Place:
     name: str
     folder: Path
     remedy: str
+    #: How the refusal names the folder (default: its name and the folder).
+    label: str = ""
+
+    def refusal(self, exc: OSError) -> StorageError:
+        """The one line saying that this folder cannot be written, why, and what to do."""
+        reason = storage_reason(exc) or (exc.strerror or "it cannot be written").lower()
+        if isinstance(exc, FileExistsError | NotADirectoryError):
+            reason = "a file stands where a folder belongs"
+        label = self.label or f"{self.name} ({self.folder})"
+        return StorageError(f"{label} cannot be written: {reason}; {self.remedy}")
 
 
-def places(home: Path, warehouse: Path, published: Path) -> list[Place]:
-    """The folders a local run writes to."""
+def spill_place(folder: Path) -> Place:
+    """The data audit's spill folder (``READINESS_SPILL_DIR``): probed by a run, made by an audit."""
+    return Place(
+        "the spill folder",
+        folder,
+        "point READINESS_SPILL_DIR at a writable folder with free space",
+        f"the spill folder {folder} (READINESS_SPILL_DIR)",
+    )
+
+
+def places(home: Path, warehouse: Path, published: Path, spill: Path | None = None) -> list[Place]:
+    """The folders a local run writes to (``spill``: the data audit's spill folder)."""
     return [
         Place("READINESS_HOME", home, "point READINESS_HOME at a writable folder with free space"),
         Place(
@@ -91,6 +112,7 @@ def places(home: Path, warehouse: Path, published: Path) -> list[Place]:
             temporary_folder(),
             "free space there, or set TMPDIR to a writable folder with free space",
         ),
+        *([spill_place(spill)] if spill is not None else []),
     ]
 
 
@@ -119,19 +141,14 @@ def probe(place: Place) -> None:
         finally:
             target.unlink(missing_ok=True)
     except OSError as exc:
-        reason = storage_reason(exc) or (exc.strerror or "it cannot be written").lower()
-        if isinstance(exc, FileExistsError | NotADirectoryError):
-            reason = "a file stands where a folder belongs"
-        raise StorageError(
-            f"{place.name} ({place.folder}) cannot be written: {reason}; {place.remedy}"
-        ) from None
+        raise place.refusal(exc) from None
 
 
-def preflight(home: Path, warehouse: Path, published: Path) -> None:
+def preflight(home: Path, warehouse: Path, published: Path, spill: Path | None = None) -> None:
     """Check that every folder a run writes to can be written, before the run starts."""
     if published.suffix == ".duckdb":
         published = published.parent  # a reader's single file; the publisher refuses it later
-    for place in places(home, warehouse, published):
+    for place in places(home, warehouse, published, spill):
         probe(place)
 
 
@@ -166,7 +183,7 @@ def preflight_settings() -> None:
     from core.settings import get_settings
 
     settings = get_settings()
-    preflight(settings.home, settings.warehouse, settings.snapshot)
+    preflight(settings.home, settings.warehouse, settings.snapshot, settings.spill)
     check_working(settings.warehouse)
 
 

@@ -13,6 +13,8 @@ import socket
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -92,6 +94,23 @@ class S3Endpoint:
             "AWS_DEFAULT_REGION": self.region,
             "READINESS_S3_ENDPOINT_URL": self.url,
         }
+
+    def bucket(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: str) -> Any:
+        """A fresh bucket (named from ``first`` and the test's folder), a client of it
+        (``client.bucket``), and the settings pointed at this endpoint and a home in the test's
+        folder."""
+        import boto3
+
+        from core.settings import get_settings
+
+        for name, value in self.environment().items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("READINESS_HOME", str(tmp_path / "home"))
+        get_settings.cache_clear()
+        client = boto3.client("s3", endpoint_url=self.url)
+        client.bucket = f"{first}{tmp_path.name.replace('_', '-').lower()[-40:]}".strip("-")
+        client.create_bucket(Bucket=client.bucket)
+        return client
 
 
 @pytest.fixture(scope="session")

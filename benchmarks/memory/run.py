@@ -12,6 +12,9 @@ figures the audit gave (the duplicate count must be exact at every budget):
   sharing the budget as a portfolio run's projects do.
 
     uv run python benchmarks/memory/run.py --rows 10000000 --budget 1.5GB [--keep]
+
+``--generate-only`` writes the files and keeps them (nothing is measured), so that a later call
+with ``--keep`` measures them without generating again (or a last call without it deletes them).
 """
 
 from __future__ import annotations
@@ -136,6 +139,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()))
     parser.add_argument("--skip", default="", help="Comma-separated steps to leave out.")
     parser.add_argument("--keep", action="store_true", help="Keep the generated files.")
+    parser.add_argument(
+        "--generate-only", action="store_true", help="Only generate the files (kept), no audit."
+    )
     parser.add_argument("--step", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--copies", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -168,6 +174,8 @@ def main() -> None:
             f"{k} {p.stat().st_size / 1e9:.2f} GB" for k, p in files.items() if p.exists()
         )
         print(f"generated in {time.perf_counter() - started:.0f} s: {sizes}", flush=True)
+        if args.generate_only:
+            return
         print("\n| step | seconds | peak MB | within target | rows | duplicate key rows |")
         print("| --- | ---: | ---: | --- | ---: | ---: |")
         for name in (n for n in STEPS if n not in skip):
@@ -184,7 +192,7 @@ def main() -> None:
                 flush=True,
             )
     finally:
-        if not args.keep:
+        if not (args.keep or args.generate_only):
             shutil.rmtree(folder, ignore_errors=True)
     print(f"load after {os.getloadavg()[0]:.1f}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
 

@@ -22,13 +22,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from core.errors import EvidenceError, reading_failure
 from flows import duckdb_budget
-from flows.config import DatasetEvidence, FieldMap, LoadedProject, fingerprint_file
+from flows.config import DatasetEvidence, FieldMap, FieldSpec, LoadedProject, fingerprint_file
 from flows.evidence import Context, Evidence
 from flows.evidence.audit.drift import measure_drift, psi
 from flows.evidence.audit.large_csv import LargeCsvReading, other_values_key
@@ -47,6 +47,7 @@ from flows.evidence.audit.readings import (
     Reading,
     TableReading,
     duplicate_keys,
+    scanned_columns,
 )
 from flows.evidence.audit.rules import measure_relationships, measure_rules
 from flows.privacy import contains_personal, is_free_text, personal_column, redact
@@ -61,6 +62,9 @@ from flows.sources.scan import (
     unreadable,
 )
 
+if TYPE_CHECKING:
+    from flows.sources.s3_ranged import RangedObject
+
 __all__ = [
     "KIND", "collect_datasets", "duplicate_keys", "locate", "masked_keys", "measure_fields",
     "other_values_key", "personal_columns", "profile_fields", "psi", "source_of",
@@ -70,14 +74,13 @@ __all__ = [
 PERSONAL_SAMPLE_ROWS = 1000
 
 
-def personal_columns(scan: Scan, field_map: FieldMap | None = None) -> dict[str, str]:
-    """The columns of a dataset that hold personal values, each with why it is treated so.
+def personal_by_name(
+    scan: Scan, field_map: FieldMap | None = None
+) -> tuple[dict[str, str], list[str]]:
+    """The personal columns known without reading values, and the columns whose values tell.
 
-    A field the field map declares ``personal: true`` is ``declared``; one it declares
-    ``personal: false`` never is. Any other column (mapped or not) is detected: by its name or
-    its field's name (:func:`flows.privacy.personal_column`: emails, phone numbers, IP
-    addresses, people's names), else by its values, when a value of the dataset's first
-    ``PERSONAL_SAMPLE_ROWS`` rows is or contains an email, a phone number or an IP address.
+    Declared ones and those detected by name; the others of text are sampled by
+    :func:`personal_columns`.
     """
     declared: dict[str, bool] = {}
     names: dict[str, list[str]] = {c: [c] for c in scan.columns}
@@ -94,6 +97,19 @@ def personal_columns(scan: Scan, field_map: FieldMap | None = None) -> dict[str,
         if kind:
             out[column] = f"detected: {kind} (column name)"
     sampled = [c for c in undecided if c not in out and scan.family_of(c) in ("string", "other")]
+    return out, sampled
+
+
+def personal_columns(scan: Scan, field_map: FieldMap | None = None) -> dict[str, str]:
+    """The columns of a dataset that hold personal values, each with why it is treated so.
+
+    A field the field map declares ``personal: true`` is ``declared``; one it declares
+    ``personal: false`` never is. Any other column (mapped or not) is detected: by its name or
+    its field's name (:func:`flows.privacy.personal_column`: emails, phone numbers, IP
+    addresses, people's names), else by its values, when a value of the dataset's first
+    ``PERSONAL_SAMPLE_ROWS`` rows is or contains an email, a phone number or an IP address.
+    """
+    out, sampled = personal_by_name(scan, field_map)
     if sampled:
         texts = ", ".join(scan.text(c) for c in sampled)
         rows = scan.all(f"select {texts} from {scan.relation} limit {PERSONAL_SAMPLE_ROWS}")
@@ -322,23 +338,68 @@ class Located:
 
     ``ref`` is None when the source cannot be understood (``error`` says why); ``files`` is the
     EvidenceError of a source whose files cannot be had (an S3 object that cannot be fetched).
+    ``ranged``: a Parquet object on S3 read in ranges, whose one file holds its footer only until
+    the columns the audit scans are fetched (:func:`fetch_columns`).
     """
 
     ref: SourceRef | None
     files: list[Path] | EvidenceError
     error: str | None = None
+    ranged: RangedObject | None = None
 
 
 def locate_source(project: LoadedProject, dataset: DatasetEvidence, poc: bool = False) -> Located:
-    """Where a dataset (or its POC sample) lives, with its local files (S3 objects fetched)."""
+    """Where a dataset (or its POC sample) lives, with its local files (S3 objects fetched).
+
+    One Parquet object on S3 (not a POC sample: a sample is compared row by row) is not
+    downloaded: its footer is read (:func:`flows.sources.s3_ranged.audit_object`).
+    """
     try:
         ref = source_of(project, dataset, poc)
     except ValueError as exc:
         return Located(None, [], str(exc))
     try:
+        if ref.kind == "s3" and not poc:
+            from flows.sources.s3_ranged import audit_object
+
+            ranged = audit_object(ref.location, dataset.format)
+            if ranged is not None:
+                return Located(ref, [ranged.path], ranged=ranged)
         return Located(ref, local_files(ref))
     except EvidenceError as exc:
         return Located(ref, exc)
+
+
+def fetch_columns(
+    ranged: RangedObject,
+    scan: Scan,
+    dataset: DatasetEvidence,
+    datasets: list[DatasetEvidence],
+    as_of: datetime,
+) -> str:
+    """Fetch the columns of a Parquet object read in ranges that the audit reads; its hash.
+
+    Those its plan scans (:func:`scanned_columns`: the statistics in the footer answer the rest),
+    those whose values are sampled for personal data, both ends of its relationships and, when
+    it has rules (their example rows show every column), every column; the others read as NULL
+    (:meth:`DuckDBScan.narrow`). The recorded hash is the object's (:func:`flows.sources.s3_ranged.object_fingerprint`), of the version read.
+    """
+    columns = scanned_columns(plan(scan, dataset.field_map, as_of), scan.statistics())
+    columns |= set(personal_by_name(scan, dataset.field_map)[1])
+    relations = dataset.field_map.relationships
+    fields = dataset.field_map.fields
+    mine = [locate(r.field, fields.get(r.field, FieldSpec()), scan.columns) for r in relations]
+    columns |= {c for c in mine if c}
+    columns |= {
+        r.to_field for d in datasets for r in d.field_map.relationships if r.dataset == dataset.name
+    }
+    if dataset.field_map.rules:
+        columns = set(scan.columns)
+    columns &= set(scan.columns)
+    ranged.fetch(sorted(columns))
+    if isinstance(scan, DuckDBScan) and columns != set(scan.columns):
+        scan.narrow(columns)  # no query may read the bytes not fetched
+    return ranged.fingerprint()
 
 
 def connect_for(
@@ -407,8 +468,12 @@ def collect_datasets(context: Context, project: LoadedProject) -> Evidence:
                     )
                     continue
                 scans[dataset.name] = scan
-                fingerprint = early or hashing.submit(scan_fingerprint, scan)
+                ranged = located[index].ranged
+                recorded: str | None = None  # a hash known without reading the object
+                fingerprint = None if ranged else early or hashing.submit(scan_fingerprint, scan)
                 try:
+                    if ranged:  # the copy holds the footer: fetch the columns the audit reads
+                        recorded = fetch_columns(ranged, scan, dataset, datasets, context.as_of)
                     personal[dataset.name] = personal_columns(scan, dataset.field_map)
                     profile, fields, measured = audit_dataset(
                         evidence, scan, dataset, dataset.name, context.as_of,
@@ -433,7 +498,7 @@ def collect_datasets(context: Context, project: LoadedProject) -> Evidence:
                     KIND,
                     dataset.name,
                     ref.display,
-                    fingerprint=fingerprint.result(),
+                    fingerprint=fingerprint.result() if fingerprint else recorded,
                     rows_read=scan.rows,
                     rows_rejected=scan.rejected,
                     newest_record_at=profile.newest_timestamp,

@@ -46,6 +46,8 @@ CLIENT_ERRORS = {
     "SignatureDoesNotMatch": "bad credentials: the secret key does not match the access key id",
     "ExpiredToken": "bad credentials: the session token has expired",
     "InvalidToken": "bad credentials: the session token is not valid",
+    # A ranged GET pinned to an ETag (If-Match): another version replaced the object meanwhile.
+    "PreconditionFailed": "the object changed while it was read (it was replaced meanwhile)",
 }
 
 

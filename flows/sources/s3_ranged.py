@@ -22,6 +22,7 @@ full-object one (the hash recorded of a local file), else its ETag and size.
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import struct
 from collections.abc import Iterable
@@ -38,6 +39,8 @@ FOOTER_GUESS = 64 * 1024
 #: Ranges closer than this are fetched in one GET (the gap is transferred too).
 MERGE_GAP = 64 * 1024
 MAGIC = b"PAR1"
+#: Why a reading of an object stops when the object is no longer the version it started from.
+CHANGED = s3_source.CLIENT_ERRORS["PreconditionFailed"]
 
 
 @dataclass
@@ -98,7 +101,7 @@ class _Reader:
         self.copy.transferred += len(body)
         self.copy.requests += 1
         if len(body) != end - start:
-            raise EvidenceError(self.copy.url, "the object changed while it was read")
+            raise EvidenceError(self.copy.url, CHANGED)
         return body
 
     def fill(self, ranges: list[tuple[int, int]]) -> None:
@@ -145,14 +148,15 @@ def chunk_ranges(metadata: Any, columns: list[str]) -> list[tuple[int, int]]:
     return ranges
 
 
-def partial_copy(url: str, columns: Iterable[str] = (), s3: Any = None) -> PartialCopy:
+def partial_copy(
+    url: str, columns: Iterable[str] = (), s3: Any = None, etag: str | None = None
+) -> PartialCopy:
     """A local copy of the Parquet object at ``url`` holding its footer and ``columns``' chunks.
 
     No columns: the statistics only (``parquet_metadata()`` answers from the footer). DuckDB may
-    read only those columns from the copy; the others' bytes are not there.
+    read only those columns from the copy; the others' bytes are not there. ``etag``: the version
+    an earlier reading of the same copy started from; the object must still be that version.
     """
-    import pyarrow.parquet as pq
-
     bucket, key = s3_source.split_url(url)
     s3 = s3 or s3_source.client()
     try:
@@ -160,43 +164,57 @@ def partial_copy(url: str, columns: Iterable[str] = (), s3: Any = None) -> Parti
         if len(found) != 1 or found[0].key != key:
             raise EvidenceError(url, "a prefix, not one object: name the Parquet object")
         obj = found[0]
+        if etag is not None and obj.etag != etag:
+            raise EvidenceError(url, CHANGED)
         if obj.size < 12:
             raise EvidenceError(url, "not a Parquet file (shorter than its header and footer)")
         path = _copy_path(bucket, obj)
-        held = _held(path, obj.size)
-        if not held:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("wb") as handle:
-                handle.truncate(obj.size)  # sparse: the bytes not fetched take no room
-        copy = PartialCopy(url, path, obj.size, obj.etag, sorted(set(columns)), ranges=held)
-        reader = _Reader(s3, bucket, key, f'"{obj.etag}"', copy)
-        reader.fill([(max(0, obj.size - FOOTER_GUESS), obj.size)])
-        with path.open("rb") as handle:
-            handle.seek(obj.size - 8)
-            length, magic = struct.unpack("<I4s", handle.read(8))
-        if magic != MAGIC or length + 8 > obj.size:
-            raise EvidenceError(url, "not a Parquet file (no Parquet footer at its end)")
-        reader.fill([(obj.size - 8 - length, obj.size)])
-        metadata = pq.read_metadata(path)
-        names = set(metadata.schema.to_arrow_schema().names)
-        unknown = sorted(set(columns) - names)
-        if unknown:
-            raise EvidenceError(url, f"no column {', '.join(unknown)} in this Parquet file")
-        reader.fill(chunk_ranges(metadata, copy.columns))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # One reading at a time fills a copy (two audits of one object in a portfolio run): a
+        # second one finds the ranges the first kept and never truncates what is being read.
+        with path.with_name(path.name + ".lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            held = _held(path, obj.size)
+            copy = PartialCopy(url, path, obj.size, obj.etag, sorted(set(columns)), ranges=held)
+            return _fill(_Reader(s3, bucket, key, f'"{obj.etag}"', copy))
     except (s3_source.ClientError, s3_source.BotoCoreError) as exc:
         raise s3_source.explain(url, exc) from exc
+
+
+def _fill(reader: _Reader) -> PartialCopy:
+    """Fetch what the copy lacks of the footer and of its columns' chunks (under its lock)."""
+    import pyarrow.parquet as pq
+
+    copy, path, size = reader.copy, reader.copy.path, reader.copy.size
+    if not copy.ranges:
+        with path.open("wb") as handle:
+            handle.truncate(size)  # sparse: the bytes not fetched take no room
+    reader.fill([(max(0, size - FOOTER_GUESS), size)])
+    with path.open("rb") as handle:
+        handle.seek(size - 8)
+        length, magic = struct.unpack("<I4s", handle.read(8))
+    if magic != MAGIC or length + 8 > size:
+        raise EvidenceError(copy.url, "not a Parquet file (no Parquet footer at its end)")
+    reader.fill([(size - 8 - length, size)])
+    metadata = pq.read_metadata(path)
+    names = set(metadata.schema.to_arrow_schema().names)
+    unknown = sorted(set(copy.columns) - names)
+    if unknown:
+        raise EvidenceError(copy.url, f"no column {', '.join(unknown)} in this Parquet file")
+    reader.fill(chunk_ranges(metadata, copy.columns))
     sidecar = path.with_name(path.name + ".ranges.json")
     sidecar.write_text(json.dumps(copy.ranges))
     return copy
 
 
-def object_fingerprint(url: str, s3: Any = None) -> str:
+def object_fingerprint(url: str, s3: Any = None, etag: str | None = None) -> str:
     """The object's content fingerprint without reading it whole.
 
     The SHA-256 of its content, in hex, when S3 keeps a full-object SHA-256 checksum (the object
     was written with one, in one part): the same hash the product records of a downloaded copy
     (``fingerprint_file``); else ``etag:<etag>:<size>``, which changes whenever the content does
-    (S3 gives every new version of an object a new ETag).
+    (S3 gives every new version of an object a new ETag). ``etag``: the version a reading
+    started from; the object must still be that version.
     """
     bucket, key = s3_source.split_url(url)
     s3 = s3 or s3_source.client()
@@ -204,6 +222,8 @@ def object_fingerprint(url: str, s3: Any = None) -> str:
         head = s3.head_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
     except (s3_source.ClientError, s3_source.BotoCoreError) as exc:
         raise s3_source.explain(url, exc) from exc
+    if etag is not None and str(head["ETag"]).strip(chr(34)) != etag:
+        raise EvidenceError(url, CHANGED)
     checksum = head.get("ChecksumSHA256")
     if (
         checksum
@@ -212,3 +232,59 @@ def object_fingerprint(url: str, s3: Any = None) -> str:
     ):
         return base64.b64decode(checksum).hex()
     return f"etag:{str(head['ETag']).strip(chr(34))}:{int(head['ContentLength'])}"
+
+
+@dataclass
+class RangedObject:
+    """A Parquet object the data audit reads in ranges: its footer, then the columns it scans.
+
+    :attr:`path` is the local sparse copy DuckDB reads as it reads any file. Every reading after
+    the footer is pinned to the version (ETag) the footer came from: an object replaced meanwhile
+    is an error (:data:`CHANGED`), never a copy mixing two versions.
+    """
+
+    url: str
+    path: Path
+    etag: str
+    size: int
+    s3: Any = field(repr=False)
+    #: Bytes fetched from S3 so far, and GET requests (footer and columns).
+    transferred: int = 0
+    requests: int = 0
+
+    def add(self, copy: PartialCopy) -> None:
+        """Count what a reading of the copy fetched."""
+        self.transferred += copy.transferred
+        self.requests += copy.requests
+
+    def fetch(self, columns: Iterable[str]) -> None:
+        """Fetch the chunks of ``columns`` the copy lacks, from the same version of the object."""
+        self.add(partial_copy(self.url, columns, self.s3, etag=self.etag))
+
+    def fingerprint(self) -> str:
+        """The recorded hash of the object (:func:`object_fingerprint`), of the version read."""
+        return object_fingerprint(self.url, self.s3, etag=self.etag)
+
+
+def audit_object(url: str, fmt: str | None) -> RangedObject | None:
+    """The footer of the one Parquet object ``url`` names, read in ranges.
+
+    None when ``url`` names something else (a prefix or a folder of objects, another format),
+    which is downloaded whole instead (:func:`flows.sources.s3.fetch`).
+    """
+    from flows.sources.files import file_format
+
+    key = s3_source.split_url(url)[1]
+    if not key or key.endswith("/") or file_format(Path(key), fmt) != "parquet":
+        return None
+    s3 = s3_source.client()
+    try:
+        found = s3_source.resolve_objects(s3, url)
+    except (s3_source.ClientError, s3_source.BotoCoreError) as exc:
+        raise s3_source.explain(url, exc) from exc
+    if len(found) != 1 or found[0].key != key or found[0].size == 0:
+        return None  # a folder of objects (Spark writes x.parquet/ so), or an empty object
+    copy = partial_copy(url, (), s3, etag=found[0].etag)
+    ranged = RangedObject(url, copy.path, copy.etag, copy.size, s3)
+    ranged.add(copy)
+    return ranged

@@ -185,6 +185,23 @@ class DuckDBScan(Scan):
                 out[column] = (int(row[0]), row[1], row[2])
         return out
 
+    def narrow(self, columns: Container[str]) -> None:
+        """Read only ``columns`` of the Parquet files; every other column is NULL of its type.
+
+        For a Parquet object on S3 read in ranges, whose local copy lacks the other columns' bytes:
+        DuckDB's plan of some queries (a correlated ``not exists``) reads every column of a view,
+        used or not. The relation keeps its columns, types and rows.
+        """
+        listing = "[" + ", ".join(lit(f) for f in self.parquet_files) + "]"
+        selects = ", ".join(
+            q(c) if c in columns else f"cast(null as {kind}) as {q(c)}"
+            for c, kind in self.columns.items()
+        )
+        self._con().execute(
+            f"create or replace view {self.relation} as select {selects} "
+            f"from read_parquet({listing}, union_by_name = true)"
+        )
+
     def top_values(self, columns: list[str], k: int) -> dict[str, list[tuple[str, int]]]:
         """Most frequent values of low-cardinality columns, all in one pass (histograms)."""
         if not columns:

@@ -4,7 +4,8 @@
   partial copy is removed and the previous snapshot is left as it was;
 - a publisher killed mid-way: the next run records that run failed;
 - READINESS_HOME read-only or missing (and not creatable), a full temporary folder, a DuckDB
-  spill folder that cannot be written: `readiness run` says so in one line, without a traceback.
+  spill folder or the audits' spill folder (READINESS_SPILL_DIR) that cannot be written:
+  `readiness run` says so in one line, without a traceback.
 """
 
 from __future__ import annotations
@@ -183,7 +184,13 @@ def test_a_run_whose_publish_fills_the_disk_is_recorded_failed(
 
 def _run(monkeypatch: pytest.MonkeyPatch, **env: str) -> tuple[int, str]:
     """`readiness run` of the examples in this process, stopped at its start-up checks."""
-    for name in ("READINESS_WAREHOUSE_PATH", "READINESS_SNAPSHOT_PATH", "TEMP", "TMP"):
+    for name in (
+        "READINESS_WAREHOUSE_PATH",
+        "READINESS_SNAPSHOT_PATH",
+        "READINESS_SPILL_DIR",
+        "TEMP",
+        "TMP",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -449,3 +456,26 @@ def test_a_repair_from_a_damaged_snapshot_says_so_in_one_line(
     assert result.output.startswith("repair failed: "), result.output
     assert "Traceback" not in result.output and "Exception" not in result.output
     assert (home / "warehouse.duckdb").stat().st_size == 0  # nothing replaced the damaged file
+
+
+def test_an_audit_spill_folder_that_cannot_be_made_stops_the_run_as_it_stops_an_audit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("in the way", encoding="utf-8")
+    spill = blocked / "spill"  # READINESS_SPILL_DIR under a file: it cannot be made
+    home = tmp_path / "home"
+    code, output = _run(monkeypatch, READINESS_HOME=str(home), READINESS_SPILL_DIR=str(spill))
+    assert code == 1
+    line = _one_clear_line(output)
+    assert line == (
+        f"Run failed: the spill folder {spill} (READINESS_SPILL_DIR) cannot be written: a file "
+        "stands where a folder belongs; point READINESS_SPILL_DIR at a writable folder with free "
+        "space"
+    )
+    assert not (home / "warehouse.duckdb").exists()  # before the run started: nothing written
+    data = tmp_path / "orders.csv"
+    data.write_text("id,amount\n1,2.5\n", encoding="utf-8")
+    audited = CliRunner().invoke(app, ["audit", str(data)])
+    assert audited.exit_code == 1 and audited.output.strip() == line.removeprefix("Run failed: ")
+    get_settings.cache_clear()

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import duckdb
 import pytest
 
@@ -34,13 +33,8 @@ AMOUNT = (
 @pytest.fixture
 def s3(s3_endpoint: S3Endpoint, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """A fresh bucket on the real endpoint holding one Parquet object of six columns."""
-    for name, value in s3_endpoint.environment().items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("READINESS_HOME", str(tmp_path / "home"))
-    get_settings.cache_clear()
-    client = boto3.client("s3", endpoint_url=s3_endpoint.url)
-    bucket = f"r{tmp_path.name.replace('_', '-').lower()[-40:]}".strip("-")
-    client.create_bucket(Bucket=bucket)
+    client = s3_endpoint.bucket(tmp_path, monkeypatch, "r")
+    bucket = client.bucket
     local = tmp_path / "orders.parquet"
     con = duckdb.connect()
     con.execute(
@@ -54,7 +48,6 @@ def s3(s3_endpoint: S3Endpoint, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     body = local.read_bytes()
     client.put_object(Bucket=bucket, Key="orders.parquet", Body=body, ChecksumAlgorithm="SHA256")
     client.put_object(Bucket=bucket, Key="plain.parquet", Body=body)
-    client.bucket = bucket
     yield client
     get_settings.cache_clear()
 

@@ -14,7 +14,7 @@ Each returns :class:`Measured`: the figures of every found field and of the data
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -269,3 +269,19 @@ class PostgresReading(TableReading):
                 )
                 fields[name] = spec.model_copy(update={"pattern": None})
         return field_map.model_copy(update={"fields": fields})
+
+
+def scanned_columns(plan: Plan, answered: Container[str] = ()) -> set[str]:
+    """The columns a reading of ``plan`` scans: all but those it does not name or statistics answer.
+
+    ``answered``: the columns whose nulls, minimum and maximum statistics answer (a Parquet file's
+    footer). An S3 object read in ranges fetches only the chunks of the columns scanned.
+    """
+    metrics: list[Metric] = [
+        m for fm in plan.found for m in (fm.empties, fm.distinct, *fm.violations) if m
+    ]
+    metrics += [
+        m for fm in plan.found if fm.column not in answered for m in (fm.nulls, fm.extent) if m
+    ]
+    columns = {m.column for m in [*metrics, *([plan.recency] if plan.recency else [])]}
+    return columns | set(plan.duplicates.columns if plan.duplicates else ())
