@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 
 from core.errors import ReadinessError
+from readmodel.queries import RubricChange, rubric_changes
 from readmodel.snapshots import open_snapshot
 from readmodel.vocabulary import GAP_IDS
 
@@ -49,6 +50,8 @@ class ProjectRun:
     #: What the run ran on (flows/provenance.py); None and {} for runs recorded before it.
     lock_fingerprint: str | None = None
     packages: dict[str, str] = field(default_factory=dict)
+    #: How the run's rubric differs from the project's previous run's (None: it does not).
+    rubric_change: RubricChange | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values (timestamps as ISO text)."""
@@ -124,6 +127,8 @@ class ProjectDiff:
     gaps: list[GapChange]
     checks: list[CheckFlip]
     inputs: list[InputChange]
+    #: Each run's rubric change after run_before up to run_after (run_rubric_changes).
+    rubric_changes: list[RubricChange] = field(default_factory=list)
 
     @property
     def recommendation_changed(self) -> bool:
@@ -140,7 +145,13 @@ class ProjectDiff:
 
     @property
     def unchanged(self) -> bool:
-        return not (self.recommendation_changed or self.changed_gaps or self.checks or self.inputs)
+        return not (
+            self.recommendation_changed
+            or self.changed_gaps
+            or self.checks
+            or self.inputs
+            or self.rubric_changes
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values, with only the gaps that changed."""
@@ -265,6 +276,7 @@ def project_history(
         if not rows:
             raise UnknownRunError(f"project {project_id!r} has no assessed run in the snapshot")
         history = []
+        changed = {c.run_id: c for c in rubric_changes(con, project_id)}
         for row in rows[:limit] if limit else rows:
             gaps = {g: (s, st) for g, s, st in con.execute(_GAPS, [row[0], project_id]).fetchall()}
             history.append(
@@ -285,6 +297,7 @@ def project_history(
                     as_of=row[11],
                     lock_fingerprint=row[12],
                     packages=parse_packages(row[13]),
+                    rubric_change=changed.get(row[0]),
                 )
             )
     return history
@@ -369,9 +382,10 @@ def compare_project(
     (:func:`changes_since_previous`): the alerts, ``readiness diff`` and the trends page show the
     same changes. Two runs further apart are compared here, row by row.
     """
+    rubric = rubric_changes(con, project_id, run_before, run_after)
     since = changes_since_previous(con, project_id, run_after)
     if since is not None and since.run_before == run_before:
-        return since
+        return replace(since, rubric_changes=rubric)
     results = {}
     for run_id in (run_before, run_after):
         row = con.execute(_RECOMMENDATION, [run_id, project_id]).fetchone()
@@ -448,6 +462,7 @@ def compare_project(
         gaps=gap_changes,
         checks=flips,
         inputs=changes,
+        rubric_changes=rubric,
     )
 
 
