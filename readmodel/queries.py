@@ -178,8 +178,7 @@ _RUBRIC_FIELDS = {
 
 @dataclass(frozen=True)
 class RubricCheckChange:
-    """A rubric check added, removed or changed against the previous run's rubric
-    (``run_rubric_check_changes``)."""
+    """A rubric check added, removed or changed since the previous run (``run_rubric_check_changes``)."""
 
     check_id: str
     title: str | None
@@ -215,8 +214,7 @@ def _plain(value: Any) -> str:
 
 @dataclass(frozen=True)
 class RubricChange:
-    """The rubric of a project's run against its previous run's (``run_rubric_changes``), with
-    the checks that differ."""
+    """A run's rubric against its previous run's (``run_rubric_changes``), with the checks that differ."""
 
     run_id: str
     project_id: str
@@ -279,8 +277,10 @@ def rubric_changes(
     after: str | None = None,
     upto: str | None = None,
 ) -> list[RubricChange]:
-    """Each run of the project whose rubric differs from its previous run's, oldest first (only
-    the runs after ``after`` and up to ``upto`` when given); empty for a snapshot without them."""
+    """Each run of the project whose rubric differs from its previous run's, oldest first.
+
+    Only the runs after ``after`` and up to ``upto`` when given; empty for a snapshot without them.
+    """
     try:
         rows = con.execute(RUBRIC_CHANGES, [after, upto, project_id]).fetchall()
     except duckdb.CatalogException:
