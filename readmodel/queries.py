@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
+from decimal import Decimal
+from numbers import Real
 from typing import Any, TypeVar
 
 import duckdb
@@ -209,7 +211,10 @@ class RubricCheckChange:
 
 
 def _plain(value: Any) -> str:
-    return "-" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+    """A value as the rubric writes it: 3, 0.95, major (``-``: none)."""
+    if value is None:
+        return "-"
+    return f"{float(value):g}" if isinstance(value, Real | Decimal) else str(value)
 
 
 @dataclass(frozen=True)
