@@ -61,39 +61,19 @@ compared as (
             when later.check_id is null then 'removed'
             else 'changed'
         end as change,
-        concat_ws(
-            ',',
-            case
-                when earlier.check_id is not null and later.check_id is not null
-                    and earlier.gap is distinct from later.gap
-                    then 'gap'
-            end,
-            case
-                when earlier.check_id is not null and later.check_id is not null
-                    and earlier.severity is distinct from later.severity
-                    then 'severity'
-            end,
-            case
-                when earlier.check_id is not null and later.check_id is not null
-                    and earlier.weight is distinct from later.weight
-                    then 'weight'
-            end,
-            case
-                when earlier.check_id is not null and later.check_id is not null
-                    and earlier.direction is distinct from later.direction
-                    then 'direction'
-            end,
-            case
-                when earlier.check_id is not null and later.check_id is not null
-                    and earlier.pass_threshold is distinct from later.pass_threshold
-                    then 'pass_threshold'
-            end,
-            case
-                when earlier.check_id is not null and later.check_id is not null
-                    and earlier.partial_threshold is distinct from later.partial_threshold
-                    then 'partial_threshold'
-            end
-        ) as changed_fields,
+        case
+            when earlier.check_id is not null and later.check_id is not null
+                then concat_ws(
+                    ',',
+                    case when earlier.gap is distinct from later.gap then 'gap' end,
+                    case when earlier.severity is distinct from later.severity then 'severity' end,
+                    case when earlier.weight is distinct from later.weight then 'weight' end,
+                    case when earlier.direction is distinct from later.direction then 'direction' end,
+                    case when earlier.pass_threshold is distinct from later.pass_threshold then 'pass_threshold' end,
+                    case when earlier.partial_threshold is distinct from later.partial_threshold then 'partial_threshold' end
+                )
+            else ''
+        end as changed_fields,
         earlier.gap as gap_before,
         later.gap as gap_after,
         earlier.severity as severity_before,
