@@ -293,5 +293,6 @@ def rubric_changes(
     changes = []
     for row in rows:
         checks = _typed(con, RUBRIC_CHECK_CHANGES, [row[0], project_id], RubricCheckChange)
-        changes.append(RubricChange(*row, checks=checks))
+        names = [f.name for f in fields(RubricChange)[:-1]]
+        changes.append(RubricChange(**dict(zip(names, row, strict=True)), checks=checks))
     return changes
