@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ import duckdb
 
 from core.errors import ReadinessError
 from readmodel import queries
+from readmodel.queries import RubricChange, rubric_changes
 from readmodel.snapshots import open_snapshot
 from readmodel.vocabulary import GAP_IDS
 
@@ -50,6 +51,8 @@ class ProjectRun:
     #: What the run ran on (flows/provenance.py); None and {} for runs recorded before it.
     lock_fingerprint: str | None = None
     packages: dict[str, str] = field(default_factory=dict)
+    #: How the run's rubric differs from the project's previous run's (None: it does not).
+    rubric_change: RubricChange | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values (timestamps as ISO text)."""
@@ -125,6 +128,8 @@ class ProjectDiff:
     gaps: list[GapChange]
     checks: list[CheckFlip]
     inputs: list[InputChange]
+    #: Each run's rubric change after run_before up to run_after (run_rubric_changes).
+    rubric_changes: list[RubricChange] = field(default_factory=list)
 
     @property
     def recommendation_changed(self) -> bool:
@@ -141,7 +146,13 @@ class ProjectDiff:
 
     @property
     def unchanged(self) -> bool:
-        return not (self.recommendation_changed or self.changed_gaps or self.checks or self.inputs)
+        return not (
+            self.recommendation_changed
+            or self.changed_gaps
+            or self.checks
+            or self.inputs
+            or self.rubric_changes
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values, with only the gaps that changed."""
@@ -303,6 +314,7 @@ def project_history(
         if not rows:
             raise UnknownRunError(f"project {project_id!r} has no assessed run in the snapshot")
         history = []
+        changed = {c.run_id: c for c in rubric_changes(con, project_id)}
         for row in rows[:limit] if limit else rows:
             gaps = {
                 g.gap: g for g in queries.typed_rows(con, _GAPS, [row.run_id, project_id], _GapRow)
@@ -325,6 +337,7 @@ def project_history(
                     as_of=row.as_of,
                     lock_fingerprint=row.lock_fingerprint,
                     packages=parse_packages(row.package_versions),
+                    rubric_change=changed.get(row.run_id),
                 )
             )
     return history
@@ -463,10 +476,11 @@ def compare_project(
     same changes. Two runs further apart are compared in SQL by the pair queries
     (:func:`compare_pair`), which share the marts' definitions.
     """
+    rubric = rubric_changes(con, project_id, run_before, run_after)
     since = changes_since_previous(con, project_id, run_after)
     if since is not None and since.run_before == run_before:
-        return since
-    return compare_pair(con, project_id, run_before, run_after)
+        return replace(since, rubric_changes=rubric)
+    return replace(compare_pair(con, project_id, run_before, run_after), rubric_changes=rubric)
 
 
 def _projects_of(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
+from decimal import Decimal
+from numbers import Real
 from typing import Any, TypeVar
 
 import duckdb
@@ -274,3 +276,134 @@ full outer join earlier on later.input_kind = earlier.input_kind and later.name 
 where coalesce(earlier.fingerprint, '') <> coalesce(later.fingerprint, '')
 order by input_kind, name
 """
+
+
+#: Words for what may change in a rubric check (run_rubric_check_changes.changed_fields).
+_RUBRIC_FIELDS = {
+    "gap": "gap",
+    "severity": "severity",
+    "weight": "weight",
+    "direction": "direction",
+    "pass_threshold": "pass threshold",
+    "partial_threshold": "partial threshold",
+}
+
+
+@dataclass(frozen=True)
+class RubricCheckChange:
+    """A rubric check added, removed or changed since the previous run (``run_rubric_check_changes``)."""
+
+    check_id: str
+    title: str | None
+    change: str  # "added", "removed" or "changed"
+    changed_fields: list[str]
+    gap_before: str | None
+    gap_after: str | None
+    severity_before: str | None
+    severity_after: str | None
+    weight_before: float | None
+    weight_after: float | None
+    direction_before: str | None
+    direction_after: str | None
+    pass_threshold_before: float | None
+    pass_threshold_after: float | None
+    partial_threshold_before: float | None
+    partial_threshold_after: float | None
+
+    def text(self) -> str:
+        """``sc_p95: weight 2 -> 3, pass threshold 0.9 -> 0.95`` (or ``sc_p95 added``)."""
+        if self.change != "changed":
+            return f"{self.check_id} {self.change}"
+        moves = []
+        for name in self.changed_fields:
+            before, after = getattr(self, f"{name}_before"), getattr(self, f"{name}_after")
+            moves.append(f"{_RUBRIC_FIELDS.get(name, name)} {_plain(before)} -> {_plain(after)}")
+        return f"{self.check_id}: {', '.join(moves)}"
+
+
+def _plain(value: Any) -> str:
+    """A value as the rubric writes it: 3, 0.95, major (``-``: none)."""
+    if value is None:
+        return "-"
+    return f"{float(value):g}" if isinstance(value, Real | Decimal) else str(value)
+
+
+@dataclass(frozen=True)
+class RubricChange:
+    """A run's rubric against its previous run's (``run_rubric_changes``), with the checks that differ."""
+
+    run_id: str
+    project_id: str
+    previous_run_id: str
+    rubric_version_before: str | None
+    rubric_version_after: str | None
+    rubric_fingerprint_before: str | None
+    rubric_fingerprint_after: str | None
+    checks_added: int
+    checks_removed: int
+    checks_changed: int
+    checks: list[RubricCheckChange]
+
+    def text(self) -> str:
+        """``rubric changed: 2026.1 -> 2026.2: sc_new added, sc_p95: weight 2 -> 3``."""
+        version = (
+            f"{self.rubric_version_before} -> {self.rubric_version_after}"
+            if self.rubric_version_before != self.rubric_version_after
+            else f"{self.rubric_version_after} (fingerprint "
+            f"{(self.rubric_fingerprint_before or '-')[:12]} -> "
+            f"{(self.rubric_fingerprint_after or '-')[:12]})"
+        )
+        what = "; ".join(c.text() for c in self.checks) or (
+            "no check's gap, severity, weight, direction or thresholds changed"
+        )
+        return f"rubric changed: {version}: {what}"
+
+
+_RUBRIC_CHANGE_COLUMNS = ", ".join(f"c.{f.name}" for f in fields(RubricChange)[:-1])
+
+#: The rubric changes of a project's runs, oldest first: each run whose rubric differs from its
+#: previous run's. Bound: the earlier run (exclusive, or null), the later run (inclusive, or
+#: null), the project; so a diff of two runs lists every change between them.
+RUBRIC_CHANGES = f"""
+select {_RUBRIC_CHANGE_COLUMNS}
+from run_rubric_changes as c
+inner join runs as r on c.run_id = r.run_id
+left join runs as a on a.run_id = ?
+left join runs as b on b.run_id = ?
+where c.project_id = ? and c.rubric_changed
+    and (a.run_id is null or r.started_at > a.started_at
+        or (r.started_at = a.started_at and r.run_id > a.run_id))
+    and (b.run_id is null or r.started_at < b.started_at
+        or (r.started_at = b.started_at and r.run_id <= b.run_id))
+order by r.started_at, r.run_id
+"""
+
+#: The checks that differ in one run's rubric from its previous run's (run id, project id).
+RUBRIC_CHECK_CHANGES = f"""
+select {_columns(RubricCheckChange)}
+from run_rubric_check_changes
+where run_id = ? and project_id = ?
+order by case change when 'added' then 1 when 'removed' then 2 else 3 end, check_id
+"""
+
+
+def rubric_changes(
+    con: duckdb.DuckDBPyConnection,
+    project_id: str,
+    after: str | None = None,
+    upto: str | None = None,
+) -> list[RubricChange]:
+    """Each run of the project whose rubric differs from its previous run's, oldest first.
+
+    Only the runs after ``after`` and up to ``upto`` when given; empty for a snapshot without them.
+    """
+    try:
+        rows = con.execute(RUBRIC_CHANGES, [after, upto, project_id]).fetchall()
+    except duckdb.CatalogException:
+        return []
+    changes = []
+    for row in rows:
+        checks = _typed(con, RUBRIC_CHECK_CHANGES, [row[0], project_id], RubricCheckChange)
+        names = [f.name for f in fields(RubricChange)[:-1]]
+        changes.append(RubricChange(**dict(zip(names, row, strict=True)), checks=checks))
+    return changes

@@ -35,6 +35,8 @@ PRESENTATION_MARTS: tuple[str, ...] = (
     "run_gap_changes",
     "run_check_changes",
     "run_input_changes",
+    "run_rubric_changes",
+    "run_rubric_check_changes",
     "readiness_rollups",
 )
 #: The marts that readers select from (readmodel/, dashboard/queries.py, flows/report.py,

@@ -93,6 +93,8 @@ def what_changed(project_id: str) -> None:
         st.warning(
             f"The rubric changed between these runs ({diff.rubric_before} → {diff.rubric_after})."
         )
+    for rubric in diff.rubric_changes:
+        st.warning(md(f"Run {rubric.run_id}: {rubric.text()}"))
     st.markdown(
         f"**Recommendation:** {verdict(diff.recommendation_before)} → "
         f"{verdict(diff.recommendation_after)} · **Confidence:** "

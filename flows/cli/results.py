@@ -310,6 +310,9 @@ def history(
             *[_score(run.gap_scores[g]) for g in GAP_IDS],
         )
     out.print(table)
+    for run in runs:
+        if run.rubric_change is not None:
+            out.print(f"{run.run_id}: {run.rubric_change.text()}", highlight=False, markup=False)
     _print_packages(runs)
 
 
@@ -342,6 +345,8 @@ def _print_project(diff: ProjectDiff) -> None:
             "(scores under different rubric versions)",
             highlight=False,
         )
+    for rubric in diff.rubric_changes:
+        out.print(f"  {rubric.run_id}: {rubric.text()}", highlight=False, markup=False)
     for gap in diff.changed_gaps:
         delta = "" if gap.delta is None else f" ({gap.delta:+.0f})"
         out.print(

@@ -42,7 +42,7 @@ final as (
         judged.unit,
         judged.metric,
         judged.result,
-        judged.points,
+        cast(judged.points as double precision) as points,
         judged.evidence,
         judged.remediation,
         judged.effort_days,
@@ -55,7 +55,8 @@ final as (
         waivers.waiver_text as waiver,
         waivers.expires_on as waiver_expires_on,
         case when waivers.check_id is not null then 'pass' else judged.result end as verdict_result,
-        case when waivers.check_id is not null then 1.0 else judged.points end as verdict_points
+        cast(case when waivers.check_id is not null then 1.0 else judged.points end as double precision)
+            as verdict_points
     from judged
     left join waivers
         on

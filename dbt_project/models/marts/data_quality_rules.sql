@@ -15,7 +15,7 @@ final as (
         kind,
         rows_checked,
         violations,
-        violations * 1.0 / nullif(rows_checked, 0) as violation_rate,
+        cast(violations * 1.0 / nullif(rows_checked, 0) as double precision) as violation_rate,
         examples
     from rules
 )

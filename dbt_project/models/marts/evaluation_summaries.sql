@@ -12,7 +12,7 @@ summed as (
         run_id,
         project_id,
         count(*) as metrics,
-        sum(case when pass_rate < quality_bar then 1 else 0 end) as metrics_below_bar,
+        cast(sum(case when pass_rate < quality_bar then 1 else 0 end) as bigint) as metrics_below_bar,
         string_agg(
             metric || ' ' || cast(cast(round(pass_rate * 100) as integer) as varchar) || '% (bar '
             || cast(cast(round(quality_bar * 100) as integer) as varchar) || '%)',

@@ -33,16 +33,16 @@ per_gap as (
         project_id,
         gap,
         count(*) as checks_total,
-        sum(case when result <> 'no_evidence' then 1 else 0 end) as checks_with_evidence,
-        sum(case when result = 'fail' then 1 else 0 end) as checks_failed,
-        sum(case when result = 'fail' and severity = 'critical' then 1 else 0 end) as critical_failed,
-        sum(case when result = 'fail' and severity = 'major' then 1 else 0 end) as major_failed,
-        sum(case when result = 'no_evidence' and severity = 'critical' then 1 else 0 end)
+        cast(sum(case when result <> 'no_evidence' then 1 else 0 end) as bigint) as checks_with_evidence,
+        cast(sum(case when result = 'fail' then 1 else 0 end) as bigint) as checks_failed,
+        cast(sum(case when result = 'fail' and severity = 'critical' then 1 else 0 end) as bigint) as critical_failed,
+        cast(sum(case when result = 'fail' and severity = 'major' then 1 else 0 end) as bigint) as major_failed,
+        cast(sum(case when result = 'no_evidence' and severity = 'critical' then 1 else 0 end) as bigint)
             as critical_without_evidence,
         {{ figure('sum(weight)') }} as weight_total,
         {{ figure("sum(case when result <> 'no_evidence' then weight else 0 end)") }} as weight_with_evidence,
         {{ figure('sum(weight * points)') }} as weighted_points,
-        sum(case when waived then 1 else 0 end) as checks_waived,
+        cast(sum(case when waived then 1 else 0 end) as bigint) as checks_waived,
         string_agg(
             case when result = 'no_evidence' then title end,
             '; '

@@ -57,8 +57,8 @@ dated as (
 judged as (
     select
         *,
-        target_launch - as_of_date as days_to_target,
-        target_launch - roadmap_end_date as margin_days,
+        cast(target_launch - as_of_date as bigint) as days_to_target,
+        cast(target_launch - roadmap_end_date as bigint) as margin_days,
         case
             when target_launch is null then null
             when target_launch < as_of_date then 'missed'

@@ -14,7 +14,7 @@ final as (
         project_id,
         source,
         sampled_at,
-        elapsed_s,
+        cast(elapsed_s as bigint) as elapsed_s,
         user_count,
         target_concurrency,
         request_type,

@@ -101,7 +101,7 @@ per_stage as (
         stage_order,
         stage_title,
         count(*) as requirements,
-        sum(case when met then 1 else 0 end) as requirements_met,
+        cast(sum(case when met then 1 else 0 end) as bigint) as requirements_met,
         string_agg(
             case when not met then requirement_text end, '; '
             order by requirement_kind desc, requirement asc

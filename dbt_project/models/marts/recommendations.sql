@@ -89,8 +89,8 @@ waivers_per_project as (
     select
         run_id,
         project_id,
-        sum(case when applied then 1 else 0 end) as waivers_relied_on,
-        sum(case when expiring_soon then 1 else 0 end) as waivers_expiring,
+        cast(sum(case when applied then 1 else 0 end) as bigint) as waivers_relied_on,
+        cast(sum(case when expiring_soon then 1 else 0 end) as bigint) as waivers_expiring,
         string_agg(case when applied then title || ' ' || waiver_text end, '; ' order by check_id)
             as waivers_text
     from waivers
@@ -238,8 +238,8 @@ per_project as (
         run_id,
         project_id,
         {{ figure('sum(weight_with_evidence) / sum(weight_total)') }} as evidence_share,
-        sum(case when status in ('blocked', 'at_risk') then 1 else 0 end) as gaps_failing,
-        sum(case when status = 'ready' then 0 else 1 end) as gaps_not_ready,
+        cast(sum(case when status in ('blocked', 'at_risk') then 1 else 0 end) as bigint) as gaps_failing,
+        cast(sum(case when status = 'ready' then 0 else 1 end) as bigint) as gaps_not_ready,
         string_agg(case when status <> 'ready' then gap end, ',' order by gap_order) as blocking_gaps,
         string_agg(case when status = 'insufficient_evidence' then gap end, ',' order by gap_order)
             as insufficient_gaps,

@@ -69,9 +69,9 @@ counted as (
     select
         run_id,
         project_id,
-        sum(case when change = 'done' then 1 else 0 end) as actions_done,
-        sum(case when change = 'new' then 1 else 0 end) as actions_new,
-        sum(case when change = 'open' then 1 else 0 end) as actions_open
+        cast(sum(case when change = 'done' then 1 else 0 end) as bigint) as actions_done,
+        cast(sum(case when change = 'new' then 1 else 0 end) as bigint) as actions_new,
+        cast(sum(case when change = 'open' then 1 else 0 end) as bigint) as actions_open
     from compared
     group by run_id, project_id
 ),

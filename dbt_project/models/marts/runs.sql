@@ -17,7 +17,7 @@ project_counts as (
     select
         run_id,
         count(*) as projects_assessed,
-        sum(case when status = 'failed' then 1 else 0 end) as projects_failed
+        cast(sum(case when status = 'failed' then 1 else 0 end) as bigint) as projects_failed
     from projects
     group by run_id
 ),
@@ -25,8 +25,8 @@ project_counts as (
 verdicts as (
     select
         run_id,
-        sum(case when recommendation = 'go' then 1 else 0 end) as projects_go,
-        sum(case when recommendation = 'not_yet' then 1 else 0 end) as projects_not_yet
+        cast(sum(case when recommendation = 'go' then 1 else 0 end) as bigint) as projects_go,
+        cast(sum(case when recommendation = 'not_yet' then 1 else 0 end) as bigint) as projects_not_yet
     from recommendations
     group by run_id
 ),

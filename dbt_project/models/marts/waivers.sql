@@ -25,7 +25,27 @@ latest as (
 
 final as (
     select
-        judged.*,
+        judged.waiver_id,
+        judged.run_id,
+        judged.project_id,
+        judged.check_id,
+        judged.gap,
+        judged.title,
+        judged.severity,
+        judged.measured_result,
+        judged.reason,
+        judged.approver,
+        judged.given_on,
+        judged.expires_on,
+        judged.as_of_date,
+        cast(judged.days_to_expiry as bigint) as days_to_expiry,
+        judged.status,
+        judged.applied,
+        judged.expiring_soon,
+        judged.waiver_text,
+        judged.status_text,
+        judged.source,
+        judged.line,
         latest.is_latest
     from judged
     inner join latest on judged.run_id = latest.run_id and judged.project_id = latest.project_id

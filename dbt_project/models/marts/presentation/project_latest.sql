@@ -32,7 +32,7 @@ gap_columns as (
         max(gaps.score) filter (where gaps.gap = 'evaluation') as evaluation,
         max(gaps.score) filter (where gaps.gap = 'scale') as scale,
         max(gaps.score) filter (where gaps.gap = 'maintenance') as maintenance,
-        sum(case when gaps.status = 'ready' then 0 else 1 end) as gaps_not_ready
+        cast(sum(case when gaps.status = 'ready' then 0 else 1 end) as bigint) as gaps_not_ready
     from gaps
     inner join recommendations
         on gaps.run_id = recommendations.run_id and gaps.project_id = recommendations.project_id

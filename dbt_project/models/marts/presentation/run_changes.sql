@@ -31,7 +31,7 @@ check_counts as (
         run_id,
         project_id,
         count(*) as checks_flipped,
-        sum(case when newly_failing then 1 else 0 end) as checks_newly_failing
+        cast(sum(case when newly_failing then 1 else 0 end) as bigint) as checks_newly_failing
     from {{ ref('run_check_changes') }}
     where {{ new_runs() }}
     group by run_id, project_id
