@@ -52,6 +52,7 @@ from flows.measurements import (
     Frames,
     Lookup,
     cache_store,
+    collection_paused,
     look_up,
     measure,
     measure_missing,
@@ -159,7 +160,7 @@ def project_batch(
     measured: dict[str, pd.DataFrame],
     error: str | None,
 ) -> ProjectBatch:
-    """A project's batch: its measurements (stamped) and its own rows, validated."""
+    """A project's batch: its measurements and its own rows, validated."""
     batch = ProjectBatch(project_id=project.project.id)
     evidence = own_rows(project, settings, "failed" if error else "ok", error)
     try:
@@ -194,7 +195,7 @@ def reused_batches(
         }
     except Exception:
         return [
-            replace(project_batch(c, p, settings, f.stamped(c.run_id), None), origin="cached")
+            replace(project_batch(c, p, settings, f.frames, None), origin="cached")
             for c, p, f in reused
         ]
     parts: dict[str, dict[str, pd.DataFrame]] = {
@@ -204,11 +205,7 @@ def reused_batches(
     batches = []
     for context, project, frames in reused:
         own = {t: p[context.project_id] for t, p in parts.items() if context.project_id in p}
-        batches.append(
-            ProjectBatch(
-                project.project.id, {**frames.stamped(context.run_id), **own}, None, "cached"
-            )
-        )
+        batches.append(ProjectBatch(project.project.id, {**frames.frames, **own}, None, "cached"))
     return batches
 
 
@@ -235,7 +232,7 @@ def ingest_project(
             got = measure(settings, context, portfolio, project, refresh)
         else:
             got = measure_missing(settings, context, portfolio, project, found)
-        measured, origin = got.measurements.stamped(context.run_id), got.origin
+        measured, origin = got.measurements.frames, got.origin  # stamped when written
         note = f" ({got.note})" if got.note else ""
         logger.info("project %s: %s%s", project.project.id, got.origin, note)
     except Exception as exc:  # one project's crash must not stop the portfolio
@@ -261,11 +258,12 @@ def reuse_measurements(
     logger = get_run_logger()
     store = cache_store(settings)
     found: list[Lookup] = []
-    for context, project in zip(contexts, portfolio.projects, strict=True):
-        try:
-            found.append(look_up(settings, context, portfolio, project, refresh, store))
-        except Exception as exc:  # measured in its own task, which records what went wrong
-            found.append(Lookup(None, note=f"cache lookup failed ({first_line(exc)})"))
+    with collection_paused():
+        for context, project in zip(contexts, portfolio.projects, strict=True):
+            try:
+                found.append(look_up(settings, context, portfolio, project, refresh, store))
+            except Exception as exc:  # measured in its own task, which records what went wrong
+                found.append(Lookup(None, note=f"cache lookup failed ({first_line(exc)})"))
     reused = [
         (context, project, lookup.cached)
         for context, project, lookup in zip(contexts, portfolio.projects, found, strict=True)
@@ -376,8 +374,12 @@ def archive_inputs(where: str, run_id: str, portfolio: LoadedPortfolio, started:
 
 
 @task(name="write-evidence", cache_policy=NO_CACHE)
-def write_evidence(settings: Settings, batches: list[ProjectBatch]) -> int:
-    """The one writer: append every project's frames to the raw tables in one transaction."""
+def write_evidence(settings: Settings, batches: list[ProjectBatch], run_id: str) -> int:
+    """The one writer: append every project's frames to the raw tables in one transaction.
+
+    Each table's rows are stamped with the run's id here, once (measurements are kept without
+    it: a reused project's frames are written as they were read from the cache).
+    """
     written = 0
     # One insert per table, not per project and table: 500 projects made ~15,000 inserts.
     frames: dict[str, list[pd.DataFrame]] = {}
@@ -390,7 +392,7 @@ def write_evidence(settings: Settings, batches: list[ProjectBatch]) -> int:
         try:
             for table, parts in frames.items():
                 whole = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-                written += warehouse.append(con, table, whole)
+                written += warehouse.append(con, table, whole.assign(run_id=run_id))
             con.execute("commit")
         except Exception:
             con.execute("rollback")
@@ -543,7 +545,7 @@ def record_run(
         batches.append(failed_batch(context, failed_project))
     origins = Counter(b.origin for b in batches if not b.error)
     logger.info("measurements: %s", ", ".join(f"{n} {o}" for o, n in sorted(origins.items())))
-    write_evidence(settings, batches)
+    write_evidence(settings, batches, run_id)
     if settings.dbt_target == "postgres":
         push_to_shared_warehouse(settings, run_id)
     return batches
