@@ -12,13 +12,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import duckdb
 from pydantic import SecretStr
 
 from core.gaps import GAP_IDS
 from core.markdown_safe import md
 from core.secrets import quiet_url_loggers
-from flows.report import project_results
-from readmodel.history import ProjectDiff, compare_project, previous_run
+from readmodel.history import (
+    CheckFlip,
+    GapChange,
+    InputChange,
+    ProjectDiff,
+    compare_project,
+    previous_run,
+)
 from readmodel.snapshots import open_snapshot
 from readmodel.vocabulary import STATUS_WORDS, gap_label
 
@@ -78,19 +85,95 @@ class ProjectChange:
     diff: ProjectDiff | None
 
 
+# A run's changes in one query per mart (dbt's comparison of each project with its previous run),
+# rows only where something changed: announcing costs what changed, not the portfolio's size.
+_RUN_PROJECTS = """
+select r.project_id, r.recommendation, c.previous_run_id, c.recommendation_before,
+       c.confidence_before, c.confidence_after, c.rubric_before, c.rubric_after
+from recommendations as r
+left join run_changes as c on r.run_id = c.run_id and r.project_id = c.project_id
+where r.run_id = ?
+order by r.project_id
+"""
+_RUN_GAP_CHANGES = """
+select project_id, gap, score_before, score_after, status_before, status_after
+from run_gap_changes where run_id = ? and changed order by project_id, gap_order, gap
+"""
+_RUN_CHECK_CHANGES = """
+select project_id, check_id, gap, severity, title, result_before, result_after
+from run_check_changes where run_id = ? order by project_id, check_id
+"""
+_RUN_INPUT_CHANGES = """
+select project_id, input_kind, name, change, source_before, source_after, fingerprint_before,
+       fingerprint_after
+from run_input_changes where run_id = ? order by project_id, input_kind, name
+"""
+
+
+def _by_project(con: duckdb.DuckDBPyConnection, sql: str, run_id: str) -> dict[str, list[Any]]:
+    rows: dict[str, list[Any]] = {}
+    for project_id, *rest in con.execute(sql, [run_id]).fetchall():
+        rows.setdefault(project_id, []).append(rest)
+    return rows
+
+
 def run_changes(snapshot: Path, run_id: str) -> list[ProjectChange]:
-    """Each project of a run against its previous successful run."""
-    changes: list[ProjectChange] = []
+    """Each project of a run against its previous successful run.
+
+    Read from dbt's run_changes marts in four queries whatever the number of projects; each diff
+    holds the gaps that moved (not every gap), the checks that flipped and the inputs that
+    changed. A snapshot published before those marts is compared project by project.
+    """
     with open_snapshot(snapshot) as con:
-        projects = con.execute(
-            "select project_id, recommendation from recommendations where run_id = ? "
-            "order by project_id",
-            [run_id],
-        ).fetchall()
-        for project_id, recommendation in projects:
-            before = previous_run(con, project_id, run_id)
-            diff = None if before is None else compare_project(con, project_id, before, run_id)
-            changes.append(ProjectChange(project_id, recommendation, diff))
+        try:
+            projects = con.execute(_RUN_PROJECTS, [run_id]).fetchall()
+        except duckdb.CatalogException:
+            return _compared_one_by_one(con, run_id)
+        gaps = _by_project(con, _RUN_GAP_CHANGES, run_id)
+        checks = _by_project(con, _RUN_CHECK_CHANGES, run_id)
+        inputs = _by_project(con, _RUN_INPUT_CHANGES, run_id)
+    changes = []
+    for project_id, recommendation, before, *compared in projects:
+        diff = None
+        if before is not None:
+            rec_before, conf_before, conf_after, rubric_before, rubric_after = compared
+            diff = ProjectDiff(
+                project_id=project_id,
+                run_before=before,
+                run_after=run_id,
+                recommendation_before=rec_before,
+                recommendation_after=recommendation,
+                confidence_before=_float(conf_before),
+                confidence_after=_float(conf_after),
+                rubric_before=rubric_before,
+                rubric_after=rubric_after,
+                gaps=[
+                    GapChange(g, _float(a), _float(b), sa, sb)
+                    for g, a, b, sa, sb in gaps.get(project_id, [])
+                ],
+                checks=[CheckFlip(*row) for row in checks.get(project_id, [])],
+                inputs=[InputChange(*row) for row in inputs.get(project_id, [])],
+            )
+        changes.append(ProjectChange(project_id, recommendation, diff))
+    return changes
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _compared_one_by_one(con: duckdb.DuckDBPyConnection, run_id: str) -> list[ProjectChange]:
+    """Each project of a run against its previous successful run, one comparison at a time."""
+    changes: list[ProjectChange] = []
+    projects = con.execute(
+        "select project_id, recommendation from recommendations where run_id = ? "
+        "order by project_id",
+        [run_id],
+    ).fetchall()
+    for project_id, recommendation in projects:
+        before = previous_run(con, project_id, run_id)
+        diff = None if before is None else compare_project(con, project_id, before, run_id)
+        changes.append(ProjectChange(project_id, recommendation, diff))
     return changes
 
 
@@ -156,20 +239,35 @@ def send_alert(
     return Delivery(sent=sent, failed=failed)
 
 
+_SUMMARY = """
+select project_id, project_name, recommendation, confidence, project_status, reason
+from recommendations where run_id = ? order by project_id
+"""
+_SUMMARY_GAPS = "select project_id, gap, score from gap_scores where run_id = ?"
+
+
 def summary_rows(snapshot: Path, run_id: str) -> list[dict[str, Any]]:
-    """One row per project of the run: recommendation, confidence and the six gap scores."""
+    """One row per project of the run: recommendation, confidence and the six gap scores.
+
+    Two queries for the whole run, whatever the number of projects.
+    """
+    with open_snapshot(snapshot) as con:
+        projects = con.execute(_SUMMARY, [run_id]).fetchall()
+        scores: dict[str, dict[str, Any]] = {}
+        for project_id, gap, score in con.execute(_SUMMARY_GAPS, [run_id]).fetchall():
+            scores.setdefault(project_id, {})[gap] = score
     rows = []
-    for result in project_results(snapshot, run_id):
-        confidence = result["confidence"]
+    for project_id, name, recommendation, confidence, status, reason in projects:
+        gaps = scores.get(project_id, {})
         rows.append(
             {
-                "project": result["project"],
-                "name": result["name"],
-                "recommendation": "GO" if result["recommendation"] == "go" else "NOT YET",
-                "confidence": None if confidence is None else round(confidence * 100),
-                **{gap: result["gaps"][gap] for gap in GAP_IDS},
-                "assessment": result["project_status"],
-                "reason": result["reason"],
+                "project": project_id,
+                "name": name,
+                "recommendation": "GO" if recommendation == "go" else "NOT YET",
+                "confidence": None if confidence is None else round(float(confidence) * 100),
+                **{gap: gaps.get(gap) for gap in GAP_IDS},
+                "assessment": status,
+                "reason": reason,
             }
         )
     return rows

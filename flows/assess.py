@@ -11,7 +11,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,10 +48,20 @@ from flows.config import (
     load_portfolio,
 )
 from flows.evidence import Context, Evidence
-from flows.measurements import measure, prune
+from flows.measurements import (
+    Frames,
+    Lookup,
+    cache_store,
+    collection_paused,
+    look_up,
+    measure,
+    measure_missing,
+    prune,
+)
 from flows.provenance import run_provenance
 from flows.publishing import mark_unpublished, recorded
 from flows.repair import check_working
+from flows.schemas import RAW_TABLES, validate
 from flows.storage import preflight, run_failure
 from readmodel import snapshots
 
@@ -127,28 +137,10 @@ def failed_batch(context: Context, failed: FailedProject) -> ProjectBatch:
     return ProjectBatch(project_id=failed.id, frames=evidence.frames(context), error=failed.error)
 
 
-@task(name="ingest-project", cache_policy=NO_CACHE)
-def ingest_project(
-    context: Context,
-    portfolio: LoadedPortfolio,
-    project: LoadedProject,
-    settings: Settings,
-    refresh: bool = False,
-) -> ProjectBatch:
-    """Ingest one project (measured, or reused from the cache); a failure is kept, never raised."""
-    batch = ProjectBatch(project_id=project.project.id)
-    logger = get_run_logger()
-    measured: dict[str, pd.DataFrame] = {}
-    try:
-        # Rows outside the raw tables' contract fail here too (validated as they are measured).
-        found = measure(settings, context, portfolio, project, refresh)
-        measured, status, error = found.measurements.stamped(context.run_id), "ok", None
-        batch.origin = found.origin
-        note = f" ({found.note})" if found.note else ""
-        logger.info("project %s: %s%s", project.project.id, found.origin, note)
-    except Exception as exc:  # one project's crash must not stop the portfolio
-        logger.error("project %s failed: %s\n%s", project.project.id, exc, traceback.format_exc())
-        status, error = "failed", failure_text(exc)
+def own_rows(
+    project: LoadedProject, settings: Settings, status: str, error: str | None
+) -> Evidence:
+    """A project's own rows: its run, requirements, owners and dates (beside its measurements)."""
     evidence = Evidence()
     evidence.add("raw_project_runs", project_rows(project, status, error))
     evidence.add(
@@ -158,6 +150,19 @@ def ingest_project(
     )
     evidence.add("raw_project_owners", owners.owner_rows(project.project.owners))
     evidence.add("raw_project_dates", targets.date_rows(project.project, settings.holidays))
+    return evidence
+
+
+def project_batch(
+    context: Context,
+    project: LoadedProject,
+    settings: Settings,
+    measured: dict[str, pd.DataFrame],
+    error: str | None,
+) -> ProjectBatch:
+    """A project's batch: its measurements and its own rows, validated."""
+    batch = ProjectBatch(project_id=project.project.id)
+    evidence = own_rows(project, settings, "failed" if error else "ok", error)
     try:
         batch.frames = {**measured, **evidence.frames(context)}
     except Exception as exc:  # the project's own rows outside the contract
@@ -165,9 +170,109 @@ def ingest_project(
         fallback = Evidence()
         fallback.add("raw_project_runs", project_rows(project, "failed", batch.error))
         batch.frames = fallback.frames(context)
-    if status == "failed":
+    if error:
         batch.error = error
     return batch
+
+
+def reused_batches(
+    settings: Settings, reused: list[tuple[Context, LoadedProject, Frames]]
+) -> list[ProjectBatch]:
+    """The batches of projects whose measurements are reused.
+
+    Their own rows are validated together, one validation per raw table for all of them (not
+    four per project); when some project's rows are outside the contract, each project's are
+    validated alone so that only that project fails.
+    """
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for context, project, _ in reused:
+        stamp = {"run_id": context.run_id, "project_id": context.project_id}
+        for table, rows in own_rows(project, settings, "ok", None).tables.items():
+            tables.setdefault(table, []).extend({**stamp, **row} for row in rows)
+    try:
+        together = {
+            table: validate(RAW_TABLES[table], pd.DataFrame(rows)) for table, rows in tables.items()
+        }
+    except Exception:
+        return [
+            replace(project_batch(c, p, settings, f.frames, None), origin="cached")
+            for c, p, f in reused
+        ]
+    parts: dict[str, dict[str, pd.DataFrame]] = {
+        table: dict(tuple(frame.groupby("project_id", sort=False)))  # type: ignore[arg-type]
+        for table, frame in together.items()
+    }
+    batches = []
+    for context, project, frames in reused:
+        own = {t: p[context.project_id] for t, p in parts.items() if context.project_id in p}
+        batches.append(ProjectBatch(project.project.id, {**frames.frames, **own}, None, "cached"))
+    return batches
+
+
+@task(name="ingest-project", cache_policy=NO_CACHE)
+def ingest_project(
+    context: Context,
+    portfolio: LoadedPortfolio,
+    project: LoadedProject,
+    settings: Settings,
+    refresh: bool = False,
+    found: Lookup | None = None,
+) -> ProjectBatch:
+    """Ingest one project (measured, or reused from the cache); a failure is kept, never raised.
+
+    ``found``: what the run's cache lookup found for it (:func:`reuse_measurements`); without
+    it the project's cache entry is looked up here.
+    """
+    logger = get_run_logger()
+    measured: dict[str, pd.DataFrame] = {}
+    origin, error = "measured", None
+    try:
+        # Rows outside the raw tables' contract fail here too (validated as they are measured).
+        if found is None:
+            got = measure(settings, context, portfolio, project, refresh)
+        else:
+            got = measure_missing(settings, context, portfolio, project, found)
+        measured, origin = got.measurements.frames, got.origin  # stamped when written
+        note = f" ({got.note})" if got.note else ""
+        logger.info("project %s: %s%s", project.project.id, got.origin, note)
+    except Exception as exc:  # one project's crash must not stop the portfolio
+        logger.error("project %s failed: %s\n%s", project.project.id, exc, traceback.format_exc())
+        error = failure_text(exc)
+    batch = project_batch(context, project, settings, measured, error)
+    batch.origin = origin
+    return batch
+
+
+@task(name="reuse-measurements", cache_policy=NO_CACHE)
+def reuse_measurements(
+    settings: Settings,
+    portfolio: LoadedPortfolio,
+    contexts: list[Context],
+    refresh: bool,
+) -> list[ProjectBatch | Lookup]:
+    """Every project's cache lookup at once: a batch for each unchanged project, else its lookup.
+
+    One task for the whole portfolio: a project whose measurements are reused costs a file read,
+    not task runs of its own; only the others are submitted to the task runner.
+    """
+    logger = get_run_logger()
+    store = cache_store(settings)
+    found: list[Lookup] = []
+    with collection_paused():
+        for context, project in zip(contexts, portfolio.projects, strict=True):
+            try:
+                found.append(look_up(settings, context, portfolio, project, refresh, store))
+            except Exception as exc:  # measured in its own task, which records what went wrong
+                found.append(Lookup(None, note=f"cache lookup failed ({first_line(exc)})"))
+    reused = [
+        (context, project, lookup.cached)
+        for context, project, lookup in zip(contexts, portfolio.projects, found, strict=True)
+        if lookup.cached is not None
+    ]
+    for _, project, _ in reused:
+        logger.info("project %s: cached", project.project.id)
+    batches = iter(reused_batches(settings, reused))
+    return [lookup if lookup.cached is None else next(batches) for lookup in found]
 
 
 @task(name="start-run", cache_policy=NO_CACHE)
@@ -269,8 +374,12 @@ def archive_inputs(where: str, run_id: str, portfolio: LoadedPortfolio, started:
 
 
 @task(name="write-evidence", cache_policy=NO_CACHE)
-def write_evidence(settings: Settings, batches: list[ProjectBatch]) -> int:
-    """The one writer: append every project's frames to the raw tables in one transaction."""
+def write_evidence(settings: Settings, batches: list[ProjectBatch], run_id: str) -> int:
+    """The one writer: append every project's frames to the raw tables in one transaction.
+
+    Each table's rows are stamped with the run's id here, once (measurements are kept without
+    it: a reused project's frames are written as they were read from the cache).
+    """
     written = 0
     # One insert per table, not per project and table: 500 projects made ~15,000 inserts.
     frames: dict[str, list[pd.DataFrame]] = {}
@@ -283,7 +392,7 @@ def write_evidence(settings: Settings, batches: list[ProjectBatch]) -> int:
         try:
             for table, parts in frames.items():
                 whole = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-                written += warehouse.append(con, table, whole)
+                written += warehouse.append(con, table, whole.assign(run_id=run_id))
             con.execute("commit")
         except Exception:
             con.execute("rollback")
@@ -379,6 +488,11 @@ def task_runner(settings: Settings) -> TaskRunner[Any]:
     return ThreadPoolTaskRunner(max_workers=settings.max_workers)
 
 
+def own_portfolio(portfolio: LoadedPortfolio, project: LoadedProject) -> LoadedPortfolio:
+    """The portfolio as one project's measurement sees it: its rubric, question bank, that project."""
+    return portfolio.model_copy(update={"projects": [project], "failed": []})
+
+
 def record_run(
     settings: Settings,
     portfolio: LoadedPortfolio,
@@ -400,28 +514,39 @@ def record_run(
     waivers.record(settings, portfolio, run_id, [p.project.id for p in selected])
     if archived:
         archive_inputs(archived, run_id, portfolio, started)
-    with task_runner(settings) as runner:
-        futures = [
-            runner.submit(
-                ingest_project,
-                parameters={
-                    "context": Context(run_id, p.project.id, as_of, survey_key),
-                    "portfolio": unwalked(portfolio),
-                    "project": unwalked(p),
-                    "settings": unwalked(settings),
-                    "refresh": refresh,
-                },
-            )
-            for p in selected
-        ]
-        batches = [f.result() for f in futures]
+    contexts = [Context(run_id, p.project.id, as_of, survey_key) for p in selected]
+    chosen = portfolio.model_copy(update={"projects": selected, "failed": []})
+    whole: Callable[[Any], Any] = quote  # one task: its arguments walked by nobody
+    found = reuse_measurements(settings, whole(chosen), whole(contexts), refresh)
+    missing = [(i, lookup) for i, lookup in enumerate(found) if isinstance(lookup, Lookup)]
+    if missing:  # no task runner (no Dask cluster) when every project is reused
+        with task_runner(settings) as runner:
+            futures = [
+                runner.submit(
+                    ingest_project,
+                    parameters={
+                        "context": contexts[i],
+                        # The project's own portfolio: a task's arguments are its size, not the
+                        # portfolio's (Dask sends them to a worker process).
+                        "portfolio": unwalked(own_portfolio(portfolio, selected[i])),
+                        "project": unwalked(selected[i]),
+                        "settings": unwalked(settings),
+                        "refresh": refresh,
+                        "found": lookup,
+                    },
+                )
+                for i, lookup in missing
+            ]
+            for (i, _), future in zip(missing, futures, strict=True):
+                found[i] = future.result()
+    batches = [b for b in found if isinstance(b, ProjectBatch)]
     for failed_project in portfolio.failed:
         logger.error("project %s failed: %s", failed_project.id, failed_project.error)
         context = Context(run_id, failed_project.id, as_of, survey_key)
         batches.append(failed_batch(context, failed_project))
     origins = Counter(b.origin for b in batches if not b.error)
     logger.info("measurements: %s", ", ".join(f"{n} {o}" for o, n in sorted(origins.items())))
-    write_evidence(settings, batches)
+    write_evidence(settings, batches, run_id)
     if settings.dbt_target == "postgres":
         push_to_shared_warehouse(settings, run_id)
     return batches

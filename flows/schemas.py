@@ -14,6 +14,10 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from flows.pandera_pandas import pandas_only
+
+pandas_only()  # schemas built without importing Dask's dataframe (flows/pandera_pandas.py)
+
 UtcTimestamp = Annotated[pd.DatetimeTZDtype, "ns", "UTC"]
 EVIDENCE_KINDS = (
     "dataset",
