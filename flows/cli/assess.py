@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, cast
 
 import typer
 from rich.text import Text
@@ -67,21 +67,28 @@ def run(
         except ConfigError as exc:
             err.print(str(exc), markup=False)
             raise typer.Exit(2) from exc
+    from flows.storage import preflight_settings, run_failure
+
+    def failed(exc: Exception) -> NoReturn:
+        err.print(Text.assemble(("Run failed: ", "bold red"), run_failure(exc)), highlight=False)
+        err.print("The published snapshot is unchanged; earlier results are kept.")
+        raise typer.Exit(1) from exc
+
+    try:
+        # A folder that cannot be written: one line now, before a Prefect server is started in it.
+        preflight_settings()
+    except Exception as exc:
+        failed(exc)
     prefect_ready = prefect_start()  # a first run's server starts while the flow is imported
     from flows import waivers
     from flows.assess import assess_portfolio
     from flows.report import project_results
-    from flows.storage import preflight_settings, run_failure
 
     prefect_ready()
-
     try:
-        preflight_settings()  # a folder that cannot be written: one line now, not half-way
         run_id = assess_portfolio(str(loaded.path), project or None, refresh, archive=archive)
     except Exception as exc:  # the flow logged the details; the person gets one clear line
-        err.print(Text.assemble(("Run failed: ", "bold red"), run_failure(exc)), highlight=False)
-        err.print("The published snapshot is unchanged; earlier results are kept.")
-        raise typer.Exit(1) from exc
+        failed(exc)
     from core.settings import get_settings
 
     results = project_results(get_settings().snapshot, run_id)
