@@ -17,6 +17,9 @@ measurements: every timed run reuses every measurement), for the whole portfolio
 ``--project support_copilot``, round robin (load changes touch every variant alike). The working
 tree's local Prefect server is started by the preparing run and reused; it is stopped at the end.
 Medians; prints a table for RESULTS.md. Takes the shared benchmark lock (``/tmp/bench.lock``).
+The timed processes keep the bytecode Python compiles, as on a person's machine (a sandbox that
+sets ``PYTHONDONTWRITEBYTECODE`` makes every run compile every module again: ``--no-bytecode``
+measures that).
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = REPO / ".venv" / "bin" / "python"
 TARGET_RATIO = 1.5
+#: Whether the timed processes keep compiled bytecode (``--no-bytecode``: as the environment says).
+KEEP_BYTECODE = True
 LINE = re.compile(r"^(\d\d):(\d\d):(\d\d)\.(\d{3}) \| \w+ +\| Flow run '[^']+' - (.*)$")
 
 
@@ -73,6 +78,10 @@ def timed(tree: Path, home: Path, extra: list[str]) -> dict[str, float]:
         "TZ": "UTC",
     }
     env.pop("PREFECT_API_URL", None)
+    if KEEP_BYTECODE:
+        # As on a person's machine: Python keeps the bytecode it compiles (__pycache__), so a
+        # later run does not compile every module again. (Some sandboxes set this variable.)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
     started = time.time()
     begin = time.monotonic()
     done = subprocess.run(
@@ -102,7 +111,14 @@ def main() -> None:
     parser.add_argument(
         "--work", type=Path, help="reuse this folder (its before/ tree and homes) if it has them"
     )
+    parser.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="keep PYTHONDONTWRITEBYTECODE as the environment has it (every run compiles again)",
+    )
     args = parser.parse_args()
+    global KEEP_BYTECODE
+    KEEP_BYTECODE = not args.no_bytecode
     work = args.work or Path(tempfile.mkdtemp(prefix="readiness-run-bench-"))
     old = work / "before"
     if not old.is_dir():
@@ -139,7 +155,8 @@ def main() -> None:
           f"(1-minute averages, sampled between runs)\n")  # fmt: skip
     print(f"Machine: {os.cpu_count()} vCPU, {platform.platform()}, Python "
           f"{platform.python_version()}; before = {args.before}, after = working tree; "
-          f"{args.rounds} rounds, medians\n")  # fmt: skip
+          f"{args.rounds} rounds, medians; bytecode "
+          f"{'kept (PYTHONDONTWRITEBYTECODE unset)' if KEEP_BYTECODE else 'as the environment says'}\n")  # fmt: skip
     for name, first in first_runs.items():
         print(f"- preparing run, {name}: {first['wall']:.1f} s wall, flow {first['flow']:.1f} s, "
               f"before the flow {first['before']:.1f} s")  # fmt: skip
