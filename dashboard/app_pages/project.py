@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields
 from typing import Any
 
 import pandas as pd
@@ -11,12 +12,12 @@ import streamlit as st
 from core.markdown_safe import md
 from dashboard import blocks, downloads, queries, tables
 from dashboard.app_pages._common import choose_project, failed_notice, render
-from readmodel.render import claims_sentence, evidence_notes, gap_chart_svg
+from readmodel.drilldowns import CostAtTarget
+from readmodel.render import claims_sentence, cost_sentence, evidence_notes, gap_chart_svg
 from readmodel.summary import GapLine
 from readmodel.vocabulary import (
     INPUT_STATUS_LABELS,
     as_float,
-    cost_range,
     day,
     days,
     gap_label,
@@ -156,21 +157,10 @@ def waivers_section(run_id: str, project_id: str) -> None:
     )
 
 
-def cost_sentence(cost: dict[str, Any]) -> str:
-    """One sentence an executive reads: the monthly cost at target against the budget."""
-    currency = cost.get("currency")
-    sentence = (
-        f"At {number(cost.get('requests_per_month_target'))} requests a month, running it would "
-        f"cost {cost_range(cost)}"
-    )
-    if missing(cost.get("monthly_budget")):
-        return sentence + " (no budget was given)."
-    use = as_float(cost.get("budget_use"))
-    verdict = "over" if use is not None and use > 1 else "within"
-    return (
-        f"{sentence}: {percent(use)} of the {money(cost.get('monthly_budget'), currency)} "
-        f"monthly budget ({verdict} budget)."
-    )
+def cost_at_target(cost: dict[str, Any]) -> CostAtTarget:
+    """The cost_projections row as the one-pagers read it (a column an older snapshot lacks: None)."""
+    values = {f.name: cost.get(f.name) for f in fields(CostAtTarget)}
+    return CostAtTarget(**{name: None if missing(v) else v for name, v in values.items()})
 
 
 def cost_section(run_id: str, project_id: str) -> None:
@@ -189,7 +179,8 @@ def cost_section(run_id: str, project_id: str) -> None:
     )
     blocks.section(
         heading,
-        blocks.paragraph(cost_sentence(cost)),
+        # The one-pagers' sentence, from the same mart row (readmodel.render.cost_sentence).
+        blocks.paragraph(cost_sentence(cost_at_target(cost))),
         blocks.figures(
             [
                 ("Monthly cost at target", money(cost.get("monthly_cost_target"), currency)),
