@@ -268,6 +268,6 @@ def test_scale_drill_down_names_each_tools_results_and_the_cost_range(snapshot_p
     assert metrics["Monthly cost (mean tokens)"] == low
     assert metrics["Monthly cost (p95 tokens)"] == high
     assert f"{low} to {high} a month (mean to p95 tokens per request, measured)" in text_of(at)
-    # The project page's cost line carries the same range.
+    # The project page's cost line (the one-pagers' sentence) carries the same range.
     project = page("project", project="sales_forecast_assistant")
-    assert f"cost {low} to {high} a month" in text_of(project)
+    assert f"requests a month: {low} to {high} a month" in text_of(project)
