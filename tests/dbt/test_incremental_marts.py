@@ -21,6 +21,7 @@ from flows import dbt, incremental
 from tests.conftest import Assessed, kept_environment, use_home
 
 LATER = "29990101T000000Z-later000"
+NEWEST = "29990108T000000Z-newest00"
 
 
 def copy_run(con: duckdb.DuckDBPyConnection, source: str, run_id: str, shift: timedelta) -> None:
@@ -158,3 +159,52 @@ def test_changes_to_earlier_runs_make_a_full_refresh(two_runs: Path, tmp_path: P
         assert incremental.full_refresh_reason(con) == "the dbt project changed"
         incremental.invalidate(con)  # forget, retention, scrubbing
         assert "no incremental build" in (incremental.full_refresh_reason(con) or "")
+
+
+def _views(path: Path) -> dict[str, tuple[int, str | None]]:
+    """Every view of the warehouse: its object id and its comment."""
+    with duckdb.connect(str(_copy(path)), read_only=True) as con:
+        rows = con.execute(
+            "select view_name, view_oid, comment from duckdb_views() where not internal"
+        ).fetchall()
+    return {name: (oid, comment) for name, oid, comment in rows}
+
+
+def test_an_incremental_build_keeps_unchanged_views_and_appends(
+    assessed_examples: Assessed, two_runs: Path, tmp_path: Path
+) -> None:
+    """An unchanged view is kept (macros/view_materialization.sql), an altered one re-created; an
+    incremental mart gains the new run's rows and keeps its others (incremental_materialization:
+    its rows equal a full rebuild's in the test above)."""
+    home = tmp_path / "kept"
+    home.mkdir()
+    shutil.copy2(two_runs / "warehouse.duckdb", home / "warehouse.duckdb")
+    altered = "stg_raw__runs"
+    with duckdb.connect(str(home / "warehouse.duckdb")) as con:
+        con.execute(f"comment on view {altered} is 'edited by hand'")
+        copy_run(con, assessed_examples.run_id, NEWEST, timedelta(weeks=2))
+        before_rows = con.execute("select count(*) from check_results").fetchone()
+    before = _views(home / "warehouse.duckdb")
+    assert len(before) > 20 and all(
+        c and c.startswith("readiness-view:")
+        for _, c in [v for name, v in before.items() if name != altered]
+    )
+    with kept_environment():
+        dbt.build(use_home(home))
+    after = _views(home / "warehouse.duckdb")
+    assert after.keys() == before.keys()
+    kept = [name for name in before if name != altered]
+    assert all(after[name] == before[name] for name in kept)  # not re-created
+    assert after[altered][0] != before[altered][0]  # re-created, its fingerprint restored
+    assert (after[altered][1] or "").startswith("readiness-view:")
+    with duckdb.connect(str(_copy(home / "warehouse.duckdb")), read_only=True) as con:
+        added = con.execute(
+            "select count(*) from check_results where run_id = ?", [NEWEST]
+        ).fetchone()
+        total = con.execute("select count(*) from check_results").fetchone()
+        leftovers = con.execute(
+            "select count(*) from duckdb_tables() where table_name like '%\\_\\_dbt\\_%' "
+            "escape '\\'"
+        ).fetchone()
+    assert added and added[0] > 0 and before_rows and total == (before_rows[0] + added[0],)
+    assert leftovers == (0,)
