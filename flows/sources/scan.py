@@ -206,13 +206,31 @@ class DuckDBScan(Scan):
         """Most frequent values of low-cardinality columns, all in one pass (histograms)."""
         if not columns:
             return {}
-        hist = ", ".join(f"histogram(cast({q(c)} as varchar))" for c in columns)
+        hist = ", ".join(self._histogram(c) for c in columns)
         row = self._con().execute(f"select {hist} from {self.relation}").fetchone() or ()
         out = {}
         for column, counts in zip(columns, row, strict=True):
-            ranked = sorted((counts or {}).items(), key=lambda item: (-item[1], item[0]))
+            pairs = [(e["v"], e["n"]) for e in counts or []]
+            ranked = sorted(pairs, key=lambda item: (-item[1], item[0]))
             out[column] = [(str(v), int(n)) for v, n in ranked[:k]]
         return out
+
+    def _histogram(self, column: str) -> str:
+        """A column's values as text with their rows: ``[{v, n}, ...]`` (NULLs left out).
+
+        Integers, booleans and strings are counted as they are and only the (few) distinct values
+        are cast to text: casting every row cost more than counting it. Other types are cast
+        first, so that values equal as numbers but not as text (``0.0`` and ``-0.0``) stay apart.
+        """
+        if self.family_of(column) in ("integer", "boolean", "string"):
+            return (
+                f"list_transform(map_entries(histogram({q(column)})), "
+                "lambda e: struct_pack(v := cast(e.key as varchar), n := e.value))"
+            )
+        return (
+            f"list_transform(map_entries(histogram(cast({q(column)} as varchar))), "
+            "lambda e: struct_pack(v := e.key, n := e.value))"
+        )
 
     def one(self, sql: str) -> tuple[Any, ...] | None:
         """The first row of a query."""
