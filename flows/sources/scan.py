@@ -169,20 +169,23 @@ class DuckDBScan(Scan):
             and not self.columns[c].upper().startswith(("DECIMAL", "TIMESTAMP WITH"))
         ]
         out: dict[str, tuple[int, str | None, str | None]] = {}
-        for column in usable:
-            kind = self.columns[column]
-            row = con.execute(
-                f"select sum(stats_null_count), "
-                f"cast(min(try_cast(stats_min_value as {kind})) as varchar), "
-                f"cast(max(try_cast(stats_max_value as {kind})) as varchar), "
-                f"count(*) filter (where stats_min_value is not null "
-                f"and (try_cast(stats_min_value as {kind}) is null "
-                f"or try_cast(stats_max_value as {kind}) is null)) "
-                f"from {q(meta)} where name = ?",
-                [column],
-            ).fetchone()
-            if row and row[3] == 0:
-                out[column] = (int(row[0]), row[1], row[2])
+        if not usable:
+            return out
+        # One statement for every column (each in its own type): a query per column cost more
+        # in round trips than the footer's few rows.
+        selects = [
+            f"select {i} as i, sum(stats_null_count), "
+            f"cast(min(try_cast(stats_min_value as {kind})) as varchar), "
+            f"cast(max(try_cast(stats_max_value as {kind})) as varchar), "
+            f"count(*) filter (where stats_min_value is not null "
+            f"and (try_cast(stats_min_value as {kind}) is null "
+            f"or try_cast(stats_max_value as {kind}) is null)) "
+            f"from {q(meta)} where name = {lit(column)}"
+            for i, (column, kind) in enumerate((c, self.columns[c]) for c in usable)
+        ]
+        for i, nulls, low, high, unparsed in con.execute(" union all ".join(selects)).fetchall():
+            if unparsed == 0:
+                out[usable[i]] = (int(nulls), low, high)
         return out
 
     def narrow(self, columns: Container[str]) -> None:
