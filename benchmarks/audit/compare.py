@@ -10,7 +10,7 @@ the shared benchmark lock (``/tmp/bench.lock``) from its first round to its last
     uv run python benchmarks/audit/generate.py --rows 2000000 --out /tmp/audit-bench
     git worktree add /tmp/baseline main   # or: git archive main | tar -x -C /tmp/baseline
     uv run python benchmarks/audit/compare.py --baseline /tmp/baseline --rows 2000000 \\
-        --data /tmp/audit-bench --rounds 5
+        --data /tmp/audit-bench --rounds 5 [--steps floor,audit_parquet]
 """
 
 from __future__ import annotations
@@ -50,16 +50,20 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--data", type=Path, default=Path("/tmp/readiness-bench"))
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--steps", default=",".join(STEPS), help="Comma-separated steps (default: every one)."
+    )
     args = parser.parse_args()
+    steps = [s for s in STEPS if s in args.steps.split(",")]
     checkouts = {"baseline": args.baseline.resolve(), "change": ROOT}
-    seconds: dict[str, dict[str, list[float]]] = {k: {s: [] for s in STEPS} for k in checkouts}
+    seconds: dict[str, dict[str, list[float]]] = {k: {s: [] for s in steps} for k in checkouts}
     loads = []
     with open("/tmp/bench.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         print(f"lock taken {datetime.now(UTC):%H:%M:%S} UTC", flush=True)
         for number in range(args.rounds):
             loads.append(os.getloadavg()[0])
-            for name in STEPS:
+            for name in steps:
                 for label, checkout in checkouts.items():
                     seconds[label][name].append(step(checkout, name, args.rows, args.data))
             print(number + 1, json.dumps(seconds), f"load {loads[-1]:.1f}", flush=True)
@@ -67,11 +71,11 @@ def main() -> None:
           f"{', '.join(f'{x:.1f}' for x in loads)}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n")  # fmt: skip
     print("| step | baseline s | change s | baseline ratio | change ratio | change of ratio |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for name in STEPS:
+    for name in steps:
         row = [name]
         for label in checkouts:
             row.append(f"{statistics.median(seconds[label][name]):.2f}")
-        if name in BASE:
+        if name in BASE and BASE[name] in steps:
             ratios = {
                 label: statistics.median(
                     s / b

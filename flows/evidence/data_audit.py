@@ -16,6 +16,7 @@ personal columns, runs the readings, records inputs, rejected rows and unreadabl
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -290,12 +291,13 @@ def audit_dataset(
     dataset: DatasetEvidence,
     name: str,
     as_of: datetime,
-    personal: dict[str, str] | None = None,
+    personal: dict[str, str] | Future[dict[str, str]] | None = None,
 ) -> tuple[DatasetProfile, list[FieldProfile], Measured]:
     """Every measurement of one opened dataset into the evidence batch; its profiles, its figures.
 
     ``personal``: the dataset's personal columns (detected here when not given; completed by
-    the measurement of the fields).
+    the measurement of the fields), or their detection under way beside the measurement
+    (:func:`sample_beside`).
     """
     personal = personal_columns(scan, dataset.field_map) if personal is None else personal
     reading = reading_for(scan)
@@ -305,6 +307,8 @@ def audit_dataset(
 
     planned = plan(scan, reading.checkable(scan, dataset.field_map, refuse), as_of)
     measured = reading.measure(scan, planned)
+    if isinstance(personal, Future):
+        personal = personal.result()
     fields = field_profiles(scan, planned, measured, personal)
     # After the fields: a large file's pass reads the rows.
     record_read_rejects(evidence, scan, personal)
@@ -325,6 +329,32 @@ def audit_dataset(
         )
     evidence.add("raw_dataset_rules", measure_rules(scan, evidence, dataset, personal))
     return profile, fields, measured
+
+
+def sample_beside(
+    scan: Scan, field_map: FieldMap, pool: ThreadPoolExecutor
+) -> Future[dict[str, str]] | None:
+    """The personal columns of Parquet files detected on a second cursor, beside the measurement.
+
+    The sample reads the first pages of the sampled columns, a fixed cost that leaves a core idle
+    while DuckDB opens them; the measurement does not need its answer (only the profiles do).
+    Only where every sampled column is text (no cast, so the cursor's session settings, such as
+    its time zone, cannot change a value); None where it is not done so.
+    """
+    if not (isinstance(scan, DuckDBScan) and scan.parquet_files and scan.con is not None):
+        return None
+    sampled = personal_by_name(scan, field_map)[1]
+    if not sampled or any(scan.family_of(c) != "string" for c in sampled):
+        return None
+    cursor = scan.con.cursor()
+
+    def detect() -> dict[str, str]:
+        try:
+            return personal_columns(dataclasses.replace(scan, con=cursor), field_map)
+        finally:
+            cursor.close()
+
+    return pool.submit(detect)
 
 
 def unreadable_profile(name: str, source: str, error: str) -> dict[str, Any]:
@@ -368,6 +398,8 @@ def locate_source(project: LoadedProject, dataset: DatasetEvidence, poc: bool = 
         return Located(ref, local_files(ref))
     except EvidenceError as exc:
         return Located(ref, exc)
+    except Exception as exc:  # a failure no reader foresaw: unreadable, never a traceback
+        return Located(ref, EvidenceError(ref.display, reading_failure(exc, ref.display)))
 
 
 def fetch_columns(
@@ -442,6 +474,7 @@ def collect_datasets(context: Context, project: LoadedProject) -> Evidence:
         }
         con = connect_for(Path(scratch), datasets, [*located, *pocs.values()])
         hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fingerprint")
+        sampling = ThreadPoolExecutor(max_workers=1, thread_name_prefix="personal-sample")
         try:
             for index, dataset in enumerate(datasets):
                 ref = located[index].ref
@@ -474,11 +507,15 @@ def collect_datasets(context: Context, project: LoadedProject) -> Evidence:
                 try:
                     if ranged:  # the copy holds the footer: fetch the columns the audit reads
                         recorded = fetch_columns(ranged, scan, dataset, datasets, context.as_of)
-                    personal[dataset.name] = personal_columns(scan, dataset.field_map)
+                    sample = sample_beside(scan, dataset.field_map, sampling)
+                    if sample is None:
+                        personal[dataset.name] = personal_columns(scan, dataset.field_map)
                     profile, fields, measured = audit_dataset(
                         evidence, scan, dataset, dataset.name, context.as_of,
-                        personal[dataset.name],
+                        sample or personal[dataset.name],
                     )  # fmt: skip
+                    if sample is not None:  # the dict the profiles completed
+                        personal[dataset.name] = sample.result()
                 except Exception as exc:  # unreadable, never a traceback (see the log)
                     # The source opened but a measurement failed (a query the engine refuses).
                     scans.pop(dataset.name)
@@ -556,6 +593,7 @@ def collect_datasets(context: Context, project: LoadedProject) -> Evidence:
                 evidence.add("raw_dataset_rules", rows)
         finally:
             hashing.shutdown(wait=True)
+            sampling.shutdown(wait=True)
             for scan in scans.values():
                 scan.close()
             con.close()

@@ -183,6 +183,7 @@ def partial_copy(
 
 def _fill(reader: _Reader) -> PartialCopy:
     """Fetch what the copy lacks of the footer and of its columns' chunks (under its lock)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     copy, path, size = reader.copy, reader.copy.path, reader.copy.size
@@ -194,13 +195,36 @@ def _fill(reader: _Reader) -> PartialCopy:
         handle.seek(size - 8)
         length, magic = struct.unpack("<I4s", handle.read(8))
     if magic != MAGIC or length + 8 > size:
-        raise EvidenceError(copy.url, "not a Parquet file (no Parquet footer at its end)")
+        raise EvidenceError(
+            copy.url,
+            "not a Parquet file (no Parquet footer at its end: a Parquet file ends with its "
+            "footer's length and the marker PAR1): the object is truncated or of another format",
+        )
     reader.fill([(size - 8 - length, size)])
-    metadata = pq.read_metadata(path)
-    names = set(metadata.schema.to_arrow_schema().names)
+    try:
+        metadata = pq.read_metadata(path)
+        names = set(metadata.schema.to_arrow_schema().names)
+    except (OSError, ValueError, pa.ArrowException) as exc:  # pyarrow's text may quote bytes
+        raise EvidenceError(
+            copy.url,
+            f"not a readable Parquet file: its footer ({length:,} bytes before the last 8) "
+            "cannot be read as Parquet metadata (the object is damaged or truncated)",
+        ) from exc
     unknown = sorted(set(copy.columns) - names)
     if unknown:
         raise EvidenceError(copy.url, f"no column {', '.join(unknown)} in this Parquet file")
+    # Every column chunk lies between the leading magic and the footer: a footer that places
+    # one elsewhere belongs to another (longer) object, and nothing it points to is fetched.
+    data_end = size - 8 - length
+    every = chunk_ranges(metadata, sorted(names))
+    outside = next(((a, b) for a, b in every if a < len(MAGIC) or b > data_end), None)
+    if outside is not None:
+        raise EvidenceError(
+            copy.url,
+            f"not a readable Parquet file: its footer places column data at bytes "
+            f"{outside[0]:,}-{outside[1]:,}, outside the data part of the object (bytes "
+            f"{len(MAGIC):,}-{data_end:,}): the object is damaged or truncated",
+        )
     reader.fill(chunk_ranges(metadata, copy.columns))
     sidecar = path.with_name(path.name + ".ranges.json")
     sidecar.write_text(json.dumps(copy.ranges))

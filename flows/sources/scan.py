@@ -169,20 +169,23 @@ class DuckDBScan(Scan):
             and not self.columns[c].upper().startswith(("DECIMAL", "TIMESTAMP WITH"))
         ]
         out: dict[str, tuple[int, str | None, str | None]] = {}
-        for column in usable:
-            kind = self.columns[column]
-            row = con.execute(
-                f"select sum(stats_null_count), "
-                f"cast(min(try_cast(stats_min_value as {kind})) as varchar), "
-                f"cast(max(try_cast(stats_max_value as {kind})) as varchar), "
-                f"count(*) filter (where stats_min_value is not null "
-                f"and (try_cast(stats_min_value as {kind}) is null "
-                f"or try_cast(stats_max_value as {kind}) is null)) "
-                f"from {q(meta)} where name = ?",
-                [column],
-            ).fetchone()
-            if row and row[3] == 0:
-                out[column] = (int(row[0]), row[1], row[2])
+        if not usable:
+            return out
+        # One statement for every column (each in its own type): a query per column cost more
+        # in round trips than the footer's few rows.
+        selects = [
+            f"select {i} as i, sum(stats_null_count), "
+            f"cast(min(try_cast(stats_min_value as {kind})) as varchar), "
+            f"cast(max(try_cast(stats_max_value as {kind})) as varchar), "
+            f"count(*) filter (where stats_min_value is not null "
+            f"and (try_cast(stats_min_value as {kind}) is null "
+            f"or try_cast(stats_max_value as {kind}) is null)) "
+            f"from {q(meta)} where name = {lit(column)}"
+            for i, (column, kind) in enumerate((c, self.columns[c]) for c in usable)
+        ]
+        for i, nulls, low, high, unparsed in con.execute(" union all ".join(selects)).fetchall():
+            if unparsed == 0:
+                out[usable[i]] = (int(nulls), low, high)
         return out
 
     def narrow(self, columns: Container[str]) -> None:
@@ -206,13 +209,31 @@ class DuckDBScan(Scan):
         """Most frequent values of low-cardinality columns, all in one pass (histograms)."""
         if not columns:
             return {}
-        hist = ", ".join(f"histogram(cast({q(c)} as varchar))" for c in columns)
+        hist = ", ".join(self._histogram(c) for c in columns)
         row = self._con().execute(f"select {hist} from {self.relation}").fetchone() or ()
         out = {}
         for column, counts in zip(columns, row, strict=True):
-            ranked = sorted((counts or {}).items(), key=lambda item: (-item[1], item[0]))
+            pairs = [(e["v"], e["n"]) for e in counts or []]
+            ranked = sorted(pairs, key=lambda item: (-item[1], item[0]))
             out[column] = [(str(v), int(n)) for v, n in ranked[:k]]
         return out
+
+    def _histogram(self, column: str) -> str:
+        """A column's values as text with their rows: ``[{v, n}, ...]`` (NULLs left out).
+
+        Integers, booleans and strings are counted as they are and only the (few) distinct values
+        are cast to text: casting every row cost more than counting it. Other types are cast
+        first, so that values equal as numbers but not as text (``0.0`` and ``-0.0``) stay apart.
+        """
+        if self.family_of(column) in ("integer", "boolean", "string"):
+            return (
+                f"list_transform(map_entries(histogram({q(column)})), "
+                "lambda e: struct_pack(v := cast(e.key as varchar), n := e.value))"
+            )
+        return (
+            f"list_transform(map_entries(histogram(cast({q(column)} as varchar))), "
+            "lambda e: struct_pack(v := e.key, n := e.value))"
+        )
 
     def one(self, sql: str) -> tuple[Any, ...] | None:
         """The first row of a query."""

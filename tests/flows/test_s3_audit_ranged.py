@@ -163,3 +163,42 @@ def test_an_object_replaced_between_its_footer_and_its_columns_is_unreadable(
     profile = {row["dataset"]: row for row in tables["raw_dataset_profiles"]}["orders"]
     assert not profile["readable"] and profile["row_count"] is None
     assert not [r for r in tables.get("raw_field_profiles", []) if r["dataset"] == "orders"]
+
+
+def damaged(body: bytes, how: str) -> bytes:
+    """The orders object damaged in one way: truncated, its footer garbled, or its data cut."""
+    length = int.from_bytes(body[-8:-4], "little")
+    if how == "truncated":  # the upload stopped early: no footer at the end
+        return body[: len(body) // 2]
+    if how == "footer":  # the footer's bytes are not Parquet metadata (a value where it was)
+        garbage = (b"jane.doe@example.com " * (length // 21 + 1))[:length]
+        return body[: -8 - length] + garbage + body[-8:]
+    # the footer is intact but points past the data that is left (a part of the middle lost)
+    return body[:4] + body[4 + 100_000 :]
+
+
+@pytest.mark.parametrize(
+    ("how", "expected"),
+    [
+        ("truncated", "no Parquet footer at its end"),
+        ("footer", "cannot be read as Parquet metadata"),
+        ("cut", "outside the data part of the object"),
+    ],
+)
+def test_a_damaged_footer_is_unreadable_with_what_was_expected(
+    s3: Any, tmp_path: Path, how: str, expected: str
+) -> None:
+    body = damaged(s3.local.read_bytes(), how)
+    s3.put_object(Bucket=s3.bucket, Key="shop/orders.parquet", Body=body)
+    tables = audit(tmp_path, s3.bucket)  # the run goes on: no exception
+    inputs = {row["name"]: row for row in tables["raw_evidence_inputs"]}
+    orders = inputs["orders"]
+    assert orders["status"] == "unreadable"
+    assert orders["source"] == f"s3://{s3.bucket}/shop/orders.parquet"  # the object named
+    assert expected in orders["error"], orders["error"]
+    assert "damaged or truncated" in orders["error"] or "truncated" in orders["error"]
+    text = repr(tables)
+    assert "jane.doe" not in text and "PyArrow" not in text and "Arrow" not in text
+    assert inputs["customers"]["status"] == "ok"  # the other dataset goes on
+    profile = {row["dataset"]: row for row in tables["raw_dataset_profiles"]}["orders"]
+    assert not profile["readable"] and expected in profile["error"]

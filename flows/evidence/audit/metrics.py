@@ -40,12 +40,19 @@ def locate(name: str, spec: FieldSpec, columns: dict[str, str]) -> str | None:
     return None
 
 
-def violation_filters(scan: Scan, column: str, spec: FieldSpec) -> dict[str, str]:
-    """SQL conditions, per violation kind, under which a value of the field is invalid."""
+def violation_filters(
+    scan: Scan, column: str, spec: FieldSpec, blanks: bool = True
+) -> dict[str, str]:
+    """SQL conditions, per violation kind, under which a value of the field is invalid.
+
+    ``blanks=False``: the column is known to hold no empty string (its exact statistics say so),
+    and the test for one is left out (a NULL fails every condition by itself: no count, no
+    example).
+    """
     col = q(column)
     text = scan.text(column)
     # An empty string is counted once, as empty (completeness), not again as an invalid value.
-    present = f"{col} is not null and not {scan.blank(column)}"
+    present = f"{col} is not null and not {scan.blank(column)}" if blanks else f"{col} is not null"
     filters: dict[str, str] = {}
     invalid = scan.invalid_as(column, spec.type) if spec.type != "string" else None
     if invalid:
