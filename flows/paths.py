@@ -61,17 +61,22 @@ def _fixed_part(written: str) -> str:
 
 def inside(path: Path, roots: Sequence[Path]) -> bool:
     """True when ``path`` (resolved, links followed) lies inside one of ``roots``."""
+    return _within(path, [root.resolve() for root in roots])
+
+
+def _within(path: Path, resolved_roots: Sequence[Path]) -> bool:
+    """:func:`inside`, the roots resolved already (resolving a path stats each of its parts)."""
     resolved = path.resolve()
-    return any(resolved.is_relative_to(root.resolve()) for root in roots)
+    return any(resolved.is_relative_to(root) for root in resolved_roots)
 
 
 def _leaving_file(base: Path, text: str, roots: Sequence[Path]) -> Path | None:
-    """A file of a folder or glob source that resolves outside ``roots`` (a link leading out)."""
+    """A file of a folder or glob source that resolves outside ``roots`` (resolved already)."""
     from flows.sources.files import source_files
 
     written = Path(text).expanduser()
     for found in source_files(written if written.is_absolute() else base / written):
-        if not inside(found, roots):
+        if not _within(found, roots):
             return found
     return None
 
@@ -85,10 +90,11 @@ def outside_problems(
     """
     problems = []
     allowed = ", ".join(str(r) for r in roots)
+    roots = [root.resolve() for root in roots]  # once, not once per path (each resolve stats)
     for key, text in written:
         candidate = Path(_fixed_part(text)).expanduser()
         path = candidate if candidate.is_absolute() else base / candidate
-        if not inside(path, roots) or _leaving_file(base, text, roots) is not None:
+        if not _within(path, roots) or _leaving_file(base, text, roots) is not None:
             problems.append(
                 Problem(
                     str(source),
