@@ -47,7 +47,7 @@ def text_columns(schema: DataFrameSchema) -> DataFrameSchema:
     """The schema with every column of pandas' string dtype checked as :class:`Text`."""
     for column in schema.columns.values():
         if type(column.dtype) is pandas_engine.STRING:
-            column.dtype = Text(storage=column.dtype.storage)
+            column.dtype = Text(storage=column.dtype.storage)  # type: ignore[call-arg]
     return schema
 
 
