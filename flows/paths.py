@@ -12,6 +12,7 @@ covered without being listed. The measurement cache key uses the same walk.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -61,17 +62,41 @@ def _fixed_part(written: str) -> str:
 
 def inside(path: Path, roots: Sequence[Path]) -> bool:
     """True when ``path`` (resolved, links followed) lies inside one of ``roots``."""
-    resolved = path.resolve()
-    return any(resolved.is_relative_to(root.resolve()) for root in roots)
+    return _within(path, [root.resolve() for root in roots], {})
 
 
-def _leaving_file(base: Path, text: str, roots: Sequence[Path]) -> Path | None:
-    """A file of a folder or glob source that resolves outside ``roots`` (a link leading out)."""
+def _resolved(path: Path, folders: dict[str, str]) -> str:
+    """``path.resolve()``, each folder's real path found once in ``folders`` (folder -> real).
+
+    Resolving stats every part of a path; a project's paths share their folders. The real path
+    of a path whose last part is not a link is its folder's real path and that part.
+    """
+    name = path.name
+    if name in ("", ".", ".."):
+        return os.path.realpath(path)
+    parent = str(path.parent)
+    real_parent = folders.get(parent)
+    if real_parent is None:
+        real_parent = folders[parent] = os.path.realpath(parent)
+    joined = os.path.join(real_parent, name)
+    return os.path.realpath(joined) if os.path.islink(joined) else joined
+
+
+def _within(path: Path, resolved_roots: Sequence[Path], folders: dict[str, str]) -> bool:
+    """:func:`inside`, the roots resolved already (``folders``: see :func:`_resolved`)."""
+    resolved = Path(_resolved(path, folders))
+    return any(resolved.is_relative_to(root) for root in resolved_roots)
+
+
+def _leaving_file(
+    base: Path, text: str, roots: Sequence[Path], folders: dict[str, str]
+) -> Path | None:
+    """A file of a folder or glob source that resolves outside ``roots`` (resolved already)."""
     from flows.sources.files import source_files
 
     written = Path(text).expanduser()
     for found in source_files(written if written.is_absolute() else base / written):
-        if not inside(found, roots):
+        if not _within(found, roots, folders):
             return found
     return None
 
@@ -85,10 +110,15 @@ def outside_problems(
     """
     problems = []
     allowed = ", ".join(str(r) for r in roots)
+    roots = [root.resolve() for root in roots]  # once, not once per path (each resolve stats)
+    folders: dict[str, str] = {}  # the real path of each folder met (links followed)
     for key, text in written:
         candidate = Path(_fixed_part(text)).expanduser()
         path = candidate if candidate.is_absolute() else base / candidate
-        if not inside(path, roots) or _leaving_file(base, text, roots) is not None:
+        if (
+            not _within(path, roots, folders)
+            or _leaving_file(base, text, roots, folders) is not None
+        ):
             problems.append(
                 Problem(
                     str(source),

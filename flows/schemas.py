@@ -8,6 +8,7 @@ writes them; dbt's staging models read exactly these columns. Every table carrie
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated
 
 import pandas as pd
@@ -15,6 +16,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from flows.pandera_pandas import pandas_only
+from flows.pandera_text import TextModel
 
 pandas_only()  # schemas built without importing Dask's dataframe (flows/pandera_pandas.py)
 
@@ -40,7 +42,7 @@ EVIDENCE_KINDS = (
 )
 
 
-class _Raw(pa.DataFrameModel):
+class _Raw(TextModel):
     run_id: Series[str]
     project_id: Series[str]
 
@@ -49,7 +51,7 @@ class _Raw(pa.DataFrameModel):
         coerce = True
 
 
-class Runs(pa.DataFrameModel):
+class Runs(TextModel):
     """One row per flow run (written at start, updated at the end)."""
 
     run_id: Series[str] = pa.Field(unique=True)
@@ -89,7 +91,7 @@ class Runs(pa.DataFrameModel):
         coerce = True
 
 
-class RubricChecks(pa.DataFrameModel):
+class RubricChecks(TextModel):
     """The rubric's checks as used by one run (so every result can be reproduced)."""
 
     run_id: Series[str]
@@ -541,7 +543,7 @@ class Waivers(_Raw):
     line: Series[pd.Int64Dtype] = pa.Field(nullable=True)
 
 
-class RubricStages(pa.DataFrameModel):
+class RubricStages(TextModel):
     """The rubric's launch stages as used by one run: one row per stage and requirement."""
 
     run_id: Series[str]
@@ -619,8 +621,17 @@ def empty_frame(model: type[pa.DataFrameModel]) -> pd.DataFrame:
     )
 
 
+@cache
+def _validated_empty(model: type[pa.DataFrameModel]) -> pd.DataFrame:
+    """The model's empty frame as Pandera validates it (its columns, in order, and dtypes)."""
+    return model.validate(empty_frame(model), lazy=True)
+
+
 def validate(model: type[pa.DataFrameModel], frame: pd.DataFrame) -> pd.DataFrame:
     """Validate a frame lazily (every problem at once); an empty frame gets the model's dtypes."""
+    if len(frame) == 0:
+        # No row to check (a column the model lacks is dropped): the same frame every time.
+        return _validated_empty(model).copy()
     if frame.empty:
         frame = pd.concat([empty_frame(model), frame], ignore_index=True)[
             list(model.to_schema().columns)

@@ -22,6 +22,14 @@ the homes and the Prefect server's database in DIR between calls, ``--generate-o
 generates the portfolio there, and ``--runs`` names the runs of this call (``baseline``, ``cold``:
 a fresh home, ``rerun``, ``changed``), e.g. ``--work /tmp/p500 --runs baseline,cold`` and then
 ``--work /tmp/p500 --runs rerun``.
+
+Python keeps the bytecode it compiles, as on a person's machine and in the product's image
+(``UV_COMPILE_BYTECODE=1``): a sandbox that sets ``PYTHONDONTWRITEBYTECODE`` would make every
+call (and every Dask worker) compile every module from source again. The benchmark re-executes
+itself with ``PYTHONPYCACHEPREFIX`` (``DIR/pycache`` with ``--work``, so later calls reuse it) and
+without ``PYTHONDONTWRITEBYTECODE``; ``--no-bytecode`` keeps the environment as it is. The tree
+the script lives in is the one imported (``PYTHONPATH``), so a ``git archive`` of an earlier
+commit with this script copied in measures that commit.
 """
 
 from __future__ import annotations
@@ -159,6 +167,18 @@ def assess(portfolio: Path, home: Path, history: bool = False) -> dict[str, floa
 RUNS = ("baseline", "cold", "rerun", "changed")
 
 
+def keep_bytecode(work: Path | None) -> None:
+    """Re-execute with Python keeping its bytecode (under a cache folder) and this tree first."""
+    if os.environ.get("READINESS_BENCH_REEXEC"):
+        return
+    cache = (work or Path(tempfile.gettempdir()) / "bench-portfolio-pycache").resolve()
+    env = {**os.environ, "READINESS_BENCH_REEXEC": "1"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(cache / "pycache" if work else cache)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH", "")]))
+    os.execve(sys.executable, [sys.executable, *sys.argv], env)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=50)
@@ -172,12 +192,19 @@ def main() -> None:
     )
     parser.add_argument("--generate-only", action="store_true", help="only generate the portfolio")
     parser.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="keep PYTHONDONTWRITEBYTECODE as the environment has it (every call compiles again)",
+    )
+    parser.add_argument(
         "--runs", default=",".join(RUNS), help=f"the runs of this call, of {', '.join(RUNS)}"
     )
     args = parser.parse_args()
     runs = [r for r in args.runs.split(",") if r and not (r == "changed" and args.no_changed)]
     if unknown := set(runs) - set(RUNS):
         parser.error(f"unknown runs: {', '.join(sorted(unknown))}")
+    if not args.no_bytecode:
+        keep_bytecode(args.work)
     os.environ["READINESS_TASK_RUNNER"] = args.task_runner
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-portfolio-"))
@@ -224,7 +251,7 @@ def main() -> None:
         f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average {load_before:.1f} before, "
         f"{load:.1f} after"
     )
-    print(f"Task runner: {args.task_runner}")
+    print(f"Task runner: {args.task_runner}; tree {REPO}; bytecode kept: {not args.no_bytecode}")
     print()
     columns = ["total", *PHASES]
     print("| run | " + " | ".join(columns) + " | ratio to baseline |")

@@ -73,6 +73,11 @@ class Evidence:
     #: The as-of instants, (after, until], at which every as-of dependent measurement other than
     #: an age (the stale-record counts) stays the same; None is unbounded.
     holds: tuple[datetime | None, datetime | None] = (None, None)
+    #: Rows that :func:`keep_valid_rows` validated, per table: ``id(row)`` -> the row, the
+    #: validated frame and its position there (so :meth:`frames` does not validate them again).
+    checked: dict[str, dict[int, tuple[dict[str, Any], pd.DataFrame, int]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def holds_between(self, after: datetime | None, until: datetime | None) -> None:
         """Narrow the as-of instants at which these measurements hold."""
@@ -168,12 +173,56 @@ class Evidence:
         """Merge another batch into this one."""
         for table, rows in other.tables.items():
             self.add(table, rows)
+        for table, rows_checked in other.checked.items():
+            self.checked.setdefault(table, {}).update(rows_checked)
         self.holds_between(*other.holds)
 
+    def mark_checked(self, table: str, rows: list[dict[str, Any]], frame: pd.DataFrame) -> None:
+        """Remember that ``rows`` (unchanged from here on) validated as ``frame``, row by row."""
+        mine = self.checked.setdefault(table, {})
+        for position, row in enumerate(rows):
+            mine[id(row)] = (row, frame, position)
+
+    def _checked_frame(self, table: str, context: Context) -> pd.DataFrame | None:
+        """The table's frame from its rows' validated frames, when every row has one.
+
+        The raw tables' checks are each about one row (none compares rows), so the validated
+        rows put together are what validating them together gives. None (validate the rows)
+        when some row was not validated, or the validated parts differ in their columns.
+        """
+        mine = self.checked.get(table)
+        if not mine:
+            return None
+        parts: list[list[Any]] = []  # [frame, first position, last position + 1]
+        for row in self.tables[table]:
+            found = mine.get(id(row))
+            if found is None or found[0] is not row:
+                return None
+            _, frame, position = found
+            if parts and parts[-1][0] is frame and parts[-1][2] == position:
+                parts[-1][2] += 1
+            else:
+                parts.append([frame, position, position + 1])
+        if any(list(part[0].columns) != list(parts[0][0].columns) for part in parts):
+            return None
+        pieces = [frame.iloc[start:end] for frame, start, end in parts]
+        whole = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0].copy()
+        whole.index = pd.RangeIndex(len(whole))
+        for column, value in (("run_id", context.run_id), ("project_id", context.project_id)):
+            whole[column] = pd.Series(value, index=whole.index, dtype=whole[column].dtype)
+        return whole
+
     def frames(self, context: Context) -> dict[str, pd.DataFrame]:
-        """Validated frames per raw table, stamped with the run and the project."""
+        """Validated frames per raw table, stamped with the run and the project.
+
+        Rows :func:`keep_valid_rows` validated are not validated again (see ``_checked_frame``).
+        """
         out: dict[str, pd.DataFrame] = {}
         for table, rows in self.tables.items():
+            checked = self._checked_frame(table, context)
+            if checked is not None:
+                out[table] = checked
+                continue
             frame = pd.DataFrame(rows)
             frame.insert(0, "project_id", context.project_id)
             frame.insert(0, "run_id", context.run_id)
@@ -196,7 +245,8 @@ def keep_valid_rows(
     Every failure case becomes a rejected row naming the file, the row number in the file (from
     ``row_numbers``, parallel to ``rows``), the column (as the file names it, through
     ``column_names``: raw column -> header), the value and what was expected. The rows that pass
-    are returned; the caller adds them to ``evidence`` under ``table``.
+    are returned; the caller adds them to ``evidence`` under ``table``, unchanged (when every
+    row passes, :meth:`Evidence.frames` reuses their validated frame).
     """
     import pandera.errors
 
@@ -207,7 +257,7 @@ def keep_valid_rows(
     frame.insert(0, "project_id", "-")
     frame.insert(0, "run_id", "-")
     try:
-        validate(model, frame)
+        evidence.mark_checked(table, rows, validate(model, frame))  # not validated twice
         return rows
     except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases

@@ -234,3 +234,18 @@ def test_mlflow_sqlite_store_reads_like_the_file_store(tmp_path: Path) -> None:
     (tmp_path / "not.db").write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
     bad = frames(project([(tmp_path / "not.db", "mlflow")]))
     assert bad["raw_evidence_inputs"].iloc[0]["error"].startswith("not an MLflow SQLite store")
+
+
+def test_a_run_at_repeated_on_many_rows_is_read_or_refused_on_each(tmp_path: Path) -> None:
+    # Each run_at text is parsed once per file; every row still gets its instant or its refusal.
+    rows = ["example_id,score,grader,run,run_at"]
+    rows += [f"a{i},0.9,auto,r1,2026-11-10T08:00:00+01:00" for i in range(3)]
+    rows += [f"b{i},0.9,auto,r2,not a date" for i in range(2)]
+    path = tmp_path / "graded.csv"
+    path.write_text("\n".join(rows) + "\n")
+    out = frames(project([(path, "graded_examples")]))
+    refused = "expected a date or timestamp (ISO 8601)"
+    assert rejected(out) == [(5, "run_at", refused), (6, "run_at", refused)]
+    runs = out["raw_eval_runs"].set_index("eval_run")
+    assert runs.loc["r1", "started_at"] == pd.Timestamp("2026-11-10T07:00:00Z")
+    assert runs.loc["r1", "examples"] == 3

@@ -44,3 +44,18 @@ def test_a_process_that_imported_dask_dataframe_keeps_pandera_s_own_typing() -> 
     *schema, imported = run("import dask.dataframe\n" + VALIDATE)
     assert imported == "True"
     assert run(VALIDATE)[:2] == schema  # the same schema and frame either way
+
+
+def test_geopandas_not_installed_is_known_at_once() -> None:
+    # Pandera looks for GeoPandas on every validation; absent, the import fails without a search.
+    code = (
+        "import importlib.util, sys\n"
+        "absent = importlib.util.find_spec('geopandas') is None\n"
+        + VALIDATE
+        + "print(absent, absent == (sys.modules.get('geopandas', 0) is None))\n"
+        "from pandera.engines.pandas_engine import is_geopandas_dtype\n"
+        "print(is_geopandas_dtype('geometry') is (not absent))\n"
+    )
+    *_, marked, answer = run(code)
+    assert marked.split()[1] == "True"
+    assert answer == "True"

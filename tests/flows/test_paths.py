@@ -74,6 +74,22 @@ def test_a_link_inside_the_portfolio_to_a_file_outside_is_refused(portfolio: Pat
     assert len(found) == 1 and "evidence.evaluation" in found[0]
 
 
+def test_a_linked_folder_leading_out_is_refused_beside_paths_that_stay(portfolio: Path) -> None:
+    # Folders' real paths are found once per project file: the link is still followed, and a
+    # path through the project's own folder beside it is still allowed.
+    folder = portfolio.parent / "projects" / "churn_predictor"
+    (folder / "shared").symlink_to(portfolio.parent.parent / "outside")
+    (folder / "inner").symlink_to(folder / "data")  # a link that stays inside
+    data_file = next(p.name for p in (folder / "data").iterdir() if p.is_file())
+    edit_project(portfolio, "churn_predictor", {"evaluation": "shared/shadow"})
+    path = folder / "project.yml"
+    config = yaml.safe_load(path.read_text())
+    config["evidence"]["datasets"][0]["poc_sample"] = f"inner/{data_file}"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    found = problems(portfolio)
+    assert len(found) == 1 and "evidence.evaluation" in found[0], found
+
+
 def test_dataset_sources_and_poc_samples_are_confined_too(portfolio: Path) -> None:
     path = portfolio.parent / "projects" / "churn_predictor" / "project.yml"
     data = yaml.safe_load(path.read_text())
