@@ -76,9 +76,12 @@ def read_head(
     assert scan.con is not None and scan.csv_stream is not None
     head = q(f"{scan.relation.strip(chr(34))}_head")
     listing = ", ".join(q(c) for c in columns) or "1 as one"
+    # The file's first rows, read in order by one thread: the same head on every run (a
+    # parallel read's ``limit`` keeps whichever rows its threads read first).
+    reader = scan.csv_stream.reader()
     scan.con.execute(
-        f"create or replace temp table {head} as select {listing} from {scan.relation} "
-        f"limit {head_rows}"
+        f"create or replace temp table {head} as select {listing} "
+        f"from {reader[:-1]}, parallel = false) limit {head_rows}"
     )
     texts = [c for c in columns if scan.family_of(c) == "string"]
     lengths = "".join(f", avg(strlen({q(c)}))" for c in texts)
@@ -218,15 +221,21 @@ def weigh_values(
         if not row or int(row[0]) != int(row[1]):
             again.append(column)
     if again:
-        full = f"{table}_values"
-        scan.pass_into(full, [f"histogram({q(c)})" for c in again])
+        # One more read groups each such column's values (grouping sets: one hash table per
+        # column, which spills beyond DuckDB's memory limit; a histogram() would not).
+        full = q(f"{table}_values")
+        values = ", ".join(f"{q(c)} as v{i}, grouping({q(c)}) as g{i}" for i, c in enumerate(again))
+        sets = ", ".join(f"({q(c)})" for c in again)
+        scan.rescan(
+            f"create or replace temp table {full} as select {values}, count(*) as n "
+            f"from {{reader}} group by grouping sets ({sets})"
+        )
         for i, column in enumerate(again):
-            n = count_column(column)
             scan.con.execute(
-                f"create or replace temp table {weighted[column]} as select "
-                f"unnest(map_keys(e{i})) as {q(column)}, unnest(map_values(e{i})) as {n} "
-                f"from {q(full)}"
+                f"create or replace temp table {weighted[column]} as select v{i} as {q(column)}, "
+                f"n as {count_column(column)} from {full} where g{i} = 0 and v{i} is not null"
             )
+        scan.con.execute(f"drop table {full}")
     return weighted
 
 
