@@ -2,10 +2,10 @@
 
 A CSV file of ``SINGLE_PASS_MIN_BYTES`` or more (:mod:`flows.sources.files`) is not copied into a
 table: the plan's aggregates run in one pass over the file, which also counts the rows, stores
-refused rows, keeps example values of each violation (``approx_top_k``), counts each value of the
-fields that repeat in the file's head (their figures and top values come from those counts), and
-lists every key value for the exact count of duplicated keys and their examples (a key too large
-to list is read again on its own).
+refused rows, keeps example values of each violation (:func:`examples_term`), counts each value
+of the fields that repeat in the file's head (their figures and top values come from those
+counts), and lists every key value for the exact count of duplicated keys and their examples (a
+key too large to list is read again on its own).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from flows.evidence.audit.metrics import (
     FieldMetrics,
     Metric,
     Plan,
+    Violation,
     count_column,
     violation_filters,
 )
@@ -299,6 +300,29 @@ def histogram_measures(
     )
 
 
+def examples_term(scan: Scan, violation: Violation) -> str:
+    """The pass's aggregate keeping a violation's example rows: the value of the first by hash.
+
+    The violating rows whose content hashes lowest (``EXAMPLES * 20`` of them, as a table read
+    keeps its first violating rows), with the value of each: the same rows on every run, whatever
+    order the threads read the file in (``approx_top_k``, the sketch the pass kept before, went
+    by that order), and a value repeated in many rows is not each of them. CASE, not FILTER: a
+    FILTER clause copies every row that passes, per aggregate.
+    """
+    row = ", ".join(q(c) for c in scan.columns)
+    value = scan.text(violation.column)
+    return (
+        f"min(case when {violation.condition} then struct_pack(h := hash({row}), v := {value}) "
+        f"end, {EXAMPLES * 20})"
+    )
+
+
+def kept_examples(rows: list[dict[str, Any]] | None) -> list[str]:
+    """The first ``EXAMPLES`` distinct values of :func:`examples_term`'s rows, in value order."""
+    values = dict.fromkeys(str(r["v"]) for r in rows or [] if r["v"] is not None)
+    return sorted(list(values)[:EXAMPLES])
+
+
 def key_list_fits(scan: Scan, head: Head, key: list[str], budget: int) -> bool:
     """Whether a list of every key value of the file fits the budget (bytes)."""
     width = 0.0
@@ -403,7 +427,7 @@ class LargeCsvReading(Reading):
                     exprs[(metric, i)] = sql
             for v in fm.violations:
                 exprs[(v, 0)] = v.terms(scan)[0]
-                exprs[(v, "examples")] = v.examples_term(scan)
+                exprs[(v, "examples")] = examples_term(scan, v)
         if plan.recency:
             for i, sql in enumerate(plan.recency.terms(scan)):
                 exprs[(plan.recency, i)] = sql
@@ -476,7 +500,7 @@ class LargeCsvReading(Reading):
             exact=exact,
             counts=counts,
             examples={
-                v.kind: sorted(str(e) for e in values[(v, "examples")] or [])
+                v.kind: kept_examples(values[(v, "examples")])
                 for v in fm.violations
                 if counts[v.kind]
             },
