@@ -74,6 +74,26 @@ def test_the_settings_reach_the_locked_audit_connection(budget_home: Path, tmp_p
     assert not scratch.exists()  # the spill folder goes with the audit
 
 
+def test_the_perfect_hash_grouping_of_keys_is_widened_within_the_part(
+    budget_home: Path, tmp_path: Path
+) -> None:
+    # Its table is outside DuckDB's limit: a 128 MB part (1 thread) holds 2^20 slots in a
+    # quarter, not the 2^24 a roomy budget allows (the grouping hashes and spills beyond that).
+    assert duckdb_budget.perfect_hash_bits(24) == 20
+    roomy = duckdb_budget.Budget(total=20 * 1024**3, parts=4, threads=2, spill=tmp_path)
+    assert duckdb_budget.perfect_hash_bits(24, roomy) == 24
+    crowded = duckdb_budget.Budget(total=1024**2, parts=4, threads=512, spill=tmp_path)
+    assert duckdb_budget.perfect_hash_bits(24, crowded) == 12  # DuckDB's own default, no less
+    data = tmp_path / "d.csv"
+    data.write_text("a\n1\n")
+    with duckdb_budget.audit_scratch() as scratch:
+        con = audit_connection(scratch, [data], large_keys=True)
+        try:
+            assert setting(con, "perfect_ht_threshold") == "20"
+        finally:
+            con.close()
+
+
 def test_audits_beyond_the_parts_wait_for_one(budget_home: Path) -> None:
     inside = []
     most = [0]

@@ -17,6 +17,7 @@ from typing import Any
 
 import duckdb
 
+from flows import duckdb_budget
 from flows.config import FieldSpec
 from flows.evidence.audit.metrics import (
     CATEGORIES_LIMIT,
@@ -376,7 +377,8 @@ def grouped_keys(
     # A locked audit connection was set up for grouping large keys (see audit_connection).
     scoped = not configuration_locked(scan.con)
     if scoped:
-        scan.con.execute(f"set perfect_ht_threshold = {KEY_PERFECT_HASH_BITS}")
+        bits = duckdb_budget.perfect_hash_bits(KEY_PERFECT_HASH_BITS)  # within the budget
+        scan.con.execute(f"set perfect_ht_threshold = {bits}")
     try:
         return duplicate_keys(listing, key)
     finally:
