@@ -8,8 +8,8 @@ figures the audit gave (the duplicate count must be exact at every budget):
 
 - ``parquet`` / ``csv``: one audit of the file within the budget (one part: max_workers 1);
 - ``parquet_unbounded``: the same with DuckDB's default (80 % of the machine), for comparison;
-- ``parquet_x3``: three audits of the file at once in one process (threads, max_workers 3),
-  sharing the budget as a portfolio run's projects do.
+- ``parquet_x3`` / ``csv_x3``: three audits of the file at once in one process (threads,
+  max_workers 3), sharing the budget as a portfolio run's projects do.
 
     uv run python benchmarks/memory/run.py --rows 10000000 --budget 1.5GB [--keep]
 
@@ -108,6 +108,7 @@ STEPS = {
     "csv": ("csv", 1, True),
     "parquet_x3": ("parquet", 3, True),
     "parquet_unbounded": ("parquet", 1, False),
+    "csv_x3": ("csv", 3, True),
 }
 
 

@@ -281,7 +281,9 @@ def audit_connection(
     if allowed is None:
         return con
     if large_keys:
-        con.execute(f"set perfect_ht_threshold = {KEY_PERFECT_HASH_BITS}")
+        con.execute(
+            f"set perfect_ht_threshold = {duckdb_budget.perfect_hash_bits(KEY_PERFECT_HASH_BITS)}"
+        )
     folders = sorted({str(f).rstrip("/") + "/" for f in (scratch, scratch.resolve())})
     con.execute("set allowed_directories = ?", [folders])
     con.execute("set allowed_paths = ?", [sorted({str(p) for p in allowed})])

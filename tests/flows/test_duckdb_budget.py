@@ -17,6 +17,8 @@ from flows import duckdb_budget
 from flows.config import LoadedProject, Project
 from flows.evidence import Context, Evidence
 from flows.evidence.data_audit import collect_datasets
+from flows.sources import CsvOptions
+from flows.sources.files import sniffed
 from flows.sources.scan import audit_connection
 from tests.conftest import kept_environment, use_home
 
@@ -70,6 +72,26 @@ def test_the_settings_reach_the_locked_audit_connection(budget_home: Path, tmp_p
         finally:
             con.close()
     assert not scratch.exists()  # the spill folder goes with the audit
+
+
+def test_the_perfect_hash_grouping_of_keys_is_widened_within_the_part(
+    budget_home: Path, tmp_path: Path
+) -> None:
+    # Its table is outside DuckDB's limit: a 128 MB part (1 thread) holds 2^20 slots in a
+    # quarter, not the 2^24 a roomy budget allows (the grouping hashes and spills beyond that).
+    assert duckdb_budget.perfect_hash_bits(24) == 20
+    roomy = duckdb_budget.Budget(total=20 * 1024**3, parts=4, threads=2, spill=tmp_path)
+    assert duckdb_budget.perfect_hash_bits(24, roomy) == 24
+    crowded = duckdb_budget.Budget(total=1024**2, parts=4, threads=512, spill=tmp_path)
+    assert duckdb_budget.perfect_hash_bits(24, crowded) == 12  # DuckDB's own default, no less
+    data = tmp_path / "d.csv"
+    data.write_text("a\n1\n")
+    with duckdb_budget.audit_scratch() as scratch:
+        con = audit_connection(scratch, [data], large_keys=True)
+        try:
+            assert setting(con, "perfect_ht_threshold") == "20"
+        finally:
+            con.close()
 
 
 def test_audits_beyond_the_parts_wait_for_one(budget_home: Path) -> None:
@@ -132,6 +154,27 @@ def test_a_grouping_over_the_budget_spills_and_counts_exactly(
         assert small.tables[table] == roomy.tables[table], table
 
 
+@pytest.fixture(scope="module")
+def over_budget_csv(over_budget: Path) -> Path:
+    """The same rows as CSV (about 100 MB)."""
+    csv = over_budget.with_suffix(".csv")
+    con = duckdb.connect()
+    con.execute(f"copy (from read_parquet('{over_budget}')) to '{csv}' (header)")
+    con.close()
+    return csv
+
+
+def test_a_large_csv_file_is_sniffed_in_a_buffer_of_one_long_line(over_budget_csv: Path) -> None:
+    # DuckDB's sniffer buffer defaults to 16 long lines (1 GiB): it read a 100 MB file whole,
+    # more than a connection's part of the budget allows. Its smallest buffer fits.
+    con = duckdb.connect()
+    con.execute("set memory_limit = '90MB'")
+    pinned = sniffed(con, over_budget_csv, CsvOptions(), None)
+    con.close()
+    assert pinned is not None and "'order_id': 'BIGINT'" in pinned
+    assert "buffer_size" not in pinned and "max_line_size" not in pinned  # reads keep defaults
+
+
 def audited(path: Path, home: Path, memory: str) -> Evidence:
     """The audit of ``path`` (its key: order_id) within a memory budget of ``memory``."""
     with kept_environment():
@@ -151,7 +194,7 @@ def audited(path: Path, home: Path, memory: str) -> Evidence:
 
 
 def test_a_large_csv_file_read_in_one_pass_stays_within_a_small_budget(
-    over_budget: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    over_budget_csv: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Read in one pass where it is (as a CSV file of 256 MB or more is): the keys are grouped
     # from a spillable table, not from a list of every key held in memory.
@@ -163,11 +206,7 @@ def test_a_large_csv_file_read_in_one_pass_stays_within_a_small_budget(
     monkeypatch.setattr(
         large_csv, "key_list_fits", lambda *args: fits.append(real(*args)) or fits[-1]
     )
-    csv = tmp_path / "orders.csv"
-    con = duckdb.connect()
-    con.execute(f"copy (from read_parquet('{over_budget}')) to '{csv}' (header)")
-    con.close()
-    small = audited(csv, tmp_path / "small", "128MB")
+    small = audited(over_budget_csv, tmp_path / "small", "128MB")
     inputs = small.tables["raw_evidence_inputs"]
     assert [i["status"] for i in inputs] == ["ok"], inputs[0]["error"]
     assert inputs[0]["rows_read"] == ROWS

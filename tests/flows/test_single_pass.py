@@ -247,14 +247,14 @@ def test_values_the_head_did_not_show_are_counted_exactly(
         "flag": {"type": "boolean"},
     }
     table = audit(tmp_path, False, monkeypatch, field_map={"fields": fields})
-    passes: list[list[str]] = []
-    pass_into = DuckDBScan.pass_into
+    passes: list[str] = []
+    rescan = DuckDBScan.rescan
 
-    def spy(scan: DuckDBScan, into: str, exprs: list[str]) -> None:
-        passes.append(exprs)
-        pass_into(scan, into, exprs)
+    def spy(scan: DuckDBScan, statement: str) -> None:
+        passes.append(statement)
+        rescan(scan, statement)
 
-    monkeypatch.setattr(DuckDBScan, "pass_into", spy)
+    monkeypatch.setattr(DuckDBScan, "rescan", spy)
     one = audit(tmp_path, True, monkeypatch, field_map={"fields": fields})
     measured = {f["field"]: f for f in one["raw_field_profiles"]}
     for expected in table["raw_field_profiles"]:
@@ -263,9 +263,11 @@ def test_values_the_head_did_not_show_are_counted_exactly(
     for name in ("status", "level", "quantity", "channel"):
         assert measured[name]["distinct_is_exact"], name
     # The largest integer was counted on its own in the pass; status and level were read again
-    # (channel's new value is one its field map allows: the pass counted it).
+    # (channel's new value is one its field map allows: the pass counted it), grouped (a
+    # grouping spills beyond the memory limit, a histogram would not).
     assert f"count_if(\"level\" = cast('{big}' as BIGINT))" in passes[0]
-    assert [sorted(p) for p in passes[1:]] == [['histogram("level")', 'histogram("status")']]
+    assert len(passes) == 2 and "histogram(" not in passes[1]
+    assert 'group by grouping sets (("status"), ("level"))' in passes[1]
     assert measured["status"]["not_allowed"] == 1850
     assert measured["level"]["out_of_range"] == 1850 + 100
     assert json.loads(measured["level"]["top_values"]) == [
@@ -310,3 +312,32 @@ def test_duckdbs_key_for_other_values_is_known_for_each_type() -> None:
     assert other_values_key(con, "TIMESTAMP") == (True, "infinity")
     assert other_values_key(con, "BOOLEAN") == (True, None)  # dropped: the present count tells
     assert other_values_key(con, "BIGINT[]") == (False, None)  # not counted value by value
+
+
+def test_examples_are_the_violating_rows_that_hash_lowest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pass keeps the violating rows whose content hashes lowest: no sketch, no thread order.
+
+    The same rows on every run, however the threads split the file: the values of the first
+    100 violating rows by the hash of the whole row, five distinct ones, in value order.
+    """
+    lines = ["order_id,amount"]
+    for i in range(1, 6001):
+        lines.append(f"{i},{-(i % 300) - 0.5 if i % 7 == 0 else (i * 7) % 500 + 0.5}")
+    (tmp_path / "orders.csv").write_text("\n".join(lines) + "\n")
+    fields = {"order_id": {"type": "integer"}, "amount": {"type": "number", "min": 0, "max": 500}}
+    runs = [
+        {f["field"]: f for f in audit(tmp_path, True, monkeypatch, field_map={"fields": fields})[
+            "raw_field_profiles"
+        ]}["amount"]
+        for _ in range(2)
+    ]  # fmt: skip
+    assert runs[0]["out_of_range"] == 6000 // 7
+    rows = duckdb.sql(
+        f"select cast(amount as varchar) from read_csv('{tmp_path / 'orders.csv'}') "
+        "where amount < 0 order by hash(order_id, amount) limit 100"
+    ).fetchall()
+    expected = sorted(list(dict.fromkeys(r[0] for r in rows))[:5])
+    assert json.loads(runs[0]["examples"])["out_of_range"] == expected
+    assert runs[1]["examples"] == runs[0]["examples"]

@@ -2,10 +2,10 @@
 
 A CSV file of ``SINGLE_PASS_MIN_BYTES`` or more (:mod:`flows.sources.files`) is not copied into a
 table: the plan's aggregates run in one pass over the file, which also counts the rows, stores
-refused rows, keeps example values of each violation (``approx_top_k``), counts each value of the
-fields that repeat in the file's head (their figures and top values come from those counts), and
-lists every key value for the exact count of duplicated keys and their examples (a key too large
-to list is read again on its own).
+refused rows, keeps example values of each violation (:func:`examples_term`), counts each value
+of the fields that repeat in the file's head (their figures and top values come from those
+counts), and lists every key value for the exact count of duplicated keys and their examples (a
+key too large to list is read again on its own).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 
 import duckdb
 
+from flows import duckdb_budget
 from flows.config import FieldSpec
 from flows.evidence.audit.metrics import (
     CATEGORIES_LIMIT,
@@ -25,6 +26,7 @@ from flows.evidence.audit.metrics import (
     FieldMetrics,
     Metric,
     Plan,
+    Violation,
     count_column,
     violation_filters,
 )
@@ -76,9 +78,12 @@ def read_head(
     assert scan.con is not None and scan.csv_stream is not None
     head = q(f"{scan.relation.strip(chr(34))}_head")
     listing = ", ".join(q(c) for c in columns) or "1 as one"
+    # The file's first rows, read in order by one thread: the same head on every run (a
+    # parallel read's ``limit`` keeps whichever rows its threads read first).
+    reader = scan.csv_stream.reader()
     scan.con.execute(
-        f"create or replace temp table {head} as select {listing} from {scan.relation} "
-        f"limit {head_rows}"
+        f"create or replace temp table {head} as select {listing} "
+        f"from {reader[:-1]}, parallel = false) limit {head_rows}"
     )
     texts = [c for c in columns if scan.family_of(c) == "string"]
     lengths = "".join(f", avg(strlen({q(c)}))" for c in texts)
@@ -218,15 +223,21 @@ def weigh_values(
         if not row or int(row[0]) != int(row[1]):
             again.append(column)
     if again:
-        full = f"{table}_values"
-        scan.pass_into(full, [f"histogram({q(c)})" for c in again])
+        # One more read groups each such column's values (grouping sets: one hash table per
+        # column, which spills beyond DuckDB's memory limit; a histogram() would not).
+        full = q(f"{table}_values")
+        values = ", ".join(f"{q(c)} as v{i}, grouping({q(c)}) as g{i}" for i, c in enumerate(again))
+        sets = ", ".join(f"({q(c)})" for c in again)
+        scan.rescan(
+            f"create or replace temp table {full} as select {values}, count(*) as n "
+            f"from {{reader}} group by grouping sets ({sets})"
+        )
         for i, column in enumerate(again):
-            n = count_column(column)
             scan.con.execute(
-                f"create or replace temp table {weighted[column]} as select "
-                f"unnest(map_keys(e{i})) as {q(column)}, unnest(map_values(e{i})) as {n} "
-                f"from {q(full)}"
+                f"create or replace temp table {weighted[column]} as select v{i} as {q(column)}, "
+                f"n as {count_column(column)} from {full} where g{i} = 0 and v{i} is not null"
             )
+        scan.con.execute(f"drop table {full}")
     return weighted
 
 
@@ -290,6 +301,29 @@ def histogram_measures(
     )
 
 
+def examples_term(scan: Scan, violation: Violation) -> str:
+    """The pass's aggregate keeping a violation's example rows: the value of the first by hash.
+
+    The violating rows whose content hashes lowest (``EXAMPLES * 20`` of them, as a table read
+    keeps its first violating rows), with the value of each: the same rows on every run, whatever
+    order the threads read the file in (``approx_top_k``, the sketch the pass kept before, went
+    by that order), and a value repeated in many rows is not each of them. CASE, not FILTER: a
+    FILTER clause copies every row that passes, per aggregate.
+    """
+    row = ", ".join(q(c) for c in scan.columns)
+    value = scan.text(violation.column)
+    return (
+        f"min(case when {violation.condition} then struct_pack(h := hash({row}), v := {value}) "
+        f"end, {EXAMPLES * 20})"
+    )
+
+
+def kept_examples(rows: list[dict[str, Any]] | None) -> list[str]:
+    """The first ``EXAMPLES`` distinct values of :func:`examples_term`'s rows, in value order."""
+    values = dict.fromkeys(str(r["v"]) for r in rows or [] if r["v"] is not None)
+    return sorted(list(values)[:EXAMPLES])
+
+
 def key_list_fits(scan: Scan, head: Head, key: list[str], budget: int) -> bool:
     """Whether a list of every key value of the file fits the budget (bytes)."""
     width = 0.0
@@ -343,7 +377,8 @@ def grouped_keys(
     # A locked audit connection was set up for grouping large keys (see audit_connection).
     scoped = not configuration_locked(scan.con)
     if scoped:
-        scan.con.execute(f"set perfect_ht_threshold = {KEY_PERFECT_HASH_BITS}")
+        bits = duckdb_budget.perfect_hash_bits(KEY_PERFECT_HASH_BITS)  # within the budget
+        scan.con.execute(f"set perfect_ht_threshold = {bits}")
     try:
         return duplicate_keys(listing, key)
     finally:
@@ -394,7 +429,7 @@ class LargeCsvReading(Reading):
                     exprs[(metric, i)] = sql
             for v in fm.violations:
                 exprs[(v, 0)] = v.terms(scan)[0]
-                exprs[(v, "examples")] = v.examples_term(scan)
+                exprs[(v, "examples")] = examples_term(scan, v)
         if plan.recency:
             for i, sql in enumerate(plan.recency.terms(scan)):
                 exprs[(plan.recency, i)] = sql
@@ -467,7 +502,7 @@ class LargeCsvReading(Reading):
             exact=exact,
             counts=counts,
             examples={
-                v.kind: sorted(str(e) for e in values[(v, "examples")] or [])
+                v.kind: kept_examples(values[(v, "examples")])
                 for v in fm.violations
                 if counts[v.kind]
             },
