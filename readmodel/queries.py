@@ -187,6 +187,25 @@ def recurring_blockers(con: duckdb.DuckDBPyConnection) -> list[RecurringBlocker]
 # a definition in both places. Bound parameters, in order: the earlier run, the later run, the
 # project.
 
+
+def _pair_rows(mart: str) -> str:
+    """The CTEs every pair query starts with: ``earlier`` and ``later``, a project's rows of a mart.
+
+    ``mart`` is one of this module's per-run marts (a constant); the rows are those of the earlier
+    and the later run (parameters: the earlier run, the later run, the project).
+    """
+    return f"""
+with pair as (select ?::varchar as run_before, ?::varchar as run_after, ?::varchar as project_id),
+earlier as (
+    select mart.* from {mart} as mart
+    inner join pair on mart.run_id = pair.run_before and mart.project_id = pair.project_id
+),
+later as (
+    select mart.* from {mart} as mart
+    inner join pair on mart.run_id = pair.run_after and mart.project_id = pair.project_id
+)"""
+
+
 #: The verdict, confidence and rubric of a project in both runs (run_changes' columns).
 PAIR_RESULTS = """
 select
@@ -202,16 +221,9 @@ where earlier.run_id = ? and later.run_id = ? and earlier.project_id = ?
 """
 
 #: Each gap's score and status in both runs, in the gaps' order (run_gap_changes' rows).
-PAIR_GAP_CHANGES = """
-with pair as (select ?::varchar as run_before, ?::varchar as run_after, ?::varchar as project_id),
-earlier as (
-    select gaps.* from gap_scores as gaps
-    inner join pair on gaps.run_id = pair.run_before and gaps.project_id = pair.project_id
-),
-later as (
-    select gaps.* from gap_scores as gaps
-    inner join pair on gaps.run_id = pair.run_after and gaps.project_id = pair.project_id
-)
+PAIR_GAP_CHANGES = (
+    _pair_rows("gap_scores")
+    + """
 select
     coalesce(later.gap, earlier.gap) as gap,
     cast(earlier.score as double) as score_before,
@@ -222,19 +234,13 @@ from later
 full outer join earlier on later.gap = earlier.gap
 order by coalesce(later.gap_order, earlier.gap_order), gap
 """
+)
 
 #: The checks whose result differs between the runs (run_check_changes' rows); a null result:
 #: the check was not in that run.
-PAIR_CHECK_CHANGES = """
-with pair as (select ?::varchar as run_before, ?::varchar as run_after, ?::varchar as project_id),
-earlier as (
-    select checks.* from check_results as checks
-    inner join pair on checks.run_id = pair.run_before and checks.project_id = pair.project_id
-),
-later as (
-    select checks.* from check_results as checks
-    inner join pair on checks.run_id = pair.run_after and checks.project_id = pair.project_id
-)
+PAIR_CHECK_CHANGES = (
+    _pair_rows("check_results")
+    + """
 select
     coalesce(later.check_id, earlier.check_id) as check_id,
     coalesce(later.gap, earlier.gap) as gap,
@@ -247,18 +253,12 @@ full outer join earlier on later.check_id = earlier.check_id
 where coalesce(earlier.result, '') <> coalesce(later.result, '')
 order by check_id
 """
+)
 
 #: The inputs whose fingerprint changed, or that only one run read (run_input_changes' rows).
-PAIR_INPUT_CHANGES = """
-with pair as (select ?::varchar as run_before, ?::varchar as run_after, ?::varchar as project_id),
-earlier as (
-    select inputs.* from input_fingerprints as inputs
-    inner join pair on inputs.run_id = pair.run_before and inputs.project_id = pair.project_id
-),
-later as (
-    select inputs.* from input_fingerprints as inputs
-    inner join pair on inputs.run_id = pair.run_after and inputs.project_id = pair.project_id
-)
+PAIR_INPUT_CHANGES = (
+    _pair_rows("input_fingerprints")
+    + """
 select
     coalesce(later.input_kind, earlier.input_kind) as input_kind,
     coalesce(later.name, earlier.name) as name,
@@ -276,6 +276,7 @@ full outer join earlier on later.input_kind = earlier.input_kind and later.name 
 where coalesce(earlier.fingerprint, '') <> coalesce(later.fingerprint, '')
 order by input_kind, name
 """
+)
 
 
 #: Words for what may change in a rubric check (run_rubric_check_changes.changed_fields).
