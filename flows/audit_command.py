@@ -72,7 +72,7 @@ def profile(
                 "null_rate": f.null_count / rows if rows and f.null_count is not None else None,
                 "empty": f.empty_count,
                 "distinct": f.distinct_count,
-                "distinct_exact": f.distinct_is_exact,
+                "distinct_at_least": f.distinct_at_least,
                 "min": f.min_value,
                 "max": f.max_value,
                 "personal": f.personal_reason if f.personal else None,
@@ -134,7 +134,13 @@ def render(document: dict[str, Any]) -> None:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for c in document["columns"]:
         rate = "-" if c["null_rate"] is None else f"{c['null_rate']:.1%}"
-        distinct = f"{c['distinct']:,}" + ("" if c["distinct_exact"] else " ~")
+        distinct = (
+            f"{c['distinct']:,}"
+            if c["distinct"] is not None
+            else f">= {c['distinct_at_least']:,}"
+            if c["distinct_at_least"] is not None
+            else ""
+        )
         table.add_row(
             c["name"],
             str(c["type"]),
@@ -152,8 +158,13 @@ def render(document: dict[str, Any]) -> None:
             markup=False,
             highlight=False,
         )
-    if any(not c["distinct_exact"] for c in document["columns"]):
-        out.print("~ approximate distinct count (HyperLogLog, about 2% error)")
+    if any(c["distinct"] is None and c["distinct_at_least"] for c in document["columns"]):
+        out.print(
+            ">= distinct values not counted (a field of many values): at least as many as the "
+            "first rows hold",
+            markup=False,
+            highlight=False,
+        )
     if "duplicates" in document:
         d = document["duplicates"]
         out.print(f"duplicate key rows ({', '.join(d['key'])}): {d['duplicate_rows']:,}")

@@ -195,6 +195,7 @@ class FieldProfiles(_Raw):
     empty_count: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
     distinct_count: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
     distinct_is_exact: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+    distinct_at_least: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
     type_failures: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
     not_allowed: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
     out_of_range: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)

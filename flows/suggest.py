@@ -33,6 +33,7 @@ from typing import Any
 import yaml
 
 from core.errors import EvidenceError
+from flows.evidence import data_audit
 from flows.evidence.data_audit import personal_columns
 from flows.privacy import contains_personal, mask
 from flows.sources.scan import Scan, q
@@ -222,13 +223,14 @@ def _field(scan: Scan, measured: dict[str, Any], rows: int, personal: dict[str, 
         suggestion.rules["personal"] = True
         suggestion.because.append(f"personal ({personal[column]}): counts only")
         return suggestion
+    counted = measured["distinct"] is not None  # else a field of many values, not counted
     distinct = int(measured["distinct"] or 0)
     if kind == "string":
-        allowed = _allowed(scan, column, distinct, rows) if measured["distinct_exact"] else None
+        allowed = _allowed(scan, column, distinct, rows) if counted else None
         if allowed is not None:
             suggestion.rules["allowed"] = allowed
             suggestion.because.append(f"{distinct} values seen")
-        elif distinct > rows * 0.5 or _ID_NAME.search(column):
+        elif not counted or distinct > rows * 0.5 or _ID_NAME.search(column):
             found = _pattern(scan, column)
             if found is not None:
                 suggestion.rules["pattern"] = found[0]
@@ -272,21 +274,32 @@ def _key(scan: Scan, fields: list[dict[str, Any]], rows: int) -> tuple[list[str]
     def complete(f: dict[str, Any]) -> bool:
         return not f["nulls"] and not f["empty"] and scan.family_of(f["name"]) != "number"
 
+    def distinct(f: dict[str, Any]) -> int:
+        """Its distinct values, or (not counted: many) at least how many."""
+        return int(f["distinct"] if f["distinct"] is not None else f["distinct_at_least"] or 0)
+
+    def all_differ(f: dict[str, Any]) -> bool:
+        """Every value differs: counted, or (not counted) every one of the first rows did."""
+        if f["distinct"] is not None:
+            return bool(f["distinct"] == rows)
+        return bool(f["distinct_at_least"] == min(rows, data_audit.HEAD_ROWS))
+
     singles = sorted(
-        (f for f in fields if complete(f) and f["distinct"] == rows and f["distinct_exact"]),
+        (f for f in fields if complete(f) and all_differ(f)),
         key=lambda f: (not _ID_NAME.search(f["name"]), fields.index(f)),
     )
     for single in singles:
         if _unique(scan, [single["name"]], rows):
             return [single["name"]], f"unique and never empty in the {_count(rows)} rows"
     candidates = sorted(
-        (f for f in fields if complete(f) and int(f["distinct"] or 0) > 1),
-        key=lambda f: (-int(f["distinct"] or 0), fields.index(f)),
+        (f for f in fields if complete(f) and distinct(f) > 1),
+        key=lambda f: (-distinct(f), fields.index(f)),
     )[:PAIR_CANDIDATES]
     for i, first in enumerate(candidates):
         for second in candidates[i + 1 :]:
-            if int(first["distinct"]) * int(second["distinct"]) < rows:
-                continue
+            counted = first["distinct"] is not None and second["distinct"] is not None
+            if counted and distinct(first) * distinct(second) < rows:
+                continue  # too few combinations to tell every row apart
             pair = [first["name"], second["name"]]
             if _unique(scan, pair, rows):
                 return pair, f"together unique and never empty in the {_count(rows)} rows"

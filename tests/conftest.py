@@ -79,6 +79,21 @@ def kept_environment() -> Iterator[None]:
         get_settings.cache_clear()
 
 
+def statements_of(monkeypatch: pytest.MonkeyPatch, method: str) -> list[str]:
+    """The statements a ``DuckDBScan`` method runs from now on (``rescan``, ``read_again``)."""
+    from flows.sources.scan import DuckDBScan
+
+    seen: list[str] = []
+    original = getattr(DuckDBScan, method)
+
+    def spy(scan: DuckDBScan, statement: str) -> None:
+        seen.append(statement)
+        original(scan, statement)
+
+    monkeypatch.setattr(DuckDBScan, method, spy)
+    return seen
+
+
 def copy_examples(target: Path) -> Path:
     """A private copy of the example portfolio (tests may change its files)."""
     shutil.copytree(REPO_ROOT / "examples", target, ignore=shutil.ignore_patterns("__pycache__"))

@@ -31,8 +31,9 @@ from core.errors import EvidenceError, reading_failure
 from flows import duckdb_budget
 from flows.config import DatasetEvidence, FieldMap, FieldSpec, LoadedProject, fingerprint_file
 from flows.evidence import Context, Evidence
+from flows.evidence.audit.counted import HEAD_ROWS, other_values_key
 from flows.evidence.audit.drift import measure_drift, psi
-from flows.evidence.audit.large_csv import LargeCsvReading, other_values_key
+from flows.evidence.audit.large_csv import LargeCsvReading
 from flows.evidence.audit.metrics import KIND, Freshness, locate, plan
 from flows.evidence.audit.profiles import (
     DatasetProfile,
@@ -128,9 +129,6 @@ def personal_columns(scan: Scan, field_map: FieldMap | None = None) -> dict[str,
     return out
 
 
-#: Rows read from the head of a large CSV file to find the fields whose values repeat (categories,
-#: flags, small integers): the one pass counts each of their values instead of testing every row.
-HEAD_ROWS = 100_000
 #: The one pass lists every key value, and duplicated keys are counted from the list afterwards,
 #: when the list is estimated to take at most this much memory (a quarter of the machine's, and
 #: of the audit's part of the memory budget: a list stays in memory, while the grouping of it
@@ -151,8 +149,8 @@ def reading_for(scan: Scan) -> Reading:
     if scan.engine == "postgres":
         return PostgresReading()
     if isinstance(scan, DuckDBScan) and scan.parquet_files:
-        return ParquetReading()
-    return TableReading()
+        return ParquetReading(HEAD_ROWS)
+    return TableReading(HEAD_ROWS)
 
 
 def profile_fields(

@@ -18,8 +18,9 @@ from typing import Any
 
 from flows.sources.files import lit, q
 
-#: Above this many rows DuckDB counts distinct values approximately (HyperLogLog).
-EXACT_DISTINCT_ROWS = 1_000_000
+#: Up to this many rows the audit counts every field's distinct values (exactly); above, only the
+#: fields whose values repeat (see :mod:`flows.evidence.audit.counted`), never approximately.
+COUNTED_DISTINCT_ROWS = 1_000_000
 
 FAMILIES = {
     "integer": ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
@@ -167,14 +168,19 @@ class Scan:
         """An aggregate counting the NULLs of a column (count(col) reads only the validity)."""
         return f"count(*) - count({q(column)})"
 
-    def distinct(self, column: str) -> tuple[str, bool]:
-        """An expression counting distinct values, and whether the count is exact.
+    @property
+    def counts_every_distinct(self) -> bool:
+        """Whether the audit counts the distinct values of every field of this relation.
 
-        Rows not counted yet (a large CSV file measured in one pass) are many: approximate.
+        Not on many rows (or rows not counted yet: a large CSV file measured in one pass): an
+        exact count of each field's values costs as much as the rest of the audit, and an
+        approximate one (HyperLogLog) can be wrong even for a field of seven values.
         """
-        if self.rows > EXACT_DISTINCT_ROWS or self.rows < 0:
-            return f"approx_count_distinct({q(column)})", False
-        return f"count(distinct {q(column)})", True
+        return 0 <= self.rows <= COUNTED_DISTINCT_ROWS
+
+    def distinct(self, column: str) -> str:
+        """An aggregate counting a column's distinct values (exactly)."""
+        return f"count(distinct {q(column)})"
 
     def min_max(self, column: str) -> tuple[str, str]:
         """Expressions of the smallest and largest value, as text."""

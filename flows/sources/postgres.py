@@ -155,11 +155,16 @@ class PostgresScan(Scan):
         """An aggregate counting the rows where a condition holds (PostgreSQL has no count_if)."""
         return f"count(*) filter (where {condition})"
 
-    def distinct(self, column: str) -> tuple[str, bool]:
-        """PostgreSQL counts distinct values exactly."""
+    @property
+    def counts_every_distinct(self) -> bool:
+        """PostgreSQL counts every field's distinct values where the data is (exactly)."""
+        return True
+
+    def distinct(self, column: str) -> str:
+        """An aggregate counting distinct values (other types through their text)."""
         if self.family_of(column) == "other":
-            return f"count(distinct {self.text(column)})", True
-        return f"count(distinct {q(column)})", True
+            return f"count(distinct {self.text(column)})"
+        return f"count(distinct {q(column)})"
 
     def min_max(self, column: str) -> tuple[str, str]:
         """Smallest and largest value as text (booleans and other types through text)."""

@@ -18,7 +18,7 @@ import duckdb
 from core.errors import EvidenceError, first_line
 from flows import duckdb_budget
 from flows.sources import CsvOptions, SourceRef
-from flows.sources.dialect import EXACT_DISTINCT_ROWS, Scan, compatible, family
+from flows.sources.dialect import COUNTED_DISTINCT_ROWS, Scan, compatible, family
 from flows.sources.files import (
     CsvStream,
     check_rows,
@@ -31,7 +31,7 @@ from flows.sources.files import (
 
 #: Re-exported: the dialect's names, as they were imported from here before.
 __all__ = [
-    "EXACT_DISTINCT_ROWS", "KEY_PERFECT_HASH_BITS", "DuckDBScan", "Scan", "audit_connection",
+    "COUNTED_DISTINCT_ROWS", "KEY_PERFECT_HASH_BITS", "DuckDBScan", "Scan", "audit_connection",
     "compatible", "configuration_locked", "family", "lit", "local_files", "open_scan", "q",
     "unreadable",
 ]  # fmt: skip
@@ -91,6 +91,39 @@ class DuckDBScan(Scan):
                     "is not UTF-8 text and its header differs in latin-1: declare its encoding "
                     "(encoding: latin-1)",
                 )
+
+    def read_again(self, statement: str) -> None:
+        """Run a statement naming the dataset as ``{reader}``.
+
+        A large CSV file is read again where it is (refused rows collected: :meth:`rescan`);
+        any other dataset is its relation.
+        """
+        if self.csv_stream is not None:
+            self.rescan(statement)
+        else:
+            self._con().execute(statement.replace("{reader}", self.relation))
+
+    def head(self, columns: list[str], rows: int) -> str:
+        """A query of ``columns`` of the dataset's first ``rows`` rows: the same rows every run.
+
+        A large CSV file's first lines, read in order by one thread (a parallel read's ``limit``
+        keeps whichever rows its threads read first); the first file's first rows of Parquet
+        files (by their row numbers, which only the first row groups hold); otherwise the
+        relation's first rows as the engine returns them.
+        """
+        listing = ", ".join(q(c) for c in columns) or "1 as one"
+        if self.csv_stream is not None:
+            reader = self.csv_stream.reader()
+            return f"select {listing} from {reader[:-1]}, parallel = false) limit {rows}"
+        virtual = {"filename", "file_row_number"} & {c.lower() for c in self.columns}
+        if self.parquet_files and not virtual:  # (a column of those names would be shadowed)
+            files = "[" + ", ".join(lit(f) for f in self.parquet_files) + "]"
+            return (
+                f"select {listing} from read_parquet({files}, union_by_name = true, "
+                f"filename = true, file_row_number = true) "
+                f"where filename = {lit(self.parquet_files[0])} and file_row_number < {rows}"
+            )
+        return f"select {listing} from {self.relation} limit {rows}"
 
     def first_pass(self, exprs: list[str], table: str, stay: Container[int] = ()) -> list[Any]:
         """The one pass over a large CSV file: the aggregates into ``table`` (column e<i> each).

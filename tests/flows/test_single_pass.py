@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 import pytest
 
 from flows.config import LoadedProject, Project
@@ -21,7 +22,7 @@ from flows.evidence.data_audit import collect_datasets, other_values_key
 from flows.privacy import mask
 from flows.sources import CsvOptions
 from flows.sources.files import open_files
-from flows.sources.scan import DuckDBScan
+from tests.conftest import statements_of
 
 AS_OF = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 STATUSES = ["new", "paid", "shipped", "returned"]
@@ -74,13 +75,39 @@ def audit(folder: Path, single_pass: bool, monkeypatch: pytest.MonkeyPatch, **da
     return {name: frame.to_dict("records") for name, frame in frames.items()}
 
 
-def comparable(field: dict[str, Any], exact: bool) -> dict[str, Any]:
-    """A field profile without what may rightly differ: examples, and an approximate distinct."""
+def comparable(field: dict[str, Any], counted: bool) -> dict[str, Any]:
+    """A field profile without what may rightly differ: examples, and what was not counted.
+
+    The one pass counts the distinct values (and top values) of the fields that repeat in its
+    head; of the others it proves how many there are at least (see :func:`uncounted`).
+    """
     out = {k: (None if v != v else v) for k, v in field.items() if k not in ("examples", "run_id")}
-    if not exact:
-        out.pop("distinct_count")
-        out.pop("distinct_is_exact")
+    out.pop("distinct_at_least")
+    if not counted:
+        for name in ("distinct_count", "distinct_is_exact", "top_values"):
+            out.pop(name)
     return out
+
+
+def uncounted(measured: dict[str, Any], expected: dict[str, Any]) -> None:
+    """A field whose distinct values were not counted: a true lower bound, never an estimate."""
+    assert pd.isna(measured["distinct_count"]) and pd.isna(measured["distinct_is_exact"])
+    assert 1 <= measured["distinct_at_least"] <= expected["distinct_count"], measured["field"]
+    assert pd.isna(measured["top_values"])
+
+
+def same_fields(one: list[dict[str, Any]], table: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each field of the one pass against the table read's; the one pass's fields by name."""
+    fields = {f["field"]: f for f in one}
+    for expected in table:
+        measured = fields[expected["field"]]
+        counted = not pd.isna(measured["distinct_count"])
+        assert comparable(measured, counted) == comparable(expected, counted), expected["field"]
+        if counted:
+            assert measured["distinct_is_exact"] and pd.isna(measured["distinct_at_least"])
+        else:
+            uncounted(measured, expected)
+    return fields
 
 
 def violating(folder: Path, field: str, kind: str) -> set[str]:
@@ -107,6 +134,7 @@ def test_one_pass_measures_exactly_what_a_table_read_measures(
 ) -> None:
     if not listed:  # as for a file whose keys would not fit in memory as a list
         monkeypatch.setattr("flows.evidence.data_audit.KEY_LIST_MAX_BYTES", 0)
+    monkeypatch.setattr("flows.evidence.data_audit.HEAD_ROWS", 1000)  # a head, not the file
     orders_csv(tmp_path / "orders.csv", duplicated=[34, 34, 35] + [64] * 3)
     table = audit(tmp_path, False, monkeypatch)
     one = audit(tmp_path, True, monkeypatch)
@@ -114,16 +142,14 @@ def test_one_pass_measures_exactly_what_a_table_read_measures(
         assert [{k: v for k, v in r.items() if k != "examples"} for r in one.get(name, [])] == [
             {k: v for k, v in r.items() if k != "examples"} for r in table.get(name, [])
         ], name
-    fields = {f["field"]: f for f in one["raw_field_profiles"]}
-    for expected in table["raw_field_profiles"]:
-        measured = fields[expected["field"]]
-        exact = bool(measured["distinct_is_exact"])  # the one pass counts the rest approximately
-        assert comparable(measured, exact) == comparable(expected, exact), expected["field"]
+    fields = same_fields(one["raw_field_profiles"], table["raw_field_profiles"])
     # The categories and small integers were counted value by value: exact, with top values.
     for name in ("status", "quantity", "active"):
         assert fields[name]["distinct_is_exact"] and fields[name]["top_values"], name
-    # The key's distinct count comes from the exact count of distinct keys, not a sketch.
-    assert fields["order_id"]["distinct_is_exact"] and not fields["email"]["distinct_is_exact"]
+    # The key's distinct count comes from the exact count of distinct keys; the emails' are not
+    # counted (every one differs): at least as many as the head held.
+    assert fields["order_id"]["distinct_count"] == 6000
+    assert pd.isna(fields["email"]["distinct_count"]) and fields["email"]["distinct_at_least"]
     assert fields["status"]["not_allowed"] > 0 and fields["quantity"]["out_of_range"] > 0
     # Examples are real violating values, at most five per kind; a personal field's (the emails)
     # only their masked shapes.
@@ -226,7 +252,7 @@ def test_values_the_head_did_not_show_are_counted_exactly(
     integer in the head (DuckDB's own key for "other values" of an integer column, so it is
     counted apart) and a new level after it; ``quantity`` only has head values; ``channel`` gets
     a value after it that its field map allows (counted in the pass all the same); ``flag`` is
-    one value in the head (not counted value by value) and two after it.
+    one value in the head and two after it (a boolean's two values are always counted).
     """
     monkeypatch.setattr("flows.evidence.data_audit.HEAD_ROWS", 300)
     big = 2**63 - 1
@@ -247,20 +273,10 @@ def test_values_the_head_did_not_show_are_counted_exactly(
         "flag": {"type": "boolean"},
     }
     table = audit(tmp_path, False, monkeypatch, field_map={"fields": fields})
-    passes: list[str] = []
-    rescan = DuckDBScan.rescan
-
-    def spy(scan: DuckDBScan, statement: str) -> None:
-        passes.append(statement)
-        rescan(scan, statement)
-
-    monkeypatch.setattr(DuckDBScan, "rescan", spy)
+    passes = statements_of(monkeypatch, "rescan")
     one = audit(tmp_path, True, monkeypatch, field_map={"fields": fields})
-    measured = {f["field"]: f for f in one["raw_field_profiles"]}
-    for expected in table["raw_field_profiles"]:
-        exact = bool(measured[expected["field"]]["distinct_is_exact"])
-        assert comparable(measured[expected["field"]], exact) == comparable(expected, exact)
-    for name in ("status", "level", "quantity", "channel"):
+    measured = same_fields(one["raw_field_profiles"], table["raw_field_profiles"])
+    for name in ("status", "level", "quantity", "channel", "flag"):
         assert measured[name]["distinct_is_exact"], name
     # The largest integer was counted on its own in the pass; status and level were read again
     # (channel's new value is one its field map allows: the pass counted it), grouped (a
@@ -322,6 +338,7 @@ def test_examples_are_the_violating_rows_that_hash_lowest(
     The same rows on every run, however the threads split the file: the values of the first
     100 violating rows by the hash of the whole row, five distinct ones, in value order.
     """
+    monkeypatch.setattr("flows.evidence.data_audit.HEAD_ROWS", 300)  # amount does not repeat
     lines = ["order_id,amount"]
     for i in range(1, 6001):
         lines.append(f"{i},{-(i % 300) - 0.5 if i % 7 == 0 else (i * 7) % 500 + 0.5}")

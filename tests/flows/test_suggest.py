@@ -110,7 +110,13 @@ def test_suggestions_for_a_real_public_dataset_hold_and_find_its_key(
         assert field_map.fields["hour"].min == 0 and field_map.fields["hour"].max == 23
 
 
-def test_an_id_like_text_gets_its_shape_and_a_loose_field_gets_no_rule(tmp_path: Path) -> None:
+@pytest.mark.parametrize("many_rows", [False, True], ids=["counted", "many-rows"])
+def test_an_id_like_text_gets_its_shape_and_a_loose_field_gets_no_rule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, many_rows: bool
+) -> None:
+    if many_rows:  # read as millions of rows are: only the fields that repeat are counted
+        monkeypatch.setattr("flows.sources.dialect.COUNTED_DISTINCT_ROWS", 50)
+        monkeypatch.setattr("flows.evidence.data_audit.HEAD_ROWS", 100)
     path = tmp_path / "orders.csv"
     lines = ["order_id,status,note,amount,customer_email,created_at"]
     for i in range(200):
@@ -122,6 +128,12 @@ def test_an_id_like_text_gets_its_shape_and_a_loose_field_gets_no_rule(tmp_path:
     path.write_text("\n".join(lines) + "\n")
     with opened(path, None, tmp_path) as scan:
         field_map = assert_holds(scan, path, datetime(2026, 11, 21, tzinfo=UTC))
+        measured, _ = measure_fields(scan, field_map, top=False)
+    # Many rows: the amounts (every one differs) are not counted, at least as many as the head's;
+    # the key is counted by its grouping, the suggested key's check.
+    figures = {f["field"]: (f["distinct_count"], f["distinct_at_least"]) for f in measured}
+    assert figures["amount"] == ((None, 100) if many_rows else (200, None))
+    assert figures["order_id"] == (200, None) and figures["status"] == (3, None)
     assert field_map.fields["order_id"].pattern == r"^[A-Z]{3}-\d{6}$"
     assert field_map.key == ["order_id"]
     assert field_map.fields["status"].allowed == ["new", "paid", "shipped"]

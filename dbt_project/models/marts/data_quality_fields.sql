@@ -22,6 +22,7 @@ final as (
         empty_count,
         distinct_count,
         distinct_is_exact,
+        distinct_at_least,
         type_failures,
         not_allowed,
         out_of_range,

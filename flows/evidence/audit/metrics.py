@@ -148,15 +148,11 @@ class Empties(Metric):
 
 @dataclass(frozen=True)
 class Distinct(Metric):
-    """The field's distinct values (exact, or a sketch on a large relation)."""
+    """The field's distinct values, counted exactly (planned where the reading counts them)."""
 
     def terms(self, scan: Scan) -> list[str]:
-        """The distinct count the engine gives for the relation's size."""
-        return [scan.distinct(self.column)[0]]
-
-    def exact(self, scan: Scan) -> bool:
-        """Whether the count is exact."""
-        return scan.distinct(self.column)[1]
+        """The exact count of distinct values."""
+        return [scan.distinct(self.column)]
 
 
 @dataclass(frozen=True)

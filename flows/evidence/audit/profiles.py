@@ -19,8 +19,8 @@ from functools import cache
 from typing import Any
 
 from flows.config import DatasetEvidence
+from flows.evidence.audit.figures import DuplicateKey, Measured
 from flows.evidence.audit.metrics import Freshness, Plan, locate
-from flows.evidence.audit.readings import DuplicateKey, Measured
 from flows.privacy import contains_personal, mask
 from flows.schemas import DatasetProfiles, FieldProfiles
 from flows.sources.dialect import Scan
@@ -75,6 +75,7 @@ class FieldProfile:
     empty_count: int | None = None
     distinct_count: int | None = None
     distinct_is_exact: bool | None = None
+    distinct_at_least: int | None = None
     type_failures: int | None = None
     not_allowed: int | None = None
     out_of_range: int | None = None
@@ -186,7 +187,8 @@ def field_profiles(
         profile.null_count = figures.nulls
         profile.empty_count = figures.empty
         profile.distinct_count = figures.distinct
-        profile.distinct_is_exact = figures.exact
+        profile.distinct_is_exact = None if figures.distinct is None else True
+        profile.distinct_at_least = figures.at_least
         profile.type_failures = figures.counts.get("type_failures", 0)
         profile.not_allowed = figures.counts.get("not_allowed", 0)
         profile.out_of_range = figures.counts.get("out_of_range", 0)

@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Container
-from dataclasses import dataclass, field
 from typing import Any
 
 from core.errors import EvidenceError
 from flows.config import FieldMap
+from flows.evidence.audit import counted
+from flows.evidence.audit.figures import DuplicateKey, FieldFigures, Measured
 from flows.evidence.audit.metrics import (
     EXAMPLES,
     TOP_VALUES_MAX_DISTINCT,
     FieldMetrics,
-    Freshness,
     Metric,
     Plan,
     count_column,
@@ -33,38 +33,12 @@ from flows.evidence.audit.metrics import (
 )
 from flows.sources.dialect import Scan
 from flows.sources.files import lit, q
+from flows.sources.scan import DuckDBScan
 
-#: A duplicated key and its rows: ``{"key": {column: value}, "rows": n}``.
-DuplicateKey = dict[str, Any]
-
-
-@dataclass
-class FieldFigures:
-    """What a reading measured of one found field (values not yet screened for personal data)."""
-
-    nulls: int
-    low: Any
-    high: Any
-    empty: int
-    distinct: int
-    exact: bool
-    #: Violations per kind, and a few example values of each kind that has some.
-    counts: dict[str, int]
-    examples: dict[str, list[str]]
-    #: The most frequent values with their counts, for a field with few distinct values.
-    top: list[tuple[str, int]] | None = None
-    #: Every value (as text) with its count, where the reading counted each value (else None).
-    values: dict[str, int] | None = None
-
-
-@dataclass
-class Measured:
-    """The figures of one dataset: per found field (by field name), freshness, duplicate keys."""
-
-    fields: dict[str, FieldFigures] = field(default_factory=dict)
-    freshness: Freshness | None = None
-    #: Rows minus distinct keys, and the most duplicated keys (None: no whole key).
-    duplicates: tuple[int, list[DuplicateKey]] | None = None
+__all__ = [
+    "DuplicateKey", "FieldFigures", "Measured", "ParquetReading", "PostgresReading", "Reading",
+    "TableReading", "aggregate", "duplicate_keys", "scanned_columns",
+]  # fmt: skip
 
 
 def duplicate_keys(scan: Scan, key: list[str]) -> tuple[int, list[DuplicateKey]]:
@@ -168,7 +142,15 @@ class Reading:
 
 
 class TableReading(Reading):
-    """A relation queried as often as needed: one aggregate query measures every field."""
+    """A relation queried as often as needed: one aggregate query measures every field.
+
+    ``head_rows``: on a relation whose fields' distinct values are not all counted
+    (:attr:`~flows.sources.dialect.Scan.counts_every_distinct`), the rows read first to find the
+    fields whose values repeat (:mod:`~flows.evidence.audit.counted`).
+    """
+
+    def __init__(self, head_rows: int = counted.HEAD_ROWS) -> None:
+        self.head_rows = head_rows
 
     def statistics(self, scan: Scan) -> dict[str, tuple[int, str | None, str | None]]:
         """Nulls, min and max the storage answers exactly, per column (none here)."""
@@ -178,9 +160,20 @@ class TableReading(Reading):
         """Execute the plan: one aggregate query, then examples, top values and duplicate keys.
 
         What the statistics answer exactly is left out of the query; so is the distinct count of
-        a key of one column, which the grouping of duplicate keys gives exactly.
+        a key of one column, which the grouping of duplicate keys gives exactly. On many rows
+        only the fields whose values repeat have their distinct values counted (one more query,
+        which also gives their top values); the others' are at least the head's.
         """
         stats = self.statistics(scan)
+        every = scan.counts_every_distinct or not isinstance(scan, DuckDBScan)
+        head = None
+        if not every:
+            assert isinstance(scan, DuckDBScan)
+            allowed = {
+                str(fm.column): fm.spec.allowed for fm in plan.found if fm.spec.allowed is not None
+            }
+            columns = sorted({str(fm.column) for fm in plan.found})
+            head = counted.read_head(scan, columns, allowed, self.head_rows)
         answered: dict[Metric, list[Any]] = {}
         metrics: list[Metric] = []
         lone_key = (
@@ -197,7 +190,7 @@ class TableReading(Reading):
             found.append(fm)
             if fm.column not in stats:
                 metrics += [m for m in (fm.nulls, fm.extent) if m]
-            if fm.distinct and fm.column != lone_key:
+            if fm.distinct and fm.column != lone_key and every:
                 metrics.append(fm.distinct)
             metrics += [m for m in (fm.empties, *fm.violations) if m and m not in answered]
         if plan.recency:
@@ -207,20 +200,30 @@ class TableReading(Reading):
             duplicates = duplicate_keys(scan, list(plan.duplicates.columns))
         measured = Measured()
         for fm in found:
-            if fm.distinct and fm.column == lone_key:
-                nulls = stats[fm.column][0] if fm.column in stats else values[fm.nulls][0]  # type: ignore[index]
-                values[fm.distinct] = [scan.rows - duplicates[0] - (1 if nulls else 0), True]
-            measured.fields[fm.name] = self.figures(scan, fm, values, stats)
+            figures = self.figures(scan, fm, values, stats)
+            if fm.column == lone_key:
+                figures.distinct = scan.rows - duplicates[0] - (1 if figures.nulls else 0)
+            elif head is not None:
+                figures.at_least = counted.at_least(head, str(fm.column), figures)
+            measured.fields[fm.name] = figures
         if plan.recency:
             measured.freshness = plan.recency.read(values[plan.recency])
-        low_cardinality = [
-            str(fm.column)
-            for fm in plan.found
-            if measured.fields[fm.name].distinct <= TOP_VALUES_MAX_DISTINCT
-        ]
-        tops = scan.top_values(low_cardinality, 5) if top else {}
-        for fm in plan.found:
-            measured.fields[fm.name].top = tops.get(str(fm.column))
+        if head is not None:
+            assert isinstance(scan, DuckDBScan)
+            repeating = counted.count_repeating(scan, head, plan.found, top)
+            for name, figures in repeating.items():
+                field_figures = measured.fields[name]
+                field_figures.distinct, field_figures.at_least = figures.distinct, None
+                field_figures.top = figures.top
+        else:
+            low_cardinality = [
+                str(fm.column)
+                for fm in plan.found
+                if (measured.fields[fm.name].distinct or 0) <= TOP_VALUES_MAX_DISTINCT
+            ]
+            tops = scan.top_values(low_cardinality, 5) if top else {}
+            for fm in plan.found:
+                measured.fields[fm.name].top = tops.get(str(fm.column))
         if plan.duplicates:
             measured.duplicates = duplicates
         return measured
@@ -233,21 +236,20 @@ class TableReading(Reading):
         stats: dict[str, tuple[int, str | None, str | None]],
     ) -> FieldFigures:
         """A field's figures from the query's values (and the statistics), examples queried."""
-        assert fm.column is not None and fm.distinct is not None
+        assert fm.column is not None
         if fm.column in stats:
             nulls, low, high = stats[fm.column]
         else:
             assert fm.nulls is not None and fm.extent is not None
             (nulls,), (low, high) = values[fm.nulls], values[fm.extent]
         counts = {v.kind: int(values[v][0]) for v in fm.violations}
+        distinct = values.get(fm.distinct) if fm.distinct else None
         return FieldFigures(
             nulls=int(nulls),
             low=low,
             high=high,
             empty=int(values[fm.empties][0]) if fm.empties else 0,
-            distinct=int(values[fm.distinct][0]),
-            # Counted from the key's grouping (exact), or by the engine for the relation's size.
-            exact=bool(values[fm.distinct][1:]) or fm.distinct.exact(scan),
+            distinct=None if distinct is None else int(distinct[0]),
             counts=counts,
             examples={v.kind: v.examples(scan) for v in fm.violations if counts[v.kind]},
         )

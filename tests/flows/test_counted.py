@@ -1,0 +1,164 @@
+"""On many rows the audit counts distinct values exactly where they repeat, and estimates nothing.
+
+A relation above ``COUNTED_DISTINCT_ROWS`` rows is not counted field by field: the fields whose
+values repeat in its first rows have each value counted (exact distinct counts and top values),
+and the others say how many distinct values there are at least, proven by those first rows. The
+files here are small; the thresholds are lowered so that they are read as millions of rows are.
+Every figure is compared with the same file counted field by field.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pytest
+
+from flows.config import LoadedProject, Project
+from flows.evidence import Context
+from flows.evidence.data_audit import collect_datasets
+from tests.conftest import statements_of
+
+AS_OF = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+HEAD = 300
+ROWS = 4000
+#: Seven statuses, the seventh only after the head (an estimate once showed seven values as six).
+STATUSES = ["new", "paid", "shipped", "returned", "lost", "held", "late"]
+FIELDS: dict[str, Any] = {
+    "order_id": {"type": "integer"},
+    "status": {"allowed": STATUSES[:4]},
+    "region": {"required": False},
+    "code": {"pattern": "c[0-9]+"},
+    "quantity": {"type": "integer", "min": 1, "max": 9},
+    "active": {"type": "boolean"},
+}
+
+
+def write(folder: Path, kind: str) -> Path:
+    """The orders: a key, a category with a value after the head, a category constant in the
+    head (the file is sorted by it), codes of many values, small integers, a flag."""
+    rows = []
+    for i in range(1, ROWS + 1):
+        status = STATUSES[i % 6] if i <= HEAD else STATUSES[i % 7]
+        region = "north" if i <= HEAD * 2 else ["south", "east", "west", None][i % 4]
+        code = "x" if i % 997 == 0 else f"c{(i * 7919) % 3001}"
+        rows.append((i, status, region, code, 1 + i % 9, i % 3 == 0))
+    frame = pd.DataFrame(
+        rows, columns=["order_id", "status", "region", "code", "quantity", "active"]
+    )
+    path = folder / f"orders.{kind}"
+    if kind == "parquet":
+        # Several row groups, as a large file has: the head is the first group's first rows.
+        duckdb.from_df(frame).write_parquet(str(path), row_group_size=1000)
+    else:
+        frame.to_csv(path, index=False)
+    return path
+
+
+def audit(folder: Path, source: str, monkeypatch: pytest.MonkeyPatch, large: bool) -> Any:
+    """The field profiles of the orders, as many rows (head and counts) or counted field by field."""
+    monkeypatch.setattr("flows.sources.dialect.COUNTED_DISTINCT_ROWS", 100 if large else 10**9)
+    monkeypatch.setattr("flows.evidence.data_audit.HEAD_ROWS", HEAD)
+    field_map = {"fields": FIELDS, "key": ["order_id"]}
+    data = {
+        "id": "p",
+        "name": "P",
+        "evidence": {"datasets": [{"name": "orders", "source": source, "field_map": field_map}]},
+    }
+    project = LoadedProject(path=folder / "project.yml", project=Project.model_validate(data))
+    context = Context("r", "p", AS_OF, "salt")
+    frames = collect_datasets(context, project).frames(context)
+    rows = frames["raw_field_profiles"].to_dict("records")
+    return {r["field"]: {k: (None if pd.isna(v) else v) for k, v in r.items()} for r in rows}
+
+
+def without(field: dict[str, Any], *names: str) -> dict[str, Any]:
+    """A field profile without some of its columns."""
+    return {k: v for k, v in field.items() if k not in names}
+
+
+def exact_distinct(path: Path, column: str, head: int | None = None) -> int:
+    """The distinct values of a column, of every row or of the first ``head`` (in file order)."""
+    reader = f"read_parquet('{path}', file_row_number = true)"
+    if path.suffix == ".csv":
+        reader = f"(select *, row_number() over () - 1 as file_row_number from '{path}')"
+    where = "" if head is None else f"where file_row_number < {head}"
+    sql = f"select count(distinct {column}) from {reader} {where}"
+    return int(duckdb.connect().execute(sql).fetchall()[0][0])
+
+
+@pytest.mark.parametrize("kind", ["parquet", "csv"])
+def test_many_rows_count_what_repeats_exactly_and_prove_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    path = write(tmp_path, kind)
+    counted = audit(tmp_path, path.name, monkeypatch, large=False)
+    passes = statements_of(monkeypatch, "read_again")
+    large = audit(tmp_path, path.name, monkeypatch, large=True)
+    for name, expected in counted.items():
+        got = large[name]
+        assert expected["distinct_is_exact"] and expected["distinct_at_least"] is None
+        if name == "code":
+            continue
+        # Counted (each value, or the key by its grouping): the same as field by field (examples
+        # are the first violating rows each query meets).
+        assert without(got, "examples") == without(expected, "examples"), name
+    assert counted["status"]["distinct_count"] == 7 and counted["region"]["distinct_count"] == 4
+    assert len(json.loads(large["status"]["top_values"])) == 5  # (of seven: the same five)
+    assert set(json.loads(large["status"]["examples"])["not_allowed"]) <= set(STATUSES[4:])
+    # The region is one value in the head and four after: counted again by a grouping (which
+    # spills beyond the memory limit, where a histogram of every value would not).
+    assert len(passes) == 1 and "group by grouping sets" in passes[0] and "region" in passes[0]
+    # The codes repeat nowhere: not counted, not estimated, at least as many as the head holds.
+    code = large["code"]
+    assert code["distinct_count"] is None and code["distinct_is_exact"] is None
+    assert code["top_values"] is None
+    assert counted["code"]["distinct_count"] == exact_distinct(path, "code")
+    assert 1 <= code["distinct_at_least"] <= counted["code"]["distinct_count"]
+    if kind == "parquet":  # the head is the file's first rows, on every run
+        assert code["distinct_at_least"] == exact_distinct(path, "code", HEAD)
+        again = audit(tmp_path, path.name, monkeypatch, large=True)
+        assert {k: without(v, "examples") for k, v in again.items()} == {
+            k: without(v, "examples") for k, v in large.items()
+        }
+    measured = ("distinct_count", "distinct_is_exact", "distinct_at_least", "top_values")
+    assert without(code, *measured, "examples") == without(counted["code"], *measured, "examples")
+    assert code["pattern_failures"] == ROWS // 997
+
+
+def test_a_parquet_file_with_a_column_named_like_the_readers_own_is_read_from_its_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A column ``filename`` would be shadowed by the reader's: the head is the relation's rows."""
+    frame = pd.DataFrame(
+        {"order_id": range(1, 2001), "filename": [f"f{i % 5}" for i in range(2000)]}
+    )
+    path = tmp_path / "orders.parquet"
+    duckdb.from_df(frame).write_parquet(str(path), row_group_size=500)
+    monkeypatch.setattr("flows.sources.dialect.COUNTED_DISTINCT_ROWS", 100)
+    monkeypatch.setattr("flows.evidence.data_audit.HEAD_ROWS", HEAD)
+    data = {
+        "id": "p",
+        "name": "P",
+        "evidence": {
+            "datasets": [
+                {
+                    "name": "orders",
+                    "source": path.name,
+                    "field_map": {"fields": {"order_id": {"type": "integer"}, "filename": {}}},
+                }
+            ]
+        },
+    }
+    project = LoadedProject(path=tmp_path / "project.yml", project=Project.model_validate(data))
+    context = Context("r", "p", AS_OF, "salt")
+    frames = collect_datasets(context, project).frames(context)
+    fields = {r["field"]: r for r in frames["raw_field_profiles"].to_dict("records")}
+    assert fields["filename"]["distinct_count"] == 5
+    assert json.loads(fields["filename"]["top_values"])[0] == {"value": "f0", "count": 400}
+    assert pd.isna(fields["order_id"]["distinct_count"])
+    assert fields["order_id"]["distinct_at_least"] == HEAD
