@@ -104,25 +104,16 @@ class DuckDBScan(Scan):
             self._con().execute(statement.replace("{reader}", self.relation))
 
     def head(self, columns: list[str], rows: int) -> str:
-        """A query of ``columns`` of the dataset's first ``rows`` rows: the same rows every run.
+        """A query of ``columns`` of the dataset's first ``rows`` rows.
 
-        A large CSV file's first lines, read in order by one thread (a parallel read's ``limit``
-        keeps whichever rows its threads read first); the first file's first rows of Parquet
-        files (by their row numbers, which only the first row groups hold); otherwise the
+        A large CSV file's first lines, read in order by one thread: the same rows on every run
+        (a parallel read's ``limit`` keeps whichever rows its threads read first); otherwise the
         relation's first rows as the engine returns them.
         """
         listing = ", ".join(q(c) for c in columns) or "1 as one"
         if self.csv_stream is not None:
             reader = self.csv_stream.reader()
             return f"select {listing} from {reader[:-1]}, parallel = false) limit {rows}"
-        virtual = {"filename", "file_row_number"} & {c.lower() for c in self.columns}
-        if self.parquet_files and not virtual:  # (a column of those names would be shadowed)
-            files = "[" + ", ".join(lit(f) for f in self.parquet_files) + "]"
-            return (
-                f"select {listing} from read_parquet({files}, union_by_name = true, "
-                f"filename = true, file_row_number = true) "
-                f"where filename = {lit(self.parquet_files[0])} and file_row_number < {rows}"
-            )
         return f"select {listing} from {self.relation} limit {rows}"
 
     def first_pass(self, exprs: list[str], table: str, stay: Container[int] = ()) -> list[Any]:
@@ -142,9 +133,11 @@ class DuckDBScan(Scan):
         return list(row[1:])
 
     def pass_into(self, table: str, exprs: list[str]) -> None:
-        """Read the large CSV file into ``table``: one row of aggregates, column e<i> each."""
+        """Read the dataset into ``table``: one row of aggregates, column e<i> each."""
         selects = ", ".join(f"{e} as e{i}" for i, e in enumerate(exprs))
-        self.rescan(f"create or replace temp table {q(table)} as select {selects} from {{reader}}")
+        self.read_again(
+            f"create or replace temp table {q(table)} as select {selects} from {{reader}}"
+        )
 
     def materialize(self) -> None:
         """Copy a large CSV file into a table, for the measurements the one pass does not make.
@@ -220,6 +213,31 @@ class DuckDBScan(Scan):
             if unparsed == 0:
                 out[usable[i]] = (int(nulls), low, high)
         return out
+
+    def small_dictionaries(self, max_bytes: int) -> set[str]:
+        """The Parquet files' columns of few distinct values: small dictionaries in every chunk.
+
+        Every column chunk is dictionary-encoded, its dictionary page at most ``max_bytes``
+        (compressed).
+
+        Read from the footers, not the data. A screen, not a count: a writer stores each chunk's
+        distinct values once in its dictionary page (DuckDB, Arrow and Spark by default) and
+        falls back to plain pages when they are too many; a column that passes is counted value
+        by value, exactly, whatever it turns out to hold.
+        """
+        if not self.parquet_files:
+            return set()
+        listing = "[" + ", ".join(lit(f) for f in self.parquet_files) + "]"
+        rows = (
+            self._con()
+            .execute(
+                f"select path_in_schema from parquet_metadata({listing}) group by path_in_schema "
+                f"having bool_and(dictionary_page_offset is not null "
+                f"and data_page_offset - dictionary_page_offset <= {int(max_bytes)})"
+            )
+            .fetchall()
+        )
+        return {str(r[0]) for r in rows} & set(self.columns)
 
     def narrow(self, columns: Container[str]) -> None:
         """Read only ``columns`` of the Parquet files; every other column is NULL of its type.

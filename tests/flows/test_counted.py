@@ -1,10 +1,12 @@
-"""On many rows the audit counts distinct values exactly where they repeat, and estimates nothing.
+"""On many rows the audit counts distinct values exactly where they are few, and estimates nothing.
 
-A relation above ``COUNTED_DISTINCT_ROWS`` rows is not counted field by field: the fields whose
-values repeat in its first rows have each value counted (exact distinct counts and top values),
-and the others say how many distinct values there are at least, proven by those first rows. The
-files here are small; the thresholds are lowered so that they are read as millions of rows are.
-Every figure is compared with the same file counted field by field.
+A relation above ``COUNTED_DISTINCT_ROWS`` rows is not counted field by field: the fields of few
+values (those whose values repeat in a table's first rows; a Parquet file's columns of small
+dictionaries, read from its footer; every boolean) have each value counted by one grouping
+(exact distinct counts and top values), and the others say how many distinct values there are
+at least, proven by what was read. The files here are small; the thresholds are lowered so that
+they are read as millions of rows are. Every figure is compared with the same file counted field
+by field. (A large CSV file's one pass: ``test_single_pass.py``.)
 """
 
 from __future__ import annotations
@@ -40,7 +42,10 @@ FIELDS: dict[str, Any] = {
 
 def write(folder: Path, kind: str) -> Path:
     """The orders: a key, a category with a value after the head, a category constant in the
-    head (the file is sorted by it), codes of many values, small integers, a flag."""
+    head (the file is sorted by it), codes of many values, small integers, a flag.
+
+    The Parquet file is written by DuckDB (dictionaries where values are few), in row groups.
+    """
     rows = []
     for i in range(1, ROWS + 1):
         status = STATUSES[i % 6] if i <= HEAD else STATUSES[i % 7]
@@ -52,7 +57,6 @@ def write(folder: Path, kind: str) -> Path:
     )
     path = folder / f"orders.{kind}"
     if kind == "parquet":
-        # Several row groups, as a large file has: the head is the first group's first rows.
         duckdb.from_df(frame).write_parquet(str(path), row_group_size=1000)
     else:
         frame.to_csv(path, index=False)
@@ -63,6 +67,8 @@ def audit(folder: Path, source: str, monkeypatch: pytest.MonkeyPatch, large: boo
     """The field profiles of the orders, as many rows (head and counts) or counted field by field."""
     monkeypatch.setattr("flows.sources.dialect.COUNTED_DISTINCT_ROWS", 100 if large else 10**9)
     monkeypatch.setattr("flows.evidence.data_audit.HEAD_ROWS", HEAD)
+    # A dictionary of the seven statuses takes tens of bytes, one of the codes kilobytes.
+    monkeypatch.setattr("flows.evidence.audit.counted.DICTIONARY_MAX_BYTES", 1024)
     field_map = {"fields": FIELDS, "key": ["order_id"]}
     data = {
         "id": "p",
@@ -110,55 +116,69 @@ def test_many_rows_count_what_repeats_exactly_and_prove_the_rest(
     assert counted["status"]["distinct_count"] == 7 and counted["region"]["distinct_count"] == 4
     assert len(json.loads(large["status"]["top_values"])) == 5  # (of seven: the same five)
     assert set(json.loads(large["status"]["examples"])["not_allowed"]) <= set(STATUSES[4:])
-    # The region is one value in the head and four after: counted again by a grouping (which
-    # spills beyond the memory limit, where a histogram of every value would not).
-    assert len(passes) == 1 and "group by grouping sets" in passes[0] and "region" in passes[0]
-    # The codes repeat nowhere: not counted, not estimated, at least as many as the head holds.
+    # The fields of few values are counted by one grouping of their values (which spills beyond
+    # the memory limit, where a histogram of every value would not), even the status (a seventh
+    # value after the head) and the region (one value in the head, four after).
+    assert len(passes) == 1
+    assert 'group by grouping sets (("status"), ("region"), ("quantity"), ("active"))' in passes[0]
+    # The codes are many: not counted, not estimated, at least as many as was proven.
     code = large["code"]
     assert code["distinct_count"] is None and code["distinct_is_exact"] is None
     assert code["top_values"] is None
     assert counted["code"]["distinct_count"] == exact_distinct(path, "code")
     assert 1 <= code["distinct_at_least"] <= counted["code"]["distinct_count"]
-    if kind == "parquet":  # the head is the file's first rows, on every run
+    if kind == "csv":  # a table's first rows (no file read for a Parquet file's)
         assert code["distinct_at_least"] == exact_distinct(path, "code", HEAD)
-        again = audit(tmp_path, path.name, monkeypatch, large=True)
-        assert {k: without(v, "examples") for k, v in again.items()} == {
-            k: without(v, "examples") for k, v in large.items()
-        }
+    again = audit(tmp_path, path.name, monkeypatch, large=True)
+    assert {k: without(v, "examples") for k, v in again.items()} == {
+        k: without(v, "examples") for k, v in large.items()
+    }
     measured = ("distinct_count", "distinct_is_exact", "distinct_at_least", "top_values")
     assert without(code, *measured, "examples") == without(counted["code"], *measured, "examples")
     assert code["pattern_failures"] == ROWS // 997
 
 
-def test_a_parquet_file_with_a_column_named_like_the_readers_own_is_read_from_its_start(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("dictionaries", [True, False], ids=["dictionaries", "plain"])
+def test_a_parquet_file_of_many_rows_is_screened_by_its_footer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dictionaries: bool
 ) -> None:
-    """A column ``filename`` would be shadowed by the reader's: the head is the relation's rows."""
-    frame = pd.DataFrame(
-        {"order_id": range(1, 2001), "filename": [f"f{i % 5}" for i in range(2000)]}
+    """Arrow's writer keeps a dictionary per chunk (the default): its small ones mark the columns
+    of few values. Written without dictionaries, only the booleans are counted value by value."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table(
+        {
+            "order_id": list(range(1, ROWS + 1)),
+            "status": [STATUSES[i % 7] for i in range(ROWS)],
+            "token": [f"{i * 2654435761 % 2**32:08x}-{i:06d}" for i in range(ROWS)],
+            "active": [i % 3 == 0 for i in range(ROWS)],
+        }
     )
     path = tmp_path / "orders.parquet"
-    duckdb.from_df(frame).write_parquet(str(path), row_group_size=500)
+    pq.write_table(table, path, row_group_size=1000, use_dictionary=dictionaries)
     monkeypatch.setattr("flows.sources.dialect.COUNTED_DISTINCT_ROWS", 100)
-    monkeypatch.setattr("flows.evidence.data_audit.HEAD_ROWS", HEAD)
+    monkeypatch.setattr("flows.evidence.audit.counted.DICTIONARY_MAX_BYTES", 1024)
+    fields = {"order_id": {"type": "integer"}, "status": {}, "token": {}, "active": {}}
     data = {
         "id": "p",
         "name": "P",
         "evidence": {
-            "datasets": [
-                {
-                    "name": "orders",
-                    "source": path.name,
-                    "field_map": {"fields": {"order_id": {"type": "integer"}, "filename": {}}},
-                }
-            ]
+            "datasets": [{"name": "orders", "source": path.name, "field_map": {"fields": fields}}]
         },
     }
     project = LoadedProject(path=tmp_path / "project.yml", project=Project.model_validate(data))
     context = Context("r", "p", AS_OF, "salt")
     frames = collect_datasets(context, project).frames(context)
-    fields = {r["field"]: r for r in frames["raw_field_profiles"].to_dict("records")}
-    assert fields["filename"]["distinct_count"] == 5
-    assert json.loads(fields["filename"]["top_values"])[0] == {"value": "f0", "count": 400}
-    assert pd.isna(fields["order_id"]["distinct_count"])
-    assert fields["order_id"]["distinct_at_least"] == HEAD
+    got = {
+        r["field"]: (r["distinct_count"], r["distinct_at_least"], r["top_values"])
+        for r in frames["raw_field_profiles"].to_dict("records")
+    }
+    got = {k: tuple(None if pd.isna(x) else x for x in v) for k, v in got.items()}
+    assert got["active"][:2] == (2, None) and json.loads(got["active"][2])[0]["count"] == 2666
+    if dictionaries:
+        assert got["status"][:2] == (7, None) and len(json.loads(got["status"][2])) == 5
+    else:
+        assert got["status"] == (None, 1, None)
+    for name in ("order_id", "token"):  # many values: not counted, one at least
+        assert got[name] == (None, 1, None), name

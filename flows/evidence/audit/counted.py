@@ -39,6 +39,9 @@ from flows.sources.scan import DuckDBScan
 #: Rows read from the head of a dataset to find the fields whose values repeat (categories,
 #: flags, small integers): their values are counted one by one instead of every field's.
 HEAD_ROWS = 100_000
+#: A Parquet column whose every dictionary page takes at most this much (compressed) holds few
+#: distinct values (1,000 short labels take a few kilobytes): it is counted value by value.
+DICTIONARY_MAX_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,8 @@ def read_head(
         ):
             continue
         sentinel = other if other in values else None
+        if values == [sentinel]:
+            continue  # (no bin to count beside DuckDB's key for other values)
         repeating[column] = Repeating(
             [f"cast({lit(v)} as {kind})" for v in values if v != sentinel],
             None if sentinel is None else f"cast({lit(sentinel)} as {kind})",
@@ -229,22 +234,56 @@ def weigh_values(
         if not row or int(row[0]) != int(row[1]):
             again.append(column)
     if again:
-        # One more read groups each such column's values (grouping sets: one hash table per
-        # column, which spills beyond DuckDB's memory limit; a histogram() would not).
-        full = q(f"{table}_values")
-        values = ", ".join(f"{q(c)} as v{i}, grouping({q(c)}) as g{i}" for i, c in enumerate(again))
-        sets = ", ".join(f"({q(c)})" for c in again)
-        scan.read_again(
-            f"create or replace temp table {full} as select {values}, count(*) as n "
-            f"from {{reader}} group by grouping sets ({sets})"
-        )
-        for i, column in enumerate(again):
-            scan.con.execute(
-                f"create or replace temp table {weighted[column]} as select v{i} as {q(column)}, "
-                f"n as {count_column(column)} from {full} where g{i} = 0 and v{i} is not null"
-            )
-        scan.con.execute(f"drop table {full}")
+        group_values(scan, table, again)
     return weighted
+
+
+def group_values(scan: DuckDBScan, table: str, columns: list[str]) -> dict[str, str]:
+    """Per column, a small table of each of its values and its count, from one grouping read.
+
+    Grouping sets: one hash table per column, which spills beyond DuckDB's memory limit (a
+    ``histogram()`` would not), so a column of more values than expected costs time, not memory.
+    The tables are named ``<table>_<column>``, as :func:`weigh_values` names its own.
+    """
+    assert scan.con is not None
+    full = q(f"{table}_values")
+    values = ", ".join(f"{q(c)} as v{i}, grouping({q(c)}) as g{i}" for i, c in enumerate(columns))
+    sets = ", ".join(f"({q(c)})" for c in columns)
+    scan.read_again(
+        f"create or replace temp table {full} as select {values}, count(*) as n "
+        f"from {{reader}} group by grouping sets ({sets})"
+    )
+    grouped = {}
+    for i, column in enumerate(columns):
+        grouped[column] = q(f"{table}_{column}")
+        scan.con.execute(
+            f"create or replace temp table {grouped[column]} as select v{i} as {q(column)}, "
+            f"n as {count_column(column)} from {full} where g{i} = 0 and v{i} is not null"
+        )
+    scan.con.execute(f"drop table {full}")
+    return grouped
+
+
+def grouped_figures(
+    scan: DuckDBScan, fields: list[FieldMetrics], top: bool
+) -> dict[str, FieldFigures]:
+    """The figures of fields of few values (by field name), from one grouping of their values.
+
+    Every figure of such a field (nulls, extent, empty strings, violations with examples,
+    distinct values, top values) comes from the count of each of its values, exactly.
+    """
+    assert scan.con is not None
+    if not fields:
+        return {}
+    table = f"{scan.relation.strip(chr(34))}_counted"
+    grouped = group_values(scan, table, [str(fm.column) for fm in fields])
+    figures = {
+        fm.name: histogram_measures(scan, grouped[str(fm.column)], str(fm.column), fm.spec, top)
+        for fm in fields
+    }
+    for name in grouped.values():
+        scan.con.execute(f"drop table if exists {name}")
+    return figures
 
 
 def histogram_measures(
@@ -304,42 +343,3 @@ def histogram_measures(
         top=tops,
         values=None if counted is None else dict(counted),
     )
-
-
-def count_repeating(
-    scan: DuckDBScan, head: Head, fields: list[FieldMetrics], top: bool
-) -> dict[str, FieldFigures]:
-    """The repeating fields' figures (by field name), from one more query counting their values.
-
-    For a relation read as often as needed: the query reads only the repeating fields' columns.
-    """
-    assert scan.con is not None
-    repeating = [fm for fm in fields if str(fm.column) in head.repeating]
-    if not repeating:
-        return {}
-    table = f"{scan.relation.strip(chr(34))}_counts"
-    exprs: dict[tuple[str, str], str] = {}
-    for fm in repeating:
-        column = str(fm.column)
-        for term, sql in repeating_terms(column, head.repeating[column]).items():
-            exprs[(column, term)] = sql
-    names = {key: f"e{i}" for i, key in enumerate(exprs)}
-    selects = ", ".join(f"{sql} as {names[key]}" for key, sql in exprs.items())
-    scan.con.execute(
-        f"create or replace temp table {q(table)} as select {selects} from {scan.relation}"
-    )
-    terms_at = {
-        str(fm.column): (
-            head.repeating[str(fm.column)],
-            {term: names[(str(fm.column), term)] for (c, term) in exprs if c == str(fm.column)},
-        )
-        for fm in repeating
-    }
-    weighted = weigh_values(scan, table, terms_at)
-    out = {
-        fm.name: histogram_measures(scan, weighted[str(fm.column)], str(fm.column), fm.spec, top)
-        for fm in repeating
-    }
-    for name in [q(table), *weighted.values()]:
-        scan.con.execute(f"drop table if exists {name}")
-    return out

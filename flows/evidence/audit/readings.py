@@ -161,19 +161,18 @@ class TableReading(Reading):
 
         What the statistics answer exactly is left out of the query; so is the distinct count of
         a key of one column, which the grouping of duplicate keys gives exactly. On many rows
-        only the fields whose values repeat have their distinct values counted (one more query,
-        which also gives their top values); the others' are at least the head's.
+        the fields of few values (:meth:`few_values`) are measured from one grouping of their
+        values (:func:`~flows.evidence.audit.counted.grouped_figures`: their distinct values
+        and top values too), the others' distinct values are not counted (at least the head's,
+        where one was read).
         """
         stats = self.statistics(scan)
         every = scan.counts_every_distinct or not isinstance(scan, DuckDBScan)
         head = None
+        few: set[str] = set()  # the columns of few values, counted value by value
         if not every:
             assert isinstance(scan, DuckDBScan)
-            allowed = {
-                str(fm.column): fm.spec.allowed for fm in plan.found if fm.spec.allowed is not None
-            }
-            columns = sorted({str(fm.column) for fm in plan.found})
-            head = counted.read_head(scan, columns, allowed, self.head_rows)
+            head, few = self.few_values(scan, plan)
         answered: dict[Metric, list[Any]] = {}
         metrics: list[Metric] = []
         lone_key = (
@@ -183,6 +182,9 @@ class TableReading(Reading):
         )
         found = []
         for fm in plan.found:
+            if fm.column in few:
+                found.append(fm)  # measured from the counts of its values
+                continue
             if fm.column in stats:
                 answered |= answered_by_statistics(scan, fm, stats[fm.column])
                 if fm.empties and answered.get(fm.empties) == [0]:
@@ -196,26 +198,26 @@ class TableReading(Reading):
         if plan.recency:
             metrics.append(plan.recency)
         values = aggregate(scan, metrics) | answered
+        counted_figures: dict[str, FieldFigures] = {}
+        if few:
+            assert isinstance(scan, DuckDBScan)
+            grouped = [fm for fm in found if fm.column in few]
+            counted_figures = counted.grouped_figures(scan, grouped, top)
         if plan.duplicates:
             duplicates = duplicate_keys(scan, list(plan.duplicates.columns))
         measured = Measured()
         for fm in found:
-            figures = self.figures(scan, fm, values, stats)
+            figures = counted_figures.get(fm.name) or self.figures(scan, fm, values, stats)
             if fm.column == lone_key:
                 figures.distinct = scan.rows - duplicates[0] - (1 if figures.nulls else 0)
-            elif head is not None:
+            elif head is not None and figures.distinct is None:
                 figures.at_least = counted.at_least(head, str(fm.column), figures)
+            elif figures.distinct is None and figures.low is not None:
+                figures.at_least = 1  # (not counted, and no head read: one value is present)
             measured.fields[fm.name] = figures
         if plan.recency:
             measured.freshness = plan.recency.read(values[plan.recency])
-        if head is not None:
-            assert isinstance(scan, DuckDBScan)
-            repeating = counted.count_repeating(scan, head, plan.found, top)
-            for name, figures in repeating.items():
-                field_figures = measured.fields[name]
-                field_figures.distinct, field_figures.at_least = figures.distinct, None
-                field_figures.top = figures.top
-        else:
+        if every:
             low_cardinality = [
                 str(fm.column)
                 for fm in plan.found
@@ -227,6 +229,16 @@ class TableReading(Reading):
         if plan.duplicates:
             measured.duplicates = duplicates
         return measured
+
+    def few_values(self, scan: DuckDBScan, plan: Plan) -> tuple[counted.Head | None, set[str]]:
+        """On many rows, the columns of few values (and the head that showed them, if read).
+
+        Every boolean; the columns whose values repeat in the relation's first rows.
+        """
+        allowed = {str(fm.column): fm.spec.allowed for fm in plan.found if fm.spec.allowed}
+        columns = sorted({str(fm.column) for fm in plan.found})
+        head = counted.read_head(scan, columns, allowed, self.head_rows)
+        return head, set(head.repeating)
 
     def figures(
         self,
@@ -261,6 +273,18 @@ class ParquetReading(TableReading):
     def statistics(self, scan: Scan) -> dict[str, tuple[int, str | None, str | None]]:
         """The files' statistics, for the columns every row group answers exactly."""
         return scan.statistics()
+
+    def few_values(self, scan: DuckDBScan, plan: Plan) -> tuple[counted.Head | None, set[str]]:
+        """On many rows, the columns of few values: read from the files' footers, not the data.
+
+        Every boolean, and the columns whose every chunk holds a small dictionary
+        (:meth:`~flows.sources.scan.DuckDBScan.small_dictionaries`): no head is read (a Parquet
+        file's first rows cost the decoding of its first pages of every column). Files written
+        without dictionaries have only their booleans counted value by value.
+        """
+        found = {str(fm.column) for fm in plan.found}
+        booleans = {c for c in found if scan.family_of(c) == "boolean"}
+        return None, booleans | (scan.small_dictionaries(counted.DICTIONARY_MAX_BYTES) & found)
 
 
 class PostgresReading(TableReading):
