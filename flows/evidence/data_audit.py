@@ -414,7 +414,11 @@ def fetch_columns(
     it has rules (their example rows show every column), every column; the others read as NULL
     (:meth:`DuckDBScan.narrow`). The recorded hash is the object's (:func:`flows.sources.s3_ranged.object_fingerprint`), of the version read.
     """
-    columns = scanned_columns(plan(scan, dataset.field_map, as_of), scan.statistics())
+    planned = plan(scan, dataset.field_map, as_of)
+    counted = None  # every field's distinct values, or on many rows those of few values
+    if isinstance(scan, DuckDBScan) and not scan.counts_every_distinct:
+        counted = ParquetReading(HEAD_ROWS).few_values(scan, planned)[1]
+    columns = scanned_columns(planned, scan.statistics(), counted)
     columns |= set(personal_by_name(scan, dataset.field_map)[1])
     relations = dataset.field_map.relationships
     fields = dataset.field_map.fields

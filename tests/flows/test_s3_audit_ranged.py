@@ -92,9 +92,12 @@ def audit(folder: Path, bucket: str) -> dict[str, list[dict[str, Any]]]:
     return data_audit.collect_datasets(context, project).tables  # every raw row, as written
 
 
+@pytest.mark.parametrize("many_rows", [False, True], ids=["counted", "many-rows"])
 def test_the_audit_reads_the_columns_it_scans_with_the_figures_of_the_download(
-    s3: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    s3: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, many_rows: bool
 ) -> None:
+    if many_rows:  # read as millions of rows are: distinct values counted where they are few
+        monkeypatch.setattr("flows.sources.dialect.COUNTED_DISTINCT_ROWS", 1000)
     # What the audit received, counted by botocore itself (each GET's Content-Length).
     got: list[int] = []
     client = s3_source.client
@@ -129,6 +132,14 @@ def test_the_audit_reads_the_columns_it_scans_with_the_figures_of_the_download(
     assert inputs["orders"]["status"] == "ok" and inputs["orders"]["rows_read"] == ROWS
     # The recorded hash: S3's full-object SHA-256 checksum, that of the downloaded file.
     assert inputs["orders"]["fingerprint"] == fingerprint_file(s3.local)
+    fields = {r["field"]: r for r in ranged["raw_field_profiles"] if r["dataset"] == "orders"}
+    assert fields["status"]["distinct_count"] == 4  # few values: counted, either way
+    assert fields["order_id"]["distinct_count"] == 199990  # the key, by its grouping
+    created = fields["created_at"]
+    if many_rows:  # every timestamp differs: not counted, one value at least
+        assert (created["distinct_count"], created["distinct_at_least"]) == (None, 1)
+    else:
+        assert (created["distinct_count"], created["distinct_at_least"]) == (ROWS, None)
     profiles = {row["dataset"]: row for row in ranged["raw_dataset_profiles"]}
     assert profiles["orders"]["duplicate_key_rows"] == 10
     size = sum(

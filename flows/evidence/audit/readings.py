@@ -315,14 +315,26 @@ class PostgresReading(TableReading):
         return field_map.model_copy(update={"fields": fields})
 
 
-def scanned_columns(plan: Plan, answered: Container[str] = ()) -> set[str]:
+def scanned_columns(
+    plan: Plan, answered: Container[str] = (), counted: Container[str] | None = None
+) -> set[str]:
     """The columns a reading of ``plan`` scans: all but those it does not name or statistics answer.
 
     ``answered``: the columns whose nulls, minimum and maximum statistics answer (a Parquet file's
-    footer). An S3 object read in ranges fetches only the chunks of the columns scanned.
+    footer). ``counted``: the columns whose distinct values are counted (None: every one; on
+    many rows, those of few values). An S3 object read in ranges fetches only the chunks of the
+    columns scanned.
     """
     metrics: list[Metric] = [
-        m for fm in plan.found for m in (fm.empties, fm.distinct, *fm.violations) if m
+        m
+        for fm in plan.found
+        for m in (fm.empties, *fm.violations)
+        if m and (counted is None or fm.column not in counted)
+    ]
+    metrics += [
+        fm.distinct
+        for fm in plan.found
+        if fm.distinct and (counted is None or fm.column in counted)
     ]
     metrics += [
         m for fm in plan.found if fm.column not in answered for m in (fm.nulls, fm.extent) if m
