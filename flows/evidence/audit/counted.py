@@ -1,19 +1,21 @@
-"""The values of the fields that repeat, counted exactly, where counting every field would not pay.
+"""The fields of few values, counted value by value (exactly) on many rows.
 
 On a relation of many rows (more than :data:`~flows.sources.dialect.COUNTED_DISTINCT_ROWS`, or a
 large CSV file measured in one pass) the audit does not count every field's distinct values: an
 exact count of an id's or an email's values costs as much as the rest of the audit, and an
-approximate one (HyperLogLog) can be wrong even for a field of seven values. Instead:
+approximate one (HyperLogLog) can be wrong even for a field of seven values. Instead the fields of
+few values have each of their values counted over every row, which gives their distinct count,
+their top values and every other figure of theirs (:func:`histogram_measures`):
 
-- :func:`read_head` reads the dataset's first rows (the same rows on every run) and finds the
-  fields whose values repeat there (categories, flags, small integers: :class:`Repeating`);
-- each such field's values are counted over every row with the head's values as bins
-  (``histogram_exact``: bounded memory whatever the data), and a field with values the head did
-  not show is counted again by grouping (which spills to disk beyond DuckDB's memory limit):
-  :func:`weigh_values`, exact either way; its distinct count and most frequent values follow
-  (:func:`histogram_measures`);
-- every other field's distinct values are not counted: the head proves how many there are at
-  least (:func:`at_least`).
+- which fields: every boolean; a Parquet file's columns of small dictionaries (its footers, see
+  :meth:`~flows.sources.scan.DuckDBScan.small_dictionaries`); a table's or a large CSV file's
+  columns whose values repeat in its first rows (:func:`read_head`, :class:`Repeating`);
+- how: a table or Parquet file groups them in one query (:func:`grouped_figures`); a large CSV
+  file's one pass counts them with the head's values as bins (``histogram_exact``: bounded memory
+  whatever the data), and a field with values the head did not show is grouped again
+  (:func:`weigh_values`). A grouping spills to disk beyond DuckDB's memory limit: a wrong guess
+  costs time, never exactness or memory;
+- every other field's distinct values are not counted: :func:`at_least` is what is proven.
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ A CSV file of ``SINGLE_PASS_MIN_BYTES`` or more (:mod:`flows.sources.files`) is 
 table: the plan's aggregates run in one pass over the file, which also counts the rows, stores
 refused rows, keeps example values of each violation (:func:`examples_term`), counts each value
 of the fields that repeat in the file's head (their figures, distinct values and top values come
-from those counts: :mod:`~flows.evidence.audit.counted`), and lists every key value for the exact count of duplicated keys and their examples (a
-key too large to list is read again on its own).
+from those counts: :mod:`~flows.evidence.audit.counted`), and lists every key value for the
+exact count of duplicated keys and their examples (a key too large to list is read again on its
+own). The other fields' distinct values are not counted.
 """
 
 from __future__ import annotations
