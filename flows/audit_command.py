@@ -21,6 +21,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from flows.config import FieldMap, FieldSpec
+from flows.sources import dialect
 
 if TYPE_CHECKING:  # the measurement (DuckDB, pandas) is imported when an audit runs
     import duckdb
@@ -134,12 +135,13 @@ def render(document: dict[str, Any]) -> None:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for c in document["columns"]:
         rate = "-" if c["null_rate"] is None else f"{c['null_rate']:.1%}"
+        least = c["distinct_at_least"] or 0
         distinct = (
             f"{c['distinct']:,}"
             if c["distinct"] is not None
-            else f">= {c['distinct_at_least']:,}"
-            if c["distinct_at_least"] is not None
-            else ""
+            else f">= {least:,}"
+            if least > 1
+            else "not counted"
         )
         table.add_row(
             c["name"],
@@ -158,10 +160,11 @@ def render(document: dict[str, Any]) -> None:
             markup=False,
             highlight=False,
         )
-    if any(c["distinct"] is None and c["distinct_at_least"] for c in document["columns"]):
+    if any(c["distinct"] is None for c in document["columns"]):
         out.print(
-            ">= distinct values not counted (a field of many values): at least as many as the "
-            "first rows hold",
+            "distinct values are counted exactly for fields of few values (and every field up "
+            f"to {dialect.COUNTED_DISTINCT_ROWS:,} rows); the others are not counted, never "
+            "estimated (>= n: at least as many as the first rows hold)",
             markup=False,
             highlight=False,
         )

@@ -120,6 +120,23 @@ def test_audit_prints_a_readable_table(tmp_path: Path) -> None:
     assert "STALE" in result.stdout
 
 
+def test_audit_of_many_rows_says_which_distinct_values_it_did_not_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the rows counted field by field, a field of many values is not counted: said so."""
+    monkeypatch.setattr("flows.sources.dialect.COUNTED_DISTINCT_ROWS", 100)
+    monkeypatch.setattr("flows.evidence.data_audit.HEAD_ROWS", 50)
+    lines = ["order_id,region,code"] + [f"{i},{['eu', 'us'][i % 2]},c{i}" for i in range(500)]
+    (tmp_path / "orders.csv").write_text("\n".join(lines) + "\n")
+    result = run(str(tmp_path / "orders.csv"), "--key", "order_id", "--json")
+    cols = columns(json.loads(result.stdout))
+    assert (cols["region"]["distinct"], cols["region"]["distinct_at_least"]) == (2, None)
+    assert (cols["code"]["distinct"], cols["code"]["distinct_at_least"]) == (None, 50)
+    assert cols["order_id"]["distinct"] == 500  # the key, by its grouping
+    table = run(str(tmp_path / "orders.csv"), "--key", "order_id").stdout
+    assert ">= 50" in table and "not counted, never estimated" in table
+
+
 @pytest.mark.parametrize(
     ("args", "code", "expected"),
     [
