@@ -166,11 +166,6 @@ class Violation(Metric):
         """The count of the rows that violate."""
         return [scan.count_where(self.condition)]
 
-    def examples_term(self, scan: Scan) -> str:
-        """An aggregate keeping a few violating values (for a reading that passes once)."""
-        # CASE, not FILTER: a FILTER clause copies every row that passes, per aggregate.
-        return f"approx_top_k(case when {self.condition} then {scan.text(self.column)} end, {EXAMPLES})"
-
     def examples(self, scan: Scan) -> list[str]:
         """A few distinct violating values, from a bounded query."""
         return examples_of(scan, self.column, self.condition)
