@@ -27,8 +27,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-STEPS = ["floor", "audit_parquet", "csv_read", "audit_csv", "audit_csv_table"]
-BASE = {"audit_parquet": "floor", "audit_csv": "csv_read", "audit_csv_table": "csv_read"}
+STEPS = ["floor", "limit_parquet", "audit_parquet", "csv_read", "limit_csv", "audit_csv",
+         "audit_csv_table"]  # fmt: skip
+BASE = {
+    "limit_parquet": "floor",
+    "audit_parquet": "floor",
+    "limit_csv": "csv_read",
+    "audit_csv": "csv_read",
+    "audit_csv_table": "csv_read",
+}
 
 
 def step(checkout: Path, name: str, rows: int, data: Path) -> float:

@@ -10,6 +10,9 @@ run, and is reported as a ratio against a baseline measured in that same run:
   pattern on the email column, duplicate keys, freshness with stale records), plus what the
   product keeps as evidence (empty strings, top values, bounded examples);
 - ``csv_read``: DuckDB reading the CSV once (min and max of every column);
+- ``limit_parquet`` and ``limit_csv``: the physical limit of an audit that records the file's
+  hash: ``floor`` (or ``csv_read``) with the file's sha256 computed beside it, in a thread, as
+  the audit computes it;
 - ``audit_csv``: the same audit of the CSV file (measured in one pass where it is);
 - ``audit_csv_table``: the same audit with the CSV file copied into a table first (how a CSV
   file under 256 MB is read, and how every CSV file was read before 2026-11-29);
@@ -75,6 +78,24 @@ def step_floor(path: Path) -> None:
     reader = "read_parquet" if path.suffix == ".parquet" else "read_csv"
     selects = ", ".join(f"min({c}), max({c})" for c in COLUMNS)
     duckdb.connect().execute(f"select {selects} from {reader}('{path}')").fetchall()
+
+
+def step_limit(path: Path) -> None:
+    """One read of the file with its sha256 computed beside it (the audit's physical limit)."""
+    import hashlib
+    from concurrent.futures import ThreadPoolExecutor
+
+    def sha256() -> str:
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashed = pool.submit(sha256)
+        step_floor(path)
+        hashed.result()
 
 
 def step_audit(path: Path) -> None:
@@ -153,6 +174,8 @@ STEPS = {
     "floor": ("parquet", step_floor),
     "audit_parquet": ("parquet", step_audit),
     "csv_read": ("csv", step_floor),
+    "limit_parquet": ("parquet", step_limit),
+    "limit_csv": ("csv", step_limit),
     "audit_csv": ("csv", step_audit),
     "audit_csv_table": ("csv", step_audit_table),
     "pandas": ("parquet", step_pandas),
@@ -167,6 +190,8 @@ IMPORTS = {
     "floor": ["duckdb"],
     "audit_parquet": AUDIT,
     "csv_read": ["duckdb"],
+    "limit_parquet": ["duckdb"],
+    "limit_csv": ["duckdb"],
     "audit_csv": AUDIT,
     "audit_csv_table": AUDIT,
     "pandas": ["pandas", "pyarrow.parquet"],
