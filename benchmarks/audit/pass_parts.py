@@ -12,8 +12,11 @@ rounds, and how much less than the whole pass each costs:
 - ``no_pattern``: without the pattern test (its count and its examples);
 - ``no_examples``: without the examples of violations;
 - ``no_key_list``: without the list of every key;
-- ``bare``: only the rows, and the nulls, min and max of every field (a read of the file that
-  computes what ``csv_read`` computes).
+- ``bare``: only the rows, the nulls, min and max of the fields not counted value by value, and
+  the non-null count of the others (about what ``csv_read``, min and max of every column,
+  computes).
+
+The variants run on a connection with DuckDB's defaults (no memory limit: nothing here spills).
 
     uv run python benchmarks/audit/pass_parts.py --rows 10000000 --data /tmp/readiness-bench
 """
