@@ -227,14 +227,20 @@ class CsvStream:
         """
         self.pinned = sniffed(con, self.files[0], self.options, self.encoding)
 
-    def reader(self, store_rejects: bool = False) -> str:
-        """The read_csv call over the file (storing refused rows, or skipping them)."""
+    def reader(self, store_rejects: bool = False, in_order: bool = False) -> str:
+        """The read_csv call over the file (storing refused rows, or skipping them).
+
+        ``in_order``: read by one thread, line after line, so that a ``limit`` keeps the file's
+        first rows (a parallel read's keeps whichever rows its threads read first).
+        """
         listing = "[" + ", ".join(lit(f) for f in self.files) + "]"
         opts = self.pinned or csv_options_sql(self.options, self.encoding)
         if store_rejects:
             extra = f"store_rejects = true, rejects_table = {lit(self.rejects)}, rejects_scan = {lit(self.scans)}"
         else:
             extra = "ignore_errors = true"
+        if in_order:
+            extra += ", parallel = false"
         return f"read_csv({listing}, {opts}, {extra})"
 
     def retry_encoding(

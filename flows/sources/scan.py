@@ -112,8 +112,7 @@ class DuckDBScan(Scan):
         """
         listing = ", ".join(q(c) for c in columns) or "1 as one"
         if self.csv_stream is not None:
-            reader = self.csv_stream.reader()
-            return f"select {listing} from {reader[:-1]}, parallel = false) limit {rows}"
+            return f"select {listing} from {self.csv_stream.reader(in_order=True)} limit {rows}"
         return f"select {listing} from {self.relation} limit {rows}"
 
     def first_pass(self, exprs: list[str], table: str, stay: Container[int] = ()) -> list[Any]:

@@ -236,7 +236,7 @@ def weigh_values(
         if not row or int(row[0]) != int(row[1]):
             again.append(column)
     if again:
-        group_values(scan, table, again)
+        weighted |= group_values(scan, table, again)
     return weighted
 
 
