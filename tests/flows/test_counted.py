@@ -182,3 +182,60 @@ def test_a_parquet_file_of_many_rows_is_screened_by_its_footer(
         assert got["status"] == (None, 1, None)
     for name in ("order_id", "token"):  # many values: not counted, one at least
         assert got[name] == (None, 1, None), name
+
+
+#: Values of a category that SQL, quoting or a terminal could trip on: counted as they are.
+HOSTILE = ["O'Brien", "x'); drop table orders; --", "back\\slash", '"quoted"', "ünï ☃", "a,b"]
+EMAILS = ["ann@example.com", "bob@example.org", "cy@example.net"]
+
+
+@pytest.mark.parametrize("reading", ["table", "parquet", "one pass"])
+def test_hostile_and_personal_values_of_few_values_are_counted_and_kept_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reading: str
+) -> None:
+    """A category whose values quote, comment out or escape SQL is counted value by value, each
+    value as it is (its head's values become SQL literals); a field of a few emails repeating is
+    counted too, and no email reaches any table of the evidence: the field is personal."""
+    frame = pd.DataFrame(
+        {
+            "order_id": range(1, ROWS + 1),
+            "label": [HOSTILE[i % len(HOSTILE)] for i in range(ROWS)],
+            "contact": [EMAILS[i % len(EMAILS)] for i in range(ROWS)],
+        }
+    )
+    kind = "parquet" if reading == "parquet" else "csv"
+    path = tmp_path / f"orders.{kind}"
+    if kind == "parquet":
+        duckdb.from_df(frame).write_parquet(str(path), row_group_size=1000)
+    else:
+        frame.to_csv(path, index=False)
+    monkeypatch.setattr("flows.sources.dialect.COUNTED_DISTINCT_ROWS", 100)
+    monkeypatch.setattr("flows.evidence.data_audit.HEAD_ROWS", HEAD)
+    monkeypatch.setattr("flows.evidence.audit.counted.DICTIONARY_MAX_BYTES", 1024)
+    if reading == "one pass":
+        monkeypatch.setattr("flows.sources.files.SINGLE_PASS_MIN_BYTES", 0)
+    fields = {"order_id": {"type": "integer"}, "label": {"allowed": HOSTILE[:3]}, "contact": {}}
+    data = {
+        "id": "p",
+        "name": "P",
+        "evidence": {
+            "datasets": [{"name": "orders", "source": path.name, "field_map": {"fields": fields}}]
+        },
+    }
+    project = LoadedProject(path=tmp_path / "project.yml", project=Project.model_validate(data))
+    context = Context("r", "p", AS_OF, "salt")
+    evidence = collect_datasets(context, project)
+    frames = evidence.frames(context)
+    assert [r["status"] for r in frames["raw_evidence_inputs"].to_dict("records")] == ["ok"]
+    profiles = {r["field"]: r for r in frames["raw_field_profiles"].to_dict("records")}
+    label = profiles["label"]
+    assert label["distinct_count"] == len(HOSTILE)
+    assert label["not_allowed"] == sum(1 for i in range(ROWS) if i % len(HOSTILE) >= 3)
+    tops = {t["value"]: t["count"] for t in json.loads(label["top_values"])}
+    assert set(tops) <= set(HOSTILE) and len(tops) == 5
+    assert set(json.loads(label["examples"])["not_allowed"]) <= set(HOSTILE[3:])
+    contact = profiles["contact"]
+    assert contact["distinct_count"] == len(EMAILS) and bool(contact["personal"])
+    for name, table in frames.items():
+        text = table.to_csv(index=False)
+        assert not any(e in text or e.split("@")[0] + "@" in text for e in EMAILS), name
