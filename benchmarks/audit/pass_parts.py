@@ -25,15 +25,16 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import functools
 import os
-import resource
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[2]), str(Path(__file__).resolve().parent)]
+
+from floors import timed  # noqa: E402
 
 VARIANTS = {
     "full": lambda term: True,
@@ -87,12 +88,7 @@ def main() -> None:
                 kept = [e for e in exprs if keep(e)]
                 selects = ", ".join(f"{e} as e{i}" for i, e in enumerate(kept))
                 sql = f"create or replace temp table p as select {selects} from {reader}"
-                before = resource.getrusage(resource.RUSAGE_SELF)
-                started = time.perf_counter()
-                con.execute(sql)
-                wall = time.perf_counter() - started
-                after = resource.getrusage(resource.RUSAGE_SELF)
-                cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+                wall, cpu = timed(functools.partial(con.execute, sql))
                 spent[name][0].append(wall)
                 spent[name][1].append(cpu)
             print(f"round done, load {os.getloadavg()[0]:.1f}", flush=True)
