@@ -105,6 +105,27 @@ class Scan:
             return q(column)
         return f"cast({q(column)} as varchar)"
 
+    def content_order(self, exprs: list[str]) -> str:
+        """An expression ordering rows by a hash of their values (of ``exprs``).
+
+        For picking the same few rows on every run, whatever order the engine reads them in (a
+        parallel read's ``limit`` keeps whichever rows its threads read first): rows of equal
+        values tie, and are interchangeable.
+        """
+        return f"hash({', '.join(exprs)})"
+
+    def head(self, columns: list[str], rows: int) -> str:
+        """A query of ``columns`` of ``rows`` rows of the dataset: the same rows on every run.
+
+        The rows whose listed values hash lowest (:meth:`content_order`), whatever order the
+        engine reads them in or stored them in; it costs a scan of those columns.
+        """
+        listing = ", ".join(q(c) for c in columns) or "1 as one"
+        if not columns:
+            return f"select {listing} from {self.relation} limit {int(rows)}"
+        order = self.content_order([q(c) for c in columns])
+        return f"select {listing} from {self.relation} order by {order} limit {int(rows)}"
+
     def blank(self, column: str) -> str:
         """Condition: an empty (or spaces-only) string; the cheap test first, trim only if needed."""
         text = self.text(column)

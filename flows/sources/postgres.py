@@ -151,6 +151,10 @@ class PostgresScan(Scan):
         """Condition: the text matches the whole regular expression (PostgreSQL's ``~``)."""
         return f"({text} ~ {lit('^(?:' + pattern + ')$')})"
 
+    def content_order(self, exprs: list[str]) -> str:
+        """An expression ordering rows by a hash of their values: md5 of the row's text."""
+        return f"md5(cast(row({', '.join(exprs)}) as text))"
+
     def count_where(self, condition: str) -> str:
         """An aggregate counting the rows where a condition holds (PostgreSQL has no count_if)."""
         return f"count(*) filter (where {condition})"

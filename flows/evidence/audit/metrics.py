@@ -74,11 +74,20 @@ def violation_filters(
 
 
 def examples_of(scan: Scan, column: str, condition: str) -> list[str]:
-    """A few distinct example values meeting a condition (the scan stops at the first ones)."""
+    """A few example values meeting a condition: the most frequent, ties by value.
+
+    The same on every run, whatever order the engine reads the rows in (a parallel read's
+    ``limit`` kept whichever came first), and the same rule as the examples of a field counted
+    value by value (:mod:`flows.evidence.audit.counted`). The matching rows are grouped by
+    value: a grouping spills to disk beyond the memory budget.
+    """
+    text = scan.text(column)
+    n = count_column("v")
     rows = scan.all(
-        f"select {scan.text(column)} from {scan.relation} where {condition} limit {EXAMPLES * 20}"
+        f"select v from (select {text} as v, count(*) as {n} from {scan.relation} "
+        f"where {condition} group by 1) as g order by {n} desc, v limit {EXAMPLES}"
     )
-    return list(dict.fromkeys(r[0] for r in rows))[:EXAMPLES]
+    return [str(r[0]) for r in rows if r[0] is not None]
 
 
 def count_column(*columns: str) -> str:

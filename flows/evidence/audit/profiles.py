@@ -21,7 +21,7 @@ from typing import Any
 from flows.config import DatasetEvidence
 from flows.evidence.audit.figures import DuplicateKey, Measured
 from flows.evidence.audit.metrics import Freshness, Plan, locate
-from flows.privacy import contains_personal, mask
+from flows.privacy import contains_personal, mask, redact
 from flows.schemas import DatasetProfiles, FieldProfiles
 from flows.sources.dialect import Scan
 
@@ -47,8 +47,21 @@ def masked(values: list[Any]) -> list[str]:
 
 
 def masked_row(row: dict[str, Any], personal: dict[str, str]) -> dict[str, Any]:
-    """An example row (or key) with the values of personal columns masked."""
-    return {k: mask(str(v)) if k in personal and v is not None else v for k, v in row.items()}
+    """An example row (or key): a personal column's values masked, any other column's scrubbed."""
+    return {
+        k: mask(str(v)) if k in personal and v is not None else scrubbed(v) for k, v in row.items()
+    }
+
+
+def scrubbed(value: Any) -> Any:
+    """A value as it is, or its text with the emails, phone numbers and IP addresses it holds redacted.
+
+    For the values of the columns not treated as personal, which were detected from a sample of
+    rows: an example row or value may come from a row the sample did not hold.
+    """
+    if value is None or not contains_personal(str(value)):
+        return value
+    return redact(str(value))
 
 
 def masked_keys(examples: list[DuplicateKey], personal: dict[str, str]) -> list[DuplicateKey]:

@@ -17,7 +17,7 @@ from core.errors import EvidenceError, first_line
 from flows.config import DatasetEvidence, FieldMap, FieldSpec
 from flows.evidence import Evidence
 from flows.evidence.audit.metrics import EXAMPLES, KIND, locate
-from flows.evidence.audit.profiles import masked, masked_row
+from flows.evidence.audit.profiles import masked, masked_row, scrubbed
 from flows.privacy import redact
 from flows.sources.files import q
 from flows.sources.scan import DuckDBScan, Scan
@@ -57,8 +57,10 @@ def measure_rules(
             )
             condition = f"not coalesce(({expression}), true)"
             count = scan.one(f"select count(*) from {scan.relation} where {condition}")
+            # The rows whose values hash lowest: the same three on every run.
+            order = scan.content_order([q(c) for c in scan.columns]) if scan.columns else "1"
             names, sample = scan.described(
-                f"select * from {scan.relation} where {condition} limit 3"
+                f"select * from {scan.relation} where {condition} order by {order} limit 3"
             )
         except (duckdb.Error, EvidenceError, sql_guard.RefusedSQL) as exc:
             reason = exc.reason if isinstance(exc, EvidenceError) else first_line(exc)
@@ -196,7 +198,7 @@ def measure_relationships(
                 "examples": json.dumps(
                     masked([r[0] for r in sample])
                     if mine in (personal or {})
-                    else [r[0] for r in sample]
+                    else [scrubbed(r[0]) for r in sample]
                 )
                 if sample
                 else None,
