@@ -164,7 +164,7 @@ def render(document: dict[str, Any]) -> None:
         out.print(
             "distinct values are counted exactly for fields of few values (and every field up "
             f"to {dialect.COUNTED_DISTINCT_ROWS:,} rows); the others are not counted, never "
-            "estimated (>= n: at least as many as the rows sampled hold)",
+            "estimated (>= n: at least as many as the first rows hold)",
             markup=False,
             highlight=False,
         )

@@ -150,6 +150,11 @@ def apply(con: duckdb.DuckDBPyConnection, scratch: Path, share: Budget | None = 
     share = share or budget()
     con.execute(f"set memory_limit = '{share.part // 1024}KiB'")
     con.execute(f"set temp_directory = '{str(scratch).replace(chr(39), chr(39) * 2)}'")
-    con.execute("set preserve_insertion_order = false")
+    # Kept (DuckDB's default): a table a CSV file is copied into holds its rows in the file's
+    # order, and a limit keeps the first rows in that order whatever order the threads read
+    # them in, so that the rows an audit samples (a head, examples, a rule's example rows) are
+    # the same on every run. Without it, two audits of one Parquet file showed different
+    # examples and proved different figures (tests/flows/test_same_rows.py).
+    con.execute("set preserve_insertion_order = true")
     if share.threads is not None:
         con.execute(f"set threads = {int(share.threads)}")

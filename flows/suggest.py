@@ -279,7 +279,7 @@ def _key(scan: Scan, fields: list[dict[str, Any]], rows: int) -> tuple[list[str]
         return int(f["distinct"] if f["distinct"] is not None else f["distinct_at_least"] or 0)
 
     def all_differ(f: dict[str, Any]) -> bool:
-        """Every value differs: counted, or (not counted) every one of the head's rows did."""
+        """Every value differs: counted, or (not counted) every one of the first rows did."""
         if f["distinct"] is not None:
             return bool(f["distinct"] == rows)
         return bool(f["distinct_at_least"] == min(rows, data_audit.HEAD_ROWS))

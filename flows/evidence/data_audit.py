@@ -108,15 +108,15 @@ def personal_columns(scan: Scan, field_map: FieldMap | None = None) -> dict[str,
     A field the field map declares ``personal: true`` is ``declared``; one it declares
     ``personal: false`` never is. Any other column (mapped or not) is detected: by its name or
     its field's name (:func:`flows.privacy.personal_column`: emails, phone numbers, IP
-    addresses, people's names), else by its values, when a value of ``PERSONAL_SAMPLE_ROWS``
-    of its rows (:meth:`~flows.sources.dialect.Scan.head`: the same rows on every run) is or
-    contains an email, a phone number or an IP address. A value the sample missed is caught
-    where it would be stored (:mod:`flows.evidence.audit.profiles`).
+    addresses, people's names), else by its values, when a value of the dataset's first
+    ``PERSONAL_SAMPLE_ROWS`` rows (:meth:`~flows.sources.dialect.Scan.head`: the same rows on
+    every run) is or contains an email, a phone number or an IP address. A value the sample
+    missed is caught where it would be stored (:mod:`flows.evidence.audit.profiles`).
     """
     out, sampled = personal_by_name(scan, field_map)
     if sampled:
         texts = ", ".join(scan.text(c) for c in sampled)
-        # The same rows on every run, whatever order the engine reads them in (Scan.head).
+        # The same rows on every run, whatever order the threads read them in (Scan.head).
         sample = f"({scan.head(sampled, PERSONAL_SAMPLE_ROWS)}) as sample"
         rows = scan.all(f"select {texts} from {sample}")
         for i, column in enumerate(sampled):

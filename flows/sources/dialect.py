@@ -105,26 +105,21 @@ class Scan:
             return q(column)
         return f"cast({q(column)} as varchar)"
 
-    def content_order(self, exprs: list[str]) -> str:
-        """An expression ordering rows by a hash of their values (of ``exprs``).
+    def sample_order(self, exprs: list[str]) -> str | None:
+        """An ORDER BY that makes a ``limit`` keep the same rows on every run, or None.
 
-        For picking the same few rows on every run, whatever order the engine reads them in (a
-        parallel read's ``limit`` keeps whichever rows its threads read first): rows of equal
-        values tie, and are interchangeable.
+        None in DuckDB: the audit's connections keep the insertion order (see
+        :func:`flows.duckdb_budget.apply`), so a limit keeps the relation's first rows, in its
+        files' order, whatever order the threads read them in, and stops reading there.
         """
-        return f"hash({', '.join(exprs)})"
+        return None
 
     def head(self, columns: list[str], rows: int) -> str:
-        """A query of ``columns`` of ``rows`` rows of the dataset: the same rows on every run.
-
-        The rows whose listed values hash lowest (:meth:`content_order`), whatever order the
-        engine reads them in or stored them in; it costs a scan of those columns.
-        """
+        """A query of ``columns`` of ``rows`` rows of the dataset: the same rows on every run."""
         listing = ", ".join(q(c) for c in columns) or "1 as one"
-        if not columns:
-            return f"select {listing} from {self.relation} limit {int(rows)}"
-        order = self.content_order([q(c) for c in columns])
-        return f"select {listing} from {self.relation} order by {order} limit {int(rows)}"
+        order = self.sample_order([q(c) for c in columns]) if columns else None
+        by = f" order by {order}" if order else ""
+        return f"select {listing} from {self.relation}{by} limit {int(rows)}"
 
     def blank(self, column: str) -> str:
         """Condition: an empty (or spaces-only) string; the cheap test first, trim only if needed."""

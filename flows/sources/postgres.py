@@ -151,8 +151,13 @@ class PostgresScan(Scan):
         """Condition: the text matches the whole regular expression (PostgreSQL's ``~``)."""
         return f"({text} ~ {lit('^(?:' + pattern + ')$')})"
 
-    def content_order(self, exprs: list[str]) -> str:
-        """An expression ordering rows by a hash of their values: md5 of the row's text."""
+    def sample_order(self, exprs: list[str]) -> str | None:
+        """Rows ordered by the md5 of their values' text (it costs a sort of the rows sampled).
+
+        PostgreSQL returns a table's rows in its storage order, which an update, a ``VACUUM
+        FULL`` or a parallel or synchronized scan changes: the rows whose values hash lowest do
+        not depend on it; rows of equal values tie, and are interchangeable.
+        """
         return f"md5(cast(row({', '.join(exprs)}) as text))"
 
     def count_where(self, condition: str) -> str:

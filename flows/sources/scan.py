@@ -46,8 +46,6 @@ class DuckDBScan(Scan):
     parquet_files: list[Path] = field(default_factory=list)
     #: A large CSV file read where it is; None once copied into a table (or for other sources).
     csv_stream: CsvStream | None = None
-    #: The Parquet columns whose bytes may be read (None: every one; see :meth:`narrow`).
-    readable: set[str] | None = None
 
     def _con(self) -> duckdb.DuckDBPyConnection:
         assert self.con is not None
@@ -106,36 +104,14 @@ class DuckDBScan(Scan):
             self._con().execute(statement.replace("{reader}", self.relation))
 
     def head(self, columns: list[str], rows: int) -> str:
-        """A query of ``columns`` of ``rows`` rows of the dataset: the same rows on every run.
+        """A query of ``columns`` of the dataset's first ``rows`` rows: the same on every run.
 
-        A parallel read's ``limit`` keeps whichever rows its threads read first, so:
-
-        - a large CSV file: its first lines, read in order by one thread;
-        - Parquet files: their first rows, in the files' order (DuckDB's ``file_index`` and
-          ``file_row_number``: only the first row groups are read);
-        - any other relation (a table a smaller CSV file was copied into, in the order its
-          threads copied it; JSON files): the rows whose listed values hash lowest
-          (:meth:`~flows.sources.dialect.Scan.head`).
+        A large CSV file's first lines, read in order by one thread; otherwise the relation's
+        first rows (:meth:`~flows.sources.dialect.Scan.sample_order`).
         """
         if self.csv_stream is not None:
             listing = ", ".join(q(c) for c in columns) or "1 as one"
             return f"select {listing} from {self.csv_stream.reader(in_order=True)} limit {rows}"
-        if (
-            columns
-            and self.parquet_files
-            and not {"file_index", "file_row_number"} & set(self.columns)
-        ):
-            files = "[" + ", ".join(lit(f) for f in self.parquet_files) + "]"
-            readable = self.columns if self.readable is None else self.readable
-            selects = ", ".join(
-                q(c) if c in readable else f"cast(null as {self.columns[c]}) as {q(c)}"
-                for c in columns
-            )
-            return (
-                f"select {selects} from read_parquet({files}, union_by_name = true) "
-                f"where file_row_number < {int(rows)} "
-                f"order by file_index, file_row_number limit {int(rows)}"
-            )
         return super().head(columns, rows)
 
     def first_pass(self, exprs: list[str], table: str, stay: Container[int] = ()) -> list[Any]:
@@ -269,7 +245,6 @@ class DuckDBScan(Scan):
         used or not. The relation keeps its columns, types and rows.
         """
         listing = "[" + ", ".join(lit(f) for f in self.parquet_files) + "]"
-        self.readable = {c for c in self.columns if c in columns}
         selects = ", ".join(
             q(c) if c in columns else f"cast(null as {kind}) as {q(c)}"
             for c, kind in self.columns.items()

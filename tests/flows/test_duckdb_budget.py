@@ -66,7 +66,7 @@ def test_the_settings_reach_the_locked_audit_connection(budget_home: Path, tmp_p
             assert abs(limit - 128_000_000) < 1024**2
             assert setting(con, "temp_directory") == str(scratch)
             assert setting(con, "threads") == "1"
-            assert setting(con, "preserve_insertion_order") == "False"
+            assert setting(con, "preserve_insertion_order") == "True"  # samples: test_same_rows.py
             with pytest.raises(duckdb.Error):  # locked: no statement gives itself more
                 con.execute("set memory_limit = '10GB'")
         finally:

@@ -9,8 +9,7 @@ their top values and every other figure of theirs (:func:`histogram_measures`):
 
 - which fields: every boolean; a Parquet file's columns of small dictionaries (its footers, see
   :meth:`~flows.sources.scan.DuckDBScan.small_dictionaries`); a table's or a large CSV file's
-  columns whose values repeat in its head (:func:`read_head`, :class:`Repeating`; the same rows
-  every run: :meth:`~flows.sources.scan.DuckDBScan.head`);
+  columns whose values repeat in its first rows (:func:`read_head`, :class:`Repeating`);
 - how: a table or Parquet file groups them in one query (:func:`grouped_figures`); a large CSV
   file's one pass counts them with the head's values as bins (``histogram_exact``: bounded memory
   whatever the data), and a field with values the head did not show is grouped again
@@ -66,7 +65,7 @@ BOOLEANS = Repeating(["cast('false' as boolean)", "cast('true' as boolean)"], No
 
 @dataclass(frozen=True)
 class Head:
-    """What the head of a dataset tells the measurement of the whole."""
+    """What the first rows of a dataset tell the measurement of the whole."""
 
     repeating: dict[str, Repeating]
     #: Rows read (fewer than asked: the head is the whole dataset).
@@ -82,7 +81,7 @@ class Head:
 def read_head(
     scan: DuckDBScan, columns: list[str], allowed: dict[str, list[Any]], head_rows: int
 ) -> Head:
-    """The head of a dataset (``head_rows`` rows, :meth:`DuckDBScan.head`): its repeating fields.
+    """The head of a dataset (its first ``head_rows`` rows): its repeating fields.
 
     A repeating field's values are counted one by one: the head's values, and the values its
     field map allows (``allowed``, per column), even if the head did not show them. A wrong guess

@@ -74,20 +74,18 @@ def violation_filters(
 
 
 def examples_of(scan: Scan, column: str, condition: str) -> list[str]:
-    """A few example values meeting a condition: the most frequent, ties by value.
+    """A few distinct example values meeting a condition: the same on every run.
 
-    The same on every run, whatever order the engine reads the rows in (a parallel read's
-    ``limit`` kept whichever came first), and the same rule as the examples of a field counted
-    value by value (:mod:`flows.evidence.audit.counted`). The matching rows are grouped by
-    value: a grouping spills to disk beyond the memory budget.
+    The values of the first matching rows (:meth:`~flows.sources.dialect.Scan.sample_order`;
+    in DuckDB the scan stops at them), the first ``EXAMPLES`` distinct.
     """
-    text = scan.text(column)
-    n = count_column("v")
+    order = scan.sample_order([q(c) for c in scan.columns]) if scan.columns else None
+    by = f" order by {order}" if order else ""
     rows = scan.all(
-        f"select v from (select {text} as v, count(*) as {n} from {scan.relation} "
-        f"where {condition} group by 1) as g order by {n} desc, v limit {EXAMPLES}"
+        f"select {scan.text(column)} from {scan.relation} where {condition}{by} "
+        f"limit {EXAMPLES * 20}"
     )
-    return [str(r[0]) for r in rows if r[0] is not None]
+    return list(dict.fromkeys(r[0] for r in rows))[:EXAMPLES]
 
 
 def count_column(*columns: str) -> str:

@@ -233,8 +233,7 @@ class TableReading(Reading):
     def few_values(self, scan: DuckDBScan, plan: Plan) -> tuple[counted.Head | None, set[str]]:
         """On many rows, the columns of few values (and the head that showed them, if read).
 
-        Every boolean; the columns whose values repeat in the relation's head (its rows whose
-        values hash lowest: :meth:`~flows.sources.dialect.Scan.head`).
+        Every boolean; the columns whose values repeat in the relation's first rows.
         """
         allowed = {str(fm.column): fm.spec.allowed for fm in plan.found if fm.spec.allowed}
         columns = sorted({str(fm.column) for fm in plan.found})
