@@ -105,21 +105,22 @@ class Scan:
             return q(column)
         return f"cast({q(column)} as varchar)"
 
-    def sample_order(self, exprs: list[str]) -> str | None:
-        """An ORDER BY that makes a ``limit`` keep the same rows on every run, or None.
+    def sample_order(self, columns: list[str]) -> str:
+        """The ORDER BY clause making a ``limit`` keep the same rows every run; "" if none is needed.
 
-        None in DuckDB: the audit's connections keep the insertion order (see
-        :func:`flows.duckdb_budget.apply`), so a limit keeps the relation's first rows, in its
-        files' order, whatever order the threads read them in, and stops reading there.
+        By the values of ``columns``, with its leading space. Empty in DuckDB: the audit's
+        connections keep the insertion order (see :func:`flows.duckdb_budget.apply`), so a limit
+        keeps the relation's first rows, in its files' order, whatever order the threads read
+        them in, and stops reading there.
         """
-        return None
+        return ""
 
     def head(self, columns: list[str], rows: int) -> str:
         """A query of ``columns`` of ``rows`` rows of the dataset: the same rows on every run."""
         listing = ", ".join(q(c) for c in columns) or "1 as one"
-        order = self.sample_order([q(c) for c in columns]) if columns else None
-        by = f" order by {order}" if order else ""
-        return f"select {listing} from {self.relation}{by} limit {int(rows)}"
+        return (
+            f"select {listing} from {self.relation}{self.sample_order(columns)} limit {int(rows)}"
+        )
 
     def blank(self, column: str) -> str:
         """Condition: an empty (or spaces-only) string; the cheap test first, trim only if needed."""

@@ -151,14 +151,16 @@ class PostgresScan(Scan):
         """Condition: the text matches the whole regular expression (PostgreSQL's ``~``)."""
         return f"({text} ~ {lit('^(?:' + pattern + ')$')})"
 
-    def sample_order(self, exprs: list[str]) -> str | None:
+    def sample_order(self, columns: list[str]) -> str:
         """Rows ordered by the md5 of their values' text (it costs a sort of the rows sampled).
 
         PostgreSQL returns a table's rows in its storage order, which an update, a ``VACUUM
         FULL`` or a parallel or synchronized scan changes: the rows whose values hash lowest do
         not depend on it; rows of equal values tie, and are interchangeable.
         """
-        return f"md5(cast(row({', '.join(exprs)}) as text))"
+        if not columns:
+            return ""
+        return f" order by md5(cast(row({', '.join(q(c) for c in columns)}) as text))"
 
     def count_where(self, condition: str) -> str:
         """An aggregate counting the rows where a condition holds (PostgreSQL has no count_if)."""

@@ -79,11 +79,9 @@ def examples_of(scan: Scan, column: str, condition: str) -> list[str]:
     The values of the first matching rows (:meth:`~flows.sources.dialect.Scan.sample_order`;
     in DuckDB the scan stops at them), the first ``EXAMPLES`` distinct.
     """
-    order = scan.sample_order([q(c) for c in scan.columns]) if scan.columns else None
-    by = f" order by {order}" if order else ""
     rows = scan.all(
-        f"select {scan.text(column)} from {scan.relation} where {condition}{by} "
-        f"limit {EXAMPLES * 20}"
+        f"select {scan.text(column)} from {scan.relation} where {condition}"
+        f"{scan.sample_order(list(scan.columns))} limit {EXAMPLES * 20}"
     )
     return list(dict.fromkeys(r[0] for r in rows))[:EXAMPLES]
 

@@ -58,10 +58,9 @@ def measure_rules(
             condition = f"not coalesce(({expression}), true)"
             count = scan.one(f"select count(*) from {scan.relation} where {condition}")
             # The first three such rows: the same on every run (Scan.sample_order).
-            order = scan.sample_order([q(c) for c in scan.columns]) if scan.columns else None
-            by = f" order by {order}" if order else ""
+            order = scan.sample_order(list(scan.columns))
             names, sample = scan.described(
-                f"select * from {scan.relation} where {condition}{by} limit 3"
+                f"select * from {scan.relation} where {condition}{order} limit 3"
             )
         except (duckdb.Error, EvidenceError, sql_guard.RefusedSQL) as exc:
             reason = exc.reason if isinstance(exc, EvidenceError) else first_line(exc)
