@@ -105,13 +105,18 @@ def timed(step: Callable[[], object]) -> tuple[float, float]:
     return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
 
 
-def main() -> None:
-    """Load the column, then time every step round robin; print medians and ratios."""
-    parser = argparse.ArgumentParser(description=__doc__)
+def arguments(description: str | None) -> argparse.Namespace:
+    """The options of a benchmark timed round robin on the audit benchmark's files."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--data", type=Path, default=Path("/tmp/readiness-bench"))
     parser.add_argument("--rounds", type=int, default=5)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    """Load the column, then time every step round robin; print medians and ratios."""
+    args = arguments(__doc__)
     import duckdb
 
     csv = args.data / f"orders_{args.rows}.csv"

@@ -25,7 +25,6 @@ The variants run on a connection with DuckDB's defaults (no memory limit: nothin
 
 from __future__ import annotations
 
-import argparse
 import fcntl
 import functools
 import os
@@ -36,7 +35,7 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[2]), str(Path(__file__).resolve().parent)]
 
-from floors import timed  # noqa: E402
+from floors import arguments, timed  # noqa: E402
 from run import CATEGORIES  # noqa: E402
 
 DECLARED = tuple(CATEGORIES)  # the fields whose allowed values the field map declares
@@ -79,16 +78,11 @@ def captured_pass(csv: Path) -> tuple[list[str], str]:
 
 def main() -> None:
     """Capture the pass, then time its variants round robin."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=10_000_000)
-    parser.add_argument("--data", type=Path, default=Path("/tmp/readiness-bench"))
-    parser.add_argument("--rounds", type=int, default=5)
-    args = parser.parse_args()
+    args = arguments(__doc__)
     import duckdb
 
     exprs, reader = captured_pass(args.data / f"orders_{args.rows}.csv")
     con = duckdb.connect()
-    con.execute("set preserve_insertion_order = false")
     spent: dict[str, tuple[list[float], list[float]]] = {v: ([], []) for v in VARIANTS}
     with open("/tmp/bench.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

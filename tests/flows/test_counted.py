@@ -20,10 +20,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from flows.config import LoadedProject, Project
-from flows.evidence import Context
-from flows.evidence.data_audit import collect_datasets
 from tests.conftest import statements_of
+from tests.flows.audited import audited
 
 AS_OF = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 HEAD = 300
@@ -70,14 +68,7 @@ def audit(folder: Path, source: str, monkeypatch: pytest.MonkeyPatch, large: boo
     # A dictionary of the seven statuses takes tens of bytes, one of the codes kilobytes.
     monkeypatch.setattr("flows.evidence.audit.counted.DICTIONARY_MAX_BYTES", 1024)
     field_map = {"fields": FIELDS, "key": ["order_id"]}
-    data = {
-        "id": "p",
-        "name": "P",
-        "evidence": {"datasets": [{"name": "orders", "source": source, "field_map": field_map}]},
-    }
-    project = LoadedProject(path=folder / "project.yml", project=Project.model_validate(data))
-    context = Context("r", "p", AS_OF, "salt")
-    frames = collect_datasets(context, project).frames(context)
+    frames = audited(folder, [{"name": "orders", "source": source, "field_map": field_map}], AS_OF)
     rows = frames["raw_field_profiles"].to_dict("records")
     return {r["field"]: {k: (None if pd.isna(v) else v) for k, v in r.items()} for r in rows}
 
@@ -158,16 +149,8 @@ def test_a_parquet_file_of_many_rows_is_screened_by_its_footer(
     monkeypatch.setattr("flows.sources.dialect.COUNTED_DISTINCT_ROWS", 100)
     monkeypatch.setattr("flows.evidence.audit.counted.DICTIONARY_MAX_BYTES", 1024)
     fields = {"order_id": {"type": "integer"}, "status": {}, "token": {}, "active": {}}
-    data = {
-        "id": "p",
-        "name": "P",
-        "evidence": {
-            "datasets": [{"name": "orders", "source": path.name, "field_map": {"fields": fields}}]
-        },
-    }
-    project = LoadedProject(path=tmp_path / "project.yml", project=Project.model_validate(data))
-    context = Context("r", "p", AS_OF, "salt")
-    frames = collect_datasets(context, project).frames(context)
+    dataset = {"name": "orders", "source": path.name, "field_map": {"fields": fields}}
+    frames = audited(tmp_path, [dataset], AS_OF)
     got = {
         r["field"]: (r["distinct_count"], r["distinct_at_least"], r["top_values"])
         for r in frames["raw_field_profiles"].to_dict("records")
@@ -213,17 +196,8 @@ def test_hostile_and_personal_values_of_few_values_are_counted_and_kept_out(
     if reading == "one pass":
         monkeypatch.setattr("flows.sources.files.SINGLE_PASS_MIN_BYTES", 0)
     fields = {"order_id": {"type": "integer"}, "label": {"allowed": HOSTILE[:3]}, "contact": {}}
-    data = {
-        "id": "p",
-        "name": "P",
-        "evidence": {
-            "datasets": [{"name": "orders", "source": path.name, "field_map": {"fields": fields}}]
-        },
-    }
-    project = LoadedProject(path=tmp_path / "project.yml", project=Project.model_validate(data))
-    context = Context("r", "p", AS_OF, "salt")
-    evidence = collect_datasets(context, project)
-    frames = evidence.frames(context)
+    dataset = {"name": "orders", "source": path.name, "field_map": {"fields": fields}}
+    frames = audited(tmp_path, [dataset], AS_OF)
     assert [r["status"] for r in frames["raw_evidence_inputs"].to_dict("records")] == ["ok"]
     profiles = {r["field"]: r for r in frames["raw_field_profiles"].to_dict("records")}
     label = profiles["label"]

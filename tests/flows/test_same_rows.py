@@ -23,10 +23,8 @@ import pandas as pd
 import psycopg
 import pytest
 
-from flows.config import LoadedProject, Project
-from flows.evidence import Context
-from flows.evidence.data_audit import collect_datasets
 from flows.sources.scan import DuckDBScan, audit_connection
+from tests.flows.audited import audited
 from tests.services import PostgresDatabase
 
 AS_OF = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -63,10 +61,7 @@ def audit(tmp_path: Path, source: dict[str, Any], monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr("flows.evidence.data_audit.HEAD_ROWS", 500)
     monkeypatch.setattr("flows.evidence.data_audit.PERSONAL_SAMPLE_ROWS", 1000)
     dataset = {"name": "orders", **source, "field_map": {"fields": FIELDS, "rules": RULES}}
-    data = {"id": "p", "name": "P", "evidence": {"datasets": [dataset]}}
-    project = LoadedProject(path=tmp_path / "project.yml", project=Project.model_validate(data))
-    context = Context("r", "p", AS_OF, "salt")
-    frames = collect_datasets(context, project).frames(context)
+    frames = audited(tmp_path, [dataset], AS_OF)
     fields = frames["raw_field_profiles"].to_dict("records")
     rules = frames["raw_dataset_rules"].to_dict("records")
     kept = ("field", "distinct_count", "distinct_at_least", "examples", "top_values")
@@ -174,10 +169,7 @@ def test_a_personal_value_the_sample_missed_is_redacted_where_a_row_shows_it(
         {"name": "orders", "source": "orders.csv", "field_map": field_map},
         {"name": "notes", "source": "notes.csv", "field_map": {"fields": {"note": {}}}},
     ]
-    data = {"id": "p", "name": "P", "evidence": {"datasets": datasets}}
-    project = LoadedProject(path=tmp_path / "project.yml", project=Project.model_validate(data))
-    context = Context("r", "p", AS_OF, "salt")
-    frames = collect_datasets(context, project).frames(context)
+    frames = audited(tmp_path, datasets, AS_OF)
     rules = {r["rule"]: r for r in frames["raw_dataset_rules"].to_dict("records")}
     (row,) = json.loads(rules["not_2999"]["examples"])
     assert row == {"order_id": "2999", "note": "ops [email] asked", "team": "2"}
